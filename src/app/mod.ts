@@ -1,0 +1,63 @@
+/**
+ * The composition root: a {@link Config} becomes an engine client, a policy,
+ * the loaded manifests, the interpreter and the visible catalogue.
+ *
+ * @module
+ */
+
+import { unknownToolsets, visibleTools } from "../catalog/mod.ts";
+import type { Config } from "../config/mod.ts";
+import { EngineClient } from "../engine/client.ts";
+import { parseDockerHost } from "../engine/docker_host.ts";
+import { BerthError } from "../errors/mod.ts";
+import { HANDLERS, Interpreter, SHAPERS } from "../interpreter/mod.ts";
+import { loadManifests } from "../manifest/mod.ts";
+import type { ToolsetSpec, ToolSpec } from "../manifest/types.ts";
+import { LevelPolicy, type Policy } from "../policy/mod.ts";
+
+/** berth's version, reported to clients and by `--version`. */
+export const VERSION = "0.1.0";
+
+/** Everything a transport needs to serve berth. */
+export interface App {
+  config: Config;
+  engine: EngineClient;
+  policy: Policy;
+  interpreter: Interpreter;
+  /** Tools this session lists, in order. */
+  tools: ToolSpec[];
+  toolsets: ToolsetSpec[];
+  /** Every loaded tool, listed or not. */
+  allTools: ToolSpec[];
+}
+
+/** Builds the app; fails closed on a bad manifest, toolset or host. */
+export async function createApp(config: Config): Promise<App> {
+  const { tools: allTools, toolsets } = await loadManifests(config.manifestDirs);
+  if (config.toolsets) {
+    const unknown = unknownToolsets(config.toolsets, toolsets);
+    if (unknown.length) {
+      throw new BerthError("invalid_input", `Unknown toolset(s): ${unknown.join(", ")}`, {
+        hint: `Toolsets are ${toolsets.map((t) => t.name).join(", ")}`,
+      });
+    }
+  }
+  const engine = new EngineClient({
+    endpoint: parseDockerHost(config.dockerHost, config.tls),
+    apiVersion: config.apiVersion,
+  });
+  const policy = new LevelPolicy(config.levels, config.bypassPermissions);
+  const interpreter = new Interpreter({
+    tools: allTools,
+    engine,
+    policy,
+    timeouts: config.timeouts,
+    handlers: HANDLERS,
+    shapers: SHAPERS,
+  });
+  const tools = visibleTools(allTools, toolsets, {
+    allowsLevel: (level) => policy.allowsLevel(level),
+    toolsets: config.toolsets,
+  });
+  return { config, engine, policy, interpreter, tools, toolsets, allTools };
+}

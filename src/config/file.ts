@@ -1,0 +1,120 @@
+/**
+ * The config file (YAML or JSON) with the keys of the configuration contract.
+ * Unknown keys are refused with their key path, so a typo never silently
+ * drops a safety setting.
+ *
+ * @module
+ */
+
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { BerthError } from "../errors/mod.ts";
+
+const duration = z.union([z.number().nonnegative(), z.string()]);
+const globs = z.array(z.string()).default([]);
+
+/** The schema of the config file. */
+export const configFileSchema = z.strictObject({
+  docker: z.strictObject({
+    socket: z.string().nullish(),
+    host: z.string().nullish(),
+    api_version: z.string().nullish(),
+    tls: z.strictObject({
+      ca: z.string().optional(),
+      cert: z.string().optional(),
+      key: z.string().optional(),
+    })
+      .nullish(),
+  }).optional(),
+  permissions: z.strictObject({
+    read: z.boolean().optional(),
+    lifecycle: z.boolean().optional(),
+    exec: z.boolean().optional(),
+    create: z.boolean().optional(),
+    images: z.boolean().optional(),
+    volumes: z.boolean().optional(),
+    networks: z.boolean().optional(),
+    system: z.boolean().optional(),
+    whitelist_containers: globs.optional(),
+    blacklist_containers: globs.optional(),
+    whitelist_images: globs.optional(),
+    blacklist_images: globs.optional(),
+  }).optional(),
+  exec_safety: z.strictObject({
+    blocked_commands: z.array(z.string()).optional(),
+    max_output: z.number().int().positive().optional(),
+    timeout: duration.optional(),
+  }).optional(),
+  neverhang: z.strictObject({
+    read_timeout: duration.optional(),
+    lifecycle_timeout: duration.optional(),
+    exec_timeout: duration.optional(),
+    compose_timeout: duration.optional(),
+    long_timeout: duration.optional(),
+    circuit_breaker: z.strictObject({
+      failures: z.number().int().positive().optional(),
+      window: duration.optional(),
+      cooldown: duration.optional(),
+    }).optional(),
+  }).optional(),
+  fallback: z.strictObject({
+    enabled: z.boolean().optional(),
+    model: z.string().optional(),
+    api_key_env: z.string().optional(),
+    max_log_lines: z.number().int().positive().optional(),
+    max_tokens: z.number().int().positive().optional(),
+  }).optional(),
+  audit_log: z.string().optional(),
+  log_level: z.enum(["error", "warn", "info", "debug"]).optional(),
+});
+
+/** The parsed config file. */
+export type ConfigFile = z.infer<typeof configFileSchema>;
+
+/** Parses config text (YAML is a superset of JSON, so one parser reads both). */
+export function parseConfigText(text: string, path: string): ConfigFile {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (error) {
+    throw new BerthError("invalid_input", `Config file ${path} is not valid YAML or JSON`, {
+      context: (error as Error).message.split("\n")[0],
+      hint: "Fix the syntax at the line named",
+    });
+  }
+  const result = configFileSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const key = issue.code === "unrecognized_keys"
+      ? [...issue.path, issue.keys[0]].join(".")
+      : issue.path.join(".");
+    const reason = issue.code === "unrecognized_keys" ? "is not a known key" : issue.message;
+    throw new BerthError("invalid_input", `Config file ${path}: '${key}' ${reason}`, {
+      hint: "See the configuration reference in README.md for the keys and their types",
+    });
+  }
+  return result.data;
+}
+
+/** Reads a config file; a missing default file is fine, a missing named one is not. */
+export function readConfigFile(path: string, required: boolean): ConfigFile | undefined {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (error) {
+    if (
+      !required &&
+      (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotCapable)
+    ) {
+      return undefined;
+    }
+    const sandbox = error instanceof Deno.errors.NotCapable
+      ? `Grant read access with --allow-read=${path}`
+      : "Check the path given to --config or BERTH_CONFIG";
+    throw new BerthError("invalid_input", `Cannot read config file ${path}`, {
+      context: (error as Error).message,
+      hint: sandbox,
+    });
+  }
+  return parseConfigText(text, path);
+}

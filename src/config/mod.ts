@@ -1,0 +1,216 @@
+/**
+ * Configuration: command-line options, environment and config file merged
+ * into one frozen, typed {@link Config}. Flags override the file; the file
+ * overrides defaults.
+ *
+ * @module
+ */
+
+import { DEFAULT_DOCKER_HOST, type TlsFiles } from "../engine/docker_host.ts";
+import { BerthError } from "../errors/mod.ts";
+import { DEFAULT_TIMEOUTS } from "../guard/deadline.ts";
+import { parseDuration } from "../interpreter/formats.ts";
+import { type Level, LEVELS, TIMEOUT_CLASSES, type TimeoutClass } from "../manifest/types.ts";
+import { parseLevels } from "../policy/levels.ts";
+import { type ConfigFile, readConfigFile } from "./file.ts";
+
+export { parseConfigText } from "./file.ts";
+
+/** Log levels for stderr. */
+export type LogLevel = "error" | "warn" | "info" | "debug";
+
+/** Allow and deny globs for one kind of name. */
+export interface NameLists {
+  allow: string[];
+  deny: string[];
+}
+
+/** Everything berth runs with. */
+export interface Config {
+  dockerHost: string;
+  tls?: TlsFiles;
+  apiVersion?: string;
+  levels: Level[];
+  bypassPermissions: boolean;
+  containers: NameLists;
+  images: NameLists;
+  timeouts: Record<TimeoutClass, number>;
+  manifestDirs: string[];
+  toolsets?: string[];
+  auditLog?: string;
+  logLevel: LogLevel;
+  exec: { blockedCommands: string[]; maxOutput: number; timeoutMs: number };
+  breaker: { failures: number; windowMs: number; cooldownMs: number };
+  fallback: {
+    enabled: boolean;
+    model: string;
+    apiKeyEnv: string;
+    maxLogLines: number;
+    maxTokens: number;
+  };
+  /** Where the config file was read from, if any. */
+  configPath?: string;
+}
+
+/** Options as the CLI parsed them (all optional). */
+export interface CliOptions {
+  config?: string;
+  dockerHost?: string;
+  allow?: string;
+  bypassPermissions?: boolean;
+  allowContainers?: string[];
+  denyContainers?: string[];
+  allowImages?: string[];
+  denyImages?: string[];
+  timeout?: string[];
+  manifest?: string[];
+  toolsets?: string;
+  auditLog?: string;
+  logLevel?: string;
+}
+
+/** Reads an environment variable (injectable for tests). */
+export type EnvReader = (name: string) => string | undefined;
+
+/** The blocked exec patterns of the configuration contract's sample. */
+export const DEFAULT_BLOCKED_COMMANDS = ["rm -rf", "dd if=", "mkfs", "> /dev/"];
+
+/** Splits repeatable, comma-separated glob options. */
+export function splitList(values: string[] | string | undefined): string[] {
+  const list = Array.isArray(values) ? values : values ? [values] : [];
+  return list.flatMap((v) => v.split(",")).map((s) => s.trim()).filter(Boolean);
+}
+
+function ms(value: string | number | undefined, key: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = parseDuration(value);
+  if (parsed === undefined || parsed <= 0) {
+    throw new BerthError(
+      "invalid_input",
+      `'${key}' must be a duration such as 30s or milliseconds`,
+      {
+        hint: `Got '${value}'`,
+      },
+    );
+  }
+  return parsed;
+}
+
+/** Parses `--timeout CLASS=DURATION` entries. */
+export function parseTimeoutFlags(entries: string[]): Partial<Record<TimeoutClass, number>> {
+  const out: Partial<Record<TimeoutClass, number>> = {};
+  for (const entry of splitList(entries)) {
+    const [cls, value] = entry.split("=");
+    if (!(TIMEOUT_CLASSES as readonly string[]).includes(cls) || value === undefined) {
+      throw new BerthError("invalid_input", `--timeout '${entry}' is not CLASS=DURATION`, {
+        hint: `Classes are ${TIMEOUT_CLASSES.join(", ")}; e.g. --timeout read=5s`,
+      });
+    }
+    out[cls as TimeoutClass] = ms(value, `--timeout ${cls}`);
+  }
+  return out;
+}
+
+function defaultConfigPath(env: EnvReader): string | undefined {
+  const base = env("XDG_CONFIG_HOME") ?? (env("HOME") ? `${env("HOME")}/.config` : undefined);
+  return base ? `${base}/berth/config.yaml` : undefined;
+}
+
+function fileLevels(file: ConfigFile): Level[] {
+  const p = file.permissions ?? {};
+  return LEVELS.filter((level) => (level === "read" ? p.read !== false : p[level] === true));
+}
+
+function dockerHostFrom(cli: CliOptions, env: EnvReader, file: ConfigFile): string {
+  if (cli.dockerHost) return cli.dockerHost;
+  if (env("DOCKER_HOST")) return env("DOCKER_HOST")!;
+  if (file.docker?.host) return file.docker.host;
+  if (file.docker?.socket) return `unix://${file.docker.socket}`;
+  return DEFAULT_DOCKER_HOST;
+}
+
+function tlsFrom(env: EnvReader, file: ConfigFile): TlsFiles | undefined {
+  const certPath = env("DOCKER_CERT_PATH");
+  if (env("DOCKER_TLS_VERIFY") === "1" || (env("DOCKER_TLS_VERIFY") && certPath)) {
+    const dir = certPath ?? `${env("HOME")}/.docker`;
+    return { ca: `${dir}/ca.pem`, cert: `${dir}/cert.pem`, key: `${dir}/key.pem` };
+  }
+  const tls = file.docker?.tls;
+  return tls && (tls.ca || tls.cert) ? { ...tls } : undefined;
+}
+
+/** Builds the configuration. */
+export function loadConfig(cli: CliOptions = {}, env: EnvReader = (n) => Deno.env.get(n)): Config {
+  const named = cli.config ?? env("BERTH_CONFIG");
+  const configPath = named ?? defaultConfigPath(env);
+  const file: ConfigFile = (configPath && readConfigFile(configPath, named !== undefined)) || {};
+  const p = file.permissions ?? {};
+  const n = file.neverhang ?? {};
+  const allow = cli.allow ?? env("BERTH_ALLOW");
+  const levels = allow !== undefined ? [...parseLevels(allow)] : fileLevels(file);
+  const logLevel = (cli.logLevel ?? env("BERTH_LOG_LEVEL") ?? file.log_level ?? "warn") as LogLevel;
+  if (!["error", "warn", "info", "debug"].includes(logLevel)) {
+    throw new BerthError("invalid_input", `Log level '${logLevel}' is not known`, {
+      hint: "Use error, warn, info or debug",
+    });
+  }
+  const timeouts: Record<TimeoutClass, number> = {
+    read: ms(n.read_timeout, "neverhang.read_timeout") ?? DEFAULT_TIMEOUTS.read,
+    lifecycle: ms(n.lifecycle_timeout, "neverhang.lifecycle_timeout") ?? DEFAULT_TIMEOUTS.lifecycle,
+    exec: ms(n.exec_timeout, "neverhang.exec_timeout") ?? DEFAULT_TIMEOUTS.exec,
+    compose: ms(n.compose_timeout, "neverhang.compose_timeout") ?? DEFAULT_TIMEOUTS.compose,
+    long: ms(n.long_timeout, "neverhang.long_timeout") ?? DEFAULT_TIMEOUTS.long,
+    ...parseTimeoutFlags(cli.timeout ?? []),
+  };
+  const toolsets = cli.toolsets ?? env("BERTH_TOOLSETS");
+  const manifestDirs = [...splitList(env("BERTH_MANIFESTS")?.split(":")), ...(cli.manifest ?? [])];
+  const breaker = n.circuit_breaker ?? {};
+  const fallback = file.fallback ?? {};
+  const config: Config = {
+    dockerHost: dockerHostFrom(cli, env, file),
+    tls: tlsFrom(env, file),
+    apiVersion: env("DOCKER_API_VERSION") ?? file.docker?.api_version ?? undefined,
+    levels,
+    bypassPermissions: cli.bypassPermissions ?? false,
+    containers: {
+      allow: [...(p.whitelist_containers ?? []), ...splitList(cli.allowContainers)],
+      deny: [...(p.blacklist_containers ?? []), ...splitList(cli.denyContainers)],
+    },
+    images: {
+      allow: [...(p.whitelist_images ?? []), ...splitList(cli.allowImages)],
+      deny: [...(p.blacklist_images ?? []), ...splitList(cli.denyImages)],
+    },
+    timeouts,
+    manifestDirs,
+    toolsets: toolsets ? splitList(toolsets) : undefined,
+    auditLog: cli.auditLog ?? env("BERTH_AUDIT_LOG") ?? file.audit_log,
+    logLevel,
+    exec: {
+      blockedCommands: file.exec_safety?.blocked_commands ?? DEFAULT_BLOCKED_COMMANDS,
+      maxOutput: file.exec_safety?.max_output ?? 10_000,
+      timeoutMs: ms(file.exec_safety?.timeout, "exec_safety.timeout") ?? timeouts.exec,
+    },
+    breaker: {
+      failures: breaker.failures ?? 3,
+      windowMs: ms(breaker.window, "neverhang.circuit_breaker.window") ?? 60_000,
+      cooldownMs: ms(breaker.cooldown, "neverhang.circuit_breaker.cooldown") ?? 300_000,
+    },
+    fallback: {
+      enabled: fallback.enabled ?? false,
+      model: fallback.model ?? "claude-haiku-4-5",
+      apiKeyEnv: fallback.api_key_env ?? "DOCKER_MCP_FALLBACK_KEY",
+      maxLogLines: fallback.max_log_lines ?? 200,
+      maxTokens: fallback.max_tokens ?? 500,
+    },
+    configPath: configPath && (named || file !== undefined) ? configPath : undefined,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,234 @@
+/**
+ * The Docker Engine API client: one object per engine, fetch over a unix
+ * socket or TCP/TLS, API version negotiated once.
+ *
+ * @module
+ */
+
+import { BerthError } from "../errors/mod.ts";
+import {
+  baseUrl,
+  createHttpClient,
+  describeEndpoint,
+  type EngineEndpoint,
+  sandboxError,
+} from "./docker_host.ts";
+import { engineError, type StatusOverrides } from "./errors.ts";
+import { readCapped } from "./streams.ts";
+
+/** The newest API version berth speaks; negotiation only goes down from here. */
+export const MAX_API_VERSION = "1.47";
+/** The oldest API version berth accepts (Docker 20.10). */
+export const MIN_API_VERSION = "1.41";
+/** Engine error bodies are read up to this size, as moby's client does. */
+const MAX_ERROR_BODY = 1024 * 1024;
+/** JSON bodies larger than this are refused rather than parsed. */
+export const MAX_JSON_BODY = 32 * 1024 * 1024;
+
+/** Query values; arrays repeat the key, undefined drops it. */
+export type QueryValue = string | number | boolean | undefined | string[];
+
+/** One request to the engine. `path` is relative to the API version prefix. */
+export interface EngineRequest {
+  method: string;
+  path: string;
+  query?: Record<string, QueryValue>;
+  /** A JSON value, raw bytes, or a stream (tar archives). */
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Route-specific renaming of statuses (404 → container_not_found …). */
+  errors?: StatusOverrides;
+  /** False for `/_ping` and other unversioned routes. */
+  versioned?: boolean;
+}
+
+/** Options for {@link EngineClient}. */
+export interface EngineClientOptions {
+  endpoint: EngineEndpoint;
+  /** Pins the API version (DOCKER_API_VERSION); skips negotiation. */
+  apiVersion?: string;
+}
+
+/** Compares dotted versions numerically. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}
+
+/** The Docker Engine API over Deno's fetch. */
+export class EngineClient {
+  readonly endpoint: EngineEndpoint;
+  #client?: Deno.HttpClient;
+  #base: string;
+  #pinned?: string;
+  #negotiated?: Promise<string>;
+
+  constructor(options: EngineClientOptions) {
+    this.endpoint = options.endpoint;
+    this.#base = baseUrl(options.endpoint);
+    this.#pinned = options.apiVersion;
+  }
+
+  /** Where the engine is, for messages. */
+  get description(): string {
+    return describeEndpoint(this.endpoint);
+  }
+
+  /** The API version in use, negotiated from `/_ping` on first need. */
+  apiVersion(signal?: AbortSignal): Promise<string> {
+    if (this.#pinned) return Promise.resolve(this.#pinned);
+    this.#negotiated ??= this.#negotiate(signal).catch((error) => {
+      this.#negotiated = undefined; // a daemon that was down may come back
+      throw error;
+    });
+    return this.#negotiated;
+  }
+
+  async #negotiate(signal?: AbortSignal): Promise<string> {
+    const response = await this.request({
+      method: "GET",
+      path: "/_ping",
+      versioned: false,
+      signal,
+    });
+    await response.body?.cancel();
+    const server = response.headers.get("api-version") ?? MIN_API_VERSION;
+    if (compareVersions(server, MIN_API_VERSION) < 0) {
+      throw new BerthError(
+        "engine_error",
+        `The engine speaks API ${server}, older than ${MIN_API_VERSION}`,
+        {
+          hint: "Upgrade Docker to 20.10 or newer",
+        },
+      );
+    }
+    return compareVersions(server, MAX_API_VERSION) < 0 ? server : MAX_API_VERSION;
+  }
+
+  /** Answers true when `/_ping` says OK. */
+  async ping(signal?: AbortSignal): Promise<boolean> {
+    const response = await this.request({
+      method: "GET",
+      path: "/_ping",
+      versioned: false,
+      signal,
+    });
+    return (await response.text()).trim() === "OK";
+  }
+
+  /**
+   * Sends a request and returns the response when it succeeded (2xx). Any
+   * other status becomes a {@link BerthError}; redirects are never followed.
+   */
+  async request(req: EngineRequest): Promise<Response> {
+    const url = await this.#url(req);
+    const init: RequestInit & { client?: Deno.HttpClient } = {
+      method: req.method,
+      headers: { ...req.headers },
+      redirect: "manual",
+      signal: req.signal,
+      client: this.#httpClient(),
+    };
+    if (req.body !== undefined) {
+      if (req.body instanceof ReadableStream || req.body instanceof Uint8Array) {
+        init.body = req.body as BodyInit;
+      } else {
+        init.body = JSON.stringify(req.body);
+        (init.headers as Record<string, string>)["content-type"] = "application/json";
+      }
+    }
+    let response: Response;
+    try {
+      response = await fetch(url, init);
+    } catch (error) {
+      throw this.#transportError(error, req);
+    }
+    if (response.status >= 200 && response.status < 300) return response;
+    const { text } = await readCapped(response.body, MAX_ERROR_BODY);
+    if (response.status >= 300 && response.status < 400) {
+      throw new BerthError(
+        "engine_error",
+        `The engine answered with a redirect (${response.status})`,
+        {
+          context: `${req.method} ${req.path}`,
+          hint: "Berth never follows redirects; check the route in the manifest",
+        },
+      );
+    }
+    throw engineError(response.status, text, `${req.method} ${req.path}`, req.errors);
+  }
+
+  /** Sends a request and parses its JSON body (capped). */
+  async json<T = unknown>(req: EngineRequest, maxBytes = MAX_JSON_BODY): Promise<T> {
+    const response = await this.request(req);
+    const { text, truncated } = await readCapped(response.body, maxBytes);
+    if (truncated) {
+      throw new BerthError("engine_error", `The engine's answer exceeds ${maxBytes} bytes`, {
+        context: `${req.method} ${req.path}`,
+        hint: "Narrow the request with filters or a limit",
+      });
+    }
+    if (!text.trim()) return undefined as T;
+    return JSON.parse(text) as T;
+  }
+
+  /** Releases the connection pool. */
+  close(): void {
+    this.#client?.close();
+    this.#client = undefined;
+  }
+
+  #httpClient(): Deno.HttpClient {
+    this.#client ??= createHttpClient(this.endpoint);
+    return this.#client;
+  }
+
+  async #url(req: EngineRequest): Promise<string> {
+    if (!req.path.startsWith("/")) throw new Error(`Engine path must start with '/': ${req.path}`);
+    const prefix = req.versioned === false ? "" : `/v${await this.apiVersion(req.signal)}`;
+    const expected = prefix + req.path;
+    const url = new URL(this.#base + expected);
+    // fetch normalises `..`, `%2e` and strips tabs/newlines: if what is sent differs
+    // from what was checked, refuse (security-notes rule 1).
+    if (url.pathname !== expected || url.search || url.hash) {
+      throw new BerthError("invalid_input", "A path parameter would change the engine route", {
+        context: req.path,
+        hint: "Names and IDs may only contain letters, digits, '_', '.' and '-'",
+      });
+    }
+    for (const [key, value] of Object.entries(req.query ?? {})) {
+      if (value === undefined) continue;
+      if (Array.isArray(value)) value.forEach((v) => url.searchParams.append(key, v));
+      else url.searchParams.set(key, String(value));
+    }
+    return url.toString();
+  }
+
+  #transportError(error: unknown, req: EngineRequest): BerthError {
+    if (error instanceof BerthError) return error;
+    const reason = req.signal?.aborted ? req.signal.reason : undefined;
+    if (reason instanceof BerthError) return reason;
+    if (req.signal?.aborted) {
+      return new BerthError("timeout", "The call was cancelled before the engine answered", {
+        context: `${req.method} ${req.path}`,
+        hint: "Call again when ready",
+        cause: error,
+      });
+    }
+    if (error instanceof Deno.errors.NotCapable) return sandboxError(error, this.endpoint);
+    return new BerthError(
+      "daemon_unreachable",
+      `No answer from the engine at ${this.description}`,
+      {
+        context: String((error as Error)?.message ?? error).slice(0, 300),
+        cause: error,
+      },
+    );
+  }
+}

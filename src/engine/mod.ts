@@ -1,0 +1,11 @@
+/**
+ * The Docker Engine client: transport, version negotiation, error mapping and
+ * stream decoding. Knows nothing of MCP.
+ *
+ * @module
+ */
+
+export * from "./client.ts";
+export * from "./docker_host.ts";
+export * from "./errors.ts";
+export * from "./streams.ts";

@@ -1,0 +1,139 @@
+/**
+ * Reading engine response bodies with bounded memory: byte-capped text,
+ * multiplexed log frames and NDJSON progress streams.
+ *
+ * @module
+ */
+
+/** Which stream a chunk of container output came from. */
+export type StreamName = "stdout" | "stderr";
+
+/** One demultiplexed piece of output. */
+export interface OutputChunk {
+  stream: StreamName;
+  data: Uint8Array;
+}
+
+/** Header size of the engine's multiplexed stream format. */
+const FRAME_HEADER = 8;
+
+/** A frame larger than this is treated as corrupt rather than buffered. */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Splits the engine's multiplexed stream (8-byte header: stream type, three
+ * zero bytes, big-endian payload size) into chunks. Stdin frames (type 0) are
+ * treated as stdout, as the docker CLI does. A frame claiming more than
+ * {@link MAX_FRAME_BYTES} ends the stream with an error instead of a buffer of
+ * that size, since the size field comes from the wire.
+ */
+export async function* demultiplex(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<OutputChunk> {
+  let pending: Uint8Array = new Uint8Array(0);
+  for await (const piece of body) {
+    pending = concat(pending, piece);
+    while (pending.length >= FRAME_HEADER) {
+      const type = pending[0];
+      const size = new DataView(pending.buffer, pending.byteOffset, FRAME_HEADER).getUint32(4);
+      if (type > 2 || size > MAX_FRAME_BYTES) {
+        throw new Error(`Corrupt log frame (type ${type}, size ${size})`);
+      }
+      if (pending.length < FRAME_HEADER + size) break;
+      const data = pending.slice(FRAME_HEADER, FRAME_HEADER + size);
+      pending = pending.slice(FRAME_HEADER + size);
+      yield { stream: type === 2 ? "stderr" : "stdout", data };
+    }
+  }
+  if (pending.length > 0) throw new Error("Log stream ended inside a frame");
+}
+
+/** A TTY container's output is one raw stream: every byte is stdout. */
+export async function* rawStream(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<OutputChunk> {
+  for await (const data of body) yield { stream: "stdout", data };
+}
+
+/**
+ * Reads newline-delimited JSON, one object per line, holding at most one line
+ * (capped at `maxLineBytes`) in memory.
+ */
+export async function* ndjson<T = Record<string, unknown>>(
+  body: ReadableStream<Uint8Array>,
+  maxLineBytes = 1024 * 1024,
+): AsyncGenerator<T> {
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const piece of body) {
+    buffer += decoder.decode(piece, { stream: true });
+    let newline: number;
+    while ((newline = buffer.indexOf("\n")) >= 0) {
+      const line = buffer.slice(0, newline).trim();
+      buffer = buffer.slice(newline + 1);
+      if (line) yield JSON.parse(line) as T;
+    }
+    if (buffer.length > maxLineBytes) throw new Error("NDJSON line exceeds the size cap");
+  }
+  buffer += decoder.decode();
+  if (buffer.trim()) yield JSON.parse(buffer) as T;
+}
+
+/** Result of reading a body with a cap. */
+export interface CappedText {
+  text: string;
+  truncated: boolean;
+  bytes: number;
+}
+
+/**
+ * Reads a body as UTF-8 text, keeping at most `maxBytes` and cancelling the
+ * rest so that a huge or endless body never fills memory.
+ */
+export async function readCapped(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+): Promise<CappedText> {
+  if (!body) return { text: "", truncated: false, bytes: 0 };
+  const parts: Uint8Array[] = [];
+  let bytes = 0;
+  let truncated = false;
+  const reader = body.getReader();
+  try {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      const room = maxBytes - bytes;
+      if (value.length > room) {
+        parts.push(value.subarray(0, room));
+        bytes += room;
+        truncated = true;
+        await reader.cancel();
+        break;
+      }
+      parts.push(value);
+      bytes += value.length;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return { text: new TextDecoder().decode(concatAll(parts, bytes)), truncated, bytes };
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+function concatAll(parts: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}

@@ -1,0 +1,7 @@
+/**
+ * Guards that keep berth from hanging: deadlines by class and cancellation.
+ *
+ * @module
+ */
+
+export * from "./deadline.ts";

@@ -1,0 +1,111 @@
+/**
+ * Validators and converters for the semantic string formats of manifests.
+ * Path parameters pass through these before any URL is built
+ * (security-notes rule 1: the URL is the attack surface).
+ *
+ * @module
+ */
+
+import type { Format } from "../manifest/types.ts";
+
+/** Container, network, volume and exec names or IDs: one safe path segment. */
+export const NAME_OR_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
+
+// The distribution reference grammar (github.com/distribution/reference).
+const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*";
+const DOMAIN_PART = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+const DOMAIN = `(?:${DOMAIN_PART}(?:\\.${DOMAIN_PART})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
+const NAME = `(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*`;
+const TAG = "[\\w][\\w.-]{0,127}";
+const DIGEST = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
+/** An image reference: name[:tag][@digest], or an image ID (sha256:… or hex prefix). */
+export const IMAGE_REF = new RegExp(
+  `^(?:${NAME}(?::${TAG})?(?:@${DIGEST})?|sha256:[0-9a-f]{12,64}|[0-9a-f]{12,64})$`,
+);
+
+const RELATIVE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/;
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/** Parses "30s", "5m", "1h" or a number of milliseconds. */
+export function parseDuration(value: string | number): number | undefined {
+  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value : undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const match = RELATIVE.exec(trimmed);
+  return match ? Number(match[1]) * UNIT_MS[match[2]] : undefined;
+}
+
+/**
+ * Parses a point in time: RFC 3339, unix seconds (fractions allowed), or a
+ * duration before `now` such as "15m". Answers unix seconds.
+ */
+export function parseTime(value: string | number, now = Date.now()): number | undefined {
+  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value : undefined;
+  const trimmed = value.trim();
+  if (/^\d+(?:\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  const relative = RELATIVE.exec(trimmed);
+  if (relative) return Math.floor((now - Number(relative[1]) * UNIT_MS[relative[2]]) / 1000);
+  if (
+    !/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(trimmed)
+  ) {
+    return undefined;
+  }
+  const ms = Date.parse(trimmed);
+  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+}
+
+/** Parses "512m", "2g", "1.5g", "100k" or a number of bytes. */
+export function parseBytes(value: string | number): number | undefined {
+  if (typeof value === "number") return Number.isInteger(value) && value >= 0 ? value : undefined;
+  const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(value.trim());
+  if (!match) return undefined;
+  const power = " kmgt".indexOf(match[2].toLowerCase() || " ");
+  return Math.round(Number(match[1]) * 1024 ** power);
+}
+
+/** Signals by name (SIGTERM, TERM) or number. */
+const SIGNAL = /^(?:SIG)?[A-Z][A-Z0-9+-]{1,15}$|^\d{1,2}$/;
+
+/** What each format accepts, phrased to complete "must be …". */
+export const FORMAT_DESCRIPTIONS: Record<Format, string> = {
+  name_or_id: "a name or ID (letters, digits, '_', '.', '-'; at most 255 characters)",
+  image_ref:
+    "an image reference such as nginx, nginx:1.27, registry:5000/team/app@sha256:… or an ID",
+  time: "a time: RFC 3339 (2024-05-01T10:00:00Z), unix seconds, or relative (15m, 2h, 1d)",
+  regex: "a valid regular expression",
+  signal: "a signal name or number (SIGTERM, KILL, 9)",
+  bytes: "a size such as 512m, 2g or a number of bytes",
+  duration: "a duration such as 30s, 5m or milliseconds",
+};
+
+/** True when a value satisfies a format. */
+export function checkFormat(format: Format, value: string): boolean {
+  switch (format) {
+    case "name_or_id":
+      return NAME_OR_ID.test(value);
+    case "image_ref":
+      return value.length <= 512 && IMAGE_REF.test(value);
+    case "time":
+      return parseTime(value) !== undefined;
+    case "regex":
+      try {
+        new RegExp(value);
+        return value.length <= 1000;
+      } catch {
+        return false;
+      }
+    case "signal":
+      return SIGNAL.test(value);
+    case "bytes":
+      return parseBytes(value) !== undefined;
+    case "duration":
+      return parseDuration(value) !== undefined;
+  }
+}

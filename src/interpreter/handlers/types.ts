@@ -1,0 +1,36 @@
+/**
+ * The contract between the interpreter and named handlers (composite tools)
+ * and shapers (answers a field list cannot express).
+ *
+ * @module
+ */
+
+import type { EngineClient } from "../../engine/client.ts";
+import type { ToolSpec } from "../../manifest/types.ts";
+import type { Policy } from "../../policy/mod.ts";
+import type { Args } from "../input.ts";
+import type { Progress } from "../result.ts";
+
+/** What a handler or shaper may use. */
+export interface HandlerContext {
+  spec: ToolSpec;
+  args: Args;
+  engine: EngineClient;
+  policy: Policy;
+  /** Aborts at the deadline of the tool's class or when the client cancels. */
+  signal: AbortSignal;
+  /** Reports progress of long work (a no-op when the client did not ask). */
+  progress: (progress: Progress) => void;
+}
+
+/** Structured output and its compact text. */
+export interface Shaped {
+  structured: Record<string, unknown>;
+  text: string;
+}
+
+/** A composite tool: may call the engine several times. */
+export type Handler = (ctx: HandlerContext) => Promise<Shaped>;
+
+/** Turns one engine answer into output. */
+export type Shaper = (data: unknown, ctx: HandlerContext) => Shaped | Promise<Shaped>;

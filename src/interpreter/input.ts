@@ -1,0 +1,184 @@
+/**
+ * Tool inputs: manifest parameters → zod schema → JSON Schema, and the
+ * validation of a call's arguments with errors that name the field.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { BerthError } from "../errors/mod.ts";
+import type { ParamSpec, ParamType } from "../manifest/types.ts";
+import { checkFormat, FORMAT_DESCRIPTIONS } from "./formats.ts";
+
+/** A JSON Schema object, as sent in `tools/list`. */
+export type JsonSchema = Record<string, unknown>;
+
+function scalar(type: ParamType, param: ParamSpec): z.ZodType {
+  switch (type) {
+    case "string": {
+      let s = z.string();
+      if (param.maxLength) s = s.max(param.maxLength);
+      if (param.enum) return z.enum(param.enum as [string, ...string[]]);
+      if (param.format) {
+        const format = param.format;
+        return s.refine((v) => checkFormat(format, v), {
+          message: `must be ${FORMAT_DESCRIPTIONS[format]}`,
+        });
+      }
+      return s;
+    }
+    case "integer":
+    case "number": {
+      let n = type === "integer" ? z.number().int() : z.number();
+      if (param.minimum !== undefined) n = n.min(param.minimum);
+      if (param.maximum !== undefined) n = n.max(param.maximum);
+      return n;
+    }
+    case "boolean":
+      return z.boolean();
+    case "array":
+      return z.array(param.items ? toZod(param.items) : z.unknown());
+    case "object":
+      if (param.properties) {
+        const shape: Record<string, z.ZodType> = {};
+        for (const [key, child] of Object.entries(param.properties)) {
+          shape[key] = child.required ? toZod(child) : toZod(child).optional();
+        }
+        return z.strictObject(shape);
+      }
+      return z.record(z.string(), param.values ? toZod(param.values) : z.unknown());
+  }
+}
+
+/** The zod schema of one parameter, carrying its description. */
+export function toZod(param: ParamSpec): z.ZodType {
+  const types = Array.isArray(param.type) ? param.type : [param.type];
+  const schema = types.length === 1
+    ? scalar(types[0], param)
+    : z.union(types.map((t) => scalar(t, param)) as [z.ZodType, z.ZodType, ...z.ZodType[]]);
+  return schema.describe(param.description);
+}
+
+/** The zod object schema of a whole tool input (unknown keys rejected). */
+export function inputZod(input: Record<string, ParamSpec>): z.ZodObject {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [name, param] of Object.entries(input)) {
+    const base = toZod(param);
+    shape[name] = param.required ? base : base.optional();
+  }
+  return z.strictObject(shape);
+}
+
+/** The JSON Schema of a tool input, for `tools/list`. */
+export function inputJsonSchema(input: Record<string, ParamSpec>): JsonSchema {
+  const schema = z.toJSONSchema(inputZod(input), {
+    target: "draft-2020-12",
+    io: "input",
+  }) as JsonSchema;
+  delete schema.$schema;
+  // Defaults are documented in descriptions and applied by berth, not by clients.
+  for (const [name, param] of Object.entries(input)) {
+    const property = (schema.properties as Record<string, JsonSchema>)[name];
+    if (param.default !== undefined) property.default = param.default;
+  }
+  return schema;
+}
+
+/**
+ * Some clients send objects and arrays as JSON-encoded strings, and numbers
+ * or booleans as strings: accept those, then validate strictly.
+ */
+function coerce(param: ParamSpec, value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const types = Array.isArray(param.type) ? param.type : [param.type];
+  if (types.includes("string")) return value;
+  const trimmed = value.trim();
+  if ((types.includes("object") || types.includes("array")) && /^[[{]/.test(trimmed)) {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      return value;
+    }
+  }
+  if ((types.includes("integer") || types.includes("number")) && /^-?\d+(\.\d+)?$/.test(trimmed)) {
+    return Number(trimmed);
+  }
+  if (types.includes("boolean") && (trimmed === "true" || trimmed === "false")) {
+    return trimmed === "true";
+  }
+  return value;
+}
+
+/** Validated arguments with defaults applied. */
+export type Args = Record<string, unknown>;
+
+/** Validates arguments against a compiled input; errors name the field (DKR-004). */
+export class InputValidator {
+  readonly #input: Record<string, ParamSpec>;
+  readonly #schema: z.ZodObject;
+
+  constructor(input: Record<string, ParamSpec>) {
+    this.#input = input;
+    this.#schema = inputZod(input);
+  }
+
+  /** Coerces, validates and fills defaults. */
+  parse(raw: unknown): Args {
+    const args: Args = {};
+    if (raw !== undefined && raw !== null && (typeof raw !== "object" || Array.isArray(raw))) {
+      throw new BerthError("invalid_input", "Arguments must be a JSON object", {
+        hint: "Pass the parameters as an object of name → value",
+      });
+    }
+    for (const [key, value] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
+      if (value === null) continue; // clients send null for "not given"
+      args[key] = this.#input[key] ? coerce(this.#input[key], value) : value;
+    }
+    const result = this.#schema.safeParse(args);
+    if (!result.success) throw this.#error(result.error.issues[0]);
+    const parsed = result.data as Args;
+    for (const [name, param] of Object.entries(this.#input)) {
+      if (parsed[name] === undefined && param.default !== undefined) parsed[name] = param.default;
+    }
+    return parsed;
+  }
+
+  #error(issue: z.core.$ZodIssue): BerthError {
+    const known = Object.keys(this.#input);
+    if (issue.code === "unrecognized_keys") {
+      const field = issue.keys[0];
+      return new BerthError("invalid_input", `Parameter '${field}' is not known`, {
+        hint: known.length
+          ? `Known parameters: ${known.join(", ")}`
+          : "This tool takes no parameters",
+      });
+    }
+    const field = issue.path.join(".") || "(arguments)";
+    const top = String(issue.path[0] ?? "");
+    const param = this.#input[top];
+    let problem = issue.message;
+    if (issue.code === "invalid_type" && issue.input === undefined) problem = "is required";
+    else if (issue.code === "invalid_type") problem = `must be ${describeType(param)}`;
+    else if (issue.code === "too_small") problem = `must be at least ${issue.minimum}`;
+    else if (issue.code === "too_big") problem = `must be at most ${issue.maximum}`;
+    else if (issue.code === "invalid_value") problem = `must be one of ${issue.values.join(", ")}`;
+    else if (issue.code === "invalid_union") problem = `must be ${describeType(param)}`;
+    else if (!/^must /.test(problem)) problem = `is invalid: ${problem}`;
+    return new BerthError("invalid_input", `Parameter '${field}' ${problem}`, {
+      hint: param ? `${top}: ${param.description}` : `Correct '${field}' and call again`,
+    });
+  }
+}
+
+function describeType(param?: ParamSpec): string {
+  if (!param) return "valid";
+  const types = Array.isArray(param.type) ? param.type : [param.type];
+  const names = types.map((t) =>
+    t === "array"
+      ? `an array${param.items ? ` of ${param.items.type}s` : ""}`
+      : t === "object"
+      ? "an object"
+      : `a ${t}`
+  );
+  return names.join(" or ");
+}

@@ -1,0 +1,169 @@
+/**
+ * The interpreter: a manifest entry + arguments → validated input → request
+ * plan or handler → engine → shaped result. Free of MCP types and of
+ * per-session state.
+ *
+ * @module
+ */
+
+import type { EngineClient } from "../engine/client.ts";
+import { readCapped } from "../engine/streams.ts";
+import { BerthError, isBerthError } from "../errors/mod.ts";
+import { startDeadline } from "../guard/mod.ts";
+import type { TimeoutClass, ToolSpec } from "../manifest/types.ts";
+import { levelDenied, type Policy } from "../policy/mod.ts";
+import { defineTool, type ToolDefinition } from "./definition.ts";
+import type { Handler, HandlerContext, Shaped, Shaper } from "./handlers/types.ts";
+import { type Args, InputValidator } from "./input.ts";
+import { planRequest } from "./plan.ts";
+import { errorResult, type Progress, type ToolResult } from "./result.ts";
+import { shapeDeclarative } from "./shape.ts";
+import { TRANSFORMS } from "./transforms.ts";
+
+/** Largest text block sent back; larger output is cut with a marker. */
+export const MAX_TEXT_BYTES = 64 * 1024;
+
+/** What the interpreter needs. */
+export interface InterpreterOptions {
+  /** Every loaded tool, granted or not (to tell "not granted" from "unknown"). */
+  tools: ToolSpec[];
+  engine: EngineClient;
+  policy: Policy;
+  timeouts: Record<TimeoutClass, number>;
+  handlers: Record<string, Handler>;
+  shapers: Record<string, Shaper>;
+}
+
+/** Per-call options from the transport. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+interface CompiledTool {
+  spec: ToolSpec;
+  validator: InputValidator;
+  definition: ToolDefinition;
+}
+
+/** Runs tools declared in manifests. */
+export class Interpreter {
+  readonly #tools = new Map<string, CompiledTool>();
+  readonly #options: InterpreterOptions;
+
+  constructor(options: InterpreterOptions) {
+    this.#options = options;
+    for (const spec of options.tools) {
+      checkReferences(spec, options);
+      this.#tools.set(spec.name, {
+        spec,
+        validator: new InputValidator(spec.input),
+        definition: defineTool(spec),
+      });
+    }
+  }
+
+  /** The definition of a loaded tool. */
+  definition(name: string): ToolDefinition | undefined {
+    return this.#tools.get(name)?.definition;
+  }
+
+  /** True when a tool of that name is loaded (granted or not). */
+  has(name: string): boolean {
+    return this.#tools.has(name);
+  }
+
+  /** Calls a tool. Expected failures come back as `isError` results, never thrown. */
+  async call(name: string, rawArgs: unknown, options: CallOptions = {}): Promise<ToolResult> {
+    const tool = this.#tools.get(name);
+    if (!tool) {
+      return errorResult(
+        new BerthError("invalid_input", `Unknown tool '${name}'`, {
+          hint: "List the tools with tools/list",
+        }),
+      );
+    }
+    const { spec } = tool;
+    if (!this.#options.policy.allowsLevel(spec.permission)) {
+      return errorResult(levelDenied(name, spec.permission));
+    }
+    const deadline = startDeadline(
+      spec.timeout,
+      this.#options.timeouts[spec.timeout],
+      options.signal,
+    );
+    try {
+      const args = tool.validator.parse(rawArgs);
+      const ctx: HandlerContext = {
+        spec,
+        args,
+        engine: this.#options.engine,
+        policy: this.#options.policy,
+        signal: deadline.signal,
+        progress: options.onProgress ?? (() => {}),
+      };
+      const shaped = await this.#run(ctx);
+      return { structured: shaped.structured, text: capText(shaped.text), isError: false };
+    } catch (error) {
+      const reason = deadline.signal.aborted ? deadline.signal.reason : undefined;
+      if (isBerthError(reason)) return errorResult(reason);
+      if (isBerthError(error)) return errorResult(error);
+      throw error;
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  async #run(ctx: HandlerContext): Promise<Shaped> {
+    const { spec } = ctx;
+    if (spec.handler) return await this.#options.handlers[spec.handler](ctx);
+    const data = await this.#fetch(ctx, ctx.args);
+    if (spec.output.shaper) return await this.#options.shapers[spec.output.shaper](data, ctx);
+    return shapeDeclarative(spec.output, data);
+  }
+
+  async #fetch(ctx: HandlerContext, args: Args): Promise<unknown> {
+    const plan = planRequest(ctx.spec, args);
+    const request = { ...plan, signal: ctx.signal };
+    switch (ctx.spec.response?.kind) {
+      case "empty": {
+        const response = await ctx.engine.request(request);
+        await response.body?.cancel();
+        return {};
+      }
+      case "text": {
+        const response = await ctx.engine.request(request);
+        return (await readCapped(response.body, MAX_TEXT_BYTES)).text;
+      }
+      default:
+        return await ctx.engine.json(request);
+    }
+  }
+}
+
+/** Cuts text at the byte cap with a marker that says what happened. */
+export function capText(text: string, max = MAX_TEXT_BYTES): string {
+  if (text.length <= max) return text;
+  return `${
+    text.slice(0, max)
+  }\n[truncated: output exceeded ${max} characters; narrow the call with filters, tail or limit]`;
+}
+
+/** Fails closed when a manifest names a handler, shaper or transform that does not exist. */
+function checkReferences(spec: ToolSpec, options: InterpreterOptions): void {
+  const missing: string[] = [];
+  if (spec.handler && !options.handlers[spec.handler]) missing.push(`handler '${spec.handler}'`);
+  if (spec.output.shaper && !options.shapers[spec.output.shaper]) {
+    missing.push(`shaper '${spec.output.shaper}'`);
+  }
+  for (const [name, field] of Object.entries(spec.output.fields ?? {})) {
+    if (field.transform && !TRANSFORMS[field.transform]) {
+      missing.push(`transform '${field.transform}' (field ${name})`);
+    }
+  }
+  if (missing.length) {
+    throw new BerthError("invalid_input", `${spec.source}: unknown ${missing.join(", ")}`, {
+      hint: "Use a handler, shaper or transform that berth ships (see README)",
+    });
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * The interpreter: manifests become callable tools.
+ *
+ * @module
+ */
+
+export * from "./definition.ts";
+export * from "./interpreter.ts";
+export * from "./result.ts";
+export { HANDLERS } from "./handlers/mod.ts";
+export { SHAPERS } from "./shapers/mod.ts";

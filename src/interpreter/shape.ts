@@ -1,0 +1,109 @@
+/**
+ * Shaping: the engine's answer → structured output + compact text, driven by
+ * the manifest's `output` section.
+ *
+ * @module
+ */
+
+import type { FieldSpec, OutputSpec, ParamSpec } from "../manifest/types.ts";
+import type { JsonSchema } from "./input.ts";
+import { TRANSFORMS } from "./transforms.ts";
+
+/** Reads a dot path (`State.Health.Status`, `Names.0`) from a value. */
+export function pick(value: unknown, path: string): unknown {
+  let current: unknown = value;
+  for (const part of path.split(".")) {
+    if (current === null || current === undefined) return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+/** Applies declarative fields to one engine object. */
+export function applyFields(
+  item: Record<string, unknown>,
+  fields: Record<string, FieldSpec>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(fields)) {
+    const raw = field.from ? pick(item, field.from) : item[name];
+    const value = field.transform ? TRANSFORMS[field.transform](raw, item) : raw;
+    out[name] = value === undefined ? null : value;
+  }
+  return out;
+}
+
+/** Fills `{field}` placeholders; arrays are joined with commas, null is "-". */
+export function renderTemplate(template: string, values: Record<string, unknown>): string {
+  return template.replace(/\{([a-z0-9_.]+)\}/g, (_, key: string) => {
+    const value = pick(values, key);
+    if (value === null || value === undefined || value === "") return "-";
+    if (Array.isArray(value)) return value.length ? value.join(",") : "-";
+    if (typeof value === "object") return compactJson(value);
+    return String(value);
+  });
+}
+
+/** JSON without spaces: the cheapest faithful text for a model. */
+export function compactJson(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+/** The structured form and text of a declarative (non-shaper) output. */
+export function shapeDeclarative(
+  output: OutputSpec,
+  data: unknown,
+): { structured: Record<string, unknown>; text: string } {
+  if (output.list) {
+    const items = (Array.isArray(data) ? data : []) as Record<string, unknown>[];
+    const shaped = output.fields ? items.map((i) => applyFields(i, output.fields!)) : items;
+    return {
+      structured: { [output.list]: shaped, count: shaped.length },
+      text: renderList(output, shaped),
+    };
+  }
+  const object = (data ?? {}) as Record<string, unknown>;
+  const shaped = output.fields ? applyFields(object, output.fields) : object;
+  return {
+    structured: shaped,
+    text: output.text ? renderTemplate(output.text, shaped) : compactJson(shaped),
+  };
+}
+
+/** A header line, then one line per item: a table that costs few tokens. */
+export function renderList(output: OutputSpec, items: Record<string, unknown>[]): string {
+  const noun = output.list ?? "items";
+  if (items.length === 0) return `No ${noun}`;
+  if (!output.text) return compactJson(items);
+  const lines = items.map((item) => renderTemplate(output.text!, item));
+  const header = output.header ? `${output.header}\n` : "";
+  return `${items.length} ${noun}\n${header}${lines.join("\n")}`;
+}
+
+function fieldJsonSchema(field: FieldSpec | ParamSpec): JsonSchema {
+  const schema: JsonSchema = { description: field.description };
+  const types = Array.isArray(field.type) ? [...field.type] : [field.type];
+  if ("nullable" in field && field.nullable) types.push("null" as never);
+  schema.type = types.length === 1 ? types[0] : types;
+  if (field.items) schema.items = fieldJsonSchema(field.items);
+  return schema;
+}
+
+/** The outputSchema of a tool, from its fields or its declared schema. */
+export function outputJsonSchema(output: OutputSpec): JsonSchema {
+  const fields = output.fields ?? output.schema ?? {};
+  const properties: Record<string, JsonSchema> = {};
+  for (const [name, field] of Object.entries(fields)) properties[name] = fieldJsonSchema(field);
+  const object = { type: "object", properties, required: Object.keys(fields) };
+  if (output.list) {
+    return {
+      type: "object",
+      properties: {
+        [output.list]: { type: "array", description: `The ${output.list}`, items: object },
+        count: { type: "integer", description: `How many ${output.list} are listed` },
+      },
+      required: [output.list, "count"],
+    };
+  }
+  return object;
+}

@@ -1,0 +1,28 @@
+/**
+ * Logging to stderr only: stdout belongs to the MCP protocol.
+ *
+ * @module
+ */
+
+/** Severity, least verbose first. */
+export type LogLevel = "error" | "warn" | "info" | "debug";
+const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+
+/** A leveled logger. */
+export interface Logger {
+  error(message: string): void;
+  warn(message: string): void;
+  info(message: string): void;
+  debug(message: string): void;
+}
+
+/** A logger that writes `berth: level: message` lines to stderr. */
+export function createLogger(level: LogLevel): Logger {
+  const encoder = new TextEncoder();
+  const write = (at: LogLevel) => (message: string) => {
+    if (RANK[at] <= RANK[level]) {
+      Deno.stderr.writeSync(encoder.encode(`berth: ${at}: ${message}\n`));
+    }
+  };
+  return { error: write("error"), warn: write("warn"), info: write("info"), debug: write("debug") };
+}

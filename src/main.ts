@@ -1,0 +1,149 @@
+/**
+ * The berth command line: wiring only, and the only place that exits.
+ *
+ * @module
+ */
+
+import { Command, Option } from "commander";
+import { type App, createApp, VERSION } from "./app/mod.ts";
+import { type CliOptions, loadConfig } from "./config/mod.ts";
+import { isBerthError } from "./errors/mod.ts";
+import { createLogger } from "./log/mod.ts";
+import { formatProblem, loadManifests, ManifestError } from "./manifest/mod.ts";
+import { serveStdio } from "./server/mod.ts";
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function withServerOptions(command: Command): Command {
+  return command
+    .option("--config <file>", "YAML or JSON config file (env BERTH_CONFIG)")
+    .option("--docker-host <url>", "unix:///path or tcp://host:port (env DOCKER_HOST)")
+    .option("--allow <levels>", "comma list of permission levels, or all (env BERTH_ALLOW)")
+    .option("--bypass-permissions", "every level, no name lists, no exec guard")
+    .option("--allow-containers <globs>", "container name globs to allow (repeatable)", collect)
+    .option(
+      "--deny-containers <globs>",
+      "container name globs to deny; deny wins (repeatable)",
+      collect,
+    )
+    .option("--allow-images <globs>", "image reference globs to allow (repeatable)", collect)
+    .option(
+      "--deny-images <globs>",
+      "image reference globs to deny; deny wins (repeatable)",
+      collect,
+    )
+    .option(
+      "--timeout <class=duration>",
+      "deadline of a timeout class, e.g. read=5s (repeatable)",
+      collect,
+    )
+    .option(
+      "--manifest <dir>",
+      "extra manifest directory (repeatable; env BERTH_MANIFESTS)",
+      collect,
+    )
+    .option("--toolsets <list>", "only these toolsets (env BERTH_TOOLSETS)")
+    .option("--audit-log <file>", "JSON Lines audit log (env BERTH_AUDIT_LOG)")
+    .addOption(
+      new Option("--log-level <level>", "stderr logging (env BERTH_LOG_LEVEL)").choices([
+        "error",
+        "warn",
+        "info",
+        "debug",
+      ]),
+    );
+}
+
+async function buildApp(options: CliOptions): Promise<App> {
+  const config = loadConfig(options);
+  const log = createLogger(config.logLevel);
+  if (config.bypassPermissions) {
+    log.warn(
+      "--bypass-permissions: EVERY permission level is granted, name lists and the exec guard are OFF",
+    );
+  }
+  const app = await createApp(config);
+  log.info(
+    `engine ${app.engine.description}; levels ${
+      config.levels.join(",")
+    }; ${app.tools.length} tools`,
+  );
+  return app;
+}
+
+function program(): Command {
+  const root = new Command("berth")
+    .description("An MCP server that gives AI assistants safe access to a Docker engine")
+    .version(VERSION, "--version")
+    .showHelpAfterError();
+
+  withServerOptions(root.command("serve").description("run the MCP server over stdio"))
+    .action(async (options: CliOptions) => {
+      await serveStdio(await buildApp(options));
+    });
+
+  withServerOptions(
+    root.command("tools").description("print the tool catalogue as the options expose it"),
+  )
+    .option("--json", "print the tools/list entries as JSON")
+    .action(async (options: CliOptions & { json?: boolean }) => {
+      const app = await buildApp(options);
+      const definitions = app.tools.map((t) => app.interpreter.definition(t.name)!);
+      if (options.json) {
+        console.log(JSON.stringify(definitions, null, 2));
+      } else {
+        for (const t of app.tools) {
+          console.log(`${t.name.padEnd(32)} ${t.permission.padEnd(10)} ${t.title}`);
+        }
+      }
+      app.engine.close();
+    });
+
+  withServerOptions(root.command("call").description("call one tool once and print its result"))
+    .argument("<tool>", "tool name")
+    .argument("[json]", "arguments as a JSON object", "{}")
+    .action(async (tool: string, json: string, options: CliOptions) => {
+      const app = await buildApp(options);
+      let args: unknown;
+      try {
+        args = JSON.parse(json);
+      } catch {
+        throw new Error(`Arguments are not valid JSON: ${json}`);
+      }
+      const result = app.interpreter.call(tool, args);
+      const done = await result;
+      console.log(
+        JSON.stringify(
+          { structuredContent: done.structured, text: done.text, isError: done.isError },
+          null,
+          2,
+        ),
+      );
+      app.engine.close();
+      if (done.isError) Deno.exitCode = 1;
+    });
+
+  root.command("validate")
+    .description("check manifest directories; errors name file, line and field")
+    .argument("[dirs...]", "directories to check (default: the built-in manifests)")
+    .action(async (dirs: string[]) => {
+      const { tools } = await loadManifests(dirs);
+      console.log(`ok: ${tools.length} tools valid`);
+    });
+  return root;
+}
+
+if (import.meta.main) {
+  try {
+    await program().parseAsync(["deno", "berth", ...Deno.args]);
+  } catch (error) {
+    if (error instanceof ManifestError) {
+      console.error(`berth: invalid manifest:\n${error.problems.map(formatProblem).join("\n")}`);
+    } else if (isBerthError(error)) {
+      console.error(`berth: ${error.toText()}`);
+    } else {
+      console.error(`berth: ${(error as Error)?.stack ?? error}`);
+    }
+    Deno.exit(2);
+  }
+}

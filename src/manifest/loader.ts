@@ -1,0 +1,259 @@
+/**
+ * Loading manifest directories into validated {@link ToolSpec}s. Every error
+ * names the file, the line and the field, and loading fails as a whole: a
+ * server never starts with part of a bad manifest.
+ *
+ * @module
+ */
+
+import { LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+import { toolFileSchema, toolsetFileSchema } from "./schema.ts";
+import type { ParamSpec, ToolsetSpec, ToolSpec } from "./types.ts";
+
+/** One problem in one manifest file. */
+export interface ManifestProblem {
+  file: string;
+  line: number;
+  field: string;
+  message: string;
+}
+
+/** Thrown when any manifest is invalid; carries every problem found. */
+export class ManifestError extends Error {
+  readonly problems: ManifestProblem[];
+  constructor(problems: ManifestProblem[]) {
+    super(problems.map(formatProblem).join("\n"));
+    this.name = "ManifestError";
+    this.problems = problems;
+  }
+}
+
+/** `file:line: field: message`, the form editors can jump to. */
+export function formatProblem(p: ManifestProblem): string {
+  return `${p.file}:${p.line}: ${p.field || "(file)"}: ${p.message}`;
+}
+
+/** The directory of the manifests shipped with berth (embedded in binaries). */
+export const BUILTIN_MANIFEST_DIR = new URL("../../manifest/", import.meta.url);
+
+/** Everything loaded from a set of directories. */
+export interface LoadedManifests {
+  tools: ToolSpec[];
+  toolsets: ToolsetSpec[];
+}
+
+/**
+ * Loads the built-in manifests and then each extra directory in turn; a tool
+ * of the same name in a later directory replaces the earlier one.
+ */
+export async function loadManifests(extraDirs: string[] = []): Promise<LoadedManifests> {
+  const problems: ManifestProblem[] = [];
+  const tools = new Map<string, ToolSpec>();
+  const toolsets = new Map<string, ToolsetSpec>();
+  const roots = [BUILTIN_MANIFEST_DIR.pathname, ...extraDirs];
+  for (const root of roots) {
+    await loadRoot(root, tools, toolsets, problems);
+  }
+  if (problems.length) throw new ManifestError(problems);
+  return { tools: [...tools.values()], toolsets: [...toolsets.values()] };
+}
+
+async function loadRoot(
+  root: string,
+  tools: Map<string, ToolSpec>,
+  toolsets: Map<string, ToolsetSpec>,
+  problems: ManifestProblem[],
+): Promise<void> {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(root)].sort((a, b) => a.name.localeCompare(b.name));
+  } catch (error) {
+    problems.push({
+      file: root,
+      line: 0,
+      field: "",
+      message: `cannot read directory: ${(error as Error).message}`,
+    });
+    return;
+  }
+  // Files directly in a user's directory form the toolset "custom", or the one
+  // its toolset.yaml names; sub-directories are toolsets of their own.
+  await loadToolsetDir(root, "custom", tools, toolsets, problems);
+  for (const entry of entries) {
+    if (entry.isDirectory) {
+      await loadToolsetDir(
+        `${root.replace(/\/$/, "")}/${entry.name}`,
+        entry.name,
+        tools,
+        toolsets,
+        problems,
+      );
+    }
+  }
+}
+
+async function loadToolsetDir(
+  dir: string,
+  defaultName: string,
+  tools: Map<string, ToolSpec>,
+  toolsets: Map<string, ToolsetSpec>,
+  problems: ManifestProblem[],
+): Promise<void> {
+  const files = [...Deno.readDirSync(dir)]
+    .filter((e) => e.isFile && /\.ya?ml$/.test(e.name))
+    .map((e) => e.name)
+    .sort();
+  if (files.length === 0) return;
+  let toolset: ToolsetSpec = { name: defaultName, description: `Tools from ${dir}`, order: 1000 };
+  if (files.includes("toolset.yaml")) {
+    const parsed = await parseFile(`${dir}/toolset.yaml`, toolsetFileSchema, problems);
+    if (parsed) toolset = parsed as ToolsetSpec;
+  }
+  if (!toolsets.has(toolset.name)) toolsets.set(toolset.name, toolset);
+  for (const file of files) {
+    if (file === "toolset.yaml") continue;
+    const path = `${dir}/${file}`;
+    const parsed = await parseFile(path, toolFileSchema, problems, checkTool);
+    if (!parsed) continue;
+    tools.set(
+      parsed.name,
+      {
+        ...(parsed as Omit<ToolSpec, "toolset" | "source">),
+        toolset: toolset.name,
+        source: path,
+      } as ToolSpec,
+    );
+  }
+}
+
+/** Reads, parses and validates one YAML file, recording problems with lines. */
+export async function parseFile<S extends z.ZodType>(
+  path: string,
+  schema: S,
+  problems: ManifestProblem[],
+  extraCheck?: (value: z.infer<S>) => { path: (string | number)[]; message: string }[],
+): Promise<z.infer<S> | undefined> {
+  const source = await Deno.readTextFile(path);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, uniqueKeys: true });
+  if (doc.errors.length) {
+    for (const e of doc.errors) {
+      problems.push({
+        file: path,
+        line: e.linePos?.[0]?.line ?? 0,
+        field: "",
+        message: e.message.split("\n")[0],
+      });
+    }
+    return undefined;
+  }
+  const lineOf = (fieldPath: (string | number | symbol)[]) => {
+    for (let n = fieldPath.length; n >= 0; n--) {
+      const node = doc.getIn(fieldPath.slice(0, n) as (string | number)[], true) as
+        | { range?: [number, number, number] }
+        | undefined;
+      const pairKey = n > 0
+        ? findKeyNode(doc, fieldPath.slice(0, n) as (string | number)[])
+        : undefined;
+      const offset = pairKey ?? node?.range?.[0];
+      if (offset !== undefined) return lineCounter.linePos(offset).line;
+    }
+    return 1;
+  };
+  const result = schema.safeParse(doc.toJS());
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      problems.push({
+        file: path,
+        line: lineOf(issue.path),
+        field: issue.path.join("."),
+        message: describeIssue(issue),
+      });
+    }
+    return undefined;
+  }
+  const extra = extraCheck?.(result.data) ?? [];
+  for (const p of extra) {
+    problems.push({
+      file: path,
+      line: lineOf(p.path),
+      field: p.path.join("."),
+      message: p.message,
+    });
+  }
+  return extra.length ? undefined : result.data;
+}
+
+function findKeyNode(
+  doc: ReturnType<typeof parseDocument>,
+  path: (string | number)[],
+): number | undefined {
+  const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
+  const items = (parent as { items?: { key?: { value?: unknown; range?: number[] } }[] })?.items;
+  const key = path[path.length - 1];
+  const pair = items?.find((item) => item?.key?.value === key);
+  return pair?.key?.range?.[0];
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys") return `unknown key(s): ${issue.keys.join(", ")}`;
+  return issue.message;
+}
+
+type ToolFile = z.infer<typeof toolFileSchema>;
+
+/** Checks that need the whole file: every name a route uses is a declared, checked input. */
+function checkTool(tool: ToolFile): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const input = tool.input as Record<string, ParamSpec>;
+  const request = tool.request;
+  if (request) {
+    for (const [, name] of request.path.matchAll(/\{([^}]+)\}/g)) {
+      const param = input[name];
+      if (!param) {
+        problems.push({
+          path: ["request", "path"],
+          message: `path parameter '${name}' is not a declared input`,
+        });
+      } else if (
+        !param.required || (param.format !== "name_or_id" && param.format !== "image_ref")
+      ) {
+        problems.push({
+          path: ["input", name],
+          message: "a path parameter must be required and have format name_or_id or image_ref",
+        });
+      }
+    }
+    for (const section of ["query", "body"] as const) {
+      for (const [key, mapping] of Object.entries(request[section] ?? {})) {
+        const from = typeof mapping === "string"
+          ? mapping
+          : "from" in mapping
+          ? mapping.from
+          : undefined;
+        if (from !== undefined && !input[from]) {
+          problems.push({
+            path: ["request", section, key],
+            message: `'${from}' is not a declared input`,
+          });
+        }
+      }
+    }
+    for (const [kind, name] of Object.entries(request.target ?? {})) {
+      if (name && !input[name]) {
+        problems.push({
+          path: ["request", "target", kind],
+          message: `'${name}' is not a declared input`,
+        });
+      }
+    }
+    if (!tool.response) {
+      problems.push({ path: ["response"], message: "a request needs a response section" });
+    }
+  }
+  if (!tool.output.fields && !tool.output.schema) {
+    problems.push({ path: ["output"], message: "declare the output: 'fields' or 'schema'" });
+  }
+  return problems;
+}

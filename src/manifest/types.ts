@@ -1,0 +1,137 @@
+/**
+ * The shape of a tool declared in `manifest/`: pure data, no Docker and no MCP.
+ *
+ * @module
+ */
+
+/** Permission levels, in the order they are documented. */
+export const LEVELS = [
+  "read",
+  "lifecycle",
+  "exec",
+  "create",
+  "images",
+  "volumes",
+  "networks",
+  "system",
+] as const;
+/** A permission level a tool requires. */
+export type Level = (typeof LEVELS)[number];
+
+/** Timeout classes, each with its own configurable deadline. */
+export const TIMEOUT_CLASSES = ["read", "lifecycle", "exec", "compose", "long"] as const;
+/** The timeout class of a tool. */
+export type TimeoutClass = (typeof TIMEOUT_CLASSES)[number];
+
+/** JSON types a parameter may take. */
+export type ParamType = "string" | "integer" | "number" | "boolean" | "object" | "array";
+
+/**
+ * Semantic checks for string parameters. Every parameter used in a request
+ * path must declare one, so it is validated before any URL is built.
+ */
+export const FORMATS = [
+  "name_or_id", // containers, networks, volumes, exec ids: one path segment
+  "image_ref", // name[:tag], name@digest or an ID
+  "time", // RFC 3339, unix seconds, or relative (15m, 2h)
+  "regex",
+  "signal",
+  "bytes", // "512m", "2g" or a number of bytes
+  "duration", // "30s", "5m" or milliseconds
+] as const;
+/** A semantic string format. */
+export type Format = (typeof FORMATS)[number];
+
+/** One input parameter (or the item/value schema of an array/object). */
+export interface ParamSpec {
+  type: ParamType | ParamType[];
+  description: string;
+  required?: boolean;
+  default?: unknown;
+  enum?: string[];
+  minimum?: number;
+  maximum?: number;
+  maxLength?: number;
+  format?: Format;
+  items?: ParamSpec;
+  /** For objects: the schema of every value (a map such as labels or filters). */
+  values?: ParamSpec;
+  /** For objects with known keys. */
+  properties?: Record<string, ParamSpec>;
+}
+
+/** How one query parameter is filled. */
+export type QueryMapping =
+  | string
+  | { from: string; encode?: "json" | "filters" | "csv" | "unix_time" | "bytes" }
+  | { value: string | number | boolean };
+
+/** An Engine API call declared in YAML. */
+export interface RequestSpec {
+  method: "GET" | "POST" | "PUT" | "DELETE" | "HEAD";
+  path: string;
+  query?: Record<string, QueryMapping>;
+  /** Body fields: engine key → input name (a flat allowlist, never pass-through). */
+  body?: Record<string, QueryMapping>;
+  /** What the policy checks before the call: kind of object → input name. */
+  target?: { container?: string; image?: string; network?: string; volume?: string };
+}
+
+/** How the engine's answer is read. */
+export interface ResponseSpec {
+  kind: "json" | "empty" | "text";
+  /** Status → error type for this route (404 → container_not_found …). */
+  errors?: Record<number, string>;
+}
+
+/** One output field of a declarative shape. */
+export interface FieldSpec {
+  type: ParamType | ParamType[];
+  description: string;
+  /** Dot path into the engine's answer (`Names.0`, `State.Health.Status`). */
+  from?: string;
+  /** A named transform applied to the value found at `from`. */
+  transform?: string;
+  items?: FieldSpec | ParamSpec;
+  nullable?: boolean;
+}
+
+/** How the structured result and its text are made. */
+export interface OutputSpec {
+  /** A named TypeScript shaper for answers a field list cannot express. */
+  shaper?: string;
+  /** The answer is an array: items go under this key, with a `count`. */
+  list?: string;
+  /** Declarative fields (each item's, for a list). */
+  fields?: Record<string, FieldSpec>;
+  /** Output schema for shapers and handlers (top-level properties). */
+  schema?: Record<string, FieldSpec>;
+  /** One text line per item (or for the object): `{field}` placeholders. */
+  text?: string;
+  /** For lists: the header line of the text table. */
+  header?: string;
+}
+
+/** A tool, as loaded and validated from its manifest file. */
+export interface ToolSpec {
+  name: string;
+  title: string;
+  description: string;
+  permission: Level;
+  timeout: TimeoutClass;
+  toolset: string;
+  input: Record<string, ParamSpec>;
+  request?: RequestSpec;
+  handler?: string;
+  response?: ResponseSpec;
+  output: OutputSpec;
+  /** Where it came from, for errors. */
+  source: string;
+}
+
+/** A group of tools (`manifest/<toolset>/toolset.yaml`). */
+export interface ToolsetSpec {
+  name: string;
+  description: string;
+  order: number;
+}
