@@ -1,6 +1,10 @@
 /**
  * Policy: what a session may see and do. Levels decide which tools exist;
- * name lists decide which containers and images exist for berth at all.
+ * name lists decide which containers and images exist for berth at all;
+ * guards refuse dangerous exec commands and create options.
+ *
+ * Handlers never decide these things themselves: they ask the policy, so
+ * every path (tools, prompts, resources, compose) answers the same way.
  *
  * @module
  */
@@ -9,13 +13,26 @@ import type { Level } from "../manifest/types.ts";
 
 export * from "./levels.ts";
 
-/** The policy questions the interpreter asks. */
+/** The policy questions the interpreter and handlers ask. */
 export interface Policy {
   /** True when tools of this level may be listed and called. */
   allowsLevel(level: Level): boolean;
+  /**
+   * True when a container with this name (no leading '/') may be seen.
+   * Hidden containers must look exactly like missing ones (DKR-002).
+   */
+  containerVisible(name: string): boolean;
+  /** True when an image reference may be used (pull, create, run, build tags, tag, push). */
+  imageAllowed(reference: string): boolean;
+  /** Throws DKR-007 naming the rule when an exec command is blocked. */
+  checkExecCommand(argv: string[]): void;
+  /** Throws DKR-007 naming the option when a container create body is dangerous. */
+  checkCreateBody(body: Record<string, unknown>): void;
+  /** Throws DKR-007 when a host path may not be read (copy source, build context) or bind-mounted. */
+  checkHostPath(path: string, purpose: "bind" | "copy" | "build"): void;
 }
 
-/** A policy from granted levels (bypass grants everything). */
+/** A policy from granted levels only: no name lists, no guards (the foundation's default). */
 export class LevelPolicy implements Policy {
   readonly #levels: ReadonlySet<Level>;
   readonly #bypass: boolean;
@@ -26,4 +43,13 @@ export class LevelPolicy implements Policy {
   allowsLevel(level: Level): boolean {
     return this.#bypass || this.#levels.has(level);
   }
+  containerVisible(_name: string): boolean {
+    return true;
+  }
+  imageAllowed(_reference: string): boolean {
+    return true;
+  }
+  checkExecCommand(_argv: string[]): void {}
+  checkCreateBody(_body: Record<string, unknown>): void {}
+  checkHostPath(_path: string, _purpose: "bind" | "copy" | "build"): void {}
 }
