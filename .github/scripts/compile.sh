@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Build self-contained berth executables with `deno compile`.
+#
+#   .github/scripts/compile.sh                 # all release targets
+#   .github/scripts/compile.sh x86_64-unknown-linux-gnu aarch64-apple-darwin
+#
+# Output: dist/berth-<target>[.exe] plus dist/SHA256SUMS.
+# Cross-compiling works from any host: deno downloads the matching `denort`
+# runtime for each target from dl.deno.land (so this needs internet access).
+#
+# DENO overrides the deno command; default is `deno` on PATH, else the pinned
+# npm build via npx (same version as the README's test command).
+set -euo pipefail
+
+cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.."
+
+ALL_TARGETS=(
+  x86_64-unknown-linux-gnu
+  aarch64-unknown-linux-gnu
+  x86_64-apple-darwin
+  aarch64-apple-darwin
+  x86_64-pc-windows-msvc
+)
+
+if [[ -n "${DENO:-}" ]]; then
+  deno_cmd=("$DENO")
+elif command -v deno >/dev/null 2>&1; then
+  deno_cmd=(deno)
+else
+  deno_cmd=(npx -y deno@2.9.6)
+fi
+
+if [[ $# -gt 0 ]]; then
+  targets=("$@")
+else
+  targets=("${ALL_TARGETS[@]}")
+fi
+
+# Fail early on typos instead of after several slow downloads.
+for t in "${targets[@]}"; do
+  if [[ " ${ALL_TARGETS[*]} " != *" $t "* ]]; then
+    echo "compile: unknown target '$t' (known: ${ALL_TARGETS[*]})" >&2
+    exit 2
+  fi
+done
+
+mkdir -p dist
+for t in "${targets[@]}"; do
+  out="dist/berth-$t"
+  [[ "$t" == *-windows-* ]] && out+=".exe"
+  echo "compile: $t -> $out" >&2
+  # -P=berth      bake in the `berth` permission set from deno.json, so the
+  #               binary runs with exactly the permissions `deno task start` has
+  # --no-prompt   a stdio MCP server must never block on a permission prompt
+  #               (stdin/stdout belong to the MCP client)
+  # --include     embed the YAML manifests, read at runtime, not imported
+  "${deno_cmd[@]}" compile \
+    -P=berth \
+    --no-prompt \
+    --include manifest \
+    --target "$t" \
+    --output "$out" \
+    src/main.ts
+done
+
+# Checksums over everything in dist/, so a partial rebuild keeps the file whole.
+(
+  cd dist
+  shopt -s nullglob
+  files=(berth-*)
+  if command -v sha256sum >/dev/null 2>&1; then
+    sha256sum "${files[@]}" >SHA256SUMS
+  else
+    shasum -a 256 "${files[@]}" >SHA256SUMS # macOS
+  fi
+)
+echo "compile: done; dist/SHA256SUMS:" >&2
+cat dist/SHA256SUMS >&2
