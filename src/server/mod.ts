@@ -17,6 +17,7 @@ import {
   ListToolsRequestSchema,
   McpError,
 } from "@modelcontextprotocol/sdk/types.js";
+import process from "node:process";
 import { type App, VERSION } from "../app/mod.ts";
 import { BerthError } from "../errors/mod.ts";
 import { errorResult, type ToolResult } from "../interpreter/mod.ts";
@@ -92,6 +93,9 @@ export async function serveStdio(app: App): Promise<void> {
     server.onclose = () => resolve();
   });
   await server.connect(transport);
+  // The SDK's transport does not notice end of input; a client that closes
+  // our stdin is gone, so close the server and let the process end cleanly.
+  process.stdin.once("end", () => void server.close());
   await closed;
   app.engine.close();
 }
