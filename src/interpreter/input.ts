@@ -134,7 +134,8 @@ export class InputValidator {
       if (value === null) continue; // clients send null for "not given"
       args[key] = this.#input[key] ? coerce(this.#input[key], value) : value;
     }
-    const result = this.#schema.safeParse(args);
+    // reportInput tells "missing" from "wrong type" apart (zod omits the input otherwise).
+    const result = this.#schema.safeParse(args, { reportInput: true });
     if (!result.success) throw this.#error(result.error.issues[0]);
     const parsed = result.data as Args;
     for (const [name, param] of Object.entries(this.#input)) {

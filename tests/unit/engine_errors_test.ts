@@ -1,0 +1,98 @@
+/**
+ * Engine failures → DKR codes, in the one place that maps them
+ * (src/engine/errors.ts), with the engine's message kept.
+ */
+
+import assert from "node:assert/strict";
+import { classify, engineError, engineMessage } from "../../src/engine/errors.ts";
+import { BerthError, ERROR_CODES, invalidInput } from "../../src/errors/mod.ts";
+
+const body = (message: string) => JSON.stringify({ message });
+
+Deno.test("engineError: statuses map to the catalogue's codes", () => {
+  const cases: [number, string, string][] = [
+    [400, "invalid reference format", "DKR-004"],
+    [401, "unauthorized", "DKR-005"],
+    [403, "forbidden", "DKR-005"],
+    [404, "network web not found", "DKR-011"],
+    [409, 'Conflict. The container name "/web" is already in use', "DKR-010"],
+    [304, "container already started", "DKR-010"],
+    [500, "something broke", "DKR-012"],
+    [503, "unavailable", "DKR-012"],
+  ];
+  for (const [status, message, code] of cases) {
+    const error = engineError(status, body(message), "GET /x");
+    assert.ok(error instanceof BerthError);
+    assert.equal(error.code, code, `${status} ${message}`);
+    assert.equal(error.status, status);
+    assert.equal(error.context, "GET /x");
+  }
+});
+
+Deno.test("engineError: the message decides when it is more precise than the status", () => {
+  const cases: [number, string, string][] = [
+    [404, "No such container: web", "DKR-002"],
+    [404, "No such image: nginx:nope", "DKR-003"],
+    [500, "No such image: nginx:nope", "DKR-003"],
+    [404, "pull access denied for nope, repository does not exist", "DKR-003"],
+    [404, "manifest unknown", "DKR-003"],
+    [
+      500,
+      "driver failed programming external connectivity on endpoint web: Bind for 0.0.0.0:8080 failed: port is already allocated",
+      "DKR-006",
+    ],
+    [500, "listen tcp4 0.0.0.0:80: bind: address already in use", "DKR-006"],
+    [409, "No such container: web", "DKR-002"],
+  ];
+  for (const [status, message, code] of cases) {
+    assert.equal(engineError(status, body(message), "ctx").code, code, message);
+  }
+});
+
+Deno.test("engineError: route overrides rename a status, but not a precise message", () => {
+  const overrides = { 404: "container_not_found" as const, 409: "conflict" as const };
+  assert.equal(engineError(404, body("page not found"), "c", overrides).code, "DKR-002");
+  assert.equal(
+    engineError(404, body("No such image: x"), "c", { 404: "container_not_found" }).code,
+    "DKR-003",
+  );
+  assert.equal(classify(404, "not found", { 404: "image_not_found" }), "image_not_found");
+  assert.equal(classify(500, "boom", { 404: "image_not_found" }), "engine_error");
+});
+
+Deno.test("engineError: the engine's message is kept, capitalised, without trailing period", () => {
+  const error = engineError(404, body("no such container: web."), "GET /containers/web/json");
+  assert.equal(error.message, "No such container: web");
+  assert.match(error.toText(), /^Error: DKR-002 container_not_found: No such container: web \|/);
+  assert.match(error.toText(), /\| Context: GET \/containers\/web\/json \| Fix: /);
+  const payload = error.toPayload();
+  assert.equal(payload.code, "DKR-002");
+  assert.equal(payload.type, "container_not_found");
+  assert.ok(payload.hint.length > 0);
+});
+
+Deno.test("engineMessage: JSON, plain text and empty bodies", () => {
+  assert.equal(engineMessage('{"message":"boom"}'), "boom");
+  assert.equal(engineMessage("  502 Bad Gateway\n"), "502 Bad Gateway");
+  assert.equal(engineMessage('{"other":1}'), '{"other":1}');
+  assert.equal(engineMessage(""), "(no message)");
+  assert.equal(engineMessage("x".repeat(5000)).length, 2000);
+});
+
+Deno.test("errors: every type has a distinct DKR code and a hint", () => {
+  const codes = Object.values(ERROR_CODES);
+  assert.equal(new Set(codes).size, codes.length);
+  for (const type of Object.keys(ERROR_CODES) as (keyof typeof ERROR_CODES)[]) {
+    const error = new BerthError(type, "Something happened");
+    assert.match(error.code, /^DKR-\d{3}$/);
+    assert.ok(error.hint.length > 10, type);
+    assert.ok(!error.toText().includes("undefined"), type);
+  }
+});
+
+Deno.test("invalidInput: names the field, DKR-004", () => {
+  const error = invalidInput("tail", "must be at least 0");
+  assert.equal(error.code, "DKR-004");
+  assert.equal(error.message, "Parameter 'tail' must be at least 0");
+  assert.match(error.hint, /'tail'/);
+});

@@ -1,0 +1,166 @@
+/**
+ * Argument validation: lenient about how clients encode values (JSON strings
+ * for objects and arrays, "10" for 10), strict about what they mean, and every
+ * error names the field (DKR-004).
+ */
+
+import assert from "node:assert/strict";
+import { BerthError } from "../../src/errors/mod.ts";
+import { inputJsonSchema, InputValidator } from "../../src/interpreter/input.ts";
+import type { ParamSpec } from "../../src/manifest/types.ts";
+
+const INPUT: Record<string, ParamSpec> = {
+  container_id: {
+    type: "string",
+    description: "Container name or ID",
+    required: true,
+    format: "name_or_id",
+  },
+  tail: { type: "integer", description: "Lines from the end", minimum: 0, default: 100 },
+  ratio: { type: "number", description: "A ratio", maximum: 1 },
+  timestamps: { type: "boolean", description: "Prefix timestamps" },
+  section: {
+    type: "string",
+    description: "Which part",
+    enum: ["config", "state", "network", "mounts", "all"],
+  },
+  filters: {
+    type: "object",
+    description: "Engine filters",
+    values: {
+      type: ["string", "array"],
+      description: "One value or a list",
+      items: { type: "string", description: "A value" },
+    },
+  },
+  command: {
+    type: ["string", "array"],
+    description: "Command",
+    items: { type: "string", description: "An argument" },
+  },
+  ports: { type: "array", description: "Ports", items: { type: "integer", description: "Port" } },
+  since: { type: "string", description: "Since when", format: "time" },
+  restart: {
+    type: "object",
+    description: "Restart policy",
+    properties: {
+      name: { type: "string", description: "Policy name", required: true },
+      retries: { type: "integer", description: "Retries" },
+    },
+  },
+};
+
+const validator = new InputValidator(INPUT);
+
+function fails(raw: unknown, pattern: RegExp): BerthError {
+  try {
+    validator.parse(raw);
+  } catch (error) {
+    assert.ok(error instanceof BerthError, String(error));
+    assert.equal(error.code, "DKR-004");
+    assert.match(error.message, pattern);
+    assert.ok(!error.message.endsWith("."), "no trailing period");
+    assert.match(error.message, /^[A-Z]/, "starts uppercase");
+    return error;
+  }
+  assert.fail(`accepted ${JSON.stringify(raw)}`);
+}
+
+Deno.test("input: plain values pass and defaults are filled", () => {
+  assert.deepEqual(validator.parse({ container_id: "web" }), { container_id: "web", tail: 100 });
+  assert.deepEqual(validator.parse({ container_id: "web", tail: 5, timestamps: true }), {
+    container_id: "web",
+    tail: 5,
+    timestamps: true,
+  });
+});
+
+Deno.test("input: JSON-encoded strings are accepted for objects and arrays", () => {
+  const args = validator.parse({
+    container_id: "web",
+    filters: '{"status": ["exited"], "name": "api"}',
+    ports: " [80, 443] ",
+    restart: '{"name":"always","retries":3}',
+  });
+  assert.deepEqual(args.filters, { status: ["exited"], name: "api" });
+  assert.deepEqual(args.ports, [80, 443]);
+  assert.deepEqual(args.restart, { name: "always", retries: 3 });
+});
+
+Deno.test("input: a string stays a string where a string is allowed", () => {
+  const args = validator.parse({ container_id: "web", command: '["not", "parsed"]' });
+  assert.equal(args.command, '["not", "parsed"]');
+});
+
+Deno.test("input: numbers and booleans as strings", () => {
+  const args = validator.parse({
+    container_id: "web",
+    tail: "10",
+    ratio: "0.5",
+    timestamps: "true",
+  });
+  assert.deepEqual(args, { container_id: "web", tail: 10, ratio: 0.5, timestamps: true });
+  fails({ container_id: "web", tail: "ten" }, /^Parameter 'tail' must be an? integer$/);
+  fails({ container_id: "web", tail: "1.5" }, /'tail'/);
+  fails({ container_id: "web", timestamps: "yes" }, /'timestamps' must be a boolean/);
+});
+
+Deno.test("input: null means not given", () => {
+  assert.deepEqual(validator.parse({ container_id: "web", tail: null, section: null }), {
+    container_id: "web",
+    tail: 100,
+  });
+  assert.deepEqual(new InputValidator({}).parse(undefined), {});
+  assert.deepEqual(new InputValidator({}).parse(null), {});
+});
+
+Deno.test("input: an unknown parameter is named, with the known ones in the hint", () => {
+  const error = fails({ container_id: "web", tial: 5 }, /^Parameter 'tial' is not known$/);
+  assert.match(error.hint, /container_id, tail/);
+  const none = new InputValidator({});
+  assert.throws(() => none.parse({ x: 1 }), (e: BerthError) => /no parameters/.test(e.hint));
+});
+
+Deno.test("input: a missing required parameter is named", () => {
+  const error = fails({}, /^Parameter 'container_id' is required$/);
+  assert.match(error.hint, /container_id: Container name or ID/);
+});
+
+Deno.test("input: a bad enum value lists the allowed ones", () => {
+  fails({ container_id: "web", section: "everything" }, /'section' must be one of config, state/);
+});
+
+Deno.test("input: bounds, formats, nested fields and wrong types", () => {
+  fails({ container_id: "web", tail: -1 }, /'tail' must be at least 0/);
+  fails({ container_id: "web", ratio: 2 }, /'ratio' must be at most 1/);
+  fails({ container_id: "web", since: "yesterday-ish" }, /'since' must be a time/);
+  fails({ container_id: "web", ports: ["80"] }, /'ports\.0'/);
+  fails({ container_id: "web", restart: { retries: 1 } }, /'restart\.name' is required/);
+  fails({ container_id: "web", restart: { name: "no", other: 1 } }, /'other' is not known/);
+  fails({ container_id: "web", filters: { status: 5 } }, /'filters\.status'/);
+  fails({ container_id: "web", filters: "{broken" }, /'filters' must be an object/);
+  fails({ container_id: "web", command: 5 }, /'command' must be a string or an array/);
+  fails({ container_id: ["web"] }, /'container_id' must be a string/);
+});
+
+Deno.test("input: arguments that are not an object", () => {
+  for (const raw of [[], "x", 5, true]) fails(raw, /Arguments must be a JSON object/);
+});
+
+Deno.test("inputJsonSchema: strict object with descriptions, required list and defaults", () => {
+  const schema = inputJsonSchema(INPUT) as {
+    type: string;
+    required: string[];
+    additionalProperties: boolean;
+    properties: Record<string, { description?: string; default?: unknown; enum?: string[] }>;
+  };
+  assert.equal(schema.type, "object");
+  assert.deepEqual(schema.required, ["container_id"]);
+  assert.equal(schema.additionalProperties, false);
+  assert.equal(schema.properties.tail.default, 100);
+  assert.deepEqual(schema.properties.section.enum, ["config", "state", "network", "mounts", "all"]);
+  for (const [name, property] of Object.entries(schema.properties)) {
+    assert.equal(property.description, INPUT[name].description, name);
+  }
+  assert.ok(!("$schema" in schema));
+});
