@@ -13,7 +13,14 @@ import { startDeadline } from "../guard/mod.ts";
 import type { TimeoutClass, ToolSpec } from "../manifest/types.ts";
 import { levelDenied, type Policy } from "../policy/mod.ts";
 import { defineTool, type ToolDefinition } from "./definition.ts";
-import type { Handler, HandlerContext, Shaped, Shaper } from "./handlers/types.ts";
+import type {
+  FallbackModel,
+  Handler,
+  HandlerContext,
+  Sampler,
+  Shaped,
+  Shaper,
+} from "./handlers/types.ts";
 import { type Args, InputValidator } from "./input.ts";
 import { planRequest } from "./plan.ts";
 import { errorResult, type Progress, type ToolResult } from "./result.ts";
@@ -32,12 +39,16 @@ export interface InterpreterOptions {
   timeouts: Record<TimeoutClass, number>;
   handlers: Record<string, Handler>;
   shapers: Record<string, Shaper>;
+  /** The configured fallback model (docker_diagnose use_ai without client sampling). */
+  fallback?: FallbackModel;
 }
 
 /** Per-call options from the transport. */
 export interface CallOptions {
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /** The client's model, when it declared the sampling capability. */
+  sample?: Sampler;
 }
 
 interface CompiledTool {
@@ -101,6 +112,8 @@ export class Interpreter {
         policy: this.#options.policy,
         signal: deadline.signal,
         progress: options.onProgress ?? (() => {}),
+        sample: options.sample,
+        fallback: this.#options.fallback,
       };
       const shaped = await this.#run(ctx);
       return { structured: shaped.structured, text: capText(shaped.text), isError: false };

@@ -21,6 +21,31 @@ export interface HandlerContext {
   signal: AbortSignal;
   /** Reports progress of long work (a no-op when the client did not ask). */
   progress: (progress: Progress) => void;
+  /** Asks the client's model (MCP sampling); absent when the client cannot sample. */
+  sample?: Sampler;
+  /** The configured fallback model API, used when the client cannot sample. */
+  fallback?: FallbackModel;
+}
+
+/** A request for one model completion. */
+export interface SampleRequest {
+  system: string;
+  prompt: string;
+  maxTokens: number;
+}
+
+/** Asks a language model and answers its text. */
+export type Sampler = (request: SampleRequest) => Promise<string>;
+
+/** The fallback model of the configuration (`fallback.*`). */
+export interface FallbackModel {
+  /** Present when the fallback is enabled and has its key. */
+  sample?: Sampler;
+  /** Why there is no `sample`, for the result. */
+  unavailable?: string;
+  model: string;
+  maxLogLines: number;
+  maxTokens: number;
 }
 
 /** Structured output and its compact text. */
