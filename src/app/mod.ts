@@ -54,6 +54,7 @@ export async function createApp(config: Config): Promise<App> {
     timeouts: config.timeouts,
     handlers: HANDLERS,
     shapers: SHAPERS,
+    settings: { execMaxOutput: config.exec.maxOutput, execTimeoutMs: config.exec.timeoutMs },
   });
   const tools = visibleTools(allTools, toolsets, {
     allowsLevel: (level) => policy.allowsLevel(level),

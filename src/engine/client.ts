@@ -41,6 +41,8 @@ export interface EngineRequest {
   errors?: StatusOverrides;
   /** False for `/_ping` and other unversioned routes. */
   versioned?: boolean;
+  /** Non-2xx statuses that mean success for this route (304 "already started"). */
+  accept?: number[];
 }
 
 /** Options for {@link EngineClient}. */
@@ -150,6 +152,7 @@ export class EngineClient {
       throw this.#transportError(error, req);
     }
     if (response.status >= 200 && response.status < 300) return response;
+    if (req.accept?.includes(response.status)) return response;
     const { text } = await readCapped(response.body, MAX_ERROR_BODY);
     if (response.status >= 300 && response.status < 400) {
       throw new BerthError(

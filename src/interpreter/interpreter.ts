@@ -17,6 +17,7 @@ import type {
   FallbackModel,
   Handler,
   HandlerContext,
+  HandlerSettings,
   Sampler,
   Shaped,
   Shaper,
@@ -41,6 +42,8 @@ export interface InterpreterOptions {
   shapers: Record<string, Shaper>;
   /** The configured fallback model (docker_diagnose use_ai without client sampling). */
   fallback?: FallbackModel;
+  /** Configured limits passed on to handlers. */
+  settings?: HandlerSettings;
 }
 
 /** Per-call options from the transport. */
@@ -114,6 +117,8 @@ export class Interpreter {
         progress: options.onProgress ?? (() => {}),
         sample: options.sample,
         fallback: this.#options.fallback,
+        deadlineMs: this.#options.timeouts[spec.timeout],
+        settings: this.#options.settings,
       };
       const shaped = await this.#run(ctx);
       return { structured: shaped.structured, text: capText(shaped.text), isError: false };

@@ -25,6 +25,18 @@ export interface HandlerContext {
   sample?: Sampler;
   /** The configured fallback model API, used when the client cannot sample. */
   fallback?: FallbackModel;
+  /** The deadline of the tool's timeout class in ms, so handlers end their own waits in time. */
+  deadlineMs?: number;
+  /** Limits from the configuration that handlers apply (defaults when absent). */
+  settings?: HandlerSettings;
+}
+
+/** Configured limits handlers need. */
+export interface HandlerSettings {
+  /** exec_safety.max_output: characters kept per exec output stream. */
+  execMaxOutput: number;
+  /** exec_safety.timeout: how long an exec may run before berth ends it, in ms. */
+  execTimeoutMs: number;
 }
 
 /** A request for one model completion. */
