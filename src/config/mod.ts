@@ -143,7 +143,8 @@ function tlsFrom(env: EnvReader, file: ConfigFile): TlsFiles | undefined {
 export function loadConfig(cli: CliOptions = {}, env: EnvReader = (n) => Deno.env.get(n)): Config {
   const named = cli.config ?? env("BERTH_CONFIG");
   const configPath = named ?? defaultConfigPath(env);
-  const file: ConfigFile = (configPath && readConfigFile(configPath, named !== undefined)) || {};
+  const read = configPath ? readConfigFile(configPath, named !== undefined) : undefined;
+  const file: ConfigFile = read ?? {};
   const p = file.permissions ?? {};
   const n = file.neverhang ?? {};
   const allow = cli.allow ?? env("BERTH_ALLOW");
@@ -202,7 +203,7 @@ export function loadConfig(cli: CliOptions = {}, env: EnvReader = (n) => Deno.en
       maxLogLines: fallback.max_log_lines ?? 200,
       maxTokens: fallback.max_tokens ?? 500,
     },
-    configPath: configPath && (named || file !== undefined) ? configPath : undefined,
+    configPath: read ? configPath : undefined,
   };
   return deepFreeze(config);
 }

@@ -69,12 +69,7 @@ async function loadRoot(
   try {
     entries = [...Deno.readDirSync(root)].sort((a, b) => a.name.localeCompare(b.name));
   } catch (error) {
-    problems.push({
-      file: root,
-      line: 0,
-      field: "",
-      message: `cannot read directory: ${(error as Error).message}`,
-    });
+    problems.push({ file: root, line: 0, field: "", message: unreadableDir(root, error) });
     return;
   }
   // Files directly in a user's directory form the toolset "custom", or the one
@@ -127,6 +122,21 @@ async function loadToolsetDir(
   }
 }
 
+/**
+ * Why a directory cannot be read. Deno's sandbox refusal names the flag to
+ * add: next to `-P=berth`, an `--allow-read` flag replaces the set's read list
+ * rather than extending it, so the built-in paths must be repeated.
+ */
+function unreadableDir(root: string, error: unknown): string {
+  if (error instanceof Deno.errors.NotCapable) {
+    const builtin = BUILTIN_MANIFEST_DIR.pathname.replace(/\/$/, "");
+    return `Deno's sandbox refused to read this directory; grant it with --allow-read=${root}` +
+      ` (next to -P=berth, list the set's paths too: --allow-read=${builtin},` +
+      `/var/run/docker.sock,${root})`;
+  }
+  return `cannot read directory: ${(error as Error).message}`;
+}
+
 /** Reads, parses and validates one YAML file, recording problems with lines. */
 export async function parseFile<S extends z.ZodType>(
   path: string,
@@ -161,15 +171,22 @@ export async function parseFile<S extends z.ZodType>(
     }
     return 1;
   };
-  const result = schema.safeParse(doc.toJS());
+  // reportInput tells a missing key (no input) from a wrongly typed one.
+  const result = schema.safeParse(doc.toJS(), { reportInput: true });
   if (!result.success) {
     for (const issue of result.error.issues) {
-      problems.push({
-        file: path,
-        line: lineOf(issue.path),
-        field: issue.path.join("."),
-        message: describeIssue(issue),
-      });
+      // One problem per unknown key, at the key's own line.
+      const paths = issue.code === "unrecognized_keys"
+        ? issue.keys.map((key) => [...issue.path, key])
+        : [issue.path];
+      for (const fieldPath of paths) {
+        problems.push({
+          file: path,
+          line: lineOf(fieldPath),
+          field: fieldPath.join("."),
+          message: describeIssue(issue),
+        });
+      }
     }
     return undefined;
   }
@@ -197,7 +214,10 @@ function findKeyNode(
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === "unrecognized_keys") return `unknown key(s): ${issue.keys.join(", ")}`;
+  if (issue.code === "unrecognized_keys") return "unknown key";
+  if (issue.code === "invalid_type" && issue.input === undefined) {
+    return `is required (${issue.expected})`;
+  }
   return issue.message;
 }
 

@@ -1,0 +1,153 @@
+/**
+ * Annotations derived from permission and method, and the catalogue a
+ * session sees: filtered by levels and toolsets, in a fixed order.
+ */
+
+import assert from "node:assert/strict";
+import { orderTools, unknownToolsets, visibleTools } from "../../src/catalog/mod.ts";
+import { annotationsFor } from "../../src/interpreter/annotations.ts";
+import { loadManifests } from "../../src/manifest/mod.ts";
+import type { Level, ToolsetSpec, ToolSpec } from "../../src/manifest/types.ts";
+
+function tool(
+  name: string,
+  permission: Level,
+  toolset: string,
+  method?: "GET" | "POST" | "PUT" | "DELETE",
+): ToolSpec {
+  return {
+    name,
+    title: name,
+    description: name,
+    permission,
+    timeout: "read",
+    toolset,
+    input: {},
+    ...(method ? { request: { method, path: "/x" } } : { handler: "h" }),
+    output: { schema: {} },
+    source: "test",
+  };
+}
+
+Deno.test("annotations: every built-in read tool is read-only, never destructive", async () => {
+  const { tools } = await loadManifests();
+  const read = tools.filter((t) => t.permission === "read");
+  assert.ok(read.length > 0);
+  for (const spec of read) {
+    const a = annotationsFor(spec);
+    assert.equal(a.readOnlyHint, true, spec.name);
+    assert.equal(a.destructiveHint, false, spec.name);
+    assert.equal(a.idempotentHint, true, spec.name);
+    assert.equal(a.title, spec.title, spec.name);
+  }
+});
+
+Deno.test("annotations: every built-in DELETE route is destructive and not read-only", async () => {
+  const { tools } = await loadManifests();
+  for (const spec of tools.filter((t) => t.request?.method === "DELETE")) {
+    const a = annotationsFor(spec);
+    assert.equal(a.readOnlyHint, false, spec.name);
+    assert.equal(a.destructiveHint, true, spec.name);
+  }
+  // Whatever the built-ins are today, the rule holds for any DELETE route.
+  const a = annotationsFor(tool("docker_remove_thing", "create", "containers", "DELETE"));
+  assert.deepEqual(
+    [a.readOnlyHint, a.destructiveHint, a.idempotentHint],
+    [false, true, true],
+  );
+});
+
+Deno.test("annotations: write tools by verb", () => {
+  const cases: [ToolSpec, boolean, boolean][] = [
+    // [spec, destructive, idempotent]
+    [tool("docker_start_container", "lifecycle", "containers", "POST"), false, true],
+    [tool("docker_kill_container", "lifecycle", "containers", "POST"), true, false],
+    [tool("docker_prune_images", "images", "images", "POST"), true, false],
+    [tool("docker_system_prune", "system", "system"), true, false],
+    [tool("docker_create_volume", "volumes", "volumes", "POST"), false, false],
+    [tool("docker_compose_down", "create", "compose"), true, true],
+    [tool("docker_put_archive", "exec", "containers", "PUT"), false, true],
+  ];
+  for (const [spec, destructive, idempotent] of cases) {
+    const a = annotationsFor(spec);
+    assert.equal(a.readOnlyHint, false, spec.name);
+    assert.equal(a.destructiveHint, destructive, `${spec.name} destructive`);
+    assert.equal(a.idempotentHint, idempotent, `${spec.name} idempotent`);
+  }
+  // A read tool is never destructive, whatever its name says.
+  assert.equal(
+    annotationsFor(tool("docker_remove_preview", "read", "x", "GET")).destructiveHint,
+    false,
+  );
+});
+
+const TOOLSETS: ToolsetSpec[] = [
+  { name: "system", description: "s", order: 60 },
+  { name: "containers", description: "c", order: 10 },
+  { name: "images", description: "i", order: 30 },
+];
+const TOOLS = [
+  tool("docker_version", "read", "system"),
+  tool("docker_stop_container", "lifecycle", "containers", "POST"),
+  tool("docker_pull_image", "images", "images", "POST"),
+  tool("docker_list_images", "read", "images", "GET"),
+  tool("docker_list_containers", "read", "containers", "GET"),
+  tool("my_custom_tool", "read", "custom", "GET"),
+  tool("docker_system_prune", "system", "system", "POST"),
+];
+
+const names = (tools: ToolSpec[]) => tools.map((t) => t.name);
+
+Deno.test("catalog: fixed order by toolset order, then name; unknown toolsets last", () => {
+  const expected = [
+    "docker_list_containers",
+    "docker_stop_container",
+    "docker_list_images",
+    "docker_pull_image",
+    "docker_system_prune",
+    "docker_version",
+    "my_custom_tool",
+  ];
+  assert.deepEqual(names(orderTools(TOOLS, TOOLSETS)), expected);
+  assert.deepEqual(names(orderTools([...TOOLS].reverse(), TOOLSETS)), expected);
+});
+
+Deno.test("catalog: only granted levels are listed", () => {
+  const readOnly = visibleTools(TOOLS, TOOLSETS, { allowsLevel: (l) => l === "read" });
+  assert.deepEqual(names(readOnly), [
+    "docker_list_containers",
+    "docker_list_images",
+    "docker_version",
+    "my_custom_tool",
+  ]);
+  const withImages = visibleTools(TOOLS, TOOLSETS, {
+    allowsLevel: (l) => l === "read" || l === "images",
+  });
+  assert.ok(names(withImages).includes("docker_pull_image"));
+  assert.ok(!names(withImages).includes("docker_stop_container"));
+  assert.equal(visibleTools(TOOLS, TOOLSETS, { allowsLevel: () => true }).length, TOOLS.length);
+});
+
+Deno.test("catalog: the toolsets filter combines with levels", () => {
+  const chosen = visibleTools(TOOLS, TOOLSETS, {
+    allowsLevel: () => true,
+    toolsets: ["system", "containers"],
+  });
+  assert.deepEqual(names(chosen), [
+    "docker_list_containers",
+    "docker_stop_container",
+    "docker_system_prune",
+    "docker_version",
+  ]);
+  const readSystem = visibleTools(TOOLS, TOOLSETS, {
+    allowsLevel: (l) => l === "read",
+    toolsets: ["system"],
+  });
+  assert.deepEqual(names(readSystem), ["docker_version"]);
+  assert.deepEqual(visibleTools(TOOLS, TOOLSETS, { allowsLevel: () => true, toolsets: [] }), []);
+});
+
+Deno.test("catalog: unknown toolsets are reported", () => {
+  assert.deepEqual(unknownToolsets(["system", "contaners", "x"], TOOLSETS), ["contaners", "x"]);
+  assert.deepEqual(unknownToolsets([], TOOLSETS), []);
+});
