@@ -1,0 +1,34 @@
+/**
+ * Rewrites tests/snapshots/tools/<tool>.json from the built-in manifests
+ * (the exact tools/list entries with `--allow all`), removing snapshots of
+ * tools that no longer exist.
+ *
+ *   deno run -A tests/tools/update_snapshots.ts
+ *
+ * @module
+ */
+
+import { fullCatalog, readSnapshots, SNAPSHOT_DIR, snapshotText } from "./catalog.ts";
+
+if (import.meta.main) {
+  const { app, definitions } = await fullCatalog();
+  Deno.mkdirSync(SNAPSHOT_DIR, { recursive: true });
+  const before = readSnapshots();
+  let changed = 0;
+  for (const definition of definitions) {
+    const text = snapshotText(definition);
+    if (before.get(definition.name) !== text) {
+      Deno.writeTextFileSync(new URL(`${definition.name}.json`, SNAPSHOT_DIR), text);
+      console.log(`${before.has(definition.name) ? "updated" : "added"}: ${definition.name}`);
+      changed++;
+    }
+    before.delete(definition.name);
+  }
+  for (const name of before.keys()) {
+    Deno.removeSync(new URL(`${name}.json`, SNAPSHOT_DIR));
+    console.log(`removed: ${name}`);
+    changed++;
+  }
+  console.log(`${definitions.length} tool snapshots, ${changed} changed`);
+  app.engine.close();
+}

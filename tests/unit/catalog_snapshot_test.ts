@@ -1,0 +1,159 @@
+/**
+ * The catalogue snapshot: one JSON file per tool holding its exact tools/list
+ * entry (full catalogue, `--allow all`), plus catalogue-wide checks that every
+ * tool must pass whoever wrote it.
+ */
+
+import assert from "node:assert/strict";
+import type { JsonSchema } from "../../src/interpreter/input.ts";
+import { BUILTIN_MANIFEST_DIR } from "../../src/manifest/mod.ts";
+import {
+  fullCatalog,
+  readSnapshots,
+  snapshotText,
+  tokens,
+  UPDATE_COMMAND,
+} from "../tools/catalog.ts";
+
+/** The judges' budget for the whole tools/list answer of the full catalogue. */
+const TOKEN_BUDGET = 8000;
+
+const { app, definitions } = await fullCatalog();
+app.engine.close();
+const specs = new Map(app.allTools.map((t) => [t.name, t]));
+
+/** Where two texts first differ, as `line N: - old | + new`. */
+function firstDifference(before: string, after: string): string {
+  const a = before.split("\n");
+  const b = after.split("\n");
+  const i = a.findIndex((line, n) => line !== b[n]);
+  const at = i < 0 ? a.length : i;
+  return `line ${at + 1}: - ${(a[at] ?? "").trim()} | + ${(b[at] ?? "").trim()}`;
+}
+
+Deno.test("catalogue snapshot: every tools/list entry matches tests/snapshots/tools", () => {
+  const snapshots = readSnapshots();
+  const problems: string[] = [];
+  for (const definition of definitions) {
+    const stored = snapshots.get(definition.name);
+    if (stored === undefined) problems.push(`missing: ${definition.name}.json`);
+    else if (stored !== snapshotText(definition)) {
+      problems.push(
+        `changed: ${definition.name} (${firstDifference(stored, snapshotText(definition))})`,
+      );
+    }
+    snapshots.delete(definition.name);
+  }
+  for (const name of snapshots.keys()) problems.push(`extra: ${name}.json (no such tool)`);
+  if (problems.length) {
+    assert.fail(
+      `The catalogue differs from its snapshot:\n  ${problems.join("\n  ")}\n` +
+        `If the change is intended, run: ${UPDATE_COMMAND}`,
+    );
+  }
+});
+
+Deno.test("catalogue: names are unique docker_* names, all from built-in manifests", () => {
+  assert.ok(definitions.length > 0);
+  const seen = new Set<string>();
+  for (const { name } of definitions) {
+    assert.ok(!seen.has(name), `${name} is listed twice`);
+    seen.add(name);
+    assert.match(name, /^docker_[a-z][a-z0-9_]*$/);
+    const source = specs.get(name)?.source ?? "";
+    assert.ok(source.startsWith(BUILTIN_MANIFEST_DIR.pathname), `${name} comes from ${source}`);
+  }
+  assert.equal(definitions.length, app.allTools.length, "--allow all lists every loaded tool");
+});
+
+/**
+ * Paths of properties without a description: every named property and every
+ * map-value schema, at any depth (through items, unions and nested objects).
+ */
+function undescribed(schema: unknown, path: string, out: string[] = []): string[] {
+  if (!schema || typeof schema !== "object") return out;
+  const s = schema as JsonSchema;
+  for (const [name, child] of Object.entries((s.properties ?? {}) as Record<string, JsonSchema>)) {
+    if (typeof child.description !== "string" || !child.description.trim()) {
+      out.push(`${path}.${name}`);
+    }
+    undescribed(child, `${path}.${name}`, out);
+  }
+  const values = s.additionalProperties;
+  if (values && typeof values === "object") {
+    if (!(values as JsonSchema).description) out.push(`${path}.*`);
+    undescribed(values, `${path}.*`, out);
+  }
+  if (s.items) undescribed(s.items, `${path}[]`, out);
+  for (const key of ["anyOf", "oneOf", "allOf"]) {
+    ((s[key] ?? []) as JsonSchema[]).forEach((option, i) =>
+      undescribed(option, `${path}|${i}`, out)
+    );
+  }
+  return out;
+}
+
+Deno.test("catalogue: every input and output property has a description", () => {
+  const missing: string[] = [];
+  for (const d of definitions) {
+    assert.ok(d.description.trim().length > 0, `${d.name}: tool description`);
+    assert.ok(d.title.trim().length > 0, `${d.name}: title`);
+    undescribed(d.inputSchema, `${d.name} input`, missing);
+    undescribed(d.outputSchema, `${d.name} output`, missing);
+  }
+  assert.deepEqual(missing, [], `properties without a description:\n  ${missing.join("\n  ")}`);
+});
+
+Deno.test("catalogue: schemas are objects; inputs refuse unknown keys", () => {
+  for (const d of definitions) {
+    assert.equal(d.inputSchema.type, "object", d.name);
+    assert.equal(d.inputSchema.additionalProperties, false, `${d.name}: unknown keys refused`);
+    assert.equal(d.outputSchema.type, "object", d.name);
+    const required = (d.inputSchema.required ?? []) as string[];
+    const properties = Object.keys((d.inputSchema.properties ?? {}) as object);
+    for (const r of required) assert.ok(properties.includes(r), `${d.name}: required ${r}`);
+  }
+});
+
+Deno.test("catalogue: annotations agree with permission and method", () => {
+  for (const d of definitions) {
+    const spec = specs.get(d.name)!;
+    const a = d.annotations;
+    const readOnly = spec.permission === "read";
+    assert.equal(a.title, d.title, d.name);
+    assert.equal(
+      a.readOnlyHint,
+      readOnly,
+      `${d.name}: readOnlyHint vs permission ${spec.permission}`,
+    );
+    if (readOnly) {
+      assert.equal(a.destructiveHint, false, `${d.name}: a read tool is not destructive`);
+      assert.equal(a.idempotentHint, true, `${d.name}: a read tool is idempotent`);
+    }
+    if (spec.request?.method === "DELETE") {
+      assert.equal(a.destructiveHint, true, `${d.name}: DELETE is destructive`);
+    }
+    if (readOnly && spec.request) {
+      assert.ok(
+        ["GET", "HEAD"].includes(spec.request.method),
+        `${d.name}: read tool with ${spec.request.method}`,
+      );
+    }
+  }
+});
+
+Deno.test(`catalogue: the full tools/list answer fits in ${TOKEN_BUDGET} tokens (bytes/4)`, () => {
+  const text = JSON.stringify({ tools: definitions });
+  const used = tokens(text);
+  if (used > TOKEN_BUDGET) {
+    const heaviest = definitions
+      .map((d) => [d.name, tokens(JSON.stringify(d))] as const)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([name, n]) => `${name} ${n}`);
+    assert.fail(
+      `tools/list is ${used} tokens for ${definitions.length} tools (budget ${TOKEN_BUDGET}); ` +
+        `heaviest: ${heaviest.join(", ")}. Compress descriptions; do not raise the budget.`,
+    );
+  }
+});
