@@ -4,6 +4,11 @@
  * @module
  */
 
+import { containerLogs } from "./container_logs.ts";
+import { containerStats } from "./container_stats.ts";
+import { events } from "./events.ts";
+import { listNetworks } from "./list_networks.ts";
+import { systemInfo } from "./system_info.ts";
 import type { Handler } from "./types.ts";
 import { version } from "./version.ts";
 
@@ -11,5 +16,10 @@ export type { Handler, HandlerContext, Shaped, Shaper } from "./types.ts";
 
 /** Every handler, by the name manifests use. */
 export const HANDLERS: Record<string, Handler> = {
+  container_logs: containerLogs,
+  container_stats: containerStats,
+  events,
+  list_networks: listNetworks,
+  system_info: systemInfo,
   version,
 };

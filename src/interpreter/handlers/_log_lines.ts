@@ -1,0 +1,124 @@
+/**
+ * Turning a container's output chunks into a bounded window of lines: split
+ * per stream, filtered line by line, and only the newest lines kept within a
+ * byte and line budget. Memory stays at the budget whatever the log size.
+ *
+ * @module
+ */
+
+import type { OutputChunk, StreamName } from "../../engine/streams.ts";
+
+/** Limits and filters of a {@link LogWindow}. */
+export interface LogWindowOptions {
+  /** Most bytes (UTF-8) of kept lines, newlines included. */
+  maxBytes: number;
+  /** Most lines kept. */
+  maxLines: number;
+  /** Longest single line in characters; longer ones are cut with a marker. */
+  maxLineLength: number;
+  /** Keep only lines matching this (tested without the timestamp prefix). */
+  grep?: RegExp;
+  /** Lines start with the engine's RFC 3339 timestamp and a space. */
+  timestamps?: boolean;
+}
+
+/** What was kept. */
+export interface LogWindowResult {
+  lines: string[];
+  /** Lines that matched (kept or dropped for the budget). */
+  matched: number;
+  /** True when older matching lines were dropped or a line was cut. */
+  truncated: boolean;
+}
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\S+ /;
+const encoder = new TextEncoder();
+
+/** Collects the newest lines that fit the budget. */
+export class LogWindow {
+  readonly #options: LogWindowOptions;
+  readonly #pending: Record<StreamName, string> = { stdout: "", stderr: "" };
+  readonly #decoders: Record<StreamName, TextDecoder> = {
+    stdout: new TextDecoder(),
+    stderr: new TextDecoder(),
+  };
+  // A deque: lines[head..] are kept; the head advances instead of shifting.
+  #lines: { text: string; bytes: number }[] = [];
+  #head = 0;
+  #bytes = 0;
+  #matched = 0;
+  #truncated = false;
+
+  constructor(options: LogWindowOptions) {
+    this.#options = options;
+  }
+
+  /** Adds one chunk of output. */
+  push(chunk: OutputChunk): void {
+    const text = this.#pending[chunk.stream] +
+      this.#decoders[chunk.stream].decode(chunk.data, { stream: true });
+    const parts = text.split("\n");
+    let rest = parts.pop() ?? "";
+    for (const line of parts) this.#line(line);
+    // A line that never ends must not grow without bound: emit its head now.
+    if (rest.length > this.#options.maxLineLength) {
+      this.#line(rest);
+      rest = "";
+    }
+    this.#pending[chunk.stream] = rest;
+  }
+
+  /** Flushes unterminated last lines and answers what was kept. */
+  finish(): LogWindowResult {
+    for (const stream of ["stdout", "stderr"] as const) {
+      const rest = this.#pending[stream] + this.#decoders[stream].decode();
+      if (rest) this.#line(rest);
+      this.#pending[stream] = "";
+    }
+    return {
+      lines: this.#lines.slice(this.#head).map((l) => l.text),
+      matched: this.#matched,
+      truncated: this.#truncated,
+    };
+  }
+
+  #line(raw: string): void {
+    let line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (line.length > this.#options.maxLineLength) {
+      line = `${line.slice(0, this.#options.maxLineLength)}… [line cut]`;
+      this.#truncated = true;
+    }
+    const { grep, timestamps } = this.#options;
+    if (grep) {
+      const message = timestamps ? line.replace(TIMESTAMP, "") : line;
+      grep.lastIndex = 0;
+      if (!grep.test(message)) return;
+    }
+    this.#matched++;
+    const bytes = encoder.encode(line).length + 1;
+    this.#lines.push({ text: line, bytes });
+    this.#bytes += bytes;
+    while (
+      this.#lines.length - this.#head > this.#options.maxLines ||
+      (this.#bytes > this.#options.maxBytes && this.#lines.length - this.#head > 1)
+    ) {
+      this.#bytes -= this.#lines[this.#head].bytes;
+      this.#head++;
+      this.#truncated = true;
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#lines.length) {
+      this.#lines = this.#lines.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+}
+
+/** Reads chunks into a window (the request's signal ends the body, and so the loop). */
+export async function collectLines(
+  chunks: AsyncIterable<OutputChunk>,
+  options: LogWindowOptions,
+): Promise<LogWindowResult> {
+  const window = new LogWindow(options);
+  for await (const chunk of chunks) window.push(chunk);
+  return window.finish();
+}

@@ -1,0 +1,152 @@
+/**
+ * The docker CLI's arithmetic for `docker stats`, on the engine's stats JSON.
+ * Pure functions, so that they are tested against hand-made samples.
+ *
+ * @module
+ */
+
+/** The parts of one `GET /containers/{id}/stats` sample that are used. */
+export interface EngineStats {
+  id?: string;
+  name?: string;
+  read?: string;
+  pids_stats?: { current?: number };
+  cpu_stats?: CpuStats;
+  precpu_stats?: CpuStats;
+  memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
+  networks?: Record<string, { rx_bytes?: number; tx_bytes?: number }>;
+  blkio_stats?: { io_service_bytes_recursive?: { op?: string; value?: number }[] | null };
+}
+
+/** CPU counters of a sample. */
+export interface CpuStats {
+  cpu_usage?: { total_usage?: number; percpu_usage?: number[] };
+  system_cpu_usage?: number;
+  online_cpus?: number;
+}
+
+/** One container's figures, as the catalogue names them. */
+export interface StatsRow {
+  container_id: string;
+  name: string;
+  cpu_percent: number;
+  memory_usage_mb: number;
+  memory_limit_mb: number;
+  memory_percent: number;
+  network_rx_mb: number;
+  network_tx_mb: number;
+  block_io_read_mb: number;
+  block_io_write_mb: number;
+  pids: number;
+}
+
+const MB = 1024 * 1024;
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+function onlineCpus(cpu: CpuStats | undefined): number {
+  return cpu?.online_cpus || cpu?.cpu_usage?.percpu_usage?.length || 0;
+}
+
+/**
+ * CPU % as the CLI computes it: the container's share of the host's CPU time
+ * between two samples, times the online CPUs (100% = one full core).
+ */
+export function cpuPercent(current: CpuStats | undefined, previous: CpuStats | undefined): number {
+  const cpuDelta = (current?.cpu_usage?.total_usage ?? 0) - (previous?.cpu_usage?.total_usage ?? 0);
+  const systemDelta = (current?.system_cpu_usage ?? 0) - (previous?.system_cpu_usage ?? 0);
+  if (systemDelta <= 0 || cpuDelta <= 0) return 0;
+  return (cpuDelta / systemDelta) * onlineCpus(current) * 100;
+}
+
+/**
+ * CPU % averaged since the container started: cumulative CPU time over wall
+ * time (100% = one full core). Used when no second sample is taken.
+ */
+export function cpuPercentSinceStart(
+  current: CpuStats | undefined,
+  startedAt: string | undefined,
+  readAt: string | undefined,
+): number {
+  const started = startedAt ? Date.parse(startedAt) : NaN;
+  const read = readAt ? Date.parse(readAt) : Date.now();
+  const wallNs = (read - started) * 1e6;
+  const usage = current?.cpu_usage?.total_usage ?? 0;
+  if (!(wallNs > 0) || usage <= 0) return 0;
+  return (usage / wallNs) * 100;
+}
+
+/**
+ * Memory in use without the page cache, as the CLI shows it:
+ * usage − total_inactive_file on cgroup v1, usage − inactive_file on v2.
+ */
+export function memoryUsage(memory: EngineStats["memory_stats"]): number {
+  const usage = memory?.usage ?? 0;
+  const stats = memory?.stats ?? {};
+  const v1 = stats.total_inactive_file;
+  if (v1 !== undefined && v1 < usage) return usage - v1;
+  const v2 = stats.inactive_file ?? 0;
+  return v2 < usage ? usage - v2 : usage;
+}
+
+/** Sums of received and sent bytes over every interface. */
+export function networkBytes(networks: EngineStats["networks"]): { rx: number; tx: number } {
+  let rx = 0;
+  let tx = 0;
+  for (const n of Object.values(networks ?? {})) {
+    rx += n.rx_bytes ?? 0;
+    tx += n.tx_bytes ?? 0;
+  }
+  return { rx, tx };
+}
+
+/** Bytes read and written by block devices (ops "Read"/"read", "Write"/"write"). */
+export function blockIoBytes(blkio: EngineStats["blkio_stats"]): { read: number; write: number } {
+  let read = 0;
+  let write = 0;
+  for (const entry of blkio?.io_service_bytes_recursive ?? []) {
+    const op = (entry.op ?? "").toLowerCase();
+    if (op === "read") read += entry.value ?? 0;
+    else if (op === "write") write += entry.value ?? 0;
+  }
+  return { read, write };
+}
+
+/** Builds one row from a sample and its CPU figure. */
+export function statsRow(
+  sample: EngineStats,
+  cpu: number,
+  identity: { id: string; name: string },
+): StatsRow {
+  const usage = memoryUsage(sample.memory_stats);
+  const limit = sample.memory_stats?.limit ?? 0;
+  const net = networkBytes(sample.networks);
+  const io = blockIoBytes(sample.blkio_stats);
+  return {
+    container_id: identity.id,
+    name: identity.name,
+    cpu_percent: round(cpu, 2),
+    memory_usage_mb: round(usage / MB, 1),
+    memory_limit_mb: round(limit / MB, 1),
+    memory_percent: limit > 0 ? round((usage / limit) * 100, 2) : 0,
+    network_rx_mb: round(net.rx / MB, 2),
+    network_tx_mb: round(net.tx / MB, 2),
+    block_io_read_mb: round(io.read / MB, 2),
+    block_io_write_mb: round(io.write / MB, 2),
+    pids: sample.pids_stats?.current ?? 0,
+  };
+}
+
+/** One line per container, like `docker stats --no-stream`. */
+export function statsTable(rows: StatsRow[]): string {
+  const header = "NAME  CPU%  MEM MB / LIMIT  MEM%  NET RX/TX MB  BLOCK R/W MB  PIDS";
+  const lines = rows.map((r) =>
+    `${r.name} ${r.cpu_percent.toFixed(2)}% ${r.memory_usage_mb}/${r.memory_limit_mb} ` +
+    `${r.memory_percent.toFixed(2)}% ${r.network_rx_mb}/${r.network_tx_mb} ` +
+    `${r.block_io_read_mb}/${r.block_io_write_mb} ${r.pids}`
+  );
+  return [header, ...lines].join("\n");
+}

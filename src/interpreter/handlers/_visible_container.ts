@@ -1,0 +1,90 @@
+/**
+ * Resolving a container the way every handler must: inspect first (the engine
+ * resolves names and ID prefixes), then ask the policy about the canonical
+ * name, then act on the full ID (security-notes rule 2).
+ *
+ * @module
+ */
+
+import { engineError } from "../../engine/errors.ts";
+import type { BerthError } from "../../errors/mod.ts";
+import type { Policy } from "../../policy/mod.ts";
+import type { HandlerContext } from "./types.ts";
+
+/** The parts of `GET /containers/{id}/json` that handlers read. */
+export interface ContainerInspect {
+  Id: string;
+  Name: string;
+  Created?: string;
+  Image?: string;
+  RestartCount?: number;
+  State?: {
+    Status?: string;
+    Running?: boolean;
+    Paused?: boolean;
+    Restarting?: boolean;
+    OOMKilled?: boolean;
+    Dead?: boolean;
+    Pid?: number;
+    ExitCode?: number;
+    Error?: string;
+    StartedAt?: string;
+    FinishedAt?: string;
+    Health?: { Status?: string; FailingStreak?: number; Log?: { Output?: string }[] };
+  };
+  Config?: {
+    Tty?: boolean;
+    Image?: string;
+    Env?: string[] | null;
+    Cmd?: string[] | null;
+    Entrypoint?: string[] | null;
+    WorkingDir?: string;
+    User?: string;
+    Labels?: Record<string, string> | null;
+  };
+  [key: string]: unknown;
+}
+
+/** The engine's path for one container, with the ID encoded as one segment. */
+export function containerPath(id: string, suffix = "json"): string {
+  return `/containers/${encodeURIComponent(id)}/${suffix}`;
+}
+
+/**
+ * The error for a container the policy hides: built exactly as the engine's
+ * own 404 would be, so that hidden and missing look the same (DKR-002).
+ */
+export function hiddenContainerError(id: string, path = containerPath(id)): BerthError {
+  return engineError(
+    404,
+    JSON.stringify({ message: `No such container: ${id}` }),
+    `GET ${path}`,
+    { 404: "container_not_found" },
+  );
+}
+
+/** Throws the "not found" error when the policy hides the container of this name. */
+export function assertContainerVisible(policy: Policy, id: string, engineName: unknown): void {
+  const name = typeof engineName === "string" ? engineName.replace(/^\//, "") : "";
+  if (!policy.containerVisible(name)) throw hiddenContainerError(id);
+}
+
+/** Inspects a container by name, ID or prefix and checks that the policy lets it be seen. */
+export async function inspectVisibleContainer(
+  ctx: Pick<HandlerContext, "engine" | "policy" | "signal">,
+  id: string,
+): Promise<ContainerInspect> {
+  const info = await ctx.engine.json<ContainerInspect>({
+    method: "GET",
+    path: containerPath(id),
+    signal: ctx.signal,
+    errors: { 404: "container_not_found" },
+  });
+  assertContainerVisible(ctx.policy, id, info?.Name);
+  return info;
+}
+
+/** A container name without the engine's leading slash. */
+export function bareName(name: unknown): string {
+  return typeof name === "string" ? name.replace(/^\//, "") : "";
+}

@@ -1,0 +1,275 @@
+/**
+ * The pure parts of the read-only tools: redaction, the docker CLI's stats
+ * arithmetic, the bounded log window, disk usage sums, and the size of the
+ * container list's text.
+ */
+
+import assert from "node:assert/strict";
+import { parseFile } from "../../src/manifest/loader.ts";
+import { toolFileSchema } from "../../src/manifest/schema.ts";
+import type { ManifestProblem } from "../../src/manifest/loader.ts";
+import type { OutputSpec } from "../../src/manifest/types.ts";
+import { shapeDeclarative } from "../../src/interpreter/shape.ts";
+import { isSecretKey, REDACTED, redactEnv, redactEnvObject } from "../../src/policy/redact.ts";
+import {
+  blockIoBytes,
+  cpuPercent,
+  cpuPercentSinceStart,
+  memoryUsage,
+  statsRow,
+} from "../../src/interpreter/handlers/_stats.ts";
+import { LogWindow } from "../../src/interpreter/handlers/_log_lines.ts";
+import { compileGrep } from "../../src/interpreter/handlers/container_logs.ts";
+import { diskUsage } from "../../src/interpreter/shapers/system_df.ts";
+import { redactInspect, selectSection } from "../../src/interpreter/shapers/container_details.ts";
+import { BerthError } from "../../src/errors/mod.ts";
+
+const encoder = new TextEncoder();
+
+Deno.test("redactEnv hides values of secret-looking keys, any case", () => {
+  const env = [
+    "DB_PASSWORD=hunter2",
+    "api_token=abc",
+    "AWS_SECRET_ACCESS_KEY=x",
+    "GITHUB_AUTH=y",
+    "MyCredentials=z",
+    "PATH=/bin",
+    "EMPTY=",
+    "NOVALUE",
+  ];
+  assert.deepEqual(redactEnv(env), [
+    `DB_PASSWORD=${REDACTED}`,
+    `api_token=${REDACTED}`,
+    `AWS_SECRET_ACCESS_KEY=${REDACTED}`,
+    `GITHUB_AUTH=${REDACTED}`,
+    `MyCredentials=${REDACTED}`,
+    "PATH=/bin",
+    "EMPTY=",
+    "NOVALUE",
+  ]);
+  assert.equal(redactEnv(null), null);
+  assert.deepEqual(redactEnvObject({ Password: "p", keyring: "k", HOME: "/root" }), {
+    Password: REDACTED,
+    keyring: REDACTED,
+    HOME: "/root",
+  });
+  assert.ok(isSecretKey("monkey"), "KEY anywhere in the name counts, as documented");
+});
+
+Deno.test("inspect redaction and sections leave the engine answer untouched", () => {
+  const info = {
+    Id: "abc",
+    Name: "/x",
+    Config: { Env: ["TOKEN=t", "A=b"] },
+    State: { Status: "running" },
+  };
+  const redacted = redactInspect(info);
+  assert.deepEqual((redacted.Config as { Env: string[] }).Env, [`TOKEN=${REDACTED}`, "A=b"]);
+  assert.deepEqual(info.Config.Env, ["TOKEN=t", "A=b"], "the input is not mutated");
+  assert.deepEqual(Object.keys(selectSection(redacted, "state")), ["Id", "Name", "State"]);
+  assert.equal(selectSection(redacted, "all"), redacted);
+});
+
+Deno.test("stats: CPU % and memory as the docker CLI computes them", () => {
+  const previous = { cpu_usage: { total_usage: 1_000_000_000 }, system_cpu_usage: 100_000_000_000 };
+  const current = {
+    cpu_usage: { total_usage: 2_000_000_000 },
+    system_cpu_usage: 102_000_000_000,
+    online_cpus: 2,
+  };
+  // 1 s of CPU in 2 s of host time over 2 CPUs = one full core = 100%.
+  assert.equal(cpuPercent(current, previous), 100);
+  assert.equal(cpuPercent(current, {}), (2e9 / 102e9) * 2 * 100);
+  assert.equal(cpuPercent(previous, previous), 0);
+  // Percpu length stands in for online_cpus on old engines.
+  assert.equal(
+    cpuPercent({
+      ...current,
+      online_cpus: 0,
+      cpu_usage: { total_usage: 2e9, percpu_usage: [1, 1, 1, 1] },
+    }, previous),
+    200,
+  );
+  // 5 s of CPU over 10 s of wall time: half a core.
+  assert.equal(
+    cpuPercentSinceStart(
+      { cpu_usage: { total_usage: 5e9 } },
+      "2024-01-01T00:00:00Z",
+      "2024-01-01T00:00:10Z",
+    ),
+    50,
+  );
+  assert.equal(
+    cpuPercentSinceStart({ cpu_usage: { total_usage: 5e9 } }, "0001-01-01T00:00:00Z", undefined) >
+      0,
+    true,
+  );
+
+  // cgroup v1: total_inactive_file; v2: inactive_file.
+  assert.equal(
+    memoryUsage({ usage: 1000, stats: { total_inactive_file: 300, inactive_file: 100 } }),
+    700,
+  );
+  assert.equal(memoryUsage({ usage: 1000, stats: { inactive_file: 100 } }), 900);
+  assert.equal(memoryUsage({ usage: 1000, stats: { inactive_file: 5000 } }), 1000);
+  assert.equal(memoryUsage(undefined), 0);
+  assert.deepEqual(
+    blockIoBytes({
+      io_service_bytes_recursive: [{ op: "Read", value: 5 }, { op: "write", value: 7 }, {
+        op: "Total",
+        value: 12,
+      }],
+    }),
+    { read: 5, write: 7 },
+  );
+
+  const row = statsRow(
+    {
+      memory_stats: {
+        usage: 34 * 1024 * 1024,
+        limit: 64 * 1024 * 1024,
+        stats: { total_inactive_file: 2 * 1024 * 1024 },
+      },
+      networks: {
+        eth0: { rx_bytes: 1024 * 1024, tx_bytes: 512 * 1024 },
+        eth1: { rx_bytes: 1024 * 1024 },
+      },
+      pids_stats: { current: 3 },
+    },
+    12.3456,
+    { id: "id", name: "web" },
+  );
+  assert.deepEqual(row, {
+    container_id: "id",
+    name: "web",
+    cpu_percent: 12.35,
+    memory_usage_mb: 32,
+    memory_limit_mb: 64,
+    memory_percent: 50,
+    network_rx_mb: 2,
+    network_tx_mb: 0.5,
+    block_io_read_mb: 0,
+    block_io_write_mb: 0,
+    pids: 3,
+  });
+});
+
+function chunk(stream: "stdout" | "stderr", text: string) {
+  return { stream, data: encoder.encode(text) };
+}
+
+Deno.test("log window: splits per stream, keeps the newest lines, cuts long ones", () => {
+  const window = new LogWindow({ maxBytes: 1000, maxLines: 3, maxLineLength: 50 });
+  window.push(chunk("stdout", "one\ntw"));
+  window.push(chunk("stderr", "err\r\n"));
+  window.push(chunk("stdout", "o\nthree\nfour"));
+  const result = window.finish();
+  assert.deepEqual(result.lines, ["two", "three", "four"]);
+  assert.equal(result.matched, 5);
+  assert.equal(result.truncated, true);
+
+  const long = new LogWindow({ maxBytes: 1000, maxLines: 10, maxLineLength: 5 });
+  long.push(chunk("stdout", "abcdefghij\nok\n"));
+  const cut = long.finish();
+  assert.deepEqual(cut.lines, ["abcde… [line cut]", "ok"]);
+  assert.equal(cut.truncated, true);
+});
+
+Deno.test("log window: 100,000 lines stay within the byte budget (memory bounded)", () => {
+  const window = new LogWindow({ maxBytes: 60 * 1024, maxLines: 5000, maxLineLength: 8192 });
+  for (let start = 0; start < 100_000; start += 1000) {
+    let text = "";
+    for (let i = start; i < start + 1000; i++) {
+      text += `line ${i} with some padding to be realistic\n`;
+    }
+    window.push(chunk("stdout", text));
+  }
+  const result = window.finish();
+  const bytes = result.lines.reduce((n, l) => n + l.length + 1, 0);
+  assert.ok(bytes <= 60 * 1024, `${bytes} bytes kept`);
+  assert.equal(result.lines.at(-1), "line 99999 with some padding to be realistic");
+  assert.equal(result.matched, 100_000);
+  assert.equal(result.truncated, true);
+});
+
+Deno.test("log window: grep ignores the timestamp prefix", () => {
+  const window = new LogWindow({
+    maxBytes: 1000,
+    maxLines: 10,
+    maxLineLength: 100,
+    grep: /^ERROR/,
+    timestamps: true,
+  });
+  window.push(
+    chunk("stdout", "2024-05-01T10:00:00.123456789Z ERROR boom\n2024-05-01T10:00:01Z INFO ok\n"),
+  );
+  assert.deepEqual(window.finish().lines, ["2024-05-01T10:00:00.123456789Z ERROR boom"]);
+});
+
+Deno.test("grep: nested quantifiers are refused, the field is named", () => {
+  assert.ok(compileGrep("error|warn").test("a warning"));
+  assert.ok(compileGrep("(?i:ERROR)").test("error"));
+  for (const bad of ["(a+)+$", "(\\w*)*x", "(x|y+){2,}"]) {
+    assert.throws(() => compileGrep(bad), (e: unknown) => {
+      assert.ok(e instanceof BerthError);
+      assert.equal(e.code, "DKR-004");
+      assert.match(e.message, /'grep'/);
+      return true;
+    });
+  }
+});
+
+Deno.test("system df: sums like docker system df", () => {
+  const MB = 1024 * 1024;
+  const rows = diskUsage({
+    LayersSize: 100 * MB,
+    Images: [
+      { Containers: 1, Size: 60 * MB, SharedSize: 10 * MB },
+      { Containers: 0, Size: 50 * MB, SharedSize: 10 * MB },
+    ],
+    Containers: [{ State: "running", SizeRw: 2 * MB }, { State: "exited", SizeRw: 3 * MB }],
+    Volumes: [{ UsageData: { Size: 4 * MB, RefCount: 1 } }, {
+      UsageData: { Size: 6 * MB, RefCount: 0 },
+    }, {
+      UsageData: { Size: -1, RefCount: 0 },
+    }],
+    BuildCache: [{ Size: 8 * MB, InUse: true }, { Size: 1 * MB }, { Size: 5 * MB, Shared: true }],
+  });
+  assert.deepEqual(rows, {
+    images: { count: 2, active: 1, size_mb: 100, reclaimable_mb: 50 },
+    containers: { count: 2, active: 1, size_mb: 5, reclaimable_mb: 3 },
+    volumes: { count: 3, active: 1, size_mb: 10, reclaimable_mb: 6 },
+    build_cache: { count: 3, active: 1, size_mb: 9, reclaimable_mb: 1 },
+  });
+});
+
+Deno.test("docker_list_containers: 50 containers cost under 2,000 tokens of text", async () => {
+  const problems: ManifestProblem[] = [];
+  const path =
+    new URL("../../manifest/containers/docker_list_containers.yaml", import.meta.url).pathname;
+  const spec = await parseFile(path, toolFileSchema, problems);
+  assert.deepEqual(problems, []);
+  const items = Array.from({ length: 50 }, (_, i) => ({
+    Id: `${i.toString(16).padStart(4, "0")}${"ab12".repeat(15)}`,
+    Names: [`/myproject-backend-service-${i}`],
+    Image: "registry.example.com/team/backend:1.27.3",
+    State: "running",
+    Status: "Up 3 hours (healthy)",
+    Ports: [
+      { IP: "0.0.0.0", PrivatePort: 8080, PublicPort: 18000 + i, Type: "tcp" },
+      { IP: "::", PrivatePort: 8080, PublicPort: 18000 + i, Type: "tcp" },
+    ],
+    Labels: {
+      "com.docker.compose.project": "myproject",
+      "com.docker.compose.service": "backend",
+      "com.docker.compose.config-hash": "f".repeat(64),
+    },
+  }));
+  const shaped = shapeDeclarative(spec!.output as OutputSpec, items);
+  const tokens = shaped.text.length / 4;
+  console.log(
+    `docker_list_containers text for 50 containers: ${shaped.text.length} bytes ≈ ${tokens} tokens`,
+  );
+  assert.ok(tokens < 2000, `${tokens} tokens`);
+  assert.equal(shaped.structured.count, 50);
+});
