@@ -8,6 +8,7 @@ import { containerLogs } from "./container_logs.ts";
 import { containerStats } from "./container_stats.ts";
 import { events } from "./events.ts";
 import { listNetworks } from "./list_networks.ts";
+import { operationStatus } from "./operation_status.ts";
 import { systemInfo } from "./system_info.ts";
 import type { Handler } from "./types.ts";
 import { version } from "./version.ts";
@@ -20,6 +21,7 @@ export const HANDLERS: Record<string, Handler> = {
   container_stats: containerStats,
   events,
   list_networks: listNetworks,
+  operation_status: operationStatus,
   system_info: systemInfo,
   version,
 };

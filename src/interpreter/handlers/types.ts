@@ -6,6 +6,7 @@
  */
 
 import type { EngineClient } from "../../engine/client.ts";
+import type { Operations } from "../../guard/operations.ts";
 import type { ToolSpec } from "../../manifest/types.ts";
 import type { Policy } from "../../policy/mod.ts";
 import type { Args } from "../input.ts";
@@ -29,6 +30,8 @@ export interface HandlerContext {
   deadlineMs?: number;
   /** Limits from the configuration that handlers apply (defaults when absent). */
   settings?: HandlerSettings;
+  /** Long operations that went on in the background (docker_operation_status). */
+  operations?: Operations;
 }
 
 /** Configured limits handlers need. */
