@@ -38,6 +38,10 @@ function withServerOptions(command: Command): Command {
       collect,
     )
     .option(
+      "--long-budget <duration>",
+      "long and compose calls still running after this answer status running with an operation_id (0: never; default 25s)",
+    )
+    .option(
       "--manifest <dir>",
       "extra manifest directory (repeatable; env BERTH_MANIFESTS)",
       collect,
@@ -110,7 +114,8 @@ function program(): Command {
       } catch {
         throw new Error(`Arguments are not valid JSON: ${json}`);
       }
-      const result = app.interpreter.call(tool, args);
+      // One-shot: nothing could ask for a background operation later, so wait to the end.
+      const result = app.interpreter.call(tool, args, { background: false });
       const done = await result;
       console.log(
         JSON.stringify(

@@ -10,6 +10,7 @@ import type { Config } from "../config/mod.ts";
 import { EngineClient } from "../engine/client.ts";
 import { parseDockerHost } from "../engine/docker_host.ts";
 import { BerthError } from "../errors/mod.ts";
+import { CircuitBreaker, Operations } from "../guard/mod.ts";
 import { HANDLERS, Interpreter, SHAPERS } from "../interpreter/mod.ts";
 import { loadManifests } from "../manifest/mod.ts";
 import type { ToolsetSpec, ToolSpec } from "../manifest/types.ts";
@@ -29,6 +30,10 @@ export interface App {
   toolsets: ToolsetSpec[];
   /** Every loaded tool, listed or not. */
   allTools: ToolSpec[];
+  /** Refuses engine calls after repeated engine failures. */
+  breaker: CircuitBreaker;
+  /** Long operations that went on in the background. */
+  operations: Operations;
 }
 
 /** Builds the app; fails closed on a bad manifest, toolset or host. */
@@ -47,6 +52,13 @@ export async function createApp(config: Config): Promise<App> {
     apiVersion: config.apiVersion,
   });
   const policy = new LevelPolicy(config.levels, config.bypassPermissions);
+  // One breaker and one operations registry per process (per engine), shared by sessions.
+  const breaker = new CircuitBreaker({
+    ...config.breaker,
+    probe: (signal) => engine.ping(signal),
+    probeTimeoutMs: Math.min(config.timeouts.read, 5_000),
+  });
+  const operations = new Operations();
   const interpreter = new Interpreter({
     tools: allTools,
     engine,
@@ -55,10 +67,13 @@ export async function createApp(config: Config): Promise<App> {
     handlers: HANDLERS,
     shapers: SHAPERS,
     settings: { execMaxOutput: config.exec.maxOutput, execTimeoutMs: config.exec.timeoutMs },
+    breaker,
+    operations,
+    longBudgetMs: config.longBudgetMs,
   });
   const tools = visibleTools(allTools, toolsets, {
     allowsLevel: (level) => policy.allowsLevel(level),
     toolsets: config.toolsets,
   });
-  return { config, engine, policy, interpreter, tools, toolsets, allTools };
+  return { config, engine, policy, interpreter, tools, toolsets, allTools, breaker, operations };
 }

@@ -51,6 +51,7 @@ export const configFileSchema = z.strictObject({
     exec_timeout: duration.optional(),
     compose_timeout: duration.optional(),
     long_timeout: duration.optional(),
+    long_budget: duration.optional(),
     circuit_breaker: z.strictObject({
       failures: z.number().int().positive().optional(),
       window: duration.optional(),

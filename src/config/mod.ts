@@ -9,6 +9,7 @@
 import { DEFAULT_DOCKER_HOST, type TlsFiles } from "../engine/docker_host.ts";
 import { BerthError } from "../errors/mod.ts";
 import { DEFAULT_TIMEOUTS } from "../guard/deadline.ts";
+import { DEFAULT_LONG_BUDGET_MS } from "../guard/operations.ts";
 import { parseDuration } from "../interpreter/formats.ts";
 import { type Level, LEVELS, TIMEOUT_CLASSES, type TimeoutClass } from "../manifest/types.ts";
 import { parseLevels } from "../policy/levels.ts";
@@ -41,6 +42,8 @@ export interface Config {
   logLevel: LogLevel;
   exec: { blockedCommands: string[]; maxOutput: number; timeoutMs: number };
   breaker: { failures: number; windowMs: number; cooldownMs: number };
+  /** Budget of long and compose calls before they answer `status: running`; 0 never. */
+  longBudgetMs: number;
   fallback: {
     enabled: boolean;
     model: string;
@@ -63,6 +66,7 @@ export interface CliOptions {
   allowImages?: string[];
   denyImages?: string[];
   timeout?: string[];
+  longBudget?: string;
   manifest?: string[];
   toolsets?: string;
   auditLog?: string;
@@ -94,6 +98,13 @@ function ms(value: string | number | undefined, key: string): number | undefined
     );
   }
   return parsed;
+}
+
+/** A duration that may be 0 (off), from a flag or the file. */
+function budgetMs(value: string | number | undefined, key: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (value === 0 || value === "0") return 0;
+  return ms(value, key);
 }
 
 /** Parses `--timeout CLASS=DURATION` entries. */
@@ -191,6 +202,8 @@ export function loadConfig(cli: CliOptions = {}, env: EnvReader = (n) => Deno.en
       maxOutput: file.exec_safety?.max_output ?? 10_000,
       timeoutMs: ms(file.exec_safety?.timeout, "exec_safety.timeout") ?? timeouts.exec,
     },
+    longBudgetMs: budgetMs(cli.longBudget, "--long-budget") ??
+      budgetMs(n.long_budget, "neverhang.long_budget") ?? DEFAULT_LONG_BUDGET_MS,
     breaker: {
       failures: breaker.failures ?? 3,
       windowMs: ms(breaker.window, "neverhang.circuit_breaker.window") ?? 60_000,

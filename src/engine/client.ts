@@ -6,6 +6,8 @@
  */
 
 import { BerthError } from "../errors/mod.ts";
+import { raceAbort } from "../guard/deadline.ts";
+import { retryIdempotent } from "../guard/retry.ts";
 import {
   baseUrl,
   createHttpClient,
@@ -13,7 +15,7 @@ import {
   type EngineEndpoint,
   sandboxError,
 } from "./docker_host.ts";
-import { engineError, type StatusOverrides } from "./errors.ts";
+import { engineError, type StatusOverrides, unreachable } from "./errors.ts";
 import { readCapped } from "./streams.ts";
 
 /** The newest API version berth speaks; negotiation only goes down from here. */
@@ -24,6 +26,12 @@ export const MIN_API_VERSION = "1.41";
 const MAX_ERROR_BODY = 1024 * 1024;
 /** JSON bodies larger than this are refused rather than parsed. */
 export const MAX_JSON_BODY = 32 * 1024 * 1024;
+/**
+ * Deadline of the shared version negotiation: it belongs to no single call,
+ * so one caller's cancel cannot fail the others, and a hung `/_ping` cannot
+ * keep it pending for ever.
+ */
+const NEGOTIATION_TIMEOUT_MS = 10_000;
 
 /** Query values; arrays repeat the key, undefined drops it. */
 export type QueryValue = string | number | boolean | undefined | string[];
@@ -85,21 +93,37 @@ export class EngineClient {
   /** The API version in use, negotiated from `/_ping` on first need. */
   apiVersion(signal?: AbortSignal): Promise<string> {
     if (this.#pinned) return Promise.resolve(this.#pinned);
-    this.#negotiated ??= this.#negotiate(signal).catch((error) => {
+    this.#negotiated ??= this.#negotiate().catch((error) => {
       this.#negotiated = undefined; // a daemon that was down may come back
       throw error;
     });
-    return this.#negotiated;
+    // Each caller waits on the shared negotiation only as long as its own deadline.
+    return signal ? raceAbort(this.#negotiated, signal) : this.#negotiated;
   }
 
-  async #negotiate(signal?: AbortSignal): Promise<string> {
-    const response = await this.request({
-      method: "GET",
-      path: "/_ping",
-      versioned: false,
-      signal,
-    });
-    await response.body?.cancel();
+  async #negotiate(): Promise<string> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      controller.abort(
+        new BerthError(
+          "timeout",
+          `The engine did not answer /_ping within ${NEGOTIATION_TIMEOUT_MS / 1000}s`,
+          { hint: "Check that the engine is running and answering (docker version)" },
+        ),
+      );
+    }, NEGOTIATION_TIMEOUT_MS);
+    let response: Response;
+    try {
+      response = await this.#requestOnce({
+        method: "GET",
+        path: "/_ping",
+        versioned: false,
+        signal: controller.signal,
+      });
+      await response.body?.cancel();
+    } finally {
+      clearTimeout(timer);
+    }
     const server = response.headers.get("api-version") ?? MIN_API_VERSION;
     if (compareVersions(server, MIN_API_VERSION) < 0) {
       throw new BerthError(
@@ -127,8 +151,14 @@ export class EngineClient {
   /**
    * Sends a request and returns the response when it succeeded (2xx). Any
    * other status becomes a {@link BerthError}; redirects are never followed.
+   * A GET or HEAD that could not reach the engine is retried twice with
+   * backoff within its deadline; other methods are never retried.
    */
-  async request(req: EngineRequest): Promise<Response> {
+  request(req: EngineRequest): Promise<Response> {
+    return retryIdempotent(req.method, () => this.#requestOnce(req), req.signal);
+  }
+
+  async #requestOnce(req: EngineRequest): Promise<Response> {
     const url = await this.#url(req);
     const init: RequestInit & { client?: Deno.HttpClient } = {
       method: req.method,
@@ -153,7 +183,7 @@ export class EngineClient {
     }
     if (response.status >= 200 && response.status < 300) return response;
     if (req.accept?.includes(response.status)) return response;
-    const { text } = await readCapped(response.body, MAX_ERROR_BODY);
+    const { text } = await this.#read(response, MAX_ERROR_BODY, req);
     if (response.status >= 300 && response.status < 400) {
       throw new BerthError(
         "engine_error",
@@ -167,18 +197,48 @@ export class EngineClient {
     throw engineError(response.status, text, `${req.method} ${req.path}`, req.errors);
   }
 
-  /** Sends a request and parses its JSON body (capped). */
-  async json<T = unknown>(req: EngineRequest, maxBytes = MAX_JSON_BODY): Promise<T> {
-    const response = await this.request(req);
-    const { text, truncated } = await readCapped(response.body, maxBytes);
-    if (truncated) {
-      throw new BerthError("engine_error", `The engine's answer exceeds ${maxBytes} bytes`, {
-        context: `${req.method} ${req.path}`,
-        hint: "Narrow the request with filters or a limit",
-      });
+  /**
+   * Sends a request and parses its JSON body (capped). A GET whose body broke
+   * off mid-way is sent again like one that could not connect.
+   */
+  json<T = unknown>(req: EngineRequest, maxBytes = MAX_JSON_BODY): Promise<T> {
+    return retryIdempotent(req.method, async () => {
+      const response = await this.#requestOnce(req);
+      const { text, truncated } = await this.#read(response, maxBytes, req);
+      if (truncated) {
+        throw new BerthError("engine_error", `The engine's answer exceeds ${maxBytes} bytes`, {
+          context: `${req.method} ${req.path}`,
+          hint: "Narrow the request with filters or a limit",
+        });
+      }
+      if (!text.trim()) return undefined as T;
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        throw new BerthError("engine_error", "The engine's answer is not valid JSON", {
+          context: `${req.method} ${req.path}: ${text.slice(0, 200)}`,
+          hint: "Check that --docker-host points at a Docker engine",
+        });
+      }
+    }, req.signal);
+  }
+
+  /** Sends a request and reads its body as text, keeping at most `maxBytes`. */
+  text(req: EngineRequest, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
+    return retryIdempotent(req.method, async () => {
+      const response = await this.#requestOnce(req);
+      const { text, truncated } = await this.#read(response, maxBytes, req);
+      return { text, truncated };
+    }, req.signal);
+  }
+
+  /** Reads a capped body; a connection that breaks (or a deadline) while reading is a DKR error. */
+  async #read(response: Response, maxBytes: number, req: EngineRequest) {
+    try {
+      return await readCapped(response.body, maxBytes);
+    } catch (error) {
+      throw this.#transportError(error, req);
     }
-    if (!text.trim()) return undefined as T;
-    return JSON.parse(text) as T;
   }
 
   /** Releases the connection pool. */
@@ -225,13 +285,6 @@ export class EngineClient {
       });
     }
     if (error instanceof Deno.errors.NotCapable) return sandboxError(error, this.endpoint);
-    return new BerthError(
-      "daemon_unreachable",
-      `No answer from the engine at ${this.description}`,
-      {
-        context: String((error as Error)?.message ?? error).slice(0, 300),
-        cause: error,
-      },
-    );
+    return unreachable(error, this.description);
   }
 }

@@ -59,3 +59,34 @@ export function engineError(
   const text = message.charAt(0).toUpperCase() + message.slice(1).replace(/\.$/, "");
   return new BerthError(type, text, { status, context, hint: HINTS[type] });
 }
+
+/** Messages of Deno's fetch and streams when the connection broke or spoke no HTTP. */
+const TRANSPORT_MESSAGE =
+  /fetch failed|error sending request|error reading a body|connection (closed|reset|refused)|broken pipe|unexpected eof|invalid http/i;
+
+/** True when an error is a failure of the connection itself (refused, reset, closed mid-body, not HTTP). */
+export function isTransportError(error: unknown): boolean {
+  return error instanceof Deno.errors.ConnectionRefused ||
+    error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.ConnectionAborted ||
+    error instanceof Deno.errors.BrokenPipe ||
+    error instanceof Deno.errors.UnexpectedEof ||
+    error instanceof Deno.errors.NotConnected ||
+    (error instanceof TypeError && TRANSPORT_MESSAGE.test(error.message));
+}
+
+/** The DKR-001 error for a connection failure; `where` names the engine. */
+export function unreachable(error: unknown, where = "the configured host"): BerthError {
+  const cause = (error as Error)?.cause as Error | undefined;
+  const detail = [String((error as Error)?.message ?? error), cause?.message]
+    .filter(Boolean).join(": ");
+  return new BerthError("daemon_unreachable", `No answer from the engine at ${where}`, {
+    context: detail.slice(0, 300),
+    cause: error,
+  });
+}
+
+/** DKR-001 for a connection failure, undefined for any other error. */
+export function transportFailure(error: unknown, where?: string): BerthError | undefined {
+  return isTransportError(error) ? unreachable(error, where) : undefined;
+}

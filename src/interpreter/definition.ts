@@ -8,6 +8,7 @@ import type { ToolSpec } from "../manifest/types.ts";
 import { annotationsFor, type ToolAnnotations } from "./annotations.ts";
 import { inputJsonSchema, type JsonSchema } from "./input.ts";
 import { outputJsonSchema } from "./shape.ts";
+import { allowRunning } from "./supervise.ts";
 
 /** A tool as a client sees it. */
 export interface ToolDefinition {
@@ -26,7 +27,7 @@ export function defineTool(spec: ToolSpec): ToolDefinition {
     title: spec.title,
     description: spec.description.trim(),
     inputSchema: inputJsonSchema(spec.input),
-    outputSchema: outputJsonSchema(spec.output),
+    outputSchema: allowRunning(outputJsonSchema(spec.output), spec.timeout),
     annotations: annotationsFor(spec),
   };
 }

@@ -7,9 +7,8 @@
  */
 
 import type { EngineClient } from "../engine/client.ts";
-import { readCapped } from "../engine/streams.ts";
 import { BerthError, isBerthError } from "../errors/mod.ts";
-import { startDeadline } from "../guard/mod.ts";
+import type { CircuitBreaker, Operations } from "../guard/mod.ts";
 import type { TimeoutClass, ToolSpec } from "../manifest/types.ts";
 import { levelDenied, type Policy } from "../policy/mod.ts";
 import { defineTool, type ToolDefinition } from "./definition.ts";
@@ -26,10 +25,13 @@ import { type Args, InputValidator } from "./input.ts";
 import { planRequest } from "./plan.ts";
 import { errorResult, type Progress, type ToolResult } from "./result.ts";
 import { shapeDeclarative } from "./shape.ts";
+import { MAX_TEXT_BYTES, Supervisor } from "./supervise.ts";
 import { TRANSFORMS } from "./transforms.ts";
 
-/** Largest text block sent back; larger output is cut with a marker. */
-export const MAX_TEXT_BYTES = 64 * 1024;
+export { capText, DEFAULT_LONG_BUDGET_MS, MAX_TEXT_BYTES } from "./supervise.ts";
+
+/** Handlers that never reach the engine: the circuit breaker does not gate them. */
+const ENGINE_FREE_HANDLERS = new Set(["operation_status"]);
 
 /** What the interpreter needs. */
 export interface InterpreterOptions {
@@ -44,6 +46,12 @@ export interface InterpreterOptions {
   fallback?: FallbackModel;
   /** Configured limits passed on to handlers. */
   settings?: HandlerSettings;
+  /** Refuses engine calls after repeated engine failures (DKR-009). */
+  breaker?: CircuitBreaker;
+  /** Where long calls still running at the budget go on (docker_operation_status). */
+  operations?: Operations;
+  /** Budget of long and compose calls before they answer `status: running`; 0 never. */
+  longBudgetMs?: number;
 }
 
 /** Per-call options from the transport. */
@@ -52,6 +60,8 @@ export interface CallOptions {
   onProgress?: (progress: Progress) => void;
   /** The client's model, when it declared the sampling capability. */
   sample?: Sampler;
+  /** False keeps the caller waiting to the end, never `status: running` (one-shot CLI). */
+  background?: boolean;
 }
 
 interface CompiledTool {
@@ -64,9 +74,11 @@ interface CompiledTool {
 export class Interpreter {
   readonly #tools = new Map<string, CompiledTool>();
   readonly #options: InterpreterOptions;
+  readonly #supervisor: Supervisor;
 
   constructor(options: InterpreterOptions) {
     this.#options = options;
+    this.#supervisor = new Supervisor(options);
     for (const spec of options.tools) {
       checkReferences(spec, options);
       this.#tools.set(spec.name, {
@@ -101,35 +113,30 @@ export class Interpreter {
     if (!this.#options.policy.allowsLevel(spec.permission)) {
       return errorResult(levelDenied(name, spec.permission));
     }
-    const deadline = startDeadline(
-      spec.timeout,
-      this.#options.timeouts[spec.timeout],
-      options.signal,
-    );
+    let args: Args;
     try {
-      const args = tool.validator.parse(rawArgs);
-      const ctx: HandlerContext = {
+      args = tool.validator.parse(rawArgs);
+    } catch (error) {
+      if (isBerthError(error)) return errorResult(error);
+      throw error;
+    }
+    // Deadline, cancellation, breaker, budget and caps: src/interpreter/supervise.ts.
+    const work = (signal: AbortSignal, progress: (p: Progress) => void) =>
+      this.#run({
         spec,
         args,
         engine: this.#options.engine,
         policy: this.#options.policy,
-        signal: deadline.signal,
-        progress: options.onProgress ?? (() => {}),
+        signal,
+        progress,
         sample: options.sample,
         fallback: this.#options.fallback,
         deadlineMs: this.#options.timeouts[spec.timeout],
         settings: this.#options.settings,
-      };
-      const shaped = await this.#run(ctx);
-      return { structured: shaped.structured, text: capText(shaped.text), isError: false };
-    } catch (error) {
-      const reason = deadline.signal.aborted ? deadline.signal.reason : undefined;
-      if (isBerthError(reason)) return errorResult(reason);
-      if (isBerthError(error)) return errorResult(error);
-      throw error;
-    } finally {
-      deadline.dispose();
-    }
+        operations: this.#options.operations,
+      });
+    const usesEngine = !(spec.handler && ENGINE_FREE_HANDLERS.has(spec.handler));
+    return await this.#supervisor.run(spec, work, options, usesEngine);
   }
 
   async #run(ctx: HandlerContext): Promise<Shaped> {
@@ -149,22 +156,12 @@ export class Interpreter {
         await response.body?.cancel();
         return {};
       }
-      case "text": {
-        const response = await ctx.engine.request(request);
-        return (await readCapped(response.body, MAX_TEXT_BYTES)).text;
-      }
+      case "text":
+        return (await ctx.engine.text(request, MAX_TEXT_BYTES)).text;
       default:
         return await ctx.engine.json(request);
     }
   }
-}
-
-/** Cuts text at the byte cap with a marker that says what happened. */
-export function capText(text: string, max = MAX_TEXT_BYTES): string {
-  if (text.length <= max) return text;
-  return `${
-    text.slice(0, max)
-  }\n[truncated: output exceeded ${max} characters; narrow the call with filters, tail or limit]`;
 }
 
 /** Fails closed when a manifest names a handler, shaper or transform that does not exist. */

@@ -1,0 +1,231 @@
+/**
+ * Supervision of one tool call, whatever runs it (route or handler): the
+ * circuit breaker, the class deadline (also over body reading), client
+ * cancellation, progress, the long-call budget with its hand-off to the
+ * background, and caps on the result. Free of MCP types.
+ *
+ * @module
+ */
+
+import { transportFailure } from "../engine/errors.ts";
+import { type BerthError, isBerthError } from "../errors/mod.ts";
+import {
+  capStructured,
+  type CircuitBreaker,
+  countsAsEngineFailure,
+  DEFAULT_LONG_BUDGET_MS,
+  type Operations,
+  ProgressRelay,
+  raceAbort,
+  startDeadline,
+} from "../guard/mod.ts";
+import type { TimeoutClass, ToolSpec } from "../manifest/types.ts";
+import type { Shaped } from "./handlers/types.ts";
+import type { JsonSchema } from "./input.ts";
+import { errorResult, type Progress, type ToolResult } from "./result.ts";
+
+/** Largest text block sent back; larger output is cut with a marker. */
+export const MAX_TEXT_BYTES = 64 * 1024;
+
+export { DEFAULT_LONG_BUDGET_MS };
+
+/** Timeout classes whose calls may go on in the background after the budget. */
+export const BACKGROUND_CLASSES: readonly TimeoutClass[] = ["long", "compose"];
+
+/** How often long work without progress of its own reports that it still runs. */
+const HEARTBEAT_MS = 5_000;
+
+/** What supervision needs (all optional guards may be absent). */
+export interface SupervisorOptions {
+  timeouts: Record<TimeoutClass, number>;
+  breaker?: CircuitBreaker;
+  operations?: Operations;
+  /** Budget of long and compose calls; 0 never hands off. */
+  longBudgetMs?: number;
+}
+
+/** Per-call options from the transport. */
+export interface SuperviseOptions {
+  /** Aborts when the client cancels the call. */
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+  /** False keeps the caller waiting to the end (one-shot CLI calls). Default true. */
+  background?: boolean;
+}
+
+/** The supervised work: gets the call's signal and progress function. */
+export type Work = (signal: AbortSignal, progress: (p: Progress) => void) => Promise<Shaped>;
+
+const HANDED_OFF = Symbol("handed off");
+
+/** Cuts text at the byte cap with a marker that says what happened. */
+export function capText(text: string, max = MAX_TEXT_BYTES): string {
+  if (text.length <= max) return text;
+  return `${
+    text.slice(0, max)
+  }\n[truncated: output exceeded ${max} characters; narrow the call with filters, tail or limit]`;
+}
+
+/** Runs tool calls under the guards. */
+export class Supervisor {
+  readonly #options: SupervisorOptions;
+
+  constructor(options: SupervisorOptions) {
+    this.#options = options;
+  }
+
+  /** Runs one call; expected failures come back as `isError` results. */
+  async run(
+    spec: ToolSpec,
+    work: Work,
+    call: SuperviseOptions = {},
+    usesEngine = true,
+  ): Promise<ToolResult> {
+    const breaker = usesEngine ? this.#options.breaker : undefined;
+    const admission = await breaker?.admit();
+    if (admission && !admission.ok) return errorResult(admission.error);
+
+    // The client's cancel reaches the work through a link we can cut at hand-off.
+    const cancel = new AbortController();
+    const onCancel = () => cancel.abort(call.signal?.reason);
+    if (call.signal?.aborted) onCancel();
+    else call.signal?.addEventListener("abort", onCancel, { once: true });
+    const detach = () => call.signal?.removeEventListener("abort", onCancel);
+
+    const background = this.#mayHandOff(spec, call);
+    const relay = new ProgressRelay(call.onProgress, background ? HEARTBEAT_MS : 0);
+    const startedAt = Date.now();
+    const done = this.#execute(spec, work, cancel.signal, relay).then((outcome) => {
+      if (admission) breaker!.record(admission.ticket, outcome.engineFailed, outcome.summary);
+      return outcome.result;
+    }).finally(() => {
+      relay.stop();
+      detach();
+    });
+    if (!background) return await done;
+
+    const budget = this.#options.longBudgetMs ?? DEFAULT_LONG_BUDGET_MS;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const first = await Promise.race([
+      done,
+      new Promise<typeof HANDED_OFF>((resolve) => {
+        timer = setTimeout(() => resolve(HANDED_OFF), budget);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    if (first !== HANDED_OFF) return first;
+
+    const operation = this.#options.operations!.adopt(spec.name, done, () => relay.last, startedAt);
+    if (!operation) return await done; // registry full of running work: keep waiting
+    // From here the work belongs to the registry: the client's cancel of this
+    // (answered) call no longer reaches it; its class deadline still does.
+    detach();
+    relay.detach();
+    return runningResult(spec, operation.operation_id, budget, relay.last);
+  }
+
+  #mayHandOff(spec: ToolSpec, call: SuperviseOptions): boolean {
+    const budget = this.#options.longBudgetMs ?? DEFAULT_LONG_BUDGET_MS;
+    return call.background !== false && this.#options.operations !== undefined && budget > 0 &&
+      BACKGROUND_CLASSES.includes(spec.timeout) && budget < this.#options.timeouts[spec.timeout];
+  }
+
+  async #execute(
+    spec: ToolSpec,
+    work: Work,
+    cancelSignal: AbortSignal,
+    relay: ProgressRelay,
+  ): Promise<{ result: ToolResult; engineFailed: boolean; summary?: string }> {
+    const deadline = startDeadline(
+      spec.timeout,
+      this.#options.timeouts[spec.timeout],
+      cancelSignal,
+    );
+    try {
+      // raceAbort: a handler that ignores its signal still answers at the deadline.
+      const shaped = await raceAbort(work(deadline.signal, relay.report), deadline.signal);
+      const structured = capStructured(shaped.structured, undefined, spec.output.list);
+      return {
+        result: { structured, text: capText(shaped.text), isError: false },
+        engineFailed: false,
+      };
+    } catch (error) {
+      const reason = deadline.signal.aborted ? deadline.signal.reason : undefined;
+      const failure = isBerthError(reason) ? reason : asBerthError(error);
+      if (!failure) throw error;
+      const engineFailed = countsAsEngineFailure(failure, spec.timeout, cancelSignal.aborted);
+      return {
+        result: errorResult(failure),
+        engineFailed,
+        summary: `${failure.code} ${failure.message}`,
+      };
+    } finally {
+      deadline.dispose();
+    }
+  }
+}
+
+/** Expected failures as BerthError; a broken connection while reading a body is one too. */
+function asBerthError(error: unknown): BerthError | undefined {
+  if (isBerthError(error)) return error;
+  return transportFailure(error);
+}
+
+/** The answer of a long call handed to the background at the budget. */
+function runningResult(
+  spec: ToolSpec,
+  operationId: string,
+  budgetMs: number,
+  progress: Progress | undefined,
+): ToolResult {
+  const seconds = Math.round(budgetMs / 100) / 10;
+  const last = progress?.message ? ` Last progress: ${progress.message}.` : "";
+  return {
+    structured: {
+      operation_id: operationId,
+      status: "running",
+      tool: spec.name,
+      progress: progress ?? null,
+    },
+    text: `${spec.name} is still running after ${seconds}s and goes on in the background ` +
+      `(operation ${operationId}).${last} Get its result with docker_operation_status ` +
+      `{"operation_id": "${operationId}", "wait": 20}`,
+    isError: false,
+  };
+}
+
+/**
+ * The outputSchema of a tool that may answer `status: running` (timeout
+ * classes long and compose): its own fields, plus `operation_id`, `status`,
+ * `tool` and `progress`; either its own required fields are all present, or
+ * `operation_id` and `status` are. Clients validate structuredContent against
+ * it, so both answers must fit.
+ */
+export function allowRunning(schema: JsonSchema, timeoutClass: TimeoutClass): JsonSchema {
+  if (!BACKGROUND_CLASSES.includes(timeoutClass)) return schema;
+  const { required = [], properties = {}, ...rest } = schema as {
+    required?: string[];
+    properties?: Record<string, JsonSchema>;
+  };
+  const own = properties as Record<string, JsonSchema>;
+  return {
+    ...rest,
+    properties: {
+      ...own,
+      operation_id: {
+        type: "string",
+        description: "Set when the work goes on in the background after the long-call budget: " +
+          "pass it to docker_operation_status for the result",
+      },
+      status: own.status ?? {
+        type: "string",
+        description: "'running' while the work goes on in the background",
+      },
+      tool: own.tool ?? { type: "string", description: "The tool whose work goes on" },
+      progress: own.progress ?? {
+        type: ["object", "null"],
+        description: "Latest progress report {progress, total, message} of work in the background",
+      },
+    },
+    anyOf: [{ required }, { required: ["operation_id", "status"] }],
+  };
+}
