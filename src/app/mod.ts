@@ -15,6 +15,7 @@ import { HANDLERS, Interpreter, SHAPERS } from "../interpreter/mod.ts";
 import { loadManifests } from "../manifest/mod.ts";
 import type { ToolsetSpec, ToolSpec } from "../manifest/types.ts";
 import { LevelPolicy, type Policy } from "../policy/mod.ts";
+import { createFallbackModel } from "../understanding/fallback.ts";
 
 /** berth's version, reported to clients and by `--version`. */
 export const VERSION = "0.1.0";
@@ -66,6 +67,7 @@ export async function createApp(config: Config): Promise<App> {
     timeouts: config.timeouts,
     handlers: HANDLERS,
     shapers: SHAPERS,
+    fallback: createFallbackModel(config.fallback),
     settings: { execMaxOutput: config.exec.maxOutput, execTimeoutMs: config.exec.timeoutMs },
     breaker,
     operations,

@@ -195,10 +195,11 @@ function runningResult(
 
 /**
  * The outputSchema of a tool that may answer `status: running` (timeout
- * classes long and compose): its own fields, plus `operation_id`, `status`,
- * `tool` and `progress`; either its own required fields are all present, or
- * `operation_id` and `status` are. Clients validate structuredContent against
- * it, so both answers must fit.
+ * classes long and compose): its own fields plus `operation_id` and `status`;
+ * either all its own required fields are present, or those two are. Clients
+ * validate structuredContent against it, so both answers must fit. (The
+ * running answer's `tool` and `progress` are left undeclared to keep
+ * tools/list small; the schema allows extra keys.)
  */
 export function allowRunning(schema: JsonSchema, timeoutClass: TimeoutClass): JsonSchema {
   if (!BACKGROUND_CLASSES.includes(timeoutClass)) return schema;
@@ -206,24 +207,17 @@ export function allowRunning(schema: JsonSchema, timeoutClass: TimeoutClass): Js
     required?: string[];
     properties?: Record<string, JsonSchema>;
   };
-  const own = properties as Record<string, JsonSchema>;
   return {
     ...rest,
     properties: {
-      ...own,
+      ...properties,
       operation_id: {
         type: "string",
-        description: "Set when the work goes on in the background after the long-call budget: " +
-          "pass it to docker_operation_status for the result",
+        description: "Set when still running after the budget: see docker_operation_status",
       },
-      status: own.status ?? {
+      status: properties.status ?? {
         type: "string",
-        description: "'running' while the work goes on in the background",
-      },
-      tool: own.tool ?? { type: "string", description: "The tool whose work goes on" },
-      progress: own.progress ?? {
-        type: ["object", "null"],
-        description: "Latest progress report {progress, total, message} of work in the background",
+        description: "running: the work goes on in the background",
       },
     },
     anyOf: [{ required }, { required: ["operation_id", "status"] }],

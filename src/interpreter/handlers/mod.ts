@@ -6,6 +6,7 @@
 
 import { containerLogs } from "./container_logs.ts";
 import { containerStats } from "./container_stats.ts";
+import { diagnoseContainer } from "./diagnose/mod.ts";
 import { events } from "./events.ts";
 import { listNetworks } from "./list_networks.ts";
 import { operationStatus } from "./operation_status.ts";
@@ -19,6 +20,7 @@ export type { Handler, HandlerContext, Shaped, Shaper } from "./types.ts";
 export const HANDLERS: Record<string, Handler> = {
   container_logs: containerLogs,
   container_stats: containerStats,
+  diagnose: diagnoseContainer,
   events,
   list_networks: listNetworks,
   operation_status: operationStatus,

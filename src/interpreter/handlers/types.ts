@@ -47,6 +47,8 @@ export interface SampleRequest {
   system: string;
   prompt: string;
   maxTokens: number;
+  /** Aborts the request (the call's deadline or the client's cancellation). */
+  signal?: AbortSignal;
 }
 
 /** Asks a language model and answers its text. */
