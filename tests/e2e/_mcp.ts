@@ -25,6 +25,8 @@ export interface Session {
   stderr(): string;
   /** Errors the client transport reported (unparsable stdout lines land here). */
   errors: Error[];
+  /** The server's process id (for /proc readings). */
+  pid: number | null;
   close(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export async function connect(
     client,
     stderr: () => stderr,
     errors,
+    pid: transport.pid,
     close: async () => {
       await client.close();
       await transport.close();

@@ -87,6 +87,7 @@ Deno.test("e2e --manifest: a user's YAML tool is listed and called", SPAWN_TEST,
   const dir = manifestDir();
   await cleanup(SUITE);
   const container = await runContainer(SUITE, {
+    args: ["--network", "none"],
     command: ["sh", "-c", "touch /tmp/berth-probe; sleep 3600"],
   });
   const session = await connect(["--manifest", dir], { denoFlags: readAlso([dir]) });

@@ -37,13 +37,17 @@ const writeTools = everything.allTools.filter((t) => t.permission !== "read");
  */
 async function fixtures(): Promise<Record<string, unknown>> {
   await cleanup(SUITE);
+  // No network: the fixtures need none, and the default bridge is shared state.
   const container = await runContainer(SUITE, {
+    args: ["--network", "none"],
     command: ["sh", "-c", "echo hello from e2e; echo oops >&2; touch /tmp/changed; sleep 3600"],
   });
   const project = uniqueName("berth-e2e-proj");
   await runContainer(SUITE, {
     name: `${project}-web-1`,
     args: [
+      "--network",
+      "none",
       "--label",
       `com.docker.compose.project=${project}`,
       "--label",
