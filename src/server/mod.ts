@@ -21,6 +21,9 @@ import process from "node:process";
 import { type App, VERSION } from "../app/mod.ts";
 import { BerthError } from "../errors/mod.ts";
 import { errorResult, type ToolResult } from "../interpreter/mod.ts";
+import { registerPrompts } from "./prompts.ts";
+import { registerResources } from "./resources.ts";
+import { clientSampler } from "./sampling.ts";
 
 const INSTRUCTIONS = [
   "berth gives access to a Docker engine. Tools are named docker_*.",
@@ -42,7 +45,15 @@ export function toCallToolResult(result: ToolResult): Record<string, unknown> {
 export function createMcpServer(app: App): Server {
   const server = new Server(
     { name: "berth", version: VERSION, title: "berth: Docker for AI assistants" },
-    { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },
+    {
+      capabilities: {
+        tools: { listChanged: false },
+        prompts: { listChanged: false },
+        resources: { listChanged: false, subscribe: false },
+        completions: {},
+      },
+      instructions: INSTRUCTIONS,
+    },
   );
   const listed = new Map(app.tools.map((t) => [t.name, t]));
   const definitions = app.tools.map((t) => app.interpreter.definition(t.name)!);
@@ -79,9 +90,12 @@ export function createMcpServer(app: App): Server {
     const result = await app.interpreter.call(name, args ?? {}, {
       signal: extra.signal,
       onProgress,
+      sample: clientSampler(server, extra.requestId),
     });
     return toCallToolResult(result);
   });
+  registerPrompts(server, app);
+  registerResources(server, app);
   return server;
 }
 

@@ -46,7 +46,12 @@ async function waitFor(name: string, format: string, done: (v: string) => boolea
 /** Runs a container that is expected to fail to start; returns its name. */
 async function createAndStart(command: string[]): Promise<string> {
   const name = uniqueName(`berth-${SUITE}`);
-  await docker("create", "--name", name, "--label", `berth.test=${SUITE}`, TEST_IMAGE, ...command);
+  await docker(
+    "create",
+    ...["--name", name, "--network", "none", "--label", `berth.test=${SUITE}`],
+    TEST_IMAGE,
+    ...command,
+  );
   await docker("start", name).then(
     () => {
       throw new Error(`${name} started, but it should not have`);
@@ -64,7 +69,7 @@ async function createAndStart(command: string[]): Promise<string> {
 async function oomKilled(): Promise<string> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const name = await runContainer(SUITE, {
-      args: ["-m", "8m", "--memory-swap", "8m"],
+      args: ["--network", "none", "-m", "8m", "--memory-swap", "8m"],
       command: ["sh", "-c", 'x=a; while true; do x="$x$x"; done'],
     });
     await waitFor(name, "{{.State.Status}}", (v) => v === "exited");
@@ -75,7 +80,9 @@ async function oomKilled(): Promise<string> {
 }
 
 async function fixtures() {
-  const run = (args: string[], command: string[]) => runContainer(SUITE, { args, command });
+  // No network: nothing here needs one, and it keeps the fixtures off shared bridges.
+  const run = (args: string[], command: string[]) =>
+    runContainer(SUITE, { args: ["--network", "none", ...args], command });
   const [oom, loop, badCommand, shellNotFound, unhealthy, missingFile, refused, badHost, healthy] =
     await Promise.all([
       oomKilled(),

@@ -1,0 +1,43 @@
+/**
+ * MCP prompts: `prompts/list` and `prompts/get` on the low-level server,
+ * adapted from the protocol-neutral prompts of src/understanding/.
+ *
+ * @module
+ */
+
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/index"
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import {
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+import { getPrompt, PROMPTS, type UnderstandingDeps } from "../understanding/mod.ts";
+import { protocolError } from "./errors.ts";
+
+/** Registers the prompt handlers (the server must declare the `prompts` capability). */
+export function registerPrompts(server: Server, deps: UnderstandingDeps): void {
+  server.setRequestHandler(ListPromptsRequestSchema, () => ({
+    prompts: PROMPTS.map((p) => ({
+      name: p.name,
+      title: p.title,
+      description: p.description,
+      arguments: p.arguments,
+    })),
+  }));
+  server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
+    const { name, arguments: args } = request.params;
+    try {
+      const prompt = await getPrompt(deps, name, args ?? {}, extra.signal);
+      return {
+        description: prompt.description,
+        messages: [{
+          role: "user" as const,
+          content: { type: "text" as const, text: prompt.text },
+        }],
+      };
+    } catch (error) {
+      throw protocolError(error);
+    }
+  });
+}

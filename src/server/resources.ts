@@ -1,0 +1,54 @@
+/**
+ * MCP resources and completion: resource templates, the running containers
+ * as log resources, reads, and `completion/complete` of container names,
+ * adapted from the protocol-neutral src/understanding/.
+ *
+ * @module
+ */
+
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/index"
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import {
+  CompleteRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ReadResourceRequestSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+import {
+  complete,
+  listResources,
+  readResource,
+  RESOURCE_TEMPLATES,
+  type UnderstandingDeps,
+} from "../understanding/mod.ts";
+import { protocolError } from "./errors.ts";
+
+/** Registers resource and completion handlers (capabilities `resources` and `completions`). */
+export function registerResources(server: Server, deps: UnderstandingDeps): void {
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+    resourceTemplates: [...RESOURCE_TEMPLATES],
+  }));
+  server.setRequestHandler(ListResourcesRequestSchema, async (_request, extra) => {
+    try {
+      return { resources: await listResources(deps, extra.signal) };
+    } catch (error) {
+      throw protocolError(error);
+    }
+  });
+  server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
+    try {
+      return { contents: [await readResource(deps, request.params.uri, extra.signal)] };
+    } catch (error) {
+      throw protocolError(error, true);
+    }
+  });
+  server.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
+    try {
+      const { ref, argument } = request.params;
+      return { completion: await complete(deps, ref, argument, extra.signal) };
+    } catch (error) {
+      throw protocolError(error);
+    }
+  });
+}
