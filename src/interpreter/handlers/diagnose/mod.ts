@@ -58,7 +58,6 @@ function shape(ev: Evidence, findings: Finding[], ai: AiOutcome): Shaped {
     events: ev.events,
     findings,
     ai,
-    gaps: ev.gaps,
   };
   return { structured, text: text(ev, memory, findings, ai) };
 }
