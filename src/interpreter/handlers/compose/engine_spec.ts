@@ -1,0 +1,191 @@
+/**
+ * The compose model → the `POST /containers/create` body of a service: the
+ * fields `docker_create_container` has go through its spec builder, the
+ * rest (networks with aliases, mounts, namespaces, capabilities …) is
+ * added beside them, so the policy's `checkCreateBody` sees every option a
+ * compose file can ask for, dangerous ones included.
+ *
+ * @module
+ */
+
+import { BerthError } from "../../../errors/mod.ts";
+import type { Policy } from "../../../policy/mod.ts";
+import { buildContainerSpec } from "../container_spec.ts";
+import { type Body, compact, hostConfig, portBindings } from "./engine_host.ts";
+import type { ProjectModel, ServiceModel } from "./model.ts";
+import { builtImageName, COMPOSE_VERSION, containerName, dependsOnLabel, LABEL } from "./naming.ts";
+
+export { checkVolume, networkBody, volumeBody } from "./engine_resources.ts";
+
+/** A container to create, and what to do right after. */
+export interface ContainerPlan {
+  service: string;
+  name: string;
+  image: string;
+  body: Body;
+  /** Networks joined after create (API 1.41 takes one network at create). */
+  extraNetworks: { name: string; endpoint: Body }[];
+  /** Host paths bind-mounted (each checked by the policy). */
+  hostPaths: string[];
+}
+
+/** Options that depend on the engine's state at `up` time. */
+export interface PlanOptions {
+  number: number;
+  configHash: string;
+  /** Image ID, recorded in `com.docker.compose.image`. */
+  imageId?: string;
+  /** Container name of another service (for `network_mode: service:x`). */
+  containerOf?: (service: string) => string;
+}
+
+/** The image a service runs: `image:`, or the name compose gives a built image. */
+export function serviceImage(project: string, service: ServiceModel): string {
+  return service.image ?? builtImageName(project, service.name);
+}
+
+/** Networks in the order compose joins them: priority (highest first), then name. */
+function orderedNetworks(service: ServiceModel): [string, ServiceModel["networks"][string]][] {
+  return Object.entries(service.networks).sort(([a, x], [b, y]) =>
+    y.priority - x.priority || (a < b ? -1 : a > b ? 1 : 0)
+  );
+}
+
+function endpoint(service: ServiceModel, net: ServiceModel["networks"][string]): Body {
+  const body: Body = { Aliases: [service.name, ...net.aliases] };
+  if (net.ipv4_address || net.ipv6_address) {
+    body.IPAMConfig = { IPv4Address: net.ipv4_address, IPv6Address: net.ipv6_address };
+  }
+  return body;
+}
+
+function labels(project: ProjectModel, service: ServiceModel, options: PlanOptions): Body {
+  const out: Body = {
+    ...service.labels,
+    [LABEL.project]: project.name,
+    [LABEL.service]: service.name,
+    [LABEL.number]: String(options.number),
+    [LABEL.oneoff]: "False",
+    [LABEL.workingDir]: project.working_dir,
+    [LABEL.configFiles]: project.config_files.join(","),
+    [LABEL.configHash]: options.configHash,
+    [LABEL.version]: COMPOSE_VERSION,
+    [LABEL.dependsOn]: dependsOnLabel(service),
+  };
+  if (options.imageId) out[LABEL.image] = options.imageId;
+  return out;
+}
+
+/**
+ * The fields `docker_create_container` also has go through its builder, so
+ * both tools validate and shape them the same way (errors name
+ * `services.<name>.<field>`).
+ */
+function sharedSpec(
+  project: ProjectModel,
+  service: ServiceModel,
+  name: string,
+  options: PlanOptions,
+) {
+  const h = service.healthcheck;
+  const seconds = (ns: number | undefined) => (ns === undefined ? undefined : ns / 1e9);
+  const input: Record<string, unknown> = {
+    image: serviceImage(project.name, service),
+    name,
+    command: service.command?.length ? service.command : undefined,
+    entrypoint: service.entrypoint,
+    environment: service.environment,
+    labels: labels(project, service, options),
+    working_dir: service.working_dir,
+    user: service.user,
+    hostname: service.hostname,
+    tty: service.tty,
+    restart_policy: service.restart
+      ? {
+        Name: service.restart.name || "no",
+        MaximumRetryCount: service.restart.maximum_retry_count,
+      }
+      : undefined,
+    mem_limit: service.mem_limit,
+    mem_reservation: service.mem_reservation,
+    cpus: service.cpus,
+    healthcheck: h
+      ? {
+        test: h.test.length ? h.test : undefined,
+        interval: seconds(h.interval),
+        timeout: seconds(h.timeout),
+        start_period: seconds(h.start_period),
+        retries: h.retries,
+      }
+      : undefined,
+  };
+  for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
+  return buildContainerSpec(input, { fieldPrefix: `services.${service.name}.` });
+}
+
+/** The create body of one service container, with the networks to join after create. */
+export function containerPlan(
+  project: ProjectModel,
+  service: ServiceModel,
+  options: PlanOptions,
+): ContainerPlan {
+  const name = containerName(project.name, service, options.number);
+  const spec = sharedSpec(project, service, name, options);
+  const networks = orderedNetworks(service);
+  let networkMode = service.network_mode;
+  if (networkMode?.startsWith("service:")) {
+    const other = networkMode.slice(8);
+    networkMode = `container:${
+      options.containerOf?.(other) ?? containerName(project.name, project.services[other], 1)
+    }`;
+  }
+  const [first, ...rest] = networkMode === undefined ? networks : [];
+  if (first) networkMode = project.networks[first[0]].name;
+  const { exposed } = portBindings(service);
+  const body: Body = compact({
+    ...spec.body,
+    Domainname: service.domainname,
+    ExposedPorts: exposed,
+    OpenStdin: service.stdin_open,
+    StopSignal: service.stop_signal,
+    StopTimeout: service.stop_grace_period,
+    HostConfig: { ...spec.body.HostConfig, ...hostConfig(project, service, networkMode) },
+    NetworkingConfig: first
+      ? { EndpointsConfig: { [project.networks[first[0]].name]: endpoint(service, first[1]) } }
+      : undefined,
+  });
+  return {
+    service: service.name,
+    name,
+    image: spec.image,
+    body,
+    extraNetworks: rest.map(([key, net]) => ({
+      name: project.networks[key].name,
+      endpoint: endpoint(service, net),
+    })),
+    hostPaths: service.volumes.filter((m) => m.type === "bind").map((m) => m.source!),
+  };
+}
+
+/**
+ * Asks the policy about everything a service container would do: its
+ * image, its name, every host path it mounts, and the whole create body.
+ */
+export function checkPlan(policy: Policy, plan: ContainerPlan): void {
+  if (!policy.imageAllowed(plan.image)) {
+    throw new BerthError(
+      "denied_by_policy",
+      `Image '${plan.image}' of service '${plan.service}' is not allowed by the image lists`,
+      { hint: "Ask the operator to allow the image (--allow-images) or use an allowed one" },
+    );
+  }
+  if (!policy.containerVisible(plan.name)) {
+    throw new BerthError(
+      "denied_by_policy",
+      `Container name '${plan.name}' of service '${plan.service}' is not allowed by the container lists`,
+      { hint: "Choose another project name or container_name" },
+    );
+  }
+  for (const path of plan.hostPaths) policy.checkHostPath(path, "bind");
+  policy.checkCreateBody(plan.body);
+}
