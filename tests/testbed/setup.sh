@@ -119,6 +119,21 @@ if [[ ${#pkgs[@]} -gt 0 ]]; then
   fi
 fi
 
+# The compose tests check berth against the compose CLI (Debian's docker-compose
+# 1.29). Without recommends: it recommends docker.io, which the engine check
+# above already decided about.
+if ! command -v docker-compose >/dev/null 2>&1; then
+  [[ $EUID -eq 0 ]] || die "need root to install: docker-compose"
+  log "installing docker-compose (apt log: $STATE_DIR/apt.log)"
+  {
+    apt-get update &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends docker-compose
+  } >>"$STATE_DIR/apt.log" 2>&1 || {
+    tail -n 20 "$STATE_DIR/apt.log" >&2
+    die "apt-get install docker-compose failed"
+  }
+fi
+
 BUSYBOX_BIN="$(find_static_busybox)" || die "no statically linked busybox found"
 
 # --------------------------------------------------------------------------
