@@ -16,16 +16,19 @@ import {
   McpError,
 } from "@modelcontextprotocol/sdk/types.js";
 import { cleanup, runContainer, uniqueName } from "../helpers/mod.ts";
-import { REPO, serveArgs, serverEnv, SPAWN_TEST } from "./_mcp.ts";
+import { readAlso, REPO, serveArgs, serverEnv, SPAWN_TEST } from "./_mcp.ts";
 
 const SUITE = "e2e-prompts";
 const CANNED = "Canned synthesis: the database at db:5432 refuses connections.";
 
 /** Spawns berth and connects a client that may declare sampling and answer it. */
-async function connectClient(sampling?: (request: CreateMessageRequest) => void) {
+async function connectClient(
+  sampling?: (request: CreateMessageRequest) => void,
+  options: { args?: string[]; denoFlags?: string[] } = {},
+) {
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
-    args: serveArgs(),
+    args: serveArgs(options.args, options.denoFlags),
     cwd: REPO,
     env: serverEnv(),
     stderr: "pipe",
@@ -230,6 +233,63 @@ Deno.test("e2e: prompts, resources, completion and sampling", SPAWN_TEST, async 
       assert.doesNotMatch(sent, /hunter2/);
     } finally {
       await sampling.close();
+    }
+  });
+  await t.step("hidden containers answer exactly like missing ones", async () => {
+    const session = await connectClient(undefined, { args: ["--deny-containers", failed] });
+    try {
+      const ask = (id: string) =>
+        mcpErrorOf(
+          session.client.getPrompt({
+            name: "troubleshoot_container",
+            arguments: { container_id: id },
+          }),
+        );
+      const hidden = await ask(failed);
+      const missing = await ask(`${prefix}-nope`);
+      assert.match(hidden.message, /DKR-002/);
+      assert.equal(
+        hidden.message.replaceAll(failed, "X"),
+        missing.message.replaceAll(`${prefix}-nope`, "X"),
+      );
+      const read = await mcpErrorOf(
+        session.client.readResource({ uri: `container://logs/${failed}` }),
+      );
+      assert.equal(read.code, -32002);
+      const completion = await session.client.complete({
+        ref: { type: "ref/prompt", name: "troubleshoot_container" },
+        argument: { name: "container_id", value: prefix },
+      });
+      assert.deepEqual(completion.completion.values, [running]);
+    } finally {
+      await session.close();
+    }
+  });
+
+  await t.step("an enabled fallback outside the sandbox names the permissions", async () => {
+    const dir = await Deno.makeTempDir({ prefix: "berth-e2e-fallback-" });
+    try {
+      const config = `${dir}/config.json`;
+      await Deno.writeTextFile(config, JSON.stringify({ fallback: { enabled: true } }));
+      const session = await connectClient(undefined, {
+        args: ["--config", config],
+        denoFlags: readAlso([dir]),
+      });
+      try {
+        const result = await session.client.callTool({
+          name: "docker_diagnose",
+          arguments: { container_id: failed, use_ai: true },
+        });
+        const ai = (result.structuredContent as { ai: { used: boolean; reason: string } }).ai;
+        assert.ok(ai, JSON.stringify(result));
+        assert.equal(ai.used, false);
+        assert.match(ai.reason, /--allow-env=DOCKER_MCP_FALLBACK_KEY/);
+        assert.match(ai.reason, /--allow-net=api\.anthropic\.com/);
+      } finally {
+        await session.close();
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
   });
   await cleanup(SUITE);

@@ -12,17 +12,19 @@ import { isSecretKey, REDACTED } from "../../../policy/redact.ts";
 const ASSIGNMENT =
   /(["']?)\b([A-Za-z_][A-Za-z0-9_.-]*)\1(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&"'}]+)/g;
 const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
+const SCHEME = /^(Bearer|Basic|Token)$/i;
 const URL_PASSWORD = /(\/\/[^/\s:@]+:)[^@\s/]+@/g;
 
 /** Redacts secret-looking assignments, bearer tokens and URL passwords in one line of text. */
 export function redactLine(line: string): string {
   return line
+    .replace(BEARER, (_, scheme: string) => `${scheme} ${REDACTED}`)
     .replace(ASSIGNMENT, (whole, quote: string, key: string, sep: string, value: string) => {
-      if (!isSecretKey(key) || value === REDACTED) return whole;
+      // "Authorization: Bearer …" had its token redacted above; keep the scheme readable.
+      if (!isSecretKey(key) || value === REDACTED || SCHEME.test(value)) return whole;
       const q = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : "";
       return `${quote}${key}${quote}${sep}${q}${REDACTED}${q}`;
     })
-    .replace(BEARER, (_, scheme: string) => `${scheme} ${REDACTED}`)
     .replace(URL_PASSWORD, `$1${REDACTED}@`);
 }
 
