@@ -48,6 +48,10 @@ function withServerOptions(command: Command): Command {
     )
     .option("--toolsets <list>", "only these toolsets (env BERTH_TOOLSETS)")
     .option("--audit-log <file>", "JSON Lines audit log (env BERTH_AUDIT_LOG)")
+    .option(
+      "--no-confirm",
+      "never ask the user before destructive calls (config confirm_destructive)",
+    )
     .addOption(
       new Option("--log-level <level>", "stderr logging (env BERTH_LOG_LEVEL)").choices([
         "error",
@@ -61,6 +65,7 @@ function withServerOptions(command: Command): Command {
 async function buildApp(options: CliOptions): Promise<App> {
   const config = loadConfig(options);
   const log = createLogger(config.logLevel);
+  for (const warning of config.warnings) log.warn(warning);
   if (config.bypassPermissions) {
     log.warn(
       "--bypass-permissions: EVERY permission level is granted, name lists and the exec guard are OFF",

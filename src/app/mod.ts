@@ -14,7 +14,9 @@ import { CircuitBreaker, Operations } from "../guard/mod.ts";
 import { HANDLERS, Interpreter, SHAPERS } from "../interpreter/mod.ts";
 import { loadManifests } from "../manifest/mod.ts";
 import type { ToolsetSpec, ToolSpec } from "../manifest/types.ts";
-import { LevelPolicy, type Policy } from "../policy/mod.ts";
+import { AuditLog } from "../policy/audit.ts";
+import { ConfigPolicy, type Policy } from "../policy/mod.ts";
+import { PolicyEngine } from "../interpreter/policy_engine.ts";
 import { createFallbackModel } from "../understanding/fallback.ts";
 
 /** berth's version, reported to clients and by `--version`. */
@@ -37,6 +39,28 @@ export interface App {
   operations: Operations;
 }
 
+/** The policy of a configuration: levels, name lists, guards; `--bypass-permissions` turns all off. */
+export function policyFromConfig(config: Config): ConfigPolicy {
+  return new ConfigPolicy({
+    levels: config.levels,
+    bypass: config.bypassPermissions,
+    containers: config.containers,
+    images: config.images,
+    blockedCommands: config.exec.blockedCommands,
+    guards: config.guards,
+    exec: { maxOutput: config.exec.maxOutput, timeoutMs: config.exec.timeoutMs },
+    home: homeDir(),
+  });
+}
+
+function homeDir(): string | undefined {
+  try {
+    return Deno.env.get("HOME");
+  } catch {
+    return undefined; // a sandbox without HOME: the standard home locations still count
+  }
+}
+
 /** Builds the app; fails closed on a bad manifest, toolset or host. */
 export async function createApp(config: Config): Promise<App> {
   const { tools: allTools, toolsets } = await loadManifests(config.manifestDirs);
@@ -48,11 +72,16 @@ export async function createApp(config: Config): Promise<App> {
       });
     }
   }
-  const engine = new EngineClient({
-    endpoint: parseDockerHost(config.dockerHost, config.tls),
-    apiVersion: config.apiVersion,
-  });
-  const policy = new LevelPolicy(config.levels, config.bypassPermissions);
+  const policy = policyFromConfig(config);
+  // Every engine request (tools, prompts, resources) passes the policy engine.
+  const engine = new PolicyEngine(
+    new EngineClient({
+      endpoint: parseDockerHost(config.dockerHost, config.tls),
+      apiVersion: config.apiVersion,
+    }),
+    policy,
+  );
+  const audit = config.auditLog ? AuditLog.open(config.auditLog) : undefined;
   // One breaker and one operations registry per process (per engine), shared by sessions.
   const breaker = new CircuitBreaker({
     ...config.breaker,
@@ -72,6 +101,8 @@ export async function createApp(config: Config): Promise<App> {
     breaker,
     operations,
     longBudgetMs: config.longBudgetMs,
+    audit,
+    confirmDestructive: config.confirmDestructive,
   });
   const tools = visibleTools(allTools, toolsets, {
     allowsLevel: (level) => policy.allowsLevel(level),

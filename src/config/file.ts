@@ -39,6 +39,16 @@ export const configFileSchema = z.strictObject({
     blacklist_containers: globs.optional(),
     whitelist_images: globs.optional(),
     blacklist_images: globs.optional(),
+    // Dangerous container options (security): all refused unless allowed here.
+    allow_privileged: z.boolean().optional(),
+    allow_host_namespaces: z.boolean().optional(),
+    allowed_capabilities: z.array(z.string()).optional(),
+    allow_devices: z.boolean().optional(),
+    allow_gpus: z.boolean().optional(),
+    allow_unconfined: z.boolean().optional(),
+    allow_volumes_from: z.boolean().optional(),
+    allow_public_ports: z.boolean().optional(),
+    allowed_host_paths: z.array(z.string()).optional(),
   }).optional(),
   exec_safety: z.strictObject({
     blocked_commands: z.array(z.string()).optional(),
@@ -66,6 +76,7 @@ export const configFileSchema = z.strictObject({
     max_tokens: z.number().int().positive().optional(),
   }).optional(),
   audit_log: z.string().optional(),
+  confirm_destructive: z.boolean().optional(),
   log_level: z.enum(["error", "warn", "info", "debug"]).optional(),
 });
 

@@ -13,6 +13,7 @@ import { DEFAULT_LONG_BUDGET_MS } from "../guard/operations.ts";
 import { parseDuration } from "../interpreter/formats.ts";
 import { type Level, LEVELS, TIMEOUT_CLASSES, type TimeoutClass } from "../manifest/types.ts";
 import { parseLevels } from "../policy/levels.ts";
+import { DEFAULT_GUARDS, type GuardSettings } from "../policy/config_policy.ts";
 import { type ConfigFile, readConfigFile } from "./file.ts";
 
 export { parseConfigText } from "./file.ts";
@@ -53,6 +54,12 @@ export interface Config {
   };
   /** Where the config file was read from, if any. */
   configPath?: string;
+  /** Dangerous container options the operator allows (`permissions.allow_*`). */
+  guards: GuardSettings;
+  /** Ask the user (MCP elicitation) before destructive calls. */
+  confirmDestructive: boolean;
+  /** Things the operator should know at start (printed on stderr). */
+  warnings: string[];
 }
 
 /** Options as the CLI parsed them (all optional). */
@@ -71,6 +78,8 @@ export interface CliOptions {
   toolsets?: string;
   auditLog?: string;
   logLevel?: string;
+  /** false from `--no-confirm`: never ask before destructive calls. */
+  confirm?: boolean;
 }
 
 /** Reads an environment variable (injectable for tests). */
@@ -122,6 +131,18 @@ export function parseTimeoutFlags(entries: string[]): Partial<Record<TimeoutClas
   return out;
 }
 
+/** The system-wide config file, read when the user's is absent (the sandbox allows /etc/berth). */
+export const SYSTEM_CONFIG_PATH = "/etc/berth/config.yaml";
+
+/** True when the sandbox lets berth read a path (so "absent" really means absent). */
+function canRead(path: string): boolean {
+  try {
+    return Deno.permissions.querySync({ name: "read", path }).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
 function defaultConfigPath(env: EnvReader): string | undefined {
   const base = env("XDG_CONFIG_HOME") ?? (env("HOME") ? `${env("HOME")}/.config` : undefined);
   return base ? `${base}/berth/config.yaml` : undefined;
@@ -154,7 +175,20 @@ function tlsFrom(env: EnvReader, file: ConfigFile): TlsFiles | undefined {
 export function loadConfig(cli: CliOptions = {}, env: EnvReader = (n) => Deno.env.get(n)): Config {
   const named = cli.config ?? env("BERTH_CONFIG");
   const configPath = named ?? defaultConfigPath(env);
-  const read = configPath ? readConfigFile(configPath, named !== undefined) : undefined;
+  const warnings: string[] = [];
+  let read = configPath ? readConfigFile(configPath, named !== undefined) : undefined;
+  if (!read && !named && configPath && !canRead(configPath)) {
+    // The sandbox cannot see a home directory: say so rather than run without its lists.
+    warnings.push(
+      `cannot check ${configPath} (Deno's sandbox has no read access there); ` +
+        `put the config in ${SYSTEM_CONFIG_PATH} or pass --config`,
+    );
+  }
+  let usedPath = read ? configPath : undefined;
+  if (!read && !named) {
+    read = readConfigFile(SYSTEM_CONFIG_PATH, false);
+    if (read) usedPath = SYSTEM_CONFIG_PATH;
+  }
   const file: ConfigFile = read ?? {};
   const p = file.permissions ?? {};
   const n = file.neverhang ?? {};
@@ -216,7 +250,20 @@ export function loadConfig(cli: CliOptions = {}, env: EnvReader = (n) => Deno.en
       maxLogLines: fallback.max_log_lines ?? 200,
       maxTokens: fallback.max_tokens ?? 500,
     },
-    configPath: read ? configPath : undefined,
+    configPath: usedPath,
+    guards: {
+      allowPrivileged: p.allow_privileged ?? DEFAULT_GUARDS.allowPrivileged,
+      allowHostNamespaces: p.allow_host_namespaces ?? DEFAULT_GUARDS.allowHostNamespaces,
+      allowedCapabilities: p.allowed_capabilities ?? DEFAULT_GUARDS.allowedCapabilities,
+      allowDevices: p.allow_devices ?? DEFAULT_GUARDS.allowDevices,
+      allowGpus: p.allow_gpus ?? DEFAULT_GUARDS.allowGpus,
+      allowUnconfined: p.allow_unconfined ?? DEFAULT_GUARDS.allowUnconfined,
+      allowVolumesFrom: p.allow_volumes_from ?? DEFAULT_GUARDS.allowVolumesFrom,
+      allowPublicPorts: p.allow_public_ports ?? DEFAULT_GUARDS.allowPublicPorts,
+      allowedHostPaths: p.allowed_host_paths ?? DEFAULT_GUARDS.allowedHostPaths,
+    },
+    confirmDestructive: cli.confirm === false ? false : file.confirm_destructive ?? true,
+    warnings,
   };
   return deepFreeze(config);
 }

@@ -11,6 +11,16 @@ import { BerthError, isBerthError } from "../errors/mod.ts";
 import type { CircuitBreaker, Operations } from "../guard/mod.ts";
 import type { TimeoutClass, ToolSpec } from "../manifest/types.ts";
 import { levelDenied, type Policy } from "../policy/mod.ts";
+import type { AuditSink } from "../policy/audit.ts";
+import {
+  auditCall,
+  cancelledByUser,
+  confirmMessage,
+  engineForCall,
+  isDestructive,
+  redactResult,
+  resolveRouteTargets,
+} from "./call_guard.ts";
 import { defineTool, type ToolDefinition } from "./definition.ts";
 import type {
   FallbackModel,
@@ -52,6 +62,10 @@ export interface InterpreterOptions {
   operations?: Operations;
   /** Budget of long and compose calls before they answer `status: running`; 0 never. */
   longBudgetMs?: number;
+  /** Where calls that change something, and every denial, are recorded. */
+  audit?: AuditSink;
+  /** Ask through {@link CallOptions.confirm} before destructive calls (default true). */
+  confirmDestructive?: boolean;
 }
 
 /** Per-call options from the transport. */
@@ -62,6 +76,11 @@ export interface CallOptions {
   sample?: Sampler;
   /** False keeps the caller waiting to the end, never `status: running` (one-shot CLI). */
   background?: boolean;
+  /**
+   * Asks the user to confirm a destructive call; true only on an explicit yes.
+   * Absent when the client cannot ask (the call then proceeds).
+   */
+  confirm?: (message: string) => Promise<boolean>;
 }
 
 interface CompiledTool {
@@ -99,7 +118,10 @@ export class Interpreter {
     return this.#tools.has(name);
   }
 
-  /** Calls a tool. Expected failures come back as `isError` results, never thrown. */
+  /**
+   * Calls a tool. Expected failures come back as `isError` results, never thrown.
+   * Every result is redacted; calls that change something and denials are audited.
+   */
   async call(name: string, rawArgs: unknown, options: CallOptions = {}): Promise<ToolResult> {
     const tool = this.#tools.get(name);
     if (!tool) {
@@ -109,7 +131,15 @@ export class Interpreter {
         }),
       );
     }
+    const started = Date.now();
+    const result = redactResult(await this.#call(tool, rawArgs, options));
+    auditCall(this.#options.audit, tool.spec, rawArgs, result, started);
+    return result;
+  }
+
+  async #call(tool: CompiledTool, rawArgs: unknown, options: CallOptions): Promise<ToolResult> {
     const { spec } = tool;
+    const name = spec.name;
     if (!this.#options.policy.allowsLevel(spec.permission)) {
       return errorResult(levelDenied(name, spec.permission));
     }
@@ -120,12 +150,18 @@ export class Interpreter {
       if (isBerthError(error)) return errorResult(error);
       throw error;
     }
+    if (options.confirm && this.#options.confirmDestructive !== false && isDestructive(spec)) {
+      if (!(await options.confirm(confirmMessage(spec, args)))) {
+        return errorResult(cancelledByUser());
+      }
+    }
+    const engine = engineForCall(this.#options.engine);
     // Deadline, cancellation, breaker, budget and caps: src/interpreter/supervise.ts.
     const work = (signal: AbortSignal, progress: (p: Progress) => void) =>
       this.#run({
         spec,
         args,
-        engine: this.#options.engine,
+        engine,
         policy: this.#options.policy,
         signal,
         progress,
@@ -142,7 +178,7 @@ export class Interpreter {
   async #run(ctx: HandlerContext): Promise<Shaped> {
     const { spec } = ctx;
     if (spec.handler) return await this.#options.handlers[spec.handler](ctx);
-    const data = await this.#fetch(ctx, ctx.args);
+    const data = await this.#fetch(ctx, await resolveRouteTargets(ctx));
     if (spec.output.shaper) return await this.#options.shapers[spec.output.shaper](data, ctx);
     return shapeDeclarative(spec.output, data);
   }

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { redactText } from "../policy/redact.ts";
+
 /** Severity, least verbose first. */
 export type LogLevel = "error" | "warn" | "info" | "debug";
 const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
@@ -21,7 +23,7 @@ export function createLogger(level: LogLevel): Logger {
   const encoder = new TextEncoder();
   const write = (at: LogLevel) => (message: string) => {
     if (RANK[at] <= RANK[level]) {
-      Deno.stderr.writeSync(encoder.encode(`berth: ${at}: ${message}\n`));
+      Deno.stderr.writeSync(encoder.encode(`berth: ${at}: ${redactText(message)}\n`));
     }
   };
   return { error: write("error"), warn: write("warn"), info: write("info"), debug: write("debug") };

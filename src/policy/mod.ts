@@ -12,6 +12,7 @@
 import type { Level } from "../manifest/types.ts";
 
 export * from "./levels.ts";
+export { ConfigPolicy, type GuardSettings, type PolicyOptions } from "./config_policy.ts";
 
 /** The policy questions the interpreter and handlers ask. */
 export interface Policy {
@@ -30,6 +31,29 @@ export interface Policy {
   checkCreateBody(body: Record<string, unknown>): void;
   /** Throws DKR-007 when a host path may not be read (copy source, build context) or bind-mounted. */
   checkHostPath(path: string, purpose: "bind" | "copy" | "build"): void;
+
+  // Optional members: the full policy ({@link ConfigPolicy}) has them; simple test policies may not.
+
+  /** True under --bypass-permissions: every guard is off. */
+  readonly bypass?: boolean;
+  /** True when container name lists are set: references must be resolved before use. */
+  readonly filtersContainers?: boolean;
+  /** True when image lists are set: image IDs must be resolved to their tags. */
+  readonly filtersImages?: boolean;
+  /** True when an allow list exists, so a new container must be given an allowed name. */
+  readonly requiresContainerName?: boolean;
+  /** The allow globs for images, for hints (deny globs are never shown). */
+  readonly allowedImageGlobs?: readonly string[];
+  /** The allow globs for container names, for hints. */
+  readonly allowedContainerGlobs?: readonly string[];
+  /** Like imageAllowed, for a resolved image known by all these references (its tags). */
+  imageTagsAllowed?(references: readonly string[]): boolean;
+  /** Throws DKR-007 when an exec create body asks for dangerous options (Privileged). */
+  checkExecOptions?(body: Record<string, unknown>): void;
+  /** Throws DKR-007 when a volume create body points the volume at a sensitive host path. */
+  checkVolumeBody?(body: Record<string, unknown>): void;
+  /** exec_safety limits the exec handler applies. */
+  readonly execLimits?: { maxOutput: number; timeoutMs: number };
 }
 
 /** A policy from granted levels only: no name lists, no guards (the foundation's default). */

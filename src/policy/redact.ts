@@ -51,3 +51,92 @@ export function redactEnvObject<T>(env: T): T {
   }
   return out as T;
 }
+
+// ---------------------------------------------------------------------------
+// Central redaction (security engineer): every tool result, error, audit record
+// and log line passes through these before it leaves berth.
+
+/** Keys that hold credentials whatever their parent (registry auth, passwords). */
+const CREDENTIAL_KEYS =
+  /^(auth|auths|authconfig|auth_config|x-registry-auth|x-registry-config|password|passwd|identitytoken|registrytoken|registry_auth)$/i;
+
+/** Engine fields whose names contain a marker but never hold a secret. */
+const HARMLESS_KEYS = new Set(["author", "sandboxkey"]);
+
+/** Parents whose entries are environment-style `{KEY: value}` maps. */
+const ENV_PARENTS = /^(env|environment|build_?args|labels?|driver_?opts|options)$/i;
+
+// KEY=value, KEY: value and "KEY": "value", the forms secrets take in text.
+const ASSIGNMENT =
+  /(^|[^A-Za-z0-9_.-])(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\2([ \t]*[=:][ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s"'\\,;&}]+)/g;
+const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
+const URL_PASSWORD = /(\/\/[^/\s:@]+:)[^@\s/]+@/g;
+
+function secretKey(key: string): boolean {
+  return isSecretKey(key) && !HARMLESS_KEYS.has(key.toLowerCase());
+}
+
+/** Redacts secret-looking assignments, bearer tokens and URL passwords in text. */
+export function redactText(text: string): string {
+  if (!text) return text;
+  return text
+    .replace(
+      ASSIGNMENT,
+      (whole, lead: string, q: string, key: string, sep: string, value: string) => {
+        if (!secretKey(key) || value === REDACTED || value.includes(REDACTED)) return whole;
+        // `key: value` only counts as a secret when it is not a URL or a time (`auth:` of a label)
+        if (sep.trim() === ":" && /^\/\/|^\d/.test(value)) return whole;
+        const vq = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : "";
+        return `${lead}${q}${key}${q}${sep}${vq}${REDACTED}${vq}`;
+      },
+    )
+    .replace(BEARER, (_, scheme: string) => `${scheme} ${REDACTED}`)
+    .replace(URL_PASSWORD, `$1${REDACTED}@`);
+}
+
+/**
+ * Redacts a tool result's structured content: every string is passed through
+ * {@link redactText}; string values of secret keys inside environment-style
+ * maps (`Env`, `environment`, `labels`, `buildargs` …) and of credential keys
+ * anywhere become {@link REDACTED}. Types are kept, so output schemas hold.
+ */
+export function redactOutput<T>(value: T, parent = ""): T {
+  if (typeof value === "string") return redactText(value) as T;
+  if (Array.isArray(value)) return value.map((v) => redactOutput(v, parent)) as T;
+  if (!value || typeof value !== "object") return value;
+  const envLike = ENV_PARENTS.test(parent);
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    const hide = CREDENTIAL_KEYS.test(key) || (envLike && secretKey(key));
+    out[key] = hide && (typeof v === "string" || typeof v === "number")
+      ? REDACTED
+      : hide && v && typeof v === "object" && CREDENTIAL_KEYS.test(key)
+      ? REDACTED
+      : redactOutput(v, key);
+  }
+  return out as T;
+}
+
+/** Longest string kept in an audit record (file contents and compose files are cut). */
+export const MAX_AUDIT_STRING = 2000;
+
+/**
+ * Redacts call arguments for the audit log and confirmation prompts: any
+ * value under a secret-looking key (`auth`, `password`, `DB_TOKEN` …) is
+ * dropped whole, strings are redacted as text and cut at {@link MAX_AUDIT_STRING}.
+ */
+export function redactArguments<T>(value: T): T {
+  if (typeof value === "string") {
+    const text = redactText(value);
+    return (text.length > MAX_AUDIT_STRING
+      ? `${text.slice(0, MAX_AUDIT_STRING)}…[${text.length} characters]`
+      : text) as T;
+  }
+  if (Array.isArray(value)) return value.map((v) => redactArguments(v)) as T;
+  if (!value || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    out[key] = secretKey(key) && v !== null && v !== undefined ? REDACTED : redactArguments(v);
+  }
+  return out as T;
+}

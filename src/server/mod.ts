@@ -23,6 +23,7 @@ import { BerthError } from "../errors/mod.ts";
 import { errorResult, type ToolResult } from "../interpreter/mod.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
+import { clientConfirm } from "./confirm.ts";
 import { clientSampler } from "./sampling.ts";
 
 const INSTRUCTIONS = [
@@ -91,6 +92,7 @@ export function createMcpServer(app: App): Server {
       signal: extra.signal,
       onProgress,
       sample: clientSampler(server, extra.requestId),
+      confirm: clientConfirm(server, extra.requestId, extra.signal),
     });
     return toCallToolResult(result);
   });

@@ -1,0 +1,130 @@
+/**
+ * The safety steps around every tool call that are not the tool's own work:
+ * resolving route targets, asking before destructive calls, redacting what
+ * leaves, and the audit record. The interpreter calls these; they know no MCP.
+ *
+ * @module
+ */
+
+import type { EngineClient } from "../engine/client.ts";
+import { BerthError } from "../errors/mod.ts";
+import type { ToolSpec } from "../manifest/types.ts";
+import type { AuditSink } from "../policy/audit.ts";
+import { shouldAudit } from "../policy/audit.ts";
+import { redactArguments, redactOutput, redactText } from "../policy/redact.ts";
+import { annotationsFor } from "./annotations.ts";
+import type { HandlerContext } from "./handlers/types.ts";
+import type { Args } from "./input.ts";
+import { PolicyEngine } from "./policy_engine.ts";
+import { checkImage, resolveContainer } from "./resolve.ts";
+import type { ToolResult } from "./result.ts";
+
+/** The engine one call uses: the policy engine with a resolution cache of its own. */
+export function engineForCall(engine: EngineClient): EngineClient {
+  return engine instanceof PolicyEngine ? engine.scoped() : engine;
+}
+
+/**
+ * For route tools: resolves `request.target.container` to the full ID of a
+ * visible container (only when name lists are set, so the default stays one
+ * request) and checks `request.target.image` against the image lists for
+ * tools that change something. Answers the arguments to plan with; the
+ * handler context keeps what the caller typed.
+ */
+export async function resolveRouteTargets(ctx: HandlerContext): Promise<Args> {
+  const target = ctx.spec.request?.target;
+  if (!target) return ctx.args;
+  const args = { ...ctx.args };
+  const container = target.container;
+  if (container && ctx.policy.filtersContainers && typeof args[container] === "string") {
+    args[container] = (await resolveContainer(ctx, args[container] as string, container)).id;
+  }
+  const image = target.image;
+  if (image && ctx.spec.permission !== "read" && typeof args[image] === "string") {
+    await checkImage(ctx, args[image] as string);
+  }
+  return args;
+}
+
+/** True when a call cannot be undone (remove, prune, kill, system prune, compose down). */
+export function isDestructive(spec: ToolSpec): boolean {
+  return annotationsFor(spec).destructiveHint;
+}
+
+/** What the user is asked before a destructive call; arguments redacted, never secrets. */
+export function confirmMessage(spec: ToolSpec, args: unknown): string {
+  const shown = JSON.stringify(redactArguments(args) ?? {});
+  const cut = shown.length > 400 ? `${shown.slice(0, 400)}…` : shown;
+  return `${spec.title} (${spec.name}) cannot be undone. Proceed? Arguments: ${cut}`;
+}
+
+/** The answer to a declined confirmation. */
+export function cancelledByUser(): BerthError {
+  return new BerthError("denied_by_policy", "Cancelled by the user", {
+    hint: "The user declined this destructive call; do not retry it unless they ask",
+  });
+}
+
+/** Redacts a result before it leaves berth: text, structured content and errors alike. */
+export function redactResult(result: ToolResult): ToolResult {
+  return {
+    structured: redactOutput(result.structured),
+    text: redactText(result.text),
+    isError: result.isError,
+  };
+}
+
+const TARGET_KEYS: [string, string[]][] = [
+  ["container", ["container_id", "container"]],
+  ["image", ["image", "image_id", "source_image", "target_image", "tag"]],
+  ["network", ["network_id", "network"]],
+  ["volume", ["volume_name"]],
+  ["project", ["project_name"]],
+  ["path", ["path", "source_path"]],
+  ["name", ["name"]],
+];
+
+/** What a call acted on, for the audit log (`container:web image:nginx`). */
+export function auditTarget(spec: ToolSpec, args: unknown): string | undefined {
+  if (!args || typeof args !== "object") return undefined;
+  const values = args as Record<string, unknown>;
+  const parts: string[] = [];
+  const declared = spec.request?.target ?? {};
+  for (const [kind, param] of Object.entries(declared)) {
+    if (typeof values[param!] === "string") parts.push(`${kind}:${values[param!]}`);
+  }
+  if (!parts.length) {
+    for (const [kind, keys] of TARGET_KEYS) {
+      const key = keys.find((k) => typeof values[k] === "string");
+      if (key) parts.push(`${kind}:${values[key]}`);
+    }
+  }
+  return parts.length ? parts.join(" ") : undefined;
+}
+
+/** Writes the audit record of a call when it belongs in the log. */
+export function auditCall(
+  sink: AuditSink | undefined,
+  spec: ToolSpec,
+  rawArgs: unknown,
+  result: ToolResult,
+  started: number,
+): void {
+  if (!sink) return;
+  const error = result.isError
+    ? result.structured.error as { code?: string; message?: string } | undefined
+    : undefined;
+  const background = typeof result.structured.operation_id === "string" &&
+    result.structured.status === "running";
+  const outcome = error?.code ?? (background ? "running" : "ok");
+  if (!shouldAudit(spec.permission, outcome)) return;
+  sink.write({
+    time: new Date(started).toISOString(),
+    tool: spec.name,
+    arguments: rawArgs ?? {},
+    target: auditTarget(spec, rawArgs),
+    outcome,
+    error: error?.message,
+    duration_ms: Date.now() - started,
+  });
+}

@@ -1,0 +1,370 @@
+/**
+ * The policy engine: an {@link EngineClient} that holds the policy at the one
+ * place every engine request passes, whoever sends it (route tools, handlers,
+ * prompts, resources). Checks in handlers stay, as a first line; this is the
+ * line that cannot be forgotten.
+ *
+ * - Container routes (`/containers/{ref}/…`, a network connect's `Container`,
+ *   `container:` namespace modes, `VolumesFrom`): the reference is resolved
+ *   (inspect), decided on its canonical name and replaced by the full ID;
+ *   a hidden container answers exactly like a missing one (DKR-002).
+ * - Lists (`/containers/json`, `/networks`, `/system/df`, `/events`): hidden
+ *   containers are removed.
+ * - Create bodies, exec bodies, volume driver options: the guards.
+ * - Images used by create, pull, build, tag, push and remove: the image lists.
+ * - Daemon-side fetches (`fromSrc`, `build?remote=`): refused.
+ *
+ * Without name lists nothing is resolved, so a call stays one request.
+ *
+ * @module
+ */
+
+import { EngineClient, type EngineRequest } from "../engine/client.ts";
+import { BerthError } from "../errors/mod.ts";
+import type { Policy } from "../policy/mod.ts";
+import { field } from "../policy/create_guard.ts";
+import { joinImageTag } from "../policy/names.ts";
+import {
+  filterContainerList,
+  filterDiskUsage,
+  filterEventStream,
+  filterNetworks,
+  primaryName,
+} from "./list_filters.ts";
+import {
+  type ContainerResolver,
+  imageDenied,
+  imageUsable,
+  type Resolution,
+  resolveVisible,
+} from "./resolve.ts";
+
+/** What a guarded request becomes. */
+interface Guarded {
+  req: EngineRequest;
+  /** Rewrites the parsed answer (lists). */
+  filter?: (data: unknown) => unknown;
+  /** Filters a streamed answer (events). */
+  stream?: (body: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>;
+  /** An answer already in hand (the resolving inspect). */
+  body?: string;
+}
+
+const CONTAINER_ROUTE = /^\/containers\/([^/]+)(\/[^/]+)?$/;
+const NOT_A_CONTAINER = new Set(["json", "create", "prune"]);
+const NAMESPACE_MODES = ["NetworkMode", "PidMode", "IpcMode"];
+
+function denied(message: string, hint: string): BerthError {
+  return new BerthError("denied_by_policy", message, { hint });
+}
+
+/** Sets a body key the way the engine reads it: one spelling, the canonical one. */
+function setField(body: Record<string, unknown>, name: string, value: unknown): void {
+  for (const key of Object.keys(body)) {
+    if (key.toLowerCase() === name.toLowerCase()) delete body[key];
+  }
+  body[name] = value;
+}
+
+function jsonBody(req: EngineRequest): Record<string, unknown> | undefined {
+  const body = req.body;
+  if (!body || typeof body !== "object" || Array.isArray(body)) return undefined;
+  if (body instanceof ReadableStream || body instanceof Uint8Array) return undefined;
+  return body as Record<string, unknown>;
+}
+
+function queryString(req: EngineRequest, key: string): string | undefined {
+  const value = req.query?.[key];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** An engine client that enforces the policy on every request. */
+export class PolicyEngine extends EngineClient implements ContainerResolver {
+  readonly #base: EngineClient;
+  readonly #policy: Policy;
+  readonly #cache?: Map<string, Resolution>;
+
+  /** `cache`: remember resolutions (one call's scope only, never process-wide). */
+  constructor(base: EngineClient, policy: Policy, cache = false) {
+    super({ endpoint: base.endpoint });
+    this.#base = base;
+    this.#policy = policy;
+    if (cache) this.#cache = new Map();
+  }
+
+  /** A view for one call: same engine and policy, its own resolution cache. */
+  scoped(): PolicyEngine {
+    return new PolicyEngine(this.#base, this.#policy, true);
+  }
+
+  /** The unguarded client underneath. */
+  get base(): EngineClient {
+    return this.#base;
+  }
+
+  override apiVersion(signal?: AbortSignal): Promise<string> {
+    return this.#base.apiVersion(signal);
+  }
+
+  override ping(signal?: AbortSignal): Promise<boolean> {
+    return this.#base.ping(signal);
+  }
+
+  override close(): void {
+    this.#base.close();
+  }
+
+  override async request(req: EngineRequest): Promise<Response> {
+    const g = await this.#guard(req);
+    if (g.body !== undefined) {
+      return new Response(g.body, { headers: { "content-type": "application/json" } });
+    }
+    const response = await this.#base.request(g.req);
+    if (g.stream && response.body) {
+      return new Response(g.stream(response.body), {
+        status: response.status,
+        headers: response.headers,
+      });
+    }
+    if (!g.filter) return response;
+    const data = await response.json();
+    return new Response(JSON.stringify(g.filter(data)), {
+      status: response.status,
+      headers: response.headers,
+    });
+  }
+
+  override async json<T = unknown>(req: EngineRequest, maxBytes?: number): Promise<T> {
+    const g = await this.#guard(req);
+    if (g.body !== undefined) return JSON.parse(g.body) as T;
+    const data = await this.#base.json<unknown>(g.req, maxBytes);
+    return (g.filter ? g.filter(data) : data) as T;
+  }
+
+  override async text(
+    req: EngineRequest,
+    maxBytes: number,
+  ): Promise<{ text: string; truncated: boolean }> {
+    const g = await this.#guard(req);
+    if (g.body !== undefined) return { text: g.body.slice(0, maxBytes), truncated: false };
+    if (!g.filter) return await this.#base.text(g.req, maxBytes);
+    const data = await this.#base.json<unknown>(g.req);
+    const text = JSON.stringify(g.filter(data));
+    return { text: text.slice(0, maxBytes), truncated: text.length > maxBytes };
+  }
+
+  /** Resolves a container reference among the visible ones (cached for the call). */
+  async resolveContainer(ref: string, signal?: AbortSignal): Promise<Resolution> {
+    const hit = this.#cache?.get(ref);
+    if (hit) return hit;
+    const resolved = await resolveVisible(this.#base, this.#policy, ref, signal);
+    this.#cache?.set(ref, resolved);
+    this.#cache?.set(resolved.id, resolved);
+    return resolved;
+  }
+
+  async #guard(req: EngineRequest): Promise<Guarded> {
+    const policy = this.#policy;
+    if (policy.bypass || req.versioned === false) return { req };
+    const hides = policy.filtersContainers === true;
+    const { method, path } = req;
+    const route = CONTAINER_ROUTE.exec(path);
+    if (route && !NOT_A_CONTAINER.has(route[1])) return await this.#containerRoute(req, route);
+    if (method === "GET" && path === "/containers/json" && hides) return this.#containerList(req);
+    if (method === "POST" && path === "/containers/create") return await this.#create(req);
+    if (method === "POST" && path === "/containers/prune" && hides) {
+      throw denied(
+        "Pruning containers is not available while container name lists are set",
+        "It would remove containers berth does not show; remove containers by name instead",
+      );
+    }
+    if (method === "POST" && /^\/networks\/[^/]+\/(connect|disconnect)$/.test(path)) {
+      return await this.#networkMember(req);
+    }
+    if (method === "GET" && /^\/networks(\/[^/]+)?$/.test(path) && hides) {
+      return { req, filter: (d) => filterNetworks(policy, d) };
+    }
+    if (method === "GET" && path === "/system/df" && hides) {
+      return { req, filter: (d) => filterDiskUsage(policy, d) };
+    }
+    if (method === "GET" && path === "/events" && hides) {
+      return {
+        req,
+        stream: (body) => filterEventStream(policy, body, () => this.#visibleIds(req)),
+      };
+    }
+    if (method === "POST" && path === "/volumes/create") {
+      const body = jsonBody(req);
+      if (body) policy.checkVolumeBody?.(body);
+      return { req };
+    }
+    return { req: await this.#images(req) };
+  }
+
+  async #containerRoute(req: EngineRequest, route: RegExpExecArray): Promise<Guarded> {
+    const policy = this.#policy;
+    const suffix = route[2] ?? "";
+    let target = decodeURIComponent(route[1]);
+    let inspect: string | undefined;
+    if (policy.filtersContainers) {
+      const resolved = await this.resolveContainer(target, req.signal);
+      target = resolved.id;
+      inspect = resolved.inspect;
+      if (suffix === "/rename") {
+        const name = queryString(req, "name") ?? "";
+        if (!policy.containerVisible(name)) throw this.#nameRefused(name);
+      }
+    }
+    const body = jsonBody(req);
+    if (req.method === "POST" && suffix === "/exec" && body) {
+      const cmd = field(body, "Cmd");
+      policy.checkExecCommand(Array.isArray(cmd) ? cmd.map(String) : cmd ? [String(cmd)] : []);
+      policy.checkExecOptions?.(body);
+    }
+    const rewritten = { ...req, path: `/containers/${encodeURIComponent(target)}${suffix}` };
+    const plainInspect = req.method === "GET" && suffix === "/json" &&
+      !Object.values(req.query ?? {}).some((v) => v !== undefined && v !== false);
+    return plainInspect && inspect !== undefined
+      ? { req: rewritten, body: inspect }
+      : { req: rewritten };
+  }
+
+  #containerList(req: EngineRequest): Guarded {
+    // Ask for all matching containers, drop the hidden ones, then apply the limit.
+    const limit = Number(req.query?.limit ?? 0);
+    const query = { ...req.query, limit: undefined };
+    return {
+      req: { ...req, query },
+      filter: (data) => {
+        const kept = filterContainerList(this.#policy, data);
+        return Array.isArray(kept) && limit > 0 ? kept.slice(0, limit) : kept;
+      },
+    };
+  }
+
+  async #create(req: EngineRequest): Promise<Guarded> {
+    const policy = this.#policy;
+    const body = jsonBody(req) ?? {};
+    policy.checkCreateBody(body);
+    const name = queryString(req, "name");
+    if (policy.filtersContainers) {
+      if (name !== undefined && name !== "" && !policy.containerVisible(name)) {
+        throw this.#nameRefused(name);
+      }
+      if (!name && policy.requiresContainerName) throw this.#nameRefused("");
+    }
+    const image = field(body, "Image");
+    if (typeof image === "string") await this.#checkImage(image, req.signal);
+    if (!policy.filtersContainers) return { req };
+    // References to other containers must resolve among the visible ones, by full ID.
+    const copy: Record<string, unknown> = { ...body };
+    for (const holder of [copy, field(copy, "HostConfig")]) {
+      if (!holder || typeof holder !== "object") continue;
+      const hc = holder === copy ? copy : { ...(holder as Record<string, unknown>) };
+      for (const mode of NAMESPACE_MODES) {
+        const value = field(hc, mode);
+        if (typeof value === "string" && /^container:/i.test(value)) {
+          const ref = value.slice(value.indexOf(":") + 1);
+          setField(hc, mode, `container:${(await this.resolveContainer(ref, req.signal)).id}`);
+        }
+      }
+      for (const key of ["VolumesFrom", "Links"]) {
+        const list = field(hc, key);
+        if (!Array.isArray(list)) continue;
+        const out: string[] = [];
+        for (const entry of list.map(String)) {
+          const [ref, ...rest] = entry.split(":");
+          const { id } = await this.resolveContainer(ref, req.signal);
+          out.push([id, ...rest].join(":"));
+        }
+        setField(hc, key, out);
+      }
+      if (hc !== copy) setField(copy, "HostConfig", hc);
+    }
+    return { req: { ...req, body: copy } };
+  }
+
+  async #networkMember(req: EngineRequest): Promise<Guarded> {
+    const body = jsonBody(req);
+    const ref = body ? field(body, "Container") : undefined;
+    if (!this.#policy.filtersContainers || typeof ref !== "string") return { req };
+    const { id } = await this.resolveContainer(ref, req.signal);
+    const copy = { ...body };
+    setField(copy, "Container", id);
+    return { req: { ...req, body: copy } };
+  }
+
+  /** Image lists for the routes that use an image; answers the request to send. */
+  async #images(req: EngineRequest): Promise<EngineRequest> {
+    const { method, path } = req;
+    const tag = queryString(req, "tag");
+    if (method === "POST" && path === "/images/create") {
+      if (req.query?.fromSrc !== undefined) {
+        throw denied(
+          "Importing images from a URL (fromSrc) is not allowed",
+          "Pull from a registry instead",
+        );
+      }
+      const image = queryString(req, "fromImage");
+      if (image) await this.#checkImage(joinImageTag(image, tag), req.signal);
+    } else if (method === "POST" && path === "/build") {
+      if (req.query?.remote !== undefined) {
+        throw denied(
+          "Building from a remote URL is not allowed",
+          "Build from a local context directory",
+        );
+      }
+      const tags = req.query?.t;
+      for (const t of Array.isArray(tags) ? tags : tags ? [String(tags)] : []) {
+        await this.#checkImage(t, req.signal);
+      }
+    } else if (method === "POST" && path === "/commit") {
+      const repo = queryString(req, "repo");
+      if (repo) await this.#checkImage(joinImageTag(repo, tag), req.signal);
+      const container = queryString(req, "container");
+      if (container && this.#policy.filtersContainers) {
+        const { id } = await this.resolveContainer(container, req.signal);
+        return { ...req, query: { ...req.query, container: id } };
+      }
+    } else {
+      const match = /^\/images\/(.+?)(\/tag|\/push)?$/.exec(path);
+      const uses = match && (method === "DELETE" ? !match[2] : method === "POST" && !!match[2]);
+      if (!match || !uses) return req;
+      const source = decodeURIComponent(match[1]);
+      await this.#checkImage(match[2] === "/push" ? joinImageTag(source, tag) : source, req.signal);
+      const repo = queryString(req, "repo");
+      if (match[2] === "/tag" && repo) await this.#checkImage(joinImageTag(repo, tag), req.signal);
+    }
+    return req;
+  }
+
+  async #checkImage(ref: string, signal?: AbortSignal): Promise<void> {
+    if (!(await imageUsable(this.#base, this.#policy, ref, signal))) {
+      throw imageDenied(ref, this.#policy);
+    }
+  }
+
+  #nameRefused(name: string): BerthError {
+    const globs = this.#policy.allowedContainerGlobs ?? [];
+    const hint = globs.length
+      ? `Container names must match: ${globs.join(", ")}`
+      : "The operator's container name lists exclude this name; choose another";
+    return name
+      ? denied(`Container name '${name}' is not allowed by the container name lists`, hint)
+      : denied("A container name is required while a container allow list is set", hint);
+  }
+
+  async #visibleIds(req: EngineRequest): Promise<Set<string>> {
+    const list = await this.#base.json<{ Id: string; Names?: string[] }[]>({
+      method: "GET",
+      path: "/containers/json",
+      query: { all: true },
+      signal: req.signal,
+    });
+    return new Set(
+      (list ?? []).filter((c) => this.#policy.containerVisible(primaryName(c.Names))).map((c) =>
+        c.Id
+      ),
+    );
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * Resolving what a caller named before acting on it (security-notes rule 2):
+ * a container reference (name, full ID or ID prefix) becomes the canonical
+ * name the policy decides on and the full ID berth acts on; an image ID
+ * becomes the tags the image lists decide on.
+ *
+ * A container hidden by the name lists answers exactly like a missing one
+ * (DKR-002 "No such container: <what the caller typed>"), and its existence
+ * never changes how another reference resolves: when the engine's own
+ * resolution lands on a hidden container (or finds an ID prefix ambiguous),
+ * berth resolves again among the visible containers only, in the engine's
+ * order (full ID, then name, then unique ID prefix).
+ *
+ * Handlers use {@link resolveContainer} and {@link checkImage}.
+ *
+ * @module
+ */
+
+import type { EngineClient } from "../engine/client.ts";
+import { MAX_JSON_BODY } from "../engine/client.ts";
+import { engineError } from "../engine/errors.ts";
+import { BerthError, invalidInput, isBerthError } from "../errors/mod.ts";
+import type { Policy } from "../policy/mod.ts";
+import { isImageId, parseImageReference } from "../policy/names.ts";
+import { NAME_OR_ID } from "./formats.ts";
+import type { HandlerContext } from "./handlers/types.ts";
+import { primaryName } from "./list_filters.ts";
+
+/** A container as berth acts on it. */
+export interface ResolvedContainer {
+  /** The full 64-hex ID. */
+  id: string;
+  /** The canonical name, without the leading `/`. */
+  name: string;
+}
+
+/** A resolution with the inspect body it came from (served again without a second request). */
+export interface Resolution extends ResolvedContainer {
+  inspect?: string;
+}
+
+/** Something that resolves container references (the policy engine of a call). */
+export interface ContainerResolver {
+  resolveContainer(ref: string, signal?: AbortSignal): Promise<Resolution>;
+}
+
+function isResolver(engine: unknown): engine is ContainerResolver {
+  return typeof (engine as Partial<ContainerResolver>)?.resolveContainer === "function";
+}
+
+/** The engine's path for one container's inspect. */
+function inspectPath(ref: string): string {
+  return `/containers/${encodeURIComponent(ref)}/json`;
+}
+
+/**
+ * The error for a container that is missing or hidden: the engine's own 404
+ * for an inspect, byte for byte, so the two can never be told apart.
+ */
+export function containerNotFound(ref: string): BerthError {
+  return engineError(
+    404,
+    JSON.stringify({ message: `No such container: ${ref}` }),
+    `GET ${inspectPath(ref)}`,
+    { 404: "container_not_found" },
+  );
+}
+
+function ambiguous(ref: string): BerthError {
+  return engineError(
+    500,
+    JSON.stringify({ message: `Multiple IDs found with provided prefix: ${ref}` }),
+    `GET ${inspectPath(ref)}`,
+    { 404: "container_not_found" },
+  );
+}
+
+interface Listed {
+  Id: string;
+  Names?: string[];
+}
+
+/** Picks among visible containers in the engine's order: full ID, name, unique ID prefix. */
+export function pickVisible(
+  list: Listed[],
+  ref: string,
+  policy: Policy,
+): ResolvedContainer | "ambiguous" | undefined {
+  const visible = list
+    .map((c) => ({ id: c.Id, name: primaryName(c.Names) }))
+    .filter((c) => policy.containerVisible(c.name));
+  const exact = visible.find((c) => c.id === ref) ?? visible.find((c) => c.name === ref);
+  if (exact) return exact;
+  const prefixed = visible.filter((c) => c.id.startsWith(ref));
+  if (prefixed.length > 1) return "ambiguous";
+  return prefixed[0];
+}
+
+/**
+ * Resolves a reference among the containers the policy shows. `engine` must
+ * be the raw client (not a policy engine), so nothing is resolved twice.
+ */
+export async function resolveVisible(
+  engine: EngineClient,
+  policy: Policy,
+  ref: string,
+  signal?: AbortSignal,
+): Promise<Resolution> {
+  if (!NAME_OR_ID.test(ref)) throw containerNotFound(ref);
+  let inspect: string | undefined;
+  try {
+    inspect = (await engine.text(
+      { method: "GET", path: inspectPath(ref), signal, errors: { 404: "container_not_found" } },
+      MAX_JSON_BODY,
+    )).text;
+  } catch (error) {
+    if (!isBerthError(error)) throw error;
+    if (error.type === "container_not_found") throw containerNotFound(ref);
+    if (!/multiple ids found/i.test(error.message)) throw error;
+  }
+  if (inspect) {
+    const info = JSON.parse(inspect) as { Id: string; Name?: string };
+    const name = (info.Name ?? "").replace(/^\//, "");
+    if (policy.containerVisible(name)) return { id: info.Id, name, inspect };
+  }
+  // The engine's answer involved a hidden container: resolve among visible ones only.
+  const list = await engine.json<Listed[]>({
+    method: "GET",
+    path: "/containers/json",
+    query: { all: true },
+    signal,
+  });
+  const picked = pickVisible(list ?? [], ref, policy);
+  if (picked === "ambiguous") throw ambiguous(ref);
+  if (!picked) throw containerNotFound(ref);
+  return picked;
+}
+
+/**
+ * Resolves a container reference for a handler: `{id, name}` of a visible
+ * container, or DKR-002 exactly as for a missing one. Act on `id` afterwards.
+ */
+export async function resolveContainer(
+  ctx: Pick<HandlerContext, "engine" | "policy" | "signal">,
+  ref: string,
+  field = "container_id",
+): Promise<ResolvedContainer> {
+  if (typeof ref !== "string" || !NAME_OR_ID.test(ref)) {
+    throw invalidInput(field, "must be a container name or ID", "Pass the name or ID as listed");
+  }
+  if (isResolver(ctx.engine)) {
+    const { id, name } = await ctx.engine.resolveContainer(ref, ctx.signal);
+    return { id, name };
+  }
+  const { id, name } = await resolveVisible(ctx.engine, ctx.policy, ref, ctx.signal);
+  return { id, name };
+}
+
+/** The DKR-007 for an image the lists do not allow. */
+export function imageDenied(ref: string, policy: Policy): BerthError {
+  const allowed = policy.allowedImageGlobs?.length
+    ? `Allowed images: ${policy.allowedImageGlobs.join(", ")}`
+    : "The operator's image lists (permissions.whitelist_images / blacklist_images) exclude it";
+  return new BerthError("denied_by_policy", `Image '${ref}' is not allowed by the image lists`, {
+    hint: allowed,
+  });
+}
+
+/**
+ * True when an image may be used. Names are decided by the lists directly;
+ * an image ID is decided by the tags of the image it names (any denied tag
+ * denies it; with an allow list, one tag must be allowed).
+ */
+export async function imageUsable(
+  engine: EngineClient,
+  policy: Policy,
+  ref: string,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  if (policy.bypass) return true;
+  if (!isImageId(ref) && parseImageReference(ref)) return policy.imageAllowed(ref);
+  if (!policy.filtersImages) return true;
+  let info: { RepoTags?: string[] | null; RepoDigests?: string[] | null } | undefined;
+  try {
+    info = await engine.json({
+      method: "GET",
+      path: `/images/${encodeURIComponent(ref)}/json`,
+      signal,
+      errors: { 404: "image_not_found" },
+    });
+  } catch (error) {
+    // An unknown ID: the engine will say so itself; the lists have nothing to decide on.
+    if (isBerthError(error) && error.type === "image_not_found") return policy.imageAllowed(ref);
+    throw error;
+  }
+  const tags = [...(info?.RepoTags ?? []), ...(info?.RepoDigests ?? [])];
+  return policy.imageTagsAllowed
+    ? policy.imageTagsAllowed(tags)
+    : tags.some((t) => policy.imageAllowed(t));
+}
+
+/** Throws DKR-007 when an image may not be used (pull, create, run, build tags, tag, push). */
+export async function checkImage(
+  ctx: Pick<HandlerContext, "engine" | "policy" | "signal">,
+  ref: string,
+): Promise<void> {
+  if (!(await imageUsable(ctx.engine, ctx.policy, ref, ctx.signal))) {
+    throw imageDenied(ref, ctx.policy);
+  }
+}
