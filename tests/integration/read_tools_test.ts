@@ -227,6 +227,19 @@ Deno.test("read tools against the real engine", async (t) => {
       assert.ok(mounts.text.includes(`volume ${fx.volume}:/data`));
     });
 
+    await t.step(
+      "docker_container_top: a ps table; a stopped container is a conflict",
+      async () => {
+        const top = await ok(app, "docker_container_top", { container_id: fx.running });
+        const rows = top.structured.processes as string[][];
+        assert.ok((top.structured.titles as string[]).includes("PID"));
+        assert.ok(rows.some((r) => r.join(" ").includes("sleep 3600")));
+        assert.match(top.text, /^\d+ processes\n.*PID/);
+        const stopped = await call(app, "docker_container_top", { container_id: fx.stopped });
+        assert.equal(errorCode(stopped), "DKR-010", stopped.text);
+      },
+    );
+
     await t.step("docker_container_logs: tail, grep, streams, truncation", async () => {
       const tail = await ok(app, "docker_container_logs", { container_id: fx.chatty, tail: 10 });
       const expected = Array.from({ length: 10 }, (_, i) => `line ${LINES - 10 + i} ${PAD}`);

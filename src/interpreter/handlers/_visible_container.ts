@@ -80,7 +80,9 @@ export async function inspectVisibleContainer(
     signal: ctx.signal,
     errors: { 404: "container_not_found" },
   });
-  assertContainerVisible(ctx.policy, id, info?.Name);
+  // An empty answer has no name to check: it cannot be shown.
+  if (!info?.Id) throw hiddenContainerError(id);
+  assertContainerVisible(ctx.policy, id, info.Name);
   return info;
 }
 

@@ -59,14 +59,18 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * One sample. The engine answers an empty body when the container stops
+ * while it waits for a sample: that reads as zeros, like a stopped container.
+ */
 async function oneShot(ctx: HandlerContext, id: string): Promise<EngineStats> {
-  return await ctx.engine.json<EngineStats>({
+  return (await ctx.engine.json<EngineStats | undefined>({
     method: "GET",
     path: containerPath(id, "stats"),
     query: { stream: false, "one-shot": true },
     signal: ctx.signal,
     errors: { 404: "container_not_found" },
-  });
+  })) ?? {};
 }
 
 /** Takes the samples of one container and computes its row. */

@@ -37,11 +37,13 @@ const MB = 1024 * 1024;
 
 /** Reads `/info` and `/version` and the API version berth uses. */
 export const systemInfo: Handler = async ({ engine, signal }) => {
-  const [info, version, inUse] = await Promise.all([
-    engine.json<EngineInfo>({ method: "GET", path: "/info", signal }),
-    engine.json<{ ApiVersion?: string }>({ method: "GET", path: "/version", signal }),
+  const [infoAnswer, versionAnswer, inUse] = await Promise.all([
+    engine.json<EngineInfo | undefined>({ method: "GET", path: "/info", signal }),
+    engine.json<{ ApiVersion?: string } | undefined>({ method: "GET", path: "/version", signal }),
     engine.apiVersion(signal),
   ]);
+  const info = infoAnswer ?? {};
+  const version = versionAnswer ?? {};
   const structured = {
     server_version: info.ServerVersion ?? null,
     api_version: version.ApiVersion ?? null,

@@ -1,0 +1,26 @@
+/**
+ * `docker_container_top`: the engine's `{Titles, Processes}` as the manifest's
+ * fields, and the text as the ps table it is (one line per process).
+ *
+ * @module
+ */
+
+import type { Shaper } from "../handlers/types.ts";
+import { applyFields } from "../shape.ts";
+
+/** Applies the fields and renders a header line plus one line per process. */
+export const processTable: Shaper = (data, ctx) => {
+  const structured = applyFields(
+    (data ?? {}) as Record<string, unknown>,
+    ctx.spec.output.fields ?? {},
+  );
+  const titles = (structured.titles as string[] | null) ?? [];
+  const rows = (structured.processes as string[][] | null) ?? [];
+  structured.titles = titles;
+  structured.processes = rows;
+  const lines = [titles.join(" "), ...rows.map((r) => r.join(" "))];
+  return {
+    structured,
+    text: rows.length ? `${rows.length} processes\n${lines.join("\n")}` : "No processes",
+  };
+};
