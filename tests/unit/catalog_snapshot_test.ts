@@ -79,8 +79,9 @@ function undescribed(schema: unknown, path: string, out: string[] = []): string[
     }
     undescribed(child, `${path}.${name}`, out);
   }
+  // A map's value schema is described unless it is `{}` (any value: nothing declared).
   const values = s.additionalProperties;
-  if (values && typeof values === "object") {
+  if (values && typeof values === "object" && Object.keys(values).length > 0) {
     if (!(values as JsonSchema).description) out.push(`${path}.*`);
     undescribed(values, `${path}.*`, out);
   }
