@@ -15,7 +15,7 @@ import {
   CreateMessageRequestSchema,
   McpError,
 } from "@modelcontextprotocol/sdk/types.js";
-import { cleanup, runContainer, uniqueName } from "../helpers/mod.ts";
+import { docker, runContainer, uniqueName } from "../helpers/mod.ts";
 import { readAlso, REPO, serveArgs, serverEnv, SPAWN_TEST } from "./_mcp.ts";
 
 const SUITE = "e2e-prompts";
@@ -66,7 +66,11 @@ async function mcpErrorOf(work: Promise<unknown>): Promise<McpError> {
 }
 
 Deno.test("e2e: prompts, resources, completion and sampling", SPAWN_TEST, async (t) => {
-  await cleanup(SUITE);
+  // Another run of this suite may be under way: only stale leftovers of the label go.
+  await docker(
+    ...["container", "prune", "-f", "--filter", `label=berth.test=${SUITE}`],
+    ...["--filter", "until=10m"],
+  );
   const prefix = uniqueName("berth-e2epr");
   const [failed, running] = await Promise.all([
     runContainer(SUITE, {
@@ -292,5 +296,5 @@ Deno.test("e2e: prompts, resources, completion and sampling", SPAWN_TEST, async 
       await Deno.remove(dir, { recursive: true });
     }
   });
-  await cleanup(SUITE);
+  await docker("rm", "-f", failed, running);
 });
