@@ -221,7 +221,7 @@ Deno.test("redaction: env-style secrets, bearer tokens and URL passwords in log 
   assert.equal(redactLine("secret_token: xyz next"), "secret_token: ***REDACTED*** next");
   assert.equal(
     redactLine("Authorization: Bearer abcdefghijkl"),
-    "Authorization: Bearer ***REDACTED***",
+    "Authorization: ***REDACTED*** ***REDACTED***",
   );
   assert.equal(
     redactLine("postgres://app:pw123@db:5432/app"),

@@ -6,26 +6,15 @@
  * @module
  */
 
-import { isSecretKey, REDACTED } from "../../../policy/redact.ts";
+import { REDACTED, redactText } from "../../../policy/redact.ts";
 
-// KEY=value, KEY: value, "key": "value": the forms secrets take in logs.
-const ASSIGNMENT =
-  /(["']?)\b([A-Za-z_][A-Za-z0-9_.-]*)\1(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&"'}]+)/g;
+// Tokens after an auth scheme go first: the central rule would take the scheme
+// word ("Authorization: Bearer") for the value and leave the token readable.
 const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
-const SCHEME = /^(Bearer|Basic|Token)$/i;
-const URL_PASSWORD = /(\/\/[^/\s:@]+:)[^@\s/]+@/g;
 
-/** Redacts secret-looking assignments, bearer tokens and URL passwords in one line of text. */
+/** Redacts one line of engine text: the central rule, plus tokens after an auth scheme. */
 export function redactLine(line: string): string {
-  return line
-    .replace(BEARER, (_, scheme: string) => `${scheme} ${REDACTED}`)
-    .replace(ASSIGNMENT, (whole, quote: string, key: string, sep: string, value: string) => {
-      // "Authorization: Bearer …" had its token redacted above; keep the scheme readable.
-      if (!isSecretKey(key) || value === REDACTED || SCHEME.test(value)) return whole;
-      const q = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : "";
-      return `${quote}${key}${quote}${sep}${q}${REDACTED}${q}`;
-    })
-    .replace(URL_PASSWORD, `$1${REDACTED}@`);
+  return redactText(line.replace(BEARER, (_, scheme: string) => `${scheme} ${REDACTED}`));
 }
 
 /** A random marker, so that data cannot contain the line that ends its frame. */
