@@ -68,7 +68,7 @@ const ENV_PARENTS = /^(env|environment|build_?args|labels?|driver_?opts|options)
 
 // KEY=value, KEY: value and "KEY": "value", the forms secrets take in text.
 const ASSIGNMENT =
-  /(^|[^A-Za-z0-9_.-])(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\2([ \t]*[=:][ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s"'\\,;&}]+)/g;
+  /(^|[^A-Za-z0-9_.-])(["']?)(-{0,2}[A-Za-z_][A-Za-z0-9_.-]*)\2([ \t]*[=:][ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s"'\\,;&}]+)/g;
 const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 const URL_PASSWORD = /(\/\/[^/\s:@]+:)[^@\s/]+@/g;
 
@@ -80,17 +80,17 @@ function secretKey(key: string): boolean {
 export function redactText(text: string): string {
   if (!text) return text;
   return text
+    .replace(BEARER, (_, scheme: string) => `${scheme} ${REDACTED}`)
     .replace(
       ASSIGNMENT,
       (whole, lead: string, q: string, key: string, sep: string, value: string) => {
-        if (!secretKey(key) || value === REDACTED || value.includes(REDACTED)) return whole;
-        // `key: value` only counts as a secret when it is not a URL or a time (`auth:` of a label)
-        if (sep.trim() === ":" && /^\/\/|^\d/.test(value)) return whole;
+        if (!secretKey(key) || value.includes(REDACTED)) return whole;
+        // `Authorization: Bearer <token>`: the token itself was redacted above.
+        if (/^(Bearer|Basic|Token)$/i.test(value)) return whole;
         const vq = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : "";
         return `${lead}${q}${key}${q}${sep}${vq}${REDACTED}${vq}`;
       },
     )
-    .replace(BEARER, (_, scheme: string) => `${scheme} ${REDACTED}`)
     .replace(URL_PASSWORD, `$1${REDACTED}@`);
 }
 

@@ -1,0 +1,153 @@
+/**
+ * Unit tests of central redaction, the audit log writer, the confirmation
+ * answer and the security keys of the config file.
+ */
+
+import { loadConfig, parseConfigText } from "../../src/config/mod.ts";
+import { BerthError } from "../../src/errors/mod.ts";
+import { AuditLog, shouldAudit } from "../../src/policy/audit.ts";
+import { redactArguments, REDACTED, redactOutput, redactText } from "../../src/policy/redact.ts";
+import { isExplicitYes } from "../../src/server/confirm.ts";
+import { assert, assertEquals, assertFalse, assertThrows } from "../helpers/asserts.ts";
+
+Deno.test("redaction: env-style secrets in text, any case, any spelling of the key", () => {
+  const text = [
+    "DB_PASSWORD=hunter2",
+    "db_Password=hunter2",
+    "api-token: abc123",
+    'export AWS_SECRET_ACCESS_KEY="wJalr xx"',
+    "--registry-auth=c2VjcmV0",
+    "PATH=/usr/bin",
+    "Authorization: Bearer abcdefghijklmnop",
+    "postgres://app:s3cr3t@db:5432/app",
+  ].join("\n");
+  const out = redactText(text);
+  for (const secret of ["hunter2", "abc123", "wJalr", "c2VjcmV0", "abcdefghijklmnop", "s3cr3t"]) {
+    assertFalse(out.includes(secret), `${secret} leaked: ${out}`);
+  }
+  assert(out.includes("PATH=/usr/bin"));
+  assert(out.includes(`db_Password=${REDACTED}`));
+});
+
+Deno.test("redaction: structured output keeps types, redacts env maps and lists", () => {
+  const out = redactOutput({
+    Config: { Env: ["A=1", "MY_TOKEN=t0k", "Credential_File=/x"] },
+    environment: { DB_PASSWORD: "p", HOST: "db", PORT: 5432 },
+    labels: { "traefik.http.middlewares.auth.basicauth.users": "admin:$apr1$x" },
+    auth: { username: "u", password: "p" },
+    Author: "Jane <jane@example.com>",
+    count: 3,
+  });
+  assertEquals(out.Config.Env, ["A=1", `MY_TOKEN=${REDACTED}`, `Credential_File=${REDACTED}`]);
+  assertEquals(out.environment, { DB_PASSWORD: REDACTED, HOST: "db", PORT: 5432 });
+  assertEquals(out.labels["traefik.http.middlewares.auth.basicauth.users"], REDACTED);
+  assertEquals(out.auth as unknown, REDACTED);
+  assertEquals(out.Author, "Jane <jane@example.com>", "engine fields named like secrets stay");
+  assertEquals(out.count, 3);
+});
+
+Deno.test("redaction: arguments drop every value under a secret key, cut long strings", () => {
+  const out = redactArguments({
+    image: "127.0.0.1:5001/x",
+    auth: { username: "berth", password: "berth-test-pass", serveraddress: "127.0.0.1:5001" },
+    environment: { db_Password: "hunter2", A: "1" },
+    command: "export API_KEY=sekrit; run",
+    files: [{ name: "a", content: "x".repeat(5000) }],
+  });
+  const text = JSON.stringify(out);
+  for (const secret of ["berth-test-pass", "hunter2", "sekrit"]) assertFalse(text.includes(secret));
+  assert(text.length < 4000, "long contents are cut");
+  assertEquals(out.environment.A, "1");
+});
+
+Deno.test("audit log: one flushed JSON line per record, redacted, in order", () => {
+  const path = Deno.makeTempFileSync({ suffix: ".jsonl" });
+  try {
+    const log = AuditLog.open(path);
+    log.write({
+      time: "2026-01-01T00:00:00.000Z",
+      tool: "docker_push_image",
+      arguments: { image: "x", auth: { password: "pw-secret" } },
+      target: "image:x",
+      outcome: "ok",
+      duration_ms: 12.6,
+    });
+    // Readable at once, before close: nothing sits in a buffer.
+    const first = Deno.readTextFileSync(path);
+    assert(first.endsWith("\n"));
+    log.write({
+      time: "2026-01-01T00:00:01.000Z",
+      tool: "docker_exec_command",
+      arguments: { command: "TOKEN=abc env" },
+      outcome: "DKR-007",
+      error: "Command blocked by exec_safety rule 'rm -rf'",
+      duration_ms: 1,
+    });
+    log.close();
+    const lines = Deno.readTextFileSync(path).trim().split("\n").map((l) => JSON.parse(l));
+    assertEquals(lines.length, 2);
+    assertEquals(Object.keys(lines[0]), [
+      "time",
+      "tool",
+      "arguments",
+      "target",
+      "outcome",
+      "duration_ms",
+    ]);
+    assertEquals(lines[0].duration_ms, 13);
+    assertFalse(JSON.stringify(lines).includes("pw-secret"));
+    assertFalse(JSON.stringify(lines).includes("abc"));
+    assertEquals(lines[1].outcome, "DKR-007");
+  } finally {
+    Deno.removeSync(path);
+  }
+});
+
+Deno.test("audit log: which calls are recorded; an unwritable path stops start-up", () => {
+  assert(shouldAudit("create", "ok"));
+  assert(shouldAudit("read", "DKR-007"));
+  assertFalse(shouldAudit("read", "ok"));
+  assertFalse(shouldAudit("read", "DKR-002"));
+  const error = assertThrows(() => AuditLog.open("/nonexistent-dir/audit.jsonl"), BerthError);
+  assert(/audit log/.test(error.message));
+});
+
+Deno.test("confirmation: only an explicit accept with confirm true is a yes", () => {
+  assert(isExplicitYes({ action: "accept", content: { confirm: true } }));
+  assertFalse(isExplicitYes({ action: "accept", content: { confirm: false } }));
+  assertFalse(isExplicitYes({ action: "accept", content: { confirm: "true" } }));
+  assertFalse(isExplicitYes({ action: "accept" }));
+  assertFalse(isExplicitYes({ action: "decline", content: { confirm: true } }));
+  assertFalse(isExplicitYes({ action: "cancel" }));
+});
+
+Deno.test("config: security keys load, default safe, and bad values name the key", () => {
+  const file = parseConfigText(
+    [
+      "permissions:",
+      "  allow_privileged: true",
+      "  allowed_capabilities: [SYS_PTRACE]",
+      "  allowed_host_paths: [/srv/projects]",
+      "  allow_public_ports: false",
+      "confirm_destructive: false",
+    ].join("\n"),
+    "test.yaml",
+  );
+  assertEquals(file.permissions?.allowed_host_paths, ["/srv/projects"]);
+  const bad = assertThrows(
+    () => parseConfigText("permissions:\n  allow_privileged: yes please\n", "bad.yaml"),
+    BerthError,
+  );
+  assert(bad.message.includes("'permissions.allow_privileged'"), bad.message);
+  const typo = assertThrows(
+    () => parseConfigText("permissions:\n  allow_privilegd: true\n", "typo.yaml"),
+    BerthError,
+  );
+  assert(typo.message.includes("'permissions.allow_privilegd' is not a known key"), typo.message);
+  const env = (name: string) => (name === "HOME" ? "/nonexistent" : undefined);
+  const defaults = loadConfig({}, env);
+  assertEquals(defaults.guards.allowPrivileged, false);
+  assertEquals(defaults.guards.allowPublicPorts, true);
+  assertEquals(defaults.confirmDestructive, true);
+  assertEquals(loadConfig({ confirm: false }, env).confirmDestructive, false);
+});
