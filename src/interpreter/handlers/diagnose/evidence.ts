@@ -238,6 +238,7 @@ async function readMemoryUsage(ctx: Ctx, id: string): Promise<number | null> {
 interface EngineEvent {
   Action?: string;
   time?: number;
+  timeNano?: number;
   Actor?: { Attributes?: Record<string, string> };
 }
 
@@ -260,7 +261,8 @@ async function readEvents(ctx: Ctx, id: string): Promise<EventEvidence[]> {
   for await (const event of ndjson<EngineEvent>(response.body, 64 * 1024)) {
     const code = event.Actor?.Attributes?.exitCode;
     kept.push({
-      time: new Date((event.time ?? 0) * 1000).toISOString(),
+      time: new Date(event.timeNano ? event.timeNano / 1e6 : (event.time ?? 0) * 1000)
+        .toISOString(),
       action: event.Action ?? "",
       exit_code: code === undefined ? null : Number(code),
     });
