@@ -16,6 +16,7 @@ export type Behaviour =
   | "hang" // accepts the request and never answers
   | "drip" // sends headers, then one body byte a second, for ever
   | "reset" // sends headers and half a body, then closes the connection
+  | "close" // reads the request and closes the connection without a word
   | "garbage" // answers bytes that are not HTTP, then closes
   | "bad_json" // a 200 whose body is not JSON
   | "error500" // a 500 with an engine-style error message
@@ -191,6 +192,8 @@ export class FakeEngine {
           "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" +
             'Content-Length: 1000\r\n\r\n[{"Id": "abc',
         );
+        return false;
+      case "close":
         return false;
       case "garbage":
         await write(conn, "SSH-2.0-OpenSSH_9.6\r\n\x00\x01\x02\xff not http at all\r\n\r\n");
