@@ -6,15 +6,11 @@
  * @module
  */
 
-import { REDACTED, redactText } from "../../../policy/redact.ts";
+import { redactText } from "../../../policy/redact.ts";
 
-// Tokens after an auth scheme go first: the central rule would take the scheme
-// word ("Authorization: Bearer") for the value and leave the token readable.
-const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
-
-/** Redacts one line of engine text: the central rule, plus tokens after an auth scheme. */
+/** Redacts one line of engine text, by the central rule every output path uses. */
 export function redactLine(line: string): string {
-  return redactText(line.replace(BEARER, (_, scheme: string) => `${scheme} ${REDACTED}`));
+  return redactText(line);
 }
 
 /** A random marker, so that data cannot contain the line that ends its frame. */
