@@ -18,7 +18,7 @@ import {
   memoryUsage,
   statsRow,
 } from "../../src/interpreter/handlers/_stats.ts";
-import { LogWindow } from "../../src/interpreter/handlers/_log_lines.ts";
+import { LogWindow, utf8Length } from "../../src/interpreter/handlers/_log_lines.ts";
 import { compileGrep } from "../../src/interpreter/handlers/container_logs.ts";
 import { diskUsage } from "../../src/interpreter/shapers/system_df.ts";
 import { redactInspect, selectSection } from "../../src/interpreter/shapers/container_details.ts";
@@ -173,6 +173,28 @@ Deno.test("log window: splits per stream, keeps the newest lines, cuts long ones
   const cut = long.finish();
   assert.deepEqual(cut.lines, ["abcde… [line cut]", "ok"]);
   assert.equal(cut.truncated, true);
+});
+
+Deno.test("log window: keeps the engine's order across streams; counts UTF-8 bytes", () => {
+  const window = new LogWindow({ maxBytes: 1000, maxLines: 10, maxLineLength: 50 });
+  for (
+    const [stream, text] of [["stdout", "a1\n"], ["stdout", "a2\n"], ["stderr", "e1\n"], [
+      "stdout",
+      "a3\n",
+    ]]
+  ) {
+    window.push(chunk(stream as "stdout" | "stderr", text));
+  }
+  assert.deepEqual(window.finish().lines, ["a1", "a2", "e1", "a3"]);
+  for (const text of ["abc", "é", "€", "😀", "a😀é\u0000"]) {
+    assert.equal(utf8Length(text), encoder.encode(text).length, text);
+  }
+  // A multi-byte character split across two frames is decoded whole.
+  const split = new LogWindow({ maxBytes: 1000, maxLines: 10, maxLineLength: 50 });
+  const euro = encoder.encode("€\n");
+  split.push({ stream: "stdout", data: euro.subarray(0, 1) });
+  split.push({ stream: "stdout", data: euro.subarray(1) });
+  assert.deepEqual(split.finish().lines, ["€"]);
 });
 
 Deno.test("log window: 100,000 lines stay within the byte budget (memory bounded)", () => {

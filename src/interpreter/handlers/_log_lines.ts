@@ -32,7 +32,33 @@ export interface LogWindowResult {
 }
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\S+ /;
-const encoder = new TextEncoder();
+/** Bytes of one stream decoded and split at once. */
+const BATCH_BYTES = 64 * 1024;
+
+/** The UTF-8 size of a string, counted without encoding it. */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      bytes += 4; // a surrogate pair
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+function concatBytes(parts: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
 
 /** Collects the newest lines that fit the budget. */
 export class LogWindow {
@@ -48,15 +74,35 @@ export class LogWindow {
   #bytes = 0;
   #matched = 0;
   #truncated = false;
+  #batch: Uint8Array[] = [];
+  #batchBytes = 0;
+  #batchStream?: StreamName;
 
   constructor(options: LogWindowOptions) {
     this.#options = options;
   }
 
-  /** Adds one chunk of output. */
+  /**
+   * Adds one chunk of output. The engine sends one frame per line, so chunks
+   * of one stream are batched (up to 64 KiB) and decoded and split together;
+   * a change of stream flushes, which keeps the engine's interleaving.
+   */
   push(chunk: OutputChunk): void {
-    const text = this.#pending[chunk.stream] +
-      this.#decoders[chunk.stream].decode(chunk.data, { stream: true });
+    if (chunk.stream !== this.#batchStream || this.#batchBytes >= BATCH_BYTES) this.#flush();
+    this.#batchStream = chunk.stream;
+    this.#batch.push(chunk.data);
+    this.#batchBytes += chunk.data.length;
+  }
+
+  #flush(): void {
+    const stream = this.#batchStream;
+    if (!stream || this.#batch.length === 0) return;
+    const bytes = this.#batch.length === 1
+      ? this.#batch[0]
+      : concatBytes(this.#batch, this.#batchBytes);
+    this.#batch = [];
+    this.#batchBytes = 0;
+    const text = this.#pending[stream] + this.#decoders[stream].decode(bytes, { stream: true });
     const parts = text.split("\n");
     let rest = parts.pop() ?? "";
     for (const line of parts) this.#line(line);
@@ -65,11 +111,12 @@ export class LogWindow {
       this.#line(rest);
       rest = "";
     }
-    this.#pending[chunk.stream] = rest;
+    this.#pending[stream] = rest;
   }
 
   /** Flushes unterminated last lines and answers what was kept. */
   finish(): LogWindowResult {
+    this.#flush();
     for (const stream of ["stdout", "stderr"] as const) {
       const rest = this.#pending[stream] + this.#decoders[stream].decode();
       if (rest) this.#line(rest);
@@ -95,7 +142,7 @@ export class LogWindow {
       if (!grep.test(message)) return;
     }
     this.#matched++;
-    const bytes = encoder.encode(line).length + 1;
+    const bytes = utf8Length(line) + 1;
     this.#lines.push({ text: line, bytes });
     this.#bytes += bytes;
     while (
