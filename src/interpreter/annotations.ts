@@ -16,11 +16,13 @@ export interface ToolAnnotations {
   openWorldHint: boolean;
 }
 
-// Verbs whose effect cannot be undone by another tool call.
-const DESTRUCTIVE = /_(remove|prune|kill|down)(_|$)|_system_prune$/;
-// Verbs that leave the engine in the same state when repeated.
+// Verbs whose effect cannot be undone by another tool call. An exec runs any
+// command, and a copy into a container overwrites files: both may destroy.
+const DESTRUCTIVE = /_(remove|prune|kill|down)(_|$)|_system_prune$|_exec_command$|_copy_to_/;
+// Verbs that leave the engine in the same state when repeated (copying the same
+// files again writes the same files; copying out changes nothing).
 const IDEMPOTENT =
-  /_(start|stop|pause|unpause|remove|tag|connect|disconnect|wait)(_|$)|_compose_(up|down)$/;
+  /_(start|stop|pause|unpause|remove|tag|connect|disconnect|wait)(_|$)|_compose_(up|down)$|_copy_(to|from)_/;
 
 /** Derives the annotations of a tool. */
 export function annotationsFor(spec: ToolSpec): ToolAnnotations {

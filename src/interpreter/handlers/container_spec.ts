@@ -99,7 +99,8 @@ export interface ContainerSpecOptions {
 
 /** Docker's rule for container names. */
 const CONTAINER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{1,254}$/;
-const USER = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/;
+/** A user or uid, optionally with :group or :gid. */
+export const USER_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/;
 const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const BUILTIN_NETWORKS = ["bridge", "host", "none", "default"];
@@ -211,9 +212,16 @@ function scalarText(f: Fields, field: string, value: unknown): string {
   return f.string(field, value, 65536);
 }
 
-/** `{"KEY": "value"}` or `["KEY=value"]` → `["KEY=value"]`. */
-function environment(f: Fields, value: unknown): string[] {
-  const pairs = keyValues(f, "environment", value);
+/**
+ * `{"KEY": "value"}` or `["KEY=value"]` → `["KEY=value"]` (exec and compose
+ * use it too); DKR-004 names `<field>.<KEY>`.
+ */
+export function environmentList(value: unknown, field = "environment", prefix = ""): string[] {
+  return environment(new Fields(prefix), value, field);
+}
+
+function environment(f: Fields, value: unknown, field = "environment"): string[] {
+  const pairs = keyValues(f, field, value);
   return pairs.map(([key, text]) => `${key}=${text}`);
 }
 
@@ -247,6 +255,8 @@ function keyValues(f: Fields, field: string, value: unknown): [string, string][]
 function user(f: Fields, value: unknown): string {
   if (typeof value === "number" && Number.isInteger(value) && value >= 0) return String(value);
   const text = f.string("user", value, 256);
-  if (!USER.test(text)) f.fail("user", "must be a user or uid, optionally with :group or :gid");
+  if (!USER_PATTERN.test(text)) {
+    f.fail("user", "must be a user or uid, optionally with :group or :gid");
+  }
   return text;
 }

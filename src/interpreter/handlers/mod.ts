@@ -11,6 +11,15 @@ import { events } from "./events.ts";
 import { listNetworks } from "./list_networks.ts";
 import { operationStatus } from "./operation_status.ts";
 import { systemInfo } from "./system_info.ts";
+import { containerAction } from "./container_action.ts";
+import { containerCreate } from "./container_create.ts";
+import { containerPrune } from "./container_prune.ts";
+import { containerRemove } from "./container_remove.ts";
+import { containerRun } from "./container_run.ts";
+import { containerWait } from "./container_wait.ts";
+import { copyFromContainer } from "./copy_from_container.ts";
+import { copyToContainer } from "./copy_to_container.ts";
+import { execCommand } from "./exec_command.ts";
 import type { Handler } from "./types.ts";
 import { version } from "./version.ts";
 
@@ -25,5 +34,20 @@ export const HANDLERS: Record<string, Handler> = {
   list_networks: listNetworks,
   operation_status: operationStatus,
   system_info: systemInfo,
+  // Container lifecycle: one implementation, one registration per verb.
+  container_start: containerAction("start"),
+  container_stop: containerAction("stop"),
+  container_restart: containerAction("restart"),
+  container_pause: containerAction("pause"),
+  container_unpause: containerAction("unpause"),
+  container_kill: containerAction("kill"),
+  container_wait: containerWait,
+  container_create: containerCreate,
+  container_run: containerRun,
+  container_remove: containerRemove,
+  container_prune: containerPrune,
+  exec_command: execCommand,
+  copy_to_container: copyToContainer,
+  copy_from_container: copyFromContainer,
   version,
 };

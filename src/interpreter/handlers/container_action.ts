@@ -1,0 +1,146 @@
+/**
+ * One implementation for the lifecycle actions (start, stop, restart, pause,
+ * unpause, kill), registered once per action: resolve the container (policy
+ * sees its canonical name, the action goes to its full ID), act, then inspect
+ * so that `status` is the container's state after the action.
+ *
+ * The engine answers 304 when a container is already in the asked-for state
+ * (start a running one, stop a stopped one): that is success with nothing to
+ * do, and the text says so. A container in the wrong state for the action
+ * (pause a stopped one) is DKR-010 with a hint that says what to do first.
+ *
+ * @module
+ */
+
+import type { QueryValue } from "../../engine/client.ts";
+import { BerthError, invalidInput, isBerthError } from "../../errors/mod.ts";
+import type { Args } from "../input.ts";
+import { seconds } from "./_timer.ts";
+import {
+  bareName,
+  type ContainerInspect,
+  containerPath,
+  inspectVisibleContainer,
+} from "./_visible_container.ts";
+import type { Handler, HandlerContext } from "./types.ts";
+
+/** The lifecycle routes of `POST /containers/{id}/<verb>`. */
+export type ContainerVerb = "start" | "stop" | "restart" | "pause" | "unpause" | "kill";
+
+interface ActionSpec {
+  /** Past tense for the text ("stopped"). */
+  done: string;
+  /** The state a 304 means it was already in. */
+  already: string;
+  /** Query of the action from the arguments. */
+  query?: (args: Args) => Record<string, QueryValue>;
+}
+
+const ACTIONS: Record<ContainerVerb, ActionSpec> = {
+  start: { done: "started", already: "running" },
+  stop: { done: "stopped", already: "stopped", query: (a) => ({ t: a.timeout as number }) },
+  restart: { done: "restarted", already: "running", query: (a) => ({ t: a.timeout as number }) },
+  pause: { done: "paused", already: "paused" },
+  unpause: { done: "unpaused", already: "running" },
+  kill: { done: "killed", already: "stopped", query: (a) => ({ signal: a.signal as string }) },
+};
+
+/** Time kept after a stop timeout for the engine's SIGKILL and the inspect. */
+const STOP_MARGIN_MS = 5_000;
+
+/** What the engine says when the state does not allow the action. */
+const WRONG_STATE =
+  /is not running|is not paused|is already paused|paused container|is restarting|is dead|marked for removal/i;
+
+/** The handler for one lifecycle verb. */
+export function containerAction(verb: ContainerVerb): Handler {
+  const action = ACTIONS[verb];
+  return async (ctx) => {
+    checkStopTimeout(ctx);
+    const id = ctx.args.container_id as string;
+    const before = await inspectVisibleContainer(ctx, id);
+    const name = bareName(before.Name);
+    let unchanged = false;
+    try {
+      const response = await ctx.engine.request({
+        method: "POST",
+        path: containerPath(before.Id, verb),
+        query: action.query?.(ctx.args),
+        signal: ctx.signal,
+        errors: { 404: "container_not_found", 409: "conflict" },
+        accept: [304],
+      });
+      await response.body?.cancel();
+      unchanged = response.status === 304;
+    } catch (error) {
+      throw wrongState(error, verb, name, before);
+    }
+    const status = await stateAfter(ctx, before.Id);
+    const text = unchanged
+      ? `Container ${name} was already ${action.already}: nothing to do (the engine answered 304, ` +
+        `which is success); status ${status}`
+      : `Container ${name} ${action.done}; status ${status}`;
+    return {
+      structured: { container_id: before.Id, name, status, changed: !unchanged },
+      text,
+    };
+  };
+}
+
+/** A container's state now (full ID); one removed meanwhile (AutoRemove) answers "removed". */
+export async function stateAfter(ctx: HandlerContext, id: string): Promise<string> {
+  try {
+    const after = await ctx.engine.json<ContainerInspect>({
+      method: "GET",
+      path: containerPath(id),
+      signal: ctx.signal,
+      errors: { 404: "container_not_found" },
+    });
+    return after.State?.Status ?? "unknown";
+  } catch (error) {
+    if (isBerthError(error) && error.type === "container_not_found") return "removed";
+    throw error;
+  }
+}
+
+/** A stop timeout must end before the call's own deadline does. */
+function checkStopTimeout(ctx: HandlerContext): void {
+  const timeout = ctx.args.timeout;
+  if (typeof timeout !== "number" || ctx.deadlineMs === undefined) return;
+  if (timeout * 1000 + STOP_MARGIN_MS > ctx.deadlineMs) {
+    throw invalidInput(
+      "timeout",
+      `must be below ${Math.floor((ctx.deadlineMs - STOP_MARGIN_MS) / 1000)} seconds, ` +
+        `so the call ends within its ${seconds(ctx.deadlineMs)} deadline`,
+      "Use a shorter timeout, or raise the limit with --timeout lifecycle=<duration>",
+    );
+  }
+}
+
+/** The engine's "wrong state" answers, as DKR-010 with a hint that fits the verb and state. */
+function wrongState(
+  error: unknown,
+  verb: ContainerVerb,
+  name: string,
+  before: ContainerInspect,
+): unknown {
+  if (!isBerthError(error) || !WRONG_STATE.test(error.message)) return error;
+  const state = before.State?.Status ?? "unknown";
+  const hints: Partial<Record<ContainerVerb, string>> = {
+    pause: state === "paused"
+      ? "It is already paused; unpause it with docker_unpause_container"
+      : `It is ${state}: only a running container can be paused; start it first with docker_start_container`,
+    unpause: `It is ${state}, not paused: there is nothing to unpause`,
+    kill: `It is ${state}: only a running container can be killed; it has already stopped`,
+    start: state === "paused"
+      ? "It is paused: resume it with docker_unpause_container"
+      : `It is ${state}; check it with docker_inspect_container`,
+    restart: `It is ${state}; check it with docker_inspect_container`,
+    stop: `It is ${state}; check it with docker_inspect_container`,
+  };
+  return new BerthError("conflict", `Cannot ${verb} container ${name}: ${error.message}`, {
+    hint: hints[verb],
+    context: error.context,
+    status: error.status,
+  });
+}

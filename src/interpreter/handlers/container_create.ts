@@ -1,0 +1,170 @@
+/**
+ * `docker_create_container`: the create body comes from the spec builder
+ * (an allowlist of typed fields, security-notes rule 3), then the policy
+ * decides (image allowed, name allowed, every bind mount source, the whole
+ * body) before anything reaches the engine. `start: true` starts it too.
+ *
+ * Engine answers become the catalogue's errors with hints: image missing
+ * locally → DKR-003 (pull it first), name in use → DKR-010, host port taken on
+ * start → DKR-006. A container whose start failed is removed again, so that a
+ * corrected retry does not trip over its name.
+ *
+ * @module
+ */
+
+import { BerthError, isBerthError } from "../../errors/mod.ts";
+import { stateAfter } from "./container_action.ts";
+import { buildContainerSpec, type ContainerSpec } from "./container_spec.ts";
+import { bareName, type ContainerInspect, containerPath } from "./_visible_container.ts";
+import type { Handler, HandlerContext } from "./types.ts";
+
+/** A created container. */
+export interface Created {
+  id: string;
+  name: string;
+  warnings: string[];
+  spec: ContainerSpec;
+}
+
+/** Builds the spec and asks the policy about it; throws DKR-004 or DKR-007. */
+export function checkedSpec(
+  ctx: Pick<HandlerContext, "policy">,
+  args: Record<string, unknown>,
+): ContainerSpec {
+  const spec = buildContainerSpec(args);
+  if (!ctx.policy.imageAllowed(spec.image)) {
+    throw new BerthError("denied_by_policy", `Image '${spec.image}' is not allowed by policy`, {
+      hint: "Use an image the allow list names, or ask the operator to change --allow-images",
+    });
+  }
+  if (spec.name === undefined && ctx.policy.requiresContainerName) {
+    throw new BerthError(
+      "denied_by_policy",
+      "A container name is required: the container allow list decides by name",
+      { hint: "Pass 'name' with a name the allow list accepts" },
+    );
+  }
+  if (spec.name !== undefined && !ctx.policy.containerVisible(spec.name)) {
+    throw new BerthError(
+      "denied_by_policy",
+      `Container name '${spec.name}' is not allowed by the container allow/deny lists`,
+      { hint: "Choose a name the lists allow" },
+    );
+  }
+  for (const source of spec.bindSources) ctx.policy.checkHostPath(source, "bind");
+  ctx.policy.checkCreateBody(spec.body as unknown as Record<string, unknown>);
+  return spec;
+}
+
+/** Creates the container of a checked spec; answers its ID and canonical name. */
+export async function createContainer(
+  ctx: HandlerContext,
+  spec: ContainerSpec,
+): Promise<Created> {
+  let answer: { Id: string; Warnings?: string[] | null };
+  try {
+    answer = await ctx.engine.json({
+      method: "POST",
+      path: "/containers/create",
+      query: { name: spec.name },
+      body: spec.body,
+      signal: ctx.signal,
+      errors: { 404: "image_not_found", 409: "conflict" },
+    });
+  } catch (error) {
+    throw createError(error, spec);
+  }
+  const info = await ctx.engine.json<ContainerInspect>({
+    method: "GET",
+    path: containerPath(answer.Id),
+    signal: ctx.signal,
+    errors: { 404: "container_not_found" },
+  });
+  return { id: answer.Id, name: bareName(info.Name), warnings: answer.Warnings ?? [], spec };
+}
+
+/**
+ * Starts a container berth just created; if the start fails (a host port in
+ * use, a missing network), removes it again and throws the start's error.
+ */
+export async function startCreated(ctx: HandlerContext, created: Created): Promise<void> {
+  try {
+    const response = await ctx.engine.request({
+      method: "POST",
+      path: containerPath(created.id, "start"),
+      signal: ctx.signal,
+      errors: { 404: "container_not_found" },
+    });
+    await response.body?.cancel();
+  } catch (error) {
+    if (!isBerthError(error)) throw error;
+    const removed = await removeQuietly(ctx, created.id);
+    const hint = error.type === "port_in_use"
+      ? "Choose another host port in 'ports' (or omit it for a random one), or stop the " +
+        "container that holds it"
+      : error.hint;
+    throw new BerthError(error.type, `Container ${created.name} did not start: ${error.message}`, {
+      hint,
+      context: removed ? "The container was removed again" : `Left in state created: ${created.id}`,
+      status: error.status,
+    });
+  }
+}
+
+/** Removes a container, answering whether that worked (used on failure paths). */
+export async function removeQuietly(ctx: HandlerContext, id: string): Promise<boolean> {
+  try {
+    const response = await ctx.engine.request({
+      method: "DELETE",
+      path: `/containers/${encodeURIComponent(id)}`,
+      query: { force: true },
+      signal: AbortSignal.timeout(10_000),
+    });
+    await response.body?.cancel();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function createError(error: unknown, spec: ContainerSpec): unknown {
+  if (!isBerthError(error)) return error;
+  if (error.type === "image_not_found") {
+    return new BerthError("image_not_found", error.message, {
+      hint: `Pull it first with docker_pull_image (image: "${spec.image}"; needs the images ` +
+        "level), or check the reference with docker_list_images",
+      context: error.context,
+      status: error.status,
+    });
+  }
+  if (error.type === "conflict") {
+    return new BerthError("conflict", error.message, {
+      hint: `Choose another name, or remove the existing container '${spec.name}' with ` +
+        "docker_remove_container",
+      context: error.context,
+      status: error.status,
+    });
+  }
+  return error;
+}
+
+/** Creates (and with `start: true` starts) a container. */
+export const containerCreate: Handler = async (ctx) => {
+  const spec = checkedSpec(ctx, ctx.args);
+  const created = await createContainer(ctx, spec);
+  const start = ctx.args.start === true;
+  if (start) await startCreated(ctx, created);
+  const status = start ? await stateAfter(ctx, created.id) : "created";
+  const warnings = created.warnings.length ? `; warnings: ${created.warnings.join("; ")}` : "";
+  return {
+    structured: {
+      container_id: created.id,
+      name: created.name,
+      warnings: created.warnings,
+      status,
+    },
+    text: `Container ${created.name} (${created.id.slice(0, 12)}) ${
+      start ? "created and started" : "created"
+    } from ${spec.image}${warnings}`,
+  };
+};

@@ -1,0 +1,73 @@
+/**
+ * `docker_run_container`: create + start, and with `wait: true` block until
+ * the container exits and answer its exit code and the last lines of its
+ * logs (read with the shared log reader, TTY from the spec).
+ *
+ * `remove: true` with `wait: true` does not use the engine's AutoRemove, which
+ * would delete the logs the moment the container exits: berth removes the
+ * container itself once the logs are read.
+ *
+ * @module
+ */
+
+import { stateAfter } from "./container_action.ts";
+import { checkedSpec, createContainer, removeQuietly, startCreated } from "./container_create.ts";
+import { stillRunning, waitForExit } from "./container_wait.ts";
+import { readContainerLogs } from "./log_reader.ts";
+import { startTimer, waitBudget } from "./_timer.ts";
+import type { Handler } from "./types.ts";
+
+/** Log lines returned by default. */
+const DEFAULT_TAIL = 100;
+/** Bytes of logs kept at most. */
+const MAX_LOG_BYTES = 32 * 1024;
+/** Time kept after the wait for reading logs and removing the container. */
+const MARGIN_MS = 5_000;
+
+/** Creates, starts and optionally waits for a container. */
+export const containerRun: Handler = async (ctx) => {
+  const wait = ctx.args.wait === true;
+  const spec = checkedSpec(ctx, ctx.args);
+  const removeAfter = wait && spec.body.HostConfig.AutoRemove === true;
+  if (removeAfter) spec.body.HostConfig.AutoRemove = false;
+  const created = await createContainer(ctx, spec);
+  await startCreated(ctx, created);
+  const base = { container_id: created.id, name: created.name, warnings: created.warnings };
+  if (!wait) {
+    const status = await stateAfter(ctx, created.id);
+    return {
+      structured: { ...base, status, exit_code: null, logs: null, logs_truncated: null },
+      text: `Container ${created.name} (${created.id.slice(0, 12)}) started from ${spec.image}; ` +
+        `status ${status}`,
+    };
+  }
+
+  const budget = waitBudget(ctx, undefined, MARGIN_MS);
+  const timer = startTimer(ctx.signal, budget);
+  let exit: { exitCode: number; error: string | null };
+  try {
+    exit = await waitForExit(ctx.engine, created.id, timer.signal);
+  } catch (error) {
+    if (timer.expired()) throw stillRunning(created.name, budget);
+    throw error;
+  } finally {
+    timer.dispose();
+  }
+  const tail = (ctx.args.tail as number | undefined) ?? DEFAULT_TAIL;
+  const read = await readContainerLogs(ctx.engine, created.id, {
+    tail,
+    tty: spec.body.Tty === true,
+    maxBytes: MAX_LOG_BYTES,
+    signal: ctx.signal,
+  });
+  const logs = read.lines.map((line) => line.text).join("\n");
+  const removed = removeAfter && await removeQuietly(ctx, created.id);
+  const status = removed ? "removed" : await stateAfter(ctx, created.id);
+  const cut = read.truncated ? " (cut at the byte cap)" : "";
+  return {
+    structured: { ...base, status, exit_code: exit.exitCode, logs, logs_truncated: read.truncated },
+    text: `Container ${created.name} exited with code ${exit.exitCode}` +
+      `${exit.error ? ` (error: ${exit.error})` : ""}; status ${status}\n` +
+      `Last ${read.lines.length} log lines${cut}:\n${logs}`,
+  };
+};
