@@ -105,6 +105,22 @@ Deno.test("diagnose: crash loop, with the exit meaning as evidence", () => {
   assert.match(loop.evidence, /RestartCount 5; restart policy always; last exit code 1/);
 });
 
+Deno.test("diagnose: a crash loop caught running takes the exit code of its last 'die'", () => {
+  const found = diagnose(
+    evidence({
+      restartCount: 3,
+      restartPolicy: "always",
+      events: [{ time: "t", action: "die", exit_code: 2 }, {
+        time: "t",
+        action: "start",
+        exit_code: null,
+      }],
+    }),
+  );
+  assert.equal(found[0].rule, "crash_loop");
+  assert.match(found[0].evidence, /last exit code 2/);
+});
+
 Deno.test("diagnose: failing health check quotes the last probes", () => {
   const found = diagnose(
     evidence({

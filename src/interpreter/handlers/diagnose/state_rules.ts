@@ -133,18 +133,19 @@ export function healthRule(ev: Evidence): Finding[] {
 
 /** Restarting, or restarted three times or more. */
 export function crashLoopRule(ev: Evidence): Finding[] {
-  const dies = ev.events.filter((e) => e.action === "die").length;
+  const dies = ev.events.filter((e) => e.action === "die");
   if (!ev.restarting && ev.restartCount < 3) return [];
-  const code = ev.exitCode !== null && ev.exitCode !== 0
-    ? `; last exit code ${ev.exitCode} (${exitMeaning(ev.exitCode)})`
-    : "";
+  // Caught between two restarts the state says running with exit code 0: the
+  // last 'die' event still has the code it exited with.
+  const last = ev.exitCode || dies.at(-1)?.exit_code;
+  const code = last ? `; last exit code ${last} (${exitMeaning(last)})` : "";
   return [{
     rule: "crash_loop",
     cause: "Crash loop: the container keeps exiting and the restart policy keeps restarting it",
     evidence: `${
       ev.restarting ? "State is restarting" : `Status ${ev.status}`
     }; RestartCount ${ev.restartCount}; restart policy ${ev.restartPolicy}${code}${
-      dies ? `; ${dies} 'die' event(s) recently` : ""
+      dies.length ? `; ${dies.length} 'die' event(s) recently` : ""
     }`,
     suggested_fix:
       "Fix the exit cause named by the other findings and the last logs; meanwhile a restart policy of on-failure:N stops the loop",
