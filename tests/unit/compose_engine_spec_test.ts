@@ -198,11 +198,18 @@ Deno.test("policy: every bind path and the whole body are checked; privileged is
     "services:\n  s: { image: x }\nvolumes:\n  v: { driver_opts: { type: none, o: bind, device: /etc } }\n",
   );
   const seen: string[] = [];
+  const bodies: Record<string, unknown>[] = [];
   checkVolume(
-    Object.assign(new LevelPolicy([]), { checkHostPath: (p: string) => seen.push(p) }),
+    Object.assign(new LevelPolicy([]), {
+      checkHostPath: (p: string) => seen.push(p),
+      checkVolumeBody: (b: Record<string, unknown>) => bodies.push(b),
+    }),
+    "shop",
+    "v",
     bindVolume.volumes.v,
   );
   assert.deepEqual(seen, ["/etc"]);
+  assert.deepEqual(bodies[0].DriverOpts, { type: "none", o: "bind", device: "/etc" });
 });
 
 Deno.test("network and volume bodies carry compose labels", async () => {

@@ -49,11 +49,14 @@ export function volumeBody(project: string, key: string, vol: VolumeModel): Body
 }
 
 /**
- * A local volume with `o=bind` (or `type=none`) and a `device` is a bind
- * mount in disguise (security-notes rule 5): its device goes to the policy.
+ * Asks the policy about a volume before it is made: the whole create body
+ * (driver options), and the device of a local volume with `o=bind` (or
+ * `type=none`), a bind mount in disguise (security-notes rule 5).
  */
-export function checkVolume(policy: Policy, vol: VolumeModel): void {
+export function checkVolume(policy: Policy, project: string, key: string, vol: VolumeModel): void {
+  if (vol.external) return;
   const opts = vol.driver_opts;
   const bindLike = /(^|,)r?bind(,|$)/.test(opts.o ?? "") || opts.type === "none";
   if (opts.device && bindLike) policy.checkHostPath(opts.device, "bind");
+  policy.checkVolumeBody?.(volumeBody(project, key, vol));
 }

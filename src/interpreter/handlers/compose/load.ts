@@ -6,6 +6,7 @@
  * @module
  */
 
+import { invalidInput } from "../../../errors/mod.ts";
 import type { Policy } from "../../../policy/mod.ts";
 import { NAME_OR_ID } from "../../formats.ts";
 import { interpolateTree, type Lookup } from "./interpolate.ts";
@@ -21,6 +22,11 @@ type Raw = Record<string, unknown>;
 /** The values `${VAR}` resolves to: the call's `environment` over the project's `.env`. */
 export function lookupFrom(args: Record<string, unknown>, dotenv: Record<string, string>): Lookup {
   const given = (args.environment ?? {}) as Record<string, unknown>;
+  for (const [name, value] of Object.entries(given)) {
+    if (value !== null && typeof value === "object") {
+      throw invalidInput(`environment.${name}`, "must be a string, number or boolean");
+    }
+  }
   return (name) => {
     if (Object.hasOwn(given, name) && given[name] !== null) return scalar(given[name]);
     return Object.hasOwn(dotenv, name) ? dotenv[name] : undefined;
@@ -199,4 +205,33 @@ export async function loadProject(
   const source = await readSource(args, policy, required);
   if (!source) return undefined;
   return await projectFromSource(name, source, args, policy);
+}
+
+/** What `down` needs of a compose file: its services, and which name their image. */
+export interface ServiceNames {
+  /** Service name → true when it sets `image:` (so its image is not compose-built). */
+  services: Map<string, boolean>;
+}
+
+/**
+ * Reads only the service names of the compose file the arguments name
+ * (keys are never interpolated, so no variables are needed). Answers
+ * undefined when no file is given.
+ */
+export async function loadServiceNames(
+  args: Record<string, unknown>,
+  policy: Policy,
+): Promise<ServiceNames | undefined> {
+  const source = await readSource(args, policy, false);
+  if (!source) return undefined;
+  const data = parseYaml(source.text, source.file ? "compose_file" : "compose_yaml");
+  const services = data.services;
+  if (!services || typeof services !== "object" || Array.isArray(services)) {
+    throw keyError("services", "must be a mapping of service names", "Declare the services");
+  }
+  return {
+    services: new Map(
+      Object.entries(services as Raw).map(([name, s]) => [name, !!(s as Raw | null)?.image]),
+    ),
+  };
 }

@@ -44,7 +44,7 @@ export function hostPath(path: string, key: string, ctx: NormalizeContext): stri
     throw keyError(
       key,
       `is a relative path ('${path}') but the project has no directory`,
-      "Pass compose_file or project_directory, or use an absolute path",
+      "Pass the file as compose_file (its directory is the base), or use an absolute path",
     );
   }
   return resolvePath(ctx.directory, path);

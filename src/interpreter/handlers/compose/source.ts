@@ -28,7 +28,7 @@ export interface ComposeSource {
   text: string;
   /** Absolute path of the compose file (absent for inline YAML). */
   file?: string;
-  /** Directory relative paths resolve against (absent: relative paths are refused). */
+  /** The compose file's directory: relative paths resolve against it (inline YAML has none). */
   directory?: string;
   /** Variables of the project's `.env` file. */
   dotenv: Record<string, string>;
@@ -124,8 +124,8 @@ function absolute(value: unknown, field: string): string | undefined {
 
 /**
  * Reads the compose source named by the arguments (`compose_yaml` or
- * `compose_file`, `project_directory`). Answers undefined when neither is
- * given and `required` is false.
+ * `compose_file`; the file's directory is the project directory). Answers
+ * undefined when neither is given and `required` is false.
  */
 export async function readSource(
   args: Record<string, unknown>,
@@ -134,7 +134,7 @@ export async function readSource(
 ): Promise<ComposeSource | undefined> {
   const inline = args.compose_yaml as string | undefined;
   const given = absolute(args.compose_file, "compose_file");
-  let directory = absolute(args.project_directory, "project_directory");
+  let directory: string | undefined;
   if (inline !== undefined && given !== undefined) {
     throw invalidInput("compose_file", "and 'compose_yaml' exclude each other", "Give one of them");
   }
@@ -147,7 +147,7 @@ export async function readSource(
   if (given !== undefined) {
     file = await locate(policy, given);
     text = await readHostFile(policy, file, "compose_file");
-    directory ??= dirname(file);
+    directory = dirname(file);
   }
   const dotenv = directory ? await readDotenv(policy, directory) : {};
   return { text, file, directory, dotenv };

@@ -1,0 +1,142 @@
+/**
+ * Making sure every service has its image: built (services with `build:`,
+ * through the `docker_build_image` handler, when missing or asked to), pulled
+ * (through the `docker_pull_image` handler) when missing, or used as it is.
+ * An image that exists locally is never pulled unless the call (`pull`) or
+ * the service (`pull_policy: always`) asks for it.
+ *
+ * @module
+ */
+
+import { BerthError } from "../../../errors/mod.ts";
+import { checkFormat } from "../../formats.ts";
+import { buildImage } from "../build_image.ts";
+import { pullImage } from "../pull_image.ts";
+import type { HandlerContext } from "../types.ts";
+import { serviceImage } from "./engine_spec.ts";
+import type { ProjectModel, ServiceModel } from "./model.ts";
+import { keyError } from "./syntax.ts";
+
+/** What happened to one service's image. */
+export interface ImageOutcome {
+  service: string;
+  image: string;
+  image_id: string;
+  action: "present" | "pulled" | "built";
+}
+
+/** The local image ID of a reference, or undefined when the engine has no such image. */
+export async function localImageId(
+  ctx: Pick<HandlerContext, "engine" | "signal">,
+  reference: string,
+): Promise<string | undefined> {
+  try {
+    const info = await ctx.engine.json<{ Id: string }>({
+      method: "GET",
+      path: `/images/${reference}/json`,
+      signal: ctx.signal,
+    });
+    return info.Id;
+  } catch (error) {
+    if (error instanceof BerthError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+/** Re-words a build or pull failure so that it names the service. */
+function forService(service: string, error: unknown): unknown {
+  if (!(error instanceof BerthError)) return error;
+  return new BerthError(error.type, `Service '${service}': ${error.message}`, {
+    hint: error.hint,
+    context: error.context,
+    status: error.status,
+    cause: error,
+  });
+}
+
+async function build(ctx: HandlerContext, service: ServiceModel, image: string): Promise<string> {
+  const b = service.build!;
+  const args: Record<string, unknown> = { path: b.context, tag: image };
+  if (b.dockerfile) args.dockerfile = b.dockerfile;
+  if (Object.keys(b.args).length) args.buildargs = b.args;
+  if (Object.keys(b.labels).length) args.labels = b.labels;
+  if (b.target) args.target = b.target;
+  const result = await buildImage({ ...ctx, args });
+  return String(result.structured.image_id);
+}
+
+async function pull(ctx: HandlerContext, image: string): Promise<string> {
+  const result = await pullImage({ ...ctx, args: { image } });
+  return String(result.structured.image_id);
+}
+
+/** Decides and performs the image step for one service. */
+async function ensureOne(
+  ctx: HandlerContext,
+  project: ProjectModel,
+  service: ServiceModel,
+  options: { build: boolean; pull: boolean },
+): Promise<ImageOutcome> {
+  const image = serviceImage(project.name, service);
+  if (!checkFormat("image_ref", image)) {
+    throw keyError(`services.${service.name}.image`, `is not an image reference: '${image}'`);
+  }
+  const outcome = (action: ImageOutcome["action"], image_id: string): ImageOutcome => ({
+    service: service.name,
+    image,
+    image_id,
+    action,
+  });
+  const present = await localImageId(ctx, image);
+  const policy = service.pull_policy ?? "missing";
+  if (service.build) {
+    // A service with build: is built, never pulled (its image may exist nowhere else).
+    if (options.build || policy === "build" || !present) {
+      return outcome("built", await build(ctx, service, image));
+    }
+    return outcome("present", present);
+  }
+  if (policy === "never" && !present) {
+    throw new BerthError(
+      "image_not_found",
+      `Service '${service.name}': image '${image}' is not present locally`,
+      {
+        hint: "Its pull_policy is never: pull or build the image first",
+      },
+    );
+  }
+  if (options.pull || policy === "always" || !present) {
+    return outcome("pulled", await pull(ctx, image));
+  }
+  return outcome("present", present!);
+}
+
+/**
+ * Ensures the images of the given services, in order; services sharing an
+ * image share one pull or build.
+ */
+export async function ensureImages(
+  ctx: HandlerContext,
+  project: ProjectModel,
+  services: ServiceModel[],
+  options: { build: boolean; pull: boolean },
+): Promise<ImageOutcome[]> {
+  const done = new Map<string, ImageOutcome>();
+  const outcomes: ImageOutcome[] = [];
+  for (const service of services) {
+    const image = serviceImage(project.name, service);
+    const earlier = done.get(image);
+    if (earlier && !service.build) {
+      outcomes.push({ ...earlier, service: service.name, action: "present" });
+      continue;
+    }
+    try {
+      const outcome = await ensureOne(ctx, project, service, options);
+      done.set(image, outcome);
+      outcomes.push(outcome);
+    } catch (error) {
+      throw forService(service.name, error);
+    }
+  }
+  return outcomes;
+}
