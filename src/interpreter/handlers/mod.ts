@@ -20,6 +20,21 @@ import { containerWait } from "./container_wait.ts";
 import { copyFromContainer } from "./copy_from_container.ts";
 import { copyToContainer } from "./copy_to_container.ts";
 import { execCommand } from "./exec_command.ts";
+import { buildImage } from "./build_image.ts";
+import { connectContainer } from "./connect_container.ts";
+import { createNetwork } from "./create_network.ts";
+import { createVolume } from "./create_volume.ts";
+import { disconnectContainer } from "./disconnect_container.ts";
+import { pruneImages } from "./prune_images.ts";
+import { pruneNetworks } from "./prune_networks.ts";
+import { pruneVolumesHandler } from "./prune_volumes.ts";
+import { pullImage } from "./pull_image.ts";
+import { pushImage } from "./push_image.ts";
+import { removeImage } from "./remove_image.ts";
+import { removeNetwork } from "./remove_network.ts";
+import { removeVolume } from "./remove_volume.ts";
+import { systemPrune } from "./system_prune.ts";
+import { tagImage } from "./tag_image.ts";
 import type { Handler } from "./types.ts";
 import { version } from "./version.ts";
 
@@ -27,6 +42,21 @@ export type { Handler, HandlerContext, Shaped, Shaper } from "./types.ts";
 
 /** Every handler, by the name manifests use. */
 export const HANDLERS: Record<string, Handler> = {
+  build_image: buildImage,
+  connect_container: connectContainer,
+  create_network: createNetwork,
+  create_volume: createVolume,
+  disconnect_container: disconnectContainer,
+  prune_images: pruneImages,
+  prune_networks: pruneNetworks,
+  prune_volumes: pruneVolumesHandler,
+  pull_image: pullImage,
+  push_image: pushImage,
+  remove_image: removeImage,
+  remove_network: removeNetwork,
+  remove_volume: removeVolume,
+  system_prune: systemPrune,
+  tag_image: tagImage,
   container_logs: containerLogs,
   container_stats: containerStats,
   diagnose: diagnoseContainer,

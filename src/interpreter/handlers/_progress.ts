@@ -1,0 +1,174 @@
+/**
+ * Pull and push progress: the engine reports each layer on its own NDJSON
+ * line ("Downloading 1.2MB/4MB"); the client wants one number that only
+ * grows. {@link LayerProgress} sums the layers' bytes and sends at most a
+ * few notifications a second.
+ *
+ * @module
+ */
+
+import { ndjson } from "../../engine/streams.ts";
+import { BerthError, isBerthError } from "../../errors/mod.ts";
+import type { Progress } from "../result.ts";
+
+/** One line of the engine's progress stream (pull, push, build). */
+export interface ProgressLine {
+  status?: string;
+  id?: string;
+  progress?: string;
+  progressDetail?: { current?: number; total?: number };
+  stream?: string;
+  error?: string;
+  errorDetail?: { code?: number; message?: string };
+  aux?: Record<string, unknown>;
+}
+
+interface Layer {
+  /** Bytes to transfer (unknown until the engine says). */
+  size: number;
+  /** Bytes transferred. */
+  moved: number;
+  /** Bytes extracted (pull only). */
+  extracted: number;
+  done: boolean;
+}
+
+// Statuses after which a layer needs no more transfer (or never needed one).
+const TRANSFERRED =
+  /^(Download complete|Verifying Checksum|Pushed|Layer already exists|Mounted from)/;
+const FINISHED = /^(Pull complete|Already exists|Pushed|Layer already exists|Mounted from)/;
+
+const MB = 1024 * 1024;
+const mb = (n: number) => (Math.round((n / MB) * 10) / 10).toString();
+
+/** Sums per-layer bytes of a pull or push into one growing progress value. */
+export class LayerProgress {
+  readonly #layers = new Map<string, Layer>();
+  readonly #report: (p: Progress) => void;
+  readonly #verb: string;
+  readonly #minIntervalMs: number;
+  #last = -1;
+  #lastAt = 0;
+  /** How many notifications were sent (for tests and benchmarks). */
+  sent = 0;
+
+  /** `verb` names the transfer in messages ("downloaded", "pushed"). */
+  constructor(report: (p: Progress) => void, verb: string, minIntervalMs = 100) {
+    this.#report = report;
+    this.#verb = verb;
+    this.#minIntervalMs = minIntervalMs;
+  }
+
+  /** Takes one line of the stream; may send a notification. */
+  update(line: ProgressLine): void {
+    const status = line.status ?? "";
+    if (line.id && /^[0-9a-f]{12,64}$/.test(line.id)) this.#updateLayer(line.id, status, line);
+    else if (status) this.#send(status, status.startsWith("Status:") || status.includes("digest:"));
+  }
+
+  #updateLayer(id: string, status: string, line: ProgressLine): void {
+    let layer = this.#layers.get(id);
+    if (!layer) {
+      layer = { size: 0, moved: 0, extracted: 0, done: false };
+      this.#layers.set(id, layer);
+    }
+    const { current, total } = line.progressDetail ?? {};
+    if (/^(Downloading|Pushing)/.test(status) && typeof current === "number") {
+      if (typeof total === "number" && total > 0) layer.size = total;
+      layer.moved = Math.max(layer.moved, current);
+    } else if (status.startsWith("Extracting") && typeof current === "number") {
+      if (typeof total === "number" && total > layer.size) layer.size = total;
+      layer.moved = layer.size;
+      layer.extracted = Math.max(layer.extracted, current);
+    }
+    if (TRANSFERRED.test(status)) layer.moved = layer.size;
+    if (FINISHED.test(status)) {
+      layer.done = true;
+      layer.moved = layer.size;
+      layer.extracted = layer.size;
+    }
+    this.#send(`${id.slice(0, 12)}: ${status}`, FINISHED.test(status));
+  }
+
+  /** Totals over all layers seen so far. */
+  totals(): {
+    layers: number;
+    done: number;
+    size: number;
+    moved: number;
+    value: number;
+    total: number;
+  } {
+    let size = 0, moved = 0, extracted = 0, done = 0;
+    for (const layer of this.#layers.values()) {
+      size += layer.size;
+      moved += Math.min(layer.moved, layer.size || layer.moved);
+      extracted += Math.min(layer.extracted, layer.size);
+      if (layer.done) done++;
+    }
+    // A pull moves each byte twice (download, then extract); a push once.
+    const twice = this.#verb === "downloaded";
+    const total = twice ? 2 * size : size;
+    const value = twice ? moved + extracted : moved;
+    return { layers: this.#layers.size, done, size, moved, value, total };
+  }
+
+  #send(what: string, force: boolean): void {
+    const t = this.totals();
+    // Layers that need no transfer still count: one unit each, so progress grows.
+    const value = t.value + t.done;
+    const total = t.total + t.layers;
+    const now = Date.now();
+    if (value <= this.#last) return;
+    if (!force && now - this.#lastAt < this.#minIntervalMs) return;
+    this.#last = value;
+    this.#lastAt = now;
+    this.sent++;
+    const summary = t.layers
+      ? `${t.done}/${t.layers} layers, ${mb(t.moved)}/${mb(t.size)} MB ${this.#verb}`
+      : "";
+    this.#report({
+      progress: value,
+      total: total > 0 ? Math.max(total, value) : undefined,
+      message: summary ? `${summary} (${what})` : what,
+    });
+  }
+
+  /** The final notification: everything done. */
+  finish(message: string): void {
+    const t = this.totals();
+    const value = Math.max(t.total + t.layers, this.#last + 1);
+    this.#last = value;
+    this.sent++;
+    this.#report({ progress: value, total: value, message });
+  }
+}
+
+/**
+ * Reads a progress stream line by line; a malformed line or a broken
+ * connection becomes an engine error rather than a bug.
+ */
+export async function* progressLines(
+  body: ReadableStream<Uint8Array> | null,
+  context: string,
+): AsyncGenerator<ProgressLine> {
+  if (!body) return;
+  try {
+    for await (const line of ndjson<ProgressLine>(body)) yield line;
+  } catch (error) {
+    if (isBerthError(error) || (error instanceof DOMException && error.name === "AbortError")) {
+      throw error;
+    }
+    throw new BerthError("engine_error", "The engine's progress stream broke off", {
+      context: `${context}: ${String((error as Error)?.message ?? error).slice(0, 200)}`,
+      hint: "Retry; the engine log may say why it stopped",
+      cause: error,
+    });
+  }
+}
+
+/** The message of an `error` line, or undefined for any other line. */
+export function lineError(line: ProgressLine): string | undefined {
+  const message = line.errorDetail?.message ?? line.error;
+  return typeof message === "string" && message ? message : undefined;
+}

@@ -1,0 +1,35 @@
+/**
+ * `docker_prune_images`: `POST /images/prune`, with `dangling` folded into
+ * the engine's filters.
+ *
+ * @module
+ */
+
+import { encodeFilters } from "../plan.ts";
+import { mbOf, pruneFilters } from "./_prune.ts";
+import type { Handler } from "./types.ts";
+
+interface ImagePruneReport {
+  ImagesDeleted?: { Untagged?: string; Deleted?: string }[] | null;
+  SpaceReclaimed?: number;
+}
+
+/** Removes dangling (or all unused) images. */
+export const pruneImages: Handler = async (ctx) => {
+  const filters = pruneFilters(ctx.args.filters, ["label", "label!", "until"]);
+  filters.dangling = [ctx.args.dangling === false ? "false" : "true"];
+  const report = await ctx.engine.json<ImagePruneReport>({
+    method: "POST",
+    path: "/images/prune",
+    query: { filters: encodeFilters(filters) },
+    signal: ctx.signal,
+  });
+  const items = report?.ImagesDeleted ?? [];
+  const deleted = items.flatMap((i) => (i.Deleted ? [i.Deleted] : []));
+  const untagged = items.flatMap((i) => (i.Untagged ? [i.Untagged] : []));
+  const mb = mbOf(report?.SpaceReclaimed);
+  return {
+    structured: { images_deleted: deleted, space_reclaimed_mb: mb },
+    text: `Deleted ${deleted.length} image(s), untagged ${untagged.length}, reclaimed ${mb} MB`,
+  };
+};

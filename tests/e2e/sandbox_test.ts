@@ -1,0 +1,157 @@
+/**
+ * The sandbox, proven: a probe (tests/e2e/sandbox_probe.ts) runs under the
+ * very permission set berth runs with (`-P=berth`, shared by `deno task
+ * start`, these tests and `deno task compile`), and under the locked-down
+ * recipe of the README; berth itself runs under the recipe too.
+ *
+ * Suite label: `attacks` (sandbox escapes).
+ */
+
+import assert from "node:assert/strict";
+import { REPO } from "./_mcp.ts";
+
+/** The locked-down recipe: one socket, nothing else (README "Sandbox"). */
+export const LOCKED_RECIPE = [
+  "--allow-read=./manifest,/var/run/docker.sock",
+  "--allow-write=/var/run/docker.sock",
+  "--allow-net=unix:/var/run/docker.sock,docker.invalid",
+  "--allow-env=HOME,XDG_CONFIG_HOME,XDG_RUNTIME_DIR,DOCKER_HOST,DOCKER_API_VERSION," +
+  "DOCKER_TLS_VERIFY,DOCKER_CERT_PATH,BERTH_CONFIG,BERTH_ALLOW,BERTH_MANIFESTS,BERTH_TOOLSETS," +
+  "BERTH_AUDIT_LOG,BERTH_LOG_LEVEL,LOG_TOKENS,LOG_STREAM",
+];
+
+async function deno(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env: Record<string, string> = {
+    ...Deno.env.toObject(),
+    NO_COLOR: "1",
+    XDG_CONFIG_HOME: "/nonexistent",
+  };
+  for (const key of Object.keys(env)) if (key.startsWith("BERTH_")) delete env[key];
+  const out = await new Deno.Command(Deno.execPath(), { args, cwd: REPO, env, clearEnv: true })
+    .output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+}
+
+async function probe(flags: string[], port: number): Promise<Record<string, string>> {
+  const out = await deno([
+    "run",
+    "--no-prompt",
+    ...flags,
+    "tests/e2e/sandbox_probe.ts",
+    String(port),
+  ]);
+  assert.equal(out.code, 0, out.stderr);
+  return JSON.parse(out.stdout.trim().split("\n").pop()!);
+}
+
+/** A TCP listener on loopback that accepts (and drops) whatever reaches it. */
+function listener(): { port: number; close: () => void } {
+  const server = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  (async () => {
+    for await (const conn of server) conn.close();
+  })().catch(() => {});
+  return { port: (server.addr as Deno.NetAddr).port, close: () => server.close() };
+}
+
+const NEVER = [
+  "read_etc_shadow",
+  "read_etc_passwd",
+  "read_home_ssh",
+  "read_home_ssh_key",
+  "read_home_docker_config",
+  "write_tmp",
+  "write_home",
+  "run_subprocess",
+  "ffi",
+  "env_path",
+  "net_metadata",
+  "net_other_unix_socket",
+];
+
+Deno.test("attacks: sandbox: -P=berth refuses /etc/shadow, ~/.ssh, subprocesses, FFI, foreign env and sockets", async () => {
+  const tcp = listener();
+  try {
+    const result = await probe(["-P=berth"], tcp.port);
+    for (const attempt of NEVER) assert.equal(result[attempt], "NotCapable", attempt);
+    assert.equal(result.engine_ping, "ok", "the engine socket stays reachable");
+    assert.equal(result.net_tcp_local, "ok", "tcp:// engines are reachable under the default set");
+  } finally {
+    tcp.close();
+  }
+});
+
+Deno.test("attacks: sandbox: the locked-down recipe reaches its one engine and nothing else", async () => {
+  const tcp = listener();
+  try {
+    const result = await probe(LOCKED_RECIPE, tcp.port);
+    for (const attempt of NEVER) assert.equal(result[attempt], "NotCapable", attempt);
+    assert.equal(result.net_tcp_local, "NotCapable", "a loopback TCP listener is out of reach");
+    assert.equal(result.engine_ping, "ok");
+  } finally {
+    tcp.close();
+  }
+});
+
+Deno.test("attacks: sandbox: berth runs under the recipe and names the permission it lacks", async () => {
+  let out = await deno([
+    "run",
+    "--no-prompt",
+    ...LOCKED_RECIPE,
+    "src/main.ts",
+    "call",
+    "docker_version",
+  ]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(JSON.parse(out.stdout).isError, false);
+
+  const tcp = listener();
+  try {
+    out = await deno([
+      "run",
+      "--no-prompt",
+      ...LOCKED_RECIPE,
+      "src/main.ts",
+      "call",
+      "docker_version",
+      "--docker-host",
+      `tcp://127.0.0.1:${tcp.port}`,
+    ]);
+    const result = JSON.parse(out.stdout);
+    assert.equal(result.structuredContent.error.code, "DKR-005");
+    assert.match(result.text, new RegExp(`--allow-net=127\\.0\\.0\\.1:${tcp.port}`));
+  } finally {
+    tcp.close();
+  }
+
+  out = await deno([
+    "run",
+    "--no-prompt",
+    "-P=berth",
+    "src/main.ts",
+    "call",
+    "docker_version",
+    "--docker-host",
+    "unix:///tmp/berth-not-a-socket.sock",
+  ]);
+  const result = JSON.parse(out.stdout);
+  assert.equal(result.structuredContent.error.code, "DKR-005");
+  assert.match(result.text, /--allow-read=\/tmp\/berth-not-a-socket\.sock/);
+  assert.match(result.text, /--allow-net=unix:\/tmp\/berth-not-a-socket\.sock/);
+});
+
+Deno.test("attacks: sandbox: an audit log outside the set stops start-up, naming --allow-write", async () => {
+  const out = await deno([
+    "run",
+    "--no-prompt",
+    "-P=berth",
+    "src/main.ts",
+    "call",
+    "docker_version",
+    "--audit-log",
+    "/tmp/berth-sandbox-audit.jsonl",
+  ]);
+  assert.equal(out.code, 2);
+  assert.match(out.stderr, /Cannot open the audit log/);
+  assert.match(out.stderr, /--allow-write=\/tmp\/berth-sandbox-audit\.jsonl/);
+});
