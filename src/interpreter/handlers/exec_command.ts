@@ -181,11 +181,12 @@ function timedOut(
   killed: { pids: string[]; error?: string },
   output: ExecOutput,
 ): BerthError {
+  const count = killed.pids.length;
   const ended = killed.error
     ? `berth could not end it (${killed.error}); it may still be running`
-    : `berth ended it (SIGKILL to ${killed.pids.length} process${
-      killed.pids.length === 1 ? "" : "es"
-    })`;
+    : count === 0
+    ? "it had ended by the time berth went to stop it"
+    : `berth ended it (SIGKILL to ${count} process${count === 1 ? "" : "es"})`;
   const partial = [
     output.stdout && `stdout: ${output.stdout.slice(-1000)}`,
     output.stderr && `stderr: ${output.stderr.slice(-1000)}`,
