@@ -11,15 +11,6 @@ import { events } from "./events.ts";
 import { listNetworks } from "./list_networks.ts";
 import { operationStatus } from "./operation_status.ts";
 import { systemInfo } from "./system_info.ts";
-import { containerAction } from "./container_action.ts";
-import { containerCreate } from "./container_create.ts";
-import { containerPrune } from "./container_prune.ts";
-import { containerRemove } from "./container_remove.ts";
-import { containerRun } from "./container_run.ts";
-import { containerWait } from "./container_wait.ts";
-import { copyFromContainer } from "./copy_from_container.ts";
-import { copyToContainer } from "./copy_to_container.ts";
-import { execCommand } from "./exec_command.ts";
 import { buildImage } from "./build_image.ts";
 import { connectContainer } from "./connect_container.ts";
 import { createNetwork } from "./create_network.ts";
@@ -35,6 +26,16 @@ import { removeNetwork } from "./remove_network.ts";
 import { removeVolume } from "./remove_volume.ts";
 import { systemPrune } from "./system_prune.ts";
 import { tagImage } from "./tag_image.ts";
+import { containerAction } from "./container_action.ts";
+import { containerCreate } from "./container_create.ts";
+import { containerPrune } from "./container_prune.ts";
+import { containerRemove } from "./container_remove.ts";
+import { containerRun } from "./container_run.ts";
+import { containerWait } from "./container_wait.ts";
+import { copyFromContainer } from "./copy_from_container.ts";
+import { copyToContainer } from "./copy_to_container.ts";
+import { execCommand } from "./exec_command.ts";
+import { composeDown, composeLogs, composePs, composeUp } from "./compose/mod.ts";
 import type { Handler } from "./types.ts";
 import { version } from "./version.ts";
 
@@ -79,5 +80,9 @@ export const HANDLERS: Record<string, Handler> = {
   exec_command: execCommand,
   copy_to_container: copyToContainer,
   copy_from_container: copyFromContainer,
+  compose_up: composeUp,
+  compose_down: composeDown,
+  compose_ps: composePs,
+  compose_logs: composeLogs,
   version,
 };

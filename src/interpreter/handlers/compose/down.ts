@@ -174,7 +174,7 @@ export const composeDown: Handler = async (ctx) => {
     ...skipped.map((s) => `kept ${s.kind} ${s.name}: ${s.reason}`),
   ].join("\n");
   return {
-    structured: { project_name: name, containers, networks, volumes, images, skipped },
+    structured: { project_name: name, removed: { containers, networks, volumes, images }, skipped },
     text,
   };
 };

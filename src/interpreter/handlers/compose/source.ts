@@ -81,12 +81,15 @@ export async function readHostFile(
 ): Promise<string> {
   policy.checkHostPath(path, "copy");
   try {
-    const info = await Deno.stat(path);
+    // The policy judges paths lexically: ask it about the file a symlink leads to as well.
+    const real = await Deno.realPath(path);
+    if (real !== path) policy.checkHostPath(real, "copy");
+    const info = await Deno.stat(real);
     if (!info.isFile) throw invalidInput(field, `is not a regular file: ${path}`);
     if (info.size > MAX_COMPOSE_BYTES) {
       throw invalidInput(field, `is larger than ${MAX_COMPOSE_BYTES} bytes: ${path}`);
     }
-    return await Deno.readTextFile(path);
+    return await Deno.readTextFile(real);
   } catch (error) {
     throw fileError(error, field, path);
   }
