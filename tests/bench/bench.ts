@@ -9,6 +9,7 @@
  * - stats of every running container vs the same one-shot requests in parallel
  * - logs tail 100 from a container with 100,000 lines
  * - peak RSS of the server process
+ * - pull and build with progress notifications on (tests/bench/images.ts)
  *
  * Each call is measured through the MCP client over stdio (what users see)
  * and in-process through the interpreter (so overhead is attributable).
@@ -25,6 +26,7 @@ import { compareVersions, MAX_API_VERSION } from "../../src/engine/client.ts";
 import { TEST_IMAGE } from "../helpers/mod.ts";
 import { builtinApp, tokens } from "../tools/catalog.ts";
 import { callTool, connect, type Session } from "../e2e/_mcp.ts";
+import { benchImages } from "./images.ts";
 
 const SUITE = "bench";
 const SOCKET = "/var/run/docker.sock";
@@ -436,6 +438,11 @@ async function measure(): Promise<void> {
         p("mcp"),
         "(info)",
       );
+    });
+
+    await section("images", async () => {
+      if (!has("docker_pull_image")) return missing("docker_pull_image");
+      await benchImages({ row: figureRow, note });
     });
 
     const hwm = vmHwmKb(session.pid);
