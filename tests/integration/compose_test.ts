@@ -24,6 +24,7 @@ const projects = {
   cliMade: uniqueName("bcompose-cliup"),
   bad: uniqueName("bcompose-bad"),
   build: uniqueName("bcompose-build"),
+  conditions: uniqueName("bcompose-cond"),
 };
 
 const COMPOSE = `
@@ -433,6 +434,60 @@ Deno.test({
     } finally {
       await removeProjects();
       await docker("rmi", "-f", image).catch(() => {});
+    }
+  },
+});
+
+const CONDITIONS = `
+services:
+  migrate:
+    image: berth-test/busybox:latest
+    command: ["sh", "-c", "sleep 1; echo migrated"]
+    labels: { berth.test: ${SUITE} }
+  web:
+    image: berth-test/busybox:latest
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+    depends_on: { migrate: { condition: service_completed_successfully } }
+    labels: { berth.test: ${SUITE} }
+  sick:
+    image: berth-test/busybox:latest
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+    healthcheck: { test: ["CMD", "false"], interval: 1s, retries: 1 }
+    profiles: [sick]
+    labels: { berth.test: ${SUITE} }
+  needs-sick:
+    image: berth-test/busybox:latest
+    depends_on: { sick: { condition: service_healthy } }
+    profiles: [sick]
+    labels: { berth.test: ${SUITE} }
+`;
+
+Deno.test({
+  name: "compose: depends_on waits for completion; an unhealthy dependency stops up",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const P = projects.conditions;
+    try {
+      const up = await ok("docker_compose_up", { project_name: P, compose_yaml: CONDITIONS });
+      assert.deepEqual(up.services.map((s: Json) => [s.name, s.containers[0].state]), [
+        ["migrate", "exited"],
+        ["web", "running"],
+      ]);
+      const migrate = await inspect(`${P}-migrate-1`);
+      const web = await inspect(`${P}-web-1`);
+      assert.equal(migrate.State.ExitCode, 0);
+      assert.ok(Date.parse(web.State.StartedAt) >= Date.parse(migrate.State.FinishedAt));
+      const sick = await run("docker_compose_up", {
+        project_name: P,
+        compose_yaml: CONDITIONS,
+        services: ["needs-sick"],
+      });
+      assert.equal(errorCode(sick), "DKR-010", sick.text);
+      assert.match(sick.text, /'needs-sick' depends on 'sick', which is unhealthy/);
+      assert.equal(await docker("ps", "-aq", "--filter", `name=^${P}-needs-sick-1$`), "");
+    } finally {
+      await removeProjects();
     }
   },
 });

@@ -148,6 +148,9 @@ export const composeUp: Handler = async (ctx) => {
     );
   }
 
+  // Report the state the engine sees now (a one-shot service may already have exited).
+  const states = new Map((await projectContainers(ctx, name)).map((c) => [c.Id, c.State ?? ""]));
+  for (const s of services) for (const c of s.containers) c.state = states.get(c.id) ?? c.state;
   const orphans = [...existing.entries()].filter(([svc]) => !project.services[svc])
     .flatMap(([, cs]) => cs.map(nameOf));
   const warnings = [...project.warnings];
