@@ -304,6 +304,24 @@ Deno.test("images: credentials never appear in any result, error or progress mes
   assert(!all.includes(AUTH_HEADER), "X-Registry-Auth leaked");
 });
 
+Deno.test("images: the audit log records the pull without the credentials", async () => {
+  const log = await Deno.makeTempFile({ prefix: "berth-images-audit-", suffix: ".jsonl" });
+  const audited = await testApp({ allow: "all", auditLog: log });
+  try {
+    const pulled = await audited.interpreter.call("docker_pull_image", {
+      image: AUTH_REF,
+      auth: AUTH,
+    });
+    assert.equal(pulled.isError, false, pulled.text);
+    const text = await Deno.readTextFile(log);
+    includes(text, "docker_pull_image");
+    assert.ok(!text.includes(AUTH_PASSWORD) && !text.includes(AUTH_HEADER), text);
+  } finally {
+    audited.engine.close();
+    await Deno.remove(log);
+  }
+});
+
 Deno.test("images: tag errors, remove, in-use conflict", async () => {
   assert.deepEqual(
     errorCode(
