@@ -44,3 +44,15 @@ export function assertDenied(fn: () => unknown, code = "DKR-007", message?: stri
   assertNode.equal(error.code, code, `${message ?? ""}: ${error.message}`);
   return error;
 }
+
+/** Runs a cleanup again while the engine is still busy removing something. */
+export async function settle(fn: () => Promise<void>): Promise<void> {
+  for (let i = 0;; i++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (i >= 4 || !/in progress|No such/.test(String(error))) throw error;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}

@@ -27,6 +27,7 @@ import {
   testApp,
   uniqueName,
 } from "../helpers/mod.ts";
+import { settle } from "../helpers/asserts.ts";
 
 const SUITE = "attacks";
 await cleanup(SUITE);
@@ -105,18 +106,6 @@ function assertNoTrace(result: ToolResult, what: string, typed?: string): void {
 
 function tools(app: App): [string, Record<string, unknown>][] {
   return CONTAINER_TOOLS.filter(([tool]) => app.interpreter.has(tool));
-}
-
-/** Runs a cleanup again while the engine is still busy removing something. */
-export async function settle(fn: () => Promise<void>): Promise<void> {
-  for (let i = 0;; i++) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (i >= 4 || !/in progress|No such/.test(String(error))) throw error;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
 }
 
 /** Number of attack cases this file runs (reported by the security engineer). */
