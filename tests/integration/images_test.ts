@@ -16,7 +16,6 @@ import {
   AUTH_PASSWORD,
   AUTH_REGISTRY,
   AUTH_USER,
-  cleanup,
   docker,
   errorCode,
   OPEN_REGISTRY,
@@ -24,6 +23,7 @@ import {
   testApp,
   uniqueName,
 } from "../helpers/mod.ts";
+import { cleanupRun } from "./_cleanup_run.ts";
 
 const SUITE = "images";
 const RUN = uniqueName("run");
@@ -135,6 +135,8 @@ Deno.test("images: build honours target, build args, labels and .dockerignore", 
     "--rm",
     "--label",
     `berth.test=${SUITE}`,
+    "--label",
+    `berth.run=${RUN}`,
     `${REPO}:multi`,
     "sh",
     "-c",
@@ -347,7 +349,15 @@ Deno.test("images: tag errors, remove, in-use conflict", async () => {
   assert(await exists(OPEN_REF));
 
   // An image a container uses: DKR-010 with a hint, and the image stays.
-  const user = await docker("create", "--label", `berth.test=${SUITE}`, payloadId, "true");
+  const user = await docker(
+    "create",
+    "--label",
+    `berth.test=${SUITE}`,
+    "--label",
+    `berth.run=${RUN}`,
+    payloadId,
+    "true",
+  );
   const inUse = await run("docker_remove_image", { image_id: payloadId });
   assert.deepEqual(errorCode(inUse), "DKR-010");
   includes((inUse.structured.error as { hint: string }).hint, "force");
@@ -435,7 +445,7 @@ Deno.test("images: the policy is asked about references and the build context", 
 });
 
 Deno.test("images: cleanup", async () => {
-  await cleanup(SUITE);
+  await cleanupRun(RUN);
   const ids = await docker("images", "-q", "--filter", `label=berth.run=${RUN}`);
   if (ids) await docker("rmi", "-f", ...new Set(ids.split("\n")));
   for (const dir of dirs) await Deno.remove(dir, { recursive: true });

@@ -12,7 +12,6 @@ import type { App } from "../../src/app/mod.ts";
 import { BerthError } from "../../src/errors/mod.ts";
 import type { ToolResult } from "../../src/interpreter/mod.ts";
 import {
-  cleanup,
   docker,
   errorCode,
   runContainer,
@@ -20,6 +19,7 @@ import {
   testApp,
   uniqueName,
 } from "../helpers/mod.ts";
+import { cleanupRun } from "./_cleanup_run.ts";
 
 const SUITE = "netvol";
 const RUN = uniqueName("run");
@@ -139,8 +139,12 @@ Deno.test("netvol: an internal network joins containers by alias and blocks outb
   assert.equal(inspect.IPAM.Config[0].Subnet, `${prefix}.0/24`);
   await ok("docker_create_network", { name: outer, labels: LABELS });
 
-  const client = await runContainer(SUITE, { args: ["--network", outer] });
-  const control = await runContainer(SUITE, { args: ["--network", outer] });
+  const client = await runContainer(SUITE, {
+    args: ["--network", outer, "--label", `berth.run=${RUN}`],
+  });
+  const control = await runContainer(SUITE, {
+    args: ["--network", outer, "--label", `berth.run=${RUN}`],
+  });
   const server = uniqueName("berth-netvol-app");
   await docker(
     "run",
@@ -149,6 +153,8 @@ Deno.test("netvol: an internal network joins containers by alias and blocks outb
     server,
     "--label",
     `berth.test=${SUITE}`,
+    "--label",
+    `berth.run=${RUN}`,
     "--network",
     outer,
     TEST_APP_IMAGE,
@@ -311,6 +317,8 @@ async function fill(volume: string, mb: number): Promise<void> {
     "none",
     "--label",
     `berth.test=${SUITE}`,
+    "--label",
+    `berth.run=${RUN}`,
     "-v",
     `${volume}:/data`,
     "berth-test/busybox:latest",
@@ -335,6 +343,8 @@ Deno.test("netvol: volumes are created, refused while in use, removed", async ()
     "create",
     "--label",
     `berth.test=${SUITE}`,
+    "--label",
+    `berth.run=${RUN}`,
     "-v",
     `${name}:/data`,
     "berth-test/busybox:latest",
@@ -381,6 +391,8 @@ Deno.test("netvol: local bind volumes go through the host path policy", async ()
       "none",
       "--label",
       `berth.test=${SUITE}`,
+      "--label",
+      `berth.run=${RUN}`,
       "-v",
       `${name}:/data`,
       "berth-test/busybox:latest",
@@ -441,7 +453,7 @@ Deno.test("netvol: system prune sums every kind and leaves unlabelled build cach
   const sys = uniqueName("s");
   const label = `berth.prune=${sys}`;
   const container = await runContainer(SUITE, {
-    args: ["--network", "none", "--label", label],
+    args: ["--network", "none", "--label", label, "--label", `berth.run=${RUN}`],
     command: ["true"],
     detach: false,
   });
@@ -471,6 +483,6 @@ Deno.test("netvol: system prune sums every kind and leaves unlabelled build cach
 });
 
 Deno.test("netvol: cleanup", async () => {
-  await cleanup(SUITE);
+  await cleanupRun(RUN);
   app.engine.close();
 });

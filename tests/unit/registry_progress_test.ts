@@ -8,7 +8,9 @@ import assert from "node:assert/strict";
 import { bindsHostPath } from "../../src/interpreter/handlers/create_volume.ts";
 import { isCidr, isIp } from "../../src/interpreter/handlers/create_network.ts";
 import { LayerProgress } from "../../src/interpreter/handlers/_progress.ts";
-import { labelsMatch } from "../../src/interpreter/handlers/_prune.ts";
+import { labelsMatch, postPrune } from "../../src/interpreter/handlers/_prune.ts";
+import type { EngineClient } from "../../src/engine/client.ts";
+import { BerthError } from "../../src/errors/mod.ts";
 import {
   namedReference,
   parseReference,
@@ -151,4 +153,30 @@ Deno.test("volume options that bind a host path; network addresses", () => {
   assert.ok(isCidr("10.10.0.0/24") && isCidr("fd00::/64"));
   assert.ok(!isCidr("10.10.0.0/33") && !isCidr("10.10.0.0") && !isCidr("300.1.1.1/8"));
   assert.ok(isIp("10.0.0.1") && !isIp("10.0.0.256") && !isIp("host"));
+});
+
+Deno.test("prune: waits while the engine runs another prune of the same kind", async () => {
+  let calls = 0;
+  const engine = {
+    json: () => {
+      calls++;
+      if (calls < 3) {
+        return Promise.reject(new BerthError("conflict", "A prune operation is already running"));
+      }
+      return Promise.resolve({ NetworksDeleted: ["n1"] });
+    },
+  } as unknown as EngineClient;
+  const signal = new AbortController().signal;
+  const report = await postPrune(
+    { engine, signal },
+    "/networks/prune",
+    {},
+  );
+  assert.deepEqual(report, { NetworksDeleted: ["n1"] });
+  assert.equal(calls, 3);
+  // Other conflicts are not waited for.
+  const other = {
+    json: () => Promise.reject(new BerthError("conflict", "Something else")),
+  } as unknown as EngineClient;
+  await assert.rejects(postPrune({ engine: other, signal }, "/images/prune", {}), /Something else/);
 });

@@ -7,7 +7,7 @@
  */
 
 import { compareVersions } from "../../engine/client.ts";
-import { invalidInput, isBerthError } from "../../errors/mod.ts";
+import { BerthError, invalidInput, isBerthError } from "../../errors/mod.ts";
 import { encodeFilters } from "../plan.ts";
 import type { HandlerContext } from "./types.ts";
 
@@ -32,6 +32,55 @@ export function pruneFilters(raw: unknown, allowed: string[]): Filters {
     out[key] = values.map(String);
   }
   return out;
+}
+
+const BUSY = /prune operation is already running/i;
+/** How long a prune waits for another prune of the same kind (the engine runs one at a time). */
+const BUSY_WAIT_MS = 15_000;
+const BUSY_POLL_MS = 250;
+
+/**
+ * `POST /<kind>/prune`, waiting while another prune of that kind runs: the
+ * engine refuses a second one with 409 "a prune operation is already
+ * running", which is a moment's wait, not a failure.
+ */
+export async function postPrune<T>(
+  ctx: Pick<HandlerContext, "engine" | "signal">,
+  path: string,
+  query: Record<string, string | undefined>,
+): Promise<T> {
+  const started = Date.now();
+  while (true) {
+    try {
+      return (await ctx.engine.json<T>({ method: "POST", path, query, signal: ctx.signal })) ??
+        ({} as T);
+    } catch (error) {
+      if (!isBerthError(error) || !BUSY.test(error.message)) throw error;
+      if (Date.now() - started > BUSY_WAIT_MS) {
+        throw new BerthError("conflict", error.message, {
+          context: error.context,
+          status: error.status,
+          hint: "Another prune of this kind is still running; call again when it has finished",
+        });
+      }
+      await pause(BUSY_POLL_MS, ctx.signal);
+    }
+  }
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 /** Bytes → MB with one decimal. */
@@ -65,14 +114,11 @@ export async function pruneVolumes(
   const modern = compareVersions(version, "1.42") >= 0;
   if (modern || all) {
     const query = modern && all ? { ...filters, all: ["true"] } : filters;
-    const report = await ctx.engine.json<
-      { VolumesDeleted?: string[] | null; SpaceReclaimed?: number }
-    >({
-      method: "POST",
-      path: "/volumes/prune",
-      query: { filters: encodeFilters(query) },
-      signal: ctx.signal,
-    });
+    const report = await postPrune<{ VolumesDeleted?: string[] | null; SpaceReclaimed?: number }>(
+      ctx,
+      "/volumes/prune",
+      { filters: encodeFilters(query) },
+    );
     return { deleted: report?.VolumesDeleted ?? [], bytes: report?.SpaceReclaimed ?? 0 };
   }
   return await pruneAnonymous(ctx, filters);

@@ -6,7 +6,7 @@
  */
 
 import { encodeFilters } from "../plan.ts";
-import { mbOf, pruneFilters } from "./_prune.ts";
+import { mbOf, postPrune, pruneFilters } from "./_prune.ts";
 import type { Handler } from "./types.ts";
 
 interface ImagePruneReport {
@@ -18,11 +18,8 @@ interface ImagePruneReport {
 export const pruneImages: Handler = async (ctx) => {
   const filters = pruneFilters(ctx.args.filters, ["label", "label!", "until"]);
   filters.dangling = [ctx.args.dangling === false ? "false" : "true"];
-  const report = await ctx.engine.json<ImagePruneReport>({
-    method: "POST",
-    path: "/images/prune",
-    query: { filters: encodeFilters(filters) },
-    signal: ctx.signal,
+  const report = await postPrune<ImagePruneReport>(ctx, "/images/prune", {
+    filters: encodeFilters(filters),
   });
   const items = report?.ImagesDeleted ?? [];
   const deleted = items.flatMap((i) => (i.Deleted ? [i.Deleted] : []));

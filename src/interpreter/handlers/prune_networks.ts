@@ -5,17 +5,14 @@
  */
 
 import { encodeFilters } from "../plan.ts";
-import { pruneFilters } from "./_prune.ts";
+import { postPrune, pruneFilters } from "./_prune.ts";
 import type { Handler } from "./types.ts";
 
 /** Removes every network no container uses (narrowed by filters). */
 export const pruneNetworks: Handler = async (ctx) => {
   const filters = pruneFilters(ctx.args.filters, ["label", "label!", "until"]);
-  const report = await ctx.engine.json<{ NetworksDeleted?: string[] | null }>({
-    method: "POST",
-    path: "/networks/prune",
-    query: { filters: encodeFilters(filters) },
-    signal: ctx.signal,
+  const report = await postPrune<{ NetworksDeleted?: string[] | null }>(ctx, "/networks/prune", {
+    filters: encodeFilters(filters),
   });
   const deleted = report?.NetworksDeleted ?? [];
   return {

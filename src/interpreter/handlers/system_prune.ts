@@ -8,7 +8,7 @@
 
 import { invalidInput } from "../../errors/mod.ts";
 import { encodeFilters } from "../plan.ts";
-import { type Filters, mbOf, pruneFilters, pruneVolumes } from "./_prune.ts";
+import { type Filters, mbOf, postPrune, pruneFilters, pruneVolumes } from "./_prune.ts";
 import type { Handler, HandlerContext } from "./types.ts";
 
 interface Report {
@@ -20,7 +20,7 @@ interface Report {
 }
 
 async function prune(ctx: HandlerContext, path: string, query: Record<string, string | undefined>) {
-  return await ctx.engine.json<Report>({ method: "POST", path, query, signal: ctx.signal }) ?? {};
+  return await postPrune<Report>(ctx, path, query);
 }
 
 /** Prunes every kind of unused object; one total of freed space. */
