@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { bindsHostPath } from "../../src/interpreter/handlers/create_volume.ts";
 import { isCidr, isIp } from "../../src/interpreter/handlers/create_network.ts";
 import { LayerProgress } from "../../src/interpreter/handlers/_progress.ts";
-import { labelsMatch, postPrune } from "../../src/interpreter/handlers/_prune.ts";
+import { labelsMatch, postPrune, pruneVolumes } from "../../src/interpreter/handlers/_prune.ts";
 import type { EngineClient } from "../../src/engine/client.ts";
 import { BerthError } from "../../src/errors/mod.ts";
 import {
@@ -179,4 +179,30 @@ Deno.test("prune: waits while the engine runs another prune of the same kind", a
     json: () => Promise.reject(new BerthError("conflict", "Something else")),
   } as unknown as EngineClient;
   await assert.rejects(postPrune({ engine: other, signal }, "/images/prune", {}), /Something else/);
+});
+
+Deno.test("volume prune: all=true is a filter from API 1.42 on, never sent to older engines", async () => {
+  const sent: string[] = [];
+  const engineAt = (version: string) =>
+    ({
+      apiVersion: () => Promise.resolve(version),
+      json: (req: { path: string; query?: { filters?: string } }) => {
+        sent.push(`${version} ${req.path} ${req.query?.filters ?? ""}`);
+        return Promise.resolve({ VolumesDeleted: ["v"], SpaceReclaimed: 1 });
+      },
+    }) as unknown as EngineClient;
+  const signal = new AbortController().signal;
+  const label = { label: ["k=v"] };
+  await pruneVolumes({ engine: engineAt("1.43"), signal }, true, label);
+  await pruneVolumes({ engine: engineAt("1.43"), signal }, false, label);
+  await pruneVolumes({ engine: engineAt("1.41"), signal }, true, label);
+  assert.deepEqual(sent, [
+    `1.43 /volumes/prune {"label":["k=v"],"all":["true"]}`,
+    `1.43 /volumes/prune {"label":["k=v"]}`,
+    `1.41 /volumes/prune {"label":["k=v"]}`,
+  ]);
+  // 1.41 without all: berth lists dangling volumes and removes the anonymous ones itself.
+  sent.length = 0;
+  await pruneVolumes({ engine: engineAt("1.41"), signal }, false, label);
+  assert.deepEqual(sent, [`1.41 /volumes {"dangling":["true"]}`]);
 });
