@@ -11,7 +11,7 @@ import { BerthError } from "../errors/mod.ts";
 import type { ToolSpec } from "../manifest/types.ts";
 import type { AuditSink } from "../policy/audit.ts";
 import { shouldAudit } from "../policy/audit.ts";
-import { redactArguments, redactOutput, redactText } from "../policy/redact.ts";
+import { redactArguments, redactOutput, redactText, scrubValues } from "../policy/redact.ts";
 import { annotationsFor } from "./annotations.ts";
 import type { HandlerContext } from "./handlers/types.ts";
 import type { Args } from "./input.ts";
@@ -65,13 +65,22 @@ export function cancelledByUser(): BerthError {
   });
 }
 
-/** Redacts a result before it leaves berth: text, structured content and errors alike. */
-export function redactResult(result: ToolResult): ToolResult {
+/**
+ * Redacts a result before it leaves berth: text, structured content and errors
+ * alike; `secrets` are env values seen during the call, scrubbed wherever they
+ * appear without their key.
+ */
+export function redactResult(result: ToolResult, secrets: readonly string[] = []): ToolResult {
   return {
-    structured: redactOutput(result.structured),
-    text: redactText(result.text),
+    structured: scrubValues(redactOutput(result.structured), secrets),
+    text: scrubValues(redactText(result.text), secrets),
     isError: result.isError,
   };
+}
+
+/** The secret env values a call's engine saw (none for a plain client). */
+export function secretsSeen(engine: EngineClient): string[] {
+  return engine instanceof PolicyEngine ? engine.secretValues() : [];
 }
 
 const TARGET_KEYS: [string, string[]][] = [

@@ -24,6 +24,7 @@ import { BerthError } from "../errors/mod.ts";
 import type { Policy } from "../policy/mod.ts";
 import { field } from "../policy/create_guard.ts";
 import { joinImageTag } from "../policy/names.ts";
+import { secretValues } from "../policy/redact.ts";
 import {
   filterContainerList,
   filterDiskUsage,
@@ -83,6 +84,7 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
   readonly #base: EngineClient;
   readonly #policy: Policy;
   readonly #cache?: Map<string, Resolution>;
+  readonly #secrets = new Set<string>();
 
   /** `cache`: remember resolutions (one call's scope only, never process-wide). */
   constructor(base: EngineClient, policy: Policy, cache = false) {
@@ -95,6 +97,25 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
   /** A view for one call: same engine and policy, its own resolution cache. */
   scoped(): PolicyEngine {
     return new PolicyEngine(this.#base, this.#policy, true);
+  }
+
+  /**
+   * Secret env values seen during this call (container inspects, create and
+   * exec bodies), so results can be scrubbed of them where they appear
+   * without their key (`echo $DB_PASSWORD`, /proc/1/environ).
+   */
+  secretValues(): string[] {
+    return [...this.#secrets];
+  }
+
+  #remember(env: unknown): void {
+    if (!this.#cache) return; // only a call's own engine keeps what it saw
+    for (const value of secretValues(env)) this.#secrets.add(value);
+  }
+
+  #rememberInspect(data: unknown): void {
+    const config = (data as { Config?: { Env?: unknown } } | undefined)?.Config;
+    this.#remember(config?.Env);
   }
 
   /** The unguarded client underneath. */
@@ -158,6 +179,7 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     const hit = this.#cache?.get(ref);
     if (hit) return hit;
     const resolved = await resolveVisible(this.#base, this.#policy, ref, signal);
+    if (resolved.inspect) this.#rememberInspect(JSON.parse(resolved.inspect));
     this.#cache?.set(ref, resolved);
     this.#cache?.set(resolved.id, resolved);
     return resolved;
@@ -216,6 +238,7 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
       }
     }
     const body = jsonBody(req);
+    if (body) this.#remember(field(body, "Env"));
     if (req.method === "POST" && suffix === "/exec" && body) {
       const cmd = field(body, "Cmd");
       policy.checkExecCommand(Array.isArray(cmd) ? cmd.map(String) : cmd ? [String(cmd)] : []);
@@ -224,9 +247,14 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     const rewritten = { ...req, path: `/containers/${encodeURIComponent(target)}${suffix}` };
     const plainInspect = req.method === "GET" && suffix === "/json" &&
       !Object.values(req.query ?? {}).some((v) => v !== undefined && v !== false);
-    return plainInspect && inspect !== undefined
-      ? { req: rewritten, body: inspect }
-      : { req: rewritten };
+    if (req.method === "GET" && suffix === "/json") {
+      if (plainInspect && inspect !== undefined) {
+        this.#rememberInspect(JSON.parse(inspect));
+        return { req: rewritten, body: inspect };
+      }
+      return { req: rewritten, filter: (data) => (this.#rememberInspect(data), data) };
+    }
+    return { req: rewritten };
   }
 
   #containerList(req: EngineRequest): Guarded {
@@ -246,6 +274,7 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     const policy = this.#policy;
     const body = jsonBody(req) ?? {};
     policy.checkCreateBody(body);
+    this.#remember(field(body, "Env"));
     const name = queryString(req, "name");
     if (policy.filtersContainers) {
       if (name !== undefined && name !== "" && !policy.containerVisible(name)) {

@@ -48,6 +48,7 @@ const routePath = z
     (p) => !p.split("/").some((s) => s === ".." || s === "."),
     "must not contain '.' or '..' segments",
   )
+  .refine((p) => !p.includes("//"), "must not contain empty segments ('//')")
   .refine((p) => !/^\/v\d/.test(p), "must not carry an API version; berth negotiates it");
 
 const errorTypes = z.enum([

@@ -66,9 +66,10 @@ const HARMLESS_KEYS = new Set(["author", "sandboxkey"]);
 /** Parents whose entries are environment-style `{KEY: value}` maps. */
 const ENV_PARENTS = /^(env|environment|build_?args|labels?|driver_?opts|options)$/i;
 
-// KEY=value, KEY: value and "KEY": "value", the forms secrets take in text.
-const ASSIGNMENT =
-  /(^|[^A-Za-z0-9_.-])(["']?)(-{0,2}[A-Za-z_][A-Za-z0-9_.-]*)\2([ \t]*[=:][ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s"'\\,;&}]+)/g;
+// KEY=value, KEY: value and "KEY": "value", the forms secrets take in text:
+// the key and separator first, then (for a secret key) its value.
+const KEY_SEP = /(?<![A-Za-z0-9_.-])(["']?)(-{0,2}[A-Za-z_][A-Za-z0-9_.-]*)\1([ \t]*[=:][ \t]*)/g;
+const VALUE = /"[^"\n]*"|'[^'\n]*'|[^\s"'\\,;&}\0]+/y;
 const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 const URL_PASSWORD = /(\/\/[^/\s:@]+:)[^@\s/]+@/g;
 
@@ -76,22 +77,32 @@ function secretKey(key: string): boolean {
   return isSecretKey(key) && !HARMLESS_KEYS.has(key.toLowerCase());
 }
 
+/** Replaces the values of secret-looking assignments, in one pass over the text. */
+function redactAssignments(text: string): string {
+  const keys = new RegExp(KEY_SEP.source, "g");
+  const values = new RegExp(VALUE.source, "y");
+  let out = "";
+  let last = 0;
+  for (let m = keys.exec(text); m; m = keys.exec(text)) {
+    if (!secretKey(m[2])) continue; // scanning goes on right after the separator
+    const valueStart = m.index + m[0].length;
+    values.lastIndex = valueStart;
+    const value = values.exec(text)?.[0];
+    // `Authorization: Bearer <token>`: the token itself was redacted before.
+    if (!value || value.includes(REDACTED) || /^(Bearer|Basic|Token)$/i.test(value)) continue;
+    const vq = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : "";
+    out += `${text.slice(last, valueStart)}${vq}${REDACTED}${vq}`;
+    last = valueStart + value.length;
+    keys.lastIndex = last;
+  }
+  return out + text.slice(last);
+}
+
 /** Redacts secret-looking assignments, bearer tokens and URL passwords in text. */
 export function redactText(text: string): string {
   if (!text) return text;
-  return text
-    .replace(BEARER, (_, scheme: string) => `${scheme} ${REDACTED}`)
-    .replace(
-      ASSIGNMENT,
-      (whole, lead: string, q: string, key: string, sep: string, value: string) => {
-        if (!secretKey(key) || value.includes(REDACTED)) return whole;
-        // `Authorization: Bearer <token>`: the token itself was redacted above.
-        if (/^(Bearer|Basic|Token)$/i.test(value)) return whole;
-        const vq = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : "";
-        return `${lead}${q}${key}${q}${sep}${vq}${REDACTED}${vq}`;
-      },
-    )
-    .replace(URL_PASSWORD, `$1${REDACTED}@`);
+  const bearer = text.replace(BEARER, (_, scheme: string) => `${scheme} ${REDACTED}`);
+  return redactAssignments(bearer).replace(URL_PASSWORD, `$1${REDACTED}@`);
 }
 
 /**
@@ -139,4 +150,38 @@ export function redactArguments<T>(value: T): T {
     out[key] = secretKey(key) && v !== null && v !== undefined ? REDACTED : redactArguments(v);
   }
   return out as T;
+}
+
+/** Shortest secret value scrubbed by value (shorter ones would blank ordinary words). */
+export const MIN_SCRUB_LENGTH = 6;
+
+/**
+ * The values of secret-looking entries of an environment (`["K=v"]` or
+ * `{K: v}`), to scrub wherever they appear without their key (`echo $DB_PASSWORD`).
+ */
+export function secretValues(env: unknown): string[] {
+  const pairs: [string, unknown][] = Array.isArray(env)
+    ? env.filter((e): e is string => typeof e === "string" && e.includes("="))
+      .map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)])
+    : env && typeof env === "object"
+    ? Object.entries(env)
+    : [];
+  return pairs
+    .filter(([key, value]) => secretKey(key) && typeof value === "string")
+    .map(([, value]) => value as string)
+    .filter((value) => value.length >= MIN_SCRUB_LENGTH && !value.includes(REDACTED));
+}
+
+/** Replaces every occurrence of the given secret values, longest first. */
+export function scrubValues<T>(value: T, secrets: readonly string[]): T {
+  if (!secrets.length) return value;
+  const sorted = [...new Set(secrets)].sort((a, b) => b.length - a.length);
+  const scrub = (text: string) => sorted.reduce((t, s) => t.replaceAll(s, REDACTED), text);
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return scrub(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (!v || typeof v !== "object") return v;
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+  };
+  return walk(value) as T;
 }

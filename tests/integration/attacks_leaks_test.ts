@@ -1,0 +1,282 @@
+/**
+ * Attacks that try to make berth leak, against the real engine (suite
+ * `attacks-leaks`): secrets in environment variables (any case of the key)
+ * through every read path, registry credentials through pull and push, the
+ * audit log, destructive calls without the user's yes, and manifest routes
+ * that try to leave their segment.
+ */
+
+import assert from "node:assert/strict";
+import { loadManifests } from "../../src/manifest/mod.ts";
+import type { ToolResult } from "../../src/interpreter/mod.ts";
+import {
+  AUTH_PASSWORD,
+  AUTH_REGISTRY,
+  AUTH_USER,
+  call,
+  callOk,
+  cleanup,
+  docker,
+  errorCode,
+  runContainer,
+  TEST_IMAGE,
+  testApp,
+  uniqueName,
+} from "../helpers/mod.ts";
+import { settle } from "../helpers/asserts.ts";
+
+const SUITE = "attacks-leaks";
+const LABEL = { "berth.test": SUITE };
+await cleanup(SUITE);
+
+const MARK = uniqueName("s3cr3t").replace(/-/g, "");
+/** Secret values, each under a key that must be recognised whatever its case. */
+const SECRETS: Record<string, string> = {
+  DB_PASSWORD: `pw1${MARK}`,
+  db_Password: `pw2${MARK}`,
+  API_TOKEN: `tok${MARK}`,
+  aws_secret_access_key: `aws${MARK}`,
+  GITHUB_AUTH: `gh${MARK}`,
+  service_credential: `cred${MARK}`,
+  Private_Key: `key${MARK}`,
+};
+const ENV_ARGS = Object.entries(SECRETS).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
+
+const auditPath = await Deno.makeTempFile({ prefix: "berth-attacks-audit-", suffix: ".jsonl" });
+const app = await testApp({ allow: "all", auditLog: auditPath });
+const readOnly = await testApp({ auditLog: auditPath });
+const TARGET = await runContainer(SUITE, {
+  args: [...ENV_ARGS, "--label", `app.api_key=lbl${MARK}`],
+  command: ["sh", "-c", "env; echo DB_PASSWORD=$DB_PASSWORD; sleep 3600"],
+});
+
+/** Number of attack cases this file runs. */
+export let ATTACK_CASES = 0;
+
+function assertClean(result: ToolResult | string, what: string): void {
+  const text = typeof result === "string" ? result : JSON.stringify(result);
+  assert.ok(!text.includes(MARK), `${what} leaked a secret: ${text.slice(0, 300)}`);
+  assert.ok(!text.includes(AUTH_PASSWORD), `${what} leaked the registry password`);
+  assert.ok(!text.includes(btoa(AUTH_PASSWORD)), `${what} leaked the password in base64`);
+}
+
+Deno.test("attacks: env secrets (any key case) never leave through any read path", async () => {
+  const reads: [string, Record<string, unknown>][] = [
+    ["docker_inspect_container", { container_id: TARGET }],
+    ["docker_inspect_container", { container_id: TARGET, section: "config" }],
+    ["docker_container_logs", { container_id: TARGET }],
+    ["docker_container_logs", { container_id: TARGET, grep: "PASSWORD" }],
+    ["docker_exec_command", { container_id: TARGET, command: ["env"] }],
+    ["docker_exec_command", { container_id: TARGET, command: "echo $DB_PASSWORD; printenv" }],
+    ["docker_exec_command", { container_id: TARGET, command: ["cat", "/proc/1/environ"] }],
+    ["docker_copy_from_container", { container_id: TARGET, path: "/proc/1/environ" }],
+    ["docker_diagnose", { container_id: TARGET }],
+    ["docker_list_containers", { filters: { label: [`berth.test=${SUITE}`] } }],
+  ];
+  // The exec output carries the value verbatim: even then berth prints it redacted.
+  for (const [tool, args] of reads) {
+    if (!app.interpreter.has(tool)) continue;
+    ATTACK_CASES++;
+    const result = await call(app, tool, args);
+    assertClean(result, `${tool} ${JSON.stringify(args)}`);
+  }
+  ATTACK_CASES++;
+  const run = await call(app, "docker_run_container", {
+    image: TEST_IMAGE,
+    name: uniqueName("berth-atk-leakrun"),
+    environment: { db_Password: `pw3${MARK}` },
+    command: ["sh", "-c", "echo db_Password=$db_Password"],
+    labels: LABEL,
+    wait: true,
+  });
+  assertClean(run, "docker_run_container wait logs");
+});
+
+Deno.test("attacks: registry credentials are never echoed, on success or failure", async () => {
+  const auth = { username: AUTH_USER, password: AUTH_PASSWORD, serveraddress: AUTH_REGISTRY };
+  const image = `${AUTH_REGISTRY}/berth-test/busybox`;
+  ATTACK_CASES++;
+  const ok = await call(app, "docker_pull_image", { image, tag: "latest", auth });
+  assert.equal(ok.isError, false, ok.text);
+  assertClean(ok, "pull with auth");
+  ATTACK_CASES++;
+  const wrong = await call(app, "docker_pull_image", {
+    image,
+    tag: "latest",
+    auth: { ...auth, password: `${AUTH_PASSWORD}-wrong${MARK}` },
+  });
+  assert.ok(wrong.isError);
+  assertClean(wrong, "pull with a wrong password");
+  ATTACK_CASES++;
+  const push = await call(app, "docker_push_image", { image, tag: "latest", auth });
+  assertClean(push, "push with auth");
+  ATTACK_CASES++;
+  const noAuth = await call(app, "docker_pull_image", {
+    image: `${AUTH_REGISTRY}/berth-test/nope`,
+  });
+  assertClean(noAuth, "pull without auth");
+});
+
+Deno.test("attacks: the audit log records changes and denials, flushed per call, without secrets", async () => {
+  const lines = () =>
+    Deno.readTextFileSync(auditPath).trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  const before = lines().length;
+  const name = uniqueName("berth-atk-audit");
+  await callOk(app, "docker_create_container", {
+    image: TEST_IMAGE,
+    name,
+    environment: { DB_PASSWORD: `pw4${MARK}`, Api_Key: `k${MARK}` },
+    command: ["sh", "-c", `echo TOKEN=tk${MARK}`],
+    labels: LABEL,
+  });
+  ATTACK_CASES++;
+  let log = lines();
+  assert.equal(log.length, before + 1, "written before the call returned");
+  const created = log.at(-1);
+  assert.equal(created.tool, "docker_create_container");
+  assert.equal(created.outcome, "ok");
+  assert.equal(created.target, `image:${TEST_IMAGE} name:${name}`);
+  assert.ok(Number.isFinite(created.duration_ms));
+  assert.ok(!Number.isNaN(Date.parse(created.time)));
+  ATTACK_CASES++;
+  const blocked = await call(app, "docker_exec_command", {
+    container_id: TARGET,
+    command: ["sh", "-c", `API_TOKEN=t${MARK} rm -rf /`],
+  });
+  assert.equal(errorCode(blocked), "DKR-007");
+  ATTACK_CASES++;
+  const level = await call(readOnly, "docker_remove_container", { container_id: name });
+  assert.equal(errorCode(level), "DKR-007");
+  await callOk(app, "docker_inspect_container", { container_id: name });
+  log = lines();
+  assert.deepEqual(log.slice(before).map((r) => [r.tool, r.outcome]), [
+    ["docker_create_container", "ok"],
+    ["docker_exec_command", "DKR-007"],
+    ["docker_remove_container", "DKR-007"],
+  ], "reads are not audited; denials are");
+  ATTACK_CASES++;
+  assertClean(Deno.readTextFileSync(auditPath), "the audit log");
+});
+
+Deno.test("attacks: destructive calls need the user's explicit yes", async () => {
+  const name = await runContainer(SUITE, { command: ["sleep", "300"] });
+  const asked: string[] = [];
+  const say = (answer: boolean) => (message: string) => {
+    asked.push(message);
+    return Promise.resolve(answer);
+  };
+  ATTACK_CASES++;
+  let result = await app.interpreter.call(
+    "docker_remove_container",
+    { container_id: name, force: true },
+    { confirm: say(false) },
+  );
+  assert.equal(errorCode(result), "DKR-007");
+  assert.match(result.text, /Cancelled by the user/);
+  assert.equal(await docker("inspect", "--format", "{{.State.Running}}", name), "true");
+  ATTACK_CASES++;
+  result = await app.interpreter.call("docker_kill_container", { container_id: name }, {
+    confirm: say(false),
+  });
+  assert.equal(errorCode(result), "DKR-007", "kill is destructive too");
+  ATTACK_CASES++;
+  result = await app.interpreter.call("docker_container_top", { container_id: name }, {
+    confirm: say(false),
+  });
+  assert.equal(result.isError, false, "reads never ask");
+  assert.equal(asked.length, 2);
+  assert.ok(asked.every((m) => m.includes(name) && !m.includes(MARK)));
+  result = await app.interpreter.call(
+    "docker_remove_container",
+    { container_id: name, force: true },
+    { confirm: say(true) },
+  );
+  assert.equal(result.isError, false, result.text);
+  ATTACK_CASES++;
+  const noConfirm = await testApp({ allow: "all", confirm: false });
+  const other = await runContainer(SUITE, { command: ["sleep", "300"] });
+  result = await noConfirm.interpreter.call(
+    "docker_remove_container",
+    { container_id: other, force: true },
+    { confirm: say(false) },
+  );
+  assert.equal(result.isError, false, "--no-confirm: never asked");
+  assert.equal(asked.length, 3);
+});
+
+Deno.test("attacks: manifest routes that try to leave their segment are refused at load", async () => {
+  const routes = [
+    "/containers/{container_id}/../../images/json",
+    "/containers/{container_id}/%2e%2e/x",
+    "http://evil.example/containers/json",
+    "//evil.example/containers/json",
+    "/containers//json",
+    "/containers/json?all=1",
+    "/containers/json#x",
+    "/containers/{other}/json",
+    "containers/json",
+    "/containers/{container_id}\n/json",
+  ];
+  for (const path of routes) {
+    ATTACK_CASES++;
+    const dir = await Deno.makeTempDir({ prefix: "berth-atk-manifest-" });
+    try {
+      await Deno.writeTextFile(
+        `${dir}/docker_evil.yaml`,
+        [
+          "name: docker_evil",
+          "title: Evil",
+          "description: Tries to leave its route.",
+          "permission: read",
+          "timeout: read",
+          "input:",
+          "  container_id: { type: string, description: Container, required: true, format: name_or_id }",
+          "request:",
+          "  method: GET",
+          `  path: ${JSON.stringify(path)}`,
+          "response:",
+          "  kind: json",
+          "output:",
+          "  schema:",
+          "    x: { type: string, description: X }",
+        ].join("\n"),
+      );
+      await assert.rejects(() => loadManifests([dir]), `route ${JSON.stringify(path)}`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+  ATTACK_CASES++;
+  const dir = await Deno.makeTempDir({ prefix: "berth-atk-manifest-" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/docker_noformat.yaml`,
+      [
+        "name: docker_noformat",
+        "title: No format",
+        "description: A path parameter without a format.",
+        "permission: read",
+        "timeout: read",
+        "input:",
+        "  id: { type: string, description: Anything, required: true }",
+        "request:",
+        "  method: GET",
+        "  path: /containers/{id}/json",
+        "response:",
+        "  kind: json",
+        "output:",
+        "  schema:",
+        "    x: { type: string, description: X }",
+      ].join("\n"),
+    );
+    await assert.rejects(() => loadManifests([dir]), "a path parameter needs a format");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("attacks-leaks: cleanup", async () => {
+  await settle(() => cleanup(SUITE));
+  await Deno.remove(auditPath).catch(() => {});
+  console.log(`attacks: ${ATTACK_CASES} attack cases in attacks_leaks_test.ts`);
+});
