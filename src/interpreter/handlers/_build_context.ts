@@ -33,6 +33,8 @@ export interface BuildContext {
   stats: ContextStats;
   /** The packing error, when packing failed (the engine only sees a cut stream). */
   failure(): BerthError | undefined;
+  /** Settles when packing has ended (done, failed or cancelled) and no file is open. */
+  finished: Promise<void>;
 }
 
 /**
@@ -83,14 +85,15 @@ export function packContext(root: string, excludes: string[]): BuildContext {
   const matcher = excludes.length ? dockerignore().add(excludes) : undefined;
   const negations = excludes.some((p) => p.startsWith("!"));
   let failure: BerthError | undefined;
-  let cancelled = false;
+  // Aborted when the reader (the engine request) goes away.
+  const stop = new AbortController();
 
   const walk = async (dir: string, prefix: string): Promise<void> => {
     const names: string[] = [];
     for await (const entry of Deno.readDir(dir)) names.push(entry.name);
     names.sort();
     for (const name of names) {
-      if (cancelled) return;
+      if (stop.signal.aborted) return;
       const rel = prefix ? `${prefix}/${name}` : name;
       const full = `${dir}/${name}`;
       const info = await Deno.lstat(full);
@@ -105,18 +108,19 @@ export function packContext(root: string, excludes: string[]): BuildContext {
         const linkname = await Deno.readLink(full);
         await addEntry(pack, { name: rel, type: "symlink", linkname, ...meta(info) });
       } else if (info.isFile) {
-        await addFile(pack, full, rel, info);
+        await addFile(pack, full, rel, info, stop.signal);
         stats.files++;
         stats.bytes += info.size;
       } // sockets, fifos and devices are not build input
     }
   };
 
-  (async () => {
+  const finished = (async () => {
     try {
       await walk(root, "");
       pack.finalize();
     } catch (error) {
+      if (stop.signal.aborted) return; // the reader went away: its own error tells why
       failure = isBerthError(error) ? error : hostError(error, root);
       pack.destroy(failure);
     }
@@ -137,11 +141,11 @@ export function packContext(root: string, excludes: string[]): BuildContext {
       if (size < CHUNK_BYTES) controller.close();
     },
     cancel() {
-      cancelled = true;
+      stop.abort();
       pack.destroy();
     },
   });
-  return { stream, stats, failure: () => failure };
+  return { stream, stats, failure: () => failure, finished };
 }
 
 function meta(info: Deno.FileInfo): { mode: number; mtime: Date; uid: 0; gid: 0 } {
@@ -160,6 +164,7 @@ async function addFile(
   full: string,
   rel: string,
   info: Deno.FileInfo,
+  stop: AbortSignal,
 ): Promise<void> {
   let sink!: ReturnType<tar.Pack["entry"]>;
   // The executor runs at once, so `sink` is set before it is used.
@@ -169,17 +174,18 @@ async function addFile(
       (error) => (error ? reject(error) : resolve()),
     );
   });
+  done.catch(() => {}); // awaited below; a cancelled archive must not reject unobserved
   using file = await Deno.open(full, { read: true });
   const buffer = new Uint8Array(CHUNK_BYTES);
   let remaining = info.size;
   while (remaining > 0) {
+    if (stop.aborted) throw new Error("The build context stream was cancelled");
     const n = await file.read(buffer);
     if (n === null) break;
     const piece = buffer.slice(0, Math.min(n, remaining));
     remaining -= piece.length;
-    if (!sink.write(piece)) {
-      await new Promise<void>((resolve) => sink.once("drain", () => resolve()));
-    }
+    // Wait for room, or for the end of the archive when the engine stops reading.
+    if (!sink.write(piece)) await drained(sink, stop);
   }
   if (remaining > 0) {
     throw new BerthError("conflict", `File '${rel}' shrank while the build context was packed`, {
@@ -188,6 +194,19 @@ async function addFile(
   }
   sink.end(undefined);
   await done;
+}
+
+function drained(sink: ReturnType<tar.Pack["entry"]>, stop: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (stop.aborted) return resolve();
+    const done = () => {
+      sink.off("drain", done);
+      stop.removeEventListener("abort", done);
+      resolve();
+    };
+    sink.on("drain", done);
+    stop.addEventListener("abort", done, { once: true });
+  });
 }
 
 /** Turns a host file-system failure into an error that says what to do. */
