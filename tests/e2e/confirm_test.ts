@@ -1,0 +1,121 @@
+/**
+ * Confirmation of destructive calls over MCP (suite `attacks-confirm`): a
+ * client that declared the elicitation capability is asked through
+ * `elicitation/create` (form mode, one boolean `confirm` field); only an
+ * explicit accept with `confirm: true` lets the call run. A client without
+ * the capability is not asked; `--no-confirm` never asks.
+ */
+
+import assert from "node:assert/strict";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/stdio"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import { CallToolResultSchema, ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { cleanup, docker, runContainer } from "../helpers/mod.ts";
+import { REPO, serveArgs, serverEnv, SPAWN_TEST } from "./_mcp.ts";
+
+const SUITE = "attacks-confirm";
+
+type Answer = { action: "accept" | "decline" | "cancel"; content?: Record<string, unknown> };
+
+async function session(args: string[], answers?: Answer[]) {
+  const asked: { message: string; requestedSchema: unknown }[] = [];
+  const client = new Client(
+    { name: "berth-e2e-confirm", version: "1.0.0" },
+    { capabilities: answers ? { elicitation: { form: {} } } : {} },
+  );
+  if (answers) {
+    client.setRequestHandler(ElicitRequestSchema, (request) => {
+      const params = request.params as { message: string; requestedSchema: unknown };
+      asked.push({ message: params.message, requestedSchema: params.requestedSchema });
+      return answers.shift() ?? { action: "cancel" };
+    });
+  }
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: serveArgs(["--allow", "all", ...args]),
+    cwd: REPO,
+    env: serverEnv(),
+    stderr: "pipe",
+  });
+  await client.connect(transport);
+  const remove = async (container: string) =>
+    await client.request(
+      {
+        method: "tools/call",
+        params: {
+          name: "docker_remove_container",
+          arguments: { container_id: container, force: true },
+        },
+      },
+      CallToolResultSchema,
+    );
+  return { client, asked, remove, close: () => client.close() };
+}
+
+async function exists(name: string): Promise<boolean> {
+  return (await docker("ps", "-a", "-q", "--filter", `name=^/${name}$`)) !== "";
+}
+
+Deno.test({
+  name: "attacks: confirm: a destructive call runs only on an explicit yes (elicitation/create)",
+  ...SPAWN_TEST,
+  async fn() {
+    await cleanup(SUITE);
+    const name = await runContainer(SUITE);
+    const s = await session([], [
+      { action: "decline" },
+      { action: "accept", content: { confirm: false } },
+      { action: "cancel" },
+      { action: "accept", content: { confirm: true } },
+    ]);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const result = await s.remove(name);
+        assert.equal(result.isError, true);
+        assert.match(JSON.stringify(result.content), /Cancelled by the user/);
+        assert.equal(await exists(name), true, `answer ${i} is not a yes`);
+      }
+      const result = await s.remove(name);
+      assert.equal(result.isError, undefined, JSON.stringify(result.content));
+      assert.equal(await exists(name), false);
+      assert.equal(s.asked.length, 4);
+      const schema = s.asked[0].requestedSchema as { properties: Record<string, { type: string }> };
+      assert.deepEqual(
+        Object.keys(schema.properties),
+        ["confirm"],
+        "nothing but a yes/no is asked",
+      );
+      assert.equal(schema.properties.confirm.type, "boolean");
+      assert.match(s.asked[0].message, new RegExp(name));
+    } finally {
+      await s.close();
+      await cleanup(SUITE);
+    }
+  },
+});
+
+Deno.test({
+  name: "attacks: confirm: clients without elicitation, and --no-confirm, are not asked",
+  ...SPAWN_TEST,
+  async fn() {
+    await cleanup(SUITE);
+    const plain = await session([]);
+    const off = await session(["--no-confirm"], []);
+    try {
+      const a = await runContainer(SUITE);
+      assert.equal((await plain.remove(a)).isError, undefined);
+      assert.equal(await exists(a), false);
+      const b = await runContainer(SUITE);
+      assert.equal((await off.remove(b)).isError, undefined);
+      assert.equal(await exists(b), false);
+      assert.equal(off.asked.length, 0, "--no-confirm never asks");
+    } finally {
+      await plain.close();
+      await off.close();
+      await cleanup(SUITE);
+    }
+  },
+});
