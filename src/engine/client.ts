@@ -7,6 +7,7 @@
 
 import { BerthError } from "../errors/mod.ts";
 import { raceAbort } from "../guard/deadline.ts";
+import { Limiter } from "../guard/limiter.ts";
 import { retryIdempotent } from "../guard/retry.ts";
 import {
   baseUrl,
@@ -78,6 +79,7 @@ export class EngineClient {
   #base: string;
   #pinned?: string;
   #negotiated?: Promise<string>;
+  readonly #limiter = new Limiter();
 
   constructor(options: EngineClientOptions) {
     this.endpoint = options.endpoint;
@@ -177,7 +179,13 @@ export class EngineClient {
     }
     let response: Response;
     try {
-      response = await fetch(url, init);
+      // At most MAX_IN_FLIGHT requests wait on the engine at once (src/guard/limiter.ts).
+      const release = await this.#limiter.acquire(req.signal);
+      try {
+        response = await fetch(url, init);
+      } finally {
+        release();
+      }
     } catch (error) {
       throw this.#transportError(error, req);
     }

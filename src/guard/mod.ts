@@ -9,6 +9,7 @@
 export * from "./breaker.ts";
 export * from "./caps.ts";
 export * from "./deadline.ts";
+export * from "./limiter.ts";
 export * from "./operations.ts";
 export * from "./progress.ts";
 export * from "./retry.ts";

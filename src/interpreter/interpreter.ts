@@ -35,7 +35,7 @@ import { type Args, InputValidator } from "./input.ts";
 import { planRequest } from "./plan.ts";
 import { errorResult, type Progress, type ToolResult } from "./result.ts";
 import { shapeDeclarative } from "./shape.ts";
-import { MAX_TEXT_BYTES, Supervisor } from "./supervise.ts";
+import { MAX_TEXT_BYTES, type SuperviseOptions, Supervisor, withCallSignal } from "./supervise.ts";
 import { TRANSFORMS } from "./transforms.ts";
 
 export { capText, DEFAULT_LONG_BUDGET_MS, MAX_TEXT_BYTES } from "./supervise.ts";
@@ -132,12 +132,19 @@ export class Interpreter {
       );
     }
     const started = Date.now();
-    const result = redactResult(await this.#call(tool, rawArgs, options));
+    // Work handed to the background is audited again with its final outcome.
+    const onBackgroundDone = (final: ToolResult) =>
+      auditCall(this.#options.audit, tool.spec, rawArgs, redactResult(final), started);
+    const result = redactResult(await this.#call(tool, rawArgs, { ...options, onBackgroundDone }));
     auditCall(this.#options.audit, tool.spec, rawArgs, result, started);
     return result;
   }
 
-  async #call(tool: CompiledTool, rawArgs: unknown, options: CallOptions): Promise<ToolResult> {
+  async #call(
+    tool: CompiledTool,
+    rawArgs: unknown,
+    options: CallOptions & Pick<SuperviseOptions, "onBackgroundDone">,
+  ): Promise<ToolResult> {
     const { spec } = tool;
     const name = spec.name;
     if (!this.#options.policy.allowsLevel(spec.permission)) {
@@ -161,7 +168,7 @@ export class Interpreter {
       this.#run({
         spec,
         args,
-        engine,
+        engine: withCallSignal(engine, signal),
         policy: this.#options.policy,
         signal,
         progress,

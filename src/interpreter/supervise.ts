@@ -51,6 +51,8 @@ export interface SuperviseOptions {
   onProgress?: (progress: Progress) => void;
   /** False keeps the caller waiting to the end (one-shot CLI calls). Default true. */
   background?: boolean;
+  /** Called with the final result of work that went on in the background (audit). */
+  onBackgroundDone?: (result: ToolResult) => void;
 }
 
 /** The supervised work: gets the call's signal and progress function. */
@@ -116,6 +118,7 @@ export class Supervisor {
 
     const operation = this.#options.operations!.adopt(spec.name, done, () => relay.last, startedAt);
     if (!operation) return await done; // registry full of running work: keep waiting
+    if (call.onBackgroundDone) done.then(call.onBackgroundDone, () => {});
     // From here the work belongs to the registry: the client's cancel of this
     // (answered) call no longer reaches it; its class deadline still does.
     detach();
@@ -162,6 +165,35 @@ export class Supervisor {
       deadline.dispose();
     }
   }
+}
+
+/** Engine methods whose first argument is an EngineRequest that may carry a signal. */
+const REQUEST_METHODS = new Set<PropertyKey>(["request", "json", "text"]);
+/** Engine methods whose first argument is an optional signal. */
+const SIGNAL_METHODS = new Set<PropertyKey>(["apiVersion", "ping"]);
+
+/**
+ * The engine as one call's handler sees it: a request sent without a signal
+ * gets the call's (deadline + client cancel), so no engine request can outlive
+ * its call by omission. A request with its own signal keeps it (cleanup after
+ * the deadline, such as ending an exec, needs that).
+ */
+export function withCallSignal<E extends object>(engine: E, signal: AbortSignal): E {
+  return new Proxy(engine, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== "function") return value;
+      if (REQUEST_METHODS.has(prop)) {
+        return (req: { signal?: AbortSignal }, ...rest: unknown[]) =>
+          value.call(target, req.signal ? req : { ...req, signal }, ...rest);
+      }
+      if (SIGNAL_METHODS.has(prop)) {
+        return (own?: AbortSignal, ...rest: unknown[]) =>
+          value.call(target, own ?? signal, ...rest);
+      }
+      return value.bind(target);
+    },
+  });
 }
 
 /** Expected failures as BerthError; a broken connection while reading a body is one too. */

@@ -13,7 +13,14 @@
 
 import assert from "node:assert/strict";
 import { FakeEngine } from "../helpers/fake_engine.ts";
-import { berthReadPaths, callTool, codeOf, connect, SPAWN_TEST } from "./_mcp.ts";
+import {
+  berthReadPaths,
+  callExpectingError,
+  callTool,
+  codeOf,
+  connect,
+  SPAWN_TEST,
+} from "./_mcp.ts";
 
 /**
  * Deno flags next to -P=berth that let the server reach the fake's socket.
@@ -144,6 +151,35 @@ output:
       await session.close();
       fake.close();
       Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "stdio: after 200 concurrent engine calls the server still reads the next requests at once (no runtime backlog)",
+  ...SPAWN_TEST,
+  async fn() {
+    const session = await connect();
+    try {
+      const burst = await guard(
+        30_000,
+        Promise.all(
+          Array.from({ length: 200 }, () => callTool(session, "docker_list_containers")),
+        ),
+      );
+      assert.ok(burst.every((r) => !r.isError));
+      // Before the in-flight bound, the second request after such a burst sat ~20 s unread.
+      for (let i = 0; i < 3; i++) {
+        const r = await guard(
+          5_000,
+          callExpectingError(session, "docker_operation_status", { operation_id: "op-none" }),
+        );
+        assert.equal(codeOf(r), "DKR-011");
+      }
+      assert.deepEqual(session.errors, []);
+    } finally {
+      await session.close();
     }
   },
 });
