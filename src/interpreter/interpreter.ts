@@ -20,6 +20,7 @@ import {
   isDestructive,
   redactResult,
   resolveRouteTargets,
+  secretsSeen,
 } from "./call_guard.ts";
 import { defineTool, type ToolDefinition } from "./definition.ts";
 import type {
@@ -132,10 +133,15 @@ export class Interpreter {
       );
     }
     const started = Date.now();
+    // One engine per call: its own resolution cache and the secret values it saw.
+    const engine = engineForCall(this.#options.engine);
+    const redact = (r: ToolResult) => redactResult(r, secretsSeen(engine));
     // Work handed to the background is audited again with its final outcome.
     const onBackgroundDone = (final: ToolResult) =>
-      auditCall(this.#options.audit, tool.spec, rawArgs, redactResult(final), started);
-    const result = redactResult(await this.#call(tool, rawArgs, { ...options, onBackgroundDone }));
+      auditCall(this.#options.audit, tool.spec, rawArgs, redact(final), started);
+    const result = redact(
+      await this.#call(tool, rawArgs, { ...options, onBackgroundDone }, engine),
+    );
     auditCall(this.#options.audit, tool.spec, rawArgs, result, started);
     return result;
   }
@@ -144,6 +150,7 @@ export class Interpreter {
     tool: CompiledTool,
     rawArgs: unknown,
     options: CallOptions & Pick<SuperviseOptions, "onBackgroundDone">,
+    engine: EngineClient,
   ): Promise<ToolResult> {
     const { spec } = tool;
     const name = spec.name;
@@ -162,7 +169,6 @@ export class Interpreter {
         return errorResult(cancelledByUser());
       }
     }
-    const engine = engineForCall(this.#options.engine);
     // Deadline, cancellation, breaker, budget and caps: src/interpreter/supervise.ts.
     const work = (signal: AbortSignal, progress: (p: Progress) => void) =>
       this.#run({
