@@ -38,7 +38,6 @@ export interface OperationSnapshot {
   error: ErrorPayload | null;
   /** The tool's text (or error text), once finished. */
   text: string | null;
-  started: string;
   elapsed_seconds: number;
 }
 
@@ -176,7 +175,6 @@ export class Operations {
       result: outcome && !outcome.isError ? outcome.structured : null,
       error: outcome?.isError ? (outcome.structured.error as ErrorPayload) : null,
       text: outcome?.text ?? null,
-      started: new Date(entry.startedAt).toISOString(),
       elapsed_seconds: Math.round((end - entry.startedAt) / 100) / 10,
     };
   }

@@ -245,11 +245,11 @@ export function allowRunning(schema: JsonSchema, timeoutClass: TimeoutClass): Js
       ...properties,
       operation_id: {
         type: "string",
-        description: "Set when still running after the budget: see docker_operation_status",
+        description: "Set if still running: see docker_operation_status",
       },
       status: properties.status ?? {
         type: "string",
-        description: "running: the work goes on in the background",
+        description: "running: goes on in the background",
       },
     },
     anyOf: [{ required }, { required: ["operation_id", "status"] }],
