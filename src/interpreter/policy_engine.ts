@@ -20,11 +20,19 @@
  */
 
 import { EngineClient, type EngineRequest } from "../engine/client.ts";
-import { BerthError } from "../errors/mod.ts";
 import type { Policy } from "../policy/mod.ts";
 import { field } from "../policy/create_guard.ts";
-import { joinImageTag } from "../policy/names.ts";
 import { secretValues } from "../policy/redact.ts";
+import {
+  denied,
+  guardCreate,
+  guardImages,
+  guardNetworkMember,
+  jsonBody,
+  nameRefused,
+  queryString,
+  type RouteGuardContext,
+} from "./policy_routes.ts";
 import {
   filterContainerList,
   filterDiskUsage,
@@ -53,33 +61,7 @@ interface Guarded {
 
 const CONTAINER_ROUTE = /^\/containers\/([^/]+)(\/[^/]+)?$/;
 const NOT_A_CONTAINER = new Set(["json", "create", "prune"]);
-const NAMESPACE_MODES = ["NetworkMode", "PidMode", "IpcMode"];
 
-function denied(message: string, hint: string): BerthError {
-  return new BerthError("denied_by_policy", message, { hint });
-}
-
-/** Sets a body key the way the engine reads it: one spelling, the canonical one. */
-function setField(body: Record<string, unknown>, name: string, value: unknown): void {
-  for (const key of Object.keys(body)) {
-    if (key.toLowerCase() === name.toLowerCase()) delete body[key];
-  }
-  body[name] = value;
-}
-
-function jsonBody(req: EngineRequest): Record<string, unknown> | undefined {
-  const body = req.body;
-  if (!body || typeof body !== "object" || Array.isArray(body)) return undefined;
-  if (body instanceof ReadableStream || body instanceof Uint8Array) return undefined;
-  return body as Record<string, unknown>;
-}
-
-function queryString(req: EngineRequest, key: string): string | undefined {
-  const value = req.query?.[key];
-  return typeof value === "string" ? value : undefined;
-}
-
-/** An engine client that enforces the policy on every request. */
 export class PolicyEngine extends EngineClient implements ContainerResolver {
   readonly #base: EngineClient;
   readonly #policy: Policy;
@@ -193,7 +175,11 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     const route = CONTAINER_ROUTE.exec(path);
     if (route && !NOT_A_CONTAINER.has(route[1])) return await this.#containerRoute(req, route);
     if (method === "GET" && path === "/containers/json" && hides) return this.#containerList(req);
-    if (method === "POST" && path === "/containers/create") return await this.#create(req);
+    if (method === "POST" && path === "/containers/create") {
+      const body = jsonBody(req);
+      if (body) this.#remember(field(body, "Env"));
+      return { req: await guardCreate(this.#routes, req) };
+    }
     if (method === "POST" && path === "/containers/prune" && hides) {
       throw denied(
         "Pruning containers is not available while container name lists are set",
@@ -201,7 +187,7 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
       );
     }
     if (method === "POST" && /^\/networks\/[^/]+\/(connect|disconnect)$/.test(path)) {
-      return await this.#networkMember(req);
+      return { req: await guardNetworkMember(this.#routes, req) };
     }
     if (method === "GET" && /^\/networks(\/[^/]+)?$/.test(path) && hides) {
       return { req, filter: (d) => filterNetworks(policy, d) };
@@ -220,7 +206,7 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
       if (body) policy.checkVolumeBody?.(body);
       return { req };
     }
-    return { req: await this.#images(req) };
+    return { req: await guardImages(this.#routes, req) };
   }
 
   async #containerRoute(req: EngineRequest, route: RegExpExecArray): Promise<Guarded> {
@@ -234,7 +220,7 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
       inspect = resolved.inspect;
       if (suffix === "/rename") {
         const name = queryString(req, "name") ?? "";
-        if (!policy.containerVisible(name)) throw this.#nameRefused(name);
+        if (!policy.containerVisible(name)) throw nameRefused(policy, name);
       }
     }
     const body = jsonBody(req);
@@ -270,117 +256,19 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     };
   }
 
-  async #create(req: EngineRequest): Promise<Guarded> {
-    const policy = this.#policy;
-    const body = jsonBody(req) ?? {};
-    policy.checkCreateBody(body);
-    this.#remember(field(body, "Env"));
-    const name = queryString(req, "name");
-    if (policy.filtersContainers) {
-      if (name !== undefined && name !== "" && !policy.containerVisible(name)) {
-        throw this.#nameRefused(name);
-      }
-      if (!name && policy.requiresContainerName) throw this.#nameRefused("");
-    }
-    const image = field(body, "Image");
-    if (typeof image === "string") await this.#checkImage(image, req.signal);
-    if (!policy.filtersContainers) return { req };
-    // References to other containers must resolve among the visible ones, by full ID.
-    const copy: Record<string, unknown> = { ...body };
-    for (const holder of [copy, field(copy, "HostConfig")]) {
-      if (!holder || typeof holder !== "object") continue;
-      const hc = holder === copy ? copy : { ...(holder as Record<string, unknown>) };
-      for (const mode of NAMESPACE_MODES) {
-        const value = field(hc, mode);
-        if (typeof value === "string" && /^container:/i.test(value)) {
-          const ref = value.slice(value.indexOf(":") + 1);
-          setField(hc, mode, `container:${(await this.resolveContainer(ref, req.signal)).id}`);
-        }
-      }
-      for (const key of ["VolumesFrom", "Links"]) {
-        const list = field(hc, key);
-        if (!Array.isArray(list)) continue;
-        const out: string[] = [];
-        for (const entry of list.map(String)) {
-          const [ref, ...rest] = entry.split(":");
-          const { id } = await this.resolveContainer(ref, req.signal);
-          out.push([id, ...rest].join(":"));
-        }
-        setField(hc, key, out);
-      }
-      if (hc !== copy) setField(copy, "HostConfig", hc);
-    }
-    return { req: { ...req, body: copy } };
-  }
-
-  async #networkMember(req: EngineRequest): Promise<Guarded> {
-    const body = jsonBody(req);
-    const ref = body ? field(body, "Container") : undefined;
-    if (!this.#policy.filtersContainers || typeof ref !== "string") return { req };
-    const { id } = await this.resolveContainer(ref, req.signal);
-    const copy = { ...body };
-    setField(copy, "Container", id);
-    return { req: { ...req, body: copy } };
-  }
-
-  /** Image lists for the routes that use an image; answers the request to send. */
-  async #images(req: EngineRequest): Promise<EngineRequest> {
-    const { method, path } = req;
-    const tag = queryString(req, "tag");
-    if (method === "POST" && path === "/images/create") {
-      if (req.query?.fromSrc !== undefined) {
-        throw denied(
-          "Importing images from a URL (fromSrc) is not allowed",
-          "Pull from a registry instead",
-        );
-      }
-      const image = queryString(req, "fromImage");
-      if (image) await this.#checkImage(joinImageTag(image, tag), req.signal);
-    } else if (method === "POST" && path === "/build") {
-      if (req.query?.remote !== undefined) {
-        throw denied(
-          "Building from a remote URL is not allowed",
-          "Build from a local context directory",
-        );
-      }
-      const tags = req.query?.t;
-      for (const t of Array.isArray(tags) ? tags : tags ? [String(tags)] : []) {
-        await this.#checkImage(t, req.signal);
-      }
-    } else if (method === "POST" && path === "/commit") {
-      const repo = queryString(req, "repo");
-      if (repo) await this.#checkImage(joinImageTag(repo, tag), req.signal);
-      const container = queryString(req, "container");
-      if (container && this.#policy.filtersContainers) {
-        const { id } = await this.resolveContainer(container, req.signal);
-        return { ...req, query: { ...req.query, container: id } };
-      }
-    } else {
-      const match = /^\/images\/(.+?)(\/tag|\/push)?$/.exec(path);
-      const uses = match && (method === "DELETE" ? !match[2] : method === "POST" && !!match[2]);
-      if (!match || !uses) return req;
-      const source = decodeURIComponent(match[1]);
-      await this.#checkImage(match[2] === "/push" ? joinImageTag(source, tag) : source, req.signal);
-      const repo = queryString(req, "repo");
-      if (match[2] === "/tag" && repo) await this.#checkImage(joinImageTag(repo, tag), req.signal);
-    }
-    return req;
+  /** What the route guards use: this call's resolution, image checks and policy. */
+  get #routes(): RouteGuardContext {
+    return {
+      policy: this.#policy,
+      resolve: (ref, signal) => this.resolveContainer(ref, signal),
+      checkImage: (ref, signal) => this.#checkImage(ref, signal),
+    };
   }
 
   async #checkImage(ref: string, signal?: AbortSignal): Promise<void> {
     if (!(await imageUsable(this.#base, this.#policy, ref, signal))) {
       throw imageDenied(ref, this.#policy);
     }
-  }
-
-  #nameRefused(name: string): BerthError {
-    const globs = this.#policy.allowedContainerGlobs ?? [];
-    const hint = globs.length
-      ? `Container names must match: ${globs.join(", ")}`
-      : "The operator's container name lists exclude this name; choose another";
-    return name
-      ? denied(`Container name '${name}' is not allowed by the container name lists`, hint)
-      : denied("A container name is required while a container allow list is set", hint);
   }
 
   async #visibleIds(req: EngineRequest): Promise<Set<string>> {

@@ -1,0 +1,172 @@
+/**
+ * The route guards of the policy engine that need more than one request:
+ * container creation (names, images, references to other containers), a
+ * network connect's container, and the routes that use an image.
+ *
+ * @module
+ */
+
+import type { EngineRequest } from "../engine/client.ts";
+import { BerthError } from "../errors/mod.ts";
+import { field } from "../policy/create_guard.ts";
+import type { Policy } from "../policy/mod.ts";
+import { joinImageTag } from "../policy/names.ts";
+
+/** What the route guards use from the policy engine of a call. */
+export interface RouteGuardContext {
+  policy: Policy;
+  /** Resolves a container among the visible ones (DKR-002 otherwise). */
+  resolve(ref: string, signal?: AbortSignal): Promise<{ id: string }>;
+  /** Throws DKR-007 when the image lists refuse an image (IDs resolved to tags). */
+  checkImage(ref: string, signal?: AbortSignal): Promise<void>;
+}
+
+const NAMESPACE_MODES = ["NetworkMode", "PidMode", "IpcMode"];
+
+/** A DKR-007 with its hint. */
+export function denied(message: string, hint: string): BerthError {
+  return new BerthError("denied_by_policy", message, { hint });
+}
+
+/** Sets a body key the way the engine reads it: one spelling, the canonical one. */
+export function setField(body: Record<string, unknown>, name: string, value: unknown): void {
+  for (const key of Object.keys(body)) {
+    if (key.toLowerCase() === name.toLowerCase()) delete body[key];
+  }
+  body[name] = value;
+}
+
+/** A request's JSON body, when it has one (not a stream or bytes). */
+export function jsonBody(req: EngineRequest): Record<string, unknown> | undefined {
+  const body = req.body;
+  if (!body || typeof body !== "object" || Array.isArray(body)) return undefined;
+  if (body instanceof ReadableStream || body instanceof Uint8Array) return undefined;
+  return body as Record<string, unknown>;
+}
+
+/** A string query parameter. */
+export function queryString(req: EngineRequest, key: string): string | undefined {
+  const value = req.query?.[key];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** An engine client that enforces the policy on every request. */
+
+/** The refusal of a container name the lists do not allow (or of no name under an allow list). */
+export function nameRefused(policy: Policy, name: string): BerthError {
+  const globs = policy.allowedContainerGlobs ?? [];
+  const hint = globs.length
+    ? `Container names must match: ${globs.join(", ")}`
+    : "The operator's container name lists exclude this name; choose another";
+  return name
+    ? denied(`Container name '${name}' is not allowed by the container name lists`, hint)
+    : denied("A container name is required while a container allow list is set", hint);
+}
+
+/**
+ * `POST /containers/create`: the create guard, the name rules, the image
+ * lists, and (with name lists) references to other containers rewritten to
+ * the full IDs of visible ones. Answers the request to send.
+ */
+export async function guardCreate(
+  ctx: RouteGuardContext,
+  req: EngineRequest,
+): Promise<EngineRequest> {
+  const { policy } = ctx;
+  const body = jsonBody(req) ?? {};
+  policy.checkCreateBody(body);
+  const name = queryString(req, "name");
+  if (policy.filtersContainers) {
+    if (name !== undefined && name !== "" && !policy.containerVisible(name)) {
+      throw nameRefused(policy, name);
+    }
+    if (!name && policy.requiresContainerName) throw nameRefused(policy, "");
+  }
+  const image = field(body, "Image");
+  if (typeof image === "string") await ctx.checkImage(image, req.signal);
+  if (!policy.filtersContainers) return req;
+  const copy: Record<string, unknown> = { ...body };
+  for (const holder of [copy, field(copy, "HostConfig")]) {
+    if (!holder || typeof holder !== "object") continue;
+    const hc = holder === copy ? copy : { ...(holder as Record<string, unknown>) };
+    for (const mode of NAMESPACE_MODES) {
+      const value = field(hc, mode);
+      if (typeof value === "string" && /^container:/i.test(value)) {
+        const ref = value.slice(value.indexOf(":") + 1);
+        setField(hc, mode, `container:${(await ctx.resolve(ref, req.signal)).id}`);
+      }
+    }
+    for (const key of ["VolumesFrom", "Links"]) {
+      const list = field(hc, key);
+      if (!Array.isArray(list)) continue;
+      const out: string[] = [];
+      for (const entry of list.map(String)) {
+        const [ref, ...rest] = entry.split(":");
+        out.push([(await ctx.resolve(ref, req.signal)).id, ...rest].join(":"));
+      }
+      setField(hc, key, out);
+    }
+    if (hc !== copy) setField(copy, "HostConfig", hc);
+  }
+  return { ...req, body: copy };
+}
+
+/** A network connect or disconnect: its `Container` resolved among the visible ones. */
+export async function guardNetworkMember(
+  ctx: RouteGuardContext,
+  req: EngineRequest,
+): Promise<EngineRequest> {
+  const body = jsonBody(req);
+  const ref = body ? field(body, "Container") : undefined;
+  if (!ctx.policy.filtersContainers || typeof ref !== "string") return req;
+  const copy = { ...body };
+  setField(copy, "Container", (await ctx.resolve(ref, req.signal)).id);
+  return { ...req, body: copy };
+}
+
+/** Image lists for the routes that use an image; answers the request to send. */
+export async function guardImages(
+  ctx: RouteGuardContext,
+  req: EngineRequest,
+): Promise<EngineRequest> {
+  const { method, path } = req;
+  const tag = queryString(req, "tag");
+  if (method === "POST" && path === "/images/create") {
+    if (req.query?.fromSrc !== undefined) {
+      throw denied(
+        "Importing images from a URL (fromSrc) is not allowed",
+        "Pull from a registry instead",
+      );
+    }
+    const image = queryString(req, "fromImage");
+    if (image) await ctx.checkImage(joinImageTag(image, tag), req.signal);
+  } else if (method === "POST" && path === "/build") {
+    if (req.query?.remote !== undefined) {
+      throw denied(
+        "Building from a remote URL is not allowed",
+        "Build from a local context directory",
+      );
+    }
+    const tags = req.query?.t;
+    for (const t of Array.isArray(tags) ? tags : tags ? [String(tags)] : []) {
+      await ctx.checkImage(t, req.signal);
+    }
+  } else if (method === "POST" && path === "/commit") {
+    const repo = queryString(req, "repo");
+    if (repo) await ctx.checkImage(joinImageTag(repo, tag), req.signal);
+    const container = queryString(req, "container");
+    if (container && ctx.policy.filtersContainers) {
+      const { id } = await ctx.resolve(container, req.signal);
+      return { ...req, query: { ...req.query, container: id } };
+    }
+  } else {
+    const match = /^\/images\/(.+?)(\/tag|\/push)?$/.exec(path);
+    const uses = match && (method === "DELETE" ? !match[2] : method === "POST" && !!match[2]);
+    if (!match || !uses) return req;
+    const source = decodeURIComponent(match[1]);
+    await ctx.checkImage(match[2] === "/push" ? joinImageTag(source, tag) : source, req.signal);
+    const repo = queryString(req, "repo");
+    if (match[2] === "/tag" && repo) await ctx.checkImage(joinImageTag(repo, tag), req.signal);
+  }
+  return req;
+}
