@@ -56,7 +56,10 @@ export interface Policy {
   readonly execLimits?: { maxOutput: number; timeoutMs: number };
 }
 
-/** A policy from granted levels only: no name lists, no guards (the foundation's default). */
+/**
+ * A policy from granted levels only: no name lists, no guards. For tests and
+ * embedding; berth itself runs with {@link ConfigPolicy}.
+ */
 export class LevelPolicy implements Policy {
   readonly #levels: ReadonlySet<Level>;
   readonly #bypass: boolean;
