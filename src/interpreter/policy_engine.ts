@@ -24,6 +24,7 @@ import type { Policy } from "../policy/mod.ts";
 import { field } from "../policy/create_guard.ts";
 import { secretValues } from "../policy/redact.ts";
 import {
+  checkRealHostPaths,
   denied,
   guardCreate,
   guardImages,
@@ -204,6 +205,10 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     if (method === "POST" && path === "/volumes/create") {
       const body = jsonBody(req);
       if (body) policy.checkVolumeBody?.(body);
+      const device = body ? field(field(body, "DriverOpts"), "device") : undefined;
+      if (typeof device === "string" && device.startsWith("/")) {
+        await checkRealHostPaths(this.#routes, [device]);
+      }
       return { req };
     }
     return { req: await guardImages(this.#routes, req) };
@@ -262,6 +267,7 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
       policy: this.#policy,
       resolve: (ref, signal) => this.resolveContainer(ref, signal),
       checkImage: (ref, signal) => this.#checkImage(ref, signal),
+      local: this.#base.endpoint.kind === "unix",
     };
   }
 

@@ -8,7 +8,8 @@
 
 import type { EngineRequest } from "../engine/client.ts";
 import { BerthError } from "../errors/mod.ts";
-import { field } from "../policy/create_guard.ts";
+import { field, hostPathsOf } from "../policy/create_guard.ts";
+import { normalizeHostPath } from "../policy/host_paths.ts";
 import type { Policy } from "../policy/mod.ts";
 import { joinImageTag } from "../policy/names.ts";
 
@@ -19,6 +20,27 @@ export interface RouteGuardContext {
   resolve(ref: string, signal?: AbortSignal): Promise<{ id: string }>;
   /** Throws DKR-007 when the image lists refuse an image (IDs resolved to tags). */
   checkImage(ref: string, signal?: AbortSignal): Promise<void>;
+  /** True when the engine runs on this host (a unix socket), so host paths can be resolved here. */
+  local: boolean;
+}
+
+/**
+ * The engine follows symlinks in a bind source (`/srv/data/root -> /`): where
+ * berth can see the host (a local engine, and the sandbox lets it read the
+ * path), the real path must pass the host path rules too. Where it cannot,
+ * the lexical check stands alone (docs/security.md, "Host paths").
+ */
+export async function checkRealHostPaths(ctx: RouteGuardContext, paths: string[]): Promise<void> {
+  if (!ctx.local) return;
+  for (const path of paths) {
+    let real: string;
+    try {
+      real = await Deno.realPath(path);
+    } catch {
+      continue; // missing (the engine creates it) or not readable by berth
+    }
+    if (real !== normalizeHostPath(path)) ctx.policy.checkHostPath(real, "bind");
+  }
 }
 
 const NAMESPACE_MODES = ["NetworkMode", "PidMode", "IpcMode"];
@@ -75,6 +97,7 @@ export async function guardCreate(
   const { policy } = ctx;
   const body = jsonBody(req) ?? {};
   policy.checkCreateBody(body);
+  if (!policy.bypass) await checkRealHostPaths(ctx, hostPathsOf(body));
   const name = queryString(req, "name");
   if (policy.filtersContainers) {
     if (name !== undefined && name !== "" && !policy.containerVisible(name)) {

@@ -238,3 +238,25 @@ export function checkCreateBody(body: Record<string, unknown>, rules: CreateRule
 export function checkVolumeBody(body: Record<string, unknown>, rules: CreateRules): void {
   checkVolumeOptions(field(body, "DriverOpts"), rules.hostPaths);
 }
+
+/** Every host path a create body binds (Binds, bind Mounts, volume driver devices), both places. */
+export function hostPathsOf(body: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const device = (options: unknown) => {
+    const value = field(options, "device");
+    if (typeof value === "string" && /^([A-Za-z]:)?[\\/]/.test(value)) out.push(value);
+  };
+  for (const hc of [body, field(body, "HostConfig")]) {
+    for (const entry of list(field(hc, "Binds"))) {
+      if (typeof entry === "string" && isHostPath(bindSource(entry))) out.push(bindSource(entry));
+    }
+    for (const mount of list(field(hc, "Mounts"))) {
+      const type = String(field(mount, "Type") ?? "volume").toLowerCase();
+      if (type === "bind") out.push(String(field(mount, "Source") ?? ""));
+      if (type === "volume") {
+        device(field(field(field(mount, "VolumeOptions"), "DriverConfig"), "Options"));
+      }
+    }
+  }
+  return out;
+}

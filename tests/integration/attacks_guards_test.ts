@@ -109,6 +109,72 @@ Deno.test("attacks: create and run refuse sensitive bind mounts in every volume 
   }
 });
 
+Deno.test("attacks: symlinks cannot smuggle a sensitive path past the host path rules", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "berth-atk-link-" });
+  try {
+    await Deno.symlink("/", `${dir}/root`);
+    await Deno.symlink("/etc", `${dir}/etc`);
+    await Deno.symlink("/var/run", `${dir}/run`);
+    for (const source of [`${dir}/root`, `${dir}/etc`, `${dir}/run/docker.sock`, `${dir}/root/.`]) {
+      const name = uniqueName("berth-atk-link");
+      const result = await call(open, "docker_create_container", {
+        image: TEST_IMAGE,
+        name,
+        volumes: [`${source}:/host`],
+        labels: LABEL,
+      });
+      assertRefused(result, `bind through the symlink ${source}`);
+      assert.equal(await containerExists(name), false);
+    }
+    ATTACK_CASES++;
+    assert.equal(
+      await engineCall(open, {
+        method: "POST",
+        path: "/containers/create",
+        body: {
+          Image: TEST_IMAGE,
+          Labels: LABEL,
+          HostConfig: { Mounts: [{ Type: "bind", Source: `${dir}/etc`, Target: "/h" }] },
+        },
+      }),
+      "DKR-007",
+      "a bind Mount through a symlink, straight through the engine client",
+    );
+    const copy = await call(open, "docker_copy_to_container", {
+      container_id: TARGET,
+      path: "/data",
+      source_path: `${dir}/etc/hostname`,
+    });
+    assertRefused(copy, "copy through a symlinked directory", ["DKR-007"]);
+    const volume = await call(open, "docker_create_volume", {
+      name: uniqueName("berth-atk-linkvol"),
+      labels: LABEL,
+      driver_opts: { type: "none", o: "bind", device: `${dir}/root` },
+    });
+    assertRefused(volume, "volume device through a symlink", ["DKR-007"]);
+
+    // The chain: a container with an allowed bind plants a symlink to / in it; a second
+    // container binding that symlink would get the host's root.
+    const planter = await runContainer(SUITE, { args: ["-v", `${dir}:/work`] });
+    await callOk(open, "docker_exec_command", {
+      container_id: planter,
+      command: ["ln", "-s", "/", "/work/escape"],
+    });
+    const name = uniqueName("berth-atk-chain");
+    const chained = await call(open, "docker_run_container", {
+      image: TEST_IMAGE,
+      name,
+      volumes: [`${dir}/escape:/host`],
+      command: ["cat", "/host/etc/shadow"],
+      labels: LABEL,
+    });
+    assertRefused(chained, "bind of a symlink planted by another container", ["DKR-007"]);
+    assert.equal(await containerExists(name), false);
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
+
 Deno.test("attacks: create refuses host namespaces through the network parameter", async () => {
   const name = uniqueName("berth-atk-hostnet");
   const result = await call(open, "docker_create_container", {

@@ -171,6 +171,10 @@ export const copyToContainer: Handler = async (ctx) => {
   const entries = inlineEntries(files ?? []);
   if (source !== undefined) {
     ctx.policy.checkHostPath(source, "copy");
+    // A symlinked directory on the way (/tmp/link/x, link -> /etc) is followed when reading:
+    // the real path must pass too.
+    const real = await Deno.realPath(source).catch(() => source);
+    if (real !== source) ctx.policy.checkHostPath(real, "copy");
     entries.push(...await hostEntries(source));
   }
   const seen = new Set<string>();
