@@ -21,6 +21,7 @@
 
 import { EngineClient, type EngineRequest } from "../engine/client.ts";
 import type { Policy } from "../policy/mod.ts";
+import { BerthError } from "../errors/mod.ts";
 import { field } from "../policy/create_guard.ts";
 import { secretValues } from "../policy/redact.ts";
 import {
@@ -60,8 +61,26 @@ interface Guarded {
   body?: string;
 }
 
-const CONTAINER_ROUTE = /^\/containers\/([^/]+)(\/[^/]+)?$/;
-const NOT_A_CONTAINER = new Set(["json", "create", "prune"]);
+const CONTAINER_ROUTE = /^\/containers\/([^/]+)(\/.*)?$/;
+
+/** The engine's own routes under /containers that name no container (a container may be called "json"). */
+function containerCollectionRoute(method: string, segment: string, suffix?: string): boolean {
+  if (suffix !== undefined) return false;
+  return (method === "GET" && segment === "json") ||
+    (method === "POST" && (segment === "create" || segment === "prune"));
+}
+
+/** Decodes a path segment; a malformed one is a bad reference, not a crash. */
+export function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new BerthError("invalid_input", "A path parameter is not validly encoded", {
+      context: segment,
+      hint: "Names and IDs may only contain letters, digits, '_', '.' and '-'",
+    });
+  }
+}
 
 export class PolicyEngine extends EngineClient implements ContainerResolver {
   readonly #base: EngineClient;
@@ -174,7 +193,9 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     const hides = policy.filtersContainers === true;
     const { method, path } = req;
     const route = CONTAINER_ROUTE.exec(path);
-    if (route && !NOT_A_CONTAINER.has(route[1])) return await this.#containerRoute(req, route);
+    if (route && !containerCollectionRoute(method, route[1], route[2])) {
+      return await this.#containerRoute(req, route);
+    }
     if (method === "GET" && path === "/containers/json" && hides) return this.#containerList(req);
     if (method === "POST" && path === "/containers/create") {
       const body = jsonBody(req);
@@ -217,7 +238,7 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
   async #containerRoute(req: EngineRequest, route: RegExpExecArray): Promise<Guarded> {
     const policy = this.#policy;
     const suffix = route[2] ?? "";
-    let target = decodeURIComponent(route[1]);
+    let target = decodeSegment(route[1]);
     let inspect: string | undefined;
     if (policy.filtersContainers) {
       const resolved = await this.resolveContainer(target, req.signal);

@@ -186,7 +186,12 @@ export async function guardImages(
     const match = /^\/images\/(.+?)(\/tag|\/push)?$/.exec(path);
     const uses = match && (method === "DELETE" ? !match[2] : method === "POST" && !!match[2]);
     if (!match || !uses) return req;
-    const source = decodeURIComponent(match[1]);
+    let source: string;
+    try {
+      source = decodeURIComponent(match[1]);
+    } catch {
+      throw denied("An image reference is not validly encoded", "Pass the reference as listed");
+    }
     await ctx.checkImage(match[2] === "/push" ? joinImageTag(source, tag) : source, req.signal);
     const repo = queryString(req, "repo");
     if (match[2] === "/tag" && repo) await ctx.checkImage(joinImageTag(repo, tag), req.signal);

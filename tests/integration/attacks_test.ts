@@ -216,6 +216,21 @@ Deno.test("attacks: case tricks and slashes never reach a hidden container", asy
   }
 });
 
+Deno.test("attacks: a hidden container named like an engine route (json) stays hidden", async () => {
+  if (await docker("ps", "-a", "-q", "--filter", "name=^/json$")) return; // not ours to touch
+  await docker("create", "--label", `berth.test=${SUITE}`, "--name", "json", TEST_IMAGE);
+  for (
+    const tool of ["docker_inspect_container", "docker_container_top", "docker_container_logs"]
+  ) {
+    ATTACK_CASES++;
+    const result = await call(allowWeb, tool, { container_id: "json" });
+    assert.equal(errorCode(result), "DKR-002", `${tool} json: ${result.text}`);
+  }
+  ATTACK_CASES++;
+  const listed = await callOk(allowWeb, "docker_list_containers", { all: true });
+  assert.ok(!listed.text.includes(" json "), "the list does not show it");
+});
+
 Deno.test("attacks: creating or renaming into a hidden name is refused", async () => {
   ATTACK_CASES++;
   let result = await call(deny, "docker_create_container", {

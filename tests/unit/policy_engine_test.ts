@@ -13,6 +13,7 @@ import { BerthError } from "../../src/errors/mod.ts";
 
 const WEB = { Id: "a".repeat(64), Name: "/web", Config: { Env: ["DB_PASSWORD=hunter2-long"] } };
 const VAULT = { Id: "b".repeat(64), Name: "/vault" };
+const NAMED_JSON = { Id: "c".repeat(64), Name: "/json" }; // a container may be called "json"
 const LIST = [
   { Id: WEB.Id, Names: ["/web"] },
   { Id: VAULT.Id, Names: ["/vault"] },
@@ -29,8 +30,9 @@ class ScriptedEngine extends EngineClient {
     const inspect = /^\/containers\/([^/]+)\/json$/.exec(req.path);
     if (inspect) {
       const ref = decodeURIComponent(inspect[1]);
-      const hit = [WEB, VAULT].find((c) => c.Id === ref || c.Name === `/${ref}`) ??
-        [WEB, VAULT].find((c) => c.Id.startsWith(ref));
+      const all = [WEB, VAULT, NAMED_JSON];
+      const hit = all.find((c) => c.Id === ref || c.Name === `/${ref}`) ??
+        all.find((c) => c.Id.startsWith(ref));
       if (!hit) {
         throw engineError(404, JSON.stringify({ message: `No such container: ${ref}` }), "x");
       }
@@ -133,6 +135,32 @@ Deno.test("policy engine: with lists, references resolve to the full ID; hidden 
     assertEquals(error.message, `No such container: ${ref}`);
   }
   assert(!base.seen.some((r) => r.path.includes("/kill")), "nothing reached the hidden container");
+});
+
+Deno.test("policy engine: odd routes are container routes too (a container named json, attach/ws)", async () => {
+  const { base, engine } = setup({
+    levels: ["read"],
+    containers: { allow: [], deny: ["vault", "json"] },
+  });
+  for (
+    const path of ["/containers/json/top", "/containers/json/json", "/containers/vault/attach/ws"]
+  ) {
+    assertEquals(await code(engine.json({ method: "GET", path })), "DKR-002", path);
+  }
+  assertEquals(await code(engine.json({ method: "DELETE", path: "/containers/json" })), "DKR-002");
+  assertEquals(
+    await code(engine.json({ method: "GET", path: "/containers/%E0%A4%A/top" })),
+    "DKR-004",
+  );
+  assert(
+    !base.seen.some((r) => /\/(top|attach)/.test(r.path)),
+    "nothing reached a hidden container",
+  );
+  assertEquals(
+    await code(engine.json({ method: "GET", path: "/containers/json" })),
+    "ok",
+    "the list",
+  );
 });
 
 Deno.test("policy engine: lists, networks, disk usage and events lose hidden containers", async () => {
