@@ -9,7 +9,6 @@ import type { ToolSpec } from "../manifest/types.ts";
 
 /** The four hints of the MCP specification. */
 export interface ToolAnnotations {
-  title: string;
   readOnlyHint: boolean;
   destructiveHint: boolean;
   idempotentHint: boolean;
@@ -29,7 +28,6 @@ export function annotationsFor(spec: ToolSpec): ToolAnnotations {
   const readOnly = spec.permission === "read";
   const method = spec.request?.method;
   return {
-    title: spec.title,
     readOnlyHint: readOnly,
     destructiveHint: !readOnly && (method === "DELETE" || DESTRUCTIVE.test(spec.name)),
     idempotentHint: readOnly || method === "PUT" || method === "DELETE" ||

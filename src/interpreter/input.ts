@@ -76,10 +76,43 @@ export function inputJsonSchema(input: Record<string, ParamSpec>): JsonSchema {
     io: "input",
   }) as JsonSchema;
   delete schema.$schema;
+  compactSchema(schema);
   // Defaults are documented in descriptions and applied by berth, not by clients.
   for (const [name, param] of Object.entries(input)) {
     const property = (schema.properties as Record<string, JsonSchema>)[name];
     if (param.default !== undefined) property.default = param.default;
+  }
+  return schema;
+}
+
+/**
+ * Removes what zod emits that tells a client nothing it can act on, because
+ * every byte of tools/list is paid for in the model's context: `propertyNames`
+ * of records (JSON keys are strings), empty `items`/`additionalProperties`
+ * (any value), and `additionalProperties: false` (unknown keys are still
+ * refused, by validation, with an error that names them and lists the known
+ * ones). Unions of bare types become a type list.
+ */
+export function compactSchema(schema: JsonSchema): JsonSchema {
+  delete schema.propertyNames;
+  if (schema.additionalProperties === false) delete schema.additionalProperties;
+  for (const key of ["items", "additionalProperties"]) {
+    const child = schema[key] as JsonSchema | undefined;
+    if (child && typeof child === "object") {
+      if (Object.keys(child).length === 0) delete schema[key];
+      else compactSchema(child);
+    }
+  }
+  for (const child of Object.values((schema.properties ?? {}) as Record<string, JsonSchema>)) {
+    compactSchema(child);
+  }
+  const options = schema.anyOf as JsonSchema[] | undefined;
+  if (options) {
+    options.forEach(compactSchema);
+    if (options.every((o) => Object.keys(o).every((k) => k === "type"))) {
+      schema.type = options.flatMap((o) => o.type as string | string[]);
+      delete schema.anyOf;
+    }
   }
   return schema;
 }
@@ -134,10 +167,12 @@ export class InputValidator {
       if (value === null) continue; // clients send null for "not given"
       args[key] = this.#input[key] ? coerce(this.#input[key], value) : value;
     }
-    // reportInput tells "missing" from "wrong type" apart (zod omits the input otherwise).
-    const result = this.#schema.safeParse(args, { reportInput: true });
-    if (!result.success) throw this.#error(result.error.issues[0]);
-    const parsed = result.data as Args;
+    // A misspelt name is the likeliest mistake (`container` for `container_id`):
+    // name it first, before the "required" error it also causes.
+    const issues = this.#schema.safeParse(args, { reportInput: true }).error?.issues ?? [];
+    const unknown = issues.find((i) => i.code === "unrecognized_keys");
+    if (issues.length) throw this.#error(unknown ?? issues[0]);
+    const parsed = this.#schema.parse(args) as Args;
     for (const [name, param] of Object.entries(this.#input)) {
       if (parsed[name] === undefined && param.default !== undefined) parsed[name] = param.default;
     }
@@ -148,9 +183,10 @@ export class InputValidator {
     const known = Object.keys(this.#input);
     if (issue.code === "unrecognized_keys") {
       const field = issue.keys[0];
+      const near = known.find((k) => k.startsWith(field) || field.startsWith(k));
       return new BerthError("invalid_input", `Parameter '${field}' is not known`, {
         hint: known.length
-          ? `Known parameters: ${known.join(", ")}`
+          ? `${near ? `Did you mean '${near}'? ` : ""}Known parameters: ${known.join(", ")}`
           : "This tool takes no parameters",
       });
     }

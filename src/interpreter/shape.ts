@@ -80,30 +80,34 @@ export function renderList(output: OutputSpec, items: Record<string, unknown>[])
   return `${items.length} ${noun}\n${header}${lines.join("\n")}`;
 }
 
-function fieldJsonSchema(field: FieldSpec | ParamSpec): JsonSchema {
-  const schema: JsonSchema = { description: field.description };
-  const types = Array.isArray(field.type) ? [...field.type] : [field.type];
-  if ("nullable" in field && field.nullable) types.push("null" as never);
-  schema.type = types.length === 1 ? types[0] : types;
-  if (field.items) schema.items = fieldJsonSchema(field.items);
-  return schema;
+/** A JSON type list for a field, with null when it is nullable. */
+function fieldTypes(field: FieldSpec | ParamSpec): string | string[] {
+  const types: string[] = Array.isArray(field.type) ? [...field.type] : [field.type];
+  if ("nullable" in field && field.nullable) types.push("null");
+  return types.length === 1 ? types[0] : types;
 }
 
-/** The outputSchema of a tool, from its fields or its declared schema. */
+/**
+ * The outputSchema of a tool, from its fields or its declared schema.
+ *
+ * Published compact on purpose: property names and types only. Field
+ * descriptions live in the manifest and the README, and `required` is left out
+ * so that the same schema also admits an error result (`{error}`) and a
+ * background hand-off (`{operation_id, status}`); the SDK client validates
+ * every structuredContent against it, errors included. The whole catalogue must
+ * fit a model's tool budget (see the catalogue snapshot test).
+ */
 export function outputJsonSchema(output: OutputSpec): JsonSchema {
   const fields = output.fields ?? output.schema ?? {};
   const properties: Record<string, JsonSchema> = {};
-  for (const [name, field] of Object.entries(fields)) properties[name] = fieldJsonSchema(field);
-  const object = { type: "object", properties, required: Object.keys(fields) };
+  for (const [name, field] of Object.entries(fields)) {
+    properties[name] = { type: fieldTypes(field) };
+  }
   if (output.list) {
     return {
       type: "object",
-      properties: {
-        [output.list]: { type: "array", description: `The ${output.list}`, items: object },
-        count: { type: "integer", description: `How many ${output.list} are listed` },
-      },
-      required: [output.list, "count"],
+      properties: { [output.list]: { type: "array" }, count: { type: "integer" } },
     };
   }
-  return object;
+  return { type: "object", properties };
 }

@@ -227,31 +227,20 @@ function runningResult(
 
 /**
  * The outputSchema of a tool that may answer `status: running` (timeout
- * classes long and compose): its own fields plus `operation_id` and `status`;
- * either all its own required fields are present, or those two are. Clients
- * validate structuredContent against it, so both answers must fit. (The
+ * classes long and compose): its own fields plus `operation_id` and `status`.
+ * Output schemas declare no required fields, so both answers fit. (The
  * running answer's `tool` and `progress` are left undeclared to keep
  * tools/list small; the schema allows extra keys.)
  */
 export function allowRunning(schema: JsonSchema, timeoutClass: TimeoutClass): JsonSchema {
   if (!BACKGROUND_CLASSES.includes(timeoutClass)) return schema;
-  const { required = [], properties = {}, ...rest } = schema as {
-    required?: string[];
-    properties?: Record<string, JsonSchema>;
-  };
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
   return {
-    ...rest,
+    ...schema,
     properties: {
       ...properties,
-      operation_id: {
-        type: "string",
-        description: "Set if still running: see docker_operation_status",
-      },
-      status: properties.status ?? {
-        type: "string",
-        description: "running: goes on in the background",
-      },
+      operation_id: { type: "string" },
+      status: properties.status ?? { type: "string" },
     },
-    anyOf: [{ required }, { required: ["operation_id", "status"] }],
   };
 }
