@@ -24,17 +24,27 @@ export const AUTH_PASSWORD = "berth-test-pass";
 
 /** Builds an app from CLI-style options, ignoring the user's config file. */
 export async function testApp(options: CliOptions = {}): Promise<App> {
-  const env = (name: string) => (name === "HOME" || name === "XDG_CONFIG_HOME" ? "/nonexistent" : Deno.env.get(name));
+  const env = (
+    name: string,
+  ) => (name === "HOME" || name === "XDG_CONFIG_HOME" ? "/nonexistent" : Deno.env.get(name));
   return await createApp(loadConfig(options, env));
 }
 
 /** Calls a tool and returns its result. */
-export async function call(app: App, tool: string, args: Record<string, unknown> = {}): Promise<ToolResult> {
+export async function call(
+  app: App,
+  tool: string,
+  args: Record<string, unknown> = {},
+): Promise<ToolResult> {
   return await app.interpreter.call(tool, args);
 }
 
 /** Calls a tool and fails the test with the error text when it errs. */
-export async function callOk(app: App, tool: string, args: Record<string, unknown> = {}): Promise<ToolResult> {
+export async function callOk(
+  app: App,
+  tool: string,
+  args: Record<string, unknown> = {},
+): Promise<ToolResult> {
   const result = await call(app, tool, args);
   if (result.isError) throw new Error(`${tool} failed: ${result.text}`);
   return result;
@@ -49,7 +59,9 @@ export function errorCode(result: ToolResult): string | undefined {
 export async function docker(...args: string[]): Promise<string> {
   const out = await new Deno.Command("docker", { args, stdout: "piped", stderr: "piped" }).output();
   const stdout = new TextDecoder().decode(out.stdout).trim();
-  if (!out.success) throw new Error(`docker ${args.join(" ")}: ${new TextDecoder().decode(out.stderr).trim()}`);
+  if (!out.success) {
+    throw new Error(`docker ${args.join(" ")}: ${new TextDecoder().decode(out.stderr).trim()}`);
+  }
   return stdout;
 }
 
