@@ -10,8 +10,6 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/stdio"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
-import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/validation/ajv"
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 
@@ -123,19 +121,18 @@ export async function callTool(
 }
 
 /**
- * Calls a tool without the SDK's outputSchema check, for calls expected to
- * fail: SDK 1.32.2's Client.callTool validates structuredContent even on
- * isError results, and berth's `{error: …}` does not match a tool's schema.
+ * Calls a tool expected to fail, through the SDK client's own path: SDK
+ * 1.32.2 validates structuredContent against the outputSchema even on isError
+ * results, so this also proves that berth's `{error: …}` fits every schema.
  */
 export async function callExpectingError(
   session: Session,
   name: string,
   args: Record<string, unknown> = {},
 ): Promise<CallResult> {
-  return await session.client.request(
-    { method: "tools/call", params: { name, arguments: args } },
-    CallToolResultSchema,
-  ) as CallResult;
+  const result = await callTool(session, name, args);
+  if (!result.isError) throw new Error(`${name} was expected to fail: ${result.content[0]?.text}`);
+  return result;
 }
 
 /** The DKR code of an error result. */

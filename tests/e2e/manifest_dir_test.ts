@@ -48,7 +48,13 @@ output:
 
 /** The same route with an output schema the answer cannot match. */
 const MISDECLARED = CHANGES.replace("probe_container_changes", "probe_misdeclared_changes")
-  .replace("kind: { type: integer", "kind: { type: string");
+  .replace(
+    /output:[\s\S]*$/,
+    `output:
+  fields:
+    first_kind: { type: string, description: Declared a string; the engine answers a number, from: "0.Kind" }
+`,
+  );
 
 const PAUSE = `name: probe_pause
 title: Pause (user tool)
