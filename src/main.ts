@@ -84,7 +84,10 @@ function program(): Command {
   const root = new Command("berth")
     .description("An MCP server that gives AI assistants safe access to a Docker engine")
     .version(VERSION, "--version")
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Commander asks the environment whether to colour its messages; the
+    // sandbox grants only the variables berth reads, and plain text is fine.
+    .configureOutput({ getOutHasColors: () => false, getErrHasColors: () => false });
 
   withServerOptions(root.command("serve").description("run the MCP server over stdio"))
     .action(async (options: CliOptions) => {
@@ -145,7 +148,10 @@ function program(): Command {
 
 if (import.meta.main) {
   try {
-    await program().parseAsync(["deno", "berth", ...Deno.args]);
+    // `deno task start -- --allow x` passes the `--` on; berth takes no
+    // argument that could be a bare `--`, so drop it rather than fail.
+    const args = Deno.args.filter((arg) => arg !== "--");
+    await program().parseAsync(["deno", "berth", ...args]);
   } catch (error) {
     if (error instanceof ManifestError) {
       console.error(`berth: invalid manifest:\n${error.problems.map(formatProblem).join("\n")}`);

@@ -6,7 +6,7 @@
  */
 
 import { unknownToolsets, visibleTools } from "../catalog/mod.ts";
-import type { Config } from "../config/mod.ts";
+import { type Config, readEnv } from "../config/mod.ts";
 import { EngineClient } from "../engine/client.ts";
 import { parseDockerHost } from "../engine/docker_host.ts";
 import { BerthError } from "../errors/mod.ts";
@@ -54,11 +54,8 @@ export function policyFromConfig(config: Config): ConfigPolicy {
 }
 
 function homeDir(): string | undefined {
-  try {
-    return Deno.env.get("HOME");
-  } catch {
-    return undefined; // a sandbox without HOME: the standard home locations still count
-  }
+  // A sandbox without HOME: the standard home locations still count.
+  return readEnv("HOME");
 }
 
 /** Builds the app; fails closed on a bad manifest, toolset or host. */

@@ -85,6 +85,19 @@ export interface CliOptions {
 /** Reads an environment variable (injectable for tests). */
 export type EnvReader = (name: string) => string | undefined;
 
+/**
+ * Reads a variable, treating one the sandbox refuses as unset: an operator who
+ * narrows --allow-env to the variables they use must not get a crash.
+ */
+export function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotCapable) return undefined;
+    throw error;
+  }
+}
+
 /** The blocked exec patterns of the configuration contract's sample. */
 export const DEFAULT_BLOCKED_COMMANDS = ["rm -rf", "dd if=", "mkfs", "> /dev/"];
 
@@ -172,7 +185,7 @@ function tlsFrom(env: EnvReader, file: ConfigFile): TlsFiles | undefined {
 }
 
 /** Builds the configuration. */
-export function loadConfig(cli: CliOptions = {}, env: EnvReader = (n) => Deno.env.get(n)): Config {
+export function loadConfig(cli: CliOptions = {}, env: EnvReader = readEnv): Config {
   const named = cli.config ?? env("BERTH_CONFIG");
   const configPath = named ?? defaultConfigPath(env);
   const warnings: string[] = [];
