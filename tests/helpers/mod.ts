@@ -90,13 +90,31 @@ export async function runContainer(
   return name;
 }
 
-/** Removes every container, network and volume labelled for a suite. */
-export async function cleanup(suite: string): Promise<void> {
-  const filter = `label=berth.test=${suite}`;
+/**
+ * Removes every container (with its anonymous volumes), network and volume
+ * carrying a label filter such as `berth.test=netvol` or
+ * `com.docker.compose.project=p`; objects without it are never touched.
+ */
+export async function removeLabelled(label: string): Promise<void> {
+  const filter = `label=${label}`;
   const containers = await docker("ps", "-aq", "--filter", filter);
   if (containers) await docker("rm", "-f", "-v", ...containers.split("\n"));
   const networks = await docker("network", "ls", "-q", "--filter", filter);
   if (networks) await docker("network", "rm", ...networks.split("\n"));
   const volumes = await docker("volume", "ls", "-q", "--filter", filter);
   if (volumes) await docker("volume", "rm", "-f", ...volumes.split("\n"));
+}
+
+/** Removes every container, network and volume labelled for a suite. */
+export async function cleanup(suite: string): Promise<void> {
+  await removeLabelled(`berth.test=${suite}`);
+}
+
+/**
+ * Cleanup by run rather than by suite: everything a test run creates also
+ * carries `berth.run=<run>`, so a concurrent run of the same suite (another
+ * engineer, CI) keeps its objects.
+ */
+export async function cleanupRun(run: string): Promise<void> {
+  await removeLabelled(`berth.run=${run}`);
 }

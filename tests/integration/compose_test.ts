@@ -14,7 +14,7 @@
 import assert from "node:assert/strict";
 import type { App } from "../../src/app/mod.ts";
 import type { ToolResult } from "../../src/interpreter/mod.ts";
-import { cleanup, docker, errorCode, testApp, uniqueName } from "../helpers/mod.ts";
+import { cleanup, docker, errorCode, removeLabelled, testApp, uniqueName } from "../helpers/mod.ts";
 
 const SUITE = "compose";
 const app: App = await testApp({ allow: "all" });
@@ -111,13 +111,7 @@ async function inspect(name: string): Promise<Json> {
 
 async function removeProjects(): Promise<void> {
   for (const project of Object.values(projects)) {
-    const filter = `label=com.docker.compose.project=${project}`;
-    const containers = await docker("ps", "-aq", "--filter", filter);
-    if (containers) await docker("rm", "-f", "-v", ...containers.split("\n"));
-    const networks = await docker("network", "ls", "-q", "--filter", filter);
-    if (networks) await docker("network", "rm", ...networks.split("\n"));
-    const volumes = await docker("volume", "ls", "-q", "--filter", filter);
-    if (volumes) await docker("volume", "rm", "-f", ...volumes.split("\n"));
+    await removeLabelled(`com.docker.compose.project=${project}`);
   }
 }
 

@@ -16,6 +16,7 @@ import {
   AUTH_PASSWORD,
   AUTH_REGISTRY,
   AUTH_USER,
+  cleanupRun,
   docker,
   errorCode,
   OPEN_REGISTRY,
@@ -23,7 +24,6 @@ import {
   testApp,
   uniqueName,
 } from "../helpers/mod.ts";
-import { cleanupRun } from "./_cleanup_run.ts";
 
 const SUITE = "images";
 const RUN = uniqueName("run");

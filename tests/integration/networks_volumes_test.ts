@@ -12,6 +12,7 @@ import type { App } from "../../src/app/mod.ts";
 import { BerthError } from "../../src/errors/mod.ts";
 import type { ToolResult } from "../../src/interpreter/mod.ts";
 import {
+  cleanupRun,
   docker,
   errorCode,
   runContainer,
@@ -19,7 +20,6 @@ import {
   testApp,
   uniqueName,
 } from "../helpers/mod.ts";
-import { cleanupRun } from "./_cleanup_run.ts";
 
 const SUITE = "netvol";
 const RUN = uniqueName("run");
