@@ -13,6 +13,7 @@
 
 import assert from "node:assert/strict";
 import { FakeEngine } from "../helpers/fake_engine.ts";
+import { waitManifestDir } from "../helpers/manifests.ts";
 import {
   berthReadPaths,
   callExpectingError,
@@ -92,27 +93,7 @@ Deno.test({
   ...SPAWN_TEST,
   async fn() {
     const fake = FakeEngine.start("e2e-long");
-    const dir = Deno.makeTempDirSync({ prefix: "berth-e2e-long-" });
-    Deno.writeTextFileSync(
-      `${dir}/docker_neverhang_wait.yaml`,
-      `name: docker_neverhang_wait
-title: Wait (neverhang test)
-description: Block until a container stops and return its exit code (test tool).
-permission: lifecycle
-timeout: long
-input:
-  container_id: { type: string, description: Container, required: true, format: name_or_id }
-request:
-  method: POST
-  path: /containers/{container_id}/wait
-  target: { container: container_id }
-response:
-  kind: json
-output:
-  fields:
-    exit_code: { type: integer, description: Exit code, from: StatusCode }
-`,
-    );
+    const dir = waitManifestDir("berth-e2e-long-");
     const session = await connect(
       [
         "--docker-host",

@@ -19,6 +19,7 @@ import type { Handler } from "../../src/interpreter/handlers/types.ts";
 import type { ToolSpec } from "../../src/manifest/types.ts";
 import { LevelPolicy } from "../../src/policy/mod.ts";
 import { FakeEngine } from "../helpers/fake_engine.ts";
+import { waitManifestDir } from "../helpers/manifests.ts";
 import { call, cleanup, docker, errorCode, runContainer, testApp } from "../helpers/mod.ts";
 
 const SUITE = "neverhang";
@@ -299,35 +300,8 @@ Deno.test("fake socket: a list larger than the cap comes back cut to 1 MiB with 
   }
 });
 
-/** A route tool of class long (POST /containers/{id}/wait), for the budget test. */
-function waitManifestDir(): string {
-  const dir = Deno.makeTempDirSync({ prefix: "berth-neverhang-manifest-" });
-  Deno.writeTextFileSync(
-    `${dir}/docker_neverhang_wait.yaml`,
-    `name: docker_neverhang_wait
-title: Wait (neverhang test)
-description: Block until a container stops and return its exit code (test tool).
-permission: lifecycle
-timeout: long
-input:
-  container_id: { type: string, description: Container, required: true, format: name_or_id }
-request:
-  method: POST
-  path: /containers/{container_id}/wait
-  target: { container: container_id }
-response:
-  kind: json
-  errors: { 404: container_not_found }
-output:
-  fields:
-    exit_code: { type: integer, description: Exit code, from: StatusCode }
-`,
-  );
-  return dir;
-}
-
 Deno.test("long call: a wait past a 1 s budget answers running with an operation_id; docker_operation_status then reports succeeded with the exit code", async () => {
-  const dir = waitManifestDir();
+  const dir = waitManifestDir("berth-neverhang-manifest-");
   const app = await testApp({ allow: "read,lifecycle", manifest: [dir], longBudget: "1s" });
   try {
     const tools = ["docker_neverhang_wait"];
