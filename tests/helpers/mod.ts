@@ -118,3 +118,26 @@ export async function cleanup(suite: string): Promise<void> {
 export async function cleanupRun(run: string): Promise<void> {
   await removeLabelled(`berth.run=${run}`);
 }
+
+/**
+ * Reads `read` every 100 ms until `done` accepts what it answers, and answers
+ * that value: for engine state that settles on its own (a container exits, a
+ * log line arrives). Throws naming `what` and the last value once `ms` pass.
+ */
+export async function waitFor<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  ms = 20_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  let value = await read();
+  while (!done(value)) {
+    if (Date.now() >= end) {
+      throw new Error(`timed out waiting for ${what}: still ${JSON.stringify(value)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    value = await read();
+  }
+  return value;
+}

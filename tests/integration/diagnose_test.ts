@@ -19,6 +19,7 @@ import {
   TEST_IMAGE,
   testApp,
   uniqueName,
+  waitFor,
 } from "../helpers/mod.ts";
 
 const SUITE = "diagnose";
@@ -31,15 +32,13 @@ interface Finding {
   confidence: "high" | "medium" | "low";
 }
 
-/** Polls `docker inspect --format` until `done` accepts the value (10 s at most). */
-async function waitFor(name: string, format: string, done: (v: string) => boolean) {
-  let value = "";
-  for (let i = 0; i < 100; i++) {
-    value = await docker("inspect", "--format", format, name);
-    if (done(value)) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${name}: ${format} is still '${value}'`);
+/** Polls `docker inspect --format` until `done` accepts the value. */
+async function waitForState(name: string, format: string, done: (v: string) => boolean) {
+  return await waitFor(
+    `${name}: ${format}`,
+    () => docker("inspect", "--format", format, name),
+    done,
+  );
 }
 
 /** Runs a container that is expected to fail to start; returns its name. */
@@ -71,7 +70,7 @@ async function oomKilled(): Promise<string> {
       args: ["--network", "none", "-m", "8m", "--memory-swap", "8m"],
       command: ["sh", "-c", 'x=a; while true; do x="$x$x"; done'],
     });
-    await waitFor(name, "{{.State.Status}}", (v) => v === "exited");
+    await waitForState(name, "{{.State.Status}}", (v) => v === "exited");
     if (await docker("inspect", "--format", "{{.State.OOMKilled}}", name) === "true") return name;
     await docker("rm", "-f", name);
   }
@@ -150,12 +149,12 @@ Deno.test("diagnose: docker_diagnose names the cause of each failure", async (t)
     const c = await fixtures();
     own.push(...Object.values(c));
     await Promise.all([
-      waitFor(c.loop, "{{.RestartCount}}", (v) => Number(v) >= 3),
-      waitFor(c.unhealthy, "{{.State.Health.Status}}", (v) => v === "unhealthy"),
-      waitFor(c.shellNotFound, "{{.State.Status}}", (v) => v === "exited"),
-      waitFor(c.missingFile, "{{.State.Status}}", (v) => v === "exited"),
-      waitFor(c.refused, "{{.State.Status}}", (v) => v === "exited"),
-      waitFor(c.badHost, "{{.State.Status}}", (v) => v === "exited"),
+      waitForState(c.loop, "{{.RestartCount}}", (v) => Number(v) >= 3),
+      waitForState(c.unhealthy, "{{.State.Health.Status}}", (v) => v === "unhealthy"),
+      waitForState(c.shellNotFound, "{{.State.Status}}", (v) => v === "exited"),
+      waitForState(c.missingFile, "{{.State.Status}}", (v) => v === "exited"),
+      waitForState(c.refused, "{{.State.Status}}", (v) => v === "exited"),
+      waitForState(c.badHost, "{{.State.Status}}", (v) => v === "exited"),
     ]);
 
     await t.step("OOM kill: OOMKilled with the memory limit as evidence", async () => {

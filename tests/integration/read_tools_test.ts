@@ -20,6 +20,7 @@ import {
   TEST_IMAGE,
   testApp,
   uniqueName,
+  waitFor,
 } from "../helpers/mod.ts";
 
 const SUITE = "read-tools";
@@ -48,15 +49,6 @@ async function ok(
   const check = validator.getValidator(schema as never)(result.structured);
   assert.ok(check.valid, `${tool}: output does not match its schema: ${check.errorMessage}`);
   return result;
-}
-
-async function waitFor(what: string, test: () => Promise<boolean>, ms = 40_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await test()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 interface Fixtures {
@@ -113,10 +105,12 @@ async function setUp(): Promise<Fixtures> {
     args: ["--network", network],
   });
   await docker("wait", stopped);
-  await waitFor("the chatty container's last line", async () => {
-    const last = await docker("logs", "--tail", "1", chatty);
-    return last.startsWith(`line ${LINES - 1} `);
-  });
+  await waitFor(
+    "the chatty container's last line",
+    () => docker("logs", "--tail", "1", chatty),
+    (last) => last.startsWith(`line ${LINES - 1} `),
+    40_000,
+  );
   return { running, stopped, tty, chatty, networked, busy, hidden, network, volume };
 }
 
