@@ -70,6 +70,11 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 }
 
+/** `--label k=v` docker CLI arguments for every entry of `labels`. */
+export function labelArgs(labels: Record<string, string>): string[] {
+  return Object.entries(labels).flatMap(([key, value]) => ["--label", `${key}=${value}`]);
+}
+
 /** Starts a labelled test container with the docker CLI; returns its name. */
 export async function runContainer(
   suite: string,

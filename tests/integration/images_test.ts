@@ -19,6 +19,7 @@ import {
   cleanupRun,
   docker,
   errorCode,
+  labelArgs,
   OPEN_REGISTRY,
   TEST_IMAGE,
   testApp,
@@ -133,10 +134,7 @@ Deno.test("images: build honours target, build args, labels and .dockerignore", 
   const listing = await docker(
     "run",
     "--rm",
-    "--label",
-    `berth.test=${SUITE}`,
-    "--label",
-    `berth.run=${RUN}`,
+    ...labelArgs(LABELS),
     `${REPO}:multi`,
     "sh",
     "-c",
@@ -351,10 +349,7 @@ Deno.test("images: tag errors, remove, in-use conflict", async () => {
   // An image a container uses: DKR-010 with a hint, and the image stays.
   const user = await docker(
     "create",
-    "--label",
-    `berth.test=${SUITE}`,
-    "--label",
-    `berth.run=${RUN}`,
+    ...labelArgs(LABELS),
     payloadId,
     "true",
   );

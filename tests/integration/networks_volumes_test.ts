@@ -15,8 +15,10 @@ import {
   cleanupRun,
   docker,
   errorCode,
+  labelArgs,
   runContainer,
   TEST_APP_IMAGE,
+  TEST_IMAGE,
   testApp,
   uniqueName,
 } from "../helpers/mod.ts";
@@ -151,10 +153,7 @@ Deno.test("netvol: an internal network joins containers by alias and blocks outb
     "-d",
     "--name",
     server,
-    "--label",
-    `berth.test=${SUITE}`,
-    "--label",
-    `berth.run=${RUN}`,
+    ...labelArgs(LABELS),
     "--network",
     outer,
     TEST_APP_IMAGE,
@@ -308,26 +307,24 @@ Deno.test("netvol: create network validation and prune", async () => {
   assert.ok(!(await gone("network", name)), "networks without the label stay");
 });
 
-/** Fills a volume with `mb` MB through a throwaway container. */
-async function fill(volume: string, mb: number): Promise<void> {
-  await docker(
+/** Runs a throwaway labelled container with `volume` at /data; answers its output. */
+async function inVolume(volume: string, ...command: string[]): Promise<string> {
+  return await docker(
     "run",
     "--rm",
     "--network",
     "none",
-    "--label",
-    `berth.test=${SUITE}`,
-    "--label",
-    `berth.run=${RUN}`,
+    ...labelArgs(LABELS),
     "-v",
     `${volume}:/data`,
-    "berth-test/busybox:latest",
-    "dd",
-    "if=/dev/zero",
-    "of=/data/fill",
-    "bs=1048576",
-    `count=${mb}`,
+    TEST_IMAGE,
+    ...command,
   );
+}
+
+/** Fills a volume with `mb` MB through a throwaway container. */
+async function fill(volume: string, mb: number): Promise<void> {
+  await inVolume(volume, "dd", "if=/dev/zero", "of=/data/fill", "bs=1048576", `count=${mb}`);
 }
 
 Deno.test("netvol: volumes are created, refused while in use, removed", async () => {
@@ -341,10 +338,7 @@ Deno.test("netvol: volumes are created, refused while in use, removed", async ()
 
   const user = await docker(
     "create",
-    "--label",
-    `berth.test=${SUITE}`,
-    "--label",
-    `berth.run=${RUN}`,
+    ...labelArgs(LABELS),
     "-v",
     `${name}:/data`,
     "berth-test/busybox:latest",
@@ -384,21 +378,7 @@ Deno.test("netvol: local bind volumes go through the host path policy", async ()
       driver_opts: { type: "none", o: "bind", device: dir },
     });
     assert.deepEqual(asked, [`bind ${dir}`]);
-    const seen = await docker(
-      "run",
-      "--rm",
-      "--network",
-      "none",
-      "--label",
-      `berth.test=${SUITE}`,
-      "--label",
-      `berth.run=${RUN}`,
-      "-v",
-      `${name}:/data`,
-      "berth-test/busybox:latest",
-      "cat",
-      "/data/from-host.txt",
-    );
+    const seen = await inVolume(name, "cat", "/data/from-host.txt");
     assert.equal(seen, "bound");
 
     const root = uniqueName("berth-netvol-root");
