@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { tempDirWith } from "../helpers/manifests.ts";
 import { cleanup, runContainer } from "../helpers/mod.ts";
 import { builtinApp } from "../tools/catalog.ts";
 import {
@@ -75,11 +76,11 @@ output:
 `;
 
 function manifestDir(): string {
-  const dir = Deno.makeTempDirSync({ prefix: "berth-e2e-manifest-" });
-  Deno.writeTextFileSync(`${dir}/probe_container_changes.yaml`, CHANGES);
-  Deno.writeTextFileSync(`${dir}/probe_misdeclared_changes.yaml`, MISDECLARED);
-  Deno.writeTextFileSync(`${dir}/probe_pause.yaml`, PAUSE);
-  return dir;
+  return tempDirWith("berth-e2e-manifest-", {
+    "probe_container_changes.yaml": CHANGES,
+    "probe_misdeclared_changes.yaml": MISDECLARED,
+    "probe_pause.yaml": PAUSE,
+  });
 }
 
 Deno.test("e2e --manifest: no built-in tool uses the probe's route", async () => {

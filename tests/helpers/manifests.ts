@@ -1,9 +1,23 @@
 /**
- * User manifests written by tests into a temporary folder, for tools that the
- * built-in manifests do not provide (a route tool of a given timeout class).
+ * Files that tests write into a temporary folder: user manifests for tools
+ * the built-in manifests do not provide, or that must be refused at load.
  *
  * @module
  */
+
+/**
+ * A new temporary folder holding `files` (path inside it → text; folders are
+ * made as needed). The caller removes it.
+ */
+export function tempDirWith(prefix: string, files: Record<string, string>): string {
+  const dir = Deno.makeTempDirSync({ prefix });
+  for (const [name, text] of Object.entries(files)) {
+    const path = `${dir}/${name}`;
+    Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    Deno.writeTextFileSync(path, text);
+  }
+  return dir;
+}
 
 /**
  * Writes `docker_neverhang_wait` (POST /containers/{id}/wait, timeout class
@@ -11,10 +25,8 @@
  * the folder for `--manifest`; the caller removes it.
  */
 export function waitManifestDir(prefix: string): string {
-  const dir = Deno.makeTempDirSync({ prefix });
-  Deno.writeTextFileSync(
-    `${dir}/docker_neverhang_wait.yaml`,
-    `name: docker_neverhang_wait
+  return tempDirWith(prefix, {
+    "docker_neverhang_wait.yaml": `name: docker_neverhang_wait
 title: Wait (neverhang test)
 description: Block until a container stops and return its exit code (test tool).
 permission: lifecycle
@@ -32,6 +44,5 @@ output:
   fields:
     exit_code: { type: integer, description: Exit code, from: StatusCode }
 `,
-  );
-  return dir;
+  });
 }

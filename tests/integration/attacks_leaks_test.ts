@@ -24,6 +24,7 @@ import {
   uniqueName,
 } from "../helpers/mod.ts";
 import { settle } from "../helpers/asserts.ts";
+import { tempDirWith } from "../helpers/manifests.ts";
 
 const SUITE = "attacks-leaks";
 const LABEL = { "berth.test": SUITE };
@@ -219,61 +220,61 @@ Deno.test("attacks: manifest routes that try to leave their segment are refused 
   ];
   for (const path of routes) {
     ATTACK_CASES++;
-    const dir = await Deno.makeTempDir({ prefix: "berth-atk-manifest-" });
-    try {
-      await Deno.writeTextFile(
-        `${dir}/docker_evil.yaml`,
-        [
-          "name: docker_evil",
-          "title: Evil",
-          "description: Tries to leave its route.",
-          "permission: read",
-          "timeout: read",
-          "input:",
-          "  container_id: { type: string, description: Container, required: true, format: name_or_id }",
-          "request:",
-          "  method: GET",
-          `  path: ${JSON.stringify(path)}`,
-          "response:",
-          "  kind: json",
-          "output:",
-          "  schema:",
-          "    x: { type: string, description: X }",
-        ].join("\n"),
-      );
-      await assert.rejects(() => loadManifests([dir]), `route ${JSON.stringify(path)}`);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  }
-  ATTACK_CASES++;
-  const dir = await Deno.makeTempDir({ prefix: "berth-atk-manifest-" });
-  try {
-    await Deno.writeTextFile(
-      `${dir}/docker_noformat.yaml`,
+    await assertManifestRefused(
+      "docker_evil.yaml",
       [
-        "name: docker_noformat",
-        "title: No format",
-        "description: A path parameter without a format.",
+        "name: docker_evil",
+        "title: Evil",
+        "description: Tries to leave its route.",
         "permission: read",
         "timeout: read",
         "input:",
-        "  id: { type: string, description: Anything, required: true }",
+        "  container_id: { type: string, description: Container, required: true, format: name_or_id }",
         "request:",
         "  method: GET",
-        "  path: /containers/{id}/json",
+        `  path: ${JSON.stringify(path)}`,
         "response:",
         "  kind: json",
         "output:",
         "  schema:",
         "    x: { type: string, description: X }",
-      ].join("\n"),
+      ],
+      `route ${JSON.stringify(path)}`,
     );
-    await assert.rejects(() => loadManifests([dir]), "a path parameter needs a format");
+  }
+  ATTACK_CASES++;
+  await assertManifestRefused(
+    "docker_noformat.yaml",
+    [
+      "name: docker_noformat",
+      "title: No format",
+      "description: A path parameter without a format.",
+      "permission: read",
+      "timeout: read",
+      "input:",
+      "  id: { type: string, description: Anything, required: true }",
+      "request:",
+      "  method: GET",
+      "  path: /containers/{id}/json",
+      "response:",
+      "  kind: json",
+      "output:",
+      "  schema:",
+      "    x: { type: string, description: X }",
+    ],
+    "a path parameter needs a format",
+  );
+});
+
+/** Asserts that a folder holding only `file` (these YAML lines) is refused at load. */
+async function assertManifestRefused(file: string, lines: string[], message: string) {
+  const dir = tempDirWith("berth-atk-manifest-", { [file]: lines.join("\n") });
+  try {
+    await assert.rejects(() => loadManifests([dir]), message);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
+}
 
 Deno.test("attacks-leaks: cleanup", async () => {
   await settle(() => cleanup(SUITE));

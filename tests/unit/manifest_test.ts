@@ -11,18 +11,13 @@ import {
   type ManifestProblem,
 } from "../../src/manifest/mod.ts";
 import { FORMATS, LEVELS, TIMEOUT_CLASSES } from "../../src/manifest/types.ts";
+import { tempDirWith } from "../helpers/manifests.ts";
 
 const REPO = new URL("../../", import.meta.url).pathname;
 
 /** A temp directory holding the given files. */
 function manifestDir(files: Record<string, string>): string {
-  const dir = Deno.makeTempDirSync({ prefix: "berth-manifest-" });
-  for (const [name, text] of Object.entries(files)) {
-    const path = `${dir}/${name}`;
-    Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-    Deno.writeTextFileSync(path, text);
-  }
-  return dir;
+  return tempDirWith("berth-manifest-", files);
 }
 
 /** The problems loading a directory reports (fails when it loads). */
