@@ -122,18 +122,21 @@ export async function readCapped(
   } finally {
     reader.releaseLock();
   }
-  return { text: new TextDecoder().decode(concatAll(parts, bytes)), truncated, bytes };
+  return { text: new TextDecoder().decode(concatBytes(parts, bytes)), truncated, bytes };
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
+  return a.length === 0 ? b : concatBytes([a, b], a.length + b.length);
 }
 
-function concatAll(parts: Uint8Array[], total: number): Uint8Array {
+/**
+ * Joins byte chunks into one new array. `total` is their summed length when
+ * the caller already counted it (the readers here all do, to enforce caps).
+ */
+export function concatBytes(
+  parts: Uint8Array[],
+  total = parts.reduce((n, part) => n + part.length, 0),
+): Uint8Array {
   const out = new Uint8Array(total);
   let offset = 0;
   for (const part of parts) {

@@ -1,12 +1,24 @@
 /**
- * Turning a container's output chunks into a bounded window of lines: split
- * per stream, filtered line by line, and only the newest lines kept within a
- * byte and line budget. Memory stays at the budget whatever the log size.
+ * The one container log reader: fetches `GET /containers/{id}/logs` (framed
+ * or raw by the container's `Config.Tty`, never guessed) and turns the output
+ * into a bounded window of lines: split per stream, filtered line by line,
+ * and only the newest lines kept within a byte and line budget, as users of
+ * `docker logs --tail` expect. Memory stays at the budget whatever the log
+ * size. Shared by `docker_container_logs`, `docker_run_container`,
+ * `docker_compose_logs` and `docker_diagnose` (and so prompts and resources).
  *
  * @module
  */
 
-import type { OutputChunk, StreamName } from "../../engine/streams.ts";
+import {
+  concatBytes,
+  demultiplex,
+  type OutputChunk,
+  rawStream,
+  type StreamName,
+} from "../../engine/streams.ts";
+import { containerPath } from "./_visible_container.ts";
+import type { HandlerContext } from "./types.ts";
 
 /** Limits and filters of a {@link LogWindow}. */
 export interface LogWindowOptions {
@@ -48,16 +60,6 @@ export function utf8Length(text: string): number {
     } else bytes += 3;
   }
   return bytes;
-}
-
-function concatBytes(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /** Collects the newest lines that fit the budget. */
@@ -168,4 +170,47 @@ export async function collectLines(
   const window = new LogWindow(options);
   for await (const chunk of chunks) window.push(chunk);
   return window.finish();
+}
+
+/** What to ask the engine for; times are the engine's `seconds.nanoseconds`. */
+export interface LogQuery {
+  tail: number;
+  stdout?: boolean;
+  stderr?: boolean;
+  since?: string;
+  until?: string;
+  timestamps?: boolean;
+}
+
+/**
+ * Reads the logs of an inspected (and policy-checked) container into a
+ * window. Acting on the full ID keeps the policy's decision valid; a 404
+ * (removed meanwhile) becomes `container_not_found`.
+ */
+export async function readContainerLogs(
+  ctx: Pick<HandlerContext, "engine" | "signal">,
+  info: { Id: string; Config?: { Tty?: boolean } },
+  query: LogQuery,
+  window: LogWindowOptions,
+): Promise<LogWindowResult> {
+  const response = await ctx.engine.request({
+    method: "GET",
+    path: containerPath(info.Id, "logs"),
+    query: {
+      stdout: query.stdout ?? true,
+      stderr: query.stderr ?? true,
+      tail: String(query.tail),
+      since: query.since,
+      until: query.until,
+      timestamps: query.timestamps,
+    },
+    signal: ctx.signal,
+    errors: { 404: "container_not_found" },
+  });
+  if (!response.body) return { lines: [], matched: 0, truncated: false };
+  const body = response.body;
+  return await collectLines(
+    info.Config?.Tty === true ? rawStream(body) : demultiplex(body),
+    window,
+  );
 }

@@ -10,11 +10,10 @@
  * @module
  */
 
-import { demultiplex, rawStream } from "../../engine/streams.ts";
 import { invalidInput } from "../../errors/mod.ts";
 import { parseTime } from "../formats.ts";
-import { collectLines } from "./_log_lines.ts";
-import { bareName, containerPath, inspectVisibleContainer } from "./_visible_container.ts";
+import { readContainerLogs } from "./_log_lines.ts";
+import { bareName, inspectVisibleContainer } from "./_visible_container.ts";
 import type { Handler } from "./types.ts";
 
 /** Bytes of log text returned at most (the interpreter's text cap is 64 KiB). */
@@ -59,7 +58,7 @@ function engineTime(field: string, value: unknown): string | undefined {
 
 /** Fetches, filters and bounds the logs of one container. */
 export const containerLogs: Handler = async (ctx) => {
-  const { args, engine, signal } = ctx;
+  const { args } = ctx;
   const id = args.container_id as string;
   const stdout = args.stdout !== false;
   const stderr = args.stderr !== false;
@@ -77,15 +76,14 @@ export const containerLogs: Handler = async (ctx) => {
 
   const info = await inspectVisibleContainer(ctx, id);
   const tty = info.Config?.Tty === true;
-  const response = await engine.request({
-    method: "GET",
-    path: containerPath(info.Id, "logs"),
-    query: { stdout, stderr, tail: String(tail), since, until, timestamps },
-    signal,
-    errors: { 404: "container_not_found" },
-  });
-  const body = response.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
-  const window = await collectLines(tty ? rawStream(body) : demultiplex(body), {
+  const window = await readContainerLogs(ctx, info, {
+    stdout,
+    stderr,
+    tail,
+    since,
+    until,
+    timestamps,
+  }, {
     maxBytes: MAX_LOG_BYTES,
     maxLines: MAX_LOG_LINES,
     maxLineLength: MAX_LINE_LENGTH,

@@ -1,7 +1,7 @@
 /**
  * `docker_run_container`: create + start, and with `wait: true` block until
  * the container exits and answer its exit code and the last lines of its
- * logs (read with the shared log reader, TTY from the spec).
+ * logs (read with the shared log reader: the newest lines win the byte cap).
  *
  * `remove: true` with `wait: true` does not use the engine's AutoRemove, which
  * would delete the logs the moment the container exits: berth removes the
@@ -12,8 +12,9 @@
 
 import { stateAfter } from "./container_action.ts";
 import { checkedSpec, createContainer, removeQuietly, startCreated } from "./container_create.ts";
+import { MAX_LINE_LENGTH } from "./container_logs.ts";
 import { stillRunning, waitForExit } from "./container_wait.ts";
-import { readContainerLogs } from "./log_reader.ts";
+import { readContainerLogs } from "./_log_lines.ts";
 import { startTimer, waitBudget } from "./_timer.ts";
 import type { Handler } from "./types.ts";
 
@@ -54,16 +55,15 @@ export const containerRun: Handler = async (ctx) => {
     timer.dispose();
   }
   const tail = (ctx.args.tail as number | undefined) ?? DEFAULT_TAIL;
-  const read = await readContainerLogs(ctx.engine, created.id, {
+  // The line cap (below the byte cap) keeps one endless line within the byte cap too.
+  const read = await readContainerLogs(ctx, { Id: created.id, Config: { Tty: spec.body.Tty } }, {
     tail,
-    tty: spec.body.Tty === true,
-    maxBytes: MAX_LOG_BYTES,
-    signal: ctx.signal,
-  });
-  const logs = read.lines.map((line) => line.text).join("\n");
+    timestamps: false,
+  }, { maxBytes: MAX_LOG_BYTES, maxLines: tail, maxLineLength: MAX_LINE_LENGTH });
+  const logs = read.lines.join("\n");
   const removed = removeAfter && await removeQuietly(ctx, created.id);
   const status = removed ? "removed" : await stateAfter(ctx, created.id);
-  const cut = read.truncated ? " (cut at the byte cap)" : "";
+  const cut = read.truncated ? " (truncated: the newest lines kept)" : "";
   return {
     structured: { ...base, status, exit_code: exit.exitCode, logs, logs_truncated: read.truncated },
     text: `Container ${created.name} exited with code ${exit.exitCode}` +

@@ -7,10 +7,9 @@
  * @module
  */
 
-import { demultiplex, rawStream } from "../../../engine/streams.ts";
 import { invalidInput } from "../../../errors/mod.ts";
-import { collectLines } from "../_log_lines.ts";
-import { containerPath, inspectVisibleContainer } from "../_visible_container.ts";
+import { readContainerLogs } from "../_log_lines.ts";
+import { inspectVisibleContainer } from "../_visible_container.ts";
 import { MAX_LINE_LENGTH, MAX_LOG_BYTES } from "../container_logs.ts";
 import type { Handler, HandlerContext } from "../types.ts";
 import { label, projectContainers } from "./engine_ops.ts";
@@ -33,20 +32,8 @@ async function read(
   options: { tail: number; timestamps: boolean; maxBytes: number },
 ): Promise<ContainerLogs> {
   const info = await inspectVisibleContainer(ctx, id);
-  const response = await ctx.engine.request({
-    method: "GET",
-    path: containerPath(info.Id, "logs"),
-    query: {
-      stdout: true,
-      stderr: true,
-      tail: String(options.tail),
-      timestamps: options.timestamps,
-    },
-    signal: ctx.signal,
-    errors: { 404: "container_not_found" },
-  });
-  const body = response.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
-  const window = await collectLines(info.Config?.Tty ? rawStream(body) : demultiplex(body), {
+  const query = { tail: options.tail, timestamps: options.timestamps };
+  const window = await readContainerLogs(ctx, info, query, {
     maxBytes: options.maxBytes,
     maxLines: options.tail,
     maxLineLength: MAX_LINE_LENGTH,

@@ -11,9 +11,9 @@
  * @module
  */
 
-import { demultiplex, ndjson, rawStream } from "../../../engine/streams.ts";
+import { ndjson } from "../../../engine/streams.ts";
 import { isBerthError } from "../../../errors/mod.ts";
-import { collectLines } from "../_log_lines.ts";
+import { readContainerLogs } from "../_log_lines.ts";
 import { type EngineStats, memoryUsage } from "../_stats.ts";
 import {
   bareName,
@@ -207,16 +207,7 @@ function probeCommand(test: string[]): string {
 }
 
 async function readLogs(ctx: Ctx, info: ContainerInspect) {
-  const response = await ctx.engine.request({
-    method: "GET",
-    path: containerPath(info.Id, "logs"),
-    query: { stdout: true, stderr: true, tail: String(EVIDENCE_LOG_LINES) },
-    signal: ctx.signal,
-    errors: { 404: "container_not_found" },
-  });
-  if (!response.body) return { lines: [], truncated: false };
-  const body = response.body;
-  const window = await collectLines(info.Config?.Tty ? rawStream(body) : demultiplex(body), {
+  const window = await readContainerLogs(ctx, info, { tail: EVIDENCE_LOG_LINES }, {
     maxBytes: 64 * 1024,
     maxLines: EVIDENCE_LOG_LINES,
     maxLineLength: 1000,
