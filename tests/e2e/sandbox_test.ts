@@ -93,30 +93,27 @@ Deno.test("attacks: sandbox: the locked-down recipe reaches its one engine and n
   }
 });
 
-Deno.test("attacks: sandbox: berth runs under the recipe and names the permission it lacks", async () => {
-  let out = await deno([
+/** `berth call docker_version` under these Deno permission flags, without prompts. */
+async function callVersion(flags: string[], ...options: string[]) {
+  return await deno([
     "run",
     "--no-prompt",
-    ...LOCKED_RECIPE,
+    ...flags,
     "src/main.ts",
     "call",
     "docker_version",
+    ...options,
   ]);
+}
+
+Deno.test("attacks: sandbox: berth runs under the recipe and names the permission it lacks", async () => {
+  let out = await callVersion(LOCKED_RECIPE);
   assert.equal(out.code, 0, out.stderr);
   assert.equal(JSON.parse(out.stdout).isError, false);
 
   const tcp = listener();
   try {
-    out = await deno([
-      "run",
-      "--no-prompt",
-      ...LOCKED_RECIPE,
-      "src/main.ts",
-      "call",
-      "docker_version",
-      "--docker-host",
-      `tcp://127.0.0.1:${tcp.port}`,
-    ]);
+    out = await callVersion(LOCKED_RECIPE, "--docker-host", `tcp://127.0.0.1:${tcp.port}`);
     const result = JSON.parse(out.stdout);
     assert.equal(result.structuredContent.error.code, "DKR-005");
     assert.match(result.text, new RegExp(`--allow-net=127\\.0\\.0\\.1:${tcp.port}`));
@@ -124,16 +121,7 @@ Deno.test("attacks: sandbox: berth runs under the recipe and names the permissio
     tcp.close();
   }
 
-  out = await deno([
-    "run",
-    "--no-prompt",
-    "-P=berth",
-    "src/main.ts",
-    "call",
-    "docker_version",
-    "--docker-host",
-    "unix:///tmp/berth-not-a-socket.sock",
-  ]);
+  out = await callVersion(["-P=berth"], "--docker-host", "unix:///tmp/berth-not-a-socket.sock");
   const result = JSON.parse(out.stdout);
   assert.equal(result.structuredContent.error.code, "DKR-005");
   assert.match(result.text, /--allow-read=\/tmp\/berth-not-a-socket\.sock/);
@@ -141,16 +129,7 @@ Deno.test("attacks: sandbox: berth runs under the recipe and names the permissio
 });
 
 Deno.test("attacks: sandbox: an audit log outside the set stops start-up, naming --allow-write", async () => {
-  const out = await deno([
-    "run",
-    "--no-prompt",
-    "-P=berth",
-    "src/main.ts",
-    "call",
-    "docker_version",
-    "--audit-log",
-    "/tmp/berth-sandbox-audit.jsonl",
-  ]);
+  const out = await callVersion(["-P=berth"], "--audit-log", "/tmp/berth-sandbox-audit.jsonl");
   assert.equal(out.code, 2);
   assert.match(out.stderr, /Cannot open the audit log/);
   assert.match(out.stderr, /--allow-write=\/tmp\/berth-sandbox-audit\.jsonl/);
