@@ -10,7 +10,8 @@
 
 import { type App, createApp } from "../../src/app/mod.ts";
 import { type CliOptions, loadConfig } from "../../src/config/mod.ts";
-import type { ToolResult } from "../../src/interpreter/mod.ts";
+import { HANDLERS, Interpreter, SHAPERS, type ToolResult } from "../../src/interpreter/mod.ts";
+import { LevelPolicy } from "../../src/policy/mod.ts";
 
 /** The image every test container runs (made by tests/testbed/setup.sh). */
 export const TEST_IMAGE = "berth-test/busybox:latest";
@@ -28,6 +29,27 @@ export async function testApp(options: CliOptions = {}): Promise<App> {
     name: string,
   ) => (name === "HOME" || name === "XDG_CONFIG_HOME" ? "/nonexistent" : Deno.env.get(name));
   return await createApp(loadConfig(options, env));
+}
+
+/**
+ * An interpreter over an app's tools and engine at level read whose policy
+ * hides every container `hides` accepts, through the same hook the name
+ * lists use: for "a hidden container looks missing" checks.
+ */
+export function hidingInterpreter(app: App, hides: (name: string) => boolean): Interpreter {
+  class Hiding extends LevelPolicy {
+    override containerVisible(name: string): boolean {
+      return !hides(name);
+    }
+  }
+  return new Interpreter({
+    tools: app.allTools,
+    engine: app.engine,
+    policy: new Hiding(["read"]),
+    timeouts: app.config.timeouts,
+    handlers: HANDLERS,
+    shapers: SHAPERS,
+  });
 }
 
 /** Calls a tool and returns its result. */

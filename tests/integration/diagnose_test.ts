@@ -9,12 +9,11 @@
 import assert from "node:assert/strict";
 import type { App } from "../../src/app/mod.ts";
 import type { SampleRequest } from "../../src/interpreter/handlers/types.ts";
-import { HANDLERS, Interpreter, SHAPERS } from "../../src/interpreter/mod.ts";
-import { LevelPolicy } from "../../src/policy/mod.ts";
 import {
   callOk,
   docker,
   errorCode,
+  hidingInterpreter,
   runContainer,
   TEST_IMAGE,
   testApp,
@@ -294,19 +293,7 @@ Deno.test("diagnose: docker_diagnose names the cause of each failure", async (t)
 
     await t.step("hidden and missing containers answer the same DKR-002", async () => {
       // A policy that hides one container, through the same hook the name lists use.
-      class Hiding extends LevelPolicy {
-        override containerVisible(name: string): boolean {
-          return name !== c.healthy;
-        }
-      }
-      const hiding = new Interpreter({
-        tools: app.allTools,
-        engine: app.engine,
-        policy: new Hiding(["read"]),
-        timeouts: app.config.timeouts,
-        handlers: HANDLERS,
-        shapers: SHAPERS,
-      });
+      const hiding = hidingInterpreter(app, (name) => name === c.healthy);
       const id = await docker("inspect", "--format", "{{.Id}}", c.healthy);
       for (const ref of [c.healthy, id.slice(0, 12)]) {
         const hidden = await hiding.call("docker_diagnose", { container_id: ref });

@@ -8,13 +8,13 @@
 import assert from "node:assert/strict";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { App } from "../../src/app/mod.ts";
-import { HANDLERS, Interpreter, SHAPERS, type ToolResult } from "../../src/interpreter/mod.ts";
-import { LevelPolicy } from "../../src/policy/mod.ts";
+import { Interpreter, type ToolResult } from "../../src/interpreter/mod.ts";
 import {
   call,
   cleanup,
   docker,
   errorCode,
+  hidingInterpreter,
   runContainer,
   TEST_APP_IMAGE,
   TEST_IMAGE,
@@ -26,13 +26,6 @@ import {
 const SUITE = "read-tools";
 const LINES = 5000;
 const PAD = "padding-padding-padding-padding";
-
-/** Hides every container whose name contains "-hidden-", as a deny list would. */
-class HidingPolicy extends LevelPolicy {
-  override containerVisible(name: string): boolean {
-    return !name.includes("-hidden-");
-  }
-}
 
 const validator = new AjvJsonSchemaValidator();
 
@@ -116,14 +109,8 @@ async function setUp(): Promise<Fixtures> {
 
 Deno.test("read tools against the real engine", async (t) => {
   const app = await testApp();
-  const hiding = new Interpreter({
-    tools: app.allTools,
-    engine: app.engine,
-    policy: new HidingPolicy(["read"]),
-    timeouts: app.config.timeouts,
-    handlers: HANDLERS,
-    shapers: SHAPERS,
-  });
+  // Hides every container whose name contains "-hidden-", as a deny list would.
+  const hiding = hidingInterpreter(app, (name) => name.includes("-hidden-"));
   let f: Fixtures | undefined;
   try {
     f = await setUp();
