@@ -10,6 +10,7 @@
 
 import dockerignoreModule, { type Ignore } from "@balena/dockerignore";
 import * as tar from "tar-stream";
+import { concatBytes } from "../../engine/streams.ts";
 import { BerthError, invalidInput, isBerthError } from "../../errors/mod.ts";
 
 // The package's types describe an ES default export, its code is CommonJS
@@ -137,7 +138,8 @@ export function packContext(root: string, excludes: string[]): BuildContext {
         parts.push(value as Uint8Array);
         size += (value as Uint8Array).length;
       }
-      if (size > 0) controller.enqueue(concat(parts, size));
+      // One piece needs no copy.
+      if (size > 0) controller.enqueue(parts.length === 1 ? parts[0] : concatBytes(parts, size));
       if (size < CHUNK_BYTES) controller.close();
     },
     cancel() {
@@ -235,15 +237,4 @@ export function hostError(error: unknown, path: string): BerthError {
     hint: "Check the directory; files that vanish or change while packing break the build",
     cause: error,
   });
-}
-
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

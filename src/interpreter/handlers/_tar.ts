@@ -8,6 +8,7 @@
  */
 
 import * as tar from "tar-stream";
+import { concatBytes } from "../../engine/streams.ts";
 
 /** One entry to pack. */
 export interface PackEntry {
@@ -43,13 +44,7 @@ export async function packTar(entries: PackEntry[]): Promise<Uint8Array> {
   }
   pack.finalize();
   await collected;
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /** One entry read from an archive. */
@@ -97,7 +92,7 @@ export async function readTar(
         size: h.size ?? 0,
         mode: h.mode ?? 0,
         ...(h.linkname ? { linkname: h.linkname } : {}),
-        ...(keep ? { content: join(parts) } : {}),
+        ...(keep ? { content: concatBytes(parts) } : {}),
       });
     }
   })();
@@ -132,14 +127,4 @@ export async function readTar(
     if (!cut && !full) throw error;
   }
   return { entries, truncated: cut || full, bytes };
-}
-
-function join(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
