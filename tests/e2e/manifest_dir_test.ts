@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { tempDirWith } from "../helpers/manifests.ts";
+import { tempDirWith } from "../helpers/temp_dir.ts";
 import { cleanup, runContainer } from "../helpers/mod.ts";
 import { builtinApp } from "../tools/catalog.ts";
 import {

@@ -1,23 +1,11 @@
 /**
- * Files that tests write into a temporary folder: user manifests for tools
- * the built-in manifests do not provide, or that must be refused at load.
+ * User manifests that tests write into a temporary folder, for tools the
+ * built-in manifests do not provide.
  *
  * @module
  */
 
-/**
- * A new temporary folder holding `files` (path inside it → text; folders are
- * made as needed). The caller removes it.
- */
-export function tempDirWith(prefix: string, files: Record<string, string>): string {
-  const dir = Deno.makeTempDirSync({ prefix });
-  for (const [name, text] of Object.entries(files)) {
-    const path = `${dir}/${name}`;
-    Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-    Deno.writeTextFileSync(path, text);
-  }
-  return dir;
-}
+import { tempDirWith } from "./temp_dir.ts";
 
 /**
  * Writes `docker_neverhang_wait` (POST /containers/{id}/wait, timeout class

@@ -24,7 +24,7 @@ import {
   uniqueName,
 } from "../helpers/mod.ts";
 import { settle } from "../helpers/asserts.ts";
-import { tempDirWith } from "../helpers/manifests.ts";
+import { tempDirWith } from "../helpers/temp_dir.ts";
 
 const SUITE = "attacks-leaks";
 const LABEL = { "berth.test": SUITE };

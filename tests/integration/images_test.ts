@@ -25,6 +25,7 @@ import {
   testApp,
   uniqueName,
 } from "../helpers/mod.ts";
+import { tempDirWith } from "../helpers/temp_dir.ts";
 
 const SUITE = "images";
 const RUN = uniqueName("run");
@@ -77,14 +78,8 @@ async function exists(ref: string): Promise<boolean> {
 }
 
 /** A build context in a temp dir. */
-async function contextDir(files: Record<string, string>): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "berth-images-" });
-  for (const [name, content] of Object.entries(files)) {
-    const path = `${dir}/${name}`;
-    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-    await Deno.writeTextFile(path, content);
-  }
-  return dir;
+function contextDir(files: Record<string, string>): string {
+  return tempDirWith("berth-images-", files);
 }
 
 const MULTI_STAGE = `FROM ${TEST_IMAGE} AS base
@@ -100,7 +95,7 @@ RUN echo about to fail && exit 7
 const dirs: string[] = [];
 
 Deno.test("images: build honours target, build args, labels and .dockerignore", async () => {
-  const dir = await contextDir({
+  const dir = contextDir({
     "Dockerfile": MULTI_STAGE,
     ".dockerignore": "# secrets stay home\nsecret.txt\n*.log\nignored-dir\n",
     "secret.txt": "do not send",
@@ -153,7 +148,7 @@ Deno.test("images: build honours target, build args, labels and .dockerignore", 
 Deno.test("images: a failing build names the failing step and keeps the output tail", async () => {
   // One stage, labelled before the failing step: what the failed build leaves behind
   // (the LABEL step's image) carries this run's label and goes at cleanup.
-  const dir = await contextDir({
+  const dir = contextDir({
     "Dockerfile": `FROM ${TEST_IMAGE}\nLABEL berth.test=${SUITE} berth.run=${RUN}\n` +
       "RUN echo about to fail && exit 7\n",
     "keep.txt": "x",
@@ -197,7 +192,7 @@ let payloadId = "";
 Deno.test("images: pull from the open registry reports per-layer progress", async () => {
   // An image with a layer of its own (random bytes), pushed with the CLI and removed
   // locally, so that the pull really downloads something.
-  const dir = await contextDir({
+  const dir = contextDir({
     "Dockerfile": `FROM ${TEST_IMAGE}\nARG RUN_ID\nRUN echo $RUN_ID > /run-id && ` +
       "dd if=/dev/urandom of=/payload bs=1024 count=3072 2>/dev/null\n",
   });
@@ -365,7 +360,7 @@ Deno.test("images: tag errors, remove, in-use conflict", async () => {
 
 Deno.test("images: prune dangling, then every unused image of this run", async () => {
   // Building one tag twice leaves the first image dangling.
-  const dir = await contextDir({ "Dockerfile": `FROM ${TEST_IMAGE}\nARG V\nRUN echo $V > /v\n` });
+  const dir = contextDir({ "Dockerfile": `FROM ${TEST_IMAGE}\nARG V\nRUN echo $V > /v\n` });
   dirs.push(dir);
   const first = await ok("docker_build_image", {
     path: dir,

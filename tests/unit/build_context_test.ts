@@ -11,15 +11,11 @@ import {
   packContext,
   readExcludes,
 } from "../../src/interpreter/handlers/_build_context.ts";
+import { tempDirWith } from "../helpers/temp_dir.ts";
 
-async function tree(files: Record<string, string>): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "berth-ctx-" });
-  for (const [name, content] of Object.entries(files)) {
-    const path = `${dir}/${name}`;
-    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-    await Deno.writeTextFile(path, content);
-  }
-  return dir;
+/** A build context in a temp dir. */
+function tree(files: Record<string, string>): string {
+  return tempDirWith("berth-ctx-", files);
 }
 
 /** Unpacks an archive into name → header (and text for small files). */
@@ -45,7 +41,7 @@ async function entries(stream: ReadableStream<Uint8Array>) {
 }
 
 Deno.test("build context: .dockerignore like the docker CLI", async () => {
-  const dir = await tree({
+  const dir = tree({
     "Dockerfile": "FROM x",
     ".dockerignore": "# comment\n/secret.txt\n*.log\ncache/\n!cache/keep.txt\nDockerfile\n",
     "secret.txt": "s",
@@ -80,7 +76,7 @@ Deno.test("build context: .dockerignore like the docker CLI", async () => {
 });
 
 Deno.test("build context: the Dockerfile must be a relative file inside the context", async () => {
-  const dir = await tree({ "Dockerfile": "FROM x", "sub/Other": "FROM y" });
+  const dir = tree({ "Dockerfile": "FROM x", "sub/Other": "FROM y" });
   try {
     await checkDockerfile(dir, "Dockerfile");
     await checkDockerfile(dir, "sub/Other");

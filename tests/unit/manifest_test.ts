@@ -11,7 +11,7 @@ import {
   type ManifestProblem,
 } from "../../src/manifest/mod.ts";
 import { FORMATS, LEVELS, TIMEOUT_CLASSES } from "../../src/manifest/types.ts";
-import { tempDirWith } from "../helpers/manifests.ts";
+import { tempDirWith } from "../helpers/temp_dir.ts";
 
 const REPO = new URL("../../", import.meta.url).pathname;
 
