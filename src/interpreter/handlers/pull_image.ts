@@ -8,20 +8,18 @@
  */
 
 import { invalidInput } from "../../errors/mod.ts";
-import { LayerProgress, lineError, progressLines } from "./_progress.ts";
 import {
   assertImageAllowed,
   formatReference,
   type ImageReference,
   namedReference,
-  registryAuth,
-  registryAuthHeader,
-  retypeRegistryError,
-  scrub,
-  scrubError,
-  secretsOf,
-  streamError,
 } from "./_registry.ts";
+import {
+  type RegistryCredentials,
+  registryCredentials,
+  registryTransfer,
+  withRegistryErrors,
+} from "./_registry_transfer.ts";
 import type { Handler, HandlerContext } from "./types.ts";
 
 const PLATFORM = /^[a-z0-9_]+(?:\/[a-z0-9_.-]+){0,2}$/;
@@ -42,11 +40,9 @@ export const pullImage: Handler = async (ctx) => {
   if (platform !== undefined && !PLATFORM.test(platform)) {
     throw invalidInput("platform", "must look like os[/arch[/variant]], e.g. linux/amd64");
   }
-  const auth = registryAuth(args.auth);
-  const header = registryAuthHeader(auth, ref.name);
-  const secrets = secretsOf(auth, header);
-  try {
-    const status = await pull(ctx, ref, platform, header, secrets);
+  const credentials = registryCredentials(args.auth, ref.name);
+  return await withRegistryErrors(credentials.secrets, async () => {
+    const status = await pull(ctx, ref, platform, credentials);
     const image = await ctx.engine.json<ImageInspect>({
       method: "GET",
       path: `/images/${reference}/json`,
@@ -58,40 +54,27 @@ export const pullImage: Handler = async (ctx) => {
       structured: { image_id: image.Id, tags, status },
       text: `Pulled ${reference} (${status}): ${image.Id.replace(/^sha256:/, "").slice(0, 12)}`,
     };
-  } catch (error) {
-    throw scrubError(retypeRegistryError(error), secrets);
-  }
+  });
 };
 
 async function pull(
   ctx: HandlerContext,
   ref: ImageReference,
   platform: string | undefined,
-  header: string,
-  secrets: string[],
+  credentials: RegistryCredentials,
 ): Promise<string> {
-  const context = `pull ${formatReference(ref)}`;
-  const response = await ctx.engine.request({
-    method: "POST",
+  let status = "pulled";
+  const progress = await registryTransfer(ctx, credentials, {
     path: "/images/create",
     // A digest travels in `tag`, as the docker CLI sends it.
     query: { fromImage: ref.name, tag: ref.digest ?? ref.tag, platform },
-    headers: { "X-Registry-Auth": header },
-    signal: ctx.signal,
-    errors: { 404: "image_not_found" },
+    context: `pull ${formatReference(ref)}`,
+    verb: "downloaded",
+    onLine: (line) => {
+      if (line.status?.startsWith("Status: Downloaded newer image")) status = "downloaded";
+      else if (line.status?.startsWith("Status: Image is up to date")) status = "up_to_date";
+    },
   });
-  const progress = new LayerProgress(
-    (p) => ctx.progress({ ...p, message: p.message && scrub(p.message, secrets) }),
-    "downloaded",
-  );
-  let status = "pulled";
-  for await (const line of progressLines(response.body, context)) {
-    const failure = lineError(line);
-    if (failure) throw streamError(scrub(failure, secrets), context);
-    if (line.status?.startsWith("Status: Downloaded newer image")) status = "downloaded";
-    else if (line.status?.startsWith("Status: Image is up to date")) status = "up_to_date";
-    progress.update(line);
-  }
   progress.finish(`Pulled ${formatReference(ref)} (${status})`);
   return status;
 }

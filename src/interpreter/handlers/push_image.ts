@@ -7,19 +7,8 @@
  */
 
 import { BerthError } from "../../errors/mod.ts";
-import { LayerProgress, lineError, progressLines } from "./_progress.ts";
-import {
-  assertImageAllowed,
-  formatReference,
-  namedReference,
-  registryAuth,
-  registryAuthHeader,
-  retypeRegistryError,
-  scrub,
-  scrubError,
-  secretsOf,
-  streamError,
-} from "./_registry.ts";
+import { assertImageAllowed, formatReference, namedReference } from "./_registry.ts";
+import { registryCredentials, registryTransfer, withRegistryErrors } from "./_registry_transfer.ts";
 import type { Handler } from "./types.ts";
 
 /** Pushes one tag of an image and answers its digest. */
@@ -33,30 +22,19 @@ export const pushImage: Handler = async (ctx) => {
   }
   const reference = formatReference(ref);
   assertImageAllowed(ctx.policy, reference, "image");
-  const auth = registryAuth(args.auth);
-  const header = registryAuthHeader(auth, ref.name);
-  const secrets = secretsOf(auth, header);
+  const credentials = registryCredentials(args.auth, ref.name);
   const context = `push ${reference}`;
-  try {
-    const response = await ctx.engine.request({
-      method: "POST",
+  return await withRegistryErrors(credentials.secrets, async () => {
+    let digest = "";
+    const progress = await registryTransfer(ctx, credentials, {
       path: `/images/${ref.name}/push`,
       query: { tag: ref.tag },
-      headers: { "X-Registry-Auth": header },
-      signal: ctx.signal,
-      errors: { 404: "image_not_found" },
+      context,
+      verb: "pushed",
+      onLine: (line) => {
+        if (typeof line.aux?.Digest === "string") digest = line.aux.Digest;
+      },
     });
-    const progress = new LayerProgress(
-      (p) => ctx.progress({ ...p, message: p.message && scrub(p.message, secrets) }),
-      "pushed",
-    );
-    let digest = "";
-    for await (const line of progressLines(response.body, context)) {
-      const failure = lineError(line);
-      if (failure) throw streamError(scrub(failure, secrets), context);
-      if (typeof line.aux?.Digest === "string") digest = line.aux.Digest;
-      progress.update(line);
-    }
     if (!digest) {
       throw new BerthError("engine_error", "The push ended without a digest", {
         context,
@@ -68,7 +46,5 @@ export const pushImage: Handler = async (ctx) => {
       structured: { image: reference, digest, status: "pushed" },
       text: `Pushed ${reference} ${digest}`,
     };
-  } catch (error) {
-    throw scrubError(retypeRegistryError(error), secrets);
-  }
+  });
 };
