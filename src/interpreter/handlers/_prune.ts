@@ -8,6 +8,7 @@
 
 import { compareVersions } from "../../engine/client.ts";
 import { BerthError, invalidInput, isBerthError } from "../../errors/mod.ts";
+import { sleep } from "../../guard/retry.ts";
 import { encodeFilters } from "../plan.ts";
 import type { HandlerContext } from "./types.ts";
 
@@ -63,24 +64,9 @@ export async function postPrune<T>(
           hint: "Another prune of this kind is still running; call again when it has finished",
         });
       }
-      await pause(BUSY_POLL_MS, ctx.signal);
+      await sleep(BUSY_POLL_MS, ctx.signal);
     }
   }
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** Bytes → MB with one decimal. */

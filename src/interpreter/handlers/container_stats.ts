@@ -23,6 +23,7 @@
  */
 
 import { isBerthError } from "../../errors/mod.ts";
+import { sleep } from "../../guard/retry.ts";
 import {
   cpuPercent,
   cpuPercentSinceStart,
@@ -42,21 +43,6 @@ interface Target {
   name: string;
   running: boolean;
   startedAt?: string;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 
 import { BerthError } from "../../../errors/mod.ts";
+import { sleep } from "../../../guard/retry.ts";
 import type { HandlerContext } from "../types.ts";
 import type { ContainerPlan } from "./engine_spec.ts";
 import { networkBody, volumeBody } from "./engine_spec.ts";
@@ -206,22 +207,6 @@ interface InspectState {
   State?: { Status?: string; ExitCode?: number; Health?: { Status?: string } };
 }
 
-/** Sleeps, but wakes with the signal's reason when the deadline passes. */
-export function delay(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 const POLL_MS = 250;
 
 /**
@@ -268,6 +253,6 @@ export async function waitFor(
         hint: `Read its logs with docker_compose_logs (services: ["${dependency.service}"])`,
       });
     }
-    await delay(POLL_MS, ctx.signal);
+    await sleep(POLL_MS, ctx.signal);
   }
 }
