@@ -61,7 +61,8 @@ export function isCleanAbsolutePath(path: string): boolean {
 }
 
 const GO_DURATION = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
-const NS: Record<string, number> = {
+/** Nanoseconds in one unit of a Go duration (shared with compose's stricter parser). */
+export const NS_PER_UNIT: Readonly<Record<string, number>> = {
   ns: 1,
   us: 1e3,
   "µs": 1e3,
@@ -84,6 +85,8 @@ export function durationNs(value: unknown): number | undefined {
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1e9);
   if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(text)) return undefined;
   let total = 0;
-  for (const [, amount, unit] of text.matchAll(GO_DURATION)) total += Number(amount) * NS[unit];
+  for (const [, amount, unit] of text.matchAll(GO_DURATION)) {
+    total += Number(amount) * NS_PER_UNIT[unit];
+  }
   return Math.round(total);
 }

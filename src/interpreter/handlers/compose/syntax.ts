@@ -8,6 +8,7 @@
 
 import { BerthError } from "../../../errors/mod.ts";
 import { ShellWordsError, splitShellWords } from "../_shell_words.ts";
+import { NS_PER_UNIT } from "../_spec_fields.ts";
 import type { MountModel, PortModel } from "./model.ts";
 
 /** A DKR-004 for a compose key. */
@@ -47,16 +48,9 @@ export function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.map(scalar) : [scalar(value)];
 }
 
+// Go's own grammar (".5s", "1.s"; a bare number only as "0"), stricter than
+// the container spec's, which also takes plain seconds.
 const GO_DURATION = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
-const NS: Record<string, number> = {
-  ns: 1,
-  us: 1e3,
-  "µs": 1e3,
-  ms: 1e6,
-  s: 1e9,
-  m: 60e9,
-  h: 3600e9,
-};
 
 /** Parses a Go duration ("1m30s", "500ms") into nanoseconds. */
 export function parseGoDuration(value: unknown, path: string): number {
@@ -67,7 +61,7 @@ export function parseGoDuration(value: unknown, path: string): number {
   let consumed = 0;
   let match: RegExpExecArray | null;
   while ((match = GO_DURATION.exec(text))) {
-    total += Number(match[1]) * NS[match[2]];
+    total += Number(match[1]) * NS_PER_UNIT[match[2]];
     consumed = GO_DURATION.lastIndex;
   }
   if (!text || consumed !== text.length) {
