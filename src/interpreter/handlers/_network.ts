@@ -1,8 +1,9 @@
 /**
  * Resolving a network the way handlers must: inspect first (the engine
  * accepts names and ID prefixes), then act on the full ID (security-notes
- * rule 2). Also the error re-typing that network routes need: the engine
- * answers 403 for states that are conflicts.
+ * rule 2). Also sending a change to a network, with the error re-typing
+ * that network routes need: the engine answers 403 for states that are
+ * conflicts.
  *
  * @module
  */
@@ -47,4 +48,26 @@ export function networkConflict(error: unknown, hint: string): unknown {
     status: error.status,
     hint,
   });
+}
+
+/**
+ * Sends a change to a network (connect, disconnect, delete) and drains the
+ * answer. 404 → DKR-011; a conflict the engine reports as 403/500 → DKR-010
+ * with `conflictHint`.
+ */
+export async function changeNetwork(
+  ctx: Pick<HandlerContext, "engine" | "signal">,
+  request: { method: "POST" | "DELETE"; path: string; body?: unknown },
+  conflictHint: string,
+): Promise<void> {
+  try {
+    const response = await ctx.engine.request({
+      ...request,
+      signal: ctx.signal,
+      errors: { 404: "not_found" },
+    });
+    await response.body?.cancel();
+  } catch (error) {
+    throw networkConflict(error, conflictHint);
+  }
 }

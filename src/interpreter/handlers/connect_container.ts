@@ -8,7 +8,7 @@
 
 import { invalidInput } from "../../errors/mod.ts";
 import { isIp } from "./create_network.ts";
-import { inspectNetwork, networkConflict } from "./_network.ts";
+import { changeNetwork, inspectNetwork } from "./_network.ts";
 import { bareName, inspectVisibleContainer } from "./_visible_container.ts";
 import type { Handler } from "./types.ts";
 
@@ -30,21 +30,11 @@ export const connectContainer: Handler = async (ctx) => {
   const endpoint: Record<string, unknown> = {};
   if (aliases.length) endpoint.Aliases = aliases;
   if (ipv4) endpoint.IPAMConfig = { IPv4Address: ipv4 };
-  try {
-    const response = await ctx.engine.request({
-      method: "POST",
-      path: `/networks/${network.Id}/connect`,
-      body: { Container: container.Id, EndpointConfig: endpoint },
-      signal: ctx.signal,
-      errors: { 404: "not_found" },
-    });
-    await response.body?.cancel();
-  } catch (error) {
-    throw networkConflict(
-      error,
-      "The container is already on that network, or the address is taken",
-    );
-  }
+  await changeNetwork(ctx, {
+    method: "POST",
+    path: `/networks/${network.Id}/connect`,
+    body: { Container: container.Id, EndpointConfig: endpoint },
+  }, "The container is already on that network, or the address is taken");
   const name = bareName(container.Name);
   return {
     structured: {

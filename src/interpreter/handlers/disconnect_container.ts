@@ -5,7 +5,7 @@
  * @module
  */
 
-import { inspectNetwork, networkConflict } from "./_network.ts";
+import { changeNetwork, inspectNetwork } from "./_network.ts";
 import { bareName, inspectVisibleContainer } from "./_visible_container.ts";
 import type { Handler } from "./types.ts";
 
@@ -13,18 +13,11 @@ import type { Handler } from "./types.ts";
 export const disconnectContainer: Handler = async (ctx) => {
   const container = await inspectVisibleContainer(ctx, ctx.args.container_id as string);
   const network = await inspectNetwork(ctx, ctx.args.network as string);
-  try {
-    const response = await ctx.engine.request({
-      method: "POST",
-      path: `/networks/${network.Id}/disconnect`,
-      body: { Container: container.Id, Force: ctx.args.force === true },
-      signal: ctx.signal,
-      errors: { 404: "not_found" },
-    });
-    await response.body?.cancel();
-  } catch (error) {
-    throw networkConflict(error, "The container is not attached to that network");
-  }
+  await changeNetwork(ctx, {
+    method: "POST",
+    path: `/networks/${network.Id}/disconnect`,
+    body: { Container: container.Id, Force: ctx.args.force === true },
+  }, "The container is not attached to that network");
   const name = bareName(container.Name);
   return {
     structured: {
