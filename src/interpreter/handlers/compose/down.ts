@@ -73,6 +73,28 @@ async function remove(ctx: HandlerContext, path: string, query?: Record<string, 
   }
 }
 
+/**
+ * Removes the project's labelled networks or volumes one by one; answers the
+ * names removed, and records the others in `skipped` with the engine's reason
+ * (in use, most often) rather than failing the whole down.
+ */
+async function removeLabelled(
+  ctx: HandlerContext,
+  kind: "network" | "volume",
+  project: string,
+  skipped: Skipped[],
+): Promise<string[]> {
+  const removed: string[] = [];
+  for (const object of await labelled(ctx, `${kind}s`, project)) {
+    try {
+      if (await remove(ctx, `/${kind}s/${seg(object)}`)) removed.push(object);
+    } catch (error) {
+      skipped.push({ kind, name: object, reason: reason(error) });
+    }
+  }
+  return removed;
+}
+
 /** Images to remove: `all` = every image the containers use; `local` = images compose built. */
 function imageCandidates(
   mode: string,
@@ -128,24 +150,8 @@ export const composeDown: Handler = async (ctx) => {
     else skipped.push({ kind: "container", name: nameOf(targets[i]), reason: reason(o.reason) });
   });
 
-  const networks: string[] = [];
-  for (const net of await labelled(ctx, "networks", name)) {
-    try {
-      if (await remove(ctx, `/networks/${seg(net)}`)) networks.push(net);
-    } catch (error) {
-      skipped.push({ kind: "network", name: net, reason: reason(error) });
-    }
-  }
-  const volumes: string[] = [];
-  if (removeVolumes) {
-    for (const vol of await labelled(ctx, "volumes", name)) {
-      try {
-        if (await remove(ctx, `/volumes/${seg(vol)}`)) volumes.push(vol);
-      } catch (error) {
-        skipped.push({ kind: "volume", name: vol, reason: reason(error) });
-      }
-    }
-  }
+  const networks = await removeLabelled(ctx, "network", name, skipped);
+  const volumes = removeVolumes ? await removeLabelled(ctx, "volume", name, skipped) : [];
   const images: string[] = [];
   if (imagesMode !== "none") {
     for (const ref of imageCandidates(imagesMode, name, file, all)) {

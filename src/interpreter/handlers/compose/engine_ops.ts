@@ -77,33 +77,50 @@ async function exists(
   }
 }
 
-/** Makes sure a network exists; answers "created", "exists" or "external". */
-export async function ensureNetwork(
+/** What `ensure…` answers: created now, there already, or external (never created by compose). */
+export type EnsureStatus = "created" | "exists" | "external";
+
+/**
+ * Makes sure a project network or volume exists. An external one must already
+ * exist (DKR-011 naming the compose key); compose never creates it.
+ */
+async function ensureObject(
   ctx: EngineContext,
-  project: string,
+  kind: "network" | "volume",
   key: string,
-  net: NetworkModel,
-): Promise<"created" | "exists" | "external"> {
-  const found = await exists(ctx, `/networks/${seg(net.name)}`);
-  if (net.external) {
+  object: { name: string; external?: boolean },
+  body: () => unknown,
+): Promise<EnsureStatus> {
+  const found = await exists(ctx, `/${kind}s/${seg(object.name)}`);
+  if (object.external) {
     if (found) return "external";
     throw new BerthError(
       "not_found",
-      `External network '${net.name}' (networks.${key}) does not exist`,
+      `External ${kind} '${object.name}' (${kind}s.${key}) does not exist`,
       {
         hint:
-          "Create it first (docker_create_network), or drop 'external' to let compose create it",
+          `Create it first (docker_create_${kind}), or drop 'external' to let compose create it`,
       },
     );
   }
   if (found) return "exists";
   await ctx.engine.json({
     method: "POST",
-    path: "/networks/create",
-    body: networkBody(project, key, net),
+    path: `/${kind}s/create`,
+    body: body(),
     signal: ctx.signal,
   });
   return "created";
+}
+
+/** Makes sure a network exists; answers "created", "exists" or "external". */
+export async function ensureNetwork(
+  ctx: EngineContext,
+  project: string,
+  key: string,
+  net: NetworkModel,
+): Promise<EnsureStatus> {
+  return await ensureObject(ctx, "network", key, net, () => networkBody(project, key, net));
 }
 
 /** Makes sure a volume exists; answers "created", "exists" or "external". */
@@ -112,26 +129,8 @@ export async function ensureVolume(
   project: string,
   key: string,
   vol: VolumeModel,
-): Promise<"created" | "exists" | "external"> {
-  const found = await exists(ctx, `/volumes/${seg(vol.name)}`);
-  if (vol.external) {
-    if (found) return "external";
-    throw new BerthError(
-      "not_found",
-      `External volume '${vol.name}' (volumes.${key}) does not exist`,
-      {
-        hint: "Create it first (docker_create_volume), or drop 'external' to let compose create it",
-      },
-    );
-  }
-  if (found) return "exists";
-  await ctx.engine.json({
-    method: "POST",
-    path: "/volumes/create",
-    body: volumeBody(project, key, vol),
-    signal: ctx.signal,
-  });
-  return "created";
+): Promise<EnsureStatus> {
+  return await ensureObject(ctx, "volume", key, vol, () => volumeBody(project, key, vol));
 }
 
 /** Creates a container, joins its other networks; answers its ID. */
