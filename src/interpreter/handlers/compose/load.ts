@@ -57,17 +57,28 @@ function strings(value: unknown): Record<string, string> {
   return out;
 }
 
-function network(project: string, key: string, raw: Raw): NetworkModel {
+/**
+ * What networks and volumes share: the engine name (external, `name:` or
+ * `<project>_<key>`), the driver and its options. Fields come first, in the
+ * models' order, so both models keep their key order.
+ */
+function engineObject(project: string, section: "networks" | "volumes", key: string, raw: Raw) {
   const external = externalName(raw, key);
-  const ipam = raw.ipam as Raw | undefined;
   return {
     name: checkEngineName(
       external ?? scalar(raw.name ?? scopedName(project, key)),
-      `networks.${key}`,
+      `${section}.${key}`,
     ),
     external: external !== undefined,
     driver: raw.driver === undefined ? undefined : scalar(raw.driver),
     driver_opts: strings(raw.driver_opts),
+  };
+}
+
+function network(project: string, key: string, raw: Raw): NetworkModel {
+  const ipam = raw.ipam as Raw | undefined;
+  return {
+    ...engineObject(project, "networks", key, raw),
     internal: raw.internal as boolean | undefined,
     attachable: raw.attachable as boolean | undefined,
     enable_ipv6: raw.enable_ipv6 as boolean | undefined,
@@ -83,17 +94,7 @@ function network(project: string, key: string, raw: Raw): NetworkModel {
 }
 
 function volume(project: string, key: string, raw: Raw): VolumeModel {
-  const external = externalName(raw, key);
-  return {
-    name: checkEngineName(
-      external ?? scalar(raw.name ?? scopedName(project, key)),
-      `volumes.${key}`,
-    ),
-    external: external !== undefined,
-    driver: raw.driver === undefined ? undefined : scalar(raw.driver),
-    driver_opts: strings(raw.driver_opts),
-    labels: strings(raw.labels),
-  };
+  return { ...engineObject(project, "volumes", key, raw), labels: strings(raw.labels) };
 }
 
 function checkReferences(project: ProjectModel): void {
