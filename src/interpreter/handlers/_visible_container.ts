@@ -6,9 +6,9 @@
  * @module
  */
 
-import { engineError } from "../../engine/errors.ts";
-import type { BerthError } from "../../errors/mod.ts";
 import type { Policy } from "../../policy/mod.ts";
+// Hidden and missing must look the same (DKR-002): one error for both, built as the engine's own 404.
+import { containerNotFound } from "../resolve.ts";
 import type { HandlerContext } from "./types.ts";
 
 /** The parts of `GET /containers/{id}/json` that handlers read. */
@@ -50,23 +50,10 @@ export function containerPath(id: string, suffix = "json"): string {
   return `/containers/${encodeURIComponent(id)}/${suffix}`;
 }
 
-/**
- * The error for a container the policy hides: built exactly as the engine's
- * own 404 would be, so that hidden and missing look the same (DKR-002).
- */
-export function hiddenContainerError(id: string, path = containerPath(id)): BerthError {
-  return engineError(
-    404,
-    JSON.stringify({ message: `No such container: ${id}` }),
-    `GET ${path}`,
-    { 404: "container_not_found" },
-  );
-}
-
 /** Throws the "not found" error when the policy hides the container of this name. */
 export function assertContainerVisible(policy: Policy, id: string, engineName: unknown): void {
   const name = typeof engineName === "string" ? engineName.replace(/^\//, "") : "";
-  if (!policy.containerVisible(name)) throw hiddenContainerError(id);
+  if (!policy.containerVisible(name)) throw containerNotFound(id);
 }
 
 /** Inspects a container by name, ID or prefix and checks that the policy lets it be seen. */
@@ -81,7 +68,7 @@ export async function inspectVisibleContainer(
     errors: { 404: "container_not_found" },
   });
   // An empty answer has no name to check: it cannot be shown.
-  if (!info?.Id) throw hiddenContainerError(id);
+  if (!info?.Id) throw containerNotFound(id);
   assertContainerVisible(ctx.policy, id, info.Name);
   return info;
 }
