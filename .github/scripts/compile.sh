@@ -53,7 +53,10 @@ for t in "${targets[@]}"; do
   #               binary runs with exactly the permissions `deno task start` has
   # --no-prompt   a stdio MCP server must never block on a permission prompt
   #               (stdin/stdout belong to the MCP client)
-  # --include     embed the YAML manifests, read at runtime, not imported
+  # --include     embed the YAML manifests, read at runtime, not imported;
+  #               denort adds its embedded file system to the read allowlist
+  #               itself (cli/rt/run.rs, "grant read access to the vfs"), so
+  #               the baked-in set needs no path for them
   "${deno_cmd[@]}" compile \
     -P=berth \
     --no-prompt \
