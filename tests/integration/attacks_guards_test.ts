@@ -2,7 +2,8 @@
  * Attacks on the guards, against the real engine (suite `attacks-guards`):
  * container escapes through create options (tools, compose files and the
  * engine client itself), blocked exec commands in every spelling, host paths
- * for copy and build, volume driver options, and the image lists.
+ * for copy and build, volume driver options, and the image lists (also for
+ * the images a Dockerfile pulls in).
  *
  * Every refused attack is also checked for its absence of effect: no
  * container, volume or tag was created, the sentinel file is still there.
@@ -24,6 +25,7 @@ import {
   uniqueName,
 } from "../helpers/mod.ts";
 import { settle } from "../helpers/asserts.ts";
+import { tempDirWith } from "../helpers/temp_dir.ts";
 
 const SUITE = "attacks-guards";
 const LABEL = { "berth.test": SUITE };
@@ -412,6 +414,101 @@ Deno.test("attacks: image lists hold for every spelling, IDs and every tool that
   assert.equal(await docker("images", "-q", evil), "", "no tag was made");
   assert.equal(await docker("images", "-q", "berth-test/laundered:x"), "");
   assert.equal(await docker("images", "-q", "x/laundered:1"), "");
+});
+
+/** Builds the Dockerfile `text` with `app`, from a fresh context; answers the result and the tag. */
+async function buildFrom(
+  app: App,
+  text: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ result: ToolResult; tag: string }> {
+  const dir = tempDirWith("berth-atk-from-", { Dockerfile: text });
+  const tag = `berth-test/atk-from-${uniqueName("b")}:x`;
+  try {
+    const result = await call(app, "docker_build_image", {
+      path: dir,
+      tag,
+      labels: LABEL,
+      ...extra,
+    });
+    return { result, tag };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("attacks: a Dockerfile cannot pull a denied image in through FROM or COPY --from", async () => {
+  if (!images.interpreter.has("docker_build_image")) return;
+  const audit = await Deno.makeTempFile({ prefix: "berth-atk-from-audit-", suffix: ".jsonl" });
+  const app = await testApp({
+    allow: "all",
+    allowImages: ["berth-test/*"],
+    denyImages: ["berth-test/app*"],
+    auditLog: audit,
+  });
+  try {
+    const attacks: [string, string, Record<string, unknown>?][] = [
+      ["a denied FROM", "FROM berth-test/app\nRUN true\n"],
+      ["a denied FROM, lower case, long name", "from docker.io/berth-test/app:latest\n"],
+      ["a FROM split by a continuation", "FROM berth-test/ap\\\np\nRUN true\n"],
+      ["a FROM with --platform", "FROM --platform=linux/amd64 berth-test/app\nRUN true\n"],
+      ["a FROM through a global ARG", "ARG BASE=berth-test/app\nFROM ${BASE}\nRUN true\n"],
+      [
+        "a FROM through a build arg",
+        `ARG BASE=${TEST_IMAGE}\nFROM $BASE\nRUN true\n`,
+        { buildargs: { BASE: "berth-test/app" } },
+      ],
+      ["a FROM through an ARG default", "ARG T\nFROM berth-test/${T:-app}\n"],
+      ["a FROM berth cannot resolve", "FROM ${UNDECLARED:-berth-test/busybox}\n"],
+      [
+        "a second stage only",
+        `FROM ${TEST_IMAGE} AS one\nRUN true\nFROM berth-test/app\nCOPY --from=one /bin/true /x\n`,
+      ],
+      ["COPY --from an image", `FROM ${TEST_IMAGE}\nCOPY --from=berth-test/app /bin/true /x\n`],
+    ];
+    for (const [what, text, extra] of attacks) {
+      const { result, tag } = await buildFrom(app, text, extra);
+      assertRefused(result, what, ["DKR-007"]);
+      assert.match(result.text, /Dockerfile line \d+ \(/, `${what}: the line is named`);
+      assert.equal(await docker("images", "-q", tag), "", `${what} built ${tag}`);
+    }
+    const records = (await Deno.readTextFile(audit)).trim().split("\n").map((l) => JSON.parse(l));
+    const denials = records.filter((r) =>
+      r.tool === "docker_build_image" && r.outcome === "DKR-007"
+    );
+    assert.equal(denials.length, attacks.length, "every refusal is in the audit log");
+
+    // Allowed bases (and a stage named like a denied image) still build.
+    const fine = `FROM ${TEST_IMAGE} AS app\nRUN true\nFROM app\nCOPY --from=app /bin/true /x\n`;
+    const { result, tag } = await buildFrom(app, fine);
+    try {
+      assert.equal(errorCode(result), undefined, result.text);
+      assert.notEqual(await docker("images", "-q", tag), "");
+    } finally {
+      await docker("rmi", "-f", tag).catch(() => {});
+    }
+  } finally {
+    await Deno.remove(audit).catch(() => {});
+  }
+});
+
+Deno.test("attacks: compose builds hold the image lists for FROM too", async () => {
+  if (!images.interpreter.has("docker_compose_up")) return;
+  const dir = tempDirWith("berth-atk-from-compose-", { Dockerfile: "FROM berth-test/app\n" });
+  const project = `berth-atk-from-${Date.now().toString(36)}`;
+  try {
+    const yaml = `services:\n  evil:\n    build: {context: ${dir}}\n` +
+      `    image: berth-test/atk-from-compose:${project}\n    labels: {berth.test: ${SUITE}}\n`;
+    const result = await call(images, "docker_compose_up", {
+      project_name: project,
+      compose_yaml: yaml,
+    });
+    assertRefused(result, "compose build FROM a denied image", ["DKR-007"]);
+    assert.match(result.text, /Dockerfile line 1/);
+    assert.equal(await docker("images", "-q", `berth-test/atk-from-compose:${project}`), "");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("attacks: compose files cannot escape either", async () => {

@@ -28,6 +28,13 @@ export interface ContextStats {
   bytes: number;
 }
 
+/** The Dockerfile's bytes as berth checked them, sent in its place whatever is on disk by then. */
+export interface PinnedFile {
+  /** Path inside the context, as the `dockerfile` parameter gives it. */
+  path: string;
+  bytes: Uint8Array;
+}
+
 /** A context being streamed. */
 export interface BuildContext {
   stream: ReadableStream<Uint8Array>;
@@ -79,13 +86,19 @@ export async function checkDockerfile(root: string, dockerfile: string): Promise
   }
 }
 
-/** Packs `root` as a tar stream, skipping what the exclude patterns match. */
-export function packContext(root: string, excludes: string[]): BuildContext {
+/**
+ * Packs `root` as a tar stream, skipping what the exclude patterns match.
+ * With `pinned`, that path is sent with the pinned bytes as a regular file;
+ * if the walk never reaches it (a parent turned into a symlink meanwhile),
+ * packing fails rather than let the engine read something unchecked.
+ */
+export function packContext(root: string, excludes: string[], pinned?: PinnedFile): BuildContext {
   const pack = tar.pack();
   const stats: ContextStats = { files: 0, bytes: 0 };
   const matcher = excludes.length ? dockerignore().add(excludes) : undefined;
   const negations = excludes.some((p) => p.startsWith("!"));
   let failure: BerthError | undefined;
+  let sentPinned = false;
   // Aborted when the reader (the engine request) goes away.
   const stop = new AbortController();
 
@@ -98,6 +111,11 @@ export function packContext(root: string, excludes: string[]): BuildContext {
       const rel = prefix ? `${prefix}/${name}` : name;
       const full = `${dir}/${name}`;
       const info = await Deno.lstat(full);
+      if (rel === pinned?.path) {
+        await addEntry(pack, { name: rel, type: "file", ...meta(info) }, pinned.bytes);
+        sentPinned = true;
+        continue;
+      }
       const ignored = matcher?.ignores(rel) ?? false;
       if (info.isDirectory) {
         if (ignored && !negations) continue; // nothing below can come back
@@ -119,6 +137,11 @@ export function packContext(root: string, excludes: string[]): BuildContext {
   const finished = (async () => {
     try {
       await walk(root, "");
+      if (pinned && !sentPinned) {
+        throw new BerthError("conflict", `The Dockerfile ${pinned.path} moved while packing`, {
+          hint: "Build again once nothing writes into the context directory",
+        });
+      }
       pack.finalize();
     } catch (error) {
       if (stop.signal.aborted) return; // the reader went away: its own error tells why
@@ -154,9 +177,15 @@ function meta(info: Deno.FileInfo): { mode: number; mtime: Date; uid: 0; gid: 0 
   return { mode: (info.mode ?? 0o644) & 0o7777, mtime: info.mtime ?? new Date(0), uid: 0, gid: 0 };
 }
 
-function addEntry(pack: tar.Pack, header: Parameters<tar.Pack["entry"]>[0]): Promise<void> {
+function addEntry(
+  pack: tar.Pack,
+  header: Parameters<tar.Pack["entry"]>[0],
+  content?: Uint8Array,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    pack.entry(header, (error) => (error ? reject(error) : resolve()));
+    const done = (error?: Error | null) => (error ? reject(error) : resolve());
+    if (content) pack.entry({ ...header, size: content.length }, content, done);
+    else pack.entry(header, done);
   });
 }
 

@@ -3,11 +3,14 @@
  * streams it to `POST /build` for the classic builder, and turns the
  * builder's output into progress ("Step N/M") and a log tail. `remote=`
  * (a daemon-side fetch of a URL) is never mapped (security-notes rule 5).
+ * The image lists hold for the tag and for every image the Dockerfile pulls
+ * in (`_build_bases.ts`); compose builds through this handler too.
  *
  * @module
  */
 
 import { BerthError, type ErrorType, invalidInput } from "../../errors/mod.ts";
+import { checkBaseImages } from "./_build_bases.ts";
 import { checkDockerfile, hostError, packContext, readExcludes } from "./_build_context.ts";
 import { lineError, progressLines } from "./_progress.ts";
 import {
@@ -41,7 +44,8 @@ export const buildImage: Handler = async (ctx) => {
   if (target !== undefined && !STAGE_NAME.test(target)) {
     throw invalidInput("target", "must be a stage name (letters, digits, '_', '.', '-')");
   }
-  const packed = packContext(root, await readExcludes(root, dockerfile));
+  const pinned = await checkBaseImages(ctx, root, dockerfile, buildargs);
+  const packed = packContext(root, await readExcludes(root, dockerfile), pinned);
   let response: Response;
   try {
     response = await ctx.engine.request({
