@@ -1,7 +1,7 @@
 /**
  * Hidden containers are absent from every list: these filters remove them
- * from the engine's answers (container lists, network members, disk usage,
- * event streams) before any handler or shaper sees them.
+ * from the engine's answers (container lists, network members, disk usage
+ * and the counts in it, event streams) before any handler or shaper sees them.
  *
  * @module
  */
@@ -40,11 +40,60 @@ export function filterNetworks(policy: Policy, data: unknown): unknown {
     : filterNetwork(policy, data);
 }
 
-/** Filters the container section of `GET /system/df`. */
+interface DiskUsage {
+  Containers?: { Names?: unknown; ImageID?: string; Mounts?: DiskUsageMount[] | null }[] | null;
+  Images?: { Id?: string; Containers?: number }[] | null;
+  Volumes?: { Name?: string; UsageData?: { RefCount?: number } | null }[] | null;
+}
+
+interface DiskUsageMount {
+  Type?: string;
+  Name?: string;
+}
+
+/** How often each key occurs. */
+function tally(keys: (string | undefined)[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const key of keys) if (key) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return counts;
+}
+
+/** A count less what hidden containers add to it (-1, "not computed", stays). */
+function less(count: number | undefined, hidden: number | undefined): number | undefined {
+  return count !== undefined && count > 0 && hidden ? Math.max(0, count - hidden) : count;
+}
+
+/**
+ * Filters `GET /system/df`: hidden containers leave the container section,
+ * and the per-image container counts and per-volume reference counts lose
+ * what they added, since "an image used by one container" that no visible
+ * container uses would reveal a hidden one.
+ */
 export function filterDiskUsage(policy: Policy, data: unknown): unknown {
   if (!data || typeof data !== "object" || !("Containers" in data)) return data;
-  const df = data as { Containers?: unknown };
-  return { ...df, Containers: filterContainerList(policy, df.Containers) };
+  const df = data as DiskUsage;
+  const all = Array.isArray(df.Containers) ? df.Containers : [];
+  const hidden = all.filter((c) => !policy.containerVisible(primaryName(c?.Names)));
+  if (hidden.length === 0) return data;
+  const byImage = tally(hidden.map((c) => c?.ImageID));
+  const byVolume = tally(hidden.flatMap((c) => [
+    ...new Set((c?.Mounts ?? []).filter((m) => m?.Type === "volume").map((m) => m.Name)),
+  ]));
+  type Volume = NonNullable<DiskUsage["Volumes"]>[number];
+  const volume = (v: Volume): Volume => {
+    if (!v?.UsageData) return v;
+    const RefCount = less(v.UsageData.RefCount, byVolume.get(v.Name ?? ""));
+    return { ...v, UsageData: { ...v.UsageData, RefCount } };
+  };
+  return {
+    ...df,
+    Containers: filterContainerList(policy, df.Containers),
+    Images: df.Images?.map((i) => ({
+      ...i,
+      Containers: less(i?.Containers, byImage.get(i?.Id ?? "")),
+    })),
+    Volumes: df.Volumes?.map(volume),
+  };
 }
 
 interface EngineEvent {

@@ -9,7 +9,7 @@
  *   (inspect), decided on its canonical name and replaced by the full ID;
  *   a hidden container answers exactly like a missing one (DKR-002).
  * - Lists (`/containers/json`, `/networks`, `/system/df`, `/events`): hidden
- *   containers are removed.
+ *   containers are removed (and, from disk usage, what they add to counts).
  * - Create bodies, exec bodies, volume driver options: the guards.
  * - Images used by create, pull, build, tag, push and remove: the image lists.
  * - Daemon-side fetches (`fromSrc`, `build?remote=`): refused.
@@ -215,7 +215,9 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
       return { req, filter: (d) => filterNetworks(policy, d) };
     }
     if (method === "GET" && path === "/system/df" && hides) {
-      return { req, filter: (d) => filterDiskUsage(policy, d) };
+      // All sections: the counts can only be corrected with the container section at hand.
+      const query = { ...req.query, type: undefined };
+      return { req: { ...req, query }, filter: (d) => filterDiskUsage(policy, d) };
     }
     if (method === "GET" && path === "/events" && hides) {
       return {

@@ -2,8 +2,9 @@
  * Attacks that try to make berth leak, against the real engine (suite
  * `attacks-leaks`): secrets in environment variables (any case of the key)
  * through every read path, registry credentials through pull and push, the
- * audit log, destructive calls without the user's yes, and manifest routes
- * that try to leave their segment.
+ * audit log, destructive calls without the user's yes, manifest routes that
+ * try to leave their segment, and engine-wide counts (system info, disk
+ * usage) that would reveal a hidden container.
  */
 
 import assert from "node:assert/strict";
@@ -19,6 +20,7 @@ import {
   docker,
   errorCode,
   runContainer,
+  TEST_APP_IMAGE,
   TEST_IMAGE,
   testApp,
   uniqueName,
@@ -264,6 +266,65 @@ Deno.test("attacks: manifest routes that try to leave their segment are refused 
     ],
     "a path parameter needs a format",
   );
+});
+
+Deno.test("attacks: engine-wide counts do not reveal a hidden container", async () => {
+  // Three containers of our own: one running, one created (stopped), and a hidden one, paused,
+  // on an image and a volume no other of ours uses.
+  const prefix = uniqueName("berth-atk-count");
+  const volume = `${prefix}-vol`;
+  await docker("volume", "create", "--label", `berth.test=${SUITE}`, volume);
+  await runContainer(SUITE, { name: `${prefix}-web` });
+  await docker("create", "--name", `${prefix}-idle`, "--label", `berth.test=${SUITE}`, TEST_IMAGE);
+  const vault = `${prefix}-vault`;
+  await docker(
+    "run",
+    "-d",
+    "--name",
+    vault,
+    "--label",
+    `berth.test=${SUITE}`,
+    "-v",
+    `${volume}:/data`,
+    TEST_APP_IMAGE,
+    "sleep",
+    "3600",
+  );
+  await docker("pause", vault);
+  const ours = await testApp({ allowContainers: [`${prefix}-*`] });
+  const hiding = await testApp({ allowContainers: [`${prefix}-*`], denyContainers: ["*-vault"] });
+  const bypass = await testApp({ bypassPermissions: true, denyContainers: ["*-vault"] });
+
+  const counts = async (a: typeof app) => {
+    const s = (await callOk(a, "docker_system_info", {})).structured;
+    return [s.containers, s.containers_running, s.containers_paused, s.containers_stopped];
+  };
+  ATTACK_CASES++;
+  assert.deepEqual(await counts(ours), [3, 1, 1, 1], "lists that show it: it is counted");
+  assert.deepEqual(await counts(hiding), [2, 1, 0, 1], "lists that hide it: it is not");
+  for (const [what, a] of [["no lists", app], ["--bypass-permissions", bypass]] as const) {
+    const [total, , paused] = await counts(a);
+    assert.ok(Number(total) >= 3 && Number(paused) >= 1, `${what}: the engine's totals`);
+  }
+
+  // Disk usage: its image and its volume are in use by it alone.
+  const usage = async (a: typeof app) => {
+    const s = (await callOk(a, "docker_system_df", {})).structured as Record<
+      string,
+      { count: number; active: number }
+    >;
+    return [s.containers.count, s.containers.active, s.images.active, s.volumes.active];
+  };
+  ATTACK_CASES++;
+  assert.deepEqual(await usage(ours), [3, 2, 2, 1], "lists that show it: its image and volume");
+  assert.deepEqual(await usage(hiding), [2, 1, 1, 0], "lists that hide it: no trace");
+  const raw = await hiding.engine.json<{ Images: { Id: string; Containers: number }[] }>({
+    method: "GET",
+    path: "/system/df",
+  });
+  const appId = await docker("image", "inspect", "--format", "{{.Id}}", TEST_APP_IMAGE);
+  assert.equal(raw.Images.find((i) => i.Id === appId)?.Containers, 0, "the engine client too");
+  await docker("unpause", vault);
 });
 
 /** Asserts that a folder holding only `file` (these YAML lines) is refused at load. */

@@ -6,6 +6,7 @@
 
 import { EngineClient, type EngineRequest } from "../../src/engine/client.ts";
 import { engineError } from "../../src/engine/errors.ts";
+import { filterDiskUsage } from "../../src/interpreter/list_filters.ts";
 import { PolicyEngine } from "../../src/interpreter/policy_engine.ts";
 import { ConfigPolicy } from "../../src/policy/mod.ts";
 import { assert, assertDenied, assertEquals } from "../helpers/asserts.ts";
@@ -179,6 +180,37 @@ Deno.test("policy engine: lists, networks, disk usage and events lose hidden con
   assertEquals(events.trim().split("\n").length, 2);
   const text = await engine.text({ method: "GET", path: "/containers/json" }, 1_000_000);
   assert(!text.text.includes(VAULT.Id));
+});
+
+Deno.test("disk usage: image and volume counts lose what hidden containers add", async () => {
+  const policy = new ConfigPolicy({ levels: ["read"], containers: { allow: [], deny: ["vault"] } });
+  const volume = (Name: string) => ({ Type: "volume", Name });
+  const df = {
+    Containers: [
+      { Names: ["/web"], ImageID: "i1", Mounts: [volume("shared")] },
+      { Names: ["/vault"], ImageID: "i2", Mounts: [volume("secret"), volume("shared")] },
+      { Names: ["/vault"], ImageID: "i1", Mounts: [volume("secret"), volume("secret")] },
+    ],
+    Images: [{ Id: "i1", Containers: 2 }, { Id: "i2", Containers: 1 }, {
+      Id: "i3",
+      Containers: -1,
+    }],
+    Volumes: [
+      { Name: "shared", UsageData: { RefCount: 2, Size: 1 } },
+      { Name: "secret", UsageData: { RefCount: 2, Size: 1 } },
+      { Name: "other", UsageData: null },
+    ],
+  };
+  const out = filterDiskUsage(policy, df) as typeof df;
+  assertEquals(out.Containers.length, 1);
+  assertEquals(out.Images.map((i) => i.Containers), [1, 0, -1]);
+  assertEquals(out.Volumes.map((v) => v.UsageData?.RefCount), [1, 0, undefined]);
+  const open = new ConfigPolicy({ levels: ["read"] });
+  assert(filterDiskUsage(open, df) === df, "nothing hidden: the answer is untouched");
+  // A request for some sections only still gets the container section the counts need.
+  const { base, engine } = setup({ levels: ["read"], containers: { allow: [], deny: ["vault"] } });
+  await engine.json({ method: "GET", path: "/system/df", query: { type: "image" } });
+  assertEquals(base.seen.at(-1)?.query?.type, undefined);
 });
 
 Deno.test("policy engine: create, exec, volume, prune and image routes are guarded", async () => {

@@ -2,13 +2,18 @@
  * `docker_system_info`: what the engine is and holds, from `/info` plus the
  * API versions from `/version` (which `/info` lacks), fetched concurrently.
  *
- * Container and image counts are the engine's totals: they include containers
- * the policy hides from listings (a count names none of them).
+ * Container counts must not reveal that hidden containers exist: while
+ * container name lists are set, the four counts come from the visible
+ * containers (one `/containers/json?all=1`, filtered by the listing tools'
+ * rule) instead of the engine's totals. Without lists (or under
+ * --bypass-permissions) they are the engine's totals. The image count is the
+ * engine's: images are not hidden.
  *
  * @module
  */
 
-import type { Handler } from "./types.ts";
+import { filterContainerList } from "../list_filters.ts";
+import type { Handler, HandlerContext } from "./types.ts";
 
 interface EngineInfo {
   Name?: string;
@@ -35,14 +40,50 @@ interface EngineInfo {
 
 const MB = 1024 * 1024;
 
+/** Container counts as `/info` names them. */
+type Counts = Pick<
+  EngineInfo,
+  "Containers" | "ContainersRunning" | "ContainersPaused" | "ContainersStopped"
+>;
+
+/**
+ * The counts of the visible containers, or undefined when nothing is hidden.
+ * Like the engine, a container that is neither running nor paused counts as
+ * stopped (created, exited, dead, restarting).
+ */
+async function visibleCounts(ctx: HandlerContext): Promise<Counts | undefined> {
+  const { engine, policy, signal } = ctx;
+  if (!policy.filtersContainers) return undefined;
+  const list = await engine.json<unknown>({
+    method: "GET",
+    path: "/containers/json",
+    query: { all: true },
+    signal,
+  });
+  // The policy engine already filtered the list; filtering again costs nothing and holds
+  // when a handler is given a plain client.
+  const visible = filterContainerList(policy, list);
+  const states = (Array.isArray(visible) ? visible : []).map((c) => c?.State);
+  const running = states.filter((s) => s === "running").length;
+  const paused = states.filter((s) => s === "paused").length;
+  return {
+    Containers: states.length,
+    ContainersRunning: running,
+    ContainersPaused: paused,
+    ContainersStopped: states.length - running - paused,
+  };
+}
+
 /** Reads `/info` and `/version` and the API version berth uses. */
-export const systemInfo: Handler = async ({ engine, signal }) => {
-  const [infoAnswer, versionAnswer, inUse] = await Promise.all([
+export const systemInfo: Handler = async (ctx) => {
+  const { engine, signal } = ctx;
+  const [infoAnswer, versionAnswer, inUse, counts] = await Promise.all([
     engine.json<EngineInfo | undefined>({ method: "GET", path: "/info", signal }),
     engine.json<{ ApiVersion?: string } | undefined>({ method: "GET", path: "/version", signal }),
     engine.apiVersion(signal),
+    visibleCounts(ctx),
   ]);
-  const info = infoAnswer ?? {};
+  const info = { ...infoAnswer, ...counts };
   const version = versionAnswer ?? {};
   const structured = {
     server_version: info.ServerVersion ?? null,
