@@ -15,13 +15,26 @@ export interface ToolAnnotations {
   openWorldHint: boolean;
 }
 
-// Verbs whose effect cannot be undone by another tool call. An exec runs any
-// command, and a copy into a container overwrites files: both may destroy.
-const DESTRUCTIVE = /_(remove|prune|kill|down)(_|$)|_system_prune$|_exec_command$|_copy_to_/;
+// Verbs that remove or end something for good: no other tool call brings it
+// back. These are the calls the user is asked to confirm.
+const IRREVERSIBLE = /_(remove|prune|kill|down)(_|$)|_system_prune$/;
+// An exec runs any command and a copy into a container overwrites files: both
+// may destroy, so they carry the hint, but they are everyday work, not removals.
+const MAY_DESTROY = /_exec_command$|_copy_to_/;
 // Verbs that leave the engine in the same state when repeated (copying the same
 // files again writes the same files; copying out changes nothing).
 const IDEMPOTENT =
   /_(start|stop|pause|unpause|remove|tag|connect|disconnect|wait)(_|$)|_compose_(up|down)$|_copy_(to|from)_/;
+
+/**
+ * True when a tool removes, prunes or kills (a DELETE route, remove, prune,
+ * kill, system prune, compose down): what cannot be undone by another call.
+ * A narrower set than `destructiveHint`, which also covers exec and copy_to.
+ */
+export function isIrreversible(spec: ToolSpec): boolean {
+  return spec.permission !== "read" &&
+    (spec.request?.method === "DELETE" || IRREVERSIBLE.test(spec.name));
+}
 
 /** Derives the annotations of a tool. */
 export function annotationsFor(spec: ToolSpec): ToolAnnotations {
@@ -29,7 +42,7 @@ export function annotationsFor(spec: ToolSpec): ToolAnnotations {
   const method = spec.request?.method;
   return {
     readOnlyHint: readOnly,
-    destructiveHint: !readOnly && (method === "DELETE" || DESTRUCTIVE.test(spec.name)),
+    destructiveHint: isIrreversible(spec) || (!readOnly && MAY_DESTROY.test(spec.name)),
     idempotentHint: readOnly || method === "PUT" || method === "DELETE" ||
       IDEMPOTENT.test(spec.name),
     // Registries are the open world: pull, push and build reach them.

@@ -12,7 +12,7 @@ import type { ToolSpec } from "../manifest/types.ts";
 import type { AuditSink } from "../policy/audit.ts";
 import { shouldAudit } from "../policy/audit.ts";
 import { redactArguments, redactOutput, redactText, scrubValues } from "../policy/redact.ts";
-import { annotationsFor } from "./annotations.ts";
+import { isIrreversible } from "./annotations.ts";
 import type { HandlerContext } from "./handlers/types.ts";
 import type { Args } from "./input.ts";
 import { PolicyEngine } from "./policy_engine.ts";
@@ -46,12 +46,16 @@ export async function resolveRouteTargets(ctx: HandlerContext): Promise<Args> {
   return args;
 }
 
-/** True when a call cannot be undone (remove, prune, kill, system prune, compose down). */
-export function isDestructive(spec: ToolSpec): boolean {
-  return annotationsFor(spec).destructiveHint;
+/**
+ * True when the user is asked before a call: it cannot be undone (remove,
+ * prune, kill, system prune, compose down). Exec and copy_to carry
+ * `destructiveHint` too but are not asked about, or every command would be.
+ */
+export function needsConfirmation(spec: ToolSpec): boolean {
+  return isIrreversible(spec);
 }
 
-/** What the user is asked before a destructive call; arguments redacted, never secrets. */
+/** What the user is asked before an irreversible call; arguments redacted, never secrets. */
 export function confirmMessage(spec: ToolSpec, args: unknown): string {
   const shown = JSON.stringify(redactArguments(args) ?? {});
   const cut = shown.length > 400 ? `${shown.slice(0, 400)}…` : shown;
@@ -61,7 +65,7 @@ export function confirmMessage(spec: ToolSpec, args: unknown): string {
 /** The answer to a declined confirmation. */
 export function cancelledByUser(): BerthError {
   return new BerthError("denied_by_policy", "Cancelled by the user", {
-    hint: "The user declined this destructive call; do not retry it unless they ask",
+    hint: "The user declined this call; do not retry it unless they ask",
   });
 }
 

@@ -17,7 +17,7 @@ import {
   cancelledByUser,
   confirmMessage,
   engineForCall,
-  isDestructive,
+  needsConfirmation,
   redactResult,
   resolveRouteTargets,
   secretsSeen,
@@ -65,7 +65,7 @@ export interface InterpreterOptions {
   longBudgetMs?: number;
   /** Where calls that change something, and every denial, are recorded. */
   audit?: AuditSink;
-  /** Ask through {@link CallOptions.confirm} before destructive calls (default true). */
+  /** Ask through {@link CallOptions.confirm} before remove, prune, kill and compose down (default true). */
   confirmDestructive?: boolean;
 }
 
@@ -78,7 +78,7 @@ export interface CallOptions {
   /** False keeps the caller waiting to the end, never `status: running` (one-shot CLI). */
   background?: boolean;
   /**
-   * Asks the user to confirm a destructive call; true only on an explicit yes.
+   * Asks the user to confirm a call that cannot be undone; true only on an explicit yes.
    * Absent when the client cannot ask (the call then proceeds).
    */
   confirm?: (message: string) => Promise<boolean>;
@@ -164,7 +164,7 @@ export class Interpreter {
       if (isBerthError(error)) return errorResult(error);
       throw error;
     }
-    if (options.confirm && this.#options.confirmDestructive !== false && isDestructive(spec)) {
+    if (options.confirm && this.#options.confirmDestructive !== false && needsConfirmation(spec)) {
       if (!(await options.confirm(confirmMessage(spec, args)))) {
         return errorResult(cancelledByUser());
       }

@@ -1,7 +1,8 @@
 /**
- * Confirmation of destructive calls through MCP elicitation: a form with one
- * boolean `confirm` field, sent only when the client declared the elicitation
- * capability. Only an explicit accept with `confirm: true` lets the call go
+ * Confirmation of calls that cannot be undone (remove, prune, kill, system
+ * prune, compose down; see call_guard.ts needsConfirmation) through MCP
+ * elicitation: a form with one boolean `confirm` field, sent only when the
+ * client declared the elicitation capability. Only an explicit accept with `confirm: true` lets the call go
  * on; a decline, a cancel, an error or a timeout refuses it. Nothing secret is
  * ever asked for.
  *

@@ -1,8 +1,9 @@
 /**
- * Confirmation of destructive calls over MCP (suite `attacks-confirm`): a
- * client that declared the elicitation capability is asked through
- * `elicitation/create` (form mode, one boolean `confirm` field); only an
- * explicit accept with `confirm: true` lets the call run. A client without
+ * Confirmation of calls that cannot be undone over MCP (suite
+ * `attacks-confirm`): a client that declared the elicitation capability is
+ * asked through `elicitation/create` (form mode, one boolean `confirm` field);
+ * only an explicit accept with `confirm: true` lets the call run; exec and
+ * copy_to are not asked about. A client without
  * the capability is not asked; `--no-confirm` never asks.
  */
 
@@ -41,18 +42,14 @@ async function session(args: string[], answers?: Answer[]) {
     stderr: "pipe",
   });
   await client.connect(transport);
-  const remove = async (container: string) =>
+  const call = async (name: string, args: Record<string, unknown>) =>
     await client.request(
-      {
-        method: "tools/call",
-        params: {
-          name: "docker_remove_container",
-          arguments: { container_id: container, force: true },
-        },
-      },
+      { method: "tools/call", params: { name, arguments: args } },
       CallToolResultSchema,
     );
-  return { client, asked, remove, close: () => client.close() };
+  const remove = (container: string) =>
+    call("docker_remove_container", { container_id: container, force: true });
+  return { client, asked, call, remove, close: () => client.close() };
 }
 
 async function exists(name: string): Promise<boolean> {
@@ -72,6 +69,16 @@ Deno.test({
       { action: "accept", content: { confirm: true } },
     ]);
     try {
+      // Exec and copy_to are marked destructive but are not removals: never asked.
+      const exec = await s.call("docker_exec_command", { container_id: name, command: ["true"] });
+      assert.equal(exec.isError, undefined, JSON.stringify(exec.content));
+      const copy = await s.call("docker_copy_to_container", {
+        container_id: name,
+        path: "/tmp",
+        files: [{ name: "confirm.txt", content: "x" }],
+      });
+      assert.equal(copy.isError, undefined, JSON.stringify(copy.content));
+      assert.equal(s.asked.length, 0, "exec and copy_to do not ask");
       for (let i = 0; i < 3; i++) {
         const result = await s.remove(name);
         assert.equal(result.isError, true);

@@ -189,6 +189,33 @@ Deno.test("attacks: destructive calls need the user's explicit yes", async () =>
   assert.equal(result.isError, false, "reads never ask");
   assert.equal(asked.length, 2);
   assert.ok(asked.every((m) => m.includes(name) && !m.includes(MARK)));
+  ATTACK_CASES++;
+  // Every other removal is asked about too; declined, none reaches the engine.
+  const removals: [string, Record<string, unknown>][] = [
+    ["docker_prune_containers", { filters: { label: [`berth.test=${SUITE}`] } }],
+    ["docker_system_prune", {}],
+    ["docker_compose_down", { project_name: uniqueName("confirm") }],
+  ];
+  for (const [tool, args] of removals) {
+    result = await app.interpreter.call(tool, args, { confirm: say(false) });
+    assert.equal(errorCode(result), "DKR-007", `${tool} asks first`);
+  }
+  assert.equal(await docker("inspect", "--format", "{{.State.Running}}", name), "true");
+  assert.equal(asked.length, 5);
+  // Exec and copy_to carry destructiveHint but are everyday work: never asked.
+  result = await app.interpreter.call(
+    "docker_exec_command",
+    { container_id: name, command: ["true"] },
+    { confirm: say(false) },
+  );
+  assert.equal(result.isError, false, `exec is not asked about: ${result.text}`);
+  result = await app.interpreter.call(
+    "docker_copy_to_container",
+    { container_id: name, path: "/tmp", files: [{ name: "confirm.txt", content: "x" }] },
+    { confirm: say(false) },
+  );
+  assert.equal(result.isError, false, `copy_to is not asked about: ${result.text}`);
+  assert.equal(asked.length, 5);
   result = await app.interpreter.call(
     "docker_remove_container",
     { container_id: name, force: true },
@@ -204,7 +231,7 @@ Deno.test("attacks: destructive calls need the user's explicit yes", async () =>
     { confirm: say(false) },
   );
   assert.equal(result.isError, false, "--no-confirm: never asked");
-  assert.equal(asked.length, 3);
+  assert.equal(asked.length, 6);
 });
 
 Deno.test("attacks: manifest routes that try to leave their segment are refused at load", async () => {

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { orderTools, unknownToolsets, visibleTools } from "../../src/catalog/mod.ts";
 import { annotationsFor } from "../../src/interpreter/annotations.ts";
+import { needsConfirmation } from "../../src/interpreter/call_guard.ts";
 import { loadManifests } from "../../src/manifest/mod.ts";
 import type { Level, ToolsetSpec, ToolSpec } from "../../src/manifest/types.ts";
 
@@ -84,6 +85,36 @@ Deno.test("annotations: write tools by verb", () => {
     annotationsFor(tool("docker_remove_preview", "read", "x", "GET")).destructiveHint,
     false,
   );
+});
+
+Deno.test("confirmation: asked before remove, prune, kill, system prune and compose down only", async () => {
+  const { tools } = await loadManifests();
+  const asked = tools.filter(needsConfirmation).map((t) => t.name).sort();
+  assert.deepEqual(asked, [
+    "docker_compose_down",
+    "docker_kill_container",
+    "docker_prune_containers",
+    "docker_prune_images",
+    "docker_prune_networks",
+    "docker_prune_volumes",
+    "docker_remove_container",
+    "docker_remove_image",
+    "docker_remove_network",
+    "docker_remove_volume",
+    "docker_system_prune",
+  ]);
+  for (const spec of tools.filter(needsConfirmation)) {
+    assert.equal(annotationsFor(spec).destructiveHint, true, `${spec.name} is destructive too`);
+  }
+  // Exec and copy_to may destroy (the hint stays) but are not asked about.
+  for (const name of ["docker_exec_command", "docker_copy_to_container"]) {
+    const spec = tools.find((t) => t.name === name)!;
+    assert.equal(annotationsFor(spec).destructiveHint, true, `${name} keeps destructiveHint`);
+    assert.equal(needsConfirmation(spec), false, `${name} is not confirmed`);
+  }
+  // Any DELETE route is asked about, whatever its name; a read tool never is.
+  assert.equal(needsConfirmation(tool("docker_drop_thing", "create", "x", "DELETE")), true);
+  assert.equal(needsConfirmation(tool("docker_remove_preview", "read", "x", "GET")), false);
 });
 
 const TOOLSETS: ToolsetSpec[] = [
