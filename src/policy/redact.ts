@@ -77,6 +77,63 @@ function secretKey(key: string): boolean {
   return isSecretKey(key) && !HARMLESS_KEYS.has(key.toLowerCase());
 }
 
+// Free text (log lines, engine messages) is full of words that merely contain
+// a marker ("turkey: 3", "tokens: 1532", "Unauthorized: authentication
+// required"), so there a key counts only when one of its words is a marker.
+
+/** Words of a key that mark a secret in free text (the contract's markers, and common spellings). */
+const TEXT_SECRET_WORDS = new Set([
+  "PASSWORD",
+  "PASSWD",
+  "SECRET",
+  "TOKEN",
+  "KEY",
+  "APIKEY",
+  "CREDENTIAL",
+  "CREDENTIALS",
+  "AUTH",
+]);
+
+/** Markers that keep their meaning glued to a prefix (`dbpassword`, `accesstoken`); `KEY` does not (`monkey`). */
+const TEXT_SECRET_SUFFIXES = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY"];
+
+/** Words before a bare `key:` that make it a secret rather than a phrase like "primary key:". */
+const SECRET_KEY_QUALIFIERS =
+  /^(api|access|secret|private|signing|encryption|master|ssh|license|auth|session|client)$/i;
+
+/** The words of a key: split on `_ - .` and camelCase boundaries (`AWSSecretKey` → AWS, SECRET, KEY). */
+function keyWords(key: string): string[] {
+  return key
+    .split(/[_.-]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/)
+    .filter(Boolean)
+    .map((word) => word.toUpperCase());
+}
+
+/**
+ * True when a key found in free text (`KEY=value`, `key: value`) names a
+ * secret: one of its words is a marker, or ends with one that cannot be a
+ * harmless word's tail. Env lists and maps keep the contract's wider
+ * {@link isSecretKey}.
+ */
+export function isSecretTextKey(key: string): boolean {
+  if (HARMLESS_KEYS.has(key.toLowerCase())) return false;
+  return keyWords(key).some((word) =>
+    TEXT_SECRET_WORDS.has(word) || TEXT_SECRET_SUFFIXES.some((marker) => word.endsWith(marker))
+  );
+}
+
+/**
+ * "primary key: user_id", "sort key: name": a bare `key` after another word
+ * and before a colon is prose, unless that word says which secret it is
+ * ("API key:", "private key:").
+ */
+function isKeyPhrase(text: string, match: RegExpExecArray): boolean {
+  const [, quote, key, separator] = match;
+  if (quote || key.toUpperCase() !== "KEY" || !separator.includes(":")) return false;
+  const before = /([A-Za-z]+)[ \t]+$/.exec(text.slice(Math.max(0, match.index - 40), match.index));
+  return before !== null && !SECRET_KEY_QUALIFIERS.test(before[1]);
+}
+
 /** Replaces the values of secret-looking assignments, in one pass over the text. */
 function redactAssignments(text: string): string {
   const keys = new RegExp(KEY_SEP.source, "g");
@@ -84,7 +141,8 @@ function redactAssignments(text: string): string {
   let out = "";
   let last = 0;
   for (let m = keys.exec(text); m; m = keys.exec(text)) {
-    if (!secretKey(m[2])) continue; // scanning goes on right after the separator
+    // Scanning goes on right after the separator.
+    if (!isSecretTextKey(m[2]) || isKeyPhrase(text, m)) continue;
     const valueStart = m.index + m[0].length;
     values.lastIndex = valueStart;
     const value = values.exec(text)?.[0];
@@ -98,7 +156,10 @@ function redactAssignments(text: string): string {
   return out + text.slice(last);
 }
 
-/** Redacts secret-looking assignments, bearer tokens and URL passwords in text. */
+/**
+ * Redacts secret-looking assignments ({@link isSecretTextKey}), bearer tokens
+ * and URL passwords in free text.
+ */
 export function redactText(text: string): string {
   if (!text) return text;
   const bearer = text.replace(BEARER, (_, scheme: string) => `${scheme} ${REDACTED}`);
@@ -107,13 +168,18 @@ export function redactText(text: string): string {
 
 /**
  * Redacts a tool result's structured content: every string is passed through
- * {@link redactText}; string values of secret keys inside environment-style
- * maps (`Env`, `environment`, `labels`, `buildargs` …) and of credential keys
- * anywhere become {@link REDACTED}. Types are kept, so output schemas hold.
+ * {@link redactText}; values of secret keys (the contract's {@link isSecretKey})
+ * inside environment-style maps and `KEY=value` lists (`Env`, `environment`,
+ * `labels`, `buildargs` …) and of credential keys anywhere become
+ * {@link REDACTED}. Types are kept, so output schemas hold.
  */
 export function redactOutput<T>(value: T, parent = ""): T {
   if (typeof value === "string") return redactText(value) as T;
-  if (Array.isArray(value)) return value.map((v) => redactOutput(v, parent)) as T;
+  if (Array.isArray(value)) {
+    // `["KEY=value"]` lists keep the contract's rule, wider than free text's.
+    const list = ENV_PARENTS.test(parent) ? redactEnv(value) : value;
+    return list.map((v) => redactOutput(v, parent)) as T;
+  }
   if (!value || typeof value !== "object") return value;
   const envLike = ENV_PARENTS.test(parent);
   const out: Record<string, unknown> = {};

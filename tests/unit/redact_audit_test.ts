@@ -6,7 +6,14 @@
 import { loadConfig, parseConfigText } from "../../src/config/mod.ts";
 import { BerthError } from "../../src/errors/mod.ts";
 import { AuditLog, shouldAudit } from "../../src/policy/audit.ts";
-import { redactArguments, REDACTED, redactOutput, redactText } from "../../src/policy/redact.ts";
+import {
+  redactArguments,
+  REDACTED,
+  redactOutput,
+  redactText,
+  scrubValues,
+  secretValues,
+} from "../../src/policy/redact.ts";
 import { isExplicitYes } from "../../src/server/confirm.ts";
 import { assert, assertEquals, assertFalse, assertThrows } from "../helpers/asserts.ts";
 
@@ -27,6 +34,69 @@ Deno.test("redaction: env-style secrets in text, any case, any spelling of the k
   }
   assert(out.includes("PATH=/usr/bin"));
   assert(out.includes(`db_Password=${REDACTED}`));
+});
+
+Deno.test("redaction in text: a key counts when one of its words is a marker", () => {
+  const secrets = [
+    "DB_PASSWORD=hunter2",
+    "api_key: hunter2",
+    "apiKey=hunter2",
+    "AWS_SECRET_ACCESS_KEY=hunter2",
+    "GITHUB_TOKEN: hunter2",
+    "AWSSecretKey=hunter2",
+    "dbpassword=hunter2",
+    "accessToken: hunter2",
+    "client-credentials=hunter2",
+    "auth: hunter2",
+    "key: hunter2",
+    "  key: hunter2",
+    '{"key": "hunter2"}',
+    "API key: hunter2",
+    "private key: hunter2",
+    "Database password: hunter2",
+    "export KEY=hunter2",
+  ];
+  for (const line of secrets) {
+    const out = redactText(line);
+    assertFalse(out.includes("hunter2"), `leaked: ${out}`);
+    assert(out.includes(REDACTED), out);
+  }
+});
+
+Deno.test("redaction in text: words that merely contain a marker are left alone", () => {
+  const harmless = [
+    "Unauthorized: authentication required",
+    "turkey: 3",
+    "monkey=banana",
+    "primary key: user_id",
+    "Foreign Key: orders.user_id",
+    "tokens: 1532",
+    "keyboard: us",
+    "secretary: Jane",
+    "Author: Jane",
+    "The registry refused the credentials. Pass auth {username, password} valid for that registry",
+  ];
+  for (const line of harmless) assertEquals(redactText(line), line);
+});
+
+Deno.test("redaction: env lists and maps keep the contract's any-substring rule", () => {
+  const out = redactOutput({
+    Config: { Env: ["TURKEY=3", "AUTHOR_MODE=x", "tokens=5", "PATH=/bin"] },
+    environment: { MONKEY: "banana", HOST: "db" },
+  });
+  assertEquals(out.Config.Env, [
+    `TURKEY=${REDACTED}`,
+    `AUTHOR_MODE=${REDACTED}`,
+    `tokens=${REDACTED}`,
+    "PATH=/bin",
+  ]);
+  assertEquals(out.environment, { MONKEY: REDACTED, HOST: "db" });
+  const values = secretValues(["TURKEY=gobble-gobble", "PATH=/usr/local/bin"]);
+  assertEquals(values, ["gobble-gobble"]);
+  assertEquals(
+    scrubValues({ log: "said gobble-gobble at /usr/local/bin" }, values),
+    { log: `said ${REDACTED} at /usr/local/bin` },
+  );
 });
 
 Deno.test("redaction: structured output keeps types, redacts env maps and lists", () => {

@@ -170,7 +170,7 @@ export function registryErrorType(message: string): ErrorType | undefined {
 const REGISTRY_HINTS: Partial<Record<ErrorType, string>> = {
   image_not_found: "Check the reference (registry host, repository and tag) and that it was pushed",
   permission_denied:
-    "The registry refused the credentials: pass auth {username, password} valid for that registry",
+    "The registry refused the credentials. Pass auth {username, password} valid for that registry",
 };
 
 /**
