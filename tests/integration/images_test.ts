@@ -185,6 +185,27 @@ Deno.test("images: a failing build names the failing step and keeps the output t
   includes(notDir.text, "'path'");
 });
 
+Deno.test("images: a failing build's output comes back without terminal colour codes", async () => {
+  const dir = contextDir({
+    "Dockerfile": `FROM ${TEST_IMAGE}\nLABEL berth.test=${SUITE} berth.run=${RUN}\n` +
+      "RUN printf '\\033[31mboom\\033[0m\\n' && exit 3\n",
+  });
+  dirs.push(dir);
+  const result = await run("docker_build_image", {
+    path: dir,
+    tag: `${REPO}:ansi`,
+    labels: LABELS,
+  });
+  assert.deepEqual(errorCode(result), "DKR-012");
+  const error = result.structured.error as { message: string; context: string };
+  includes(error.message, "non-zero code: 3");
+  // The printed line is just the word: its colour codes are gone, not merely escaped.
+  assert.ok(error.context.split("\n").includes("boom"), error.context);
+  for (const text of [result.text, JSON.stringify(result.structured)]) {
+    assert.ok(!text.includes("\u001b") && !text.includes("\\u001b"), `control codes kept: ${text}`);
+  }
+});
+
 const OPEN_REF = `${OPEN_REGISTRY}/${REPO}:v1`;
 const AUTH_REF = `${AUTH_REGISTRY}/${REPO}:v1`;
 let payloadId = "";

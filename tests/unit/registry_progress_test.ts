@@ -7,7 +7,11 @@
 import assert from "node:assert/strict";
 import { bindsHostPath } from "../../src/interpreter/handlers/create_volume.ts";
 import { isCidr, isIp } from "../../src/interpreter/handlers/create_network.ts";
-import { LayerProgress } from "../../src/interpreter/handlers/_progress.ts";
+import {
+  LayerProgress,
+  progressLines,
+  stripTerminalControl,
+} from "../../src/interpreter/handlers/_progress.ts";
 import { labelsMatch, postPrune, pruneVolumes } from "../../src/interpreter/handlers/_prune.ts";
 import type { EngineClient } from "../../src/engine/client.ts";
 import { BerthError } from "../../src/errors/mod.ts";
@@ -133,6 +137,27 @@ Deno.test("layer progress: throttled between layer updates, never on completion"
   progress.update({ status: "Pushed", id: a });
   assert.ok(seen.length <= 3, `sent ${seen.length}`);
   assert.ok(seen.at(-1)!.message!.includes("Pushed"));
+});
+
+Deno.test("progress lines: terminal colours, cursor moves and titles are removed", async () => {
+  assert.equal(stripTerminalControl("\u001b[91mboom\u001b[0m"), "boom");
+  assert.equal(stripTerminalControl("a\u001b[2K\u001b[1A\rb\u0007\tc\n"), "a\rb\tc\n");
+  assert.equal(stripTerminalControl("\u001b]0;title\u0007x \u001b(B\u001b"), "x ");
+  const ndjson = [
+    { stream: "\u001b[31mred\u001b[0m\n" },
+    { status: "\u001b[1mPulling\u001b[22m", progress: "[=>  ]" },
+    {
+      error: "\u001b[91mfailed\u001b[0m",
+      errorDetail: { code: 3, message: "\u001b[91mfailed\u001b[0m" },
+    },
+  ].map((line) => JSON.stringify(line) + "\n").join("");
+  const lines = [];
+  for await (const line of progressLines(new Blob([ndjson]).stream(), "test")) lines.push(line);
+  assert.deepEqual(lines, [
+    { stream: "red\n" },
+    { status: "Pulling", progress: "[=>  ]" },
+    { error: "failed", errorDetail: { code: 3, message: "failed" } },
+  ]);
 });
 
 Deno.test("volume prune: label filters as the engine applies them", () => {

@@ -144,9 +144,40 @@ export class LayerProgress {
   }
 }
 
+// Terminal control sequences: CSI (colours, cursor moves; ESC [ or the 8-bit
+// CSI), OSC (titles, links) up to BEL or ESC \, other escapes (ESC ( B), then
+// any C0 control left but tab, newline and carriage return (a lone ESC too).
+const TERMINAL_CONTROL =
+  // deno-lint-ignore no-control-regex -- matching control characters is the point
+  /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[ -/]*[0-~]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
+
 /**
- * Reads a progress stream line by line; a malformed line or a broken
- * connection becomes an engine error rather than a bug.
+ * Removes terminal control sequences (ANSI colours, cursor moves, titles)
+ * that a build step's programs print for a terminal: in a tool result they
+ * are noise like `\u001b[91m`.
+ */
+export function stripTerminalControl(text: string): string {
+  return text.replace(TERMINAL_CONTROL, "");
+}
+
+/** A progress line with terminal control sequences removed from its text fields. */
+function plainLine(line: ProgressLine): ProgressLine {
+  const out: ProgressLine = { ...line };
+  for (const key of ["status", "progress", "stream", "error"] as const) {
+    const text = line[key];
+    if (typeof text === "string") out[key] = stripTerminalControl(text);
+  }
+  const message = line.errorDetail?.message;
+  if (typeof message === "string") {
+    out.errorDetail = { ...line.errorDetail, message: stripTerminalControl(message) };
+  }
+  return out;
+}
+
+/**
+ * Reads a progress stream line by line, without terminal control sequences;
+ * a malformed line or a broken connection becomes an engine error rather
+ * than a bug.
  */
 export async function* progressLines(
   body: ReadableStream<Uint8Array> | null,
@@ -154,7 +185,7 @@ export async function* progressLines(
 ): AsyncGenerator<ProgressLine> {
   if (!body) return;
   try {
-    for await (const line of ndjson<ProgressLine>(body)) yield line;
+    for await (const line of ndjson<ProgressLine>(body)) yield plainLine(line);
   } catch (error) {
     if (isBerthError(error) || (error instanceof DOMException && error.name === "AbortError")) {
       throw error;
