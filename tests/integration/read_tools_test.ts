@@ -458,8 +458,17 @@ Deno.test("read tools against the real engine", async (t) => {
       );
 
       const history = await ok(app, "docker_image_history", { image: TEST_APP_IMAGE });
-      const layers = history.structured.layers as { tags: string[]; created_by: string }[];
+      const layers = history.structured.layers as {
+        id: string;
+        tags: string[];
+        created_by: string;
+      }[];
       assert.ok(layers.length >= 2);
+      const rows = history.text.split("\n").slice(2);
+      rows.forEach((row, i) =>
+        assert.ok(row.startsWith(`${layers[i].id} `), `${row} ≠ ${layers[i].id}`)
+      );
+      assert.match(layers[0].id, /^[0-9a-f]{12}$/, "the built image's own layer has an id");
       assert.ok(layers[0].tags.includes(TEST_APP_IMAGE), "newest layer first");
       assert.equal(history.structured.count, layers.length);
       for (const line of history.text.split("\n")) assert.ok(line.length < 260, line);

@@ -1,0 +1,52 @@
+/**
+ * `docker_image_history`'s shaper: the text and the structured result name
+ * each layer by the same id, and by the same marker where the engine has none.
+ */
+
+import assert from "node:assert/strict";
+import type { HandlerContext } from "../../src/interpreter/handlers/types.ts";
+import { imageHistory, MISSING_LAYER_ID } from "../../src/interpreter/shapers/image_history.ts";
+import { parseFile } from "../../src/manifest/loader.ts";
+import type { ManifestProblem } from "../../src/manifest/loader.ts";
+import { toolFileSchema } from "../../src/manifest/schema.ts";
+
+async function historyContext(): Promise<HandlerContext> {
+  const problems: ManifestProblem[] = [];
+  const path = new URL("../../manifest/images/docker_image_history.yaml", import.meta.url).pathname;
+  const spec = await parseFile(path, toolFileSchema, problems);
+  assert.deepEqual(problems, []);
+  return { spec } as unknown as HandlerContext;
+}
+
+Deno.test("image history: text lines carry the structured id, or <missing> in both", async () => {
+  const engine = [
+    {
+      Id: `sha256:${"ab".repeat(32)}`,
+      Created: 1_700_000_000,
+      CreatedBy: '/bin/sh -c #(nop)  CMD ["sh"]',
+      Size: 0,
+      Tags: ["app:1"],
+    },
+    // The engine's own answer for a layer it has no image for (pulled, or a base's).
+    { Id: "<missing>", Created: 1_600_000_000, CreatedBy: "ADD file:x in /", Size: 2_000_000 },
+    { Id: "", Created: 1_500_000_000, CreatedBy: "", Size: 0, Tags: null },
+  ];
+  const shaped = await imageHistory(engine, await historyContext());
+  const layers = shaped.structured.layers as { id: string }[];
+  assert.deepEqual(layers.map((l) => l.id), ["abababababab", MISSING_LAYER_ID, MISSING_LAYER_ID]);
+  const lines = shaped.text.split("\n");
+  assert.equal(lines[0], "3 layers (newest first)");
+  const rows = lines.slice(2);
+  assert.equal(rows.length, layers.length);
+  rows.forEach((row, i) => assert.ok(row.startsWith(`${layers[i].id} `), row));
+  assert.match(
+    rows[0],
+    /^abababababab 2023-11-14 {2}0MB \/bin\/sh -c #\(nop\) CMD \["sh"\] \[app:1\]$/,
+  );
+  // Columns line up under the header, whatever the id column holds.
+  const [created, size] = [lines[1].indexOf("CREATED"), lines[1].indexOf("SIZE")];
+  for (const row of rows) {
+    assert.match(row.slice(created), /^\d{4}-\d\d-\d\d /, row);
+    assert.match(row.slice(size), /^\d+(\.\d+)?MB /, row);
+  }
+});
