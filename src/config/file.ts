@@ -8,7 +8,7 @@
 
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { BerthError } from "../errors/mod.ts";
+import { allowReadHint, BerthError } from "../errors/mod.ts";
 
 const duration = z.union([z.number().nonnegative(), z.string()]);
 const globs = z.array(z.string()).default([]);
@@ -121,7 +121,7 @@ export function readConfigFile(path: string, required: boolean): ConfigFile | un
       return undefined;
     }
     const sandbox = error instanceof Deno.errors.NotCapable
-      ? `Grant read access with --allow-read=${path}`
+      ? allowReadHint(path)
       : "Check the path given to --config or BERTH_CONFIG";
     throw new BerthError("invalid_input", `Cannot read config file ${path}`, {
       context: (error as Error).message,

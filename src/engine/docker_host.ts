@@ -5,7 +5,7 @@
  * @module
  */
 
-import { BerthError } from "../errors/mod.ts";
+import { allowFlag, BerthError, whereFlagsGo } from "../errors/mod.ts";
 
 /** TLS material for a `tcp://` engine. */
 export interface TlsFiles {
@@ -102,14 +102,17 @@ export function createHttpClient(endpoint: EngineEndpoint): Deno.HttpClient {
 export function sandboxError(error: unknown, endpoint: EngineEndpoint): BerthError {
   if (error instanceof Deno.errors.NotCapable) {
     const target = endpoint.kind === "unix"
-      ? `--allow-read=${endpoint.socketPath} --allow-write=${endpoint.socketPath} --allow-net=unix:${endpoint.socketPath},${UNIX_URL_HOST}`
+      ? `${allowFlag("read", endpoint.socketPath)} ${allowFlag("write", endpoint.socketPath)} ` +
+        `--allow-net=unix:${endpoint.socketPath},${UNIX_URL_HOST}`
+      : /read access/.test(error.message) // the TLS files, not the host
+      ? allowFlag("read", ...Object.values(endpoint.tls ?? {}).filter(Boolean))
       : `--allow-net=${endpoint.host}:${endpoint.port}`;
     return new BerthError(
       "permission_denied",
       `Deno's sandbox refused access to the engine at ${describeEndpoint(endpoint)}`,
       {
         context: error.message,
-        hint: `Run berth with ${target}, or use a socket path the release binary already allows`,
+        hint: `${whereFlagsGo(target)}; or use a socket path the berth set already allows`,
         cause: error,
       },
     );

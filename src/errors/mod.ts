@@ -112,3 +112,11 @@ export function invalidInput(field: string, problem: string, hint?: string): Ber
 export function isBerthError(value: unknown): value is BerthError {
   return value instanceof BerthError;
 }
+
+export {
+  allowFlag,
+  allowReadHint,
+  berthSetPaths,
+  type PathPermission,
+  whereFlagsGo,
+} from "./sandbox.ts";

@@ -8,6 +8,7 @@
 
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
+import { allowReadHint } from "../errors/mod.ts";
 import { toolFileSchema, toolsetFileSchema } from "./schema.ts";
 import type { ParamSpec, ToolsetSpec, ToolSpec } from "./types.ts";
 
@@ -122,17 +123,10 @@ async function loadToolsetDir(
   }
 }
 
-/**
- * Why a directory cannot be read. Deno's sandbox refusal names the flag to
- * add: next to `-P=berth`, an `--allow-read` flag replaces the set's read list
- * rather than extending it, so the built-in paths must be repeated.
- */
+/** Why a directory cannot be read; a sandbox refusal names the flag to add and where. */
 function unreadableDir(root: string, error: unknown): string {
   if (error instanceof Deno.errors.NotCapable) {
-    const builtin = BUILTIN_MANIFEST_DIR.pathname.replace(/\/$/, "");
-    return `Deno's sandbox refused to read this directory; grant it with --allow-read=${root}` +
-      ` (next to -P=berth, list the set's paths too: --allow-read=${builtin},` +
-      `/var/run/docker.sock,${root})`;
+    return `Deno's sandbox refused to read this directory. ${allowReadHint(root)}`;
   }
   return `cannot read directory: ${(error as Error).message}`;
 }

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { BerthError } from "../errors/mod.ts";
+import { allowFlag, BerthError, whereFlagsGo } from "../errors/mod.ts";
 import { redactArguments, redactText } from "./redact.ts";
 
 /** One line of the audit log. */
@@ -56,7 +56,9 @@ export class AuditLog implements AuditSink {
       throw new BerthError("invalid_input", `Cannot open the audit log ${path}`, {
         context: (error as Error).message,
         hint: sandbox
-          ? `Grant write access with --allow-write=${path} (or log under /var/log/berth, which the permission set allows)`
+          ? `${
+            whereFlagsGo(allowFlag("write", path))
+          }; or log under /var/log/berth, which the set allows`
           : "Check that the directory exists and is writable (--audit-log, BERTH_AUDIT_LOG or audit_log)",
       });
     }

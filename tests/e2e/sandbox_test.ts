@@ -9,6 +9,7 @@
 
 import assert from "node:assert/strict";
 import { REPO } from "./_mcp.ts";
+import { tempDirWith } from "../helpers/temp_dir.ts";
 
 /** The locked-down recipe: one socket, nothing else (README "Sandbox"). */
 export const LOCKED_RECIPE = [
@@ -133,4 +134,58 @@ Deno.test("attacks: sandbox: an audit log outside the set stops start-up, naming
   assert.equal(out.code, 2);
   assert.match(out.stderr, /Cannot open the audit log/);
   assert.match(out.stderr, /--allow-write=\/tmp\/berth-sandbox-audit\.jsonl/);
+});
+
+/** The `--allow-read=…` flag a refusal's text names. */
+function hintedReadFlag(text: string): string {
+  const flag = /--allow-read=\S+/.exec(text);
+  assert.ok(flag, text);
+  return flag[0];
+}
+
+Deno.test("attacks: sandbox: the --allow-read a refusal names keeps the engine in reach", async () => {
+  const dir = tempDirWith("berth-sandbox-hint-", { "config.json": "{}" });
+  try {
+    let out = await callVersion(["-P=berth"], "--config", `${dir}/config.json`);
+    assert.equal(out.code, 2);
+    const flag = hintedReadFlag(out.stderr);
+    assert.ok(flag.startsWith(`--allow-read=${dir}/config.json,`), flag);
+    assert.match(out.stderr, /after -P=berth in the deno run command/);
+
+    // Next to -P=berth the flag replaces the set's read list: had it named only
+    // the file, the socket would be out of reach and docker_version would fail.
+    out = await callVersion(["-P=berth", flag], "--config", `${dir}/config.json`);
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(JSON.parse(out.stdout).isError, false);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("attacks: sandbox: a build context the sandbox refuses is readable with the flag named", async () => {
+  // No Dockerfile: once the context is readable the build stops at DKR-004, creating nothing.
+  const dir = tempDirWith("berth-sandbox-build-", { "README": "no Dockerfile here" });
+  const build = (flags: string[]) =>
+    deno([
+      "run",
+      "--no-prompt",
+      ...flags,
+      "src/main.ts",
+      "call",
+      "docker_build_image",
+      JSON.stringify({ path: dir, tag: "berth-test/sandbox-hint:never" }),
+      "--allow",
+      "images",
+    ]);
+  try {
+    let error = JSON.parse((await build(["-P=berth"])).stdout).structuredContent.error;
+    assert.equal(error.code, "DKR-005");
+    const flag = hintedReadFlag(error.hint);
+
+    error = JSON.parse((await build(["-P=berth", flag])).stdout).structuredContent.error;
+    assert.equal(error.code, "DKR-004", error.message);
+    assert.match(error.message, /'dockerfile'/);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });

@@ -11,7 +11,7 @@
 import dockerignoreModule, { type Ignore } from "@balena/dockerignore";
 import * as tar from "tar-stream";
 import { concatBytes } from "../../engine/streams.ts";
-import { BerthError, invalidInput, isBerthError } from "../../errors/mod.ts";
+import { allowReadHint, BerthError, invalidInput, isBerthError } from "../../errors/mod.ts";
 
 // The package's types describe an ES default export, its code is CommonJS
 // (`module.exports = factory`): Deno hands us the factory itself.
@@ -249,7 +249,7 @@ export function hostError(error: unknown, path: string): BerthError {
       `Deno's sandbox refused to read the build context ${path}`,
       {
         context: (error as Error).message,
-        hint: `Run berth with --allow-read=${path} (or a parent directory) to build from it`,
+        hint: allowReadHint(path),
         cause: error,
       },
     );

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { BerthError, invalidInput } from "../../errors/mod.ts";
+import { allowReadHint, BerthError, invalidInput } from "../../errors/mod.ts";
 import { Fields, isPlainObject } from "./_spec_fields.ts";
 import { type PackEntry, packTar } from "./_tar.ts";
 import { bareName, containerPath, inspectVisibleContainer } from "./_visible_container.ts";
@@ -121,7 +121,9 @@ async function hostEntries(source: string): Promise<PackEntry[]> {
 function hostReadError(error: unknown, source: string): unknown {
   if (error instanceof Deno.errors.NotCapable) {
     return new BerthError("permission_denied", `Deno's sandbox refused to read ${source}`, {
-      hint: `Grant berth read access to it (--allow-read=${source}) or pass the files inline`,
+      context: String((error as Error).message),
+      hint: `${allowReadHint(source)}; or pass the files inline with 'files'`,
+      cause: error,
     });
   }
   if (error instanceof Deno.errors.NotFound) {

@@ -8,7 +8,7 @@
  */
 
 import { parseDocument } from "yaml";
-import { BerthError, invalidInput } from "../../../errors/mod.ts";
+import { allowReadHint, BerthError, invalidInput } from "../../../errors/mod.ts";
 import type { Policy } from "../../../policy/mod.ts";
 import { parseDotenv } from "./interpolate.ts";
 
@@ -57,12 +57,18 @@ function fileError(error: unknown, field: string, path: string): BerthError {
   if (error instanceof Deno.errors.NotFound) {
     return invalidInput(field, `names no file: ${path}`, "Give an existing absolute path");
   }
-  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+  if (error instanceof Deno.errors.NotCapable) {
+    // The directory, not the file: the project's .env and build contexts live there too.
+    return new BerthError("permission_denied", `Deno's sandbox refused to read ${path}`, {
+      context: String((error as Error).message),
+      hint: `${allowReadHint(dirname(path))}; or pass the file's text as compose_yaml`,
+      cause: error,
+    });
+  }
+  if (error instanceof Deno.errors.PermissionDenied) {
     return new BerthError("permission_denied", `Berth may not read ${path}`, {
       context: String((error as Error).message),
-      hint: `Run berth with --allow-read=${
-        dirname(path)
-      } (Deno's sandbox) or pass the file's text as compose_yaml`,
+      hint: "Make the file readable by the user berth runs as, or pass its text as compose_yaml",
       cause: error,
     });
   }
