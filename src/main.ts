@@ -7,7 +7,7 @@
 import { Command, Option } from "commander";
 import { type App, createApp, VERSION } from "./app/mod.ts";
 import { type CliOptions, loadConfig } from "./config/mod.ts";
-import { isBerthError } from "./errors/mod.ts";
+import { BerthError, isBerthError } from "./errors/mod.ts";
 import { createLogger } from "./log/mod.ts";
 import { formatProblem, loadManifests, ManifestError } from "./manifest/mod.ts";
 import { serveStdio } from "./server/mod.ts";
@@ -80,6 +80,32 @@ async function buildApp(options: CliOptions): Promise<App> {
   return app;
 }
 
+/**
+ * The JSON argument of `berth call`, parsed before anything starts: a
+ * malformed one is a usage error, said in one line, not a stack trace.
+ */
+function callArguments(json: string): Record<string, unknown> {
+  let args: unknown;
+  let context: string | undefined;
+  try {
+    args = JSON.parse(json);
+  } catch (error) {
+    context = (error as Error).message;
+  }
+  if (args === null || typeof args !== "object" || Array.isArray(args)) {
+    throw new BerthError(
+      "invalid_input",
+      `The arguments of berth call must be one JSON object, not '${json.slice(0, 80)}'`,
+      {
+        context,
+        hint: `Quote them as one shell word, e.g. berth call docker_inspect_container ` +
+          `'{"container_id":"web"}' ('berth tools --json' lists each tool's parameters)`,
+      },
+    );
+  }
+  return args as Record<string, unknown>;
+}
+
 function program(): Command {
   const root = new Command("berth")
     .description("An MCP server that gives AI assistants safe access to a Docker engine")
@@ -115,13 +141,8 @@ function program(): Command {
     .argument("<tool>", "tool name")
     .argument("[json]", "arguments as a JSON object", "{}")
     .action(async (tool: string, json: string, options: CliOptions) => {
+      const args = callArguments(json);
       const app = await buildApp(options);
-      let args: unknown;
-      try {
-        args = JSON.parse(json);
-      } catch {
-        throw new Error(`Arguments are not valid JSON: ${json}`);
-      }
       // One-shot: nothing could ask for a background operation later, so wait to the end.
       const result = app.interpreter.call(tool, args, { background: false });
       const done = await result;
