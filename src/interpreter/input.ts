@@ -213,9 +213,7 @@ function describeType(param?: ParamSpec): string {
   const names = types.map((t) =>
     t === "array"
       ? `an array${param.items ? ` of ${param.items.type}s` : ""}`
-      : t === "object"
-      ? "an object"
-      : `a ${t}`
+      : `${/^[aeiou]/.test(t) ? "an" : "a"} ${t}` // "an integer", "an object", "a string"
   );
   return names.join(" or ");
 }

@@ -7,6 +7,7 @@
 
 import type { FieldSpec, OutputSpec, ParamSpec } from "../manifest/types.ts";
 import type { JsonSchema } from "./input.ts";
+import { counted } from "./result.ts";
 import { TRANSFORMS } from "./transforms.ts";
 
 /** Reads a dot path (`State.Health.Status`, `Names.0`) from a value. */
@@ -77,7 +78,7 @@ export function renderList(output: OutputSpec, items: Record<string, unknown>[])
   if (!output.text) return compactJson(items);
   const lines = items.map((item) => renderTemplate(output.text!, item));
   const header = output.header ? `${output.header}\n` : "";
-  return `${items.length} ${noun}\n${header}${lines.join("\n")}`;
+  return `${counted(items.length, noun)}\n${header}${lines.join("\n")}`;
 }
 
 /** A JSON type list for a field, with null when it is nullable. */

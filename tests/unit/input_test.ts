@@ -100,7 +100,7 @@ Deno.test("input: numbers and booleans as strings", () => {
     timestamps: "true",
   });
   assert.deepEqual(args, { container_id: "web", tail: 10, ratio: 0.5, timestamps: true });
-  fails({ container_id: "web", tail: "ten" }, /^Parameter 'tail' must be an? integer$/);
+  fails({ container_id: "web", tail: "ten" }, /^Parameter 'tail' must be an integer$/);
   fails({ container_id: "web", tail: "1.5" }, /'tail'/);
   fails({ container_id: "web", timestamps: "yes" }, /'timestamps' must be a boolean/);
 });

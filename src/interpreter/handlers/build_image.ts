@@ -10,6 +10,7 @@
  */
 
 import { BerthError, type ErrorType, invalidInput } from "../../errors/mod.ts";
+import { counted } from "../result.ts";
 import { checkBaseImages } from "./_build_bases.ts";
 import { checkDockerfile, hostError, packContext, readExcludes } from "./_build_context.ts";
 import { lineError, progressLines } from "./_progress.ts";
@@ -79,7 +80,8 @@ export const buildImage: Handler = async (ctx) => {
       status: "built",
       log_tail: result.tail.join("\n"),
     },
-    text: `Built ${tag} (${shortId}) in ${result.steps} steps from ${packed.stats.files} files ` +
+    text: `Built ${tag} (${shortId}) in ${counted(result.steps, "steps")} from ` +
+      `${counted(packed.stats.files, "files")} ` +
       `(${mb} MB)\n${result.tail.slice(-5).join("\n")}`,
   };
 };

@@ -12,6 +12,7 @@
 
 import { invalidInput } from "../../errors/mod.ts";
 import { parseTime } from "../formats.ts";
+import { counted } from "../result.ts";
 import { readContainerLogs } from "./_log_lines.ts";
 import { bareName, inspectVisibleContainer } from "./_visible_container.ts";
 import type { Handler } from "./types.ts";
@@ -100,7 +101,7 @@ export const containerLogs: Handler = async (ctx) => {
   const name = bareName(info.Name);
   const streams = stdout && stderr ? "stdout+stderr" : stdout ? "stdout" : "stderr";
   const header = lines.length
-    ? `Logs of ${name} (${lines.length} lines, ${streams}${tty ? ", tty" : ""}${
+    ? `Logs of ${name} (${counted(lines.length, "lines")}, ${streams}${tty ? ", tty" : ""}${
       grep ? `, grep /${grep.source}/` : ""
     }):`
     : `No log lines from ${name} (${streams}${grep ? `, grep /${grep.source}/` : ""})`;

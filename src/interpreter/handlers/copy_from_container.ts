@@ -13,6 +13,7 @@
  */
 
 import { BerthError, invalidInput } from "../../errors/mod.ts";
+import { counted } from "../result.ts";
 import { readTar } from "./_tar.ts";
 import { bareName, containerPath, inspectVisibleContainer } from "./_visible_container.ts";
 import type { Handler } from "./types.ts";
@@ -101,7 +102,7 @@ export const copyFromContainer: Handler = async (ctx) => {
 
 function render(name: string, path: string, entries: Entry[], truncated: boolean): string {
   const lines = [
-    `${entries.length} entries from ${name}:${path}${truncated ? " (truncated)" : ""}`,
+    `${counted(entries.length, "entries")} from ${name}:${path}${truncated ? " (truncated)" : ""}`,
   ];
   for (const e of entries) {
     const link = e.link_target ? ` -> ${e.link_target}` : "";

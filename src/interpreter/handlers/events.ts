@@ -11,6 +11,7 @@ import { ndjson } from "../../engine/streams.ts";
 import { invalidInput } from "../../errors/mod.ts";
 import { parseTime } from "../formats.ts";
 import { encodeFilters } from "../plan.ts";
+import { counted } from "../result.ts";
 import type { Handler } from "./types.ts";
 
 /** Default and largest number of events returned. */
@@ -97,7 +98,7 @@ export const events: Handler = async (ctx) => {
     new Date(until * 1000).toISOString()
   }`;
   const head = kept.length
-    ? `${kept.length} events${
+    ? `${counted(kept.length, "events")}${
       truncated ? ` (the newest of ${total}; narrow since/until or filters)` : ""
     }, ${window}`
     : `No events, ${window}`;

@@ -6,6 +6,7 @@
  */
 
 import type { Shaper } from "../handlers/types.ts";
+import { counted } from "../result.ts";
 import { applyFields } from "../shape.ts";
 
 /** Characters of `created_by` shown per text line. */
@@ -35,9 +36,9 @@ export const imageHistory: Shaper = (data, ctx) => {
   return {
     structured: { layers, count: layers.length },
     text: layers.length
-      ? `${layers.length} layers (newest first)\nID           CREATED     SIZE  CREATED BY\n${
-        lines.join("\n")
-      }`
+      ? `${
+        counted(layers.length, "layers")
+      } (newest first)\nID           CREATED     SIZE  CREATED BY\n${lines.join("\n")}`
       : "No layers",
   };
 };

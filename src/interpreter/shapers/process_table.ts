@@ -6,6 +6,7 @@
  */
 
 import type { Shaper } from "../handlers/types.ts";
+import { counted } from "../result.ts";
 import { applyFields } from "../shape.ts";
 
 /** Applies the fields and renders a header line plus one line per process. */
@@ -21,6 +22,8 @@ export const processTable: Shaper = (data, ctx) => {
   const lines = [titles.join(" "), ...rows.map((r) => r.join(" "))];
   return {
     structured,
-    text: rows.length ? `${rows.length} processes\n${lines.join("\n")}` : "No processes",
+    text: rows.length
+      ? `${counted(rows.length, "processes")}\n${lines.join("\n")}`
+      : "No processes",
   };
 };

@@ -8,6 +8,7 @@
  */
 
 import { invalidInput } from "../../../errors/mod.ts";
+import { counted } from "../../result.ts";
 import { readContainerLogs } from "../_log_lines.ts";
 import { inspectVisibleContainer } from "../_visible_container.ts";
 import { MAX_LINE_LENGTH, MAX_LOG_BYTES } from "../container_logs.ts";
@@ -80,7 +81,9 @@ export const composeLogs: Handler = async (ctx) => {
     containers: list.map(({ service: _s, ...rest }) => rest),
   }));
   const sections = read_.map((r) =>
-    `== ${r.service} (${r.name}, ${r.lines} lines${r.truncated ? ", truncated" : ""}) ==\n${r.logs}`
+    `== ${r.service} (${r.name}, ${counted(r.lines, "lines")}${
+      r.truncated ? ", truncated" : ""
+    }) ==\n${r.logs}`
   );
   return {
     structured: { project_name: name, services },
