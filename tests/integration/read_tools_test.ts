@@ -375,14 +375,30 @@ Deno.test("read tools against the real engine", async (t) => {
       assert.ok(Number(s.cpu_percent) < Number(busy.structured.cpu_percent), "idle < busy");
       assert.ok(Number(average.structured.cpu_percent) > 0, "average since start");
 
-      assert.equal(stopped.structured.cpu_percent, 0);
+      // Not running: no figures rather than zeros, and its configured limit (none).
+      assert.equal(stopped.structured.running, false);
+      assert.equal(stopped.structured.status, "exited");
+      assert.equal(stopped.structured.cpu_percent, null);
+      assert.equal(stopped.structured.memory_usage_mb, null);
+      assert.equal(stopped.structured.pids, null);
+      assert.equal(stopped.structured.memory_limit_mb, null);
       assert.match(stopped.text, /exited/);
+      assert.match(stopped.text, /not running \(status exited\); memory limit: none/);
+      assert.equal(s.running, true);
+      assert.equal(s.memory_limited, true, "64m is the container's own limit");
+      assert.equal(busy.structured.memory_limited, false, "no limit: the host's memory");
+      assert.match(busy.text, /\* no memory limit/);
 
       const names = (all.structured.stats as { name: string }[]).map((r) => r.name);
       for (const name of [fx.running, fx.tty, fx.chatty, fx.networked, fx.busy]) {
         assert.ok(names.includes(name), name);
       }
       assert.ok(!names.includes(fx.stopped), "stopped containers are not measured");
+      const limited = (name: string) =>
+        (all.structured.stats as { name: string; memory_limited: boolean }[])
+          .find((r) => r.name === name)?.memory_limited;
+      assert.equal(limited(fx.running), true, "all: a limit below the host's memory is its own");
+      assert.equal(limited(fx.busy), false, "all: no limit reads as the host's memory");
       assert.ok(!names.includes(fx.hidden), "hidden containers are not measured");
       assert.equal(all.structured.count, names.length);
       assert.equal(all.structured.name, undefined, "no top-level fields for all containers");

@@ -16,7 +16,9 @@ import {
   cpuPercent,
   cpuPercentSinceStart,
   memoryUsage,
+  notRunningRow,
   statsRow,
+  statsTable,
 } from "../../src/interpreter/handlers/_stats.ts";
 import { LogWindow, utf8Length } from "../../src/interpreter/handlers/_log_lines.ts";
 import { compileGrep } from "../../src/interpreter/handlers/container_logs.ts";
@@ -137,14 +139,17 @@ Deno.test("stats: CPU % and memory as the docker CLI computes them", () => {
       pids_stats: { current: 3 },
     },
     12.3456,
-    { id: "id", name: "web" },
+    { id: "id", name: "web", status: "running", memoryLimited: true },
   );
   assert.deepEqual(row, {
     container_id: "id",
     name: "web",
+    status: "running",
+    running: true,
     cpu_percent: 12.35,
     memory_usage_mb: 32,
     memory_limit_mb: 64,
+    memory_limited: true,
     memory_percent: 50,
     network_rx_mb: 2,
     network_tx_mb: 0.5,
@@ -152,6 +157,48 @@ Deno.test("stats: CPU % and memory as the docker CLI computes them", () => {
     block_io_write_mb: 0,
     pids: 3,
   });
+});
+
+Deno.test("stats: a stopped container has no figures, only its configured limit", () => {
+  const identity = { id: "id", name: "db", status: "exited", memoryLimited: true };
+  const limited = notRunningRow(identity, 32 * 1024 * 1024);
+  assert.equal(limited.running, false);
+  assert.equal(limited.memory_limit_mb, 32);
+  for (
+    const key of [
+      "cpu_percent",
+      "memory_usage_mb",
+      "memory_percent",
+      "network_rx_mb",
+      "network_tx_mb",
+      "block_io_read_mb",
+      "block_io_write_mb",
+      "pids",
+    ] as const
+  ) {
+    assert.equal(limited[key], null, key);
+  }
+  assert.equal(statsTable([limited]), "db not running (status exited); memory limit: 32 MB");
+  const unlimited = notRunningRow({ ...identity, memoryLimited: false }, 0);
+  assert.equal(unlimited.memory_limit_mb, null);
+  assert.equal(unlimited.memory_limited, false);
+  assert.equal(statsTable([unlimited]), "db not running (status exited); memory limit: none");
+});
+
+Deno.test("stats: the host's memory shown as a limit is marked, paused containers say so", () => {
+  const sample = { memory_stats: { usage: 1024 * 1024, limit: 8 * 1024 * 1024 * 1024 } };
+  const host = statsRow(sample, 0, {
+    id: "a",
+    name: "web",
+    status: "paused",
+    memoryLimited: false,
+  });
+  const text = statsTable([host]);
+  assert.match(text, /^NAME /);
+  assert.match(text, /\nweb 0\.00% 1\/8192\* .* \(paused: CPU 0\)\n/);
+  assert.match(text, /\n\* no memory limit: the limit shown is the host's memory$/);
+  const own = statsRow(sample, 0, { id: "b", name: "api", status: "running", memoryLimited: true });
+  assert.doesNotMatch(statsTable([own]), /\*/);
 });
 
 function chunk(stream: "stdout" | "stderr", text: string) {

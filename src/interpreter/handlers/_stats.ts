@@ -25,19 +25,42 @@ export interface CpuStats {
   online_cpus?: number;
 }
 
-/** One container's figures, as the catalogue names them. */
+/**
+ * One container's figures, as the catalogue names them. A container that is
+ * not running has no usage: its figures are null, never zeros that read as
+ * an idle container.
+ */
 export interface StatsRow {
   container_id: string;
   name: string;
-  cpu_percent: number;
-  memory_usage_mb: number;
-  memory_limit_mb: number;
-  memory_percent: number;
-  network_rx_mb: number;
-  network_tx_mb: number;
-  block_io_read_mb: number;
-  block_io_write_mb: number;
-  pids: number;
+  /** The engine's state: running, paused, exited, created, restarting … */
+  status: string;
+  /** False when nothing was measured (exited, created, restarting, dead). */
+  running: boolean;
+  cpu_percent: number | null;
+  memory_usage_mb: number | null;
+  /**
+   * The container's limit. Without one the engine reports the host's memory
+   * here (as `docker stats` shows it) and `memory_limited` is false; for a
+   * container that is not running, the configured limit or null.
+   */
+  memory_limit_mb: number | null;
+  memory_limited: boolean;
+  memory_percent: number | null;
+  network_rx_mb: number | null;
+  network_tx_mb: number | null;
+  block_io_read_mb: number | null;
+  block_io_write_mb: number | null;
+  pids: number | null;
+}
+
+/** Who a row is about, and what its inspect says of its memory limit. */
+export interface StatsIdentity {
+  id: string;
+  name: string;
+  status: string;
+  /** True when the container has a memory limit of its own. */
+  memoryLimited: boolean;
 }
 
 const MB = 1024 * 1024;
@@ -115,12 +138,8 @@ export function blockIoBytes(blkio: EngineStats["blkio_stats"]): { read: number;
   return { read, write };
 }
 
-/** Builds one row from a sample and its CPU figure. */
-export function statsRow(
-  sample: EngineStats,
-  cpu: number,
-  identity: { id: string; name: string },
-): StatsRow {
+/** Builds one row from a sample of a running container and its CPU figure. */
+export function statsRow(sample: EngineStats, cpu: number, identity: StatsIdentity): StatsRow {
   const usage = memoryUsage(sample.memory_stats);
   const limit = sample.memory_stats?.limit ?? 0;
   const net = networkBytes(sample.networks);
@@ -128,9 +147,12 @@ export function statsRow(
   return {
     container_id: identity.id,
     name: identity.name,
+    status: identity.status,
+    running: true,
     cpu_percent: round(cpu, 2),
     memory_usage_mb: round(usage / MB, 1),
     memory_limit_mb: round(limit / MB, 1),
+    memory_limited: identity.memoryLimited,
     memory_percent: limit > 0 ? round((usage / limit) * 100, 2) : 0,
     network_rx_mb: round(net.rx / MB, 2),
     network_tx_mb: round(net.tx / MB, 2),
@@ -140,13 +162,49 @@ export function statsRow(
   };
 }
 
+/**
+ * The row of a container that is not running: no usage, and the memory limit
+ * it is configured with (`HostConfig.Memory` in bytes; 0 means none).
+ */
+export function notRunningRow(identity: StatsIdentity, configuredLimit: number): StatsRow {
+  return {
+    container_id: identity.id,
+    name: identity.name,
+    status: identity.status,
+    running: false,
+    cpu_percent: null,
+    memory_usage_mb: null,
+    memory_limit_mb: configuredLimit > 0 ? round(configuredLimit / MB, 1) : null,
+    memory_limited: configuredLimit > 0,
+    memory_percent: null,
+    network_rx_mb: null,
+    network_tx_mb: null,
+    block_io_read_mb: null,
+    block_io_write_mb: null,
+    pids: null,
+  };
+}
+
+const NO_LIMIT_NOTE = "* no memory limit: the limit shown is the host's memory";
+
+function statsLine(r: StatsRow): string {
+  if (!r.running) {
+    const limit = r.memory_limit_mb === null ? "none" : `${r.memory_limit_mb} MB`;
+    return `${r.name} not running (status ${r.status}); memory limit: ${limit}`;
+  }
+  const mark = r.memory_limited ? "" : "*";
+  const paused = r.status === "paused" ? " (paused: CPU 0)" : "";
+  return `${r.name} ${
+    r.cpu_percent!.toFixed(2)
+  }% ${r.memory_usage_mb}/${r.memory_limit_mb}${mark} ` +
+    `${r.memory_percent!.toFixed(2)}% ${r.network_rx_mb}/${r.network_tx_mb} ` +
+    `${r.block_io_read_mb}/${r.block_io_write_mb} ${r.pids}${paused}`;
+}
+
 /** One line per container, like `docker stats --no-stream`. */
 export function statsTable(rows: StatsRow[]): string {
   const header = "NAME  CPU%  MEM MB / LIMIT  MEM%  NET RX/TX MB  BLOCK R/W MB  PIDS";
-  const lines = rows.map((r) =>
-    `${r.name} ${r.cpu_percent.toFixed(2)}% ${r.memory_usage_mb}/${r.memory_limit_mb} ` +
-    `${r.memory_percent.toFixed(2)}% ${r.network_rx_mb}/${r.network_tx_mb} ` +
-    `${r.block_io_read_mb}/${r.block_io_write_mb} ${r.pids}`
-  );
-  return [header, ...lines].join("\n");
+  const measured = rows.some((r) => r.running);
+  const note = rows.some((r) => r.running && !r.memory_limited) ? [NO_LIMIT_NOTE] : [];
+  return [...(measured ? [header] : []), ...rows.map(statsLine), ...note].join("\n");
 }

@@ -11,9 +11,19 @@
  * and reports CPU % averaged since the container started.
  *
  * Measured on Docker 20.10: a one-shot sample still waits for the collector's
- * next tick (up to 1 s), so the default costs about 1–2 s like the CLI, and
- * `cpu_sample_ms: 0` about half that. Engines that read one-shot stats
- * directly answer in milliseconds plus the gap.
+ * next tick, and the collector ticks every second whatever is asked of it, so
+ * the default costs 1–2 s like the CLI (one second for the second tick, plus
+ * however long the first sample waits: a call made just after a tick, such
+ * as one right after another stats call, waits almost a full second for it),
+ * for one container or for all alike; `cpu_sample_ms: 0` costs the first wait
+ * only. Engines that read one-shot stats directly answer in milliseconds plus
+ * the gap.
+ *
+ * A container that is not running is not sampled: `running: false`, its
+ * `status`, null usage figures and its configured memory limit (null when it
+ * has none). A running container without a limit reports the host's memory
+ * as its limit, as the engine and `docker stats` do, with `memory_limited:
+ * false` and a footnote in the text.
  *
  * Output: `{stats: [...], count}` always; for one container its fields are
  * also at the top level (the catalogue's "one object"), so one outputSchema
@@ -28,26 +38,34 @@ import {
   cpuPercent,
   cpuPercentSinceStart,
   type EngineStats,
+  notRunningRow,
+  type StatsIdentity,
   type StatsRow,
   statsRow,
   statsTable,
 } from "./_stats.ts";
-import { bareName, containerPath, inspectVisibleContainer } from "./_visible_container.ts";
+import {
+  bareName,
+  type ContainerInspect,
+  containerPath,
+  inspectVisibleContainer,
+} from "./_visible_container.ts";
 import type { Handler, HandlerContext } from "./types.ts";
 
 /** The default gap between the two CPU samples. */
 export const DEFAULT_CPU_SAMPLE_MS = 500;
 
-interface Target {
-  id: string;
-  name: string;
+interface Target extends StatsIdentity {
+  /** False: nothing to sample (exited, created, restarting, dead). */
   running: boolean;
   startedAt?: string;
+  /** `HostConfig.Memory` in bytes, 0 for none; known for one container only. */
+  configuredLimit?: number;
 }
 
 /**
  * One sample. The engine answers an empty body when the container stops
- * while it waits for a sample: that reads as zeros, like a stopped container.
+ * while it waits for a sample: that reads as zeros.
  */
 async function oneShot(ctx: HandlerContext, id: string): Promise<EngineStats> {
   return (await ctx.engine.json<EngineStats | undefined>({
@@ -61,8 +79,10 @@ async function oneShot(ctx: HandlerContext, id: string): Promise<EngineStats> {
 
 /** Takes the samples of one container and computes its row. */
 async function measure(ctx: HandlerContext, target: Target, sampleMs: number): Promise<StatsRow> {
+  if (!target.running) return notRunningRow(target, target.configuredLimit ?? 0);
   const first = await oneShot(ctx, target.id);
-  if (!target.running) return statsRow(first, 0, target);
+  // A paused container holds its memory but uses no CPU.
+  if (target.status === "paused") return statsRow(first, 0, target);
   if (sampleMs > 0) {
     await sleep(sampleMs, ctx.signal);
     const second = await oneShot(ctx, target.id);
@@ -73,25 +93,54 @@ async function measure(ctx: HandlerContext, target: Target, sampleMs: number): P
   return statsRow(first, cpuPercentSinceStart(first.cpu_stats, startedAt, first.read), target);
 }
 
+/** What one container's inspect says: its state and its own memory limit. */
+function inspectedTarget(info: ContainerInspect): Target {
+  const state = info.State ?? {};
+  const limit = (info.HostConfig as { Memory?: number } | undefined)?.Memory ?? 0;
+  return {
+    id: info.Id,
+    name: bareName(info.Name),
+    status: state.Status ?? "unknown",
+    running: state.Running === true && state.Restarting !== true,
+    startedAt: state.StartedAt,
+    configuredLimit: limit,
+    memoryLimited: limit > 0,
+  };
+}
+
 interface ListedContainer {
   Id: string;
   Names?: string[];
   State?: string;
 }
 
-/** Every visible running container, measured concurrently. */
+/**
+ * Every visible running container, measured concurrently. The list does not
+ * carry memory limits: the engine reports the host's memory as the limit of
+ * a container without one, so a limit below the host's total is the
+ * container's own (one `/info` call, made alongside the list).
+ */
 async function measureAll(ctx: HandlerContext, sampleMs: number): Promise<StatsRow[]> {
-  const listed = await ctx.engine.json<ListedContainer[]>({
-    method: "GET",
-    path: "/containers/json",
-    signal: ctx.signal,
-  }) ?? [];
-  const targets = listed
-    .map((c) => ({ id: c.Id, name: bareName(c.Names?.[0]), running: c.State === "running" }))
+  const [listed, info] = await Promise.all([
+    ctx.engine.json<ListedContainer[]>({
+      method: "GET",
+      path: "/containers/json",
+      signal: ctx.signal,
+    }),
+    ctx.engine.json<{ MemTotal?: number }>({ method: "GET", path: "/info", signal: ctx.signal }),
+  ]);
+  const hostMemory = info?.MemTotal ?? 0;
+  const targets = (listed ?? [])
+    .map((c) => ({
+      id: c.Id,
+      name: bareName(c.Names?.[0]),
+      status: c.State ?? "unknown",
+      running: c.State === "running" || c.State === "paused",
+    }))
     .filter((t) => ctx.policy.containerVisible(t.name));
   const rows = await Promise.all(
     targets.map((t) =>
-      measure(ctx, t, sampleMs).catch((error) => {
+      measureListed(ctx, t, hostMemory, sampleMs).catch((error) => {
         // Removed between the list and its stats: it is simply not running any more.
         if (isBerthError(error) && error.type === "container_not_found") return null;
         throw error;
@@ -101,22 +150,31 @@ async function measureAll(ctx: HandlerContext, sampleMs: number): Promise<StatsR
   return rows.filter((r): r is StatsRow => r !== null);
 }
 
+/** Measures a listed container, telling its own limit from the host's memory. */
+async function measureListed(
+  ctx: HandlerContext,
+  target: Omit<Target, "memoryLimited">,
+  hostMemory: number,
+  sampleMs: number,
+): Promise<StatsRow> {
+  const row = await measure(ctx, { ...target, memoryLimited: true }, sampleMs);
+  const limitBytes = (row.memory_limit_mb ?? 0) * 1024 * 1024;
+  // Rounded to 0.1 MB: within 1 MB of the host's total is the host's total.
+  const limited = hostMemory > 0 ? limitBytes < hostMemory - 1024 * 1024 : true;
+  return { ...row, memory_limited: limited };
+}
+
 /** Answers one container's snapshot, or every running container's. */
 export const containerStats: Handler = async (ctx) => {
   const sampleMs = (ctx.args.cpu_sample_ms as number | undefined) ?? DEFAULT_CPU_SAMPLE_MS;
   const id = ctx.args.container_id;
   if (typeof id === "string") {
-    const info = await inspectVisibleContainer(ctx, id);
-    const row = await measure(ctx, {
-      id: info.Id,
-      name: bareName(info.Name),
-      running: info.State?.Running === true && info.State?.Paused !== true,
-      startedAt: info.State?.StartedAt,
-    }, sampleMs);
-    const state = info.State?.Status && info.State.Status !== "running"
-      ? `\n(the container is ${info.State.Status}: CPU is 0)`
-      : "";
-    return { structured: { ...row, stats: [row], count: 1 }, text: statsTable([row]) + state };
+    const row = await measure(
+      ctx,
+      inspectedTarget(await inspectVisibleContainer(ctx, id)),
+      sampleMs,
+    );
+    return { structured: { ...row, stats: [row], count: 1 }, text: statsTable([row]) };
   }
   const rows = await measureAll(ctx, sampleMs);
   return {
