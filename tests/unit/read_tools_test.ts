@@ -23,7 +23,11 @@ import {
 import { LogWindow, utf8Length } from "../../src/interpreter/handlers/_log_lines.ts";
 import { compileGrep } from "../../src/interpreter/handlers/container_logs.ts";
 import { diskUsage } from "../../src/interpreter/shapers/system_df.ts";
-import { redactInspect, selectSection } from "../../src/interpreter/shapers/container_details.ts";
+import {
+  describeContainer,
+  redactInspect,
+  selectSection,
+} from "../../src/interpreter/shapers/container_details.ts";
 import { BerthError } from "../../src/errors/mod.ts";
 
 const encoder = new TextEncoder();
@@ -70,6 +74,25 @@ Deno.test("inspect redaction and sections leave the engine answer untouched", ()
   assert.deepEqual(info.Config.Env, ["TOKEN=t", "A=b"], "the input is not mutated");
   assert.deepEqual(Object.keys(selectSection(redacted, "state")), ["Id", "Name", "State"]);
   assert.equal(selectSection(redacted, "all"), redacted);
+});
+
+Deno.test("inspect text: ports appear once, the live ones while running", () => {
+  const configured = { "80/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] };
+  const info = {
+    Id: "abc",
+    Name: "/web",
+    State: { Status: "running" },
+    Config: {},
+    HostConfig: { PortBindings: configured },
+    NetworkSettings: { Ports: { "80/tcp": [{ HostIp: "127.0.0.1", HostPort: "49153" }] } },
+  };
+  const all = describeContainer(info, "all");
+  assert.equal(all.match(/80\/tcp/g)?.length, 1, all);
+  assert.match(all, /published: 127\.0\.0\.1:49153->80\/tcp/);
+  assert.match(describeContainer(info, "config"), /ports: 127\.0\.0\.1:->80\/tcp/);
+  // Stopped: no live ports, so the configured ones are shown.
+  const stopped = { ...info, State: { Status: "exited" }, NetworkSettings: { Ports: {} } };
+  assert.match(describeContainer(stopped, "all"), /ports: 127\.0\.0\.1:->80\/tcp/);
 });
 
 Deno.test("stats: CPU % and memory as the docker CLI computes them", () => {

@@ -80,7 +80,7 @@ function stateLine(info: ContainerInspect): string {
   return parts.join(" ");
 }
 
-function configLines(info: Json): string[] {
+function configLines(info: Json, withPorts: boolean): string[] {
   const config = (info.Config ?? {}) as Json;
   const host = (info.HostConfig ?? {}) as Json;
   const lines: string[] = [];
@@ -88,7 +88,7 @@ function configLines(info: Json): string[] {
   lines.push(`command: ${command || "-"}`);
   const env = (config.Env as string[] | null) ?? [];
   if (env.length) lines.push(`env: ${env.join(" ")}`);
-  const ports = portList(host.PortBindings);
+  const ports = withPorts ? portList(host.PortBindings) : [];
   if (ports.length) lines.push(`ports: ${ports.join(", ")}`);
   const restart = host.RestartPolicy as { Name?: string; MaximumRetryCount?: number } | undefined;
   const limits: string[] = [];
@@ -161,7 +161,12 @@ export function describeContainer(info: Json, section: string): string {
   }`;
   const lines = [head];
   if (section === "all" || section === "state") lines.push(stateLine(c));
-  if (section === "all" || section === "config") lines.push(...configLines(info));
+  // A running container's live ports (under network) repeat its configured ones, with the
+  // host ports the engine picked: shown once in the whole view.
+  const live = portList(((info.NetworkSettings ?? {}) as Json).Ports).length > 0;
+  if (section === "all" || section === "config") {
+    lines.push(...configLines(info, section === "config" || !live));
+  }
   if (section === "all" || section === "network") lines.push(...networkLines(info));
   if (section === "all" || section === "mounts") lines.push(...mountLines(info));
   return lines.join("\n");
