@@ -23,6 +23,7 @@ Deno.test("exec: exit code, stdout and stderr kept apart", async () => {
   assert.equal(r.structured.stdout, "out\n");
   assert.equal(r.structured.stderr, "err\n");
   assert.equal(r.structured.truncated, false);
+  assert.deepEqual(r.structured.dropped_bytes, { stdout: 0, stderr: 0 });
   assert.match(r.text, /Exit code 4/);
 });
 
@@ -66,6 +67,9 @@ Deno.test("exec: output beyond max_output is cut and flagged", async () => {
   assert.equal((r.structured.stdout as string).length, 10_000);
   assert.equal(r.structured.stderr, "done\n", "stderr has its own budget");
   assert.equal(r.structured.exit_code, 0);
+  assert.deepEqual(r.structured.dropped_bytes, { stdout: 15_000, stderr: 0 });
+  assert.match(r.text, /15,000 bytes of stdout dropped/);
+  assert.match(r.text, /docker_copy_from_container/);
 });
 
 Deno.test("exec: at the timeout berth ends the process and its children", async () => {

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { BerthError } from "../../src/errors/mod.ts";
 import { cleanName } from "../../src/interpreter/handlers/copy_to_container.ts";
-import { OutputCollector } from "../../src/interpreter/handlers/exec_command.ts";
+import { OutputCollector, truncationNote } from "../../src/interpreter/handlers/exec_command.ts";
 import { newExecMarker } from "../../src/interpreter/handlers/_exec_kill.ts";
 import { packTar, readTar } from "../../src/interpreter/handlers/_tar.ts";
 import { startTimer, waitBudget } from "../../src/interpreter/handlers/_timer.ts";
@@ -80,12 +80,24 @@ Deno.test("exec output: each stream keeps its own first max characters", () => {
   collector.push({ stream: "stderr", data: text("E") });
   collector.push({ stream: "stdout", data: text("defgh") });
   assert.deepEqual(collector.result(), { stdout: "abcde", stderr: "E", truncated: true });
+  assert.deepEqual(collector.dropped(), { stdout: 3, stderr: 0 }, "fgh dropped");
+  collector.push({ stream: "stdout", data: text("€€") });
+  assert.deepEqual(collector.dropped(), { stdout: 9, stderr: 0 }, "bytes, not characters");
   const whole = new OutputCollector(10);
   // A multi-byte character split across chunks is decoded whole.
   const euro = text("€");
   whole.push({ stream: "stdout", data: euro.slice(0, 1) });
   whole.push({ stream: "stdout", data: euro.slice(1) });
   assert.deepEqual(whole.result(), { stdout: "€", stderr: "", truncated: false });
+  assert.deepEqual(whole.dropped(), { stdout: 0, stderr: 0 });
+});
+
+Deno.test("exec output: the truncation note says what was dropped and what to do", () => {
+  assert.equal(truncationNote({ stdout: 0, stderr: 0 }, 10_000), "");
+  const note = truncationNote({ stdout: 12_345, stderr: 7 }, 10_000);
+  assert.match(note, /12,345 bytes of stdout dropped, 7 bytes of stderr dropped/);
+  assert.match(note, /10,000 characters per stream/);
+  assert.match(note, /redirect it to a file/);
 });
 
 Deno.test("copy names: relative names inside the directory only", () => {

@@ -11,7 +11,7 @@
  *   body until the process ends; Deno's fetch reads it like any body.
  * - Each stream keeps at most `exec_safety.max_output` characters (default
  *   10,000); the rest is read and dropped so the process never blocks on a
- *   full pipe, and `truncated` says so.
+ *   full pipe, and `truncated` and `dropped_bytes` (per stream) say so.
  * - `timeout` (seconds, default `exec_safety.timeout`) is bounded by the exec
  *   class deadline less a margin; when it passes berth stops waiting and ends
  *   the process and its children (see `_exec_kill.ts`). Never privileged.
@@ -24,6 +24,7 @@ import { BerthError, invalidInput } from "../../errors/mod.ts";
 import { environmentList, USER_PATTERN } from "./container_spec.ts";
 import { execArgv } from "./_shell_words.ts";
 import { killMarked, newExecMarker } from "./_exec_kill.ts";
+import { utf8Length } from "./_log_lines.ts";
 import { seconds, startTimer, waitBudget } from "./_timer.ts";
 import { bareName, containerPath, inspectVisibleContainer } from "./_visible_container.ts";
 import type { Handler, HandlerContext } from "./types.ts";
@@ -40,10 +41,17 @@ export interface ExecOutput {
   truncated: boolean;
 }
 
+/** Bytes of each stream that were read and dropped. */
+export interface DroppedBytes {
+  stdout: number;
+  stderr: number;
+}
+
 /** Keeps the first `max` characters of each stream and drains the rest. */
 export class OutputCollector {
   readonly #max: number;
   readonly #text = { stdout: "", stderr: "" };
+  readonly #received = { stdout: 0, stderr: 0 };
   readonly #decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
   #truncated = false;
 
@@ -51,17 +59,35 @@ export class OutputCollector {
     this.#max = max;
   }
 
+  /** The per-stream character cap. */
+  get max(): number {
+    return this.#max;
+  }
+
   /** Adds one demultiplexed chunk. */
   push(chunk: OutputChunk): void {
-    const decoded = this.#decoders[chunk.stream].decode(chunk.data, { stream: true });
+    this.#received[chunk.stream] += chunk.data.length;
     const room = this.#max - this.#text[chunk.stream].length;
+    if (room <= 0) {
+      // Full: the rest is only counted, never decoded.
+      if (chunk.data.length) this.#truncated = true;
+      return;
+    }
+    const decoded = this.#decoders[chunk.stream].decode(chunk.data, { stream: true });
     if (decoded.length > room) this.#truncated = true;
-    if (room > 0) this.#text[chunk.stream] += decoded.slice(0, room);
+    this.#text[chunk.stream] += decoded.slice(0, room);
   }
 
   /** What was kept so far. */
   result(): ExecOutput {
     return { ...this.#text, truncated: this.#truncated };
+  }
+
+  /** Bytes read but not kept, per stream (received less the UTF-8 size of what was kept). */
+  dropped(): DroppedBytes {
+    const of = (s: "stdout" | "stderr") =>
+      this.#truncated ? Math.max(0, this.#received[s] - utf8Length(this.#text[s])) : 0;
+    return { stdout: of("stdout"), stderr: of("stderr") };
   }
 }
 
@@ -158,7 +184,11 @@ export const execCommand: Handler = async (ctx) => {
   }
   const exitCode = await execExitCode(ctx, execId);
   const output = collector.result();
-  return { structured: { exit_code: exitCode, ...output }, text: execText(name, exitCode, output) };
+  const dropped = collector.dropped();
+  return {
+    structured: { exit_code: exitCode, ...output, dropped_bytes: dropped },
+    text: execText(name, exitCode, output, dropped, collector.max),
+  };
 };
 
 /** The exit code, once the engine has recorded it. */
@@ -203,11 +233,25 @@ function timedOut(
   );
 }
 
-function execText(name: string, exitCode: number | null, output: ExecOutput): string {
-  const lines = [
-    `Exit code ${exitCode ?? "unknown"} in ${name}` +
-    (output.truncated ? " (output truncated to the configured max_output)" : ""),
-  ];
+/** What the cap dropped, and what to do about it; empty when nothing was. */
+export function truncationNote(dropped: DroppedBytes, max: number): string {
+  const parts = (["stdout", "stderr"] as const)
+    .filter((s) => dropped[s] > 0)
+    .map((s) => `${dropped[s].toLocaleString("en-US")} bytes of ${s} dropped`);
+  if (!parts.length) return "";
+  return `; output cut: ${parts.join(", ")} (exec_safety.max_output keeps ` +
+    `${max.toLocaleString("en-US")} characters per stream); redirect it to a file and read ` +
+    "that with docker_copy_from_container, or narrow it with | tail or | grep";
+}
+
+function execText(
+  name: string,
+  exitCode: number | null,
+  output: ExecOutput,
+  dropped: DroppedBytes,
+  max: number,
+): string {
+  const lines = [`Exit code ${exitCode ?? "unknown"} in ${name}${truncationNote(dropped, max)}`];
   if (output.stdout) lines.push("--- stdout ---", output.stdout.replace(/\n$/, ""));
   if (output.stderr) lines.push("--- stderr ---", output.stderr.replace(/\n$/, ""));
   if (!output.stdout && !output.stderr) lines.push("(no output)");
