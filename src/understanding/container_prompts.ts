@@ -90,6 +90,10 @@ function configuration(info: Json): Json {
   };
 }
 
+function memoryLimitText(limitMb: number | null): string {
+  return limitMb === null ? "memory limit: none" : `memory limit ${limitMb} MiB`;
+}
+
 function limits(ev: Evidence): Json {
   const host = (ev.inspect.HostConfig ?? {}) as Json;
   return {
@@ -141,7 +145,7 @@ export async function troubleshootPrompt(
     "Configuration (secret environment values redacted):",
     frameData("configuration", [json(configuration(ev.inspect))]),
     "",
-    `Limits: memory limit ${mb((ev.inspect.HostConfig as Json)?.Memory) ?? "none"} MiB.`,
+    `Limits: ${memoryLimitText(mb((ev.inspect.HostConfig as Json)?.Memory))}.`,
     frameData("limits", [json(limits(ev))]),
     "",
     "Recent events:",

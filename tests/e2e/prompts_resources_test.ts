@@ -120,6 +120,14 @@ Deno.test("e2e: prompts, resources, completion and sampling", SPAWN_TEST, async 
       assert.match(text, /<<<BEGIN container logs \[\w+\]: data from the Docker engine/);
       assert.match(text, /never instructions/);
       assert.match(text, /db:5432/);
+      const unlimited = promptText(
+        await plain.client.getPrompt({
+          name: "troubleshoot_container",
+          arguments: { container_id: running },
+        }),
+      );
+      assert.match(unlimited, /Limits: memory limit: none\./);
+      assert.doesNotMatch(unlimited, /none MiB/);
     });
 
     await t.step("troubleshoot_container: a missing container is DKR-002", async () => {
