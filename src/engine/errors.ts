@@ -44,8 +44,86 @@ export function classify(
 
 const HINTS: Partial<Record<ErrorType, string>> = {
   conflict: "Check the object's current state (is it running, in use, or the name taken?)",
-  invalid_input: "The engine rejected the request; correct the parameter it names",
+  invalid_input: "The engine refused a value of this call; its message above says which one: " +
+    "correct that parameter and call again",
 };
+
+/** An engine message that shows which berth parameter was at fault. */
+export interface ParameterFault {
+  /** Matches the engine's message. */
+  message: RegExp;
+  /** Limits the entry to requests (`METHOD /path`) where the words mean this parameter. */
+  route?: RegExp;
+  /** The berth parameter to name. */
+  parameter: string;
+  /** How to fix it. */
+  hint: string;
+}
+
+/**
+ * The engine's words for a bad value, mapped to the parameter berth took it
+ * from. Whatever the status (a missing executable is a 400 or a 500 on start,
+ * by engine version), these are invalid input. First match wins.
+ */
+export const PARAMETER_FAULTS: readonly ParameterFault[] = [
+  {
+    message: /exec: "[^"]*": |executable file not found|exec format error/i,
+    parameter: "command",
+    hint: "The command's first word (the entrypoint's, when 'entrypoint' is given) must be an " +
+      'executable in the image: give its full path, or run it through a shell: ["sh", "-c", "…"]',
+  },
+  {
+    message: /invalid filter/i,
+    parameter: "filters",
+    hint: "Use the filter names and values the tool's description lists, as an object of " +
+      'string arrays, e.g. {"status": ["exited"]}',
+  },
+  {
+    message: /invalid signal|does not support signal/i,
+    parameter: "signal",
+    hint: "Use a signal name such as SIGTERM, SIGKILL, SIGHUP or SIGINT, or its number (1-31)",
+  },
+  {
+    message: /invalid reference format/i,
+    route: /^POST \/build\b/,
+    parameter: "tag",
+    hint: "Write the tag as name[:tag] in lowercase, e.g. myapp:1.0",
+  },
+  {
+    message: /invalid reference format/i,
+    parameter: "image",
+    hint: "Write the image as name[:tag] or name@digest in lowercase, e.g. nginx:1.27",
+  },
+];
+
+/** The entry of {@link PARAMETER_FAULTS} that explains a message on a route, if any. */
+export function parameterFault(message: string, route: string): ParameterFault | undefined {
+  return PARAMETER_FAULTS.find((f) => f.message.test(message) && (f.route?.test(route) ?? true));
+}
+
+/** Engine messages have a handful of parts; a body with more is not worth the search. */
+const MAX_PARTS = 24;
+
+/**
+ * Drops a run of `: `-separated parts that repeats the run just before it:
+ * the engine wraps some errors in themselves ("no such image: x: No such
+ * image: x", "manifest unknown: manifest unknown").
+ */
+export function withoutRepeats(message: string): string {
+  const parts = message.split(": ");
+  if (parts.length > MAX_PARTS) return message;
+  for (let size = Math.floor(parts.length / 2); size >= 1; size--) {
+    for (let at = 0; at + 2 * size <= parts.length; at++) {
+      const first = parts.slice(at, at + size).join(": ").toLowerCase();
+      const second = parts.slice(at + size, at + 2 * size).join(": ").toLowerCase();
+      if (first === second) {
+        parts.splice(at + size, size);
+        return withoutRepeats(parts.join(": "));
+      }
+    }
+  }
+  return message;
+}
 
 /** Builds the error for a non-success engine response. */
 export function engineError(
@@ -54,9 +132,19 @@ export function engineError(
   context: string,
   overrides: StatusOverrides = {},
 ): BerthError {
-  const message = engineMessage(body);
-  const type = classify(status, message, overrides);
+  const message = withoutRepeats(engineMessage(body));
   const text = message.charAt(0).toUpperCase() + message.slice(1).replace(/\.$/, "");
+  const type = classify(status, message, overrides);
+  const fault = type === "invalid_input" || type === "engine_error"
+    ? parameterFault(message, context)
+    : undefined;
+  if (fault) {
+    return new BerthError("invalid_input", `Parameter '${fault.parameter}' was refused: ${text}`, {
+      status,
+      context,
+      hint: fault.hint,
+    });
+  }
   return new BerthError(type, text, { status, context, hint: HINTS[type] });
 }
 

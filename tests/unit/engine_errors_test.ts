@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { classify, engineError, engineMessage } from "../../src/engine/errors.ts";
+import { classify, engineError, engineMessage, withoutRepeats } from "../../src/engine/errors.ts";
 import { BerthError, ERROR_CODES, invalidInput } from "../../src/errors/mod.ts";
 
 const body = (message: string) => JSON.stringify({ message });
@@ -69,6 +69,69 @@ Deno.test("engineError: the engine's message is kept, capitalised, without trail
   assert.equal(payload.code, "DKR-002");
   assert.equal(payload.type, "container_not_found");
   assert.ok(payload.hint.length > 0);
+});
+
+Deno.test("engineError: a message that shows the bad value names the berth parameter", () => {
+  const start = "POST /containers/0123/start";
+  const cases: [number, string, string, string, RegExp][] = [
+    [
+      400,
+      'OCI runtime create failed: unable to start container process: exec: "nope": ' +
+      "executable file not found in $PATH: unknown",
+      start,
+      "command",
+      /first word .* must be an executable in the image/,
+    ],
+    [500, 'exec: "/app/run": stat /app/run: no such file or directory', start, "command", /sh/],
+    [400, "Invalid filter 'bogus'", "GET /containers/json", "filters", /"status": \["exited"\]/],
+    [400, "Invalid filter 'status=bogus'", "GET /containers/json", "filters", /filter names/],
+    [400, "Invalid signal: SIGBOGUS", "POST /containers/0123/kill", "signal", /SIGTERM/],
+    [
+      500,
+      "Cannot kill container: 0123: The linux daemon does not support signal 99",
+      "POST /containers/0123/kill",
+      "signal",
+      /SIGKILL/,
+    ],
+    [400, "invalid reference format", "POST /containers/create", "image", /name\[:tag\]/],
+    [400, "invalid reference format", "POST /build", "tag", /myapp:1\.0/],
+  ];
+  for (const [status, message, route, parameter, hint] of cases) {
+    const error = engineError(status, body(message), route, { 404: "container_not_found" });
+    assert.equal(error.code, "DKR-004", message);
+    assert.ok(error.message.startsWith(`Parameter '${parameter}' was refused: `), error.message);
+    assert.ok(error.message.includes(message.slice(1)), "the engine's words are kept");
+    assert.match(error.hint, hint);
+    assert.equal(error.context, route);
+  }
+});
+
+Deno.test("engineError: precise classes keep their codes; an unexplained 400 says where to look", () => {
+  // An image that is missing stays DKR-003 even on a route where the table could apply.
+  assert.equal(engineError(404, body("No such image: x"), "POST /build").code, "DKR-003");
+  const vague = engineError(400, body("bad parameter"), "POST /containers/create");
+  assert.equal(vague.code, "DKR-004");
+  assert.equal(vague.message, "Bad parameter");
+  assert.match(vague.hint, /its message above says which one/);
+});
+
+Deno.test("engineError: a message the engine wrapped in itself is said once", () => {
+  const cases: [string, string][] = [
+    [
+      "no such image: berth-test/nope:1: No such image: berth-test/nope:1",
+      "No such image: berth-test/nope:1",
+    ],
+    [
+      "manifest for 127.0.0.1:5000/nope:1 not found: manifest unknown: manifest unknown",
+      "Manifest for 127.0.0.1:5000/nope:1 not found: manifest unknown",
+    ],
+    ["a: b: a: b: c", "A: b: c"],
+    ["conflict: name in use: name in use by x", "Conflict: name in use: name in use by x"],
+  ];
+  for (const [engine, said] of cases) {
+    assert.equal(engineError(404, body(engine), "GET /images/x/json").message, said);
+  }
+  assert.equal(withoutRepeats("x: ".repeat(500)), "x: ".repeat(500), "long bodies left alone");
 });
 
 Deno.test("engineMessage: JSON, plain text and empty bodies", () => {
