@@ -74,10 +74,18 @@ function seconds(field: string, value: unknown, fallback: string | number): numb
   return parsed;
 }
 
-/** What the engine's buffer held for the window: how many events, and the oldest one's time. */
+/**
+ * What the engine's buffer held for the window: how many events, and the time
+ * of the oldest one the caller may see (a hidden container's event never lends
+ * its time).
+ */
 interface BufferSeen {
   count: number;
   firstMs?: number;
+}
+
+function visible(ctx: HandlerContext, event: EngineEvent): boolean {
+  return event.Type !== "container" || ctx.policy.containerVisible(toRow(event).actor);
 }
 
 function openEvents(ctx: HandlerContext, since: number, until: number, filters?: string) {
@@ -94,8 +102,8 @@ async function bufferSeen(ctx: HandlerContext, since: number, until: number): Pr
   const response = await openEvents(ctx, since, until);
   const seen: BufferSeen = { count: 0 };
   for await (const event of ndjson<EngineEvent>(response.body!)) {
-    seen.firstMs ??= eventMs(event);
     seen.count++;
+    if (seen.firstMs === undefined && visible(ctx, event)) seen.firstMs = eventMs(event);
   }
   return seen;
 }
@@ -126,10 +134,10 @@ async function collect(
   const health = ctx.args.include_health_checks === true ? undefined : new HealthExecs(ctx);
   const out: Collected = { kept: [], total: 0, health: 0, seen: { count: 0 } };
   for await (const event of ndjson<EngineEvent>(response.body!)) {
-    out.seen.firstMs ??= eventMs(event);
     out.seen.count++;
+    if (!visible(ctx, event)) continue;
+    out.seen.firstMs ??= eventMs(event);
     const row = toRow(event);
-    if (row.type === "container" && !ctx.policy.containerVisible(row.actor)) continue;
     if (health && await health.isHealthCheck(event)) {
       out.health++;
       continue;
