@@ -5,10 +5,21 @@
  */
 
 import assert from "node:assert/strict";
-import { call, cleanup, errorCode, runContainer, testApp } from "../helpers/mod.ts";
+import {
+  call,
+  callOk,
+  cleanup,
+  docker,
+  errorCode,
+  runContainer,
+  TEST_IMAGE,
+  testApp,
+  uniqueName,
+} from "../helpers/mod.ts";
 import type { ToolResult } from "../../src/interpreter/mod.ts";
 
 const SUITE = "engerr";
+const LABELS = { "berth.test": SUITE };
 
 await cleanup(SUITE);
 const app = await testApp({ allow: "all" });
@@ -46,6 +57,53 @@ Deno.test("engerr: a missing image is said once, though the engine says it twice
   assert.equal(errorCode(result), "DKR-003", result.text);
   assert.equal(errorOf(result).message, `No such image: ${image}`);
   assert.equal(result.text.split("No such image").length, 2, result.text);
+});
+
+Deno.test("engerr: a run whose command is missing names 'command' and removes its container, as it says", async () => {
+  for (const extra of [{ wait: true }, {}, { remove: true }]) {
+    const name = uniqueName("berth-engerr-run");
+    const args = { image: TEST_IMAGE, name, command: ["no-such-binary"], labels: LABELS };
+    const result = await call(app, "docker_run_container", { ...args, ...extra });
+    const error = errorOf(result);
+    assert.equal(error.code, "DKR-004", result.text);
+    assert.match(
+      error.message,
+      new RegExp(`^Container ${name} \\([0-9a-f]{12}\\) did not start and was removed again: `),
+    );
+    assert.match(error.message, /Parameter 'command' was refused: .*"no-such-binary"/);
+    assert.match(error.hint, /must be an executable in the image/);
+    assert.match(error.hint, /docker_create_container and start it with docker_start_container/);
+    await assert.rejects(docker("inspect", name), /No such object/, JSON.stringify(extra));
+
+    // Nothing is left behind: the corrected call can take the same name.
+    const fixed = await callOk(app, "docker_run_container", {
+      ...args,
+      command: ["true"],
+      wait: true,
+    });
+    assert.equal(fixed.structured.exit_code, 0);
+    await docker("rm", "-f", name);
+  }
+});
+
+Deno.test("engerr: create then start keeps a container whose command is missing, for diagnose", async () => {
+  const name = uniqueName("berth-engerr-kept");
+  await callOk(app, "docker_create_container", {
+    image: TEST_IMAGE,
+    name,
+    command: ["no-such-binary"],
+    labels: LABELS,
+  });
+  const result = await call(app, "docker_start_container", { container_id: name });
+  const error = errorOf(result);
+  assert.equal(error.code, "DKR-004", result.text);
+  assert.match(error.message, new RegExp(`^Container ${name} did not start: Parameter 'command'`));
+  assert.match(error.hint, /The container stays as it was/);
+  assert.equal(await docker("inspect", "--format", "{{.State.Status}}", name), "created");
+
+  const diagnosis = await callOk(app, "docker_diagnose", { container_id: name });
+  const findings = diagnosis.structured.findings as { rule: string }[];
+  assert.ok(findings.some((f) => f.rule === "start_failed"), JSON.stringify(findings));
 });
 
 Deno.test("engerr: cleanup", async () => {

@@ -73,7 +73,7 @@ export function containerAction(verb: ContainerVerb): Handler {
       await response.body?.cancel();
       unchanged = response.status === 304;
     } catch (error) {
-      throw wrongState(error, verb, name, before);
+      throw configRefused(wrongState(error, verb, name, before), verb, name);
     }
     const status = await stateAfter(ctx, before.Id);
     const text = unchanged
@@ -115,6 +115,22 @@ function checkStopTimeout(ctx: HandlerContext): void {
       "Use a shorter timeout, or raise the limit with --timeout lifecycle=<duration>",
     );
   }
+}
+
+/**
+ * A start refused for the container's own configuration (its command names
+ * no executable): the parameter at fault belongs to the create call, so the
+ * error says the container stays as it was and where to fix it.
+ */
+function configRefused(error: unknown, verb: ContainerVerb, name: string): unknown {
+  if (!isBerthError(error) || error.type !== "invalid_input") return error;
+  if (verb !== "start" && verb !== "restart") return error;
+  return new BerthError("invalid_input", `Container ${name} did not ${verb}: ${error.message}`, {
+    hint: `${error.hint}. The container stays as it was (docker_diagnose shows why it failed); ` +
+      "a value given at creation is corrected by creating it again with docker_create_container",
+    context: error.context,
+    status: error.status,
+  });
 }
 
 /** The engine's "wrong state" answers, as DKR-010 with a hint that fits the verb and state. */

@@ -6,8 +6,10 @@
  *
  * Engine answers become the catalogue's errors with hints: image missing
  * locally → DKR-003 (pull it first), name in use → DKR-010, host port taken on
- * start → DKR-006. A container whose start failed is removed again, so that a
- * corrected retry does not trip over its name.
+ * start → DKR-006. A container whose start failed is removed again, so that
+ * nothing half-made is left behind and a corrected retry does not trip over its
+ * name; the error says so, names the container, and tells how to keep one that
+ * fails for docker_diagnose (create, then start: that container stays).
  *
  * @module
  */
@@ -83,9 +85,14 @@ export async function createContainer(
   return { id: answer.Id, name: bareName(info.Name), warnings: answer.Warnings ?? [], spec };
 }
 
+/** How to look at a container that fails to start, since berth removes its own. */
+const KEEP_FAILED_START = "To keep a container that fails to start for docker_diagnose, create " +
+  "it with docker_create_container and start it with docker_start_container: that one stays";
+
 /**
  * Starts a container berth just created; if the start fails (a host port in
- * use, a missing network), removes it again and throws the start's error.
+ * use, a missing executable), removes it again and throws the start's error,
+ * saying what became of the container.
  */
 export async function startCreated(ctx: HandlerContext, created: Created): Promise<void> {
   try {
@@ -99,19 +106,28 @@ export async function startCreated(ctx: HandlerContext, created: Created): Promi
   } catch (error) {
     if (!isBerthError(error)) throw error;
     const removed = await removeQuietly(ctx, created.id);
-    const hint = error.type === "port_in_use"
+    const fix = error.type === "port_in_use"
       ? "Choose another host port in 'ports' (or omit it for a random one), or stop the " +
         "container that holds it"
       : error.hint;
-    throw new BerthError(error.type, `Container ${created.name} did not start: ${error.message}`, {
-      hint,
-      context: removed ? "The container was removed again" : `Left in state created: ${created.id}`,
-      status: error.status,
-    });
+    const fate = removed ? "was removed again" : "is left in state created (removing it failed)";
+    const next = removed
+      ? KEEP_FAILED_START
+      : `Look at it with docker_diagnose, then remove it with docker_remove_container ` +
+        `(container_id: "${created.name}")`;
+    throw new BerthError(
+      error.type,
+      `Container ${created.name} (${created.id.slice(0, 12)}) did not start and ${fate}: ` +
+        error.message,
+      { hint: `${fix}. ${next}`, context: error.context, status: error.status },
+    );
   }
 }
 
-/** Removes a container, answering whether that worked (used on failure paths). */
+/**
+ * Removes a container, answering whether it is gone (used on failure paths):
+ * one the engine already removed (AutoRemove) counts as gone.
+ */
 export async function removeQuietly(ctx: HandlerContext, id: string): Promise<boolean> {
   try {
     const response = await ctx.engine.request({
@@ -122,8 +138,8 @@ export async function removeQuietly(ctx: HandlerContext, id: string): Promise<bo
     });
     await response.body?.cancel();
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    return isBerthError(error) && error.type === "container_not_found";
   }
 }
 
