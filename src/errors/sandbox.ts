@@ -12,8 +12,8 @@
 
 import config from "../../deno.json" with { type: "json" };
 
-/** A permission whose list a flag can extend. */
-export type PathPermission = "read" | "write";
+/** A permission whose list a flag can extend (env lists variable names, not paths). */
+export type PathPermission = "read" | "write" | "env";
 
 /** Where the `berth` set's relative paths are anchored: the directory of deno.json. */
 const CONFIG_DIR = new URL("../../", import.meta.url);
@@ -27,7 +27,9 @@ const CONFIG_DIR = new URL("../../", import.meta.url);
  */
 export function berthSetPaths(permission: PathPermission): string[] {
   const paths: string[] = config.permissions.berth[permission];
-  if (Deno.build.standalone || CONFIG_DIR.protocol !== "file:") return [...paths];
+  if (permission === "env" || Deno.build.standalone || CONFIG_DIR.protocol !== "file:") {
+    return [...paths];
+  }
   return paths.map((p) => (p.startsWith("./") ? new URL(p, CONFIG_DIR).pathname : p))
     .map((p) => p.replace(/\/$/, ""));
 }
@@ -47,9 +49,9 @@ export function allowFlag(permission: PathPermission, ...paths: string[]): strin
  * fixed its permissions when it was built, so it must be built again.
  */
 export function whereFlagsGo(flags: string): string {
-  const replaces = /--allow-(read|write)=/.test(flags)
-    ? "; an --allow-read or --allow-write flag replaces the berth set's list instead of " +
-      "extending it, so it repeats the set's paths (add any path you granted before too)"
+  const replaces = /--allow-(read|write|env)=/.test(flags)
+    ? "; an --allow-read, --allow-write or --allow-env flag replaces the berth set's list " +
+      "instead of extending it, so it repeats the set's entries (add any you granted before too)"
     : "";
   if (Deno.build.standalone) {
     return `This binary's permissions were fixed when it was compiled: compile it again ` +

@@ -12,6 +12,7 @@
  */
 
 import type { Config } from "../config/mod.ts";
+import { allowFlag, whereFlagsGo } from "../errors/mod.ts";
 import type { FallbackModel, SampleRequest } from "../interpreter/handlers/types.ts";
 
 /** Where the Messages API lives. */
@@ -50,19 +51,23 @@ export function createFallbackModel(
     };
   }
   const variable = config.apiKeyEnv;
-  const grant = `--allow-env=${variable} --allow-net=${ANTHROPIC_HOST}`;
+  // The berth set already opens the network (metadata addresses aside), so
+  // the variable is usually the only grant missing; a net flag is advised
+  // only where the network really is closed (the locked-down recipe).
   if (!deps.env && !granted({ name: "env", variable })) {
     return {
       ...base,
       unavailable:
-        `fallback.enabled is true but the sandbox does not let berth read ${variable}; start it with ${grant}`,
+        `fallback.enabled is true but the sandbox does not let berth read ${variable}. ` +
+        whereFlagsGo(allowFlag("env", variable)),
     };
   }
   if (!deps.fetch && !granted({ name: "net", host: ANTHROPIC_HOST })) {
     return {
       ...base,
       unavailable:
-        `fallback.enabled is true but the sandbox does not let berth reach ${ANTHROPIC_HOST}; start it with ${grant}`,
+        `fallback.enabled is true but the sandbox does not let berth reach ${ANTHROPIC_HOST}; ` +
+        `add ${ANTHROPIC_HOST} to the --allow-net list of the command that starts berth`,
     };
   }
   const key = (deps.env ?? ((n) => Deno.env.get(n)))(variable)?.trim();

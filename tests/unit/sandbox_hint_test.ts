@@ -45,3 +45,10 @@ Deno.test("sandbox hint: a path the set already holds is not repeated", () => {
   assert.equal(paths.filter((p) => p === "/var/log/berth").length, 1);
   assert.deepEqual(new Set(paths), new Set(berthSetPaths("write")));
 });
+
+Deno.test("sandbox hint: --allow-env keeps the set's variables after the new one", () => {
+  const flag = allowFlag("env", "DOCKER_MCP_FALLBACK_KEY");
+  const names = flag.replace(/^--allow-env=/, "").split(",");
+  assert.equal(names[0], "DOCKER_MCP_FALLBACK_KEY");
+  assert.deepEqual(names.slice(1), config.permissions.berth.env);
+});
