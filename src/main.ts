@@ -50,7 +50,7 @@ function withServerOptions(command: Command): Command {
     .option("--audit-log <file>", "JSON Lines audit log (env BERTH_AUDIT_LOG)")
     .option(
       "--no-confirm",
-      "never ask the user before destructive calls (config confirm_destructive)",
+      "never ask the user before a remove, prune, kill or compose down (config confirm_destructive)",
     )
     .addOption(
       new Option("--log-level <level>", "stderr logging (env BERTH_LOG_LEVEL)").choices([

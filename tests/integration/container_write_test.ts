@@ -180,8 +180,13 @@ Deno.test("cwrite: lifecycle actions change the state docker sees", async () => 
   r = await call(app, "docker_unpause_container", { container_id: name });
   assert.equal(errorCode(r), "DKR-010", r.text);
 
+  // PID 1 ignores signals it has no handler for: SIGUSR1 is sent, not a kill.
+  r = await callOk(app, "docker_kill_container", { container_id: name, signal: "SIGUSR1" });
+  assert.equal(r.structured.status, "running");
+  assert.match(r.text, /sent SIGUSR1; status running/);
   r = await callOk(app, "docker_kill_container", { container_id: name, signal: "SIGKILL" });
   assert.equal(r.structured.status, "exited");
+  assert.match(r.text, /killed; status exited/);
   assert.equal(await inspect(name, "{{.State.ExitCode}}"), "137");
   r = await call(app, "docker_kill_container", { container_id: name });
   assert.equal(errorCode(r), "DKR-010");

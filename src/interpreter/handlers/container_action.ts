@@ -28,8 +28,8 @@ import type { Handler, HandlerContext } from "./types.ts";
 export type ContainerVerb = "start" | "stop" | "restart" | "pause" | "unpause" | "kill";
 
 interface ActionSpec {
-  /** Past tense for the text ("stopped"). */
-  done: string;
+  /** Past tense for the text ("stopped"), from the call's arguments. */
+  done: string | ((args: Args) => string);
   /** The state a 304 means it was already in. */
   already: string;
   /** Query of the action from the arguments. */
@@ -42,8 +42,14 @@ const ACTIONS: Record<ContainerVerb, ActionSpec> = {
   restart: { done: "restarted", already: "running", query: (a) => ({ t: a.timeout as number }) },
   pause: { done: "paused", already: "paused" },
   unpause: { done: "unpaused", already: "running" },
-  kill: { done: "killed", already: "stopped", query: (a) => ({ signal: a.signal as string }) },
+  kill: { done: killed, already: "stopped", query: (a) => ({ signal: a.signal as string }) },
 };
+
+/** A signal other than KILL need not end the process (SIGHUP reloads, SIGUSR1 dumps). */
+function killed(args: Args): string {
+  const signal = typeof args.signal === "string" ? args.signal.toUpperCase() : "";
+  return signal === "" || /^(SIG)?KILL$|^9$/.test(signal) ? "killed" : `sent ${signal}`;
+}
 
 /** Time kept after a stop timeout for the engine's SIGKILL and the inspect. */
 const STOP_MARGIN_MS = 5_000;
@@ -79,7 +85,9 @@ export function containerAction(verb: ContainerVerb): Handler {
     const text = unchanged
       ? `Container ${name} was already ${action.already}: nothing to do (the engine answered 304, ` +
         `which is success); status ${status}`
-      : `Container ${name} ${action.done}; status ${status}`;
+      : `Container ${name} ${
+        typeof action.done === "string" ? action.done : action.done(ctx.args)
+      }; status ${status}`;
     return {
       structured: { container_id: before.Id, name, status, changed: !unchanged },
       text,
