@@ -231,3 +231,42 @@ Deno.test("volume prune: all=true is a filter from API 1.42 on, never sent to ol
   await pruneVolumes({ engine: engineAt("1.41"), signal }, false, label);
   assert.deepEqual(sent, [`1.41 /volumes {"dangling":["true"]}`]);
 });
+
+const MIB = 1024 * 1024;
+
+Deno.test("layer progress: no total until every layer's size is known, then one that holds", () => {
+  const seen: Progress[] = [];
+  const progress = new LayerProgress((p) => seen.push(p), "downloaded", 0);
+  const a = "aaaaaaaaaaaa", b = "bbbbbbbbbbbb";
+  progress.update({ status: "Pulling fs layer", id: a });
+  progress.update({ status: "Pulling fs layer", id: b });
+  progress.update({
+    status: "Downloading",
+    id: a,
+    progressDetail: { current: 10, total: 3 * MIB },
+  });
+  const early = seen.at(-1)!;
+  assert.equal(early.total, undefined, "b's size is unknown: no total yet");
+  assert.match(early.message!, /0\/2 layers, 0 MB downloaded so far/);
+  progress.update({ status: "Downloading", id: b, progressDetail: { current: 20, total: 512 } });
+  const known = seen.filter((p) => p.total !== undefined);
+  assert.ok(known.length > 0);
+  progress.update({
+    status: "Downloading",
+    id: a,
+    progressDetail: { current: MIB, total: 3 * MIB },
+  });
+  progress.update({ status: "Pull complete", id: b });
+  progress.update({ status: "Pull complete", id: a });
+  const totals = new Set(seen.filter((p) => p.total !== undefined).map((p) => p.total));
+  assert.equal(totals.size, 1, `one total once sizes are known: ${[...totals]}`);
+  assert.ok(seen.every((p) => !/\b0\/0 MB/.test(p.message ?? "")), JSON.stringify(seen));
+});
+
+Deno.test("layer progress: layers under 1 MB are counted in KB", () => {
+  const seen: Progress[] = [];
+  const progress = new LayerProgress((p) => seen.push(p), "pushed", 0);
+  const a = "aaaaaaaaaaaa";
+  progress.update({ status: "Pushing", id: a, progressDetail: { current: 1024, total: 4096 } });
+  assert.match(seen.at(-1)!.message!, /0\/1 layers, 1\/4 KB pushed/);
+});

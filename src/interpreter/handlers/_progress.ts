@@ -38,8 +38,27 @@ const TRANSFERRED =
   /^(Download complete|Verifying Checksum|Pushed|Layer already exists|Mounted from)/;
 const FINISHED = /^(Pull complete|Already exists|Pushed|Layer already exists|Mounted from)/;
 
-const MB = 1024 * 1024;
-const mb = (n: number) => (Math.round((n / MB) * 10) / 10).toString();
+const KB = 1024;
+const MB = 1024 * KB;
+
+/** Bytes in the unit that suits `scale` (KB below 1 MB, so small layers are not "0/0 MB"). */
+function inUnit(n: number, scale: number): string {
+  const unit = scale < MB ? KB : MB;
+  return (Math.round((n / unit) * 10) / 10).toString();
+}
+const unitOf = (scale: number) => (scale < MB ? "KB" : "MB");
+
+/** "1/3 layers, 2.5/8 MB downloaded": bytes once some size is known, "so far" while sizes arrive. */
+function layerSummary(
+  t: { done: number; layers: number; moved: number; size: number; sizesKnown: boolean },
+  verb: string,
+): string {
+  const layers = `${t.done}/${t.layers} layers`;
+  if (t.size === 0) return `${layers} ${verb}`;
+  const unit = unitOf(t.size);
+  if (!t.sizesKnown) return `${layers}, ${inUnit(t.moved, t.size)} ${unit} ${verb} so far`;
+  return `${layers}, ${inUnit(t.moved, t.size)}/${inUnit(t.size, t.size)} ${unit} ${verb}`;
+}
 
 /** Sums per-layer bytes of a pull or push into one growing progress value. */
 export class LayerProgress {
@@ -98,19 +117,22 @@ export class LayerProgress {
     moved: number;
     value: number;
     total: number;
+    sizesKnown: boolean;
   } {
-    let size = 0, moved = 0, extracted = 0, done = 0;
+    let size = 0, moved = 0, extracted = 0, done = 0, sizesKnown = true;
     for (const layer of this.#layers.values()) {
       size += layer.size;
       moved += Math.min(layer.moved, layer.size || layer.moved);
       extracted += Math.min(layer.extracted, layer.size);
       if (layer.done) done++;
+      // The engine gives a layer's size only when its transfer starts.
+      else if (layer.size === 0) sizesKnown = false;
     }
     // A pull moves each byte twice (download, then extract); a push once.
     const twice = this.#verb === "downloaded";
     const total = twice ? 2 * size : size;
     const value = twice ? moved + extracted : moved;
-    return { layers: this.#layers.size, done, size, moved, value, total };
+    return { layers: this.#layers.size, done, size, moved, value, total, sizesKnown };
   }
 
   #send(what: string, force: boolean): void {
@@ -124,13 +146,12 @@ export class LayerProgress {
     this.#last = value;
     this.#lastAt = now;
     this.sent++;
-    const summary = t.layers
-      ? `${t.done}/${t.layers} layers, ${mb(t.moved)}/${mb(t.size)} MB ${this.#verb}`
-      : "";
     this.#report({
       progress: value,
-      total: total > 0 ? Math.max(total, value) : undefined,
-      message: summary ? `${summary} (${what})` : what,
+      // A total that grows as layer sizes arrive misleads a progress bar; until
+      // every size is known there is none, which clients show as indeterminate.
+      total: t.sizesKnown && total > 0 ? Math.max(total, value) : undefined,
+      message: t.layers ? `${layerSummary(t, this.#verb)} (${what})` : what,
     });
   }
 
