@@ -71,14 +71,39 @@ export function shapeDeclarative(
   };
 }
 
-/** A header line, then one line per item: a table that costs few tokens. */
+/** A row template that is nothing but placeholders: `{id} {name} {status}`. */
+const COLUMNS_ONLY = /^\{[a-z0-9_.]+\}(?: \{[a-z0-9_.]+\})*$/;
+/** Widest a column is padded to; a longer cell runs on rather than widen every row. */
+const MAX_PAD = 32;
+
+/**
+ * A header line, then one line per item: a table that costs few tokens. When
+ * the template is only placeholders and the header names each column, the
+ * columns are aligned (a model reads columns by position, as people do).
+ */
 export function renderList(output: OutputSpec, items: Record<string, unknown>[]): string {
   const noun = output.list ?? "items";
   if (items.length === 0) return `No ${noun}`;
   if (!output.text) return compactJson(items);
-  const lines = items.map((item) => renderTemplate(output.text!, item));
-  const header = output.header ? `${output.header}\n` : "";
-  return `${counted(items.length, noun)}\n${header}${lines.join("\n")}`;
+  const headers = output.header?.trim().split(/\s+/) ?? [];
+  const columns = COLUMNS_ONLY.test(output.text) ? output.text.split(" ") : [];
+  const lines = columns.length > 1 && columns.length === headers.length
+    ? alignColumns([headers, ...items.map((item) => columns.map((c) => renderTemplate(c, item)))])
+    : [
+      ...(output.header ? [output.header] : []),
+      ...items.map((item) => renderTemplate(output.text!, item)),
+    ];
+  return `${counted(items.length, noun)}\n${lines.join("\n")}`;
+}
+
+/** Rows of cells as lines, every column but the last padded to its width (at most {@link MAX_PAD}). */
+export function alignColumns(rows: string[][]): string[] {
+  const widths = rows[0].map((_, i) =>
+    Math.min(MAX_PAD, Math.max(...rows.map((row) => row[i]?.length ?? 0)))
+  );
+  return rows.map((row) =>
+    row.map((cell, i) => (i < row.length - 1 ? cell.padEnd(widths[i]) : cell)).join(" ")
+  );
 }
 
 /** A JSON type list for a field, with null when it is nullable. */
