@@ -446,6 +446,12 @@ Deno.test("attacks: a Dockerfile cannot pull a denied image in through FROM or C
     denyImages: ["berth-test/app*"],
     auditLog: audit,
   });
+  // An allowed name, made outside berth, whose trigger pulls the denied image in.
+  const ONBUILD_BASE = `berth-test/atk-onbuild-${uniqueName("b")}:x`;
+  await dockerBuild(
+    ONBUILD_BASE,
+    `FROM ${TEST_IMAGE}\nLABEL berth.test=${SUITE}\nONBUILD COPY --from=berth-test/app /bin/true /x\n`,
+  );
   try {
     const attacks: [string, string, Record<string, unknown>?][] = [
       ["a denied FROM", "FROM berth-test/app\nRUN true\n"],
@@ -465,11 +471,20 @@ Deno.test("attacks: a Dockerfile cannot pull a denied image in through FROM or C
         `FROM ${TEST_IMAGE} AS one\nRUN true\nFROM berth-test/app\nCOPY --from=one /bin/true /x\n`,
       ],
       ["COPY --from an image", `FROM ${TEST_IMAGE}\nCOPY --from=berth-test/app /bin/true /x\n`],
+      [
+        "an ONBUILD trigger that copies from a denied image later",
+        `FROM ${TEST_IMAGE}\nONBUILD COPY --from=berth-test/app /bin/true /x\n`,
+      ],
+      [
+        "an allowed local base whose ONBUILD trigger copies from a denied image",
+        `FROM ${ONBUILD_BASE}\nRUN true\n`,
+      ],
     ];
     for (const [what, text, extra] of attacks) {
       const { result, tag } = await buildFrom(app, text, extra);
       assertRefused(result, what, ["DKR-007"]);
       assert.match(result.text, /Dockerfile line \d+ \(/, `${what}: the line is named`);
+      if (what.includes("ONBUILD")) assert.match(result.text, /ONBUILD|berth-test\/app/, what);
       assert.equal(await docker("images", "-q", tag), "", `${what} built ${tag}`);
     }
     const records = (await Deno.readTextFile(audit)).trim().split("\n").map((l) => JSON.parse(l));
@@ -489,8 +504,19 @@ Deno.test("attacks: a Dockerfile cannot pull a denied image in through FROM or C
     }
   } finally {
     await Deno.remove(audit).catch(() => {});
+    await docker("rmi", "-f", ONBUILD_BASE).catch(() => {});
   }
 });
+
+/** Builds an image with the docker CLI from a Dockerfile given as text. */
+async function dockerBuild(tag: string, dockerfile: string): Promise<void> {
+  const dir = tempDirWith("berth-atk-onbuild-", { Dockerfile: dockerfile });
+  try {
+    await docker("build", "-q", "-t", tag, dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
 
 Deno.test("attacks: compose builds hold the image lists for FROM too", async () => {
   if (!images.interpreter.has("docker_compose_up")) return;

@@ -11,7 +11,10 @@ import * as tar from "tar-stream";
 import type { EngineClient } from "../../src/engine/client.ts";
 import { ConfigPolicy } from "../../src/policy/mod.ts";
 import { extractFlags, instructions } from "../../src/interpreter/handlers/_dockerfile.ts";
-import { dockerfileImages } from "../../src/interpreter/handlers/_dockerfile_images.ts";
+import {
+  dockerfileImages,
+  triggerImages,
+} from "../../src/interpreter/handlers/_dockerfile_images.ts";
 import { checkBaseImages } from "../../src/interpreter/handlers/_build_bases.ts";
 import { packContext } from "../../src/interpreter/handlers/_build_context.ts";
 import { tempDirWith } from "../helpers/temp_dir.ts";
@@ -123,6 +126,39 @@ Deno.test("dockerfile: COPY --from an image is an image, from a finished stage i
   ]);
 });
 
+Deno.test("dockerfile: ONBUILD COPY --from is an image, whatever stages this file has", () => {
+  const source = [
+    "FROM alpine AS build",
+    "onbuild COPY --from=evil/thing /a /b",
+    "ONBUILD COPY --from=build /a /b", // a later build has no stage 'build' of this file
+    "ONBUILD RUN true",
+    "ONBUILD \\",
+    "  COPY --from=other/img /a /b",
+  ].join("\n");
+  assert.deepEqual(refs(source), ["alpine", "evil/thing", "build", "other/img"]);
+  const uses = dockerfileImages(source);
+  assert.equal(uses[1].line, 2);
+  assert.equal(uses[3].line, 5, "the trigger is named by its ONBUILD line");
+});
+
+Deno.test("dockerfile: a base image's triggers run with the stages before its FROM", () => {
+  const source = "FROM alpine AS tools\nRUN true\nFROM team/base\n";
+  const base = dockerfileImages(source).find((u) => u.ref === "team/base")!;
+  assert.deepEqual(base.stages, ["tools"]);
+  const triggers = [
+    "COPY --from=tools /a /b",
+    "COPY --from=evil/thing /a /b",
+    "RUN make",
+    "COPY --from=$X /a /b",
+  ];
+  const uses = triggerImages(triggers, base.stages!);
+  assert.deepEqual(uses.map((u) => u.ref ?? `?${u.problem}`), [
+    "evil/thing",
+    "?it uses a variable or quotes",
+  ]);
+  assert.deepEqual(triggerImages(triggers, []).map((u) => u.ref).slice(0, 1), ["tools"]);
+});
+
 Deno.test("dockerfile: flags are read like the parser's extractBuilderFlags", () => {
   assert.deepEqual(extractFlags('--a=1 --b="x y" rest of it'), {
     flags: ["a=1", "b=x y"].map((f) => `--${f}`),
@@ -136,7 +172,13 @@ Deno.test("dockerfile: flags are read like the parser's extractBuilderFlags", ()
 /** The policy of a session with image lists, and a context for checkBaseImages. */
 function listed(deny: string[], allow: string[] = []) {
   const policy = new ConfigPolicy({ levels: ["images"], images: { allow, deny } });
-  return { policy, engine: {} as EngineClient, signal: new AbortController().signal };
+  // Base images are inspected for ONBUILD triggers: these have none.
+  const engine = { json: () => Promise.resolve({ Config: { OnBuild: null } }) };
+  return {
+    policy,
+    engine: engine as unknown as EngineClient,
+    signal: new AbortController().signal,
+  };
 }
 
 Deno.test("build check: a denied base image is DKR-007 naming the line", async () => {

@@ -1,5 +1,6 @@
 /**
- * The images a build pulls in (every FROM, every `COPY --from=<image>`) are
+ * The images a build pulls in (every FROM, every `COPY --from=<image>`, the
+ * same in ONBUILD triggers, its own and its local base images') are
  * held to the image lists like the tags it makes: without this, `FROM
  * evil/thing` would fetch and run an image the operator denied. Checked only
  * while image lists are set, so an unrestricted build costs nothing extra.
@@ -10,10 +11,10 @@
  * @module
  */
 
-import { BerthError, invalidInput } from "../../errors/mod.ts";
+import { BerthError, invalidInput, isBerthError } from "../../errors/mod.ts";
 import { imageDenied, imageUsable } from "../resolve.ts";
 import { hostError, type PinnedFile } from "./_build_context.ts";
-import { dockerfileImages, type ImageUse } from "./_dockerfile_images.ts";
+import { dockerfileImages, type ImageUse, triggerImages } from "./_dockerfile_images.ts";
 import type { HandlerContext } from "./types.ts";
 
 /** A Dockerfile berth reads for checking is at most this big. */
@@ -34,15 +35,51 @@ export async function checkBaseImages(
   const pinned = await readDockerfile(root, dockerfile);
   const source = new TextDecoder().decode(pinned.bytes);
   for (const use of dockerfileImages(source, buildArgs)) {
-    if (use.ref === undefined) throw unresolved(dockerfile, use);
-    if (!(await imageUsable(ctx.engine, ctx.policy, use.ref, ctx.signal))) {
-      const denied = imageDenied(use.ref, ctx.policy);
-      throw new BerthError(denied.type, `${where(dockerfile, use)}: ${denied.message}`, {
-        hint: denied.hint,
-      });
+    const at = where(dockerfile, use);
+    await checkUse(ctx, at, use);
+    if (use.stages === undefined) continue;
+    // A base image's ONBUILD triggers run in this build, right after its FROM.
+    for (const trigger of triggerImages(await onBuildTriggers(ctx, use.ref!), use.stages)) {
+      await checkUse(ctx, `${at}, its ONBUILD trigger ${trigger.instruction}`, trigger);
     }
   }
   return pinned;
+}
+
+/** Refuses a use the image lists do not clear; `at` says where it comes from. */
+async function checkUse(
+  ctx: Pick<HandlerContext, "engine" | "policy" | "signal">,
+  at: string,
+  use: ImageUse,
+): Promise<void> {
+  if (use.ref === undefined) throw unresolved(at, use);
+  if (!(await imageUsable(ctx.engine, ctx.policy, use.ref, ctx.signal))) {
+    const denied = imageDenied(use.ref, ctx.policy);
+    throw new BerthError(denied.type, `${at}: ${denied.message}`, { hint: denied.hint });
+  }
+}
+
+/**
+ * The ONBUILD triggers of a local image. An image that is not local yet is
+ * pulled by the build itself: it passed the lists, and its triggers are its
+ * publisher's, which berth cannot read before the pull.
+ */
+async function onBuildTriggers(
+  ctx: Pick<HandlerContext, "engine" | "signal">,
+  ref: string,
+): Promise<string[]> {
+  try {
+    const image = await ctx.engine.json<{ Config?: { OnBuild?: string[] | null } | null }>({
+      method: "GET",
+      path: `/images/${encodeURIComponent(ref)}/json`,
+      signal: ctx.signal,
+      errors: { 404: "image_not_found" },
+    });
+    return image.Config?.OnBuild ?? [];
+  } catch (error) {
+    if (isBerthError(error) && error.type === "image_not_found") return [];
+    throw error;
+  }
 }
 
 function where(dockerfile: string, use: ImageUse): string {
@@ -50,10 +87,10 @@ function where(dockerfile: string, use: ImageUse): string {
 }
 
 /** A reference berth cannot work out is refused: deciding on a guess could let a denied image in. */
-function unresolved(dockerfile: string, use: ImageUse): BerthError {
+function unresolved(at: string, use: ImageUse): BerthError {
   return new BerthError(
     "denied_by_policy",
-    `${where(dockerfile, use)}: berth cannot tell which image this uses (${use.problem}), ` +
+    `${at}: berth cannot tell which image this uses (${use.problem}), ` +
       "so the image lists cannot clear it",
     {
       hint: "Write the image name out, or use only ARGs declared before the first FROM " +

@@ -3,6 +3,9 @@
  * for them as they hold for the tags a build makes: every `FROM` (after the
  * engine's ARG substitution; `scratch` and earlier stages are not images) and
  * every `COPY --from=` that names an image rather than an earlier stage.
+ * `ONBUILD COPY --from=` counts too: the trigger runs in a later build, where
+ * no stage of this file is in scope, so its source is taken as an image; and a
+ * base image's own triggers are read by {@link triggerImages}.
  *
  * A reference berth cannot work out exactly as the engine would is reported
  * with a `problem` and refused by the caller, never guessed.
@@ -31,6 +34,11 @@ export interface ImageUse {
   ref?: string;
   /** Set instead of `ref` when the reference cannot be resolved. */
   problem?: string;
+  /**
+   * For a base image (`FROM`): the stages finished before it, in whose scope
+   * the image's ONBUILD triggers run (see {@link triggerImages}).
+   */
+  stages?: string[];
 }
 
 /** Where the walk through a Dockerfile stands. */
@@ -61,8 +69,35 @@ export function dockerfileImages(
     if (ins.keyword === "arg" && scan.current === undefined) declareArgs(scan, ins.rest);
     else if (ins.keyword === "from") from(scan, ins);
     else if (ins.keyword === "copy" && scan.current !== undefined) copyFrom(scan, ins);
+    else if (ins.keyword === "onbuild") onbuild(scan, ins);
   }
   return scan.uses;
+}
+
+/**
+ * The images a base image's ONBUILD triggers pull in when a stage starts from
+ * it (`Config.OnBuild` of the image), with `stages` in scope as they are
+ * there. `FROM` is not allowed as a trigger, so `COPY --from=` is all there is.
+ */
+export function triggerImages(triggers: readonly string[], stages: readonly string[]): ImageUse[] {
+  const scan: Scan = { escape: "\\", vars: new Map(), buildArgs: {}, done: [...stages], uses: [] };
+  scan.current = "";
+  for (const trigger of triggers) {
+    for (const ins of instructions(trigger).list) {
+      if (ins.keyword === "copy") copyFrom(scan, ins);
+    }
+  }
+  return scan.uses;
+}
+
+/** `ONBUILD COPY --from=x`: x is read in a later build, with none of this file's stages. */
+function onbuild(scan: Scan, ins: Instruction): void {
+  for (const trigger of instructions(ins.rest).list) {
+    if (trigger.keyword !== "copy") continue;
+    const later: Scan = { ...scan, done: [], current: "", uses: [] };
+    copyFrom(later, { ...trigger, line: ins.line, text: ins.text });
+    scan.uses.push(...later.uses);
+  }
 }
 
 /** `ARG A B=1 C="x"` before the first FROM: the meta args FROM lines may use. */
@@ -90,7 +125,11 @@ function declareArgs(scan: Scan, rest: string): void {
 /** `FROM [--platform=…] image [AS name]`. */
 function from(scan: Scan, ins: Instruction): void {
   if (scan.current !== undefined) scan.done.push(scan.current);
-  const use: ImageUse = { line: ins.line, instruction: ins.text.slice(0, 200) };
+  const use: ImageUse = {
+    line: ins.line,
+    instruction: ins.text.slice(0, 200),
+    stages: [...scan.done],
+  };
   let args: string[] = [];
   try {
     // The engine reads flags byte by byte; an image reference is ASCII anyway.
