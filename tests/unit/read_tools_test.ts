@@ -218,10 +218,25 @@ Deno.test("stats: the host's memory shown as a limit is marked, paused container
   });
   const text = statsTable([host]);
   assert.match(text, /^NAME /);
-  assert.match(text, /\nweb 0\.00% 1\/8192\* .* \(paused: CPU 0\)\n/);
+  assert.match(text, /\nweb +0\.00% +1\/8192\* .* \(paused: CPU 0\)\n/);
   assert.match(text, /\n\* no memory limit: the limit shown is the host's memory$/);
   const own = statsRow(sample, 0, { id: "b", name: "api", status: "running", memoryLimited: true });
   assert.doesNotMatch(statsTable([own]), /\*/);
+});
+
+Deno.test("stats: running containers form an aligned table, stopped ones a line each after it", () => {
+  const sample = { memory_stats: { usage: 1024 * 1024, limit: 64 * 1024 * 1024 } };
+  const row = (name: string) =>
+    statsRow(sample, 0, { id: name, name, status: "running", memoryLimited: true });
+  const stopped = notRunningRow(
+    { id: "c", name: "old", status: "exited", memoryLimited: false },
+    0,
+  );
+  const lines = statsTable([row("a-much-longer-name"), stopped, row("db")]).split("\n");
+  assert.equal(lines.length, 4);
+  const cpu = lines.slice(0, 3).map((line) => line.search(/CPU%|\d+\.\d\d%/));
+  assert.ok(cpu.every((at) => at === cpu[0] && at > "a-much-longer-name".length), lines.join("\n"));
+  assert.equal(lines[3], "old not running (status exited); memory limit: none");
 });
 
 function chunk(stream: "stdout" | "stderr", text: string) {

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { alignColumns } from "../shape.ts";
+
 /** The parts of one `GET /containers/{id}/stats` sample that are used. */
 export interface EngineStats {
   id?: string;
@@ -187,24 +189,43 @@ export function notRunningRow(identity: StatsIdentity, configuredLimit: number):
 
 const NO_LIMIT_NOTE = "* no memory limit: the limit shown is the host's memory";
 
-function statsLine(r: StatsRow): string {
-  if (!r.running) {
-    const limit = r.memory_limit_mb === null ? "none" : `${r.memory_limit_mb} MB`;
-    return `${r.name} not running (status ${r.status}); memory limit: ${limit}`;
-  }
-  const mark = r.memory_limited ? "" : "*";
-  const paused = r.status === "paused" ? " (paused: CPU 0)" : "";
-  return `${r.name} ${
-    r.cpu_percent!.toFixed(2)
-  }% ${r.memory_usage_mb}/${r.memory_limit_mb}${mark} ` +
-    `${r.memory_percent!.toFixed(2)}% ${r.network_rx_mb}/${r.network_tx_mb} ` +
-    `${r.block_io_read_mb}/${r.block_io_write_mb} ${r.pids}${paused}`;
+function stoppedLine(r: StatsRow): string {
+  const limit = r.memory_limit_mb === null ? "none" : `${r.memory_limit_mb} MB`;
+  return `${r.name} not running (status ${r.status}); memory limit: ${limit}`;
 }
 
-/** One line per container, like `docker stats --no-stream`. */
+const STATS_HEADER = [
+  "NAME",
+  "CPU%",
+  "MEM MB/LIMIT",
+  "MEM%",
+  "NET RX/TX MB",
+  "BLOCK R/W MB",
+  "PIDS",
+];
+
+function statsCells(r: StatsRow): string[] {
+  const mark = r.memory_limited ? "" : "*";
+  const paused = r.status === "paused" ? " (paused: CPU 0)" : "";
+  return [
+    r.name,
+    `${r.cpu_percent!.toFixed(2)}%`,
+    `${r.memory_usage_mb}/${r.memory_limit_mb}${mark}`,
+    `${r.memory_percent!.toFixed(2)}%`,
+    `${r.network_rx_mb}/${r.network_tx_mb}`,
+    `${r.block_io_read_mb}/${r.block_io_write_mb}`,
+    `${r.pids}${paused}`,
+  ];
+}
+
+/**
+ * An aligned table of the running containers, like `docker stats
+ * --no-stream`, then a line for each one that is not running.
+ */
 export function statsTable(rows: StatsRow[]): string {
-  const header = "NAME  CPU%  MEM MB / LIMIT  MEM%  NET RX/TX MB  BLOCK R/W MB  PIDS";
-  const measured = rows.some((r) => r.running);
-  const note = rows.some((r) => r.running && !r.memory_limited) ? [NO_LIMIT_NOTE] : [];
-  return [...(measured ? [header] : []), ...rows.map(statsLine), ...note].join("\n");
+  const running = rows.filter((r) => r.running);
+  const table = running.length ? alignColumns([STATS_HEADER, ...running.map(statsCells)]) : [];
+  const note = running.some((r) => !r.memory_limited) ? [NO_LIMIT_NOTE] : [];
+  const stopped = rows.filter((r) => !r.running).map(stoppedLine);
+  return [...table, ...stopped, ...note].join("\n");
 }

@@ -7,9 +7,9 @@
 
 import type { Shaper } from "../handlers/types.ts";
 import { counted } from "../result.ts";
-import { applyFields } from "../shape.ts";
+import { alignColumns, applyFields } from "../shape.ts";
 
-/** Applies the fields and renders a header line plus one line per process. */
+/** Applies the fields and renders an aligned header line plus one line per process. */
 export const processTable: Shaper = (data, ctx) => {
   const structured = applyFields(
     (data ?? {}) as Record<string, unknown>,
@@ -19,7 +19,8 @@ export const processTable: Shaper = (data, ctx) => {
   const rows = (structured.processes as string[][] | null) ?? [];
   structured.titles = titles;
   structured.processes = rows;
-  const lines = [titles.join(" "), ...rows.map((r) => r.join(" "))];
+  // Columns aligned as ps prints them; the last (the command) runs on.
+  const lines = alignColumns([titles, ...rows]);
   return {
     structured,
     text: rows.length

@@ -7,6 +7,7 @@
  */
 
 import type { Handler } from "../types.ts";
+import { alignColumns } from "../../shape.ts";
 import { label, projectContainers } from "./engine_ops.ts";
 import { checkProjectName, LABEL } from "./naming.ts";
 import { type ContainerInfo, containerInfo, groupBy, stateSummary } from "./summary.ts";
@@ -52,18 +53,15 @@ function text(
   if (!projects.length) {
     return only ? `No containers for compose project ${only}` : "No compose projects";
   }
-  const lines = ["PROJECT SERVICE NAME STATE STATUS PORTS"];
+  const rows = [["PROJECT", "SERVICE", "NAME", "STATE", "STATUS", "PORTS"]];
   for (const p of projects) {
     for (const s of p.services) {
       for (const c of s.containers) {
-        lines.push(
-          `${p.name} ${c.service} ${c.name} ${c.state} ${c.status || "-"} ${
-            c.ports.join(",") || "-"
-          }`,
-        );
+        rows.push([p.name, c.service, c.name, c.state, c.status || "-", c.ports.join(",") || "-"]);
       }
     }
   }
+  const lines = alignColumns(rows);
   const head = projects.map((p) => `${p.name}: ${p.status}`).join("; ");
   return `${projects.length} compose project${projects.length === 1 ? "" : "s"} (${head})\n${
     lines.join("\n")

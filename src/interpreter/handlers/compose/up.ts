@@ -9,6 +9,7 @@
  */
 
 import type { Handler, HandlerContext } from "../types.ts";
+import { alignColumns } from "../../shape.ts";
 import {
   type ContainerSummary,
   createContainer,
@@ -182,9 +183,15 @@ function shape(
   const counts = new Map<string, number>();
   for (const s of services) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
   const summary = [...counts].map(([k, n]) => `${n} ${k}`).join(", ");
-  const lines = services.map((s) =>
-    `${s.name} ${s.containers.map((c) => `${c.name} ${c.short_id}`).join(",")} ${s.status}`
-  );
+  const table = alignColumns([
+    ["SERVICE", "CONTAINER", "ID", "STATUS"],
+    ...services.map((s) => [
+      s.name,
+      s.containers.map((c) => c.name).join(",") || "-",
+      s.containers.map((c) => c.short_id).join(",") || "-",
+      s.status,
+    ]),
+  ]);
   const changed = [
     ...new Set(
       resources.filter((r) => ["created", "pulled", "built"].includes(r.status))
@@ -195,8 +202,8 @@ function shape(
     structured: { project_name: project, services, resources, warnings },
     text: [
       `Project ${project} up: ${summary}`,
-      "SERVICE CONTAINER ID STATUS",
-      ...lines,
+      ...table,
+      // Networks, volumes and images made on the way: a sentence each, not table rows.
       ...changed,
       ...warnings.map((w) => `warning: ${w}`),
     ].join("\n"),
