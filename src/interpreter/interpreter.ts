@@ -72,7 +72,8 @@ export interface InterpreterOptions {
 /** Per-call options from the transport. */
 export interface CallOptions {
   signal?: AbortSignal;
-  onProgress?: (progress: Progress) => void;
+  /** Sends one notification; a promise it answers is waited for before the result. */
+  onProgress?: (progress: Progress) => unknown;
   /** The client's model, when it declared the sampling capability. */
   sample?: Sampler;
   /** False keeps the caller waiting to the end, never `status: running` (one-shot CLI). */

@@ -48,7 +48,8 @@ export interface SupervisorOptions {
 export interface SuperviseOptions {
   /** Aborts when the client cancels the call. */
   signal?: AbortSignal;
-  onProgress?: (progress: Progress) => void;
+  /** Sends one notification; a promise it answers is waited for before the result. */
+  onProgress?: (progress: Progress) => unknown;
   /** False keeps the caller waiting to the end (one-shot CLI calls). Default true. */
   background?: boolean;
   /** Called with the final result of work that went on in the background (audit). */
@@ -97,8 +98,13 @@ export class Supervisor {
     const background = this.#mayHandOff(spec, call);
     const relay = new ProgressRelay(call.onProgress, background ? HEARTBEAT_MS : 0);
     const startedAt = Date.now();
-    const done = this.#execute(spec, work, cancel.signal, relay).then((outcome) => {
+    const done = this.#execute(spec, work, cancel.signal, relay).then(async (outcome) => {
       if (admission) breaker!.record(admission.ticket, outcome.engineFailed, outcome.summary);
+      // The answer follows the call's last notification; work that runs on
+      // past its deadline sends no more (the client would not know the token).
+      relay.stop();
+      await relay.settle();
+      relay.detach();
       return outcome.result;
     }).finally(() => {
       relay.stop();
@@ -123,6 +129,7 @@ export class Supervisor {
     // (answered) call no longer reaches it; its class deadline still does.
     detach();
     relay.detach();
+    await relay.settle();
     return runningResult(spec, operation.operation_id, budget, relay.last);
   }
 

@@ -81,13 +81,13 @@ export function createMcpServer(app: App): Server {
     const progressToken = request.params._meta?.progressToken;
     const onProgress = progressToken === undefined
       ? undefined
-      : (p: { progress: number; total?: number; message?: string }) => {
+      // The promise settles once the notification is written; the result waits for it.
+      : (p: { progress: number; total?: number; message?: string }) =>
         extra.sendNotification({
           method: "notifications/progress",
           params: { progressToken, ...p },
         })
           .catch(() => {});
-      };
     const result = await app.interpreter.call(name, args ?? {}, {
       signal: extra.signal,
       onProgress,

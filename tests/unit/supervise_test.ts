@@ -250,3 +250,40 @@ Deno.test("supervise: the outputSchema of long tools admits the result, status r
   const readSchema = allowRunning(outputJsonSchema(spec("read").output), "read");
   assert.equal((readSchema.properties as Record<string, unknown>).operation_id, undefined);
 });
+
+Deno.test("supervise: the result waits until the last progress notification is written, and work that runs on sends no more", async () => {
+  const supervisor = new Supervisor({ timeouts: TIMEOUTS });
+  const events: string[] = [];
+  let report!: (p: Progress) => void;
+  const work: Work = (_signal, progress) => {
+    report = progress;
+    progress({ progress: 1, total: 2, message: "half" });
+    progress({ progress: 2, total: 2, message: "done" });
+    return Promise.resolve({ structured: { container_id: "a", exit_code: 0 }, text: "ok" });
+  };
+  // A transport whose writes finish later than the work does.
+  const onProgress = (p: Progress) =>
+    new Promise<void>((resolve) =>
+      setTimeout(() => {
+        events.push(`written ${p.message}`);
+        resolve();
+      }, 30)
+    );
+  const result = await supervisor.run(spec("read"), work, { onProgress });
+  events.push("result");
+  assert.equal(result.isError, false);
+  assert.deepEqual(events, ["written half", "written done", "result"]);
+  report({ progress: 3, message: "after the answer" });
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  assert.deepEqual(events.at(-1), "result", "nothing is sent after the result");
+});
+
+Deno.test("supervise: a call that sent no progress answers without waiting for any", async () => {
+  const supervisor = new Supervisor({ timeouts: TIMEOUTS });
+  let sent = 0;
+  const quick: Work = () =>
+    Promise.resolve({ structured: { container_id: "a", exit_code: 0 }, text: "ok" });
+  const result = await supervisor.run(spec("read"), quick, { onProgress: () => sent++ });
+  assert.equal(result.text, "ok");
+  assert.equal(sent, 0);
+});
