@@ -48,6 +48,87 @@ const HINTS: Partial<Record<ErrorType, string>> = {
     "correct that parameter and call again",
 };
 
+/**
+ * Hints for the statuses that mean "refused" once berth has reached the
+ * engine: a socket berth may not use fails to connect (see
+ * {@link unreachable}), so these are never about the socket.
+ */
+const REFUSED_HINTS: Partial<Record<number, string>> = {
+  401: "The engine wanted credentials it did not get; for a registry, pass auth " +
+    "{username, password}",
+  403: "The engine forbids this operation on this object (its message above says why): " +
+    "change the call rather than retrying it",
+};
+
+/** An engine refusal whose words say what to do instead. */
+export interface EngineRefusal {
+  /** Matches the engine's message. */
+  message: RegExp;
+  /** Limits the entry to requests (`METHOD /path`) where the words mean this. */
+  route?: RegExp;
+  /** The catalogue type the refusal is, whatever the status. */
+  type: ErrorType;
+  /** What to do instead. */
+  hint: string;
+}
+
+/**
+ * Operations the engine refuses for what an object is, not for who asks
+ * (Docker's "forbidden", HTTP 403 or, by engine version, 500). The built-in
+ * networks are conflicts (DKR-010): the name or the object is taken by the
+ * engine itself. Only an authorization plugin is a refusal of the caller
+ * (DKR-005). First match wins.
+ */
+export const ENGINE_REFUSALS: readonly EngineRefusal[] = [
+  {
+    message: /pre-?defined (host |bridge |none )?network/i,
+    route: /^POST \/networks\/create\b/,
+    type: "conflict",
+    hint: "bridge, host and none are the engine's built-in networks: give your network " +
+      "another name",
+  },
+  {
+    message: /only one instance of "?[\w-]+"? network is allowed/i,
+    type: "conflict",
+    hint: "The host and none networks exist once, built in: attach containers to them by " +
+      'name (network: "host" or "none"); for a network of your own use driver bridge ' +
+      "(the default)",
+  },
+  {
+    message: /pre-?defined (host |bridge |none )?network/i,
+    type: "conflict",
+    hint: "bridge, host and none are built into the engine and cannot be removed or " +
+      "changed; remove only networks you created (docker_list_networks lists them)",
+  },
+  {
+    message:
+      /(disconnected from|connected to) host network|networks in private \(none\) mode|sharing network namespace/i,
+    type: "conflict",
+    hint: "host, none (and another container's network) can only be a container's one " +
+      "network: it cannot join them " +
+      "alongside others, nor join or leave others while on them; recreate the container " +
+      'with network: "host" (or "none", or the network it should use) instead',
+  },
+  {
+    message: /authorization denied by plugin/i,
+    type: "permission_denied",
+    hint: "An authorization plugin of the engine refused this call; ask the engine's " +
+      "operator to allow it",
+  },
+  {
+    message: /marked (as )?read-only|read-only file ?system/i,
+    route: /\/archive\b/,
+    type: "permission_denied",
+    hint: "That path is read-only in the container (it runs with read_only, or the path is " +
+      "on a volume mounted :ro): use a writable path, such as a volume mounted rw or a tmpfs",
+  },
+];
+
+/** The entry of {@link ENGINE_REFUSALS} that explains a message on a route, if any. */
+export function engineRefusal(message: string, route: string): EngineRefusal | undefined {
+  return ENGINE_REFUSALS.find((r) => r.message.test(message) && (r.route?.test(route) ?? true));
+}
+
 /** An engine message that shows which berth parameter was at fault. */
 export interface ParameterFault {
   /** Matches the engine's message. */
@@ -132,7 +213,7 @@ export function engineError(
   context: string,
   overrides: StatusOverrides = {},
 ): BerthError {
-  const message = withoutRepeats(engineMessage(body));
+  const message = withoutRepeats(engineMessage(body)).trim();
   const text = message.charAt(0).toUpperCase() + message.slice(1).replace(/\.$/, "");
   const type = classify(status, message, overrides);
   const fault = type === "invalid_input" || type === "engine_error"
@@ -145,7 +226,10 @@ export function engineError(
       hint: fault.hint,
     });
   }
-  return new BerthError(type, text, { status, context, hint: HINTS[type] });
+  const refusal = engineRefusal(message, context);
+  if (refusal) return new BerthError(refusal.type, text, { status, context, hint: refusal.hint });
+  const hint = type === "permission_denied" ? REFUSED_HINTS[status] : HINTS[type];
+  return new BerthError(type, text, { status, context, hint });
 }
 
 /** Messages of Deno's fetch and streams when the connection broke or spoke no HTTP. */
@@ -163,18 +247,31 @@ export function isTransportError(error: unknown): boolean {
     (error instanceof TypeError && TRANSPORT_MESSAGE.test(error.message));
 }
 
-/** The DKR-001 error for a connection failure; `where` names the engine. */
+/** How the OS says a socket refused to connect for want of rights (EACCES). */
+const SOCKET_DENIED = /permission denied|os error 13\b/i;
+
+/**
+ * The error for a connection failure; `where` names the engine. A socket
+ * berth may not open is DKR-005 with the socket advice (retrying cannot
+ * help); anything else is DKR-001.
+ */
 export function unreachable(error: unknown, where = "the configured host"): BerthError {
   const cause = (error as Error)?.cause as Error | undefined;
   const detail = [String((error as Error)?.message ?? error), cause?.message]
     .filter(Boolean).join(": ");
+  if (error instanceof Deno.errors.PermissionDenied || SOCKET_DENIED.test(detail)) {
+    return new BerthError("permission_denied", `Berth may not connect to the engine at ${where}`, {
+      context: detail.slice(0, 300),
+      cause: error,
+    });
+  }
   return new BerthError("daemon_unreachable", `No answer from the engine at ${where}`, {
     context: detail.slice(0, 300),
     cause: error,
   });
 }
 
-/** DKR-001 for a connection failure, undefined for any other error. */
+/** DKR-001 (DKR-005 for a socket refused) for a connection failure, undefined for any other error. */
 export function transportFailure(error: unknown, where?: string): BerthError | undefined {
   return isTransportError(error) ? unreachable(error, where) : undefined;
 }

@@ -106,6 +106,50 @@ Deno.test("engerr: create then start keeps a container whose command is missing,
   assert.ok(findings.some((f) => f.rule === "start_failed"), JSON.stringify(findings));
 });
 
+Deno.test("engerr: the built-in networks are conflicts whose hint says what to do, not socket advice", async () => {
+  const before = await docker("network", "ls", "--format", "{{.Name}}");
+  for (const network_id of ["bridge", "host", "none"]) {
+    const error = errorOf(await call(app, "docker_remove_network", { network_id }));
+    assert.equal(error.code, "DKR-010", error.message);
+    assert.match(error.message, new RegExp(`^${network_id} is a pre-defined network`, "i"));
+    assert.match(error.hint, /bridge, host and none are built into the engine/);
+  }
+  const taken = errorOf(await call(app, "docker_create_network", { name: "host" }));
+  assert.equal(taken.code, "DKR-010", taken.message);
+  assert.match(taken.hint, /give your network another name/);
+  const name = uniqueName("berth-engerr-net");
+  const second = errorOf(await call(app, "docker_create_network", { name, driver: "host" }));
+  assert.equal(second.code, "DKR-010", second.message);
+  assert.match(second.hint, /network: "host" or "none"/);
+  for (const error of [taken, second]) assert.doesNotMatch(error.hint, /socket/);
+  assert.equal(await docker("network", "ls", "--format", "{{.Name}}"), before);
+});
+
+Deno.test("engerr: a container on the host network cannot join another: DKR-010 saying recreate", async () => {
+  const target = await runContainer(SUITE, {
+    args: ["--network", "host"],
+    command: ["sleep", "300"],
+  });
+  const error = errorOf(
+    await call(app, "docker_connect_container", { container_id: target, network: "bridge" }),
+  );
+  assert.equal(error.code, "DKR-010", error.message);
+  assert.match(error.hint, /recreate the container/);
+});
+
+Deno.test("engerr: copying into a read-only container says the path is read-only", async () => {
+  const target = await runContainer(SUITE, { args: ["--read-only"], command: ["sleep", "300"] });
+  const result = await call(app, "docker_copy_to_container", {
+    container_id: target,
+    path: "/tmp",
+    files: [{ name: "x.txt", content: "x" }],
+  });
+  const error = errorOf(result);
+  assert.equal(error.code, "DKR-005", result.text);
+  assert.match(error.message, /read-only/);
+  assert.match(error.hint, /use a writable path/);
+});
+
 Deno.test("engerr: cleanup", async () => {
   await cleanup(SUITE);
   app.engine.close();

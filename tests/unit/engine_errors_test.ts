@@ -4,7 +4,13 @@
  */
 
 import assert from "node:assert/strict";
-import { classify, engineError, engineMessage, withoutRepeats } from "../../src/engine/errors.ts";
+import {
+  classify,
+  engineError,
+  engineMessage,
+  unreachable,
+  withoutRepeats,
+} from "../../src/engine/errors.ts";
 import { BerthError, ERROR_CODES, invalidInput } from "../../src/errors/mod.ts";
 
 const body = (message: string) => JSON.stringify({ message });
@@ -113,6 +119,85 @@ Deno.test("engineError: precise classes keep their codes; an unexplained 400 say
   assert.equal(vague.code, "DKR-004");
   assert.equal(vague.message, "Bad parameter");
   assert.match(vague.hint, /its message above says which one/);
+});
+
+Deno.test("engineError: what the engine forbids for what an object is says what to do instead", () => {
+  const cases: [number, string, string, string, RegExp][] = [
+    [
+      403,
+      "bridge is a pre-defined network and cannot be removed",
+      "DELETE /networks/75ca",
+      "DKR-010",
+      /bridge, host and none are built into the engine and cannot be removed/,
+    ],
+    [
+      403,
+      "operation is not permitted on predefined host network ",
+      "POST /networks/create",
+      "DKR-010",
+      /give your network another name/,
+    ],
+    [
+      403,
+      'only one instance of "host" network is allowed',
+      "POST /networks/create",
+      "DKR-010",
+      /network: "host" or "none"/,
+    ],
+    [
+      400,
+      "container cannot be disconnected from host network or connected to host network",
+      "POST /networks/0123/connect",
+      "DKR-010",
+      /recreate the container/,
+    ],
+    [
+      403,
+      "authorization denied by plugin opa: container create is not allowed",
+      "POST /containers/create",
+      "DKR-005",
+      /authorization plugin of the engine refused this call/,
+    ],
+    [
+      500,
+      "container rootfs is marked read-only",
+      "PUT /containers/0123/archive",
+      "DKR-005",
+      /read-only in the container .* use a writable path/,
+    ],
+    [403, "forbidden", "POST /swarm/x", "DKR-005", /forbids this operation/],
+  ];
+  for (const [status, message, route, code, hint] of cases) {
+    const error = engineError(status, body(message), route);
+    assert.equal(error.code, code, message);
+    assert.match(error.hint, hint, message);
+    assert.doesNotMatch(error.hint, /socket/, "berth reached the engine: not a socket problem");
+    assert.ok(!error.message.endsWith(" "), "the engine's trailing space is dropped");
+  }
+  // The read-only advice is about copying into a container, not any read-only file system.
+  const mount = engineError(
+    500,
+    body("mkdir /x: read-only file system"),
+    "POST /containers/c/start",
+  );
+  assert.equal(mount.code, "DKR-012");
+});
+
+Deno.test("unreachable: a socket berth may not open is DKR-005 with the socket advice", () => {
+  const denied = new TypeError("fetch failed", {
+    cause: new Error(
+      "error sending request for url (http://docker.invalid/_ping): client error (Connect): " +
+        "Permission denied (os error 13)",
+    ),
+  });
+  const error = unreachable(denied, "unix:///var/run/docker.sock");
+  assert.equal(error.code, "DKR-005");
+  assert.match(error.message, /may not connect to the engine at unix:\/\/\/var\/run\/docker\.sock/);
+  assert.match(error.hint, /group docker/);
+  const refused = new TypeError("fetch failed", {
+    cause: new Error("client error (Connect): Connection refused (os error 111)"),
+  });
+  assert.equal(unreachable(refused).code, "DKR-001");
 });
 
 Deno.test("engineError: a message the engine wrapped in itself is said once", () => {
