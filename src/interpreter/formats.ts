@@ -1,7 +1,8 @@
 /**
  * Validators and converters for the semantic string formats of manifests.
  * Path parameters pass through these before any URL is built
- * (security-notes rule 1: the URL is the attack surface).
+ * (security-notes rule 1: the URL is the attack surface). Also how sizes
+ * read in text ({@link formatBytes}).
  *
  * @module
  */
@@ -68,6 +69,27 @@ export function parseBytes(value: string | number): number | undefined {
   if (!match) return undefined;
   const power = " kmgt".indexOf(match[2].toLowerCase() || " ");
   return Math.round(Number(match[1]) * 1024 ** power);
+}
+
+const BYTE_UNITS = ["B", "kB", "MB", "GB", "TB", "PB"];
+
+/**
+ * A byte count for people, in the docker CLI's decimal units (1 kB = 1000
+ * bytes, as `docker images` and `docker system df` print them) with three
+ * significant digits: "512 B", "33.1 kB", "11.4 MB". Parsing ({@link
+ * parseBytes}) keeps the binary units of docker's --memory flags.
+ */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return "?";
+  let value = bytes;
+  let unit = 0;
+  // 999.5 would round to "1000"; say "1" of the next unit instead.
+  while (value >= 999.5 && unit < BYTE_UNITS.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  const shown = unit === 0 ? Math.round(value) : Number(value.toPrecision(3));
+  return `${shown} ${BYTE_UNITS[unit]}`;
 }
 
 /** Signals by name (SIGTERM, TERM) or number. */

@@ -2,13 +2,16 @@
  * Pull and push progress: the engine reports each layer on its own NDJSON
  * line ("Downloading 1.2MB/4MB"); the client wants one number that only
  * grows. {@link LayerProgress} sums the layers' bytes and sends at most a
- * few notifications a second.
+ * few notifications a second. Its total, once sent, never changes, and the
+ * final notification reaches it: one unit past the layers is kept for the
+ * end (the manifest written, the image tagged).
  *
  * @module
  */
 
 import { ndjson } from "../../engine/streams.ts";
 import { BerthError, isBerthError } from "../../errors/mod.ts";
+import { formatBytes } from "../formats.ts";
 import type { Progress } from "../result.ts";
 
 /** One line of the engine's progress stream (pull, push, build). */
@@ -38,26 +41,15 @@ const TRANSFERRED =
   /^(Download complete|Verifying Checksum|Pushed|Layer already exists|Mounted from)/;
 const FINISHED = /^(Pull complete|Already exists|Pushed|Layer already exists|Mounted from)/;
 
-const KB = 1024;
-const MB = 1024 * KB;
-
-/** Bytes in the unit that suits `scale` (KB below 1 MB, so small layers are not "0/0 MB"). */
-function inUnit(n: number, scale: number): string {
-  const unit = scale < MB ? KB : MB;
-  return (Math.round((n / unit) * 10) / 10).toString();
-}
-const unitOf = (scale: number) => (scale < MB ? "KB" : "MB");
-
-/** "1/3 layers, 2.5/8 MB downloaded": bytes once some size is known, "so far" while sizes arrive. */
+/** "1/3 layers, 2.5 MB/8 MB downloaded": bytes once some size is known, "so far" while sizes arrive. */
 function layerSummary(
   t: { done: number; layers: number; moved: number; size: number; sizesKnown: boolean },
   verb: string,
 ): string {
   const layers = `${t.done}/${t.layers} layers`;
   if (t.size === 0) return `${layers} ${verb}`;
-  const unit = unitOf(t.size);
-  if (!t.sizesKnown) return `${layers}, ${inUnit(t.moved, t.size)} ${unit} ${verb} so far`;
-  return `${layers}, ${inUnit(t.moved, t.size)}/${inUnit(t.size, t.size)} ${unit} ${verb}`;
+  if (!t.sizesKnown) return `${layers}, ${formatBytes(t.moved)} ${verb} so far`;
+  return `${layers}, ${formatBytes(t.moved)}/${formatBytes(t.size)} ${verb}`;
 }
 
 /** Sums per-layer bytes of a pull or push into one growing progress value. */
@@ -68,6 +60,8 @@ export class LayerProgress {
   readonly #minIntervalMs: number;
   #last = -1;
   #lastAt = 0;
+  /** The total sent, fixed once every layer's size is known. */
+  #total?: number;
   /** How many notifications were sent (for tests and benchmarks). */
   sent = 0;
 
@@ -138,8 +132,15 @@ export class LayerProgress {
   #send(what: string, force: boolean): void {
     const t = this.totals();
     // Layers that need no transfer still count: one unit each, so progress grows.
-    const value = t.value + t.done;
-    const total = t.total + t.layers;
+    let value = t.value + t.done;
+    // A total that grows as layer sizes arrive misleads a progress bar; until
+    // every size is known there is none, which clients show as indeterminate.
+    // The unit past the layers is the finish's.
+    if (this.#total === undefined && t.sizesKnown && t.total > 0) {
+      this.#total = Math.max(t.total + t.layers, this.#last + 1) + 1;
+    }
+    // A layer the engine names after the total was sent cannot move it.
+    if (this.#total !== undefined) value = Math.min(value, this.#total - 1);
     const now = Date.now();
     if (value <= this.#last) return;
     if (!force && now - this.#lastAt < this.#minIntervalMs) return;
@@ -148,17 +149,15 @@ export class LayerProgress {
     this.sent++;
     this.#report({
       progress: value,
-      // A total that grows as layer sizes arrive misleads a progress bar; until
-      // every size is known there is none, which clients show as indeterminate.
-      total: t.sizesKnown && total > 0 ? Math.max(total, value) : undefined,
+      total: this.#total,
       message: t.layers ? `${layerSummary(t, this.#verb)} (${what})` : what,
     });
   }
 
-  /** The final notification: everything done. */
+  /** The final notification: everything done; its progress is the total. */
   finish(message: string): void {
     const t = this.totals();
-    const value = Math.max(t.total + t.layers, this.#last + 1);
+    const value = this.#total ?? Math.max(t.total + t.layers + 1, this.#last + 1);
     this.#last = value;
     this.sent++;
     this.#report({ progress: value, total: value, message });

@@ -14,6 +14,7 @@ import { counted } from "../result.ts";
 import { checkBaseImages } from "./_build_bases.ts";
 import { checkDockerfile, hostError, packContext, readExcludes } from "./_build_context.ts";
 import { lineError, progressLines } from "./_progress.ts";
+import { StepProgress } from "./_step_progress.ts";
 import {
   assertImageAllowed,
   formatReference,
@@ -155,7 +156,8 @@ async function readBuild(
   let step = "";
   let steps = 0;
   let imageId = "";
-  let lastProgress = 0;
+  // Progress counts finished steps: "Step 3/8" starting is 2 of 8, the image 8 of 8.
+  const progress = new StepProgress(ctx.progress);
   for await (const line of progressLines(response.body, `build ${tag}`)) {
     const failure = lineError(line);
     if (failure) throw buildFailure(failure, step, tail);
@@ -173,11 +175,7 @@ async function readBuild(
       if (m) {
         step = l;
         steps = Math.max(steps, Number(m[2]));
-        const n = Number(m[1]);
-        if (n > lastProgress) {
-          lastProgress = n;
-          ctx.progress({ progress: n, total: Number(m[2]), message: l.slice(0, 200) });
-        }
+        progress.at(Number(m[1]) - 1, l.slice(0, 200), Number(m[2]));
       }
     }
   }
@@ -187,7 +185,7 @@ async function readBuild(
       hint: "Read the log above; the engine may have stopped the build",
     });
   }
-  ctx.progress({ progress: steps + 1, total: steps + 1, message: `Built ${tag}` });
+  progress.finish(`Built ${tag}`);
   return { imageId, steps, tail };
 }
 

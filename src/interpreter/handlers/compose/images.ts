@@ -12,6 +12,7 @@ import { BerthError } from "../../../errors/mod.ts";
 import { checkFormat } from "../../formats.ts";
 import { buildImage } from "../build_image.ts";
 import { pullImage } from "../pull_image.ts";
+import type { StepProgress } from "../_step_progress.ts";
 import type { HandlerContext } from "../types.ts";
 import { serviceImage } from "./engine_spec.ts";
 import type { ProjectModel, ServiceModel } from "./model.ts";
@@ -119,21 +120,26 @@ export async function ensureImages(
   ctx: HandlerContext,
   project: ProjectModel,
   services: ServiceModel[],
-  options: { build: boolean; pull: boolean },
+  options: { build: boolean; pull: boolean; steps?: StepProgress },
 ): Promise<ImageOutcome[]> {
   const done = new Map<string, ImageOutcome>();
   const outcomes: ImageOutcome[] = [];
-  for (const service of services) {
+  // Service i's image is step i of the call's progress; its pull or build reports inside it.
+  const { steps } = options;
+  for (const [i, service] of services.entries()) {
     const image = serviceImage(project.name, service);
     const earlier = done.get(image);
     if (earlier && !service.build) {
       outcomes.push({ ...earlier, service: service.name, action: "present" });
+      steps?.at(i + 1, `${service.name}: image ${image} present`);
       continue;
     }
+    const within = steps ? { ...ctx, progress: steps.within(i, `${service.name}: `) } : ctx;
     try {
-      const outcome = await ensureOne(ctx, project, service, options);
+      const outcome = await ensureOne(within, project, service, options);
       done.set(image, outcome);
       outcomes.push(outcome);
+      steps?.at(i + 1, `${service.name}: image ${image} ${outcome.action}`);
     } catch (error) {
       throw forService(service.name, error);
     }

@@ -9,6 +9,8 @@
  */
 
 import type { Handler, HandlerContext } from "../types.ts";
+import { StepProgress } from "../_step_progress.ts";
+import { counted } from "../../result.ts";
 import { alignColumns } from "../../shape.ts";
 import {
   type ContainerSummary,
@@ -127,9 +129,13 @@ export const composeUp: Handler = async (ctx) => {
     const vol = project.volumes[key];
     volumes.push({ name: vol.name, status: await ensureVolume(ctx, name, key, vol) });
   }
+  // One step per service's image, then one per service's container; the
+  // end (the project's state read back) is the total.
+  const steps = new StepProgress(ctx.progress, 2 * selected.length);
   const images = await ensureImages(ctx, project, selected, {
     build: args.build === true,
     pull: args.pull === true,
+    steps,
   });
   const imageOf = new Map(images.map((i) => [i.service, i.image_id]));
 
@@ -140,13 +146,16 @@ export const composeUp: Handler = async (ctx) => {
   const ids = new Map<string, string>();
   const services: ServiceResult[] = [];
   for (const [i, s] of selected.entries()) {
+    const step = selected.length + i;
+    const within = { ...ctx, progress: steps.within(step, `${s.name}: `) };
     for (const [dep, d] of Object.entries(s.depends_on)) {
-      await waitFor(ctx, s.name, { service: dep, id: ids.get(dep)! }, d.condition);
+      await waitFor(within, s.name, { service: dep, id: ids.get(dep)! }, d.condition);
     }
-    ctx.progress({ progress: i, total: selected.length, message: `service ${s.name}` });
+    within.progress({ progress: 0, message: "bringing its container up to date" });
     services.push(
       await converge(ctx, project, s, existing.get(s.name) ?? [], imageOf.get(s.name)!, ids),
     );
+    steps.at(step + 1, `${s.name}: ${services.at(-1)!.status}`);
   }
 
   // Report the state the engine sees now (a one-shot service may already have exited).
@@ -171,6 +180,7 @@ export const composeUp: Handler = async (ctx) => {
     ...volumes.map((v) => ({ kind: "volume", ...v })),
     ...images.map((i) => ({ kind: "image", name: i.image, status: i.action, service: i.service })),
   ];
+  steps.finish(`Project ${name} is up: ${counted(services.length, "services")}`);
   return shape(name, services, resources, warnings);
 };
 
