@@ -73,7 +73,7 @@ function assertTrustworthy(tool: string, seen: Notification[]): void {
 
 const DOCKERFILE = `FROM ${TEST_IMAGE}
 COPY hello.txt /hello.txt
-RUN dd if=/dev/urandom of=/blob bs=1024 count=64 2>/dev/null
+RUN dd if=/dev/urandom of=/blob bs=1024 count=64 2>/dev/null && echo blob-written
 HEALTHCHECK --interval=1s --timeout=2s --retries=5 CMD true
 CMD ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
 `;
@@ -101,7 +101,7 @@ Deno.test(
     try {
       await t.step("build", async () => {
         const labels = { "berth.test": SUITE, "berth.run": RUN };
-        const { seen } = await callWithProgress(session, "docker_build_image", {
+        const { seen, result } = await callWithProgress(session, "docker_build_image", {
           path: dir,
           tag: TAG,
           labels,
@@ -110,6 +110,11 @@ Deno.test(
         // Five Dockerfile steps and the builder's LABEL step per label.
         assert.equal(seen[0].total, 7, JSON.stringify(seen));
         assert.match(seen.at(-1)!.message ?? "", /^Built /);
+        // The success text keeps what the steps printed, not the builder's bookkeeping.
+        const text = result.content[0]?.text ?? "";
+        assert.match(text, /\nLast output:\nblob-written$/);
+        assert.doesNotMatch(text, /Successfully|Removing intermediate|--->/);
+        assert.match(String(result.structuredContent?.log_tail), /Successfully tagged/);
         await docker("tag", TAG, REMOTE);
       });
 

@@ -83,9 +83,25 @@ export const buildImage: Handler = async (ctx) => {
     },
     text: `Built ${tag} (${shortId}) in ${counted(result.steps, "steps")} from ` +
       `${counted(packed.stats.files, "files")} ` +
-      `(${mb} MB)\n${result.tail.slice(-5).join("\n")}`,
+      `(${mb} MB)${lastOutput(result.tail)}`,
   };
 };
+
+// What the classic builder says of itself on every build: step headers, layer
+// IDs, intermediate containers, "Successfully built/tagged", and the pull of a
+// missing base image. On success the text leaves it out (log_tail keeps it);
+// what the steps printed stays.
+const BUILDER_NOISE = new RegExp(
+  "^(Step \\d+/\\d+ : | ---> |Removing intermediate container |Successfully (built|tagged) |" +
+    "(\\S+: )?(Pulling from |Pulling fs layer|Waiting|Verifying Checksum|Download complete|" +
+    "Pull complete|Already exists)|Digest: |Status: )",
+);
+
+/** The last lines the build's own steps printed, on lines after the summary; "" when none. */
+export function lastOutput(tail: string[], lines = 5): string {
+  const output = tail.filter((l) => !BUILDER_NOISE.test(l)).slice(-lines);
+  return output.length ? `\nLast output:\n${output.join("\n")}` : "";
+}
 
 /** A build tag as the engine stores it: `name:tag` (latest when none). */
 function normalizeTag(value: string): string {
