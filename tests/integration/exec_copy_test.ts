@@ -122,6 +122,8 @@ Deno.test("copy: files into a container, inline and from the host", async () => 
       ],
     });
     assert.deepEqual(r.structured.copied, ["a.txt", "conf/run.sh", "bin.dat"]);
+    // 6 + 19 + 4 bytes, in the docker CLI's units.
+    assert.match(r.text, /^Copied 3 entries \(29 B\) into /);
     assert.equal(await docker("exec", target, "cat", "/srv/in/a.txt"), "hello");
     assert.equal(await docker("exec", target, "/srv/in/conf/run.sh"), "ran");
     assert.equal(await docker("exec", target, "stat", "-c", "%a", "/srv/in/conf/run.sh"), "755");
@@ -140,6 +142,12 @@ Deno.test("copy: files into a container, inline and from the host", async () => 
       await docker("exec", target, "cat", "/srv/in/tree/sub/from-host.txt"),
       "host data",
     );
+    r = await callOk(app, "docker_copy_to_container", {
+      container_id: target,
+      path: "/srv/in",
+      files: [{ name: "big.txt", content: "x".repeat(5_000_000) }],
+    });
+    assert.match(r.text, /^Copied 1 entry \(5 MB\) into .*: big\.txt$/);
 
     for (const name of ["../escape.txt", "/etc/evil", "a/../../b", ""]) {
       r = await call(app, "docker_copy_to_container", {

@@ -13,6 +13,8 @@
  */
 
 import { allowReadHint, BerthError, invalidInput } from "../../errors/mod.ts";
+import { formatBytes } from "../formats.ts";
+import { counted } from "../result.ts";
 import { Fields, isPlainObject } from "./_spec_fields.ts";
 import { type PackEntry, packTar } from "./_tar.ts";
 import { bareName, containerPath, inspectVisibleContainer } from "./_visible_container.ts";
@@ -105,7 +107,7 @@ async function hostEntries(source: string): Promise<PackEntry[]> {
     } else if (info.isFile) {
       bytes += info.size;
       if (bytes > MAX_COPY_BYTES) {
-        throw invalidInput("source_path", `holds more than ${MAX_COPY_BYTES / 1048576} MiB`);
+        throw invalidInput("source_path", `holds more than ${formatBytes(MAX_COPY_BYTES)}`);
       }
       entries.push({ name, type: "file", mode, content: await Deno.readFile(path), mtime });
     } // sockets, devices and FIFOs are skipped
@@ -186,7 +188,7 @@ export const copyToContainer: Handler = async (ctx) => {
   }
   const total = entries.reduce((n, e) => n + (e.content?.length ?? 0), 0);
   if (total > MAX_COPY_BYTES) {
-    throw invalidInput("files", `add up to more than ${MAX_COPY_BYTES / 1048576} MiB`);
+    throw invalidInput("files", `add up to more than ${formatBytes(MAX_COPY_BYTES)}`);
   }
   const archive = await packTar(withParents(entries));
   const response = await ctx.engine.request({
@@ -211,7 +213,8 @@ export const copyToContainer: Handler = async (ctx) => {
   const name = bareName(info.Name);
   return {
     structured: { container_id: info.Id, path, copied },
-    text: `Copied ${copied.length} entries (${total} bytes) into ${name}:${path}: ` +
+    text:
+      `Copied ${counted(copied.length, "entries")} (${formatBytes(total)}) into ${name}:${path}: ` +
       copied.slice(0, 50).join(", ") + (copied.length > 50 ? ", …" : ""),
   };
 };
