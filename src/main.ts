@@ -8,6 +8,7 @@ import { Command, Option } from "commander";
 import { type App, createApp, VERSION } from "./app/mod.ts";
 import { type CliOptions, loadConfig } from "./config/mod.ts";
 import { BerthError, isBerthError } from "./errors/mod.ts";
+import { errorResult } from "./interpreter/mod.ts";
 import { createLogger } from "./log/mod.ts";
 import { formatProblem, loadManifests, ManifestError } from "./manifest/mod.ts";
 import { serveStdio } from "./server/mod.ts";
@@ -106,6 +107,19 @@ function callArguments(json: string): Record<string, unknown> {
   return args as Record<string, unknown>;
 }
 
+/**
+ * The error for a tool name `berth call` does not know, said in the CLI's
+ * terms (`berth tools`), not the protocol's (tools/list).
+ */
+function unknownTool(app: App, tool: string): BerthError {
+  const prefixed = `docker_${tool}`;
+  const guess = app.interpreter.has(prefixed) ? `Did you mean ${prefixed}? Otherwise l` : "L";
+  return new BerthError("invalid_input", `Unknown tool '${tool}'`, {
+    hint: `${guess}ist the tools with 'berth tools' ('berth tools --json' shows each one's ` +
+      "parameters)",
+  });
+}
+
 function program(): Command {
   const root = new Command("berth")
     .description("An MCP server that gives AI assistants safe access to a Docker engine")
@@ -144,8 +158,9 @@ function program(): Command {
       const args = callArguments(json);
       const app = await buildApp(options);
       // One-shot: nothing could ask for a background operation later, so wait to the end.
-      const result = app.interpreter.call(tool, args, { background: false });
-      const done = await result;
+      const done = app.interpreter.has(tool)
+        ? await app.interpreter.call(tool, args, { background: false })
+        : errorResult(unknownTool(app, tool));
       console.log(
         JSON.stringify(
           { structuredContent: done.structured, text: done.text, isError: done.isError },

@@ -74,3 +74,11 @@ Deno.test("cli: an unknown tool or a missing parameter is a DKR-004 result, exit
     assert.match(result.structuredContent.error.message, message);
   }
 });
+
+Deno.test("cli: an unknown tool's hint names 'berth tools', and the docker_ name when that exists", async () => {
+  const hintOf = async (tool: string) => JSON.parse((await berth("call", tool)).stdout).text;
+  const unknown = await hintOf("docker_nope");
+  assert.match(unknown, /Fix: List the tools with 'berth tools'/);
+  assert.doesNotMatch(unknown, /tools\/list/, "the CLI has no tools/list");
+  assert.match(await hintOf("list_containers"), /Fix: Did you mean docker_list_containers\?/);
+});
