@@ -4,7 +4,13 @@
  * @module
  */
 
-import { BerthError, type ErrorType } from "../errors/mod.ts";
+import {
+  BerthError,
+  type ErrorType,
+  LISTING_TOOLS,
+  notFoundHint,
+  type ObjectKind,
+} from "../errors/mod.ts";
 
 /** How a manifest renames a status for its route (e.g. 404 → image_not_found). */
 export type StatusOverrides = Partial<Record<number, ErrorType>>;
@@ -33,6 +39,8 @@ export function classify(
     return "image_not_found";
   }
   if (/no such container/i.test(message)) return "container_not_found";
+  // A container route's 404 override would make a missing network look like the container.
+  if (/^network \S+ not found/i.test(message)) return "not_found";
   const override = overrides[status];
   if (override) return override;
   if (status === 400) return "invalid_input";
@@ -165,6 +173,26 @@ export const PARAMETER_FAULTS: readonly ParameterFault[] = [
     hint: "Use a signal name such as SIGTERM, SIGKILL, SIGHUP or SIGINT, or its number (1-31)",
   },
   {
+    message: /plugin "?[^"\s]*"? not found/i,
+    route: /^POST \/networks\/create\b/,
+    parameter: "driver",
+    hint: "Use a network driver the engine has: bridge (the default), overlay, macvlan or " +
+      "ipvlan, or the name of an installed network plugin",
+  },
+  {
+    message: /plugin "?[^"\s]*"? not found/i,
+    route: /^POST \/volumes\/create\b/,
+    parameter: "driver",
+    hint: "Use local (the default) or the name of an installed volume plugin",
+  },
+  {
+    message: /^network \S+ not found/i,
+    route: /^POST \/containers\//,
+    parameter: "network",
+    hint:
+      `Create the network first (docker_create_network), or pick one from ${LISTING_TOOLS.network}`,
+  },
+  {
     message: /invalid reference format/i,
     route: /^POST \/build\b/,
     parameter: "tag",
@@ -216,7 +244,8 @@ export function engineError(
   const message = withoutRepeats(engineMessage(body)).trim();
   const text = message.charAt(0).toUpperCase() + message.slice(1).replace(/\.$/, "");
   const type = classify(status, message, overrides);
-  const fault = type === "invalid_input" || type === "engine_error"
+  // A missing driver plugin is a 404, but the name at fault is a parameter's value.
+  const fault = type === "invalid_input" || type === "engine_error" || type === "not_found"
     ? parameterFault(message, context)
     : undefined;
   if (fault) {
@@ -228,8 +257,24 @@ export function engineError(
   }
   const refusal = engineRefusal(message, context);
   if (refusal) return new BerthError(refusal.type, text, { status, context, hint: refusal.hint });
-  const hint = type === "permission_denied" ? REFUSED_HINTS[status] : HINTS[type];
-  return new BerthError(type, text, { status, context, hint });
+  return new BerthError(type, text, { status, context, hint: hintFor(type, status, context) });
+}
+
+const ROUTE_KINDS: Record<string, ObjectKind> = {
+  containers: "container",
+  images: "image",
+  networks: "network",
+  volumes: "volume",
+};
+
+/** The hint of an error no table explains, from its type, status and route. */
+function hintFor(type: ErrorType, status: number, context: string): string | undefined {
+  if (type === "permission_denied") return REFUSED_HINTS[status];
+  if (type === "not_found") {
+    const kind = ROUTE_KINDS[/^[A-Z]+ \/([a-z]+)/.exec(context)?.[1] ?? ""];
+    return kind ? notFoundHint(kind) : undefined;
+  }
+  return HINTS[type];
 }
 
 /** Messages of Deno's fetch and streams when the connection broke or spoke no HTTP. */

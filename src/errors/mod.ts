@@ -30,11 +30,27 @@ export type ErrorType = keyof typeof ERROR_CODES;
 /** A DKR code such as `DKR-002`. */
 export type ErrorCode = (typeof ERROR_CODES)[ErrorType];
 
+/** The kinds of engine object a name can fail to find. */
+export type ObjectKind = "container" | "image" | "network" | "volume";
+
+/** The tool that lists each kind of object: the one place "not found" hints take it from. */
+export const LISTING_TOOLS: Record<ObjectKind, string> = {
+  container: "docker_list_containers (all: true)",
+  image: "docker_list_images",
+  network: "docker_list_networks",
+  volume: "docker_list_volumes",
+};
+
+/** The hint for a missing object of a kind: the tool that lists what exists. */
+export function notFoundHint(kind: ObjectKind): string {
+  return `List the ${kind}s with ${LISTING_TOOLS[kind]} to find the right name`;
+}
+
 const DEFAULT_HINTS: Record<ErrorType, string> = {
   daemon_unreachable:
     "Check that the Docker engine is running and that --docker-host or DOCKER_HOST points at it",
-  container_not_found: "List containers with docker_list_containers (all: true) to find the name",
-  image_not_found: "List local images with docker_list_images, or check the reference spelling",
+  container_not_found: notFoundHint("container"),
+  image_not_found: `List local images with ${LISTING_TOOLS.image}, or check the reference spelling`,
   invalid_input: "Correct the named parameter and call again",
   permission_denied:
     "Check that berth may use the engine socket (group docker, or the socket's owner)",
@@ -43,7 +59,7 @@ const DEFAULT_HINTS: Record<ErrorType, string> = {
   timeout: "Retry, or raise the limit for this class with --timeout CLASS=DURATION",
   circuit_open: "Wait for the cooldown; berth probes the engine again by itself",
   conflict: "Check the object's current state, or choose another name",
-  not_found: "List the objects of that kind to find the right name",
+  not_found: `Check the name: ${Object.values(LISTING_TOOLS).join(", ")} list what exists`,
   engine_error: "Read the engine's message above; the engine log may say more",
 };
 

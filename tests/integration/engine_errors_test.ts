@@ -6,6 +6,8 @@
 
 import assert from "node:assert/strict";
 import {
+  AUTH_REGISTRY,
+  AUTH_USER,
   call,
   callOk,
   cleanup,
@@ -148,6 +150,62 @@ Deno.test("engerr: copying into a read-only container says the path is read-only
   assert.equal(error.code, "DKR-005", result.text);
   assert.match(error.message, /read-only/);
   assert.match(error.hint, /use a writable path/);
+});
+
+Deno.test("engerr: a driver the engine does not have names 'driver'; a missing volume names docker_list_volumes", async () => {
+  const name = uniqueName("berth-engerr-drv");
+  // The engine looks for a missing plugin for 15 s: both calls wait at once.
+  const tools = ["docker_create_network", "docker_create_volume"];
+  const results = await Promise.all(
+    tools.map((tool) => call(app, tool, { name, driver: "nosuchdriver", labels: LABELS })),
+  );
+  for (const result of results) {
+    const error = errorOf(result);
+    assert.equal(error.code, "DKR-004", result.text);
+    assert.match(error.message, /^Parameter 'driver' was refused: .*nosuchdriver/);
+    assert.match(error.hint, /\(the default\)/);
+  }
+  for (const tool of ["docker_remove_volume", "docker_inspect_volume"]) {
+    const error = errorOf(await call(app, tool, { volume_name: name }));
+    assert.equal(error.code, "DKR-011");
+    assert.match(error.hint, /docker_list_volumes/);
+  }
+  const network = errorOf(await call(app, "docker_remove_network", { network_id: name }));
+  assert.equal(network.code, "DKR-011");
+  assert.match(network.hint, /docker_list_networks/);
+});
+
+Deno.test("engerr: a run on a network that does not exist names 'network', not the container", async () => {
+  const missing = uniqueName("berth-engerr-nonet");
+  const result = await call(app, "docker_run_container", {
+    image: TEST_IMAGE,
+    network: missing,
+    labels: LABELS,
+  });
+  const error = errorOf(result);
+  assert.equal(error.code, "DKR-004", result.text);
+  assert.match(error.message, new RegExp(`Parameter 'network' was refused: Network ${missing}`));
+  assert.match(error.hint, /docker_create_network/);
+});
+
+Deno.test("engerr: a registry that wants credentials says pass auth when none were sent", async () => {
+  const ref = `${AUTH_REGISTRY}/${uniqueName("berth-engerr")}:1`;
+  await docker("tag", TEST_IMAGE, ref);
+  try {
+    for (const tool of ["docker_push_image", "docker_pull_image"]) {
+      const none = errorOf(await call(app, tool, { image: ref }));
+      assert.equal(none.code, "DKR-005", none.message);
+      assert.match(none.hint, /none were sent: pass auth \{username, password\}/);
+      assert.doesNotMatch(none.hint, /refused the credentials/);
+      const wrong = errorOf(
+        await call(app, tool, { image: ref, auth: { username: AUTH_USER, password: "wrong-pw" } }),
+      );
+      assert.equal(wrong.code, "DKR-005", wrong.message);
+      assert.match(wrong.hint, /refused the credentials sent: check the username and password/);
+    }
+  } finally {
+    await docker("rmi", ref);
+  }
 });
 
 Deno.test("engerr: cleanup", async () => {

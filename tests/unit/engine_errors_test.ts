@@ -12,6 +12,7 @@ import {
   withoutRepeats,
 } from "../../src/engine/errors.ts";
 import { BerthError, ERROR_CODES, invalidInput } from "../../src/errors/mod.ts";
+import { registryHint, streamError } from "../../src/interpreter/handlers/_registry.ts";
 
 const body = (message: string) => JSON.stringify({ message });
 
@@ -198,6 +199,63 @@ Deno.test("unreachable: a socket berth may not open is DKR-005 with the socket a
     cause: new Error("client error (Connect): Connection refused (os error 111)"),
   });
   assert.equal(unreachable(refused).code, "DKR-001");
+});
+
+Deno.test("engineError: a missing object's hint names the tool that lists its kind", () => {
+  const cases: [string, string, RegExp][] = [
+    ["Get x: no such volume", "DELETE /volumes/x", /docker_list_volumes/],
+    ["network x not found", "GET /networks/x", /docker_list_networks/],
+    ["page not found", "GET /containers/x/json", /docker_list_containers \(all: true\)/],
+    ["not found", "GET /images/x/json", /docker_list_images/],
+  ];
+  for (const [message, route, hint] of cases) {
+    const error = engineError(404, body(message), route);
+    assert.equal(error.code, "DKR-011", message);
+    assert.match(error.hint, hint, route);
+  }
+  assert.match(engineError(404, body("x"), "GET /plugins/x").hint, /docker_list_volumes/);
+});
+
+Deno.test("engineError: a driver or network that does not exist names the parameter, not a listing", () => {
+  const cases: [string, string, string, RegExp][] = [
+    [
+      'plugin "nosuchdriver" not found',
+      "POST /networks/create",
+      "driver",
+      /bridge \(the default\)/,
+    ],
+    [
+      'create v: error looking up volume plugin nosuchdriver: plugin "nosuchdriver" not found',
+      "POST /volumes/create",
+      "driver",
+      /local \(the default\)/,
+    ],
+    ["network nope not found", "POST /containers/0123/start", "network", /docker_create_network/],
+  ];
+  for (const [message, route, parameter, hint] of cases) {
+    // The container routes rename 404 to DKR-002; a missing network is not a missing container.
+    const overrides = route.startsWith("POST /containers/")
+      ? { 404: "container_not_found" as const }
+      : {};
+    const error = engineError(404, body(message), route, overrides);
+    assert.equal(error.code, "DKR-004", message);
+    assert.ok(error.message.startsWith(`Parameter '${parameter}' was refused: `), error.message);
+    assert.match(error.hint, hint);
+  }
+});
+
+Deno.test("registryHint: a refusal says pass auth when none was sent, check it when some was", () => {
+  const none = registryHint("permission_denied", "unauthorized: authentication required", false);
+  assert.match(none ?? "", /none were sent: pass auth \{username, password\}/);
+  const given = registryHint("permission_denied", "unauthorized: authentication required", true);
+  assert.match(given ?? "", /refused the credentials sent: check the username and password/);
+  // The engine's own words show that nothing was sent, whatever the caller knows.
+  const words = registryHint("permission_denied", "no basic auth credentials", undefined);
+  assert.match(words ?? "", /none were sent/);
+  assert.match(registryHint("image_not_found", "manifest unknown", true) ?? "", /reference/);
+  const error = streamError("no basic auth credentials", "push x", "engine_error", false);
+  assert.equal(error.code, "DKR-005");
+  assert.match(error.hint, /none were sent/);
 });
 
 Deno.test("engineError: a message the engine wrapped in itself is said once", () => {

@@ -167,24 +167,49 @@ export function registryErrorType(message: string): ErrorType | undefined {
   return undefined;
 }
 
-const REGISTRY_HINTS: Partial<Record<ErrorType, string>> = {
-  image_not_found: "Check the reference (registry host, repository and tag) and that it was pushed",
-  permission_denied:
-    "The registry refused the credentials. Pass auth {username, password} valid for that registry",
-};
+/** Whether a call sent credentials: `undefined` when the caller cannot tell. */
+export type CredentialsSent = boolean | undefined;
+
+/** The engine's words when it sent no credentials at all. */
+const NONE_SENT = /no basic auth credentials/i;
+
+/**
+ * The hint of a registry failure. A refusal says "pass auth" when no
+ * credentials were sent and "check them" when some were: telling a caller
+ * its credentials were refused when it sent none misleads.
+ */
+export function registryHint(
+  type: ErrorType,
+  message: string,
+  sent: CredentialsSent,
+): string | undefined {
+  if (type === "image_not_found") {
+    return "Check the reference (registry host, repository and tag) and that it was pushed";
+  }
+  if (type !== "permission_denied") return undefined;
+  if (sent === false || NONE_SENT.test(message)) {
+    return "The registry wants credentials and none were sent: pass auth " +
+      "{username, password} for that registry";
+  }
+  if (sent) {
+    return "The registry refused the credentials sent: check the username and password " +
+      "given in auth, and give serveraddress when the registry is not the image's host";
+  }
+  return "The registry refused the call. Pass auth {username, password} valid for that registry";
+}
 
 /**
  * The engine answers registry failures of a pull with HTTP 500 and the
  * registry's words: re-type those (unauthorized → DKR-005, unknown → DKR-003)
  * and give a missing image the registry's hint rather than the local one.
  */
-export function retypeRegistryError(error: unknown): unknown {
+export function retypeRegistryError(error: unknown, sent?: CredentialsSent): unknown {
   if (!isBerthError(error)) return error;
   const retype = error.type === "engine_error" || error.type === "image_not_found";
   const type = retype ? registryErrorType(error.message) : undefined;
   if (!type) return error;
   return new BerthError(type, error.message, {
-    hint: REGISTRY_HINTS[type],
+    hint: registryHint(type, error.message, sent),
     context: error.context,
     status: error.status,
   });
@@ -195,10 +220,11 @@ export function streamError(
   message: string,
   context: string,
   fallback: ErrorType = "engine_error",
+  sent?: CredentialsSent,
 ): BerthError {
   const type = registryErrorType(message) ?? fallback;
   const text = message.charAt(0).toUpperCase() + message.slice(1).replace(/\.$/, "");
-  return new BerthError(type, text, { context, hint: REGISTRY_HINTS[type] });
+  return new BerthError(type, text, { context, hint: registryHint(type, message, sent) });
 }
 
 /** Throws DKR-007 when the policy's image lists refuse a reference. */

@@ -25,13 +25,16 @@ import type { HandlerContext } from "./types.ts";
 export interface RegistryCredentials {
   header: string;
   secrets: string[];
+  /** True when `auth` carried a username, password or token (the hint of a refusal differs). */
+  sent: boolean;
 }
 
 /** Validates the `auth` argument and encodes it for the registry of `name`. */
 export function registryCredentials(auth: unknown, name: string): RegistryCredentials {
   const parsed = registryAuth(auth);
   const header = registryAuthHeader(parsed, name);
-  return { header, secrets: secretsOf(parsed, header) };
+  const sent = Boolean(parsed?.username || parsed?.password || parsed?.identitytoken);
+  return { header, secrets: secretsOf(parsed, header), sent };
 }
 
 /**
@@ -68,7 +71,7 @@ export async function registryTransfer(
   credentials: RegistryCredentials,
   options: TransferOptions,
 ): Promise<LayerProgress> {
-  const { secrets } = credentials;
+  const { secrets, sent } = credentials;
   const response = await ctx.engine.request({
     method: "POST",
     path: options.path,
@@ -76,6 +79,9 @@ export async function registryTransfer(
     headers: { "X-Registry-Auth": credentials.header },
     signal: ctx.signal,
     errors: { 404: "image_not_found" },
+  }).catch((error) => {
+    // Typed here, where it is known whether credentials were sent.
+    throw retypeRegistryError(error, sent);
   });
   const progress = new LayerProgress(
     (p) => ctx.progress({ ...p, message: p.message && scrub(p.message, secrets) }),
@@ -83,7 +89,7 @@ export async function registryTransfer(
   );
   for await (const line of progressLines(response.body, options.context)) {
     const failure = lineError(line);
-    if (failure) throw streamError(scrub(failure, secrets), options.context);
+    if (failure) throw streamError(scrub(failure, secrets), options.context, undefined, sent);
     options.onLine(line);
     progress.update(line);
   }
