@@ -134,6 +134,21 @@ function isKeyPhrase(text: string, match: RegExpExecArray): boolean {
   return before !== null && !SECRET_KEY_QUALIFIERS.test(before[1]);
 }
 
+/** `$NAME` or `${NAME}`, bare or quoted: the name of a variable, not its value. */
+const VARIABLE_REFERENCE = /^(["']?)\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})\1$/;
+
+/**
+ * True when a value found after a secret key only names a variable
+ * (`echo API_TOKEN=$API_TOKEN` in a command): it holds nothing to hide, and
+ * showing it tells what the command does. A value the shell expanded is
+ * scrubbed where berth knows it ({@link scrubValues}).
+ */
+function isVariableReference(text: string, start: number, value: string): boolean {
+  // VALUE stops before `}` (JSON's end): `${NAME}` is matched as `${NAME`.
+  const closed = value.startsWith("${") && text[start + value.length] === "}";
+  return VARIABLE_REFERENCE.test(closed ? `${value}}` : value);
+}
+
 /** Replaces the values of secret-looking assignments, in one pass over the text. */
 function redactAssignments(text: string): string {
   const keys = new RegExp(KEY_SEP.source, "g");
@@ -148,6 +163,7 @@ function redactAssignments(text: string): string {
     const value = values.exec(text)?.[0];
     // `Authorization: Bearer <token>`: the token itself was redacted before.
     if (!value || value.includes(REDACTED) || /^(Bearer|Basic|Token)$/i.test(value)) continue;
+    if (isVariableReference(text, valueStart, value)) continue;
     const vq = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : "";
     out += `${text.slice(last, valueStart)}${vq}${REDACTED}${vq}`;
     last = valueStart + value.length;
@@ -158,7 +174,8 @@ function redactAssignments(text: string): string {
 
 /**
  * Redacts secret-looking assignments ({@link isSecretTextKey}), bearer tokens
- * and URL passwords in free text.
+ * and URL passwords in free text. A value that is only a variable reference
+ * (`TOKEN=$TOKEN`) is left: it names the secret, it does not hold it.
  */
 export function redactText(text: string): string {
   if (!text) return text;

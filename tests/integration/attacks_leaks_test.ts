@@ -83,6 +83,9 @@ Deno.test("attacks: env secrets (any key case) never leave through any read path
     const result = await call(app, tool, args);
     assertClean(result, `${tool} ${JSON.stringify(args)}`);
   }
+  // A variable reference names the secret and holds none: the command reads as written.
+  const inspected = await callOk(app, "docker_inspect_container", { container_id: TARGET });
+  assert.match(inspected.text, /echo DB_PASSWORD=\$DB_PASSWORD/);
   ATTACK_CASES++;
   const run = await call(app, "docker_run_container", {
     image: TEST_IMAGE,

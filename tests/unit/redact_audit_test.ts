@@ -79,6 +79,20 @@ Deno.test("redaction in text: words that merely contain a marker are left alone"
   for (const line of harmless) assertEquals(redactText(line), line);
 });
 
+Deno.test("redaction in text: a variable reference after a secret key names the secret, it is no value", () => {
+  const kept = [
+    "echo API_TOKEN=$API_TOKEN",
+    "DB_PASSWORD=${DB_PASSWORD} ./run",
+    'export SECRET="$SECRET"',
+    '{"auth_token": "$TOKEN"}',
+  ];
+  for (const line of kept) assertEquals(redactText(line), line);
+  const hidden = ["TOKEN=$(cat /run/token)", "PASSWORD=${PW:-hunter22}", "TOKEN=$1abc", "KEY=$A$B"];
+  for (const line of hidden) assert(redactText(line).includes(REDACTED), line);
+  // Env lists keep the contract's rule: every value of a secret key goes.
+  assertEquals(redactOutput({ Env: ["TOKEN=$OTHER"] }).Env, [`TOKEN=${REDACTED}`]);
+});
+
 Deno.test("redaction: env lists and maps keep the contract's any-substring rule", () => {
   const out = redactOutput({
     Config: { Env: ["TURKEY=3", "AUTHOR_MODE=x", "tokens=5", "PATH=/bin"] },
