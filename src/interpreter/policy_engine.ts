@@ -23,7 +23,7 @@ import { EngineClient, type EngineRequest } from "../engine/client.ts";
 import type { Policy } from "../policy/mod.ts";
 import { BerthError } from "../errors/mod.ts";
 import { field } from "../policy/create_guard.ts";
-import { secretValues } from "../policy/redact.ts";
+import { CallSecrets } from "./call_secrets.ts";
 import {
   checkRealHostPaths,
   denied,
@@ -86,14 +86,18 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
   readonly #base: EngineClient;
   readonly #policy: Policy;
   readonly #cache?: Map<string, Resolution>;
-  readonly #secrets = new Set<string>();
+  /** Only a call's own engine keeps what it saw. */
+  readonly #secrets?: CallSecrets;
 
   /** `cache`: remember resolutions (one call's scope only, never process-wide). */
   constructor(base: EngineClient, policy: Policy, cache = false) {
     super({ endpoint: base.endpoint });
     this.#base = base;
     this.#policy = policy;
-    if (cache) this.#cache = new Map();
+    if (cache) {
+      this.#cache = new Map();
+      this.#secrets = new CallSecrets();
+    }
   }
 
   /** A view for one call: same engine and policy, its own resolution cache. */
@@ -102,22 +106,25 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
   }
 
   /**
-   * Secret env values seen during this call (container inspects, create and
-   * exec bodies), so results can be scrubbed of them where they appear
-   * without their key (`echo $DB_PASSWORD`, /proc/1/environ).
+   * Secret values seen during this call (see call_secrets.ts): env values of
+   * secret keys (container inspects, create and exec bodies), secret build
+   * args, registry credentials. Kept whatever the policy, bypass included.
    */
   secretValues(): string[] {
-    return [...this.#secrets];
+    return this.#secrets?.values() ?? [];
   }
 
-  #remember(env: unknown): void {
-    if (!this.#cache) return; // only a call's own engine keeps what it saw
-    for (const value of secretValues(env)) this.#secrets.add(value);
-  }
-
-  #rememberInspect(data: unknown): void {
-    const config = (data as { Config?: { Env?: unknown } } | undefined)?.Config;
-    this.#remember(config?.Env);
+  /** Notes the env of a container inspect the engine answers. */
+  #rememberAnswer(g: Guarded): Guarded {
+    const secrets = this.#secrets;
+    const route = CONTAINER_ROUTE.exec(g.req.path);
+    if (!secrets || g.req.method !== "GET" || route?.[2] !== "/json") return g;
+    if (g.body !== undefined) {
+      secrets.addInspect(JSON.parse(g.body));
+      return g;
+    }
+    const filter = g.filter;
+    return { ...g, filter: (data) => (secrets.addInspect(data), filter ? filter(data) : data) };
   }
 
   /** The unguarded client underneath. */
@@ -181,15 +188,21 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     const hit = this.#cache?.get(ref);
     if (hit) return hit;
     const resolved = await resolveVisible(this.#base, this.#policy, ref, signal);
-    if (resolved.inspect) this.#rememberInspect(JSON.parse(resolved.inspect));
+    if (resolved.inspect) this.#secrets?.addInspect(JSON.parse(resolved.inspect));
     this.#cache?.set(ref, resolved);
     this.#cache?.set(resolved.id, resolved);
     return resolved;
   }
 
   async #guard(req: EngineRequest): Promise<Guarded> {
+    this.#secrets?.addRequest(req);
+    const bypass = this.#policy.bypass || req.versioned === false;
+    return this.#rememberAnswer(bypass ? { req } : await this.#check(req));
+  }
+
+  /** The policy's checks and rewrites of one request. */
+  async #check(req: EngineRequest): Promise<Guarded> {
     const policy = this.#policy;
-    if (policy.bypass || req.versioned === false) return { req };
     const hides = policy.filtersContainers === true;
     const { method, path } = req;
     const route = CONTAINER_ROUTE.exec(path);
@@ -198,8 +211,6 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     }
     if (method === "GET" && path === "/containers/json" && hides) return this.#containerList(req);
     if (method === "POST" && path === "/containers/create") {
-      const body = jsonBody(req);
-      if (body) this.#remember(field(body, "Env"));
       return { req: await guardCreate(this.#routes, req) };
     }
     if (method === "POST" && path === "/containers/prune" && hides) {
@@ -252,7 +263,6 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
       }
     }
     const body = jsonBody(req);
-    if (body) this.#remember(field(body, "Env"));
     if (req.method === "POST" && suffix === "/exec" && body) {
       const cmd = field(body, "Cmd");
       policy.checkExecCommand(Array.isArray(cmd) ? cmd.map(String) : cmd ? [String(cmd)] : []);
@@ -261,13 +271,8 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     const rewritten = { ...req, path: `/containers/${encodeURIComponent(target)}${suffix}` };
     const plainInspect = req.method === "GET" && suffix === "/json" &&
       !Object.values(req.query ?? {}).some((v) => v !== undefined && v !== false);
-    if (req.method === "GET" && suffix === "/json") {
-      if (plainInspect && inspect !== undefined) {
-        this.#rememberInspect(JSON.parse(inspect));
-        return { req: rewritten, body: inspect };
-      }
-      return { req: rewritten, filter: (data) => (this.#rememberInspect(data), data) };
-    }
+    // The inspect of the resolution answers a plain inspect: one request, not two.
+    if (plainInspect && inspect !== undefined) return { req: rewritten, body: inspect };
     return { req: rewritten };
   }
 

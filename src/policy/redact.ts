@@ -268,3 +268,20 @@ export function scrubValues<T>(value: T, secrets: readonly string[]): T {
   };
   return walk(value) as T;
 }
+
+/** Credential fields of registry auth payloads (`X-Registry-Auth`, `X-Registry-Config`). */
+const CREDENTIAL_VALUE_KEYS = /^(password|identitytoken|registrytoken|auth)$/i;
+
+/**
+ * The credentials inside a registry auth payload, at any depth
+ * (`X-Registry-Config` maps each registry to its own credentials), to scrub
+ * wherever the engine or a registry quotes them.
+ */
+export function credentialValues(payload: unknown): string[] {
+  if (!payload || typeof payload !== "object") return [];
+  return Object.entries(payload).flatMap(([key, value]) =>
+    typeof value === "string"
+      ? CREDENTIAL_VALUE_KEYS.test(key) && value.length >= MIN_SCRUB_LENGTH ? [value] : []
+      : credentialValues(value)
+  );
+}

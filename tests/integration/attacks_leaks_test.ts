@@ -19,6 +19,7 @@ import {
   cleanup,
   docker,
   errorCode,
+  removeLabelled,
   runContainer,
   TEST_APP_IMAGE,
   TEST_IMAGE,
@@ -96,6 +97,30 @@ Deno.test("attacks: env secrets (any key case) never leave through any read path
     wait: true,
   });
   assertClean(run, "docker_run_container wait logs");
+});
+
+Deno.test("attacks: secret build args of a compose service never come back", async () => {
+  ATTACK_CASES++;
+  const dir = tempDirWith("berth-atk-build-", {
+    Dockerfile: `FROM ${TEST_IMAGE}\nLABEL berth.test=${SUITE}\nARG NPM_TOKEN\n` +
+      'RUN echo "installing with $NPM_TOKEN" && exit 3\n',
+  });
+  const project = uniqueName("berth-atk-compose");
+  try {
+    const yaml = [
+      "services:",
+      "  app:",
+      `    build: { context: ${JSON.stringify(dir)}, args: { NPM_TOKEN: "npm${MARK}" } }`,
+      `    labels: { berth.test: ${SUITE} }`,
+    ].join("\n");
+    const up = await call(app, "docker_compose_up", { project_name: project, compose_yaml: yaml });
+    assert.ok(up.isError, up.text);
+    assert.match(up.text, /installing with \*\*\*REDACTED\*\*\*/);
+    assertClean(up, "compose up with a secret build arg");
+  } finally {
+    await removeLabelled(`com.docker.compose.project=${project}`);
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("attacks: registry credentials are never echoed, on success or failure", async () => {
@@ -369,6 +394,9 @@ async function assertManifestRefused(file: string, lines: string[], message: str
 
 Deno.test("attacks-leaks: cleanup", async () => {
   await settle(() => cleanup(SUITE));
+  // What the failed builds left: the images of their steps before the failing one.
+  const images = await docker("images", "-q", "--filter", `label=berth.test=${SUITE}`);
+  if (images) await docker("rmi", "-f", ...new Set(images.split("\n"))).catch(() => {});
   await Deno.remove(auditPath).catch(() => {});
   console.log(`attacks: ${ATTACK_CASES} attack cases in attacks_leaks_test.ts`);
 });

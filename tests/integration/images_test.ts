@@ -206,6 +206,44 @@ Deno.test("images: a failing build's output comes back without terminal colour c
   }
 });
 
+Deno.test("images: values of secret build args never come back, built or failed", async () => {
+  const token = `npm-${RUN}`;
+  const dir = contextDir({
+    "Dockerfile": `FROM ${TEST_IMAGE}\nLABEL berth.test=${SUITE} berth.run=${RUN}\n` +
+      "ARG NPM_TOKEN\nARG GREETING\n" +
+      'RUN echo "installing with $NPM_TOKEN" && echo "greeting $GREETING"\n' +
+      'ARG FAIL\nRUN test "$FAIL" != yes || (echo "failed with $NPM_TOKEN" && exit 4)\n',
+  });
+  dirs.push(dir);
+  const progress: Progress[] = [];
+  const built = await run("docker_build_image", {
+    path: dir,
+    tag: `${REPO}:buildargs`,
+    buildargs: { NPM_TOKEN: token, GREETING: `hello-${RUN}` },
+    labels: LABELS,
+  }, progress);
+  assert.equal(built.isError, false, built.text);
+  const failed = await run("docker_build_image", {
+    path: dir,
+    tag: `${REPO}:buildargs-failed`,
+    buildargs: { NPM_TOKEN: token, FAIL: "yes" },
+    labels: LABELS,
+    nocache: true,
+  }, progress);
+  assert.deepEqual(errorCode(failed), "DKR-012", failed.text);
+  includes(built.structured.log_tail as string, "installing with ***REDACTED***");
+  includes(built.structured.log_tail as string, `greeting hello-${RUN}`);
+  for (
+    const [what, text] of [
+      ["build result", JSON.stringify(built)],
+      ["failed build", JSON.stringify(failed)],
+      ["progress", JSON.stringify(progress)],
+    ]
+  ) {
+    assert.ok(!text.includes(token), `${what} leaked the build arg: ${text.slice(0, 2000)}`);
+  }
+});
+
 const OPEN_REF = `${OPEN_REGISTRY}/${REPO}:v1`;
 const AUTH_REF = `${AUTH_REGISTRY}/${REPO}:v1`;
 let payloadId = "";

@@ -267,6 +267,39 @@ Deno.test("policy engine: create, exec, volume, prune and image routes are guard
   assertEquals(await post(`/networks/n/connect`, { Container: "vault" }), "DKR-002");
 });
 
+Deno.test("policy engine: remembers secret build args and registry credentials, bypass or not", async () => {
+  const auth = btoa(JSON.stringify({ username: "u", password: "reg-pass-123" }));
+  const config = btoa(JSON.stringify({ "r.example": { password: "cfg-pass-123" } }));
+  for (const bypass of [false, true]) {
+    const { engine } = setup({ levels: ["read", "images"], bypass });
+    await engine.json({ method: "GET", path: "/containers/web/json" });
+    await code(engine.request({
+      method: "POST",
+      path: "/build",
+      query: { buildargs: JSON.stringify({ NPM_TOKEN: "npm-tok-123", GREETING: "hello-there" }) },
+      headers: { "X-Registry-Config": config },
+    }));
+    await code(engine.request({
+      method: "POST",
+      path: "/images/create",
+      query: { fromImage: "busybox" },
+      headers: { "X-Registry-Auth": auth },
+    }));
+    assertEquals(
+      engine.secretValues().sort(),
+      [
+        auth,
+        config,
+        "cfg-pass-123",
+        "hunter2-long",
+        "npm-tok-123",
+        "reg-pass-123",
+      ].sort(),
+      `bypass ${bypass}`,
+    );
+  }
+});
+
 Deno.test("policy engine: remembers the secret env values a call saw; bypass guards nothing", async () => {
   const { engine } = setup({ levels: ["read"] });
   await engine.json({ method: "GET", path: "/containers/web/json" });

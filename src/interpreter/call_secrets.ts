@@ -1,0 +1,76 @@
+/**
+ * The secret values one call has seen, so that whatever leaves berth during
+ * and after it (result, progress, model requests, audit record, prompt text)
+ * is scrubbed of them where they appear without their key: a log line
+ * `SECRET_KEY is abc123xyz`, a build step that prints `$NPM_TOKEN`.
+ *
+ * The policy engine of a call feeds it from every request and answer that
+ * passes, whoever sends it, so no handler has to remember to.
+ *
+ * @module
+ */
+
+import type { EngineRequest } from "../engine/client.ts";
+import { field } from "../policy/create_guard.ts";
+import { credentialValues, secretValues } from "../policy/redact.ts";
+import { jsonBody, queryString } from "./policy_routes.ts";
+
+/** Secret values of one call: env values of secret keys, secret build args, registry credentials. */
+export class CallSecrets {
+  readonly #values = new Set<string>();
+
+  /** What was seen so far. */
+  values(): string[] {
+    return [...this.#values];
+  }
+
+  /** The secret values of an environment (`["K=v"]` or `{K: v}`). */
+  addEnv(env: unknown): void {
+    for (const value of secretValues(env)) this.#values.add(value);
+  }
+
+  /** The environment of a container inspect (`Config.Env`). */
+  addInspect(data: unknown): void {
+    this.addEnv((data as { Config?: { Env?: unknown } } | undefined)?.Config?.Env);
+  }
+
+  /**
+   * What a request carries to the engine: the env of create and exec bodies,
+   * build args (`/build?buildargs=`, compose builds too), and registry
+   * credentials (`X-Registry-Auth`, `X-Registry-Config`) with the header itself.
+   */
+  addRequest(req: EngineRequest): void {
+    const body = jsonBody(req);
+    if (body) this.addEnv(field(body, "Env"));
+    const buildargs = req.method === "POST" && req.path === "/build"
+      ? queryString(req, "buildargs")
+      : undefined;
+    if (buildargs) this.addEnv(parseJson(buildargs));
+    for (const [name, value] of Object.entries(req.headers ?? {})) {
+      if (!/^x-registry-(auth|config)$/i.test(name) || !value) continue;
+      this.#values.add(value);
+      for (const secret of credentialValues(parseJson(decodeBase64(value)))) {
+        this.#values.add(secret);
+      }
+    }
+  }
+}
+
+/** JSON text as a value; undefined when it is not JSON. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Base64 or base64url (registry auth headers) as text; empty when it is neither. */
+function decodeBase64(value: string): string {
+  try {
+    const binary = atob(value.replaceAll("-", "+").replaceAll("_", "/"));
+    return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+  } catch {
+    return "";
+  }
+}
