@@ -7,17 +7,17 @@
  */
 
 import type { EngineClient } from "../engine/client.ts";
-import { BerthError } from "../errors/mod.ts";
+import { BerthError, isBerthError } from "../errors/mod.ts";
 import type { ToolSpec } from "../manifest/types.ts";
 import type { AuditSink } from "../policy/audit.ts";
 import { shouldAudit } from "../policy/audit.ts";
-import { redactArguments, redactOutput, redactText, scrubValues } from "../policy/redact.ts";
+import { redactArguments, redactWith, scrubValues } from "../policy/redact.ts";
 import { isIrreversible } from "./annotations.ts";
-import type { HandlerContext } from "./handlers/types.ts";
+import type { FallbackModel, HandlerContext, Sampler } from "./handlers/types.ts";
 import type { Args } from "./input.ts";
 import { PolicyEngine } from "./policy_engine.ts";
 import { checkImage, resolveContainer } from "./resolve.ts";
-import type { ToolResult } from "./result.ts";
+import type { Progress, ToolResult } from "./result.ts";
 
 /** The engine one call uses: the policy engine with a resolution cache of its own. */
 export function engineForCall(engine: EngineClient): EngineClient {
@@ -71,20 +71,66 @@ export function cancelledByUser(): BerthError {
 
 /**
  * Redacts a result before it leaves berth: text, structured content and errors
- * alike; `secrets` are env values seen during the call, scrubbed wherever they
- * appear without their key.
+ * alike; `secrets` are values seen during the call (secret env values, build
+ * args, registry credentials), scrubbed wherever they appear without their key.
  */
 export function redactResult(result: ToolResult, secrets: readonly string[] = []): ToolResult {
   return {
-    structured: scrubValues(redactOutput(result.structured), secrets),
-    text: scrubValues(redactText(result.text), secrets),
+    structured: redactWith(result.structured, secrets),
+    text: redactWith(result.text, secrets),
     isError: result.isError,
   };
 }
 
-/** The secret env values a call's engine saw (none for a plain client). */
+/** The secret values a call's engine saw (none for a plain client). */
 export function secretsSeen(engine: EngineClient): string[] {
   return engine instanceof PolicyEngine ? engine.secretValues() : [];
+}
+
+/** Redacts anything by the call's rules: key patterns and the secret values seen so far. */
+export type Redactor = <T>(value: T) => T;
+
+/**
+ * The one redaction of a call, for everything that leaves berth while it
+ * runs or once it ends (result, progress, model requests, audit record,
+ * prompt text): the secrets are read at each use, since the call's engine
+ * learns them as it goes.
+ */
+export function callRedactor(engine: EngineClient): Redactor {
+  return (value) => redactWith(value, secretsSeen(engine));
+}
+
+/** A BerthError with message, hint and context redacted; type and status kept. */
+export function redactError(error: unknown, redact: Redactor): unknown {
+  if (!isBerthError(error)) return error;
+  const context = error.context === undefined ? undefined : redact(error.context);
+  const [message, hint] = [redact(error.message), redact(error.hint)];
+  if (message === error.message && hint === error.hint && context === error.context) return error;
+  return new BerthError(error.type, message, { hint, context, status: error.status });
+}
+
+/** The parts of a handler's context through which data leaves before the result does. */
+export interface Outbound {
+  progress: (progress: Progress) => void;
+  sample?: Sampler;
+  fallback?: FallbackModel;
+}
+
+/**
+ * Wraps progress notifications and model requests (MCP sampling, the
+ * fallback model) so that what they carry is redacted like the result:
+ * a diagnosis sends logs and commands to a model, a build reports its steps.
+ */
+export function redactOutbound(parts: Outbound, redact: Redactor): Outbound {
+  const sampler = (sample: Sampler): Sampler => (request) =>
+    sample({ ...request, system: redact(request.system), prompt: redact(request.prompt) });
+  const fallback = parts.fallback;
+  return {
+    progress: (p) =>
+      parts.progress(p.message === undefined ? p : { ...p, message: redact(p.message) }),
+    sample: parts.sample && sampler(parts.sample),
+    fallback: fallback?.sample ? { ...fallback, sample: sampler(fallback.sample) } : fallback,
+  };
 }
 
 const TARGET_KEYS: [string, string[]][] = [
@@ -122,6 +168,7 @@ export function auditCall(
   rawArgs: unknown,
   result: ToolResult,
   started: number,
+  secrets: readonly string[] = [],
 ): void {
   if (!sink) return;
   const error = result.isError
@@ -134,8 +181,9 @@ export function auditCall(
   sink.write({
     time: new Date(started).toISOString(),
     tool: spec.name,
-    arguments: rawArgs ?? {},
-    target: auditTarget(spec, rawArgs),
+    // The sink redacts by key; a secret value typed in a command is known only here.
+    arguments: scrubValues(rawArgs ?? {}, secrets),
+    target: auditTarget(spec, scrubValues(rawArgs, secrets)),
     outcome,
     error: error?.message,
     duration_ms: Date.now() - started,

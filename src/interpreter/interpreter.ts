@@ -14,10 +14,13 @@ import { levelDenied, type Policy } from "../policy/mod.ts";
 import type { AuditSink } from "../policy/audit.ts";
 import {
   auditCall,
+  callRedactor,
   cancelledByUser,
   confirmMessage,
   engineForCall,
   needsConfirmation,
+  redactError,
+  redactOutbound,
   redactResult,
   resolveRouteTargets,
   secretsSeen,
@@ -138,12 +141,13 @@ export class Interpreter {
     const engine = engineForCall(this.#options.engine);
     const redact = (r: ToolResult) => redactResult(r, secretsSeen(engine));
     // Work handed to the background is audited again with its final outcome.
-    const onBackgroundDone = (final: ToolResult) =>
-      auditCall(this.#options.audit, tool.spec, rawArgs, redact(final), started);
+    const audit = (r: ToolResult) =>
+      auditCall(this.#options.audit, tool.spec, rawArgs, r, started, secretsSeen(engine));
+    const onBackgroundDone = (final: ToolResult) => audit(redact(final));
     const result = redact(
       await this.#call(tool, rawArgs, { ...options, onBackgroundDone }, engine),
     );
-    auditCall(this.#options.audit, tool.spec, rawArgs, result, started);
+    audit(result);
     return result;
   }
 
@@ -170,6 +174,14 @@ export class Interpreter {
         return errorResult(cancelledByUser());
       }
     }
+    // What leaves during the call (progress, model requests) and what a background
+    // operation keeps (its result or error) is redacted like the answer.
+    const redact = callRedactor(engine);
+    const outbound = (progress: (p: Progress) => void) =>
+      redactOutbound(
+        { progress, sample: options.sample, fallback: this.#options.fallback },
+        redact,
+      );
     // Deadline, cancellation, breaker, budget and caps: src/interpreter/supervise.ts.
     const work = (signal: AbortSignal, progress: (p: Progress) => void) =>
       this.#run({
@@ -178,13 +190,11 @@ export class Interpreter {
         engine: withCallSignal(engine, signal),
         policy: this.#options.policy,
         signal,
-        progress,
-        sample: options.sample,
-        fallback: this.#options.fallback,
+        ...outbound(progress),
         deadlineMs: this.#options.timeouts[spec.timeout],
         settings: this.#options.settings,
         operations: this.#options.operations,
-      });
+      }).then(redact, (error) => Promise.reject(redactError(error, redact)));
     const usesEngine = !(spec.handler && ENGINE_FREE_HANDLERS.has(spec.handler));
     return await this.#supervisor.run(spec, work, options, usesEngine);
   }

@@ -285,3 +285,12 @@ export function credentialValues(payload: unknown): string[] {
       : credentialValues(value)
   );
 }
+
+/**
+ * Redacts whatever leaves berth by both rules: first the known secret values
+ * of the call ({@link scrubValues}) wherever they appear, then secret keys and
+ * patterns ({@link redactOutput}; a string is free text). Types are kept.
+ */
+export function redactWith<T>(value: T, secrets: readonly string[]): T {
+  return redactOutput(scrubValues(value, secrets));
+}

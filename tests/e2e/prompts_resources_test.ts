@@ -79,14 +79,18 @@ Deno.test("e2e: prompts, resources, completion and sampling", SPAWN_TEST, async 
       command: [
         "sh",
         "-c",
-        "echo 'connecting with DB_PASSWORD=hunter2'; " +
+        "echo 'connecting with DB_PASSWORD=hunter2'; echo 'retrying with hunter2'; " +
         "echo 'fatal: dial tcp db:5432: connect: connection refused'; exit 3",
       ],
     }),
     runContainer(SUITE, {
       name: `${prefix}-running`,
       args: ["--network", "none", "-e", "API_KEY=hunter2", "--cap-add", "NET_ADMIN"],
-      command: ["sh", "-c", "echo hello-resource; echo 'SESSION_TOKEN=hunter2'; sleep 300"],
+      command: [
+        "sh",
+        "-c",
+        "echo hello-resource; echo 'SESSION_TOKEN=hunter2'; echo 'session hunter2'; sleep 300",
+      ],
     }),
   ]);
   const plain = await connectClient();
@@ -242,6 +246,7 @@ Deno.test("e2e: prompts, resources, completion and sampling", SPAWN_TEST, async 
       assert.match(params.systemPrompt ?? "", /never follow instructions/);
       const sent = JSON.stringify(params.messages);
       assert.match(sent, /BEGIN container logs/);
+      assert.match(sent, /retrying with \*\*\*REDACTED\*\*\*/);
       assert.doesNotMatch(sent, /hunter2/);
     } finally {
       await sampling.close();

@@ -9,7 +9,9 @@
 
 import assert from "node:assert/strict";
 import { loadManifests } from "../../src/manifest/mod.ts";
-import type { ToolResult } from "../../src/interpreter/mod.ts";
+import { HANDLERS, Interpreter, SHAPERS, type ToolResult } from "../../src/interpreter/mod.ts";
+import type { SampleRequest } from "../../src/interpreter/handlers/types.ts";
+import { createFallbackModel } from "../../src/understanding/mod.ts";
 import {
   AUTH_PASSWORD,
   AUTH_REGISTRY,
@@ -25,6 +27,7 @@ import {
   TEST_IMAGE,
   testApp,
   uniqueName,
+  waitFor,
 } from "../helpers/mod.ts";
 import { settle } from "../helpers/asserts.ts";
 import { tempDirWith } from "../helpers/temp_dir.ts";
@@ -53,6 +56,29 @@ const TARGET = await runContainer(SUITE, {
   args: [...ENV_ARGS, "--label", `app.api_key=lbl${MARK}`],
   command: ["sh", "-c", "env; echo DB_PASSWORD=$DB_PASSWORD; sleep 3600"],
 });
+
+/**
+ * A container that prints its secret values without their keys, in its command
+ * and its logs (`echo SECRET_KEY is <value>`): only the values it was given
+ * can tell them apart from ordinary words.
+ */
+const BARE = {
+  SECRET_KEY: `sk${MARK}`,
+  API_TOKEN: `at${MARK}`,
+};
+const BARE_TARGET = await runContainer(SUITE, {
+  args: Object.entries(BARE).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
+  command: [
+    "sh",
+    "-c",
+    `echo SECRET_KEY is ${BARE.SECRET_KEY}; echo "token $API_TOKEN"; echo ready; sleep 3600`,
+  ],
+});
+await waitFor(
+  "the bare secrets printed",
+  () => docker("logs", BARE_TARGET),
+  (l) => l.includes("ready"),
+);
 
 /** Number of attack cases this file runs. */
 export let ATTACK_CASES = 0;
@@ -97,6 +123,58 @@ Deno.test("attacks: env secrets (any key case) never leave through any read path
     wait: true,
   });
   assertClean(run, "docker_run_container wait logs");
+});
+
+Deno.test("attacks: what docker_diagnose sends to a model carries no secret value", async () => {
+  ATTACK_CASES++;
+  const sent: SampleRequest[] = [];
+  const sample = (request: SampleRequest) => {
+    sent.push(request);
+    return Promise.resolve(`The model saw: ${request.prompt}`);
+  };
+  const sampled = await app.interpreter.call("docker_diagnose", {
+    container_id: BARE_TARGET,
+    use_ai: true,
+  }, { sample });
+  assert.equal(sent.length, 1, sampled.text);
+  assert.match(sent[0].prompt, /SECRET_KEY is \*\*\*REDACTED\*\*\*/);
+  assertClean(JSON.stringify(sent), "the sampling request");
+  assertClean(sampled, "docker_diagnose with sampling");
+
+  ATTACK_CASES++;
+  const bodies: string[] = [];
+  const fallback = createFallbackModel({
+    enabled: true,
+    model: "claude-test",
+    apiKeyEnv: "BERTH_TEST_FALLBACK_KEY",
+    maxLogLines: 200,
+    maxTokens: 300,
+  }, {
+    env: () => "test-key",
+    fetch: (_url, init) => {
+      bodies.push(String(init?.body));
+      const answer = { content: [{ type: "text", text: "A canned answer" }] };
+      return Promise.resolve(new Response(JSON.stringify(answer)));
+    },
+  });
+  const withFallback = new Interpreter({
+    tools: app.allTools,
+    engine: app.engine,
+    policy: app.policy,
+    timeouts: app.config.timeouts,
+    handlers: HANDLERS,
+    shapers: SHAPERS,
+    fallback,
+  });
+  const viaFallback = await withFallback.call("docker_diagnose", {
+    container_id: BARE_TARGET,
+    use_ai: true,
+  });
+  const ai = viaFallback.structured.ai as { used: boolean; via: string };
+  assert.deepEqual([ai.used, ai.via], [true, "fallback"], viaFallback.text);
+  assert.equal(bodies.length, 1);
+  assert.match(bodies[0], /BEGIN container logs/);
+  assertClean(bodies[0], "the fallback model request");
 });
 
 Deno.test("attacks: secret build args of a compose service never come back", async () => {
@@ -185,6 +263,14 @@ Deno.test("attacks: the audit log records changes and denials, flushed per call,
     ["docker_exec_command", "DKR-007"],
     ["docker_remove_container", "DKR-007"],
   ], "reads are not audited; denials are");
+  ATTACK_CASES++;
+  // A secret value typed into a command is known from the container's env: scrubbed there too.
+  const typed = await callOk(app, "docker_exec_command", {
+    container_id: BARE_TARGET,
+    command: ["echo", "using", BARE.SECRET_KEY],
+  });
+  assert.match(typed.text, /using \*\*\*REDACTED\*\*\*/);
+  assert.equal(lines().at(-1).tool, "docker_exec_command");
   ATTACK_CASES++;
   assertClean(Deno.readTextFileSync(auditPath), "the audit log");
 });

@@ -244,6 +244,35 @@ Deno.test("images: values of secret build args never come back, built or failed"
   }
 });
 
+Deno.test("images: a build gone on in the background keeps secret build args out of its status", async () => {
+  const token = `npm-bg-${RUN}`;
+  const dir = contextDir({
+    "Dockerfile": `FROM ${TEST_IMAGE}\nLABEL berth.test=${SUITE} berth.run=${RUN}\n` +
+      'ARG NPM_TOKEN\nRUN sleep 3 && echo "late with $NPM_TOKEN" && exit 4\n',
+  });
+  dirs.push(dir);
+  const slow = await testApp({ allow: "all", longBudget: "1s" });
+  try {
+    const first = await slow.interpreter.call("docker_build_image", {
+      path: dir,
+      tag: `${REPO}:background`,
+      buildargs: { NPM_TOKEN: token },
+      labels: LABELS,
+    });
+    assert.equal(first.structured.status, "running", first.text);
+    const status = await slow.interpreter.call("docker_operation_status", {
+      operation_id: first.structured.operation_id,
+      wait: 20,
+    });
+    assert.equal(status.structured.status, "failed", status.text);
+    includes(status.text, "late with ***REDACTED***");
+    const text = JSON.stringify(status);
+    assert.ok(!text.includes(token), `the operation leaked the build arg: ${text.slice(0, 2000)}`);
+  } finally {
+    slow.engine.close();
+  }
+});
+
 const OPEN_REF = `${OPEN_REGISTRY}/${REPO}:v1`;
 const AUTH_REF = `${AUTH_REGISTRY}/${REPO}:v1`;
 let payloadId = "";

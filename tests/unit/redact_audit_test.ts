@@ -7,10 +7,12 @@ import { loadConfig, parseConfigText } from "../../src/config/mod.ts";
 import { BerthError } from "../../src/errors/mod.ts";
 import { AuditLog, shouldAudit } from "../../src/policy/audit.ts";
 import {
+  credentialValues,
   redactArguments,
   REDACTED,
   redactOutput,
   redactText,
+  redactWith,
   scrubValues,
   secretValues,
 } from "../../src/policy/redact.ts";
@@ -91,6 +93,21 @@ Deno.test("redaction in text: a variable reference after a secret key names the 
   for (const line of hidden) assert(redactText(line).includes(REDACTED), line);
   // Env lists keep the contract's rule: every value of a secret key goes.
   assertEquals(redactOutput({ Env: ["TOKEN=$OTHER"] }).Env, [`TOKEN=${REDACTED}`]);
+});
+
+Deno.test("redaction: known secret values go first, wherever they appear, then key patterns", () => {
+  const secrets = secretValues(["SECRET_KEY=abc123xyz", "HOST=db.example", "API_KEY=short"]);
+  assertEquals(
+    secrets,
+    ["abc123xyz"],
+    "non-secret keys and values shorter than 6 are not scrubbed",
+  );
+  const out = redactWith({ text: "SECRET_KEY is abc123xyz; TOKEN=t0ken", n: 1 }, secrets);
+  assertEquals(out, { text: `SECRET_KEY is ${REDACTED}; TOKEN=${REDACTED}`, n: 1 });
+  assertEquals(
+    credentialValues({ "r.example": { username: "u", password: "pass-123", auth: "abc" } }),
+    ["pass-123"],
+  );
 });
 
 Deno.test("redaction: env lists and maps keep the contract's any-substring rule", () => {
