@@ -8,6 +8,7 @@
 
 import { BerthError, invalidInput } from "../errors/mod.ts";
 import { startDeadline } from "../guard/deadline.ts";
+import { callRedactor, engineForCall } from "../interpreter/call_guard.ts";
 import { NAME_OR_ID } from "../interpreter/formats.ts";
 import { levelDenied } from "../policy/mod.ts";
 import { securityReviewPrompt, troubleshootPrompt } from "./container_prompts.ts";
@@ -94,7 +95,12 @@ function containerArg(args: Record<string, string>): string {
   return id;
 }
 
-/** Builds a prompt's text; DKR errors (a missing or hidden container answers DKR-002). */
+/**
+ * Builds a prompt's text; DKR errors (a missing or hidden container answers
+ * DKR-002). The text is redacted as a tool result is: secret keys and
+ * patterns, and the secret values of the containers read for it (a command
+ * or log line that prints one without its key).
+ */
 export async function getPrompt(
   deps: UnderstandingDeps,
   name: string,
@@ -109,9 +115,11 @@ export async function getPrompt(
   }
   if (!deps.policy.allowsLevel("read")) throw levelDenied(`prompt ${name}`, "read");
   const deadline = startDeadline("read", deps.config.timeouts.read, signal);
-  const ctx = { ...deps, signal: deadline.signal };
+  // One engine per prompt, as per tool call: it keeps the secret values it reads.
+  const engine = engineForCall(deps.engine);
+  const ctx = { ...deps, engine, signal: deadline.signal };
   try {
-    const text = await build(ctx, name, args);
+    const text = callRedactor(engine)(await build(ctx, name, args));
     return { description: definition.description, text };
   } catch (error) {
     const reason = deadline.signal.aborted ? deadline.signal.reason : undefined;

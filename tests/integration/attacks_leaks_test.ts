@@ -11,7 +11,12 @@ import assert from "node:assert/strict";
 import { loadManifests } from "../../src/manifest/mod.ts";
 import { HANDLERS, Interpreter, SHAPERS, type ToolResult } from "../../src/interpreter/mod.ts";
 import type { SampleRequest } from "../../src/interpreter/handlers/types.ts";
-import { createFallbackModel } from "../../src/understanding/mod.ts";
+import {
+  complete,
+  createFallbackModel,
+  getPrompt,
+  readResource,
+} from "../../src/understanding/mod.ts";
 import {
   AUTH_PASSWORD,
   AUTH_REGISTRY,
@@ -123,6 +128,36 @@ Deno.test("attacks: env secrets (any key case) never leave through any read path
     wait: true,
   });
   assertClean(run, "docker_run_container wait logs");
+});
+
+Deno.test("attacks: secret values printed without their key never leave through prompts or resources", async () => {
+  for (const name of ["troubleshoot_container", "security_review"]) {
+    ATTACK_CASES++;
+    const prompt = await getPrompt(app, name, { container_id: BARE_TARGET });
+    assert.match(prompt.text, new RegExp(BARE_TARGET), `${name} is about the container`);
+    assertClean(prompt.text, `prompt ${name}`);
+  }
+  const troubleshoot = await getPrompt(app, "troubleshoot_container", {
+    container_id: BARE_TARGET,
+  });
+  assert.match(
+    troubleshoot.text,
+    /SECRET_KEY is \*\*\*REDACTED\*\*\*/,
+    "the line stays, the value goes",
+  );
+  for (const kind of ["logs", "stats"]) {
+    ATTACK_CASES++;
+    const uri = `container://${kind}/${BARE_TARGET}`;
+    const content = await readResource(app, uri);
+    assertClean(content.text, `resource ${uri}`);
+  }
+  ATTACK_CASES++;
+  const names = await complete(app, { type: "ref/prompt", name: "troubleshoot_container" }, {
+    name: "container_id",
+    value: BARE_TARGET,
+  });
+  assert.deepEqual(names.values, [BARE_TARGET]);
+  assertClean(JSON.stringify(names), "completion");
 });
 
 Deno.test("attacks: what docker_diagnose sends to a model carries no secret value", async () => {
