@@ -83,10 +83,56 @@ function set(value: unknown): boolean {
     value !== 0 && !(Array.isArray(value) && value.length === 0);
 }
 
-function refuse(option: string, why: string, key: string): BerthError {
-  return new BerthError("denied_by_policy", `Option '${option}' is not allowed: ${why}`, {
-    hint: `The operator can allow it with permissions.${key}: true in the config file`,
+/**
+ * A refusal of the create guard (DKR-007) that keeps the engine option it
+ * refused, so that a caller whose user wrote other keys (compose's
+ * `privileged`, the tools' `ports`) can say it in those: see {@link renamed}.
+ */
+export class OptionRefused extends BerthError {
+  /** The engine's key, e.g. `Privileged`, `CapAdd`, `PidMode`. */
+  readonly option: string;
+  /** Which value of the option, with its separator (": host", " SYS_ADMIN"); "" when none. */
+  readonly detail: string;
+  /** Why it is refused, e.g. "it gives the container full access to the host"; "" when the hint says it. */
+  readonly why: string;
+
+  constructor(option: string, detail: string, why: string, hint: string) {
+    super("denied_by_policy", refusalMessage(`Option '${option}${detail}'`, why), { hint });
+    this.option = option;
+    this.detail = detail;
+    this.why = why;
+  }
+}
+
+function refusalMessage(subject: string, why: string): string {
+  return `${subject} is not allowed${why ? `: ${why}` : ""}`;
+}
+
+/**
+ * A create-guard refusal said in the caller's keys: `keys` maps engine
+ * options to the names the user wrote, `where` prefixes the message
+ * (e.g. "Service 'web': "). Other errors pass through unchanged.
+ */
+export function renamed(
+  error: unknown,
+  keys: Readonly<Record<string, string>>,
+  where = "",
+): unknown {
+  if (!(error instanceof OptionRefused)) return error;
+  const key = keys[error.option];
+  const subject = key ? `'${key}${error.detail}'` : `Option '${error.option}${error.detail}'`;
+  return new BerthError("denied_by_policy", where + refusalMessage(subject, error.why), {
+    hint: error.hint,
   });
+}
+
+function refuse(option: string, why: string, key: string, detail = ""): OptionRefused {
+  return new OptionRefused(
+    option,
+    detail,
+    why,
+    `The operator can allow it with permissions.${key}: true in the config file`,
+  );
 }
 
 /** The source of a `Binds` entry (`src:dst[:mode]`, Windows `C:\src:dst`). */
@@ -125,9 +171,12 @@ function checkMounts(hc: unknown, rules: CreateRules): void {
       const driver = field(field(mount, "VolumeOptions"), "DriverConfig");
       checkVolumeOptions(field(driver, "Options"), rules.hostPaths);
     } else if (type !== "tmpfs" && type !== "image") {
-      throw new BerthError("denied_by_policy", `Option 'Mounts type ${type}' is not allowed`, {
-        hint: "Use a bind, volume, tmpfs or image mount",
-      });
+      throw new OptionRefused(
+        "Mounts",
+        ` type ${type}`,
+        "",
+        "Use a bind, volume, tmpfs or image mount",
+      );
     }
   }
 }
@@ -143,9 +192,10 @@ function checkSecurityOpt(option: string, rules: CreateRules): void {
       (value.startsWith("type:") && !SELINUX_TYPES.has(value.slice(5)))));
   if (relaxed && !rules.allowUnconfined) {
     throw refuse(
-      `SecurityOpt ${option}`,
+      "SecurityOpt",
       "it relaxes the container's isolation",
       "allow_unconfined",
+      ` ${option}`,
     );
   }
 }
@@ -165,9 +215,10 @@ function checkPorts(hc: unknown): void {
       const ip = String(field(binding, "HostIp") ?? "").replace(/^\[|\]$/g, "");
       if (!/^127\.\d+\.\d+\.\d+$|^::1$|^localhost$/i.test(ip)) {
         throw refuse(
-          `PortBindings ${port} on ${ip || "0.0.0.0"}`,
+          "PortBindings",
           "only loopback ports (host_ip 127.0.0.1) may be published",
           "allow_public_ports",
+          ` ${port} on ${ip || "0.0.0.0"}`,
         );
       }
     }
@@ -185,16 +236,19 @@ function checkHostConfig(hc: unknown, rules: CreateRules): void {
   for (const ns of NAMESPACES) {
     const mode = String(field(hc, ns) ?? "").trim().toLowerCase();
     if (mode === "host" && !rules.allowHostNamespaces) {
-      throw refuse(`${ns}: host`, "it shares a namespace with the host", "allow_host_namespaces");
+      throw refuse(ns, "it shares a namespace with the host", "allow_host_namespaces", ": host");
     }
   }
   for (const cap of list(field(hc, "CapAdd"))) {
     const name = String(cap).toUpperCase().replace(/^CAP_/, "");
     if (!BASELINE_CAPABILITIES.has(name) && !rules.allowedCapabilities.includes(name)) {
-      throw new BerthError("denied_by_policy", `Option 'CapAdd ${cap}' is not allowed`, {
-        hint: "Only Docker's default capabilities may be added; the operator can list more " +
+      throw new OptionRefused(
+        "CapAdd",
+        ` ${cap}`,
+        "",
+        "Only Docker's default capabilities may be added; the operator can list more " +
           "in permissions.allowed_capabilities",
-      });
+      );
     }
   }
   if ((set(field(hc, "Devices")) || set(field(hc, "DeviceCgroupRules"))) && !rules.allowDevices) {
@@ -214,9 +268,10 @@ function checkHostConfig(hc: unknown, rules: CreateRules): void {
   for (const key of Object.keys(sysctls && typeof sysctls === "object" ? sysctls : {})) {
     if (!SAFE_SYSCTLS.has(key) && !rules.allowUnconfined) {
       throw refuse(
-        `Sysctls ${key}`,
+        "Sysctls",
         "only namespaced sysctls of the Baseline set",
         "allow_unconfined",
+        ` ${key}`,
       );
     }
   }

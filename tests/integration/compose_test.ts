@@ -323,7 +323,16 @@ Deno.test({
         const refused = await run("docker_compose_up", { project_name: P, compose_yaml: yaml });
         assert.equal(errorCode(refused), "DKR-007", refused.text);
         assert.ok(refused.text.toLowerCase().includes(what.toLowerCase()), refused.text);
+        // Said in the file's terms: the service and its key, not the engine's field.
+        assert.match(refused.text, /: Service 's': /);
+        assert.doesNotMatch(refused.text, /Option '|Privileged|NetworkMode/);
       }
+      const privileged = await run("docker_compose_up", {
+        project_name: P,
+        compose_yaml:
+          `services:\n  s:\n    image: berth-test/busybox:latest\n${dangerous.privileged}`,
+      });
+      assert.match(privileged.text, /Service 's': 'privileged' is not allowed/);
       assert.deepEqual(await leftovers(P), []);
     } finally {
       await removeProjects();

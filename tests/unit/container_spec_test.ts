@@ -273,6 +273,20 @@ Deno.test("container spec: network, restart policy, resources", () => {
     "restart_policy.MaximumRetryCount",
   );
   fails({ restart_policy: { Name: "always", Extra: 1 } }, "restart_policy.Extra");
+  // Errors name what the caller wrote, never an engine key it did not use.
+  fails({ restart_policy: "sometimes" }, "restart_policy", /must be one of no, always/);
+  fails({ restart_policy: { name: "sometimes" } }, "restart_policy.name");
+  fails({ restart_policy: "always:3" }, "restart_policy", /retry count \(:3\)/);
+  fails(
+    { restart_policy: { name: "always", maximum_retry_count: 2 } },
+    "restart_policy.maximum_retry_count",
+  );
+  for (const wrong of ["sometimes", "always:3", { name: "x" }]) {
+    assert.throws(() => build({ restart_policy: wrong }), (error: BerthError) => {
+      assert.doesNotMatch(error.message, /Name|MaximumRetryCount/, error.message);
+      return true;
+    });
+  }
   fails({ restart_policy: "on-failure:x" }, "restart_policy");
   fails({ restart_policy: 3 }, "restart_policy");
   fails({ restart_policy: "always", remove: true }, "remove", /restart_policy/);

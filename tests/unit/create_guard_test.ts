@@ -6,7 +6,8 @@
 
 import { ConfigPolicy, type GuardSettings } from "../../src/policy/mod.ts";
 import { HostPathRules, normalizeHostPath } from "../../src/policy/host_paths.ts";
-import { bindSource } from "../../src/policy/create_guard.ts";
+import { bindSource, renamed } from "../../src/policy/create_guard.ts";
+import { BerthError } from "../../src/errors/mod.ts";
 import { assert, assertDenied, assertEquals } from "../helpers/asserts.ts";
 
 const strict = new ConfigPolicy({ levels: ["create"], home: "/home/alice" });
@@ -221,4 +222,33 @@ Deno.test("volume create: local driver options cannot bind a sensitive host path
   );
   strict.checkVolumeBody?.({ DriverOpts: { type: "none", o: "bind", device: "/srv/data" } });
   strict.checkVolumeBody?.({ DriverOpts: { type: "nfs", o: "addr=10.0.0.1", device: ":/export" } });
+});
+
+Deno.test("create guard refusals can be said in the caller's keys, with the value kept", () => {
+  const cases: [Record<string, unknown>, string, string][] = [
+    [{ HostConfig: { Privileged: true } }, "Option 'Privileged' is not allowed", "'privileged'"],
+    [{ HostConfig: { PidMode: "host" } }, "Option 'PidMode: host'", "'pid: host'"],
+    [{ HostConfig: { CapAdd: ["SYS_ADMIN"] } }, "Option 'CapAdd SYS_ADMIN'", "'cap_add SYS_ADMIN'"],
+    [
+      { HostConfig: { Sysctls: { "kernel.msgmax": "1" } } },
+      "'Sysctls kernel.msgmax'",
+      "'sysctls kernel.msgmax'",
+    ],
+  ];
+  const keys = { Privileged: "privileged", PidMode: "pid", CapAdd: "cap_add", Sysctls: "sysctls" };
+  for (const [body, engine, user] of cases) {
+    const error = assertDenied(() => strict.checkCreateBody(body));
+    assert(error.message.includes(engine), error.message);
+    const said = renamed(error, keys, "Service 'web': ") as BerthError;
+    assertEquals(said.code, "DKR-007");
+    assert(said.message.startsWith(`Service 'web': ${user}`), said.message);
+    assertEquals(said.hint, error.hint);
+  }
+  // An option without a key of the caller's keeps the engine's name; other errors pass through.
+  const devices = assertDenied(() =>
+    strict.checkCreateBody({ HostConfig: { VolumesFrom: ["x"] } })
+  );
+  assert((renamed(devices, keys) as BerthError).message.startsWith("Option 'VolumesFrom'"));
+  const other = new BerthError("denied_by_policy", "Image 'x' is not allowed");
+  assertEquals(renamed(other, keys), other);
 });

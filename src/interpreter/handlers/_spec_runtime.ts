@@ -41,17 +41,26 @@ export function cpus(f: Fields, value: unknown): number {
   return Math.round(number * 1e9);
 }
 
-/** `"on-failure:3"`, `"always"` or `{Name, MaximumRetryCount}`. */
+const RESTART_HINT = 'Use "no", "always", "unless-stopped" or "on-failure[:N]", or ' +
+  '{"Name": "on-failure", "MaximumRetryCount": 3}';
+
+/**
+ * `"on-failure:3"`, `"always"` or `{Name, MaximumRetryCount}`. Errors name
+ * what the caller wrote: `restart_policy` for the string form, the key it
+ * used (`Name` or `name`…) for the object form.
+ */
 export function restartPolicy(
   f: Fields,
   value: unknown,
 ): { Name: string; MaximumRetryCount: number } {
   let name: unknown;
   let retries: unknown = 0;
+  let nameField = "restart_policy";
+  let retriesField = "restart_policy";
   if (typeof value === "string") {
     const [policy, count, extra] = value.split(":");
     if (extra !== undefined || (count !== undefined && !/^\d+$/.test(count))) {
-      f.fail("restart_policy", 'must look like "always" or "on-failure:3"');
+      f.fail("restart_policy", 'must look like "always" or "on-failure:3"', RESTART_HINT);
     }
     name = policy;
     retries = count === undefined ? 0 : Number(count);
@@ -62,20 +71,29 @@ export function restartPolicy(
       "name",
       "maximum_retry_count",
     ]);
-    name = value.Name ?? value.name ?? "no";
-    retries = value.MaximumRetryCount ?? value.maximum_retry_count ?? 0;
+    const nameKey = value.Name !== undefined ? "Name" : "name";
+    const retriesKey = value.MaximumRetryCount !== undefined
+      ? "MaximumRetryCount"
+      : "maximum_retry_count";
+    nameField = `restart_policy.${nameKey}`;
+    retriesField = `restart_policy.${retriesKey}`;
+    name = value[nameKey] ?? "no";
+    retries = value[retriesKey] ?? 0;
   } else {
     f.fail("restart_policy", 'must be {"Name": "on-failure", "MaximumRetryCount": 3} or "always"');
   }
   if (name === "") name = "no";
   if (typeof name !== "string" || !RESTART_NAMES.includes(name)) {
-    f.fail("restart_policy.Name", `must be one of ${RESTART_NAMES.join(", ")}`);
+    f.fail(nameField, `must be one of ${RESTART_NAMES.join(", ")}`, RESTART_HINT);
   }
   if (typeof retries !== "number" || !Number.isInteger(retries) || retries < 0) {
-    f.fail("restart_policy.MaximumRetryCount", "must be a whole number of 0 or more");
+    f.fail(retriesField, "must be a whole number of 0 or more");
   }
   if (retries > 0 && name !== "on-failure") {
-    f.fail("restart_policy.MaximumRetryCount", "only applies to the on-failure policy");
+    const problem = typeof value === "string"
+      ? `has a retry count (:${retries}), which only the on-failure policy takes`
+      : "only applies to the on-failure policy";
+    f.fail(retriesField, problem, 'Use "on-failure:N", or drop the count');
   }
   return { Name: name, MaximumRetryCount: retries };
 }

@@ -15,6 +15,7 @@
  */
 
 import { BerthError, isBerthError } from "../../errors/mod.ts";
+import { renamed } from "../../policy/create_guard.ts";
 import { stateAfter } from "./container_action.ts";
 import { buildContainerSpec, type ContainerSpec } from "./container_spec.ts";
 import { bareName, type ContainerInspect, containerPath } from "./_visible_container.ts";
@@ -27,6 +28,9 @@ export interface Created {
   warnings: string[];
   spec: ContainerSpec;
 }
+
+/** The parameters the guarded engine options of a spec come from, for refusals. */
+const TOOL_KEYS = { PortBindings: "ports", Mounts: "volumes", NetworkMode: "network" };
 
 /** Builds the spec and asks the policy about it; throws DKR-004 or DKR-007. */
 export function checkedSpec(
@@ -54,7 +58,11 @@ export function checkedSpec(
     );
   }
   for (const source of spec.bindSources) ctx.policy.checkHostPath(source, "bind");
-  ctx.policy.checkCreateBody(spec.body as unknown as Record<string, unknown>);
+  try {
+    ctx.policy.checkCreateBody(spec.body as unknown as Record<string, unknown>);
+  } catch (error) {
+    throw renamed(error, TOOL_KEYS);
+  }
   return spec;
 }
 

@@ -10,6 +10,7 @@
 
 import { BerthError } from "../../../errors/mod.ts";
 import type { Policy } from "../../../policy/mod.ts";
+import { renamed } from "../../../policy/create_guard.ts";
 import { buildContainerSpec } from "../container_spec.ts";
 import { type Body, compact, hostConfig, portBindings } from "./engine_host.ts";
 import type { ProjectModel, ServiceModel } from "./model.ts";
@@ -186,6 +187,41 @@ export function checkPlan(policy: Policy, plan: ContainerPlan): void {
       { hint: "Choose another project name or container_name" },
     );
   }
-  for (const path of plan.hostPaths) policy.checkHostPath(path, "bind");
-  policy.checkCreateBody(plan.body);
+  try {
+    for (const path of plan.hostPaths) policy.checkHostPath(path, "bind");
+    policy.checkCreateBody(plan.body);
+  } catch (error) {
+    throw inService(error, plan.service);
+  }
+}
+
+/**
+ * The compose key each guarded engine option comes from (engine_host.ts
+ * builds them), so a refusal names what the file says: `privileged`, not
+ * `Privileged`.
+ */
+const COMPOSE_KEYS: Readonly<Record<string, string>> = {
+  Privileged: "privileged",
+  CapAdd: "cap_add",
+  SecurityOpt: "security_opt",
+  PidMode: "pid",
+  IpcMode: "ipc",
+  UsernsMode: "userns_mode",
+  NetworkMode: "network_mode",
+  Sysctls: "sysctls",
+  PortBindings: "ports",
+  Mounts: "volumes",
+};
+
+/** A policy refusal said in the compose file's terms, naming the service. */
+function inService(error: unknown, service: string): unknown {
+  const where = `Service '${service}': `;
+  const said = renamed(error, COMPOSE_KEYS, where);
+  if (said !== error || !(error instanceof BerthError) || error.type !== "denied_by_policy") {
+    return said;
+  }
+  return new BerthError(error.type, where + error.message, {
+    hint: error.hint,
+    context: error.context,
+  });
 }
