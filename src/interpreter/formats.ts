@@ -71,25 +71,38 @@ export function parseBytes(value: string | number): number | undefined {
   return Math.round(Number(match[1]) * 1024 ** power);
 }
 
-const BYTE_UNITS = ["B", "kB", "MB", "GB", "TB", "PB"];
+const DECIMAL_UNITS = ["B", "kB", "MB", "GB", "TB", "PB"];
+const BINARY_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
 
 /**
  * A byte count for people, in the docker CLI's decimal units (1 kB = 1000
- * bytes, as `docker images` and `docker system df` print them) with three
- * significant digits: "512 B", "33.1 kB", "11.4 MB". Parsing ({@link
- * parseBytes}) keeps the binary units of docker's --memory flags.
+ * bytes, as `docker images` and `docker system df` print sizes on disk and
+ * transfers) with three significant digits: "512 B", "33.1 kB", "11.4 MB".
+ * Parsing ({@link parseBytes}) keeps the binary units of docker's flags.
  */
 export function formatBytes(bytes: number): string {
+  return scaled(bytes, 1000, DECIMAL_UNITS);
+}
+
+/**
+ * Memory for people, in binary units as `docker stats` and `docker info`
+ * print it (1 MiB = 1024 KiB): "64 MiB", "7.65 GiB".
+ */
+export function formatMemory(bytes: number): string {
+  return scaled(bytes, 1024, BINARY_UNITS);
+}
+
+function scaled(bytes: number, base: number, units: string[]): string {
   if (!Number.isFinite(bytes) || bytes < 0) return "?";
   let value = bytes;
   let unit = 0;
-  // 999.5 would round to "1000"; say "1" of the next unit instead.
-  while (value >= 999.5 && unit < BYTE_UNITS.length - 1) {
-    value /= 1000;
+  // From base - 0.5 on the next unit: 999.5 B would round to "1000 B", not "1 kB".
+  while (value >= base - 0.5 && unit < units.length - 1) {
+    value /= base;
     unit++;
   }
   const shown = unit === 0 ? Math.round(value) : Number(value.toPrecision(3));
-  return `${shown} ${BYTE_UNITS[unit]}`;
+  return `${shown} ${units[unit]}`;
 }
 
 /** Signals by name (SIGTERM, TERM) or number. */

@@ -172,7 +172,7 @@ Deno.test("read tools against the real engine", async (t) => {
         assert.ok(!all.text.includes(secret), `${secret} leaked into text`);
       }
       assert.match(all.text, new RegExp(`^${fx.running} \\([0-9a-f]{12}\\) image=${TEST_IMAGE}`));
-      assert.match(all.text, /memory=64MB/);
+      assert.match(all.text, /memory=64MiB/);
       assert.ok(all.text.length < 1500, `inspect text is compact (${all.text.length} chars)`);
 
       const state = await ok(app, "docker_inspect_container", {

@@ -201,7 +201,7 @@ Deno.test("stats: a stopped container has no figures, only its configured limit"
   ) {
     assert.equal(limited[key], null, key);
   }
-  assert.equal(statsTable([limited]), "db not running (status exited); memory limit: 32 MB");
+  assert.equal(statsTable([limited]), "db not running (status exited); memory limit: 32 MiB");
   const unlimited = notRunningRow({ ...identity, memoryLimited: false }, 0);
   assert.equal(unlimited.memory_limit_mb, null);
   assert.equal(unlimited.memory_limited, false);

@@ -1,6 +1,6 @@
 /**
  * What the prune tools share: filters checked against the keys each engine
- * route accepts, byte counts in MB, and volume pruning that keeps the
+ * route accepts, byte counts in MiB, and volume pruning that keeps the
  * catalogue's meaning (named volumes only with `all`) on every API version.
  *
  * @module
@@ -69,7 +69,7 @@ export async function postPrune<T>(
   }
 }
 
-/** Bytes → MB with one decimal. */
+/** Bytes → MiB with one decimal: the unit of every structured `*_mb` field (text uses formatBytes). */
 export function mbOf(bytes: unknown): number {
   return typeof bytes === "number" && bytes > 0 ? Math.round((bytes / 1024 / 1024) * 10) / 10 : 0;
 }

@@ -190,17 +190,18 @@ export function notRunningRow(identity: StatsIdentity, configuredLimit: number):
 const NO_LIMIT_NOTE = "* no memory limit: the limit shown is the host's memory";
 
 function stoppedLine(r: StatsRow): string {
-  const limit = r.memory_limit_mb === null ? "none" : `${r.memory_limit_mb} MB`;
+  const limit = r.memory_limit_mb === null ? "none" : `${r.memory_limit_mb} MiB`;
   return `${r.name} not running (status ${r.status}); memory limit: ${limit}`;
 }
 
 const STATS_HEADER = [
   "NAME",
   "CPU%",
-  "MEM MB/LIMIT",
+  // The figures are the structured *_mb ones: MiB.
+  "MEM MiB/LIMIT",
   "MEM%",
-  "NET RX/TX MB",
-  "BLOCK R/W MB",
+  "NET RX/TX MiB",
+  "BLOCK R/W MiB",
   "PIDS",
 ];
 

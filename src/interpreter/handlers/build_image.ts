@@ -10,6 +10,7 @@
  */
 
 import { BerthError, type ErrorType, invalidInput } from "../../errors/mod.ts";
+import { formatBytes } from "../formats.ts";
 import { counted } from "../result.ts";
 import { checkBaseImages } from "./_build_bases.ts";
 import { checkDockerfile, hostError, packContext, readExcludes } from "./_build_context.ts";
@@ -72,7 +73,6 @@ export const buildImage: Handler = async (ctx) => {
     throw packed.failure() ?? error;
   }
   const result = await readBuild(ctx, response, tag);
-  const mb = Math.round((packed.stats.bytes / 1024 / 1024) * 10) / 10;
   const shortId = result.imageId.replace(/^sha256:/, "").slice(0, 12);
   return {
     structured: {
@@ -82,8 +82,8 @@ export const buildImage: Handler = async (ctx) => {
       log_tail: result.tail.join("\n"),
     },
     text: `Built ${tag} (${shortId}) in ${counted(result.steps, "steps")} from ` +
-      `${counted(packed.stats.files, "files")} ` +
-      `(${mb} MB)${lastOutput(result.tail)}`,
+      `${counted(packed.stats.files, "files")}, ${formatBytes(packed.stats.bytes)}` +
+      lastOutput(result.tail),
   };
 };
 

@@ -10,9 +10,10 @@
  */
 
 import { invalidInput, isBerthError } from "../../errors/mod.ts";
-import { parseTime } from "../formats.ts";
+import { formatBytes, parseTime } from "../formats.ts";
 import { encodeFilters } from "../plan.ts";
-import { round1 } from "../transforms.ts";
+import { counted } from "../result.ts";
+import { mbOf } from "./_prune.ts";
 import { bareName } from "./_visible_container.ts";
 import type { Handler } from "./types.ts";
 
@@ -122,12 +123,12 @@ export const containerPrune: Handler = async (ctx) => {
       skipped.push(`${bareName(c.Names?.[0])}: ${error.message}`);
     }
   }
-  const mb = round1(bytes / 1024 / 1024);
   const text = deleted.length
-    ? `Deleted ${deleted.length} stopped containers (${mb} MB): ${names.join(", ")}`
+    ? `Deleted ${counted(deleted.length, "stopped containers")} (${formatBytes(bytes)}): ` +
+      names.join(", ")
     : "No stopped containers to delete";
   return {
-    structured: { containers_deleted: deleted, space_reclaimed_mb: mb, skipped },
+    structured: { containers_deleted: deleted, space_reclaimed_mb: mbOf(bytes), skipped },
     text: skipped.length ? `${text}\nSkipped: ${skipped.join("; ")}` : text,
   };
 };

@@ -5,7 +5,9 @@
  * @module
  */
 
+import { formatBytes } from "../formats.ts";
 import { encodeFilters } from "../plan.ts";
+import { counted } from "../result.ts";
 import { mbOf, postPrune, pruneFilters } from "./_prune.ts";
 import type { Handler } from "./types.ts";
 
@@ -24,9 +26,10 @@ export const pruneImages: Handler = async (ctx) => {
   const items = report?.ImagesDeleted ?? [];
   const deleted = items.flatMap((i) => (i.Deleted ? [i.Deleted] : []));
   const untagged = items.flatMap((i) => (i.Untagged ? [i.Untagged] : []));
-  const mb = mbOf(report?.SpaceReclaimed);
+  const bytes = report?.SpaceReclaimed ?? 0;
   return {
-    structured: { images_deleted: deleted, space_reclaimed_mb: mb },
-    text: `Deleted ${deleted.length} image(s), untagged ${untagged.length}, reclaimed ${mb} MB`,
+    structured: { images_deleted: deleted, space_reclaimed_mb: mbOf(bytes) },
+    text: `Deleted ${counted(deleted.length, "images")}, untagged ${untagged.length}, ` +
+      `reclaimed ${formatBytes(bytes)}`,
   };
 };

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { formatBytes } from "../formats.ts";
+import { counted } from "../result.ts";
 import { mbOf, pruneFilters, pruneVolumes } from "./_prune.ts";
 import type { Handler } from "./types.ts";
 
@@ -13,13 +15,11 @@ export const pruneVolumesHandler: Handler = async (ctx) => {
   const filters = pruneFilters(ctx.args.filters, ["label", "label!"]);
   const all = ctx.args.all === true;
   const result = await pruneVolumes(ctx, all, filters);
-  const mb = mbOf(result.bytes);
   return {
-    structured: { volumes_deleted: result.deleted, space_reclaimed_mb: mb },
+    structured: { volumes_deleted: result.deleted, space_reclaimed_mb: mbOf(result.bytes) },
     text: result.deleted.length
-      ? `Deleted ${result.deleted.length} ${
-        all ? "" : "anonymous "
-      }volume(s), reclaimed ${mb} MB: ${result.deleted.join(", ")}`
+      ? `Deleted ${counted(result.deleted.length, all ? "volumes" : "anonymous volumes")}, ` +
+        `reclaimed ${formatBytes(result.bytes)}: ${result.deleted.join(", ")}`
       : `No unused ${all ? "" : "anonymous "}volumes to delete`,
   };
 };

@@ -12,6 +12,7 @@
  * @module
  */
 
+import { formatMemory } from "../formats.ts";
 import { filterContainerList } from "../list_filters.ts";
 import type { Handler, HandlerContext } from "./types.ts";
 
@@ -112,7 +113,8 @@ export const systemInfo: Handler = async (ctx) => {
   const s = structured;
   const lines = [
     `Docker ${s.server_version} (API ${s.api_version}, berth uses ${s.api_version_in_use}) on ${s.name}`,
-    `${s.os} ${s.os_type}/${s.arch}, kernel ${s.kernel_version}, ${s.cpus} CPUs, ${s.memory_mb} MB`,
+    `${s.os} ${s.os_type}/${s.arch}, kernel ${s.kernel_version}, ${s.cpus} CPUs, ` +
+    `${info.MemTotal !== undefined ? formatMemory(info.MemTotal) : "?"} memory`,
     `containers ${s.containers}: ${s.containers_running} running, ${s.containers_paused} paused, ` +
     `${s.containers_stopped} stopped; images ${s.images}`,
     `storage ${s.storage_driver}, logging ${s.logging_driver}, cgroup ${s.cgroup_driver} v${s.cgroup_version}, root ${s.docker_root_dir}`,

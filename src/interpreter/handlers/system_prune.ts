@@ -7,6 +7,7 @@
  */
 
 import { invalidInput } from "../../errors/mod.ts";
+import { formatBytes } from "../formats.ts";
 import { encodeFilters } from "../plan.ts";
 import { type Filters, mbOf, postPrune, pruneFilters, pruneVolumes } from "./_prune.ts";
 import type { Handler, HandlerContext } from "./types.ts";
@@ -65,7 +66,7 @@ export const systemPrune: Handler = async (ctx) => {
     text: `Deleted ${structured.containers_deleted.length} container(s), ` +
       `${structured.networks_deleted.length} network(s), ${volumes.length} volume(s), ` +
       `${structured.images_deleted.length} image(s), ${structured.build_cache_deleted.length} ` +
-      `build cache record(s); reclaimed ${structured.space_reclaimed_mb} MB` +
+      `build cache record(s); reclaimed ${formatBytes(bytes)}` +
       (cache.skipped ? ` (build cache skipped: ${cache.skipped})` : ""),
   };
 };

@@ -12,6 +12,7 @@ import {
   bareName,
   type ContainerInspect,
 } from "../handlers/_visible_container.ts";
+import { formatMemory } from "../formats.ts";
 import type { Shaper } from "../handlers/types.ts";
 
 /** The sections `section` may name, and the engine keys each keeps. */
@@ -23,7 +24,6 @@ export const SECTIONS: Record<string, string[]> = {
 };
 
 type Json = Record<string, unknown>;
-const MB = 1024 * 1024;
 
 /** A copy of an inspect answer with every env list redacted. */
 export function redactInspect(info: Json): Json {
@@ -93,7 +93,7 @@ function configLines(info: Json, withPorts: boolean): string[] {
   const restart = host.RestartPolicy as { Name?: string; MaximumRetryCount?: number } | undefined;
   const limits: string[] = [];
   if (typeof host.Memory === "number" && host.Memory > 0) {
-    limits.push(`memory=${host.Memory / MB}MB`);
+    limits.push(`memory=${formatMemory(host.Memory).replace(" ", "")}`);
   }
   if (typeof host.NanoCpus === "number" && host.NanoCpus > 0) {
     limits.push(`cpus=${host.NanoCpus / 1e9}`);

@@ -6,10 +6,10 @@
  */
 
 import { redactEnv } from "../../policy/redact.ts";
+import { formatBytes } from "../formats.ts";
 import type { Shaper } from "../handlers/types.ts";
 
 type Json = Record<string, unknown>;
-const MB = 1024 * 1024;
 
 function redactConfig(config: unknown): unknown {
   if (!config || typeof config !== "object") return config;
@@ -35,7 +35,7 @@ export function describeImage(info: Json): string {
   const config = (info.Config ?? {}) as Json;
   const tags = (info.RepoTags as string[] | null) ?? [];
   const id = String(info.Id ?? "").replace(/^sha256:/, "").slice(0, 12);
-  const size = typeof info.Size === "number" ? `${Math.round((info.Size / MB) * 10) / 10} MB` : "?";
+  const size = typeof info.Size === "number" ? formatBytes(info.Size) : "?";
   const lines = [
     `${tags.join(", ") || "<untagged>"} (${id}) ${size} ${info.Os}/${info.Architecture} created ${
       String(info.Created ?? "").slice(0, 19)

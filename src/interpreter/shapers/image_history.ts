@@ -5,6 +5,7 @@
  * @module
  */
 
+import { formatBytes } from "../formats.ts";
 import type { Shaper } from "../handlers/types.ts";
 import { counted } from "../result.ts";
 import { applyFields } from "../shape.ts";
@@ -26,12 +27,14 @@ export const imageHistory: Shaper = (data, ctx) => {
     // The text and the structured result show the same id, or the same marker.
     return { ...layer, id: layer.id || MISSING_LAYER_ID };
   });
-  const lines = layers.map((l) => {
+  const lines = layers.map((l, i) => {
     const by = String(l.created_by ?? "").replace(/\s+/g, " ").trim();
     const cut = by.length > CREATED_BY_TEXT_LENGTH ? `${by.slice(0, CREATED_BY_TEXT_LENGTH)}…` : by;
     const tags = Array.isArray(l.tags) && l.tags.length ? ` [${l.tags.join(", ")}]` : "";
     const created = String(l.created ?? "-").slice(0, 10).padEnd(11);
-    return `${String(l.id).padEnd(12)} ${created} ${l.size_mb}MB ${cut || "-"}${tags}`;
+    // The engine's bytes in the CLI's units (size_mb is MiB, as the manifest says).
+    const size = typeof items[i].Size === "number" ? formatBytes(items[i].Size as number) : "?";
+    return `${String(l.id).padEnd(12)} ${created} ${size} ${cut || "-"}${tags}`;
   });
   return {
     structured: { layers, count: layers.length },

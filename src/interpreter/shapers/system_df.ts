@@ -5,6 +5,7 @@
  * @module
  */
 
+import { formatBytes } from "../formats.ts";
 import type { Shaper } from "../handlers/types.ts";
 import { round1 } from "../transforms.ts";
 
@@ -26,19 +27,35 @@ export interface UsageRow {
   reclaimable_mb: number;
 }
 
-const MB = 1024 * 1024;
+/** MiB: the unit of the structured *_mb figures (the manifest says so). */
+const MIB = 1024 * 1024;
 
-function row(count: number, active: number, size: number, reclaimable: number): UsageRow {
-  return {
-    count,
-    active,
-    size_mb: round1(size / MB),
-    reclaimable_mb: round1(Math.max(0, reclaimable) / MB),
-  };
+/** One kind's figures in bytes, before rounding. */
+interface ByteRow {
+  count: number;
+  active: number;
+  size: number;
+  reclaimable: number;
 }
 
-/** The four rows from a `/system/df` answer. */
+function row(count: number, active: number, size: number, reclaimable: number): ByteRow {
+  return { count, active, size, reclaimable: Math.max(0, reclaimable) };
+}
+
+/** The four rows from a `/system/df` answer, sizes in MiB. */
 export function diskUsage(df: DiskUsage): Record<string, UsageRow> {
+  return Object.fromEntries(
+    Object.entries(diskUsageBytes(df)).map(([kind, r]) => [kind, {
+      count: r.count,
+      active: r.active,
+      size_mb: round1(r.size / MIB),
+      reclaimable_mb: round1(r.reclaimable / MIB),
+    }]),
+  );
+}
+
+/** The four rows in bytes. */
+function diskUsageBytes(df: DiskUsage): Record<string, ByteRow> {
   const images = df.Images ?? [];
   const usedImages = images.filter((i) => (i.Containers ?? 0) > 0);
   let imagesInUse = 0;
@@ -87,12 +104,13 @@ export function diskUsage(df: DiskUsage): Record<string, UsageRow> {
 
 /** Sums the answer and renders the CLI's table. */
 export const systemDf: Shaper = (data) => {
-  const rows = diskUsage((data ?? {}) as DiskUsage);
-  const lines = Object.entries(rows).map(([kind, r]) =>
-    `${kind} ${r.count} ${r.active} ${r.size_mb}MB ${r.reclaimable_mb}MB`
+  const df = (data ?? {}) as DiskUsage;
+  // Text in the CLI's decimal units (its "11.42MB"), from the bytes, not the MiB figures.
+  const lines = Object.entries(diskUsageBytes(df)).map(([kind, r]) =>
+    `${kind} ${r.count} ${r.active} ${formatBytes(r.size)} ${formatBytes(r.reclaimable)}`
   );
   return {
-    structured: rows,
+    structured: diskUsage(df),
     text: `TYPE  TOTAL  ACTIVE  SIZE  RECLAIMABLE\n${lines.join("\n")}`,
   };
 };
