@@ -1,7 +1,9 @@
 /**
  * Attacks that try to make berth leak, against the real engine (suite
  * `attacks-leaks`): secrets in environment variables (any case of the key)
- * through every read path, registry credentials through pull and push, the
+ * through every read path, and printed without their key through prompts,
+ * resources and the requests docker_diagnose sends to a model; secret build
+ * args of a compose build; registry credentials through pull and push, the
  * audit log, destructive calls without the user's yes, manifest routes that
  * try to leave their segment, and engine-wide counts (system info, disk
  * usage) that would reveal a hidden container.
