@@ -237,7 +237,17 @@ Deno.test("cwrite: run with wait answers the exit code and the logs", async () =
   });
   assert.equal(removed.structured.exit_code, 0);
   assert.equal(removed.structured.logs, "bye");
+  assert.match(removed.text, /\nLast 1 log line:\nbye$/);
   assert.equal(removed.structured.status, "removed");
+  const silent = await callOk(app, "docker_run_container", {
+    image: TEST_IMAGE,
+    command: ["true"],
+    labels: LABEL,
+    remove: true,
+    wait: true,
+  });
+  assert.equal(silent.structured.logs, "");
+  assert.match(silent.text, /exited with code 0; status removed\nNo log output$/);
   await assert.rejects(docker("inspect", gone), /No such object/);
 
   const detached = await callOk(app, "docker_run_container", {

@@ -80,26 +80,38 @@ async function fixtures() {
   // No network: nothing here needs one, and it keeps the fixtures off shared bridges.
   const run = (args: string[], command: string[]) =>
     runContainer(SUITE, { args: ["--network", "none", ...args], command });
-  const [oom, loop, badCommand, shellNotFound, unhealthy, missingFile, refused, badHost, healthy] =
-    await Promise.all([
-      oomKilled(),
-      run(["--restart", "always"], ["sh", "-c", "echo 'fatal: boom'; exit 1"]),
-      createAndStart(["nonexistent-command-xyz"]),
-      run([], ["sh", "-c", "nonexistent-command-xyz"]),
-      run(
-        ["--health-cmd", "echo probe says no; exit 1", "--health-interval", "1s"].concat(
-          ["--health-retries", "1"],
-        ),
-        ["sleep", "300"],
+  const [
+    oom,
+    loop,
+    cappedLoop,
+    badCommand,
+    shellNotFound,
+    unhealthy,
+    missingFile,
+    refused,
+    badHost,
+    healthy,
+  ] = await Promise.all([
+    oomKilled(),
+    run(["--restart", "always"], ["sh", "-c", "echo 'fatal: boom'; exit 1"]),
+    run(["--restart", "on-failure:50"], ["sh", "-c", "exit 3"]),
+    createAndStart(["nonexistent-command-xyz"]),
+    run([], ["sh", "-c", "nonexistent-command-xyz"]),
+    run(
+      ["--health-cmd", "echo probe says no; exit 1", "--health-interval", "1s"].concat(
+        ["--health-retries", "1"],
       ),
-      run([], ["sh", "-c", "echo 'boot API_TOKEN=s3cr3t-value'; cat /nonexistent/config.yml"]),
-      run([], ["nc", "127.0.0.1", "1"]),
-      run([], ["nc", "db-not-here", "5432"]),
-      run(["-m", "64m"], ["sleep", "300"]),
-    ]);
+      ["sleep", "300"],
+    ),
+    run([], ["sh", "-c", "echo 'boot API_TOKEN=s3cr3t-value'; cat /nonexistent/config.yml"]),
+    run([], ["nc", "127.0.0.1", "1"]),
+    run([], ["nc", "db-not-here", "5432"]),
+    run(["-m", "64m"], ["sleep", "300"]),
+  ]);
   return {
     oom,
     loop,
+    cappedLoop,
     badCommand,
     shellNotFound,
     unhealthy,
@@ -149,6 +161,7 @@ Deno.test("diagnose: docker_diagnose names the cause of each failure", async (t)
     own.push(...Object.values(c));
     await Promise.all([
       waitForState(c.loop, "{{.RestartCount}}", (v) => Number(v) >= 3),
+      waitForState(c.cappedLoop, "{{.RestartCount}}", (v) => Number(v) >= 3),
       waitForState(c.unhealthy, "{{.State.Health.Status}}", (v) => v === "unhealthy"),
       waitForState(c.shellNotFound, "{{.State.Status}}", (v) => v === "exited"),
       waitForState(c.missingFile, "{{.State.Status}}", (v) => v === "exited"),
@@ -165,6 +178,12 @@ Deno.test("diagnose: docker_diagnose names the cause of each failure", async (t)
       assert.equal(top.rule, "oom_killed");
       assert.equal(top.confidence, "high");
       assert.match(top.evidence, /memory limit 8 MiB/);
+      // berth has no update tool: the fix says recreate with a higher mem_limit.
+      assert.match(
+        top.suggested_fix,
+        /recreate the container with a higher mem_limit, e\.g\. "16m"/,
+      );
+      assert.doesNotMatch(top.suggested_fix, /docker update/);
       assert.equal((s.memory as { limit_mb: number }).limit_mb, 8);
       assert.match(result.text, /Out of memory/);
     });
@@ -177,7 +196,26 @@ Deno.test("diagnose: docker_diagnose names the cause of each failure", async (t)
       assert.equal(loop.confidence, "high");
       assert.match(loop.evidence, /restart policy always/);
       assert.match(loop.evidence, /exit code 1/);
+      assert.match(loop.suggested_fix, /docker_stop_container .*restart_policy "on-failure:5"/);
     });
+
+    await t.step(
+      "crash loop already on on-failure:N: the advice says the policy caps it",
+      async () => {
+        const result = await diagnose(app, c.cappedLoop);
+        const loop = findings(result).find((f) => f.rule === "crash_loop");
+        assert.ok(loop, `no crash_loop finding in ${rules(result)}`);
+        assert.match(loop.evidence, /restart policy on-failure:50/);
+        assert.match(
+          loop.suggested_fix,
+          /its policy on-failure:50 already stops the loop after 50/,
+        );
+        assert.doesNotMatch(loop.suggested_fix, /restart_policy "on-failure/);
+        // It prints nothing: the text says so instead of an empty 'Last 0 log lines'.
+        assert.match(result.text, /\nNo log output$/);
+        assert.doesNotMatch(result.text, /Last 0 log lines/);
+      },
+    );
 
     await t.step("bad command: the engine's start error names the command", async () => {
       const result = await diagnose(app, c.badCommand);
@@ -207,6 +245,11 @@ Deno.test("diagnose: docker_diagnose names the cause of each failure", async (t)
       assert.equal(top.rule, "health_check_failing");
       assert.equal(top.confidence, "high");
       assert.match(top.evidence, /probe says no/);
+      assert.match(
+        top.evidence,
+        /the health check "echo probe says no; exit 1" (failed \d+ times in a row|failed its last probe)/,
+      );
+      assert.equal(result.structured.exit_code, null, "a running container has no exit code");
     });
 
     await t.step("missing file in the logs: the path is named; secrets redacted", async () => {
@@ -242,6 +285,7 @@ Deno.test("diagnose: docker_diagnose names the cause of each failure", async (t)
       assert.equal(all.length, 1);
       assert.equal(all[0].rule, "no_problem_found");
       assert.notEqual(all[0].confidence, "high");
+      assert.equal(result.structured.exit_code, null, "running: no exit code, not 0");
       const memory = result.structured.memory as { limit_mb: number; usage_mb: number };
       assert.equal(memory.limit_mb, 64);
       assert.equal(typeof memory.usage_mb, "number");

@@ -70,7 +70,13 @@ Deno.test("diagnose: OOM from the flag, and from exit 137 at the limit with an o
   );
   assert.equal(flagged[0].rule, "oom_killed");
   assert.equal(flagged[0].confidence, "high");
-  assert.match(flagged[0].suggested_fix, /16 MiB/);
+  // berth has no update tool: the fix recreates with a doubled mem_limit, in the tools' syntax.
+  assert.match(
+    flagged[0].suggested_fix,
+    /now 8 MiB\): recreate the container with a higher mem_limit, e\.g\. "16m"/,
+  );
+  assert.match(flagged[0].suggested_fix, /docker_create_container or docker_run_container/);
+  assert.doesNotMatch(flagged[0].suggested_fix, /docker update/);
   // The engine sometimes records the exit before the OOM event: no flag, but an 'oom' event.
   const racy = diagnose(
     exited(137, {
@@ -105,6 +111,28 @@ Deno.test("diagnose: crash loop, with the exit meaning as evidence", () => {
   assert.match(loop.evidence, /RestartCount 5; restart policy always; last exit code 1/);
 });
 
+Deno.test("diagnose: the crash loop's advice takes the restart policy it already has into account", () => {
+  const fixFor = (restartPolicy: string) =>
+    diagnose(
+      evidence({
+        status: "restarting",
+        restarting: true,
+        exitCode: 1,
+        restartCount: 7,
+        restartPolicy,
+      }),
+    ).find((f) => f.rule === "crash_loop")!.suggested_fix;
+  const capped = fixFor("on-failure:50");
+  assert.match(
+    capped,
+    /its policy on-failure:50 already stops the loop after 50 restarts \(7 so far\)/,
+  );
+  assert.doesNotMatch(capped, /restart_policy "on-failure/, "no advice to set what it has");
+  assert.match(fixFor("always"), /docker_stop_container .*restart_policy "on-failure:5"/);
+  assert.match(fixFor("unless-stopped"), /unless-stopped restarts it until stopped/);
+  assert.match(fixFor("on-failure"), /without a count restarts it for ever: recreate it/);
+});
+
 Deno.test("diagnose: a crash loop caught running takes the exit code of its last 'die'", () => {
   const found = diagnose(
     evidence({
@@ -134,6 +162,17 @@ Deno.test("diagnose: failing health check quotes the last probes", () => {
   );
   assert.equal(found[0].rule, "health_check_failing");
   assert.match(found[0].evidence, /curl: \(7\) Failed to connect/);
+  assert.match(
+    found[0].evidence,
+    /the health check "curl -f http:\/\/localhost\/" failed 3 times in a row/,
+  );
+  const once = diagnose(
+    evidence({ health: { status: "starting", failing_streak: 1, probes: [], test: "false" } }),
+  );
+  assert.match(
+    once[0].evidence,
+    /the health check "false" failed its last probe; last probes: none/,
+  );
 });
 
 Deno.test("diagnose: log signatures name the cause", () => {

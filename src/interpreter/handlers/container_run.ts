@@ -10,6 +10,7 @@
  * @module
  */
 
+import { counted } from "../result.ts";
 import { stateAfter } from "./container_action.ts";
 import { checkedSpec, createContainer, removeQuietly, startCreated } from "./container_create.ts";
 import { MAX_LINE_LENGTH } from "./container_logs.ts";
@@ -68,6 +69,8 @@ export const containerRun: Handler = async (ctx) => {
     structured: { ...base, status, exit_code: exit.exitCode, logs, logs_truncated: read.truncated },
     text: `Container ${created.name} exited with code ${exit.exitCode}` +
       `${exit.error ? ` (error: ${exit.error})` : ""}; status ${status}\n` +
-      `Last ${read.lines.length} log lines${cut}:\n${logs}`,
+      (read.lines.length
+        ? `Last ${counted(read.lines.length, "log lines")}${cut}:\n${logs}`
+        : "No log output"),
   };
 };

@@ -134,7 +134,7 @@ export async function gatherEvidence(ctx: Ctx, containerId: string): Promise<Evi
     status: state.Status ?? "unknown",
     running: state.Running === true,
     restarting: state.Restarting === true,
-    exitCode: typeof state.ExitCode === "number" ? state.ExitCode : null,
+    exitCode: exitCodeOf(state),
     oomKilled: state.OOMKilled === true,
     restartCount: info.RestartCount ?? 0,
     stateError: redactLine(state.Error ?? ""),
@@ -154,6 +154,17 @@ export async function gatherEvidence(ctx: Ctx, containerId: string): Promise<Evi
     gaps,
     inspect: info,
   };
+}
+
+/**
+ * The exit code, or null when there is none to speak of: the engine says 0
+ * for a container still running (not restarting) and for one never started.
+ */
+function exitCodeOf(state: NonNullable<ContainerInspect["State"]>): number | null {
+  if (typeof state.ExitCode !== "number") return null;
+  if (state.Running === true && state.Restarting !== true) return null;
+  if (state.Status === "created" && state.ExitCode === 0) return null;
+  return state.ExitCode;
 }
 
 /** Runs one optional read; a failure becomes a gap unless the call itself is over. */

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { counted } from "../../result.ts";
 import type { Handler, Shaped } from "../types.ts";
 import { frameData } from "./data.ts";
 import { type Evidence, gatherEvidence } from "./evidence.ts";
@@ -87,6 +88,8 @@ function text(
   } else if (ai.reason !== "use_ai was not set") lines.push(`AI synthesis not used: ${ai.reason}`);
   if (ev.gaps.length) lines.push(`Not read: ${ev.gaps.join("; ")}`);
   const tail = ev.logs.slice(-TEXT_LOG_LINES);
-  lines.push(`Last ${tail.length} log lines:`, frameData("container logs", tail));
+  if (tail.length) {
+    lines.push(`Last ${counted(tail.length, "log lines")}:`, frameData("container logs", tail));
+  } else lines.push("No log output");
   return lines.join("\n");
 }

@@ -10,6 +10,8 @@ import { exitMeaning } from "./exit_rules.ts";
 import { type Finding, mb, quote } from "./finding.ts";
 import { missingPath, type PatternHit } from "./log_patterns.ts";
 
+const MIB = 1024 * 1024;
+
 /** Memory use at or above this share of the limit counts as "at the limit". */
 const NEAR_LIMIT = 0.9;
 
@@ -19,9 +21,10 @@ export function oomRules(ev: Evidence, hits: Map<string, PatternHit>): Finding[]
   const oomEvent = ev.events.some((e) => e.action === "oom");
   const nearLimit = limit > 0 && usage !== null && usage >= limit * NEAR_LIMIT;
   const fix = limit > 0
-    ? `Raise the memory limit (now ${mb(limit)}; e.g. to ${
-      mb(limit * 2)
-    } with docker update --memory or mem_limit), or reduce the application's memory use (leak, cache size, heap flags)`
+    ? `Raise the memory limit (now ${mb(limit)}): recreate the container with a higher ` +
+      `mem_limit, e.g. "${Math.ceil((limit * 2) / MIB)}m" (docker_create_container or ` +
+      `docker_run_container; mem_limit in a compose file), or reduce the application's memory ` +
+      "use (leak, cache size, heap flags)"
     : "Give the container a memory limit it fits in and reduce the application's memory use; the host itself ran out of memory";
   const limitText = limit > 0 ? `memory limit ${mb(limit)}` : "no memory limit";
   const usageText = usage !== null ? `, in use ${mb(usage)}` : "";
@@ -122,13 +125,42 @@ export function healthRule(ev: Evidence): Finding[] {
     cause: health.status === "unhealthy"
       ? "The health check fails: the container is marked unhealthy"
       : "The health check is failing while the container starts",
-    evidence: `Health ${health.status}, ${health.failing_streak} failing probe(s) in a row${
-      health.test ? ` of ${quote(health.test)}` : ""
-    }; last probes: ${probes || "none recorded"}`,
+    evidence: `Health ${health.status}; the health check${
+      health.test ? ` ${quote(health.test)}` : ""
+    } ${streakText(health.failing_streak)}; last probes: ${probes || "none recorded"}`,
     suggested_fix:
       "Run the probe command by hand (docker_exec_command) to see why it fails; fix the service or the probe, and give slow starters a start_period",
     confidence: health.status === "unhealthy" ? "high" : "medium",
   }];
+}
+
+/** "failed 5 times in a row", "failed its last probe". */
+function streakText(streak: number): string {
+  if (streak <= 0) return "passed its last probe, after failing";
+  return streak === 1 ? "failed its last probe" : `failed ${streak} times in a row`;
+}
+
+/**
+ * What stops a crash loop meanwhile, given the policy the container already
+ * has: on-failure:N advice to a container that has it would be no advice.
+ * Berth has no update tool, so a policy changes by recreating the container.
+ */
+function loopMeanwhile(ev: Evidence): string {
+  const recreate = 'recreate it with restart_policy "on-failure:5" (docker_run_container, or ' +
+    "restart in a compose file) so the engine gives up after 5 tries";
+  const [name, max] = ev.restartPolicy.split(":");
+  if (name === "on-failure" && max) {
+    return `its policy ${ev.restartPolicy} already stops the loop after ${max} restarts ` +
+      `(${ev.restartCount} so far); stop it sooner with docker_stop_container`;
+  }
+  if (name === "on-failure") {
+    return `on-failure without a count restarts it for ever: ${recreate}, or stop it with ` +
+      "docker_stop_container";
+  }
+  if (name === "always" || name === "unless-stopped") {
+    return `stop it with docker_stop_container (${name} restarts it until stopped), or ${recreate}`;
+  }
+  return "stop it with docker_stop_container";
 }
 
 /** Restarting, or restarted three times or more. */
@@ -147,8 +179,9 @@ export function crashLoopRule(ev: Evidence): Finding[] {
     }; RestartCount ${ev.restartCount}; restart policy ${ev.restartPolicy}${code}${
       dies.length ? `; ${dies.length} 'die' event(s) recently` : ""
     }`,
-    suggested_fix:
-      "Fix the exit cause named by the other findings and the last logs; meanwhile a restart policy of on-failure:N stops the loop",
+    suggested_fix: `Fix the exit cause named by the other findings and the last logs; meanwhile ${
+      loopMeanwhile(ev)
+    }`,
     confidence: ev.restarting || ev.restartCount >= 3 ? "high" : "medium",
   }];
 }
