@@ -183,29 +183,47 @@ Deno.test("copy: files out of a container, text content and binary sizes", async
     container_id: target,
     path: "/srv/out/d",
   });
-  const entries = r.structured.entries as {
+  type Listed = {
     name: string;
     type: string;
     size: number;
     content: string | null;
+    content_omitted: string | null;
     link_target: string | null;
     mode: string;
-  }[];
+  };
+  const entries = r.structured.entries as Listed[];
+  // Names are absolute container paths, whatever the form of the request.
   const byName = Object.fromEntries(entries.map((e) => [e.name, e]));
-  assert.equal(byName["d"].type, "directory");
-  assert.equal(byName["d/notes.txt"].content, "line 1\nline 2\n");
-  assert.equal(byName["d/notes.txt"].mode, "0644");
-  assert.equal(byName["d/blob.bin"].size, 100);
-  assert.equal(byName["d/blob.bin"].content, null, "binary content is not returned");
-  assert.equal(byName["d/link"].type, "symlink");
-  assert.equal(byName["d/link"].link_target, "notes.txt");
+  assert.equal(byName["/srv/out/d"].type, "directory");
+  assert.equal(byName["/srv/out/d/notes.txt"].content, "line 1\nline 2\n");
+  assert.equal(byName["/srv/out/d/notes.txt"].content_omitted, null);
+  assert.equal(byName["/srv/out/d/notes.txt"].mode, "0644");
+  assert.equal(byName["/srv/out/d/blob.bin"].size, 100);
+  assert.equal(byName["/srv/out/d/blob.bin"].content, null, "binary content is not returned");
+  assert.equal(byName["/srv/out/d/blob.bin"].content_omitted, "binary", "and says why");
+  assert.match(r.text, /\/srv\/out\/d\/blob\.bin {2}\(binary, 100 bytes: not shown\)/);
+  assert.match(r.text, /\["base64", "\/srv\/out\/d\/blob\.bin"\]/);
+  assert.equal(byName["/srv/out/d/link"].type, "symlink");
+  assert.equal(byName["/srv/out/d/link"].link_target, "notes.txt");
   assert.equal(r.structured.truncated, false);
+  for (const path of ["/srv/out/d/", "/srv/out/d/.", "/srv/out/d/../d"]) {
+    const again = await callOk(app, "docker_copy_from_container", { container_id: target, path });
+    const names = (again.structured.entries as Listed[]).map((e) => e.name).sort();
+    assert.deepEqual(names, Object.keys(byName).sort(), path);
+  }
+  const root = await callOk(app, "docker_copy_from_container", { container_id: target, path: "/" });
+  const rootNames = (root.structured.entries as Listed[]).map((e) => e.name);
+  assert.equal(rootNames[0], "/");
+  assert.ok(rootNames.includes("/bin"), "no empty name, no name without its leading slash");
+  assert.ok(rootNames.every((n) => n.startsWith("/") && !n.startsWith("//")));
 
   r = await callOk(app, "docker_copy_from_container", {
     container_id: target,
     path: "/srv/out/d/notes.txt",
   });
   assert.equal((r.structured.entries as { content: string }[])[0].content, "line 1\nline 2\n");
+  assert.equal((r.structured.entries as { name: string }[])[0].name, "/srv/out/d/notes.txt");
 
   r = await call(app, "docker_copy_from_container", { container_id: target, path: "/no/such" });
   assert.equal(errorCode(r), "DKR-011");

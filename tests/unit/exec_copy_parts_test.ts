@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { BerthError } from "../../src/errors/mod.ts";
 import { cleanName } from "../../src/interpreter/handlers/copy_to_container.ts";
+import { entryPath, normalizePath } from "../../src/interpreter/handlers/copy_from_container.ts";
 import { OutputCollector, truncationNote } from "../../src/interpreter/handlers/exec_command.ts";
 import { newExecMarker } from "../../src/interpreter/handlers/_exec_kill.ts";
 import { packTar, readTar } from "../../src/interpreter/handlers/_tar.ts";
@@ -137,4 +138,22 @@ Deno.test("timers: a handler's own wait ends before the class deadline", async (
   assert.equal(linked.signal.aborted, true);
   assert.equal(linked.expired(), false, "the call ended it, not the timer");
   linked.dispose();
+});
+
+Deno.test("copy from: archive entry names become absolute container paths for every request", () => {
+  // [requested path, the names the engine's archive holds, the paths berth answers]
+  const cases: [string, string[], string[]][] = [
+    ["/data/in", ["in/", "in/hello.txt"], ["/data/in", "/data/in/hello.txt"]],
+    ["/data/in/", ["in/", "in/hello.txt"], ["/data/in", "/data/in/hello.txt"]],
+    ["/data/in/.", ["./", "./hello.txt"], ["/data/in", "/data/in/hello.txt"]],
+    ["/data/in/..", ["data/", "data/in/hello.txt"], ["/data", "/data/in/hello.txt"]],
+    ["/", ["/", "/bin/", "/bin/sh"], ["/", "/bin", "/bin/sh"]],
+    ["/etc/hostname", ["hostname"], ["/etc/hostname"]],
+    ["//etc//", ["etc/", "etc/passwd"], ["/etc", "/etc/passwd"]],
+  ];
+  for (const [path, names, expected] of cases) {
+    const root = normalizePath(path);
+    assert.deepEqual(names.map((n) => entryPath(root, n)), expected, path);
+  }
+  assert.equal(normalizePath("/a/../../b/./c/"), "/b/c");
 });
