@@ -49,6 +49,10 @@ Deno.test("system df: the text in decimal units from the bytes, the structured f
   assert.match(line("images") ?? "", /^images\s+1\s+0\s+11\.4 MB\s+11\.4 MB$/);
   assert.match(line("containers") ?? "", /^containers\s+1\s+0\s+33 kB\s+33 kB$/);
   assert.match(line("volumes") ?? "", /^volumes\s+0\s+0\s+0 B\s+0 B$/);
+  // Aligned: every SIZE figure starts under its header.
+  const [header, ...rows] = shaped.text.split("\n");
+  const at = header.indexOf("SIZE");
+  assert.deepEqual(rows.map((r) => /\d/.test(r[at]) && r[at - 1] === " "), rows.map(() => true));
   const images = (shaped.structured as Record<string, { size_mb: number }>).images;
   assert.equal(images.size_mb, 10.9, "MiB, as the manifest says");
 });

@@ -7,6 +7,7 @@
 
 import { formatBytes } from "../formats.ts";
 import type { Shaper } from "../handlers/types.ts";
+import { alignColumns } from "../shape.ts";
 import { round1 } from "../transforms.ts";
 
 interface DiskUsage {
@@ -106,11 +107,15 @@ function diskUsageBytes(df: DiskUsage): Record<string, ByteRow> {
 export const systemDf: Shaper = (data) => {
   const df = (data ?? {}) as DiskUsage;
   // Text in the CLI's decimal units (its "11.42MB"), from the bytes, not the MiB figures.
-  const lines = Object.entries(diskUsageBytes(df)).map(([kind, r]) =>
-    `${kind} ${r.count} ${r.active} ${formatBytes(r.size)} ${formatBytes(r.reclaimable)}`
-  );
+  const rows = Object.entries(diskUsageBytes(df)).map(([kind, r]) => [
+    kind,
+    String(r.count),
+    String(r.active),
+    formatBytes(r.size),
+    formatBytes(r.reclaimable),
+  ]);
   return {
     structured: diskUsage(df),
-    text: `TYPE  TOTAL  ACTIVE  SIZE  RECLAIMABLE\n${lines.join("\n")}`,
+    text: alignColumns([["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"], ...rows]).join("\n"),
   };
 };
