@@ -123,7 +123,7 @@ Deno.test("e2e --manifest: a user's YAML tool is listed and called", SPAWN_TEST,
       });
       assert.equal(result.structuredContent!.count, changes.length);
       assert.match(result.content[0].text!, /^\d+ changes\nKIND PATH\n/);
-      assert.match(result.content[0].text!, /^1 \/tmp\/berth-probe$/m);
+      assert.match(result.content[0].text!, /^1 +\/tmp\/berth-probe$/m);
     });
 
     await t.step("user tools get the same id checks and error mapping", async () => {

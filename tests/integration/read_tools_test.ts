@@ -514,7 +514,7 @@ Deno.test("read tools against the real engine", async (t) => {
       assert.ok(rows.images.count >= 2 && rows.images.active >= 1);
       assert.ok(rows.containers.count >= 7 && rows.containers.active >= 6);
       assert.ok(rows.volumes.count >= 1 && rows.volumes.active >= 1);
-      assert.match(df.text, /^TYPE .*\nimages \d+ \d+ /);
+      assert.match(df.text, /^TYPE .*\nimages +\d+ +\d+ /);
 
       const version = await ok(app, "docker_version");
       assert.equal(version.structured.api_version_in_use, await app.engine.apiVersion());

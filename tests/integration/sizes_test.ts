@@ -38,7 +38,10 @@ Deno.test("sizes: each history layer's size is the one docker history shows", as
 Deno.test("sizes: docker_system_df's text is in decimal units", async () => {
   const df = await callOk(app, "docker_system_df");
   const images = df.text.split("\n").find((l) => l.startsWith("images "));
-  assert.match(images ?? "", /^images \d+ \d+ \d+(\.\d+)? (B|kB|MB|GB) \d+(\.\d+)? (B|kB|MB|GB)$/);
+  assert.match(
+    images ?? "",
+    /^images +\d+ +\d+ +\d+(\.\d+)? (B|kB|MB|GB) +\d+(\.\d+)? (B|kB|MB|GB)$/,
+  );
 });
 
 Deno.test("sizes: cleanup", () => {
