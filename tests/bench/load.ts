@@ -20,7 +20,7 @@ import { parseArgs } from "node:util";
 import type { App } from "../../src/app/mod.ts";
 import { type Behaviour, FakeEngine } from "../helpers/fake_engine.ts";
 import { testApp } from "../helpers/mod.ts";
-import { callExpectingError, codeOf, connect } from "../e2e/_mcp.ts";
+import { callTool, codeOf, connect } from "../e2e/_mcp.ts";
 
 const { values: flags } = parseArgs({
   args: Deno.args,
@@ -120,13 +120,13 @@ async function overStdio(): Promise<void> {
   console.log("\n== over stdio: deno run -P=berth src/main.ts serve + MCP SDK client ==");
   const session = await connect();
   try {
-    for (let i = 0; i < 20; i++) await callExpectingError(session, "docker_list_containers");
+    for (let i = 0; i < 20; i++) await callTool(session, "docker_list_containers");
     const before = serverRss(session.pid);
     const [wall, concurrent] = await timed(() =>
       Promise.all(
         Array.from(
           { length: 200 },
-          () => timed(() => callExpectingError(session, "docker_list_containers")),
+          () => timed(() => callTool(session, "docker_list_containers")),
         ),
       )
     );
@@ -136,7 +136,7 @@ async function overStdio(): Promise<void> {
     );
     const times: number[] = [];
     for (let i = 0; i < 2_000; i++) {
-      times.push((await timed(() => callExpectingError(session, "docker_list_containers")))[0]);
+      times.push((await timed(() => callTool(session, "docker_list_containers")))[0]);
     }
     summary("2000 sequential (stdio)", times);
     outliers(times);
