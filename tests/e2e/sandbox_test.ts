@@ -189,3 +189,23 @@ Deno.test("attacks: sandbox: a build context the sandbox refuses is readable wit
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("attacks: sandbox: a system location as build context is refused by policy, not by the sandbox", async () => {
+  // Judged before berth reads it: the answer never tells the operator to open /etc to berth.
+  for (const path of ["/etc", "/root/.ssh", "/var/run"]) {
+    const out = await deno([
+      "run",
+      "--no-prompt",
+      "-P=berth",
+      "src/main.ts",
+      "call",
+      "docker_build_image",
+      JSON.stringify({ path, tag: "berth-test/sandbox-hint:never" }),
+      "--allow",
+      "images",
+    ]);
+    const error = JSON.parse(out.stdout).structuredContent.error;
+    assert.equal(error.code, "DKR-007", `${path}: ${error.message}`);
+    assert.doesNotMatch(`${error.message} ${error.hint}`, /--allow-read/);
+  }
+});

@@ -336,6 +336,17 @@ Deno.test("attacks: copy and build refuse sensitive host paths", async () => {
   assert.equal(await docker("exec", TARGET, "ls", "/data"), "sentinel", "nothing was copied");
 });
 
+Deno.test("attacks: a sensitive build context is refused by policy before berth reads it", async () => {
+  if (!open.interpreter.has("docker_build_image")) return;
+  // Missing (/root/.ssh on most hosts) or unreadable places are judged as given:
+  // DKR-007, never a read error whose fix would be to open the place to berth.
+  for (const path of ["/etc", "/root/.ssh", "/var/run", "/root/.ssh/nonexistent-berth"]) {
+    const result = await call(open, "docker_build_image", { path, tag: "berth-test/atk-ctx:x" });
+    assertRefused(result, `build from ${path}`, ["DKR-007"]);
+    assert.doesNotMatch(result.text, /--allow-read/);
+  }
+});
+
 Deno.test("attacks: volumes cannot point the local driver at a sensitive host path", async () => {
   for (const device of ["/", "/etc/..", "/var/run", "/root/.ssh"]) {
     const name = uniqueName("berth-atk-vol");

@@ -11,6 +11,7 @@
 
 import { BerthError, type ErrorType, invalidInput } from "../../errors/mod.ts";
 import { formatBytes } from "../formats.ts";
+import { normalizeHostPath } from "../../policy/host_paths.ts";
 import { counted } from "../result.ts";
 import { checkBaseImages } from "./_build_bases.ts";
 import { checkDockerfile, hostError, packContext, readExcludes } from "./_build_context.ts";
@@ -113,8 +114,15 @@ function normalizeTag(value: string): string {
   return formatReference({ name: ref.name, tag: ref.tag ?? "latest" });
 }
 
-/** The context directory, resolved (symlinks too) and cleared by the policy. */
+/**
+ * The context directory, cleared by the policy as given and again once
+ * resolved (a symlink on the way may lead somewhere refused).
+ */
 async function contextRoot(ctx: HandlerContext, path: string): Promise<string> {
+  // Judged before berth reads anything: a refused place is refused (DKR-007), never
+  // answered with a sandbox error that tells the operator to open it. A relative path
+  // can only be judged once resolved.
+  if (normalizeHostPath(path) !== undefined) ctx.policy.checkHostPath(path, "build");
   let real: string;
   try {
     real = await Deno.realPath(path);
