@@ -197,6 +197,20 @@ Deno.test("cwrite: lifecycle actions change the state docker sees", async () => 
   assert.equal(errorCode(r), "DKR-004", "a stop timeout beyond the call's deadline");
 });
 
+Deno.test("cwrite: pause and unpause answer the state they leave, every time in a row", async () => {
+  // Docker 20.10 may record the paused state just after answering the pause: the
+  // status must still be the new one, on every round, never a stale "running".
+  const name = await runContainer(SUITE, { command: ["sleep", "300"] });
+  for (let round = 0; round < 10; round++) {
+    let r = await callOk(app, "docker_pause_container", { container_id: name });
+    assert.match(r.text, /paused; status paused$/, `round ${round}`);
+    assert.equal(r.structured.status, "paused");
+    r = await callOk(app, "docker_unpause_container", { container_id: name });
+    assert.match(r.text, /unpaused; status running$/, `round ${round}`);
+    assert.equal(r.structured.status, "running");
+  }
+});
+
 Deno.test("cwrite: wait answers the exit code, or DKR-008 when it is still running", async () => {
   const exiting = await runContainer(SUITE, { command: ["sh", "-c", "sleep 1; exit 7"] });
   const r = await callOk(app, "docker_wait_container", { container_id: exiting });

@@ -2,7 +2,8 @@
  * One implementation for the lifecycle actions (start, stop, restart, pause,
  * unpause, kill), registered once per action: resolve the container (policy
  * sees its canonical name, the action goes to its full ID), act, then inspect
- * so that `status` is the container's state after the action.
+ * so that `status` is the container's state after the action (read again for
+ * up to half a second where the engine records it after answering).
  *
  * The engine answers 304 when a container is already in the asked-for state
  * (start a running one, stop a stopped one): that is success with nothing to
@@ -14,6 +15,7 @@
 
 import type { QueryValue } from "../../engine/client.ts";
 import { BerthError, invalidInput, isBerthError } from "../../errors/mod.ts";
+import { sleep } from "../../guard/retry.ts";
 import type { Args } from "../input.ts";
 import { seconds } from "./_timer.ts";
 import {
@@ -34,16 +36,32 @@ interface ActionSpec {
   already: string;
   /** Query of the action from the arguments. */
   query?: (args: Args) => Record<string, QueryValue>;
+  /**
+   * True once a state shows the action took effect, for the verbs whose
+   * state the engine records after answering (pause and unpause on Docker
+   * 20.10, a kill). Start, stop and restart answer once the state is set.
+   */
+  settled?: (state: string, args: Args) => boolean;
 }
 
 const ACTIONS: Record<ContainerVerb, ActionSpec> = {
   start: { done: "started", already: "running" },
   stop: { done: "stopped", already: "stopped", query: (a) => ({ t: a.timeout as number }) },
   restart: { done: "restarted", already: "running", query: (a) => ({ t: a.timeout as number }) },
-  pause: { done: "paused", already: "paused" },
-  unpause: { done: "unpaused", already: "running" },
-  kill: { done: killed, already: "stopped", query: (a) => ({ signal: a.signal as string }) },
+  pause: { done: "paused", already: "paused", settled: (s) => s === "paused" },
+  unpause: { done: "unpaused", already: "running", settled: (s) => s !== "paused" },
+  kill: {
+    done: killed,
+    already: "stopped",
+    query: (a) => ({ signal: a.signal as string }),
+    // Only SIGKILL is sure to end it; after another signal any state is the answer.
+    settled: (s, a) => killed(a) !== "killed" || (s !== "running" && s !== "paused"),
+  },
 };
+
+/** How long, and how often, the state is read again until the action shows in it. */
+const SETTLE_MS = 500;
+const SETTLE_STEP_MS = 25;
 
 /** A signal other than KILL need not end the process (SIGHUP reloads, SIGUSR1 dumps). */
 function killed(args: Args): string {
@@ -81,7 +99,9 @@ export function containerAction(verb: ContainerVerb): Handler {
     } catch (error) {
       throw configRefused(wrongState(error, verb, name, before), verb, name);
     }
-    const status = await stateAfter(ctx, before.Id);
+    const status = unchanged
+      ? await stateAfter(ctx, before.Id)
+      : await settledState(ctx, before.Id, action);
     const text = unchanged
       ? `Container ${name} was already ${action.already}: nothing to do (the engine answered 304, ` +
         `which is success); status ${status}`
@@ -109,6 +129,23 @@ export async function stateAfter(ctx: HandlerContext, id: string): Promise<strin
     if (isBerthError(error) && error.type === "container_not_found") return "removed";
     throw error;
   }
+}
+
+/**
+ * The state after an action, read again for a short while until it shows the
+ * action (the engine may record it just after answering); past that, what the
+ * engine says is the answer.
+ */
+async function settledState(ctx: HandlerContext, id: string, action: ActionSpec): Promise<string> {
+  let status = await stateAfter(ctx, id);
+  const settled = action.settled;
+  if (!settled) return status;
+  const until = Date.now() + SETTLE_MS;
+  while (status !== "removed" && !settled(status, ctx.args) && Date.now() < until) {
+    await sleep(SETTLE_STEP_MS, ctx.signal);
+    status = await stateAfter(ctx, id);
+  }
+  return status;
 }
 
 /** A stop timeout must end before the call's own deadline does. */
