@@ -11,7 +11,67 @@ import { z } from "zod";
 import { allowReadHint, BerthError } from "../errors/mod.ts";
 
 const duration = z.union([z.number().nonnegative(), z.string()]);
-const globs = z.array(z.string()).default([]);
+// An empty entry matches nothing (or, as a blocked command, everything): always a typo.
+const entry = z.string().refine((s) => s.trim() !== "", "must not be an empty string");
+const globs = z.array(entry).default([]);
+
+/**
+ * Linux capability names (capabilities(7)) and Docker's `ALL`. A misspelt one
+ * would be accepted and never match, so the list the operator meant is refused.
+ */
+export const LINUX_CAPABILITIES: readonly string[] = [
+  "ALL",
+  "AUDIT_CONTROL",
+  "AUDIT_READ",
+  "AUDIT_WRITE",
+  "BLOCK_SUSPEND",
+  "BPF",
+  "CHECKPOINT_RESTORE",
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "DAC_READ_SEARCH",
+  "FOWNER",
+  "FSETID",
+  "IPC_LOCK",
+  "IPC_OWNER",
+  "KILL",
+  "LEASE",
+  "LINUX_IMMUTABLE",
+  "MAC_ADMIN",
+  "MAC_OVERRIDE",
+  "MKNOD",
+  "NET_ADMIN",
+  "NET_BIND_SERVICE",
+  "NET_BROADCAST",
+  "NET_RAW",
+  "PERFMON",
+  "SETFCAP",
+  "SETGID",
+  "SETPCAP",
+  "SETUID",
+  "SYS_ADMIN",
+  "SYS_BOOT",
+  "SYS_CHROOT",
+  "SYS_MODULE",
+  "SYS_NICE",
+  "SYS_PACCT",
+  "SYS_PTRACE",
+  "SYS_RAWIO",
+  "SYS_RESOURCE",
+  "SYS_TIME",
+  "SYS_TTY_CONFIG",
+  "SYSLOG",
+  "WAKE_ALARM",
+];
+
+/** True for a capability name as Docker takes it (any case, `CAP_` prefix optional). */
+export function isCapability(name: string): boolean {
+  return LINUX_CAPABILITIES.includes(name.trim().toUpperCase().replace(/^CAP_/, ""));
+}
+
+const capability = entry.refine(isCapability, {
+  message: `is not a Linux capability; known names: ${LINUX_CAPABILITIES.join(", ")}`,
+});
 
 /** The schema of the config file. */
 export const configFileSchema = z.strictObject({
@@ -42,16 +102,16 @@ export const configFileSchema = z.strictObject({
     // Dangerous container options (security): all refused unless allowed here.
     allow_privileged: z.boolean().optional(),
     allow_host_namespaces: z.boolean().optional(),
-    allowed_capabilities: z.array(z.string()).optional(),
+    allowed_capabilities: z.array(capability).optional(),
     allow_devices: z.boolean().optional(),
     allow_gpus: z.boolean().optional(),
     allow_unconfined: z.boolean().optional(),
     allow_volumes_from: z.boolean().optional(),
     allow_public_ports: z.boolean().optional(),
-    allowed_host_paths: z.array(z.string()).optional(),
+    allowed_host_paths: z.array(entry).optional(),
   }).optional(),
   exec_safety: z.strictObject({
-    blocked_commands: z.array(z.string()).optional(),
+    blocked_commands: z.array(entry).optional(),
     max_output: z.number().int().positive().optional(),
     timeout: duration.optional(),
   }).optional(),
@@ -108,18 +168,17 @@ export function parseConfigText(text: string, path: string): ConfigFile {
   return result.data;
 }
 
-/** Reads a config file; a missing default file is fine, a missing named one is not. */
+/**
+ * Reads a config file; a missing default file is fine, a missing named one is
+ * not. A sandbox refusal is never "missing": berth could not look, so the
+ * caller checks read permission before reading an optional file.
+ */
 export function readConfigFile(path: string, required: boolean): ConfigFile | undefined {
   let text: string;
   try {
     text = Deno.readTextFileSync(path);
   } catch (error) {
-    if (
-      !required &&
-      (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotCapable)
-    ) {
-      return undefined;
-    }
+    if (!required && error instanceof Deno.errors.NotFound) return undefined;
     const sandbox = error instanceof Deno.errors.NotCapable
       ? allowReadHint(path)
       : "Check the path given to --config or BERTH_CONFIG";

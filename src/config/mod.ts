@@ -7,7 +7,7 @@
  */
 
 import { DEFAULT_DOCKER_HOST, type TlsFiles } from "../engine/docker_host.ts";
-import { BerthError } from "../errors/mod.ts";
+import { allowFlag, BerthError, whereFlagsGo } from "../errors/mod.ts";
 import { DEFAULT_TIMEOUTS } from "../guard/deadline.ts";
 import { DEFAULT_LONG_BUDGET_MS } from "../guard/operations.ts";
 import { parseDuration } from "../interpreter/formats.ts";
@@ -107,26 +107,32 @@ export function splitList(values: string[] | string | undefined): string[] {
   return list.flatMap((v) => v.split(",")).map((s) => s.trim()).filter(Boolean);
 }
 
-function ms(value: string | number | undefined, key: string): number | undefined {
+/**
+ * Parses a duration. `key` names it as the operator wrote it (a flag, or a
+ * config key, then `file` says which file), so the error points at what to fix.
+ */
+function ms(value: string | number | undefined, key: string, file?: string): number | undefined {
   if (value === undefined) return undefined;
   const parsed = parseDuration(value);
-  if (parsed === undefined || parsed <= 0) {
-    throw new BerthError(
-      "invalid_input",
-      `'${key}' must be a duration such as 30s or milliseconds`,
-      {
-        hint: `Got '${value}'`,
-      },
-    );
-  }
-  return parsed;
+  if (parsed !== undefined && parsed > 0) return parsed;
+  const where = file ? `Config file ${file}: '${key}'` : `'${key}'`;
+  const problem = parsed === 0
+    ? "must be more than 0"
+    : `must be a duration such as 30s, not '${value}'`;
+  throw new BerthError("invalid_input", `${where} ${problem}`, {
+    hint: "Write 30s, 2m, 1.5h or a number of milliseconds (no space before the unit)",
+  });
 }
 
 /** A duration that may be 0 (off), from a flag or the file. */
-function budgetMs(value: string | number | undefined, key: string): number | undefined {
+function budgetMs(
+  value: string | number | undefined,
+  key: string,
+  file?: string,
+): number | undefined {
   if (value === undefined) return undefined;
   if (value === 0 || value === "0") return 0;
-  return ms(value, key);
+  return ms(value, key, file);
 }
 
 /** Parses `--timeout CLASS=DURATION` entries. */
@@ -147,13 +153,58 @@ export function parseTimeoutFlags(entries: string[]): Partial<Record<TimeoutClas
 /** The system-wide config file, read when the user's is absent (the sandbox allows /etc/berth). */
 export const SYSTEM_CONFIG_PATH = "/etc/berth/config.yaml";
 
-/** True when the sandbox lets berth read a path (so "absent" really means absent). */
-function canRead(path: string): boolean {
+/** True when the sandbox lets berth read a path (injectable for tests). */
+export type ReadCheck = (path: string) => boolean;
+
+/** Asks Deno's sandbox whether a path may be read, without reading (or prompting). */
+export function sandboxAllowsRead(path: string): boolean {
   try {
     return Deno.permissions.querySync({ name: "read", path }).state === "granted";
   } catch {
     return false;
   }
+}
+
+/** The config file berth runs with, and where it came from. */
+interface FoundConfig {
+  file?: ConfigFile;
+  path?: string;
+}
+
+/**
+ * Finds the config: the named file (which must exist), else the user's, else
+ * the system's. A default path the sandbox hides is not "absent": berth cannot
+ * tell whether it exists, so when no file was read it says so, because the
+ * operator's lists would otherwise vanish without a word.
+ */
+function findConfig(
+  cli: CliOptions,
+  env: EnvReader,
+  canRead: ReadCheck,
+  warnings: string[],
+): FoundConfig {
+  const named = cli.config ?? env("BERTH_CONFIG");
+  if (named !== undefined) return { file: readConfigFile(named, true), path: named };
+  const hidden: string[] = [];
+  for (const path of [defaultConfigPath(env), SYSTEM_CONFIG_PATH]) {
+    if (!path) continue;
+    if (!canRead(path)) {
+      hidden.push(path);
+      continue;
+    }
+    const file = readConfigFile(path, false);
+    if (file) return { file, path };
+  }
+  if (hidden.length) warnings.push(hiddenConfigWarning(hidden));
+  return {};
+}
+
+function hiddenConfigWarning(hidden: string[]): string {
+  const dirs = hidden.map((path) => path.slice(0, path.lastIndexOf("/")));
+  return `no config file was read: Deno's sandbox has no read access to ` +
+    `${hidden.join(" or ")}, so berth cannot tell whether it exists; if it does, its ` +
+    `permissions, name lists, exec guard and audit log are NOT in force. ` +
+    `${whereFlagsGo(allowFlag("read", ...dirs))}; or pass --config <file>`;
 }
 
 function defaultConfigPath(env: EnvReader): string | undefined {
@@ -185,24 +236,15 @@ function tlsFrom(env: EnvReader, file: ConfigFile): TlsFiles | undefined {
 }
 
 /** Builds the configuration. */
-export function loadConfig(cli: CliOptions = {}, env: EnvReader = readEnv): Config {
-  const named = cli.config ?? env("BERTH_CONFIG");
-  const configPath = named ?? defaultConfigPath(env);
+export function loadConfig(
+  cli: CliOptions = {},
+  env: EnvReader = readEnv,
+  canRead: ReadCheck = sandboxAllowsRead,
+): Config {
   const warnings: string[] = [];
-  let read = configPath ? readConfigFile(configPath, named !== undefined) : undefined;
-  if (!read && !named && configPath && !canRead(configPath)) {
-    // The sandbox cannot see a home directory: say so rather than run without its lists.
-    warnings.push(
-      `cannot check ${configPath} (Deno's sandbox has no read access there); ` +
-        `put the config in ${SYSTEM_CONFIG_PATH} or pass --config`,
-    );
-  }
-  let usedPath = read ? configPath : undefined;
-  if (!read && !named) {
-    read = readConfigFile(SYSTEM_CONFIG_PATH, false);
-    if (read) usedPath = SYSTEM_CONFIG_PATH;
-  }
-  const file: ConfigFile = read ?? {};
+  const found = findConfig(cli, env, canRead, warnings);
+  const fileMs = (value: string | number | undefined, key: string) => ms(value, key, found.path);
+  const file: ConfigFile = found.file ?? {};
   const p = file.permissions ?? {};
   const n = file.neverhang ?? {};
   const allow = cli.allow ?? env("BERTH_ALLOW");
@@ -214,11 +256,12 @@ export function loadConfig(cli: CliOptions = {}, env: EnvReader = readEnv): Conf
     });
   }
   const timeouts: Record<TimeoutClass, number> = {
-    read: ms(n.read_timeout, "neverhang.read_timeout") ?? DEFAULT_TIMEOUTS.read,
-    lifecycle: ms(n.lifecycle_timeout, "neverhang.lifecycle_timeout") ?? DEFAULT_TIMEOUTS.lifecycle,
-    exec: ms(n.exec_timeout, "neverhang.exec_timeout") ?? DEFAULT_TIMEOUTS.exec,
-    compose: ms(n.compose_timeout, "neverhang.compose_timeout") ?? DEFAULT_TIMEOUTS.compose,
-    long: ms(n.long_timeout, "neverhang.long_timeout") ?? DEFAULT_TIMEOUTS.long,
+    read: fileMs(n.read_timeout, "neverhang.read_timeout") ?? DEFAULT_TIMEOUTS.read,
+    lifecycle: fileMs(n.lifecycle_timeout, "neverhang.lifecycle_timeout") ??
+      DEFAULT_TIMEOUTS.lifecycle,
+    exec: fileMs(n.exec_timeout, "neverhang.exec_timeout") ?? DEFAULT_TIMEOUTS.exec,
+    compose: fileMs(n.compose_timeout, "neverhang.compose_timeout") ?? DEFAULT_TIMEOUTS.compose,
+    long: fileMs(n.long_timeout, "neverhang.long_timeout") ?? DEFAULT_TIMEOUTS.long,
     ...parseTimeoutFlags(cli.timeout ?? []),
   };
   const toolsets = cli.toolsets ?? env("BERTH_TOOLSETS");
@@ -247,14 +290,14 @@ export function loadConfig(cli: CliOptions = {}, env: EnvReader = readEnv): Conf
     exec: {
       blockedCommands: file.exec_safety?.blocked_commands ?? DEFAULT_BLOCKED_COMMANDS,
       maxOutput: file.exec_safety?.max_output ?? 10_000,
-      timeoutMs: ms(file.exec_safety?.timeout, "exec_safety.timeout") ?? timeouts.exec,
+      timeoutMs: fileMs(file.exec_safety?.timeout, "exec_safety.timeout") ?? timeouts.exec,
     },
     longBudgetMs: budgetMs(cli.longBudget, "--long-budget") ??
-      budgetMs(n.long_budget, "neverhang.long_budget") ?? DEFAULT_LONG_BUDGET_MS,
+      budgetMs(n.long_budget, "neverhang.long_budget", found.path) ?? DEFAULT_LONG_BUDGET_MS,
     breaker: {
       failures: breaker.failures ?? 3,
-      windowMs: ms(breaker.window, "neverhang.circuit_breaker.window") ?? 60_000,
-      cooldownMs: ms(breaker.cooldown, "neverhang.circuit_breaker.cooldown") ?? 300_000,
+      windowMs: fileMs(breaker.window, "neverhang.circuit_breaker.window") ?? 60_000,
+      cooldownMs: fileMs(breaker.cooldown, "neverhang.circuit_breaker.cooldown") ?? 300_000,
     },
     fallback: {
       enabled: fallback.enabled ?? false,
@@ -263,7 +306,7 @@ export function loadConfig(cli: CliOptions = {}, env: EnvReader = readEnv): Conf
       maxLogLines: fallback.max_log_lines ?? 200,
       maxTokens: fallback.max_tokens ?? 500,
     },
-    configPath: usedPath,
+    configPath: found.path,
     guards: {
       allowPrivileged: p.allow_privileged ?? DEFAULT_GUARDS.allowPrivileged,
       allowHostNamespaces: p.allow_host_namespaces ?? DEFAULT_GUARDS.allowHostNamespaces,

@@ -10,16 +10,14 @@
 import assert from "node:assert/strict";
 import { REPO } from "./_mcp.ts";
 import { tempDirWith } from "../helpers/temp_dir.ts";
+import denoConfig from "../../deno.json" with { type: "json" };
 
-/** The locked-down recipe: one socket, nothing else (README "Sandbox"). */
-export const LOCKED_RECIPE = [
-  "--allow-read=./manifest,/var/run/docker.sock",
-  "--allow-write=/var/run/docker.sock",
-  "--allow-net=unix:/var/run/docker.sock,docker.invalid",
-  "--allow-env=HOME,XDG_CONFIG_HOME,XDG_RUNTIME_DIR,DOCKER_HOST,DOCKER_API_VERSION," +
-  "DOCKER_TLS_VERIFY,DOCKER_CERT_PATH,BERTH_CONFIG,BERTH_ALLOW,BERTH_MANIFESTS,BERTH_TOOLSETS," +
-  "BERTH_AUDIT_LOG,BERTH_LOG_LEVEL,LOG_TOKENS,LOG_STREAM",
-];
+/**
+ * The locked-down recipe: one socket, nothing else (README "Sandbox"), read
+ * from `deno task start:locked` so the test runs what operators run.
+ */
+export const LOCKED_RECIPE: string[] = denoConfig.tasks["start:locked"].split(" ")
+  .filter((word) => word.startsWith("--allow-"));
 
 async function deno(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env: Record<string, string> = {

@@ -195,6 +195,87 @@ Deno.test("config: a named config file that is missing is an error; the default 
   assert.equal(config.configPath, undefined);
 });
 
+/** A sandbox that lets berth read only these paths (what Deno's permission query answers). */
+function readable(...paths: string[]): (path: string) => boolean {
+  return (path) => paths.some((p) => path === p || path.startsWith(`${p}/`));
+}
+
+Deno.test("config: a default config the sandbox hides is not 'absent': a warning names the --allow-read flag", () => {
+  const config = loadConfig({}, env({ XDG_CONFIG_HOME: "/home/op/.config" }), readable());
+  assert.equal(config.configPath, undefined);
+  assert.equal(config.warnings.length, 1);
+  const [warning] = config.warnings;
+  assert.match(warning, /no config file was read/);
+  assert.match(warning, /\/home\/op\/\.config\/berth\/config\.yaml or \/etc\/berth\/config\.yaml/);
+  assert.match(warning, /NOT in force/);
+  assert.match(warning, /--allow-read=\/home\/op\/\.config\/berth,\/etc\/berth[,\s]/);
+});
+
+Deno.test("config: the home-config warning appears only when no config file was read", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "berth-xdg-" });
+  try {
+    Deno.mkdirSync(`${dir}/berth`);
+    Deno.writeTextFileSync(
+      `${dir}/berth/config.yaml`,
+      "permissions: { blacklist_containers: [vault] }",
+    );
+    const found = loadConfig({}, env({ XDG_CONFIG_HOME: dir }), readable(dir, "/etc/berth"));
+    assert.equal(found.configPath, `${dir}/berth/config.yaml`);
+    assert.deepEqual(found.containers.deny, ["vault"]);
+    assert.deepEqual(found.warnings, []);
+
+    // A named file: the defaults are not looked at, so nothing hidden matters.
+    const named = loadConfig({ config: `${dir}/berth/config.yaml` }, env(), readable(dir));
+    assert.deepEqual(named.warnings, []);
+
+    // The system file is visible (and absent here): only the hidden home file is named.
+    const hidden = loadConfig({}, env({ HOME: "/home/op" }), readable("/etc/berth"));
+    assert.equal(hidden.warnings.length, 1);
+    assert.match(hidden.warnings[0], /\/home\/op\/\.config\/berth\/config\.yaml,/);
+    assert.doesNotMatch(hidden.warnings[0], /access to [^,]*\/etc\/berth\/config\.yaml/);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("config: bad durations name the file and say how to write one; 0 must be more than 0", () => {
+  const spaced = withConfigFile("neverhang: { read_timeout: '30 s' }");
+  const zero = withConfigFile("neverhang: { read_timeout: 0 }");
+  try {
+    const error = assertDkr004(() => load({ config: spaced }), /'neverhang\.read_timeout'/);
+    assert.ok(error.message.includes(spaced), "the message names the file");
+    assert.match(error.message, /'30 s'/);
+    assert.match(error.hint, /Write 30s, 2m/);
+    const zeroError = assertDkr004(() => load({ config: zero }), /must be more than 0/);
+    assert.ok(zeroError.message.includes(zero));
+  } finally {
+    Deno.removeSync(spaced);
+    Deno.removeSync(zero);
+  }
+  assertDkr004(() => load({ timeout: ["read=0"] }), /'--timeout read' must be more than 0/);
+});
+
+Deno.test("config: typos that would fail closed are refused: unknown capability, empty glob", () => {
+  const cases: [string, RegExp][] = [
+    [
+      "permissions: { allowed_capabilities: [SYS_ADMN] }",
+      /'permissions\.allowed_capabilities\.0' is not a Linux capability; known names: .*SYS_ADMIN/,
+    ],
+    [
+      "permissions: { blacklist_containers: [db, ''] }",
+      /'permissions\.blacklist_containers\.1'.*empty/,
+    ],
+    ["permissions: { whitelist_images: ['  '] }", /'permissions\.whitelist_images\.0'.*empty/],
+    ["exec_safety: { blocked_commands: [''] }", /'exec_safety\.blocked_commands\.0'.*empty/],
+  ];
+  for (const [text, pattern] of cases) assertDkr004(() => parseConfigText(text, "c.yaml"), pattern);
+  const ok = parseConfigText(
+    "permissions: { allowed_capabilities: [net_admin, CAP_SYS_PTRACE] }",
+    "c",
+  );
+  assert.deepEqual(ok.permissions?.allowed_capabilities, ["net_admin", "CAP_SYS_PTRACE"]);
+});
+
 Deno.test("--timeout: CLASS=DURATION, repeatable and comma-separated", () => {
   assert.deepEqual(parseTimeoutFlags(["read=5s"]), { read: 5000 });
   assert.deepEqual(parseTimeoutFlags(["read=5s,exec=1m", "long=900000", "compose=1.5h"]), {
