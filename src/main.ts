@@ -6,11 +6,12 @@
 
 import { Command, Option } from "commander";
 import { type App, createApp, VERSION } from "./app/mod.ts";
-import { type CliOptions, loadConfig } from "./config/mod.ts";
+import { type CliOptions, type Config, loadConfig } from "./config/mod.ts";
 import { BerthError, isBerthError } from "./errors/mod.ts";
-import { errorResult } from "./interpreter/mod.ts";
-import { createLogger } from "./log/mod.ts";
+import { errorResult, type ToolResult } from "./interpreter/mod.ts";
+import { createLogger, type Logger } from "./log/mod.ts";
 import { formatProblem, loadManifests, ManifestError } from "./manifest/mod.ts";
+import { redactText } from "./policy/redact.ts";
 import { serveStdio } from "./server/mod.ts";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -63,21 +64,69 @@ function withServerOptions(command: Command): Command {
     );
 }
 
-async function buildApp(options: CliOptions): Promise<App> {
-  const config = loadConfig(options);
-  const log = createLogger(config.logLevel);
-  for (const warning of config.warnings) log.warn(warning);
-  if (config.bypassPermissions) {
-    log.warn(
-      "--bypass-permissions: EVERY permission level is granted, name lists and the exec guard are OFF",
+/**
+ * What the operator must read at start whatever the log level: a config the
+ * sandbox hid, and `--bypass-permissions` (with the lists it drops).
+ */
+function startupWarnings(config: Config): string[] {
+  const warnings = [...config.warnings];
+  if (!config.bypassPermissions) return warnings;
+  warnings.push(
+    "--bypass-permissions: EVERY permission level is granted, name lists and the exec guard are OFF",
+  );
+  const lists = ([
+    ["deny containers", config.containers.deny],
+    ["deny images", config.images.deny],
+    ["allow containers", config.containers.allow],
+    ["allow images", config.images.allow],
+  ] as [string, readonly string[]][]).filter(([, globs]) => globs.length).map(([what, globs]) =>
+    `${what} ${globs.join(",")}`
+  );
+  if (lists.length) {
+    warnings.push(
+      `--bypass-permissions drops the configured name lists (${lists.join("; ")}): ` +
+        "they are NOT enforced; run without --bypass-permissions to keep them",
     );
   }
-  const app = await createApp(config);
-  log.info(
-    `engine ${app.engine.description}; levels ${
-      config.levels.join(",")
-    }; ${app.tools.length} tools`,
+  return warnings;
+}
+
+/** The outcome of a call for the debug log: its DKR code, running, or ok (never its content). */
+function callOutcome(result: ToolResult): string {
+  const code = (result.structured.error as { code?: string } | undefined)?.code;
+  if (result.isError) return code ?? "error";
+  return result.structured.status === "running" ? "running" : "ok";
+}
+
+/** Logs the engine's API version once known (info), without holding start-up. */
+function logApiVersion(app: App, log: Logger): void {
+  if (app.config.apiVersion) {
+    log.info(`engine API version ${app.config.apiVersion} (pinned)`);
+    return;
+  }
+  app.engine.apiVersion().then(
+    (version) => log.info(`engine API version ${version} (negotiated)`),
+    (error) => log.info(`engine API version not negotiated yet: ${(error as Error).message}`),
   );
+}
+
+async function buildApp(options: CliOptions, usesEngine = true): Promise<App> {
+  const config = loadConfig(options);
+  const log = createLogger(config.logLevel);
+  for (const warning of startupWarnings(config)) log.alert(warning);
+  log.info(
+    config.configPath
+      ? `config file ${config.configPath}`
+      : "no config file: defaults, flags and environment only",
+  );
+  const app = await createApp(config, {
+    onBreakerChange: ({ state, reason }) =>
+      (state === "open" ? log.warn : log.info)(`circuit breaker ${state}: ${reason}`),
+    onCallDone: (tool, ms, result) => log.debug(`call ${tool} ${ms}ms ${callOutcome(result)}`),
+  });
+  const levels = config.bypassPermissions ? "all (--bypass-permissions)" : config.levels.join(",");
+  log.info(`engine ${app.engine.description}; levels ${levels}; ${app.tools.length} tools`);
+  if (usesEngine && ["info", "debug"].includes(config.logLevel)) logApiVersion(app, log);
   return app;
 }
 
@@ -139,7 +188,7 @@ function program(): Command {
   )
     .option("--json", "print the tools/list entries as JSON")
     .action(async (options: CliOptions & { json?: boolean }) => {
-      const app = await buildApp(options);
+      const app = await buildApp(options, false);
       const definitions = app.tools.map((t) => app.interpreter.definition(t.name)!);
       if (options.json) {
         console.log(JSON.stringify(definitions, null, 2));
@@ -189,12 +238,14 @@ if (import.meta.main) {
     const args = Deno.args.filter((arg) => arg !== "--");
     await program().parseAsync(["deno", "berth", ...args]);
   } catch (error) {
+    // Whatever the error quotes (a docker host, a config value) is redacted like a log line.
+    const say = (text: string) => console.error(redactText(text));
     if (error instanceof ManifestError) {
-      console.error(`berth: invalid manifest:\n${error.problems.map(formatProblem).join("\n")}`);
+      say(`berth: invalid manifest:\n${error.problems.map(formatProblem).join("\n")}`);
     } else if (isBerthError(error)) {
-      console.error(`berth: ${error.toText()}`);
+      say(`berth: ${error.toText()}`);
     } else {
-      console.error(`berth: ${(error as Error)?.stack ?? error}`);
+      say(`berth: ${(error as Error)?.stack ?? error}`);
     }
     Deno.exit(2);
   }

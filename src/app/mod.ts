@@ -10,8 +10,8 @@ import { type Config, readEnv } from "../config/mod.ts";
 import { EngineClient } from "../engine/client.ts";
 import { parseDockerHost } from "../engine/docker_host.ts";
 import { BerthError } from "../errors/mod.ts";
-import { CircuitBreaker, Operations } from "../guard/mod.ts";
-import { HANDLERS, Interpreter, SHAPERS } from "../interpreter/mod.ts";
+import { type BreakerChange, CircuitBreaker, Operations } from "../guard/mod.ts";
+import { HANDLERS, Interpreter, SHAPERS, type ToolResult } from "../interpreter/mod.ts";
 import { loadManifests } from "../manifest/mod.ts";
 import type { ToolsetSpec, ToolSpec } from "../manifest/types.ts";
 import { AuditLog } from "../policy/audit.ts";
@@ -39,6 +39,14 @@ export interface App {
   operations: Operations;
 }
 
+/** What the CLI's log hears about while berth runs (all optional). */
+export interface AppHooks {
+  /** The circuit breaker opened or closed. */
+  onBreakerChange?: (change: BreakerChange) => void;
+  /** A tool call ended: its name, how long it took, its (redacted) result. */
+  onCallDone?: (tool: string, ms: number, result: ToolResult) => void;
+}
+
 /** The policy of a configuration: levels, name lists, guards; `--bypass-permissions` turns all off. */
 export function policyFromConfig(config: Config): ConfigPolicy {
   return new ConfigPolicy({
@@ -59,7 +67,7 @@ function homeDir(): string | undefined {
 }
 
 /** Builds the app; fails closed on a bad manifest, toolset or host. */
-export async function createApp(config: Config): Promise<App> {
+export async function createApp(config: Config, hooks: AppHooks = {}): Promise<App> {
   const { tools: allTools, toolsets } = await loadManifests(config.manifestDirs);
   if (config.toolsets) {
     const unknown = unknownToolsets(config.toolsets, toolsets);
@@ -84,6 +92,7 @@ export async function createApp(config: Config): Promise<App> {
     ...config.breaker,
     probe: (signal) => engine.ping(signal),
     probeTimeoutMs: Math.min(config.timeouts.read, 5_000),
+    onChange: hooks.onBreakerChange,
   });
   const operations = new Operations();
   const interpreter = new Interpreter({
@@ -100,6 +109,7 @@ export async function createApp(config: Config): Promise<App> {
     longBudgetMs: config.longBudgetMs,
     audit,
     confirmDestructive: config.confirmDestructive,
+    onCallDone: hooks.onCallDone,
   });
   const tools = visibleTools(allTools, toolsets, {
     allowsLevel: (level) => policy.allowsLevel(level),

@@ -6,6 +6,7 @@
  */
 
 import { allowFlag, BerthError, whereFlagsGo } from "../errors/mod.ts";
+import { REDACTED, redactText } from "../policy/redact.ts";
 
 /** TLS material for a `tcp://` engine. */
 export interface TlsFiles {
@@ -28,16 +29,25 @@ export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
  */
 export const UNIX_URL_HOST = "docker.invalid";
 
+/**
+ * A docker host as errors may show it: credentials in the URL (`user:pass@`,
+ * or a bare token before `@`) never reach stderr or a log.
+ */
+export function shownHost(value: string): string {
+  return redactText(value).replace(/(\/\/)[^/@\s]*@/, `$1${REDACTED}@`);
+}
+
 /** Parses `unix:///path`, `tcp://host:port` (or a bare absolute socket path). */
 export function parseDockerHost(value: string, tls?: TlsFiles): EngineEndpoint {
   const raw = value.trim();
+  const shown = shownHost(value);
   if (raw.startsWith("/")) return { kind: "unix", socketPath: raw };
   if (raw.startsWith("unix://")) {
     const socketPath = raw.slice("unix://".length);
     if (!socketPath.startsWith("/")) {
       throw new BerthError(
         "invalid_input",
-        `Docker host '${value}' needs an absolute socket path`,
+        `Docker host '${shown}' needs an absolute socket path`,
         {
           hint: "Write it as unix:///var/run/docker.sock",
         },
@@ -50,7 +60,7 @@ export function parseDockerHost(value: string, tls?: TlsFiles): EngineEndpoint {
     try {
       url = new URL(raw.replace(/^tcp:/, "http:"));
     } catch {
-      throw new BerthError("invalid_input", `Docker host '${value}' is not a valid URL`, {
+      throw new BerthError("invalid_input", `Docker host '${shown}' is not a valid URL`, {
         hint: "Write it as tcp://host:2376",
       });
     }
@@ -58,7 +68,7 @@ export function parseDockerHost(value: string, tls?: TlsFiles): EngineEndpoint {
     const port = url.port ? Number(url.port) : useTls ? 2376 : 2375;
     return { kind: "tcp", host: url.hostname, port, tls };
   }
-  throw new BerthError("invalid_input", `Docker host '${value}' has an unsupported scheme`, {
+  throw new BerthError("invalid_input", `Docker host '${shown}' has an unsupported scheme`, {
     hint: "Use unix:///path/to/docker.sock or tcp://host:port",
   });
 }

@@ -30,6 +30,15 @@ export interface BreakerOptions extends BreakerSettings {
   probeTimeoutMs?: number;
   /** The clock (injectable for tests). */
   now?: () => number;
+  /** Told when the breaker opens (again) or closes, with why: the operator's log. */
+  onChange?: (change: BreakerChange) => void;
+}
+
+/** A change of the breaker's state, for the log. */
+export interface BreakerChange {
+  state: "open" | "closed";
+  /** Why, in words: the failures that opened it, or the probe that closed it. */
+  reason: string;
 }
 
 /** The breaker's state, for status reports and tests. */
@@ -75,6 +84,7 @@ export class CircuitBreaker {
   readonly #probe: (signal: AbortSignal) => Promise<boolean>;
   readonly #probeTimeoutMs: number;
   readonly #now: () => number;
+  readonly #onChange?: (change: BreakerChange) => void;
   #failures: number[] = [];
   #openedAt?: number;
   #probing = false;
@@ -93,6 +103,7 @@ export class CircuitBreaker {
     this.#probe = options.probe;
     this.#probeTimeoutMs = options.probeTimeoutMs ?? 5_000;
     this.#now = options.now ?? Date.now;
+    this.#onChange = options.onChange;
   }
 
   /** The current state. */
@@ -119,6 +130,12 @@ export class CircuitBreaker {
     if (!healthy) {
       this.#openedAt = this.#now();
       this.#lastFailure = "the probe (/_ping) after the cooldown failed";
+      this.#onChange?.({
+        state: "open",
+        reason: `stays open: ${this.#lastFailure}; next probe in ${
+          formatLeft(this.#settings.cooldownMs)
+        }`,
+      });
       return { ok: false, error: this.#refusal(this.#settings.cooldownMs) };
     }
     this.#close();
@@ -137,8 +154,17 @@ export class CircuitBreaker {
     this.#failures = this.#failures.filter((t) => now - t < this.#settings.windowMs);
     this.#failures.push(now);
     if (this.#probation || this.#failures.length >= this.#settings.failures) {
+      const count = this.#probation
+        ? "1 failure after a probe"
+        : `${this.#failures.length} failures`;
       this.#openedAt = now;
       this.#failures = [];
+      this.#onChange?.({
+        state: "open",
+        reason: `${count} within ${formatMs(this.#settings.windowMs)}` +
+          `${description ? ` (last: ${description})` : ""}; calls are refused (DKR-009) for ` +
+          formatLeft(this.#settings.cooldownMs),
+      });
     }
   }
 
@@ -153,6 +179,7 @@ export class CircuitBreaker {
     this.#failures = [];
     this.#probation = true;
     this.#epoch++;
+    this.#onChange?.({ state: "closed", reason: "the probe (/_ping) answered; calls go through" });
   }
 
   async #runProbe(): Promise<boolean> {

@@ -70,6 +70,8 @@ export interface InterpreterOptions {
   audit?: AuditSink;
   /** Ask through {@link CallOptions.confirm} before remove, prune, kill and compose down (default true). */
   confirmDestructive?: boolean;
+  /** Told when each call ends (the CLI's debug log): tool, milliseconds, redacted result. */
+  onCallDone?: (tool: string, ms: number, result: ToolResult) => void;
 }
 
 /** Per-call options from the transport. */
@@ -148,6 +150,7 @@ export class Interpreter {
       await this.#call(tool, rawArgs, { ...options, onBackgroundDone }, engine),
     );
     audit(result);
+    this.#options.onCallDone?.(name, Date.now() - started, result);
     return result;
   }
 

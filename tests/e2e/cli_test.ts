@@ -58,6 +58,32 @@ Deno.test("cli: a bad --allow level or --docker-host is one line naming it", asy
   assert.match(line, /Docker host 'ftp:\/\/x' has an unsupported scheme/);
 });
 
+Deno.test("cli: a --docker-host error never prints the URL's password", async () => {
+  const line = oneErrorLine(
+    await berth("call", "docker_version", "--docker-host", "ftp://admin:s3cretpass@x"),
+  );
+  assert.match(line, /Docker host 'ftp:\/\/\*\*\*REDACTED\*\*\*@x' has an unsupported scheme/);
+  for (const host of ["tcp://admin:s3cretpass@[::1", "unix://admin:s3cretpass@sock"]) {
+    const out = await berth("call", "docker_version", "--docker-host", host);
+    assert.equal(out.code, 2, out.stderr);
+    assert.doesNotMatch(out.stderr, /s3cretpass/, host);
+  }
+});
+
+Deno.test("cli: --bypass-permissions is announced at every log level, with the lists it drops", async () => {
+  const out = await berth(
+    "tools",
+    "--bypass-permissions",
+    "--deny-containers",
+    "vault",
+    "--log-level",
+    "error",
+  );
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stderr, /berth: warn: --bypass-permissions: EVERY permission level is granted/);
+  assert.match(out.stderr, /drops the configured name lists \(deny containers vault\)/);
+});
+
 Deno.test("cli: an unknown tool or a missing parameter is a DKR-004 result, exit status 1", async () => {
   for (
     const [args, message] of [

@@ -127,6 +127,20 @@ Deno.test("attacks: sandbox: berth runs under the recipe and names the permissio
   assert.match(result.text, /--allow-net=unix:\/tmp\/berth-not-a-socket\.sock/);
 });
 
+Deno.test("attacks: sandbox: a recipe that hides /etc/berth warns at every log level, naming the flag", async () => {
+  const withoutEtc = LOCKED_RECIPE.map((flag) => flag.replace(",/etc/berth", ""));
+  assert.notDeepEqual(withoutEtc, LOCKED_RECIPE, "the recipe grants /etc/berth");
+  let out = await callVersion(withoutEtc, "--log-level", "error");
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stderr, /berth: warn: no config file was read: .*\/etc\/berth\/config\.yaml/);
+  assert.match(out.stderr, /NOT in force/);
+  assert.match(out.stderr, /--allow-read=[^ ]*\/etc\/berth[, ]/);
+
+  // The recipe itself sees /etc/berth: only the hidden home config is named.
+  out = await callVersion(LOCKED_RECIPE, "--log-level", "error");
+  assert.doesNotMatch(out.stderr, /access to [^;]*\/etc\/berth\/config\.yaml/);
+});
+
 Deno.test("attacks: sandbox: an audit log outside the set stops start-up, naming --allow-write", async () => {
   const out = await callVersion(["-P=berth"], "--audit-log", "/tmp/berth-sandbox-audit.jsonl");
   assert.equal(out.code, 2);

@@ -312,4 +312,9 @@ Deno.test("e2e: stdout carries only MCP JSON-RPC messages", SPAWN_TEST, async ()
   const errors = await stderr;
   assert.equal(status.code, 0, `berth exited ${status.code} when stdin closed; stderr:\n${errors}`);
   assert.match(errors, /berth: info: /, "logs go to stderr");
+  assert.match(errors, /berth: info: engine API version \S+ \(negotiated\)/);
+  // debug: one line per call with its tool, duration and outcome, never its arguments.
+  assert.match(errors, /^berth: debug: call docker_list_containers \d+ms ok$/m);
+  assert.match(errors, /^berth: debug: call docker_container_top \d+ms DKR-004$/m);
+  assert.doesNotMatch(errors, /\.\.\/x/, "arguments are not logged");
 });

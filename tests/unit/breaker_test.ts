@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { BerthError } from "../../src/errors/mod.ts";
 import {
   type Admitted,
+  type BreakerChange,
   CircuitBreaker,
   countsAsEngineFailure,
   formatLeft,
@@ -110,6 +111,32 @@ Deno.test("breaker: a failed probe reopens it for a full cooldown", async () => 
   assert.match(error.context ?? "", /probe/);
   clock.advance(299_000);
   await refused(b);
+});
+
+Deno.test("breaker: onChange tells the log when it opens, stays open after a failed probe, and closes", async () => {
+  const clock = new Clock();
+  const changes: BreakerChange[] = [];
+  let healthy = false;
+  const b = new CircuitBreaker({
+    failures: 3,
+    windowMs: 60_000,
+    cooldownMs: 300_000,
+    probe: () => Promise.resolve(healthy),
+    now: clock.now,
+    onChange: (change) => changes.push(change),
+  });
+  for (let i = 0; i < 3; i++) b.record(await admitted(b), true, "DKR-001 Cannot reach");
+  assert.equal(changes.length, 1, "told once, when it opened");
+  assert.equal(changes[0].state, "open");
+  assert.match(changes[0].reason, /3 failures within 1m \(last: DKR-001 Cannot reach\)/);
+  clock.advance(300_000);
+  await refused(b);
+  assert.equal(changes[1].state, "open");
+  assert.match(changes[1].reason, /probe .* failed/);
+  clock.advance(300_000);
+  healthy = true;
+  await admitted(b);
+  assert.deepEqual(changes.map((c) => c.state), ["open", "open", "closed"]);
 });
 
 Deno.test("breaker: a probe that throws or hangs counts as failed", async () => {
