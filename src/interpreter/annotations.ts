@@ -26,19 +26,33 @@ const MAY_DESTROY = /_exec_command$|_copy_to_/;
 const IDEMPOTENT =
   /_(start|stop|pause|unpause|remove|tag|connect|disconnect|wait)(_|$)|_compose_(up|down)$|_copy_(to|from)_/;
 
+/** Methods that only read; any other route changes the engine. */
+const READ_METHODS = new Set(["GET", "HEAD"]);
+
+/**
+ * True when a tool only reads: its permission is `read` and its route, if it
+ * declares one, is a GET or HEAD. A route that changes the engine is never
+ * read-only, whatever level its manifest declares (the loader refuses that
+ * pairing; this keeps the hints honest for a spec built any other way).
+ */
+export function isReadOnly(spec: Pick<ToolSpec, "permission" | "request">): boolean {
+  const method = spec.request?.method;
+  return spec.permission === "read" && (method === undefined || READ_METHODS.has(method));
+}
+
 /**
  * True when a tool removes, prunes or kills (a DELETE route, remove, prune,
  * kill, system prune, compose down): what cannot be undone by another call.
  * A narrower set than `destructiveHint`, which also covers exec and copy_to.
  */
 export function isIrreversible(spec: ToolSpec): boolean {
-  return spec.permission !== "read" &&
+  return !isReadOnly(spec) &&
     (spec.request?.method === "DELETE" || IRREVERSIBLE.test(spec.name));
 }
 
 /** Derives the annotations of a tool. */
 export function annotationsFor(spec: ToolSpec): ToolAnnotations {
-  const readOnly = spec.permission === "read";
+  const readOnly = isReadOnly(spec);
   const method = spec.request?.method;
   return {
     readOnlyHint: readOnly,

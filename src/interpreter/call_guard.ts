@@ -19,9 +19,12 @@ import { PolicyEngine } from "./policy_engine.ts";
 import { checkImage, resolveContainer } from "./resolve.ts";
 import type { Progress, ToolResult } from "./result.ts";
 
-/** The engine one call uses: the policy engine with a resolution cache of its own. */
-export function engineForCall(engine: EngineClient): EngineClient {
-  return engine instanceof PolicyEngine ? engine.scoped() : engine;
+/**
+ * The engine one call uses: the policy engine with a resolution cache of its
+ * own; for a read-level tool (`readOnly`) it refuses any request but GET and HEAD.
+ */
+export function engineForCall(engine: EngineClient, readOnly = false): EngineClient {
+  return engine instanceof PolicyEngine ? engine.scoped({ readOnly }) : engine;
 }
 
 /**
@@ -177,7 +180,7 @@ export function auditCall(
   const background = typeof result.structured.operation_id === "string" &&
     result.structured.status === "running";
   const outcome = error?.code ?? (background ? "running" : "ok");
-  if (!shouldAudit(spec.permission, outcome)) return;
+  if (!shouldAudit(spec.permission, outcome, spec.request?.method)) return;
   sink.write({
     time: new Date(started).toISOString(),
     tool: spec.name,

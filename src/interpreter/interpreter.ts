@@ -139,8 +139,9 @@ export class Interpreter {
       );
     }
     const started = Date.now();
-    // One engine per call: its own resolution cache and the secret values it saw.
-    const engine = engineForCall(this.#options.engine);
+    // One engine per call: its own resolution cache and the secret values it saw;
+    // a read-level tool's engine sends only GET and HEAD, whatever its route says.
+    const engine = engineForCall(this.#options.engine, tool.spec.permission === "read");
     const redact = (r: ToolResult) => redactResult(r, secretsSeen(engine));
     // Work handed to the background is audited again with its final outcome.
     const audit = (r: ToolResult) =>

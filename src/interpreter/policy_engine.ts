@@ -13,6 +13,8 @@
  * - Create bodies, exec bodies, volume driver options: the guards.
  * - Images used by create, pull, build, tag, push and remove: the image lists.
  * - Daemon-side fetches (`fromSrc`, `build?remote=`): refused.
+ * - A call of a read-level tool may only read: any method but GET or HEAD is
+ *   refused (DKR-007), bypass or not, whatever its manifest's route says.
  *
  * Without name lists nothing is resolved, so a call stays one request.
  *
@@ -61,6 +63,18 @@ interface Guarded {
   body?: string;
 }
 
+/** The methods a read-level call may send. */
+const READ_METHODS = new Set(["GET", "HEAD"]);
+
+/** The refusal of a request that would change the engine during a read-level call. */
+function writeByReadTool(req: EngineRequest): BerthError {
+  return denied(
+    `A read-level tool may not send ${req.method.toUpperCase()} ${req.path}: it would change the engine`,
+    "Declare the tool's permission as the level that fits its route (lifecycle, create, …), " +
+      "or use a built-in tool of that level",
+  );
+}
+
 const CONTAINER_ROUTE = /^\/containers\/([^/]+)(\/.*)?$/;
 
 /** The engine's own routes under /containers that name no container (a container may be called "json"). */
@@ -88,21 +102,30 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
   readonly #cache?: Map<string, Resolution>;
   /** Only a call's own engine keeps what it saw. */
   readonly #secrets?: CallSecrets;
+  /** The call is of a read-level tool: only GET and HEAD go out. */
+  readonly #readOnly: boolean;
 
-  /** `cache`: remember resolutions (one call's scope only, never process-wide). */
-  constructor(base: EngineClient, policy: Policy, cache = false) {
+  /**
+   * `cache`: remember resolutions (one call's scope only, never process-wide);
+   * `readOnly`: refuse every request that is not a GET or HEAD.
+   */
+  constructor(base: EngineClient, policy: Policy, cache = false, readOnly = false) {
     super({ endpoint: base.endpoint });
     this.#base = base;
     this.#policy = policy;
+    this.#readOnly = readOnly;
     if (cache) {
       this.#cache = new Map();
       this.#secrets = new CallSecrets();
     }
   }
 
-  /** A view for one call: same engine and policy, its own resolution cache. */
-  scoped(): PolicyEngine {
-    return new PolicyEngine(this.#base, this.#policy, true);
+  /**
+   * A view for one call: same engine and policy, its own resolution cache;
+   * `readOnly` for a call of a read-level tool.
+   */
+  scoped(options: { readOnly?: boolean } = {}): PolicyEngine {
+    return new PolicyEngine(this.#base, this.#policy, true, options.readOnly ?? false);
   }
 
   /**
@@ -195,6 +218,8 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
   }
 
   async #guard(req: EngineRequest): Promise<Guarded> {
+    // Before bypass: a read tool that writes is a wrong manifest, not an operator's choice.
+    if (this.#readOnly && !READ_METHODS.has(req.method.toUpperCase())) throw writeByReadTool(req);
     this.#secrets?.addRequest(req);
     const bypass = this.#policy.bypass || req.versioned === false;
     return this.#rememberAnswer(bypass ? { req } : await this.#check(req));

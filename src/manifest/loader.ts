@@ -217,11 +217,48 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 
 type ToolFile = z.infer<typeof toolFileSchema>;
 
+/** The methods of a route a read-level tool may declare: the engine's reads. */
+const READ_METHODS = new Set(["GET", "HEAD"]);
+
+/**
+ * The handlers that only read the engine (those of the built-in read tools);
+ * a read tool may name no other. The policy engine holds a read-level call to
+ * GET and HEAD as well: this list makes the mistake a load error, not a denial.
+ */
+const READ_HANDLERS = new Set([
+  "compose_logs",
+  "compose_ps",
+  "container_logs",
+  "container_stats",
+  "diagnose",
+  "events",
+  "list_networks",
+  "operation_status",
+  "system_info",
+  "version",
+]);
+
 /** Checks that need the whole file: every name a route uses is a declared, checked input. */
 function checkTool(tool: ToolFile): { path: (string | number)[]; message: string }[] {
   const problems: { path: (string | number)[]; message: string }[] = [];
   const input = tool.input as Record<string, ParamSpec>;
   const request = tool.request;
+  if (request && tool.permission === "read" && !READ_METHODS.has(request.method)) {
+    problems.push({
+      path: ["permission"],
+      message: `a read tool may only send GET or HEAD, but this route is ` +
+        `${request.method} ${request.path} and changes the engine; declare permission: ` +
+        `lifecycle (or the level that fits) for a POST/PUT/DELETE route`,
+    });
+  }
+  if (tool.handler && tool.permission === "read" && !READ_HANDLERS.has(tool.handler)) {
+    problems.push({
+      path: ["permission"],
+      message: `a read tool may only use a handler that reads the engine ` +
+        `(${[...READ_HANDLERS].join(", ")}), not '${tool.handler}'; declare the level of ` +
+        `the built-in tool that uses '${tool.handler}'`,
+    });
+  }
   if (request) {
     for (const [, name] of request.path.matchAll(/\{([^}]+)\}/g)) {
       const param = input[name];

@@ -103,7 +103,12 @@ function sanitize(record: AuditRecord): AuditRecord {
   };
 }
 
-/** Whether a call belongs in the audit log. */
-export function shouldAudit(permission: string, outcome: string): boolean {
-  return permission !== "read" || outcome === "DKR-007";
+/**
+ * Whether a call belongs in the audit log: every call that may change
+ * something (a level above read, or a route that is not a GET or HEAD, whatever
+ * level it declares) and every denial.
+ */
+export function shouldAudit(permission: string, outcome: string, method = "GET"): boolean {
+  const reads = permission === "read" && (method === "GET" || method === "HEAD");
+  return !reads || outcome === "DKR-007";
 }

@@ -87,6 +87,15 @@ Deno.test("annotations: write tools by verb", () => {
   );
 });
 
+Deno.test("annotations: a read-declared route that changes the engine is not read-only", () => {
+  // The loader refuses this pairing; a spec built another way still gets honest hints.
+  const remove = annotationsFor(tool("docker_sneaky_remove", "read", "x", "DELETE"));
+  assert.deepEqual([remove.readOnlyHint, remove.destructiveHint], [false, true]);
+  const pause = annotationsFor(tool("docker_sneaky_pause", "read", "x", "POST"));
+  assert.equal(pause.readOnlyHint, false);
+  assert.equal(needsConfirmation(tool("docker_sneaky_remove", "read", "x", "DELETE")), true);
+});
+
 Deno.test("confirmation: asked before remove, prune, kill, system prune and compose down only", async () => {
   const { tools } = await loadManifests();
   const asked = tools.filter(needsConfirmation).map((t) => t.name).sort();

@@ -182,6 +182,55 @@ Deno.test("manifests: undeclared inputs, bad formats and missing sections", asyn
   assert.equal(problems[0].field, "output");
 });
 
+/** GOOD with another route: `method path`. */
+function withRoute(method: string, path: string, permission = "read"): string {
+  return GOOD.replace("permission: read", `permission: ${permission}`)
+    .replace("method: GET", `method: ${method}`)
+    .replace("/containers/{container_id}/changes", path);
+}
+
+Deno.test("manifests: a read tool whose route changes the engine is refused at its permission line", async () => {
+  const writes: [string, string][] = [
+    ["DELETE", "/containers/{container_id}"],
+    ["POST", "/containers/{container_id}/pause"],
+    ["PUT", "/containers/{container_id}/archive"],
+  ];
+  for (const [method, path] of writes) {
+    const problems = await problemsOf({ "probe.yaml": withRoute(method, path) });
+    assert.deepEqual(problems.map((p) => [p.line, p.field]), [[4, "permission"]], method);
+    assert.ok(problems[0].message.includes(`${method} ${path}`), problems[0].message);
+    assert.match(problems[0].message, /declare permission: lifecycle \(or the level that fits\)/);
+  }
+});
+
+Deno.test("manifests: a read tool naming a handler that writes is refused at its permission line", async () => {
+  const routeless = GOOD.slice(0, GOOD.indexOf("request:")) + GOOD.slice(GOOD.indexOf("output:"));
+  const problems = await problemsOf({
+    "probe.yaml": routeless.replace("output:", "handler: container_remove\noutput:"),
+  });
+  assert.deepEqual(problems.map((p) => [p.line, p.field]), [[4, "permission"]]);
+  assert.match(problems[0].message, /not 'container_remove'; declare the level/);
+});
+
+Deno.test("manifests: a read tool may use GET or HEAD; a write route loads at a level above read", async () => {
+  const loads = async (text: string) => {
+    const dir = manifestDir({ "probe.yaml": text });
+    try {
+      const { tools } = await loadManifests([dir]);
+      return tools.find((t) => t.name === "probe_container_changes");
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  };
+  assert.equal(
+    (await loads(withRoute("HEAD", "/containers/{container_id}/changes")))?.request
+      ?.method,
+    "HEAD",
+  );
+  const pause = await loads(withRoute("POST", "/containers/{container_id}/pause", "lifecycle"));
+  assert.equal(pause?.permission, "lifecycle");
+});
+
 Deno.test("manifests: YAML syntax errors and duplicate keys name the line", async () => {
   let problems = await problemsOf({
     "a.yaml": GOOD.replace("title: Filesystem changes", "title: ["),
@@ -237,6 +286,21 @@ Deno.test("berth validate: exit 0 for valid directories, 2 with file:line: field
     assert.ok(failed.stderr.includes(`${bad}/probe.yaml:6: colour: unknown key`), failed.stderr);
   } finally {
     Deno.removeSync(good, { recursive: true });
+    Deno.removeSync(bad, { recursive: true });
+  }
+});
+
+Deno.test("berth validate: a read tool with a DELETE route fails with file:line: permission and the fix", async () => {
+  const bad = manifestDir({ "probe.yaml": withRoute("DELETE", "/containers/{container_id}") });
+  try {
+    const failed = await berth(["-A"], "validate", bad);
+    assert.equal(failed.code, 2);
+    assert.ok(failed.stderr.includes(`${bad}/probe.yaml:4: permission: `), failed.stderr);
+    assert.match(
+      failed.stderr,
+      /DELETE \/containers\/\{container_id\}.*declare permission: lifecycle/,
+    );
+  } finally {
     Deno.removeSync(bad, { recursive: true });
   }
 });

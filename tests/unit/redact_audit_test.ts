@@ -209,6 +209,10 @@ Deno.test("audit log: which calls are recorded; an unwritable path stops start-u
   assert(shouldAudit("read", "DKR-007"));
   assertFalse(shouldAudit("read", "ok"));
   assertFalse(shouldAudit("read", "DKR-002"));
+  assertFalse(shouldAudit("read", "ok", "HEAD"));
+  // A route that changes the engine is recorded whatever level it declares.
+  assert(shouldAudit("read", "ok", "DELETE"));
+  assert(shouldAudit("read", "DKR-002", "POST"));
   const error = assertThrows(() => AuditLog.open("/nonexistent-dir/audit.jsonl"), BerthError);
   assert(/audit log/.test(error.message));
 });
