@@ -12,6 +12,7 @@ import { field, hostPathsOf } from "../policy/create_guard.ts";
 import { normalizeHostPath } from "../policy/host_paths.ts";
 import type { Policy } from "../policy/mod.ts";
 import { joinImageTag } from "../policy/names.ts";
+import { containerNameDenied } from "./resolve.ts";
 
 /** What the route guards use from the policy engine of a call. */
 export interface RouteGuardContext {
@@ -76,13 +77,12 @@ export function queryString(req: EngineRequest, key: string): string | undefined
 
 /** The refusal of a container name the lists do not allow (or of no name under an allow list). */
 export function nameRefused(policy: Policy, name: string): BerthError {
+  if (name) return containerNameDenied(name, policy);
   const globs = policy.allowedContainerGlobs ?? [];
-  const hint = globs.length
-    ? `Container names must match: ${globs.join(", ")}`
-    : "The operator's container name lists exclude this name; choose another";
-  return name
-    ? denied(`Container name '${name}' is not allowed by the container name lists`, hint)
-    : denied("A container name is required while a container allow list is set", hint);
+  return denied(
+    "A container name is required while a container allow list is set",
+    globs.length ? `Container names must match: ${globs.join(", ")}` : "Pass a name",
+  );
 }
 
 /**

@@ -21,7 +21,7 @@ import { MAX_JSON_BODY } from "../engine/client.ts";
 import { engineError } from "../engine/errors.ts";
 import { BerthError, invalidInput, isBerthError } from "../errors/mod.ts";
 import type { Policy } from "../policy/mod.ts";
-import { isImageId, parseImageReference } from "../policy/names.ts";
+import { globToRegExp, imageSpellings, isImageId, parseImageReference } from "../policy/names.ts";
 import { NAME_OR_ID } from "./formats.ts";
 import type { HandlerContext } from "./handlers/types.ts";
 import { primaryName } from "./list_filters.ts";
@@ -156,14 +156,68 @@ export async function resolveContainer(
   return { id, name };
 }
 
-/** The DKR-007 for an image the lists do not allow. */
-export function imageDenied(ref: string, policy: Policy): BerthError {
-  const allowed = policy.allowedImageGlobs?.length
-    ? `Allowed images: ${policy.allowedImageGlobs.join(", ")}`
-    : "The operator's image lists (permissions.whitelist_images / blacklist_images) exclude it";
-  return new BerthError("denied_by_policy", `Image '${ref}' is not allowed by the image lists`, {
-    hint: allowed,
-  });
+/**
+ * The DKR-007 for an image the lists do not allow, saying which list refused
+ * it (deny wins over allow, so a name the allow list covers can still be
+ * denied). `where` follows the reference: which parameter or service gave
+ * it. Deny globs are never shown; allow globs are, as the way forward.
+ */
+export function imageDenied(ref: string, policy: Policy, where = ""): BerthError {
+  const what = `Image '${ref}'${where}`;
+  const allow = policy.allowedImageGlobs ?? [];
+  const listed = allow.length ? `Allowed images: ${allow.join(", ")} (--allow-images)` : "";
+  const name = isImageId(ref) ? undefined : parseImageReference(ref);
+  if (!name) {
+    // An ID is judged by its tags (resolve.ts): which list spoke is not known here.
+    return new BerthError("denied_by_policy", `${what} is not allowed by the image lists`, {
+      hint: listed ||
+        "The operator's image lists (--allow-images / --deny-images) exclude its tags",
+    });
+  }
+  if (allow.length && !matchesAny(imageSpellings(ref), allow)) {
+    return new BerthError(
+      "denied_by_policy",
+      `${what} is not allowed by the image lists: no glob of the allow list matches it`,
+      { hint: `Use an image the allow list names. ${listed}` },
+    );
+  }
+  return new BerthError(
+    "denied_by_policy",
+    `${what} is not allowed by the image lists: the deny list refuses it` +
+      (allow.length ? " (deny wins over the allow list)" : ""),
+    {
+      hint: "Use an image no --deny-images glob matches, or ask the operator to change " +
+        "that list (permissions.blacklist_images)",
+    },
+  );
+}
+
+/**
+ * The DKR-007 for a new container's name the lists do not allow, saying which
+ * list refused it. Only for names berth is asked to create: a reference to a
+ * hidden container answers like a missing one instead (DKR-002).
+ */
+export function containerNameDenied(name: string, policy: Policy, where = ""): BerthError {
+  const what = `Container name '${name}'${where}`;
+  const allow = policy.allowedContainerGlobs ?? [];
+  if (allow.length && !matchesAny([name], allow)) {
+    return new BerthError(
+      "denied_by_policy",
+      `${what} is not allowed by the container lists: no glob of the allow list matches it`,
+      { hint: `Choose a name the allow list names: ${allow.join(", ")} (--allow-containers)` },
+    );
+  }
+  return new BerthError(
+    "denied_by_policy",
+    `${what} is not allowed by the container lists: the deny list refuses it`,
+    { hint: "Choose a name no --deny-containers glob matches" },
+  );
+}
+
+/** True when any spelling matches one of the (allow) globs, case-sensitive as the lists are. */
+function matchesAny(spellings: readonly string[], globs: readonly string[]): boolean {
+  const patterns = globs.map((g) => globToRegExp(g));
+  return spellings.some((s) => patterns.some((re) => re.test(s)));
 }
 
 /**

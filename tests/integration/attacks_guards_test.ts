@@ -374,6 +374,8 @@ Deno.test("attacks: image lists hold for every spelling, IDs and every tool that
     const result = await call(images, "docker_create_container", { image, name, labels: LABEL });
     assertRefused(result, `create from ${image}`);
     assert.equal(await containerExists(name), false);
+    // The allow list covers berth-test/*: the refusal names the deny list, not the allow list.
+    if (image === TEST_APP_IMAGE) assert.match(result.text, /the deny list refuses it/);
   }
   for (const image of [APP_IMAGE_ID, APP_IMAGE_ID.replace("sha256:", "").slice(0, 12)]) {
     const name = uniqueName("berth-atk-id");

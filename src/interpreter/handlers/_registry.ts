@@ -10,6 +10,7 @@
 import { BerthError, type ErrorType, invalidInput, isBerthError } from "../../errors/mod.ts";
 import type { Policy } from "../../policy/mod.ts";
 import { IMAGE_REF } from "../formats.ts";
+import { imageDenied } from "../resolve.ts";
 
 /** An image reference in parts: `name` keeps the registry host (`127.0.0.1:5000/team/app`). */
 export interface ImageReference {
@@ -229,10 +230,7 @@ export function streamError(
 
 /** Throws DKR-007 when the policy's image lists refuse a reference. */
 export function assertImageAllowed(policy: Policy, reference: string, field: string): void {
-  if (policy.imageAllowed(reference)) return;
-  throw new BerthError(
-    "denied_by_policy",
-    `Image '${reference}' (parameter '${field}') is not allowed by the image allow/deny lists`,
-    { hint: "Use an image the operator allows (--allow-images / --deny-images)" },
-  );
+  if (!policy.imageAllowed(reference)) {
+    throw imageDenied(reference, policy, ` (parameter '${field}')`);
+  }
 }

@@ -16,6 +16,7 @@
 
 import { BerthError, isBerthError } from "../../errors/mod.ts";
 import { renamed } from "../../policy/create_guard.ts";
+import { containerNameDenied, imageDenied } from "../resolve.ts";
 import { stateAfter } from "./container_action.ts";
 import { buildContainerSpec, type ContainerSpec } from "./container_spec.ts";
 import { bareName, type ContainerInspect, containerPath } from "./_visible_container.ts";
@@ -39,9 +40,7 @@ export function checkedSpec(
 ): ContainerSpec {
   const spec = buildContainerSpec(args);
   if (!ctx.policy.imageAllowed(spec.image)) {
-    throw new BerthError("denied_by_policy", `Image '${spec.image}' is not allowed by policy`, {
-      hint: "Use an image the allow list names, or ask the operator to change --allow-images",
-    });
+    throw imageDenied(spec.image, ctx.policy, " (parameter 'image')");
   }
   if (spec.name === undefined && ctx.policy.requiresContainerName) {
     throw new BerthError(
@@ -51,11 +50,7 @@ export function checkedSpec(
     );
   }
   if (spec.name !== undefined && !ctx.policy.containerVisible(spec.name)) {
-    throw new BerthError(
-      "denied_by_policy",
-      `Container name '${spec.name}' is not allowed by the container allow/deny lists`,
-      { hint: "Choose a name the lists allow" },
-    );
+    throw containerNameDenied(spec.name, ctx.policy);
   }
   for (const source of spec.bindSources) ctx.policy.checkHostPath(source, "bind");
   try {

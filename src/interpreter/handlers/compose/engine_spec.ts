@@ -11,6 +11,7 @@
 import { BerthError } from "../../../errors/mod.ts";
 import type { Policy } from "../../../policy/mod.ts";
 import { renamed } from "../../../policy/create_guard.ts";
+import { containerNameDenied, imageDenied } from "../../resolve.ts";
 import { buildContainerSpec } from "../container_spec.ts";
 import { type Body, compact, hostConfig, portBindings } from "./engine_host.ts";
 import type { ProjectModel, ServiceModel } from "./model.ts";
@@ -174,18 +175,13 @@ export function containerPlan(
  */
 export function checkPlan(policy: Policy, plan: ContainerPlan): void {
   if (!policy.imageAllowed(plan.image)) {
-    throw new BerthError(
-      "denied_by_policy",
-      `Image '${plan.image}' of service '${plan.service}' is not allowed by the image lists`,
-      { hint: "Ask the operator to allow the image (--allow-images) or use an allowed one" },
-    );
+    throw imageDenied(plan.image, policy, ` of service '${plan.service}'`);
   }
   if (!policy.containerVisible(plan.name)) {
-    throw new BerthError(
-      "denied_by_policy",
-      `Container name '${plan.name}' of service '${plan.service}' is not allowed by the container lists`,
-      { hint: "Choose another project name or container_name" },
-    );
+    const denied = containerNameDenied(plan.name, policy, ` of service '${plan.service}'`);
+    throw new BerthError(denied.type, denied.message, {
+      hint: `${denied.hint} (set by the project name or container_name)`,
+    });
   }
   try {
     for (const path of plan.hostPaths) policy.checkHostPath(path, "bind");
