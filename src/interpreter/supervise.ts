@@ -20,6 +20,7 @@ import {
   startDeadline,
 } from "../guard/mod.ts";
 import type { TimeoutClass, ToolSpec } from "../manifest/types.ts";
+import { suggestedStatusWait } from "./handlers/operation_status.ts";
 import type { Shaped } from "./handlers/types.ts";
 import type { JsonSchema } from "./input.ts";
 import { errorResult, type Progress, type ToolResult } from "./result.ts";
@@ -130,7 +131,9 @@ export class Supervisor {
     detach();
     relay.detach();
     await relay.settle();
-    return runningResult(spec, operation.operation_id, budget, relay.last);
+    // docker_operation_status runs in the read class: suggest a wait that fits it.
+    const wait = suggestedStatusWait(this.#options.timeouts.read);
+    return runningResult(spec, operation.operation_id, budget, relay.last, wait);
   }
 
   #mayHandOff(spec: ToolSpec, call: SuperviseOptions): boolean {
@@ -215,9 +218,11 @@ function runningResult(
   operationId: string,
   budgetMs: number,
   progress: Progress | undefined,
+  waitS: number,
 ): ToolResult {
   const seconds = Math.round(budgetMs / 100) / 10;
   const last = progress?.message ? ` Last progress: ${progress.message}.` : "";
+  const wait = waitS > 0 ? `, "wait": ${waitS}` : "";
   return {
     structured: {
       operation_id: operationId,
@@ -227,7 +232,7 @@ function runningResult(
     },
     text: `${spec.name} is still running after ${seconds}s and goes on in the background ` +
       `(operation ${operationId}).${last} Get its result with docker_operation_status ` +
-      `{"operation_id": "${operationId}", "wait": 20}`,
+      `{"operation_id": "${operationId}"${wait}}`,
     isError: false,
   };
 }

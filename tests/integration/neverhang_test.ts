@@ -330,6 +330,47 @@ Deno.test("long call: a wait past a 1 s budget answers running with an operation
   }
 });
 
+Deno.test("long call: docker_operation_status waits at most its read deadline, then answers running; the hand-off suggests a wait that fits", async () => {
+  const dir = waitManifestDir("berth-neverhang-manifest-");
+  // Read deadline 2 s: a status wait fits in 1.6 s (a fifth kept to answer).
+  const app = await testApp({
+    allow: "read,lifecycle",
+    manifest: [dir],
+    longBudget: "1s",
+    timeout: ["read=2s"],
+  });
+  try {
+    const name = await runContainer(SUITE, { command: ["sh", "-c", "sleep 6; exit 3"] });
+    const first = await guard(10_000, call(app, "docker_neverhang_wait", { container_id: name }));
+    assert.equal(first.structured.status, "running", first.text);
+    const id = first.structured.operation_id as string;
+    assert.ok(first.text.includes(`{"operation_id": "${id}", "wait": 1}`), first.text);
+
+    const status = await guard(
+      10_000,
+      call(app, "docker_operation_status", { operation_id: id, wait: 20 }),
+    );
+    assert.equal(status.isError, false, status.text);
+    assert.equal(status.structured.status, "running", status.text);
+    assert.match(status.text, /waited 1\.6s, the most this call's deadline allows/);
+
+    let final = status;
+    for (let i = 0; i < 20 && final.structured.status === "running"; i++) {
+      final = await guard(
+        10_000,
+        call(app, "docker_operation_status", { operation_id: id, wait: 25 }),
+      );
+      assert.equal(final.isError, false, final.text);
+    }
+    assert.equal(final.structured.status, "succeeded", final.text);
+    assert.equal((final.structured.result as { exit_code: number }).exit_code, 3);
+  } finally {
+    app.engine.close();
+    await cleanup(SUITE);
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 // --- the engine restarted during a session ------------------------------------------------
 
 const D2 = {

@@ -1,11 +1,16 @@
 /**
  * The background operations registry: adoption, status, waiting, expiry and
- * its bound on size.
+ * its bound on size; how long docker_operation_status may wait.
  */
 
 import assert from "node:assert/strict";
 import { BerthError } from "../../src/errors/mod.ts";
 import { type OperationOutcome, Operations } from "../../src/guard/operations.ts";
+import {
+  MAX_STATUS_WAIT_S,
+  statusWaitCapMs,
+  suggestedStatusWait,
+} from "../../src/interpreter/handlers/operation_status.ts";
 
 function deferred() {
   let resolve!: (o: OperationOutcome) => void;
@@ -124,4 +129,13 @@ Deno.test("operations: bounded size: the oldest finished go first; full of runni
   ops.adopt("e", deferred().promise, () => undefined); // drops the second
   assert.equal(ops.size, 3);
   assert.equal(ops.adopt("f", deferred().promise, () => undefined), undefined);
+});
+
+Deno.test("operation status: a wait fits the status call's own deadline, less a margin to answer", () => {
+  assert.equal(statusWaitCapMs(30_000), MAX_STATUS_WAIT_S * 1000, "the default read deadline");
+  assert.equal(statusWaitCapMs(5_000), 4_000);
+  assert.equal(statusWaitCapMs(2_000), 1_600);
+  assert.equal(statusWaitCapMs(500), 400);
+  assert.equal(suggestedStatusWait(5_000), 4);
+  assert.equal(suggestedStatusWait(1_000), 0, "too short to suggest a wait");
 });
