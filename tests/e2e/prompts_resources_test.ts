@@ -144,6 +144,8 @@ Deno.test("e2e: prompts, resources, completion and sampling", SPAWN_TEST, async 
         }),
       );
       assert.match(error.message, /DKR-002 container_not_found/);
+      // The client prefixes the code once: the server sends the DKR text alone.
+      assert.match(error.message, /^MCP error -32602: Error: DKR-002/);
     });
 
     await t.step("security_review: privileges and capabilities, env redacted", async () => {
@@ -194,7 +196,7 @@ Deno.test("e2e: prompts, resources, completion and sampling", SPAWN_TEST, async 
         plain.client.readResource({ uri: `container://logs/${prefix}-nope` }),
       );
       assert.equal(error.code, -32002);
-      assert.match(error.message, /DKR-002/);
+      assert.match(error.message, /^MCP error -32002: Error: DKR-002/);
     });
 
     await t.step("resources/list: running containers as log resources", async () => {
