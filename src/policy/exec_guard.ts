@@ -142,10 +142,19 @@ function analyse(text: string, depth: number, out: Command[]): void {
   for (const inner of nested) analyse(inner, depth + 1, out);
 }
 
-/** Collapses the text forms: quotes and backslashes gone, shell punctuation as spaces. */
+/**
+ * A path spelled the way the kernel reads it: `//` is `/` and `/./` is `/`
+ * (`cat /etc//passwd` and `cat /etc/./passwd` open /etc/passwd), so a rule
+ * written with the plain path holds for every such spelling.
+ */
+export function plainPaths(text: string): string {
+  // The lookahead leaves the next `/` for the next `/.` of a `/././` run.
+  return text.replace(/\/\.(?=\/|\s|$)/g, "/").replace(/\/{2,}/g, "/");
+}
+
+/** Collapses the text forms: quotes and backslashes gone, shell punctuation as spaces, paths plain. */
 export function looseForm(text: string): string {
-  return ` ${text}`
-    .replace(/['"\\]/g, "")
+  return plainPaths(` ${text}`.replace(/['"\\]/g, ""))
     .replace(/(?:\d+|&)?>+\|?/g, " > ")
     .replace(/</g, " < ")
     .replace(/[;|&(){}`$]/g, " ")
@@ -173,7 +182,7 @@ function compileRule(text: string): Rule {
     rule.command = {
       program: basename(head),
       flags: flagSet(rest),
-      words: rest.filter((w) => !w.startsWith("-")),
+      words: rest.filter((w) => !w.startsWith("-")).map(plainPaths),
     };
   }
   return rule;
@@ -184,9 +193,8 @@ function commandMatches(rule: Rule, command: Command): boolean {
   if (!want || (command.program !== want.program && command.program !== DYNAMIC)) return false;
   const flags = flagSet(command.args);
   for (const flag of want.flags) if (!flags.has(flag)) return false;
-  return want.words.every((w) =>
-    command.args.some((a) => a === w || (w.endsWith("=") && a.startsWith(w)))
-  );
+  const args = command.args.map(plainPaths);
+  return want.words.every((w) => args.some((a) => a === w || (w.endsWith("=") && a.startsWith(w))));
 }
 
 /** Checks exec commands against the configured blocked patterns. */

@@ -290,6 +290,9 @@ const BLOCKED_EXEC: unknown[] = [
   "sh -c 'rm -r -f /data'",
   ["dd", "if=/dev/zero", "of=/data/sentinel"],
   ["sh", "-c", "echo x > /dev/sda"],
+  // The path of a rule in other spellings of it: repeated slashes, '/./' segments.
+  ["sh", "-c", "echo x > //dev//sda"],
+  ["sh", "-c", "echo x >/./dev/./sda"],
   ["mkfs.ext4", "/dev/sda1"],
 ];
 

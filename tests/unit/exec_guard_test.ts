@@ -5,7 +5,7 @@
  */
 
 import { DEFAULT_BLOCKED_COMMANDS } from "../../src/config/mod.ts";
-import { ExecGuard, looseForm } from "../../src/policy/exec_guard.ts";
+import { ExecGuard, looseForm, plainPaths } from "../../src/policy/exec_guard.ts";
 import { lexShell } from "../../src/policy/shell.ts";
 import { assertDenied, assertEquals } from "../helpers/asserts.ts";
 
@@ -91,6 +91,29 @@ Deno.test("exec guard: custom rules are matched with the same normalisation", ()
   assertEquals(custom.violation(["chmod", "--recursive", "777", "/"]), "chmod -R 777");
   assertEquals(custom.violation(["sh", "-c", "x=1; /usr/bin/nc -l -e /bin/sh"]), "nc -e");
   assertEquals(custom.violation(["chmod", "755", "file"]), undefined);
+});
+
+Deno.test("exec guard: a path in a rule holds for every spelling of it (//, /./)", () => {
+  const custom = new ExecGuard(["cat /etc/passwd", "rm /data/keep"]);
+  for (
+    const argv of [
+      ["cat", "/etc//passwd"],
+      ["cat", "//etc/passwd"],
+      ["cat", "/etc/./passwd"],
+      ["cat", "/etc/././/passwd"],
+      ["/bin//cat", "/./etc/passwd"],
+      ["sh", "-c", "cat '/etc//passwd'"],
+      ["sh", "-c", "cat /etc/.//passwd | head -1"],
+    ]
+  ) {
+    assertEquals(custom.violation(argv), "cat /etc/passwd", JSON.stringify(argv));
+  }
+  assertEquals(custom.violation(["rm", "/data//keep"]), "rm /data/keep");
+  assertEquals(guard.violation(["sh", "-c", "echo x > //dev//sda"]), "> /dev/");
+  // Not the same file: a dot that starts a name, '..' (left to the kernel), another file.
+  assertEquals(custom.violation(["cat", "/etc/.passwd"]), undefined);
+  assertEquals(custom.violation(["cat", "/etc//group"]), undefined);
+  assertEquals(plainPaths("a//b/./c/. /./x ./y"), "a/b/c/ /x ./y");
 });
 
 Deno.test("exec guard: shells nested beyond the limit are refused, not waved through", () => {
