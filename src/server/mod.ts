@@ -15,7 +15,6 @@ import {
   CallToolRequestSchema,
   ErrorCode,
   ListToolsRequestSchema,
-  McpError,
 } from "@modelcontextprotocol/sdk/types.js";
 import process from "node:process";
 import { type App, VERSION } from "../app/mod.ts";
@@ -25,6 +24,7 @@ import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
 import { clientConfirm } from "./confirm.ts";
 import { clientSampler } from "./sampling.ts";
+import { wireError } from "./errors.ts";
 
 const INSTRUCTIONS = [
   "berth gives access to a Docker engine. Tools are named docker_*.",
@@ -64,7 +64,7 @@ export function createMcpServer(app: App): Server {
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args } = request.params;
     if (!app.interpreter.has(name)) {
-      throw new McpError(ErrorCode.InvalidParams, `Unknown tool '${name}'`);
+      throw wireError(ErrorCode.InvalidParams, `Unknown tool '${name}'`);
     }
     const spec = app.allTools.find((t) => t.name === name)!;
     if (!listed.has(name) && app.policy.allowsLevel(spec.permission)) {

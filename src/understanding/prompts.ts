@@ -116,7 +116,7 @@ export async function getPrompt(
   if (!deps.policy.allowsLevel("read")) throw levelDenied(`prompt ${name}`, "read");
   const deadline = startDeadline("read", deps.config.timeouts.read, signal);
   // One engine per prompt, as per tool call: it keeps the secret values it reads.
-  const engine = engineForCall(deps.engine);
+  const engine = engineForCall(deps.engine, true);
   const ctx = { ...deps, engine, signal: deadline.signal };
   try {
     const text = callRedactor(engine)(await build(ctx, name, args));

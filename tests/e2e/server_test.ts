@@ -115,6 +115,16 @@ Deno.test("e2e: the default server (read only)", SPAWN_TEST, async (t) => {
       for (const w of writeTools) assert.ok(!listed.has(w.name), `${w.name} is listed`);
     });
 
+    await t.step("an unknown tool is a protocol error, its prefix said once", async () => {
+      await assert.rejects(
+        s.client.callTool({ name: "docker_nope", arguments: {} }),
+        (error: Error) => {
+          assert.equal(error.message, "MCP error -32602: Unknown tool 'docker_nope'");
+          return true;
+        },
+      );
+    });
+
     await t.step("the client validates outputs: every tool has a compiled outputSchema", () => {
       for (const tool of tools) {
         assert.ok(tool.outputSchema, `${tool.name} has no outputSchema`);
