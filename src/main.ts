@@ -180,7 +180,10 @@ function program(): Command {
 
   withServerOptions(root.command("serve").description("run the MCP server over stdio"))
     .action(async (options: CliOptions) => {
-      await serveStdio(await buildApp(options));
+      const ended = await serveStdio(await buildApp(options));
+      // Stopped by a signal: exit as the shell expects (128 + signal number),
+      // without waiting for an open stdin to end.
+      if (ended !== "end") Deno.exit(ended === "SIGINT" ? 130 : 143);
     });
 
   withServerOptions(

@@ -23,6 +23,14 @@ export interface OperationOutcome {
   isError: boolean;
 }
 
+/** What the registry may do with adopted work besides waiting for it. */
+export interface AdoptHooks {
+  /** Called once with the final outcome: finished, crashed or abandoned at exit. */
+  onFinish?: (outcome: OperationOutcome) => void;
+  /** Stops the work (the server is exiting). */
+  abort?: (reason: unknown) => void;
+}
+
 /** The status of an operation. */
 export type OperationStatus = "running" | "succeeded" | "failed";
 
@@ -59,6 +67,7 @@ interface Entry {
   progress: () => OperationProgress | undefined;
   outcome?: OperationOutcome;
   done: Promise<void>;
+  hooks: AdoptHooks;
 }
 
 /** Finished results are kept this long by default. */
@@ -92,13 +101,15 @@ export class Operations {
 
   /**
    * Adopts running work. Returns undefined when the registry is full of
-   * running operations: the caller then keeps waiting itself.
+   * running operations: the caller then keeps waiting itself. `hooks.onFinish`
+   * hears the final outcome once, whether the work ends or is abandoned.
    */
   adopt(
     tool: string,
     work: Promise<OperationOutcome>,
     progress: () => OperationProgress | undefined,
     startedAt = this.#now(),
+    hooks: AdoptHooks = {},
   ): OperationSnapshot | undefined {
     this.#prune();
     if (this.#entries.size >= this.#max && !this.#evictOldestFinished()) return undefined;
@@ -110,6 +121,7 @@ export class Operations {
       startedAt,
       progress,
       done: Promise.resolve(),
+      hooks,
     };
     entry.done = work.then(
       (outcome) => this.#finish(entry, outcome),
@@ -154,7 +166,27 @@ export class Operations {
     return this.#snapshot(entry);
   }
 
+  /**
+   * Ends every running operation because the server exits: each is finished
+   * as abandoned (its `onFinish` hears it at once, so the audit log gets its
+   * final record before the process ends) and its work is aborted. Answers
+   * how many there were.
+   */
+  abandonAll(): number {
+    const outcome = abandoned();
+    let count = 0;
+    for (const entry of this.#entries.values()) {
+      if (entry.status !== "running") continue;
+      this.#finish(entry, outcome);
+      entry.hooks.abort?.(new BerthError("timeout", ABANDONED_MESSAGE));
+      count++;
+    }
+    return count;
+  }
+
   #finish(entry: Entry, outcome: OperationOutcome): void {
+    // Abandoned work may still settle while the process exits: the first end counts.
+    if (entry.status !== "running") return;
     entry.outcome = {
       structured: outcome.structured,
       text: outcome.text,
@@ -162,6 +194,11 @@ export class Operations {
     };
     entry.status = outcome.isError ? "failed" : "succeeded";
     entry.finishedAt = this.#now();
+    try {
+      entry.hooks.onFinish?.(outcome);
+    } catch {
+      // A failing listener (audit write) must not leave the operation running.
+    }
   }
 
   #snapshot(entry: Entry): OperationSnapshot {
@@ -208,4 +245,22 @@ function crashed(error: unknown): OperationOutcome {
     { hint: "Retry the tool; if it fails again, report it with berth's log" },
   );
   return { structured: { error: berth.toPayload() }, text: berth.toText(), isError: true };
+}
+
+const ABANDONED_MESSAGE = "The server exited before the operation finished; its work was stopped";
+
+/**
+ * The outcome of work cut short by the server's exit. `status: abandoned`
+ * tells the audit log apart from a failure of the work itself.
+ */
+function abandoned(): OperationOutcome {
+  const error = new BerthError("timeout", ABANDONED_MESSAGE, {
+    hint: "Check the engine for what the work had done (it may have stopped halfway), " +
+      "then call the tool again",
+  });
+  return {
+    structured: { status: "abandoned", error: error.toPayload() },
+    text: error.toText(),
+    isError: true,
+  };
 }

@@ -179,16 +179,19 @@ export function auditCall(
     : undefined;
   const background = typeof result.structured.operation_id === "string" &&
     result.structured.status === "running";
-  const outcome = error?.code ?? (background ? "running" : "ok");
+  const abandoned = result.structured.status === "abandoned";
+  const outcome = abandoned ? "abandoned" : error?.code ?? (background ? "running" : "ok");
   if (!shouldAudit(spec.permission, outcome, spec.request?.method)) return;
+  const now = Date.now();
   sink.write({
-    time: new Date(started).toISOString(),
+    time: new Date(now).toISOString(),
     tool: spec.name,
     // The sink redacts by key; a secret value typed in a command is known only here.
     arguments: scrubValues(rawArgs ?? {}, secrets),
     target: auditTarget(spec, scrubValues(rawArgs, secrets)),
     outcome,
     error: error?.message,
-    duration_ms: Date.now() - started,
+    started: new Date(started).toISOString(),
+    duration_ms: now - started,
   });
 }

@@ -123,9 +123,19 @@ export class Supervisor {
     ]).finally(() => clearTimeout(timer));
     if (first !== HANDED_OFF) return first;
 
-    const operation = this.#options.operations!.adopt(spec.name, done, () => relay.last, startedAt);
+    // The registry reports the final outcome (also when the server exits
+    // first) and may stop the work through the call's own cancel link.
+    const operation = this.#options.operations!.adopt(
+      spec.name,
+      done,
+      () => relay.last,
+      startedAt,
+      {
+        onFinish: call.onBackgroundDone,
+        abort: (reason) => cancel.abort(reason),
+      },
+    );
     if (!operation) return await done; // registry full of running work: keep waiting
-    if (call.onBackgroundDone) done.then(call.onBackgroundDone, () => {});
     // From here the work belongs to the registry: the client's cancel of this
     // (answered) call no longer reaches it; its class deadline still does.
     detach();

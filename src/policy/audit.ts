@@ -15,17 +15,25 @@ import { redactArguments, redactText } from "./redact.ts";
 
 /** One line of the audit log. */
 export interface AuditRecord {
-  /** ISO 8601 time the call started. */
+  /**
+   * ISO 8601 time the record was written, so the log reads in time order even
+   * when a background operation's final record follows later calls.
+   */
   time: string;
   tool: string;
   /** The arguments as the client sent them, redacted. */
   arguments: unknown;
   /** What the call acted on, e.g. `container:web` (absent when it names nothing). */
   target?: string;
-  /** `ok`, `running` (went on in the background) or the DKR code of the error. */
+  /**
+   * `ok`, `running` (went on in the background), `abandoned` (the server
+   * exited before background work finished) or the DKR code of the error.
+   */
   outcome: string;
   /** The error message, redacted, when the call failed. */
   error?: string;
+  /** ISO 8601 time the call started (absent in records written by older callers). */
+  started?: string;
   duration_ms: number;
 }
 
@@ -91,7 +99,8 @@ function sanitize(record: AuditRecord): AuditRecord {
   };
   if (record.target !== undefined) out.target = redactText(record.target);
   if (record.error !== undefined) out.error = redactText(record.error);
-  // Keep the documented key order: time, tool, arguments, target, outcome, error, duration_ms.
+  // Keep the documented key order: time, tool, arguments, target, outcome, error, started,
+  // duration_ms.
   return {
     time: out.time,
     tool: out.tool,
@@ -99,6 +108,7 @@ function sanitize(record: AuditRecord): AuditRecord {
     ...(out.target !== undefined ? { target: out.target } : {}),
     outcome: out.outcome,
     ...(out.error !== undefined ? { error: out.error } : {}),
+    ...(record.started !== undefined ? { started: record.started } : {}),
     duration_ms: out.duration_ms,
   };
 }

@@ -101,10 +101,18 @@ export function createMcpServer(app: App): Server {
   return server;
 }
 
-/** Serves the app over stdio until the client disconnects. */
-export async function serveStdio(app: App): Promise<void> {
+/** Why {@link serveStdio} ended: the client closed stdin, or a signal asked berth to stop. */
+export type ServeEnd = "end" | "SIGINT" | "SIGTERM";
+
+/**
+ * Serves the app over stdio until the client disconnects or SIGINT/SIGTERM
+ * arrives. Either way background operations still running are abandoned
+ * first: their work is aborted and the audit log gets their final record.
+ */
+export async function serveStdio(app: App): Promise<ServeEnd> {
   const server = createMcpServer(app);
   const transport = new StdioServerTransport();
+  let ended: ServeEnd = "end";
   const closed = new Promise<void>((resolve) => {
     server.onclose = () => resolve();
   });
@@ -112,6 +120,30 @@ export async function serveStdio(app: App): Promise<void> {
   // The SDK's transport does not notice end of input; a client that closes
   // our stdin is gone, so close the server and let the process end cleanly.
   process.stdin.once("end", () => void server.close());
+  const stopSignals = onStopSignals((signal) => {
+    ended = signal;
+    void server.close();
+  });
   await closed;
+  stopSignals();
+  app.operations.abandonAll();
   app.engine.close();
+  return ended;
+}
+
+/** Listens for SIGINT and SIGTERM (where the platform has them); answers the unlisten. */
+function onStopSignals(stop: (signal: "SIGINT" | "SIGTERM") => void): () => void {
+  const listeners: [Deno.Signal, () => void][] = [];
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    const listener = () => stop(signal);
+    try {
+      Deno.addSignalListener(signal, listener);
+      listeners.push([signal, listener]);
+    } catch {
+      // Windows has no SIGTERM: that signal simply ends the process as before.
+    }
+  }
+  return () => {
+    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+  };
 }

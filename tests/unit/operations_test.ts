@@ -131,6 +131,47 @@ Deno.test("operations: bounded size: the oldest finished go first; full of runni
   assert.equal(ops.adopt("f", deferred().promise, () => undefined), undefined);
 });
 
+Deno.test("operations: abandonAll finishes running work as abandoned at once, tells onFinish and aborts it; a late end changes nothing", async () => {
+  const ops = new Operations();
+  const running = deferred();
+  const finished = deferred();
+  const heard: OperationOutcome[] = [];
+  const aborted: unknown[] = [];
+  const hooks = {
+    onFinish: (o: OperationOutcome) => heard.push(o),
+    abort: (reason: unknown) => aborted.push(reason),
+  };
+  const op = ops.adopt(
+    "docker_wait_container",
+    running.promise,
+    () => undefined,
+    undefined,
+    hooks,
+  )!;
+  ops.adopt("docker_pull_image", finished.promise, () => undefined, undefined, hooks);
+  finished.resolve(ok({ image_id: "sha256:abc" }));
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(heard.length, 1, "the finished one was heard once");
+
+  assert.equal(ops.abandonAll(), 1, "only the running operation is abandoned");
+  assert.equal(heard.length, 2, "onFinish heard the abandonment synchronously");
+  assert.equal(heard[1].structured.status, "abandoned");
+  assert.equal((heard[1].structured.error as { code: string }).code, "DKR-008");
+  assert.match(heard[1].text, /server exited before the operation finished/);
+  assert.equal(aborted.length, 1);
+  assert.ok(aborted[0] instanceof BerthError);
+  const snapshot = ops.get(op.operation_id)!;
+  assert.equal(snapshot.status, "failed");
+  assert.match(snapshot.error!.message, /server exited/);
+
+  // The aborted work settles afterwards: the abandonment stays the outcome, heard once.
+  running.resolve(ok({ exit_code: 0 }));
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(heard.length, 2);
+  assert.equal(ops.get(op.operation_id)!.status, "failed");
+  assert.equal(ops.abandonAll(), 0);
+});
+
 Deno.test("operation status: a wait fits the status call's own deadline, less a margin to answer", () => {
   assert.equal(statusWaitCapMs(30_000), MAX_STATUS_WAIT_S * 1000, "the default read deadline");
   assert.equal(statusWaitCapMs(5_000), 4_000);

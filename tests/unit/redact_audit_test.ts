@@ -5,7 +5,9 @@
 
 import { loadConfig, parseConfigText } from "../../src/config/mod.ts";
 import { BerthError } from "../../src/errors/mod.ts";
-import { AuditLog, shouldAudit } from "../../src/policy/audit.ts";
+import { auditCall } from "../../src/interpreter/call_guard.ts";
+import type { ToolSpec } from "../../src/manifest/types.ts";
+import { AuditLog, type AuditRecord, shouldAudit } from "../../src/policy/audit.ts";
 import {
   credentialValues,
   redactArguments,
@@ -202,6 +204,65 @@ Deno.test("audit log: one flushed JSON line per record, redacted, in order", () 
   } finally {
     Deno.removeSync(path);
   }
+});
+
+Deno.test("audit log: a record carries the time it is written and the call's start apart, in the documented order", () => {
+  const path = Deno.makeTempFileSync({ suffix: ".jsonl" });
+  try {
+    const log = AuditLog.open(path);
+    log.write({
+      time: "2026-01-01T00:00:30.000Z",
+      tool: "docker_wait_container",
+      arguments: { container_id: "web" },
+      target: "container:web",
+      outcome: "abandoned",
+      error: "The server exited before the operation finished; its work was stopped",
+      started: "2026-01-01T00:00:00.000Z",
+      duration_ms: 30_000,
+    });
+    log.close();
+    const [line] = Deno.readTextFileSync(path).trim().split("\n").map((l) => JSON.parse(l));
+    assertEquals(Object.keys(line), [
+      "time",
+      "tool",
+      "arguments",
+      "target",
+      "outcome",
+      "error",
+      "started",
+      "duration_ms",
+    ]);
+    assertEquals(line.time, "2026-01-01T00:00:30.000Z");
+    assertEquals(line.started, "2026-01-01T00:00:00.000Z");
+    assertEquals(line.outcome, "abandoned");
+  } finally {
+    Deno.removeSync(path);
+  }
+});
+
+Deno.test("audit record of a call: time is when it is written, started when the call began; running and abandoned outcomes", () => {
+  const records: AuditRecord[] = [];
+  const sink = { write: (r: AuditRecord) => records.push(r), close() {} };
+  const spec = { name: "docker_wait_container", permission: "lifecycle" } as ToolSpec;
+  const started = Date.now() - 60_000;
+  const args = { container_id: "web" };
+  auditCall(sink, spec, args, {
+    structured: { operation_id: "op-1", status: "running" },
+    text: "",
+    isError: false,
+  }, started);
+  auditCall(sink, spec, args, {
+    structured: { status: "abandoned", error: { code: "DKR-008", message: "The server exited" } },
+    text: "",
+    isError: true,
+  }, started);
+  assertEquals(records.map((r) => r.outcome), ["running", "abandoned"]);
+  for (const record of records) {
+    assertEquals(record.started, new Date(started).toISOString());
+    assert(Date.parse(record.time) - started >= 60_000, "time is the writing time, not the start");
+    assert(record.duration_ms >= 60_000);
+  }
+  assertEquals(records[1].error, "The server exited");
 });
 
 Deno.test("audit log: which calls are recorded; an unwritable path stops start-up", () => {
