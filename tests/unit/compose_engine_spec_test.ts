@@ -249,3 +249,61 @@ Deno.test("config hash: stable, sensitive to the container's config only", async
   assert.notEqual(await configHash(c.services.s), hash);
   assert.equal(await configHash(d.services.s), hash);
 });
+
+/** The error containerPlan throws for a one-service file `s`. */
+async function planError(service: string): Promise<BerthError> {
+  const project = await load(`services:\n  s: ${service}\n`);
+  try {
+    containerPlan(project, project.services.s, { number: 1, configHash: "h" });
+  } catch (error) {
+    assert.ok(error instanceof BerthError, String(error));
+    return error;
+  }
+  throw new Error("containerPlan accepted the service");
+}
+
+Deno.test("spec errors name the compose key the file wrote, in compose's terms (no 'Parameter')", async () => {
+  const plain = await planError("{ image: x, mem_limit: 1k }");
+  assert.equal(plain.code, "DKR-004");
+  assert.equal(
+    plain.message,
+    "Compose file: 'services.s.mem_limit' must be at least 6m (the engine's minimum)",
+  );
+  assert.doesNotMatch(plain.hint, /Parameter|call again/);
+
+  const deployed = await planError(
+    "{ image: x, deploy: { resources: { limits: { memory: 1k } } } }",
+  );
+  assert.equal(
+    deployed.message,
+    "Compose file: 'services.s.deploy.resources.limits.memory' must be at least 6m (the engine's minimum)",
+  );
+
+  const reserved = await planError(
+    "{ image: x, deploy: { resources: { limits: { memory: 64m }, reservations: { memory: 128m } } } }",
+  );
+  assert.equal(
+    reserved.message,
+    "Compose file: 'services.s.deploy.resources.reservations.memory' must not exceed " +
+      "deploy.resources.limits.memory",
+  );
+
+  const cpus = await planError("{ image: x, deploy: { resources: { limits: { cpus: '2000' } } } }");
+  assert.match(cpus.message, /^Compose file: 'services\.s\.deploy\.resources\.limits\.cpus' /);
+
+  const user = await planError("{ image: x, user: 'a b' }");
+  assert.equal(
+    user.message,
+    "Compose file: 'services.s.user' must be a user or uid, optionally with :group or :gid",
+  );
+  assert.equal(user.hint, "Correct the value in the compose file");
+});
+
+Deno.test("config hash: where a limit is written (mem_limit or deploy.resources) does not change it", async () => {
+  const plain = await load("services:\n  s: { image: x, mem_limit: 64m }\n");
+  const deployed = await load(
+    "services:\n  s: { image: x, deploy: { resources: { limits: { memory: 64m } } } }\n",
+  );
+  assert.equal(deployed.services.s.resource_keys?.mem_limit, "deploy.resources.limits.memory");
+  assert.equal(await configHash(deployed.services.s), await configHash(plain.services.s));
+});

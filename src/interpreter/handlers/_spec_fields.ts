@@ -5,18 +5,26 @@
  * @module
  */
 
-import { invalidInput } from "../../errors/mod.ts";
+import { type BerthError, invalidInput } from "../../errors/mod.ts";
+
+/**
+ * Builds the DKR-004 of an invalid field; the default says `Parameter '…'`
+ * (a tool's parameters), compose says it in the file's terms.
+ */
+export type FieldError = (field: string, problem: string, hint?: string) => BerthError;
 
 /** Names fields for errors: the builder's own names behind the caller's prefix. */
 export class Fields {
   readonly #prefix: string;
-  constructor(prefix = "") {
+  readonly #error: FieldError;
+  constructor(prefix = "", error: FieldError = invalidInput) {
     this.#prefix = prefix;
+    this.#error = error;
   }
 
   /** Throws DKR-004 naming the field. */
   fail(field: string, problem: string, hint?: string): never {
-    throw invalidInput(`${this.#prefix}${field}`, problem, hint);
+    throw this.#error(`${this.#prefix}${field}`, problem, hint);
   }
 
   /** A string without NUL bytes, at most `max` characters. */

@@ -19,7 +19,7 @@
  */
 
 import { checkFormat, NAME_OR_ID } from "../formats.ts";
-import { Fields, isCleanAbsolutePath, isPlainObject } from "./_spec_fields.ts";
+import { type FieldError, Fields, isCleanAbsolutePath, isPlainObject } from "./_spec_fields.ts";
 import { bytes, cpus, healthcheck, type HealthConfig, restartPolicy } from "./_spec_runtime.ts";
 import { type Mount, parseVolumes } from "./_spec_mounts.ts";
 import { parsePorts, type PortBinding } from "./_spec_ports.ts";
@@ -28,6 +28,7 @@ import { ShellWordsError, splitShellWords } from "./_shell_words.ts";
 export type { Mount } from "./_spec_mounts.ts";
 export type { PortBinding } from "./_spec_ports.ts";
 export type { HealthConfig } from "./_spec_runtime.ts";
+export type { FieldError } from "./_spec_fields.ts";
 
 /** The parameters the builder reads (all others are ignored). */
 export const CONTAINER_SPEC_KEYS = [
@@ -95,6 +96,11 @@ export interface ContainerSpec {
 export interface ContainerSpecOptions {
   /** Put before every field name in errors, e.g. `services.web.`. */
   fieldPrefix?: string;
+  /**
+   * Builds the error of an invalid field (default: DKR-004 `Parameter '…'`);
+   * compose maps the builder's names to the keys its file wrote.
+   */
+  fieldError?: FieldError;
 }
 
 /** Docker's rule for container names. */
@@ -112,7 +118,7 @@ export function buildContainerSpec(
   input: Record<string, unknown>,
   options: ContainerSpecOptions = {},
 ): ContainerSpec {
-  const f = new Fields(options.fieldPrefix);
+  const f = new Fields(options.fieldPrefix, options.fieldError);
   const has = (key: string) => input[key] !== undefined && input[key] !== null;
   const image = f.string("image", input.image ?? "", 512);
   if (!image || !checkFormat("image_ref", image)) {

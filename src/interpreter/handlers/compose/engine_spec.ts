@@ -12,10 +12,11 @@ import { BerthError } from "../../../errors/mod.ts";
 import type { Policy } from "../../../policy/mod.ts";
 import { renamed } from "../../../policy/create_guard.ts";
 import { containerNameDenied, imageDenied } from "../../resolve.ts";
-import { buildContainerSpec } from "../container_spec.ts";
+import { buildContainerSpec, type FieldError } from "../container_spec.ts";
 import { type Body, compact, hostConfig, portBindings } from "./engine_host.ts";
-import type { ProjectModel, ServiceModel } from "./model.ts";
+import type { ProjectModel, ResourceField, ServiceModel } from "./model.ts";
 import { builtImageName, COMPOSE_VERSION, containerName, dependsOnLabel, LABEL } from "./naming.ts";
+import { keyError } from "./syntax.ts";
 
 export { checkVolume, networkBody, volumeBody } from "./engine_resources.ts";
 
@@ -80,8 +81,8 @@ function labels(project: ProjectModel, service: ServiceModel, options: PlanOptio
 
 /**
  * The fields `docker_create_container` also has go through its builder, so
- * both tools validate and shape them the same way (errors name
- * `services.<name>.<field>`).
+ * both tools validate and shape them the same way; errors name the key the
+ * file wrote (`services.<name>.<key>`, see {@link composeFieldError}).
  */
 function sharedSpec(
   project: ProjectModel,
@@ -122,7 +123,43 @@ function sharedSpec(
       : undefined,
   };
   for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
-  return buildContainerSpec(input, { fieldPrefix: `services.${service.name}.` });
+  return buildContainerSpec(input, { fieldError: composeFieldError(service) });
+}
+
+/** Builder parameters whose compose key has another name. */
+const BUILDER_TO_COMPOSE: Readonly<Record<string, string>> = {
+  name: "container_name",
+  restart_policy: "restart",
+};
+
+/** Builder parameters that take a list, whose items compose writes `key[i]`. */
+const LIST_FIELDS = new Set(["command", "entrypoint"]);
+
+/** A builder field (`mem_limit`, `command.0`) as the compose key the file wrote. */
+function composeKeyOf(service: ServiceModel, field: string): string {
+  const [head, ...rest] = field.split(".");
+  const renamed = service.resource_keys?.[head as ResourceField];
+  if (renamed) return `services.${service.name}.${renamed}`;
+  // The restart policy reaches the builder as an object; the file wrote one string.
+  if (head === "restart_policy") return `services.${service.name}.restart`;
+  const tail = rest.map((part) =>
+    LIST_FIELDS.has(head) && /^\d+$/.test(part) ? `[${part}]` : `.${part}`
+  );
+  return `services.${service.name}.${BUILDER_TO_COMPOSE[head] ?? head}${tail.join("")}`;
+}
+
+/**
+ * The spec builder's errors in the compose file's terms: `Compose file:
+ * 'services.web.deploy.resources.limits.memory' must be at least 6m`, not
+ * `Parameter 'services.web.mem_limit' …` (a tool parameter the user never wrote).
+ */
+function composeFieldError(service: ServiceModel): FieldError {
+  const say = (text: string) =>
+    text.replace(
+      /\b(mem_limit|restart_policy)\b/g,
+      (field) => composeKeyOf(service, field).slice(`services.${service.name}.`.length),
+    );
+  return (field, problem, hint) => keyError(composeKeyOf(service, field), say(problem), hint);
 }
 
 /** The create body of one service container, with the networks to join after create. */

@@ -120,7 +120,16 @@ export interface ServiceModel {
   cpuset?: string;
   pids_limit?: number;
   logging?: { driver?: string; options: Record<string, string> };
+  /**
+   * The key a resource came from when the file did not use the plain one
+   * (`cpus: deploy.resources.limits.cpus`), so errors name what it says.
+   * Not part of the config hash.
+   */
+  resource_keys?: Partial<Record<ResourceField, string>>;
 }
+
+/** The resource fields `deploy.resources` may set instead of the plain keys. */
+export type ResourceField = "mem_limit" | "mem_reservation" | "cpus" | "pids_limit";
 
 /** A top-level network. */
 export interface NetworkModel {

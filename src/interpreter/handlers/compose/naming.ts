@@ -103,7 +103,14 @@ export function canonicalJson(value: unknown): string {
  * the container (build, pull policy, profiles, depends_on).
  */
 export async function configHash(service: ServiceModel): Promise<string> {
-  const { build: _b, pull_policy: _p, profiles: _pr, depends_on: _d, ...shaping } = service;
+  const {
+    build: _b,
+    pull_policy: _p,
+    profiles: _pr,
+    depends_on: _d,
+    resource_keys: _k,
+    ...shaping
+  } = service;
   const bytes = new TextEncoder().encode(canonicalJson(shaping));
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");

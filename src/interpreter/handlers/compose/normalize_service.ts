@@ -5,7 +5,7 @@
  */
 
 import { parseDotenv } from "./interpolate.ts";
-import type { ServiceModel } from "./model.ts";
+import type { ResourceField, ServiceModel } from "./model.ts";
 import {
   bytes,
   dependsOn,
@@ -67,13 +67,17 @@ function resources(raw: Raw, key: string, service: ServiceModel, ctx: NormalizeC
   const res = ((raw.deploy as Raw | undefined)?.resources ?? {}) as Raw;
   const limits = (res.limits ?? {}) as Raw;
   const reservations = (res.reservations ?? {}) as Raw;
-  const merge = <T>(field: keyof ServiceModel, value: T | undefined, where: string) => {
+  const merge = <T>(field: ResourceField, value: T | undefined, where: string) => {
     if (value === undefined) return;
     const current = service[field] as T | undefined;
     if (current !== undefined && current !== value) {
       throw keyError(where, `conflicts with ${key}.${field}`, "Set the limit in one place");
     }
     (service as unknown as Record<string, unknown>)[field] = value;
+    // Both keys agree or only deploy set it: errors name the deploy key only in the latter case.
+    if (current === undefined) {
+      service.resource_keys = { ...service.resource_keys, [field]: where.slice(key.length + 1) };
+    }
   };
   const limitsKey = `${key}.deploy.resources.limits`;
   const reservedKey = `${key}.deploy.resources.reservations`;
