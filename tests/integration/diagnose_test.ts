@@ -355,3 +355,25 @@ Deno.test("diagnose: docker_diagnose names the cause of each failure", async (t)
     if (own.length) await docker("rm", "-f", "-v", ...own);
   }
 });
+
+Deno.test("diagnose: a container that exited a moment ago has its die event", async () => {
+  const app = await testApp();
+  const name = uniqueName(`berth-${SUITE}`);
+  try {
+    // `docker run` returns right after the exit: the die event is this very second's.
+    await docker(
+      "run",
+      ...["--name", name, "--network", "none", "--label", `berth.test=${SUITE}`],
+      TEST_IMAGE,
+      ...["sh", "-c", "exit 3"],
+    ).catch(() => {});
+    const result = await diagnose(app, name);
+    const events = result.structured.events as { action: string; exit_code: number | null }[];
+    const die = events.find((e) => e.action === "die");
+    assert.ok(die, `no die event among ${JSON.stringify(events)}`);
+    assert.equal(die.exit_code, 3);
+  } finally {
+    await docker("rm", "-f", name).catch(() => {});
+    app.engine.close();
+  }
+});

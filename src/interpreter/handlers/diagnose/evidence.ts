@@ -246,13 +246,15 @@ interface EngineEvent {
 
 /** The container's recent events: bounded by `until` (the engine then ends the stream) and a count. */
 async function readEvents(ctx: Ctx, id: string): Promise<EventEvidence[]> {
-  const now = Math.floor(Date.now() / 1000);
+  // Fractional seconds: a whole-second `until` leaves out this second's events,
+  // such as the `die` of a container that exited just before the diagnosis.
+  const now = Date.now() / 1000;
   const response = await ctx.engine.request({
     method: "GET",
     path: "/events",
     query: {
-      since: String(now - EVENTS_WINDOW_S),
-      until: String(now),
+      since: (now - EVENTS_WINDOW_S).toFixed(9),
+      until: now.toFixed(9),
       filters: JSON.stringify({ type: ["container"], container: [id], event: EVENT_ACTIONS }),
     },
     signal: ctx.signal,
