@@ -268,13 +268,16 @@ Deno.test("cwrite: run with wait answers the exit code and the logs", async () =
     image: TEST_IMAGE,
     command: ["sleep", "300"],
     labels: LABEL,
+    ports: { "8080/tcp": "127.0.0.1:0" },
   });
   assert.equal(detached.structured.status, "running");
   assert.equal(detached.structured.exit_code, null);
-  assert.equal(
-    await inspect(detached.structured.container_id as string, "{{.State.Running}}"),
-    "true",
-  );
+  const id = detached.structured.container_id as string;
+  assert.equal(await inspect(id, "{{.State.Running}}"), "true");
+  // The random host port the engine picked, as docker port tells it.
+  const picked = (await docker("port", id, "8080/tcp")).split("\n")[0].trim();
+  assert.deepEqual(detached.structured.ports, [`${picked}->8080/tcp`]);
+  assert.match(detached.text, new RegExp(`published ${picked.replaceAll(".", "\\.")}->8080/tcp`));
 });
 
 Deno.test("cwrite: name in use, port in use, missing image, bad input", async () => {

@@ -11,13 +11,16 @@
  */
 
 import { counted } from "../result.ts";
+import { isBerthError } from "../../errors/mod.ts";
 import { stateAfter } from "./container_action.ts";
+import { portList } from "../shapers/container_details.ts";
 import { checkedSpec, createContainer, removeQuietly, startCreated } from "./container_create.ts";
 import { MAX_LINE_LENGTH } from "./container_logs.ts";
 import { stillRunning, waitForExit } from "./container_wait.ts";
 import { readContainerLogs } from "./_log_lines.ts";
 import { startTimer, waitBudget } from "./_timer.ts";
-import type { Handler } from "./types.ts";
+import type { Handler, HandlerContext } from "./types.ts";
+import { type ContainerInspect, containerPath } from "./_visible_container.ts";
 
 /** Log lines returned by default. */
 const DEFAULT_TAIL = 100;
@@ -25,6 +28,33 @@ const DEFAULT_TAIL = 100;
 const MAX_LOG_BYTES = 32 * 1024;
 /** Time kept after the wait for reading logs and removing the container. */
 const MARGIN_MS = 5_000;
+
+/**
+ * The state after a start, and the host ports the engine published (a `0`
+ * asks for a random one, which the caller could not know otherwise).
+ */
+async function runningState(
+  ctx: HandlerContext,
+  id: string,
+): Promise<{ status: string; ports: string[] }> {
+  try {
+    const info = await ctx.engine.json<ContainerInspect>({
+      method: "GET",
+      path: containerPath(id),
+      signal: ctx.signal,
+      errors: { 404: "container_not_found" },
+    });
+    const published = portList((info.NetworkSettings as { Ports?: unknown } | undefined)?.Ports)
+      .filter((p) => p.includes("->"));
+    return { status: info.State?.Status ?? "unknown", ports: published };
+  } catch (error) {
+    // Gone already (auto-remove after a quick exit): nothing is published.
+    if (isBerthError(error) && error.type === "container_not_found") {
+      return { status: "removed", ports: [] };
+    }
+    throw error;
+  }
+}
 
 /** Creates, starts and optionally waits for a container. */
 export const containerRun: Handler = async (ctx) => {
@@ -36,11 +66,11 @@ export const containerRun: Handler = async (ctx) => {
   await startCreated(ctx, created);
   const base = { container_id: created.id, name: created.name, warnings: created.warnings };
   if (!wait) {
-    const status = await stateAfter(ctx, created.id);
+    const { status, ports } = await runningState(ctx, created.id);
     return {
-      structured: { ...base, status, exit_code: null, logs: null, logs_truncated: null },
+      structured: { ...base, status, ports, exit_code: null, logs: null, logs_truncated: null },
       text: `Container ${created.name} (${created.id.slice(0, 12)}) started from ${spec.image}; ` +
-        `status ${status}`,
+        `status ${status}${ports.length ? `; published ${ports.join(", ")}` : ""}`,
     };
   }
 
@@ -66,7 +96,14 @@ export const containerRun: Handler = async (ctx) => {
   const status = removed ? "removed" : await stateAfter(ctx, created.id);
   const cut = read.truncated ? " (truncated: the newest lines kept)" : "";
   return {
-    structured: { ...base, status, exit_code: exit.exitCode, logs, logs_truncated: read.truncated },
+    structured: {
+      ...base,
+      status,
+      ports: null,
+      exit_code: exit.exitCode,
+      logs,
+      logs_truncated: read.truncated,
+    },
     text: `Container ${created.name} exited with code ${exit.exitCode}` +
       `${exit.error ? ` (error: ${exit.error})` : ""}; status ${status}\n` +
       (read.lines.length
