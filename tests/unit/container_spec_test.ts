@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { BerthError } from "../../src/errors/mod.ts";
+import { redactText } from "../../src/policy/redact.ts";
 import { buildContainerSpec } from "../../src/interpreter/handlers/container_spec.ts";
 import {
   execArgv,
@@ -101,6 +102,13 @@ Deno.test("container spec: environment and labels, object and list forms", () =>
   fails({ environment: { A: { nested: 1 } } }, "environment.A");
   fails({ environment: { A: null } }, "environment.A");
   fails({ environment: ["NOEQUALS"] }, "environment.0");
+  // The example survives the redaction every outgoing message passes through.
+  assert.throws(() => build({ environment: ["A=1", "B"] }), (error: unknown) => {
+    const text = redactText((error as BerthError).toText());
+    assert.match(text, /'environment\.1' must look like NAME=value/, text);
+    assert.doesNotMatch(text, /REDACTED/, text);
+    return true;
+  });
   fails({ environment: ["=x"] }, "environment.0");
   fails({ environment: "A=1" }, "environment");
   fails({ labels: { "a=b": "c" } }, "labels.a=b");

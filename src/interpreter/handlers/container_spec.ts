@@ -242,13 +242,13 @@ function keyValues(f: Fields, field: string, value: unknown): [string, string][]
     pairs = value.map((item, i) => {
       const text = f.string(`${field}.${i}`, item, 65536);
       const eq = text.indexOf("=");
-      if (eq <= 0) f.fail(`${field}.${i}`, 'must look like "KEY=value"');
+      if (eq <= 0) f.fail(`${field}.${i}`, 'must look like NAME=value (a variable name, then =)');
       return [text.slice(0, eq), text.slice(eq + 1)];
     });
   } else if (isPlainObject(value)) {
     pairs = Object.entries(value);
   } else {
-    f.fail(field, 'must be an object such as {"KEY": "value"} or a list such as ["KEY=value"]');
+    f.fail(field, 'must be an object such as {"NAME": "value"} or a list such as ["NAME=value"]');
   }
   return pairs.map(([key, v]) => {
     if (!key || key.includes("=") || key.includes("\0") || key.length > 1024) {

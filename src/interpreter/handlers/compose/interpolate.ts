@@ -173,7 +173,7 @@ export function parseDotenv(text: string, source: string): Record<string, string
         `Environment file ${source} line ${index + 1}: '${
           key.slice(0, 40)
         }' is not a variable name`,
-        { hint: "Write one KEY=value per line; comments start with #" },
+        { hint: "Write one NAME=value per line; comments start with #" },
       );
     }
     if (eq < 0) return; // KEY alone: "take it from the shell", which berth has not
