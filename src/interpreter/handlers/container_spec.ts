@@ -242,7 +242,7 @@ function keyValues(f: Fields, field: string, value: unknown): [string, string][]
     pairs = value.map((item, i) => {
       const text = f.string(`${field}.${i}`, item, 65536);
       const eq = text.indexOf("=");
-      if (eq <= 0) f.fail(`${field}.${i}`, 'must look like NAME=value (a variable name, then =)');
+      if (eq <= 0) f.fail(`${field}.${i}`, "must look like NAME=value (a variable name, then =)");
       return [text.slice(0, eq), text.slice(eq + 1)];
     });
   } else if (isPlainObject(value)) {
