@@ -12,6 +12,52 @@ import type { Format } from "../manifest/types.ts";
 /** Container, network, volume and exec names or IDs: one safe path segment. */
 export const NAME_OR_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
 
+/**
+ * A name as the engine prints it, without the one leading '/' of container
+ * names (inspect shows Name "/web", and clients copy it). Only one slash goes:
+ * "//x" keeps "/x" and still fails {@link NAME_OR_ID}.
+ */
+export function withoutLeadingSlash(name: string): string {
+  return name.startsWith("/") ? name.slice(1) : name;
+}
+
+/** Characters of a regular expression accepted at most. */
+export const MAX_REGEX_LENGTH = 1000;
+
+// PCRE, Go and Python write "ignore case" as a leading (?i), which JavaScript
+// refuses (it has the i flag, and the scoped (?i:…) form).
+const LEADING_IGNORE_CASE = "(?i)";
+
+/**
+ * Compiles a client's regular expression as JavaScript reads it, taking a
+ * leading `(?i)` as the `i` flag. Throws the engine's SyntaxError otherwise.
+ */
+export function compileRegex(pattern: string): RegExp {
+  return pattern.startsWith(LEADING_IGNORE_CASE)
+    ? new RegExp(pattern.slice(LEADING_IGNORE_CASE.length), "i")
+    : new RegExp(pattern);
+}
+
+/**
+ * What is wrong with a regular expression, phrased to follow "Parameter 'x' ",
+ * with JavaScript's own reason; undefined when {@link compileRegex} takes it.
+ */
+export function regexProblem(pattern: string): string | undefined {
+  if (pattern.length > MAX_REGEX_LENGTH) return `must be at most ${MAX_REGEX_LENGTH} characters`;
+  try {
+    compileRegex(pattern);
+    return undefined;
+  } catch (error) {
+    // "Invalid regular expression: /(?x)/: Invalid group" → "Invalid group"
+    const reason = (error as Error).message.replace(
+      /^Invalid regular expression: \/.*\/\w*: /s,
+      "",
+    );
+    return `is not a valid JavaScript regular expression: ${reason}; ` +
+      "write (?i:…) or a leading (?i) to ignore case";
+  }
+}
+
 // The distribution reference grammar (github.com/distribution/reference).
 const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*";
 const DOMAIN_PART = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
@@ -130,12 +176,7 @@ export function checkFormat(format: Format, value: string): boolean {
     case "time":
       return parseTime(value) !== undefined;
     case "regex":
-      try {
-        new RegExp(value);
-        return value.length <= 1000;
-      } catch {
-        return false;
-      }
+      return regexProblem(value) === undefined;
     case "signal":
       return SIGNAL.test(value);
     case "bytes":

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { BerthError } from "../errors/mod.ts";
 import type { ParamSpec, ParamType } from "../manifest/types.ts";
-import { checkFormat, FORMAT_DESCRIPTIONS } from "./formats.ts";
+import { checkFormat, FORMAT_DESCRIPTIONS, regexProblem, withoutLeadingSlash } from "./formats.ts";
 
 /** A JSON Schema object, as sent in `tools/list`. */
 export type JsonSchema = Record<string, unknown>;
@@ -19,6 +19,13 @@ function scalar(type: ParamType, param: ParamSpec): z.ZodType {
       let s = z.string();
       if (param.maxLength) s = s.max(param.maxLength);
       if (param.enum) return z.enum(param.enum as [string, ...string[]]);
+      if (param.format === "regex") {
+        // The reason JavaScript gives is the fix: say it, not just "must be a regex".
+        return s.superRefine((v, ctx) => {
+          const problem = regexProblem(v);
+          if (problem) ctx.addIssue({ code: "custom", message: problem, input: v });
+        });
+      }
       if (param.format) {
         const format = param.format;
         return s.refine((v) => checkFormat(format, v), {
@@ -118,13 +125,14 @@ export function compactSchema(schema: JsonSchema): JsonSchema {
 }
 
 /**
- * Some clients send objects and arrays as JSON-encoded strings, and numbers
- * or booleans as strings: accept those, then validate strictly.
+ * Some clients send objects and arrays as JSON-encoded strings, numbers or
+ * booleans as strings, and one string where a list of strings is wanted:
+ * accept those, then validate strictly.
  */
 function coerce(param: ParamSpec, value: unknown): unknown {
   if (typeof value !== "string") return value;
   const types = Array.isArray(param.type) ? param.type : [param.type];
-  if (types.includes("string")) return value;
+  if (types.includes("string")) return coerceStringOr(param, types, value);
   const trimmed = value.trim();
   if ((types.includes("object") || types.includes("array")) && /^[[{]/.test(trimmed)) {
     try {
@@ -133,6 +141,7 @@ function coerce(param: ParamSpec, value: unknown): unknown {
       return value;
     }
   }
+  if (types.includes("array") && itemTypes(param).includes("string")) return [value];
   if ((types.includes("integer") || types.includes("number")) && /^-?\d+(\.\d+)?$/.test(trimmed)) {
     return Number(trimmed);
   }
@@ -140,6 +149,41 @@ function coerce(param: ParamSpec, value: unknown): unknown {
     return trimmed === "true";
   }
   return value;
+}
+
+/**
+ * A string where a string is allowed stays one, except: a container name as
+ * the engine prints it ("/web") loses its slash, and where an argv or an
+ * object is allowed too, a JSON-encoded one is taken as such — clients send
+ * '["sh","-c","echo hi"]' meaning the argv, and a real shell command is
+ * almost never a valid JSON array of strings.
+ */
+function coerceStringOr(param: ParamSpec, types: ParamType[], value: string): unknown {
+  if (param.format === "name_or_id") return withoutLeadingSlash(value);
+  const trimmed = value.trim();
+  if (types.includes("array") && trimmed.startsWith("[")) {
+    const parsed = parseJson(trimmed);
+    const argv = Array.isArray(parsed) && parsed.every((item) => typeof item === "string");
+    if (argv) return parsed;
+  }
+  if (types.includes("object") && trimmed.startsWith("{")) {
+    const parsed = parseJson(trimmed);
+    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) return parsed;
+  }
+  return value;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function itemTypes(param: ParamSpec): ParamType[] {
+  if (!param.items) return [];
+  return Array.isArray(param.items.type) ? param.items.type : [param.items.type];
 }
 
 /** Validated arguments with defaults applied. */
@@ -194,16 +238,18 @@ export class InputValidator {
     const top = String(issue.path[0] ?? "");
     const param = this.#input[top];
     let problem = issue.message;
+    let hint = param ? `${top}: ${param.description}` : `Correct '${field}' and call again`;
+    const wrongType = issue.code === "invalid_type" || issue.code === "invalid_union";
     if (issue.code === "invalid_type" && issue.input === undefined) problem = "is required";
-    else if (issue.code === "invalid_type") problem = `must be ${describeType(param)}`;
+    else if (wrongType && param && issue.path.length === 1) {
+      problem = `must be ${describeType(param)}`;
+      hint = `${sendHint(param)} (${hint})`;
+    } else if (wrongType) problem = `must be ${describeType(param)}`;
     else if (issue.code === "too_small") problem = `must be at least ${issue.minimum}`;
     else if (issue.code === "too_big") problem = `must be at most ${issue.maximum}`;
     else if (issue.code === "invalid_value") problem = `must be one of ${issue.values.join(", ")}`;
-    else if (issue.code === "invalid_union") problem = `must be ${describeType(param)}`;
-    else if (!/^must /.test(problem)) problem = `is invalid: ${problem}`;
-    return new BerthError("invalid_input", `Parameter '${field}' ${problem}`, {
-      hint: param ? `${top}: ${param.description}` : `Correct '${field}' and call again`,
-    });
+    else if (!/^(?:must|is) /.test(problem)) problem = `is invalid: ${problem}`;
+    return new BerthError("invalid_input", `Parameter '${field}' ${problem}`, { hint });
   }
 }
 
@@ -216,4 +262,40 @@ function describeType(param?: ParamSpec): string {
       : `${/^[aeiou]/.test(t) ? "an" : "a"} ${t}` // "an integer", "an object", "a string"
   );
   return names.join(" or ");
+}
+
+/** What to send for a parameter of the wrong type, with an example. */
+function sendHint(param: ParamSpec): string {
+  const types = Array.isArray(param.type) ? param.type : [param.type];
+  return `Send ${types.map((t) => example(t, param)).join(" or ")}`;
+}
+
+function example(type: ParamType, param: ParamSpec): string {
+  switch (type) {
+    case "boolean":
+      return "true or false";
+    case "integer":
+      return `a whole number${bounds(param)} such as ${sample(10, param)}`;
+    case "number":
+      return `a number${bounds(param)} such as ${sample(0.5, param)}`;
+    case "string":
+      if (param.enum) return `one of ${param.enum.join(", ")}`;
+      return param.format ? FORMAT_DESCRIPTIONS[param.format] : "a string";
+    case "array":
+      return itemTypes(param).includes("string") ? 'a JSON array such as ["a"]' : "a JSON array";
+    case "object":
+      return 'a JSON object such as {"key": "value"}';
+  }
+}
+
+function bounds({ minimum: min, maximum: max }: ParamSpec): string {
+  if (min !== undefined && max !== undefined) return ` from ${min} to ${max}`;
+  if (min !== undefined) return ` of at least ${min}`;
+  if (max !== undefined) return ` of at most ${max}`;
+  return "";
+}
+
+/** A typical value, moved inside the parameter's bounds. */
+function sample(typical: number, { minimum: min, maximum: max }: ParamSpec): number {
+  return Math.min(Math.max(typical, min ?? -Infinity), max ?? Infinity);
 }

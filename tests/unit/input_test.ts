@@ -39,6 +39,15 @@ const INPUT: Record<string, ParamSpec> = {
     items: { type: "string", description: "An argument" },
   },
   ports: { type: "array", description: "Ports", items: { type: "integer", description: "Port" } },
+  services: {
+    type: "array",
+    description: "Only these services",
+    items: { type: "string", description: "Service" },
+  },
+  policy: { type: ["object", "string"], description: 'Policy: {"Name": …} or "always"' },
+  workers: { type: "integer", description: "Workers", minimum: 1, maximum: 64 },
+  stderr: { type: "boolean", description: "Include stderr (default true)" },
+  grep: { type: "string", description: "Keep matching lines", format: "regex" },
   since: { type: "string", description: "Since when", format: "time" },
   restart: {
     type: "object",
@@ -88,8 +97,80 @@ Deno.test("input: JSON-encoded strings are accepted for objects and arrays", () 
 });
 
 Deno.test("input: a string stays a string where a string is allowed", () => {
-  const args = validator.parse({ container_id: "web", command: '["not", "parsed"]' });
-  assert.equal(args.command, '["not", "parsed"]');
+  for (const command of ["echo hi", "[ -f /x ] && echo y", '["a", 1]', "[broken", '{"a": 1}']) {
+    assert.equal(validator.parse({ container_id: "web", command }).command, command);
+  }
+  for (const policy of ["always", "{broken", '["always"]', "{}x"]) {
+    assert.equal(validator.parse({ container_id: "web", policy }).policy, policy);
+  }
+});
+
+Deno.test("input: a JSON-encoded argv or object is taken as such where a string is allowed too", () => {
+  const args = validator.parse({
+    container_id: "web",
+    command: ' ["sh", "-c", "echo hi"] ',
+    policy: '{"Name": "on-failure", "MaximumRetryCount": 3}',
+  });
+  assert.deepEqual(args.command, ["sh", "-c", "echo hi"]);
+  assert.deepEqual(args.policy, { Name: "on-failure", MaximumRetryCount: 3 });
+  assert.deepEqual(validator.parse({ container_id: "web", command: "[]" }).command, []);
+});
+
+Deno.test("input: one string where a list of strings is wanted is a list of one", () => {
+  assert.deepEqual(validator.parse({ container_id: "web", services: "api" }).services, ["api"]);
+  assert.deepEqual(validator.parse({ container_id: "web", services: '["a","b"]' }).services, [
+    "a",
+    "b",
+  ]);
+  // Not for lists of other things: "80" is not a port list.
+  fails({ container_id: "web", ports: "80" }, /^Parameter 'ports' must be an array of integers$/);
+});
+
+Deno.test("input: a container name as inspect prints it ('/web') loses its one slash", () => {
+  assert.equal(validator.parse({ container_id: "/web" }).container_id, "web");
+  assert.equal(validator.parse({ container_id: "/3f4e8a9b" }).container_id, "3f4e8a9b");
+  for (const hostile of ["//x", "/../x", "/x/y", "/", "/.", "/-x", "../x"]) {
+    fails({ container_id: hostile }, /^Parameter 'container_id' must be a name or ID/);
+  }
+});
+
+Deno.test("input: a wrong type's fix says what to send, with the description after", () => {
+  const flag = fails(
+    { container_id: "web", stderr: "no" },
+    /^Parameter 'stderr' must be a boolean$/,
+  );
+  assert.equal(flag.hint, "Send true or false (stderr: Include stderr (default true))");
+  const count = fails({ container_id: "web", tail: "all" }, /'tail' must be an integer$/);
+  assert.equal(
+    count.hint,
+    "Send a whole number of at least 0 such as 10 (tail: Lines from the end)",
+  );
+  const bounded = fails({ container_id: "web", workers: "many" }, /'workers' must be an integer/);
+  assert.match(bounded.hint, /^Send a whole number from 1 to 64 such as 10 \(workers: Workers\)$/);
+  const list = fails(
+    { container_id: "web", services: 5 },
+    /'services' must be an array of strings/,
+  );
+  assert.match(list.hint, /^Send a JSON array such as \["a"\] \(services: /);
+  const either = fails(
+    { container_id: "web", command: 5 },
+    /'command' must be a string or an array/,
+  );
+  assert.match(either.hint, /^Send a string or a JSON array such as \["a"\]/);
+  const ratio = fails({ container_id: "web", ratio: true }, /'ratio' must be a number/);
+  assert.match(ratio.hint, /^Send a number of at most 1 such as 0\.5/);
+});
+
+Deno.test("input: a regex gets JavaScript's reason, and a leading (?i) is the i flag", () => {
+  assert.equal(validator.parse({ container_id: "web", grep: "(?i)LINE 5" }).grep, "(?i)LINE 5");
+  assert.equal(validator.parse({ container_id: "web", grep: "(?i:line) 5" }).grep, "(?i:line) 5");
+  const error = fails(
+    { container_id: "web", grep: "(?<x" },
+    /^Parameter 'grep' is not a valid JavaScript regular expression: Invalid capture group name; write \(\?i:…\) or a leading \(\?i\) to ignore case$/,
+  );
+  assert.match(error.hint, /grep: Keep matching lines/);
+  fails({ container_id: "web", grep: "x(?i)y" }, /not a valid JavaScript regular expression: /);
+  fails({ container_id: "web", grep: "x".repeat(1001) }, /'grep' must be at most 1000 characters/);
 });
 
 Deno.test("input: numbers and booleans as strings", () => {

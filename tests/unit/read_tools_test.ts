@@ -326,6 +326,23 @@ Deno.test("grep: nested quantifiers are refused, the field is named", () => {
   }
 });
 
+Deno.test("grep: a leading (?i) ignores case; an invalid pattern gets JavaScript's reason", () => {
+  const grep = compileGrep("(?i)LINE 5");
+  assert.ok(grep.test("line 5 of 9"));
+  assert.equal(String(grep), "/LINE 5/i");
+  assert.ok(!compileGrep("LINE 5").test("line 5"));
+  assert.throws(() => compileGrep("(?i"), (e: unknown) => {
+    assert.ok(e instanceof BerthError);
+    assert.equal(e.code, "DKR-004");
+    assert.match(
+      e.message,
+      /^Parameter 'grep' is not a valid JavaScript regular expression: .+; write \(\?i:…\) or a leading \(\?i\) to ignore case$/,
+    );
+    assert.ok(!e.message.includes("/(?i/"), "the engine's echo of the pattern is left out");
+    return true;
+  });
+});
+
 Deno.test("system df: sums like docker system df", () => {
   const MB = 1024 * 1024;
   const rows = diskUsage({

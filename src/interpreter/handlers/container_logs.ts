@@ -11,7 +11,7 @@
  */
 
 import { invalidInput } from "../../errors/mod.ts";
-import { parseTime } from "../formats.ts";
+import { compileRegex, parseTime, regexProblem } from "../formats.ts";
 import { counted } from "../result.ts";
 import { readContainerLogs } from "./_log_lines.ts";
 import { bareName, inspectVisibleContainer } from "./_visible_container.ts";
@@ -30,7 +30,7 @@ const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)(?:[+*]|\{\d
 
 /**
  * Compiles `grep`, refusing patterns that could backtrack without end. Case is
- * ignored with an inline modifier, `(?i:error)`.
+ * ignored with an inline modifier, `(?i:error)`, or a leading `(?i)`.
  */
 export function compileGrep(pattern: string): RegExp {
   if (NESTED_QUANTIFIER.test(pattern)) {
@@ -40,11 +40,9 @@ export function compileGrep(pattern: string): RegExp {
       "Simplify the pattern, e.g. 'error|warn' or 'timeout after \\d+'",
     );
   }
-  try {
-    return new RegExp(pattern);
-  } catch (error) {
-    throw invalidInput("grep", `is not a valid regular expression: ${(error as Error).message}`);
-  }
+  const problem = regexProblem(pattern);
+  if (problem) throw invalidInput("grep", problem, "Send a JavaScript regular expression");
+  return compileRegex(pattern);
 }
 
 /** Unix seconds as the engine's `seconds.nanoseconds` form. */
@@ -102,9 +100,9 @@ export const containerLogs: Handler = async (ctx) => {
   const streams = stdout && stderr ? "stdout+stderr" : stdout ? "stdout" : "stderr";
   const header = lines.length
     ? `Logs of ${name} (${counted(lines.length, "lines")}, ${streams}${tty ? ", tty" : ""}${
-      grep ? `, grep /${grep.source}/` : ""
+      grep ? `, grep ${grep}` : ""
     }):`
-    : `No log lines from ${name} (${streams}${grep ? `, grep /${grep.source}/` : ""})`;
+    : `No log lines from ${name} (${streams}${grep ? `, grep ${grep}` : ""})`;
   return {
     structured: { logs, lines: lines.length, truncated: window.truncated },
     text: lines.length ? `${header}\n${logs}` : header,
