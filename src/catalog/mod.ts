@@ -39,3 +39,23 @@ export function unknownToolsets(requested: string[], toolsets: ToolsetSpec[]): s
   const known = new Set(toolsets.map((t) => t.name));
   return requested.filter((name) => !known.has(name));
 }
+
+/**
+ * The listed tool a mistyped name most likely meant: the same words in
+ * another order (`docker_top_container` → `docker_container_top`), the
+ * `docker_` prefix left out, or a word missing or extra. Undefined when
+ * nothing shares enough words to be a fair guess.
+ */
+export function nearestToolName(name: string, names: readonly string[]): string | undefined {
+  const words = (n: string) => new Set(n.toLowerCase().replace(/^docker_/, "").split(/[_\s-]+/));
+  const wanted = words(name);
+  let best: { name: string; score: number } | undefined;
+  for (const candidate of names) {
+    const have = words(candidate);
+    const shared = [...wanted].filter((w) => have.has(w)).length;
+    // Jaccard similarity of the word sets: order does not matter, extra words cost.
+    const score = shared / (wanted.size + have.size - shared);
+    if (shared > 0 && score >= 0.5 && score > (best?.score ?? 0)) best = { name: candidate, score };
+  }
+  return best?.name;
+}

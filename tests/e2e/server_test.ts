@@ -123,6 +123,10 @@ Deno.test("e2e: the default server (read only)", SPAWN_TEST, async (t) => {
           return true;
         },
       );
+      await assert.rejects(
+        s.client.callTool({ name: "docker_top_container", arguments: {} }),
+        /Unknown tool 'docker_top_container'; did you mean 'docker_container_top'\?/,
+      );
     });
 
     await t.step("the client validates outputs: every tool has a compiled outputSchema", () => {

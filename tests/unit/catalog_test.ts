@@ -4,7 +4,12 @@
  */
 
 import assert from "node:assert/strict";
-import { orderTools, unknownToolsets, visibleTools } from "../../src/catalog/mod.ts";
+import {
+  nearestToolName,
+  orderTools,
+  unknownToolsets,
+  visibleTools,
+} from "../../src/catalog/mod.ts";
 import { annotationsFor } from "../../src/interpreter/annotations.ts";
 import { needsConfirmation } from "../../src/interpreter/call_guard.ts";
 import { loadManifests } from "../../src/manifest/mod.ts";
@@ -195,4 +200,18 @@ Deno.test("catalog: the toolsets filter combines with levels", () => {
 Deno.test("catalog: unknown toolsets are reported", () => {
   assert.deepEqual(unknownToolsets(["system", "contaners", "x"], TOOLSETS), ["contaners", "x"]);
   assert.deepEqual(unknownToolsets([], TOOLSETS), []);
+});
+
+Deno.test("nearest tool name: words in another order, a missing prefix, else nothing", () => {
+  const names = [
+    "docker_container_top",
+    "docker_list_containers",
+    "docker_container_logs",
+    "docker_remove_image",
+  ];
+  assert.equal(nearestToolName("docker_top_container", names), "docker_container_top");
+  assert.equal(nearestToolName("list_containers", names), "docker_list_containers");
+  assert.equal(nearestToolName("docker_logs_container", names), "docker_container_logs");
+  assert.equal(nearestToolName("docker_nope", names), undefined);
+  assert.equal(nearestToolName("docker_image_remove_all_tags_now", names), undefined, "too far");
 });
