@@ -377,3 +377,22 @@ Deno.test("diagnose: a container that exited a moment ago has its die event", as
     app.engine.close();
   }
 });
+
+Deno.test("diagnose: a container killed through the engine is said to be killed, not guessed", async () => {
+  const app = await testApp();
+  const name = await runContainer(SUITE, {
+    args: ["--network", "none"],
+    command: ["sleep", "300"],
+  });
+  try {
+    await docker("kill", name);
+    await waitForState(name, "{{.State.Status}}", (v) => v === "exited");
+    const top = findings(await diagnose(app, name))[0];
+    assert.equal(top.rule, "exit_137");
+    assert.equal(top.confidence, "high", top.cause);
+    assert.match(top.cause, /SIGKILL through the engine/);
+  } finally {
+    await docker("rm", "-f", name).catch(() => {});
+    app.engine.close();
+  }
+});

@@ -349,3 +349,43 @@ Deno.test("fallback: API errors and sandbox refusals name the fix", async () => 
     /--allow-net=api\.anthropic\.com/,
   );
 });
+
+Deno.test("diagnose: 137 and 143 with the engine's own kill or stop say who did it", () => {
+  const ev = (action: string, extra: { exit_code?: number; signal?: string } = {}) => ({
+    time: "2026-12-02T10:00:00.000Z",
+    action,
+    exit_code: extra.exit_code ?? null,
+    signal: extra.signal ?? null,
+  });
+  const killed = diagnose(exited(137, {
+    events: [ev("start"), ev("kill", { signal: "9" }), ev("die", { exit_code: 137 })],
+  }))[0];
+  assert.equal(killed.rule, "exit_137");
+  assert.equal(killed.confidence, "high");
+  assert.match(killed.cause, /SIGKILL through the engine/);
+  assert.match(killed.evidence, /kill event at .* signal 9/);
+
+  const forced = diagnose(exited(137, {
+    events: [
+      ev("start"),
+      ev("kill", { signal: "15" }),
+      ev("kill", { signal: "9" }),
+      ev("die", { exit_code: 137 }),
+      ev("stop"),
+    ],
+  }))[0];
+  assert.match(forced.cause, /did not exit within the stop timeout/);
+  assert.match(forced.suggested_fix, /exec form/);
+
+  const stopped = diagnose(exited(143, {
+    events: [ev("start"), ev("kill", { signal: "15" }), ev("die", { exit_code: 143 }), ev("stop")],
+  }))[0];
+  assert.match(stopped.cause, /stopped on request/);
+
+  // A kill before the last start says nothing about this exit: the guess stays a guess.
+  const earlier = diagnose(exited(137, {
+    events: [ev("kill", { signal: "9" }), ev("die"), ev("start"), ev("die", { exit_code: 137 })],
+  }))[0];
+  assert.equal(earlier.confidence, "medium");
+  assert.match(earlier.cause, /docker kill, a stop timeout, or the OOM killer/);
+});

@@ -76,6 +76,8 @@ export interface EventEvidence {
   time: string;
   action: string;
   exit_code: number | null;
+  /** The signal of a `kill` event ("9", "15"); null or absent for the others. */
+  signal?: string | null;
 }
 
 /** Everything the rules look at. */
@@ -269,6 +271,7 @@ async function readEvents(ctx: Ctx, id: string): Promise<EventEvidence[]> {
         .toISOString(),
       action: event.Action ?? "",
       exit_code: code === undefined ? null : Number(code),
+      signal: event.Actor?.Attributes?.signal ?? null,
     });
     if (kept.length > EVENTS_KEPT) kept.shift();
     if (++scanned >= MAX_EVENTS_SCANNED) break;

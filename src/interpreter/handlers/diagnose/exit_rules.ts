@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Evidence } from "./evidence.ts";
+import type { EventEvidence, Evidence } from "./evidence.ts";
 import { type Finding, mb, quote } from "./finding.ts";
 import type { PatternHit } from "./log_patterns.ts";
 
@@ -65,6 +65,8 @@ export function exitCodeRule(ev: Evidence, hits: Map<string, PatternHit>): Findi
     ? "low"
     : "medium";
   const tail = ev.logs.filter((l) => l.trim()).slice(-1)[0];
+  const signalled = signalledByEngine(ev, code);
+  if (signalled) return [signalled];
   return [{
     rule: `exit_${code}`,
     cause: `Exited with code ${code}: ${exitMeaning(code)}`,
@@ -75,6 +77,50 @@ export function exitCodeRule(ev: Evidence, hits: Map<string, PatternHit>): Findi
       "Read the last logs for the application's own error message and fix what it names",
     confidence,
   }];
+}
+
+/**
+ * 137 or 143 with the engine's own kill or stop event since the last start:
+ * someone asked for it (docker kill/stop, docker_kill_container, a restart),
+ * so the cause is known rather than guessed between a kill and the OOM killer.
+ */
+function signalledByEngine(ev: Evidence, code: number): Finding | undefined {
+  if (code !== 137 && code !== 143) return undefined;
+  const lastStart = ev.events.findLastIndex((e) => e.action === "start");
+  const since = ev.events.slice(lastStart + 1);
+  const stop = since.find((e) => e.action === "stop");
+  const kill = since.findLast((e) => e.action === "kill");
+  if (!kill && !stop) return undefined;
+  const by = (e: EventEvidence) => `${e.action} event at ${e.time}`;
+  if (code === 137 && kill?.signal === "9" && !stop) {
+    return {
+      rule: "exit_137",
+      cause: "Exited with code 137: killed with SIGKILL through the engine (docker kill, " +
+        "docker_kill_container)",
+      evidence: `Exit code 137; ${by(kill)} with signal 9`,
+      suggested_fix: "Nothing is wrong with the container itself: start it again if it should run",
+      confidence: "high",
+    };
+  }
+  if (stop) {
+    const forced = code === 137;
+    return {
+      rule: `exit_${code}`,
+      cause: forced
+        ? "Exited with code 137: docker stop sent SIGTERM, the process did not exit within the " +
+          "stop timeout, and the engine killed it"
+        : "Exited with code 143: stopped on request (docker stop sent SIGTERM)",
+      evidence: `Exit code ${code}; ${by(stop)}${
+        kill ? `; ${by(kill)} signal ${kill.signal}` : ""
+      }`,
+      suggested_fix: forced
+        ? "Make the process exit on SIGTERM (the exec form of CMD/ENTRYPOINT makes it PID 1 and " +
+          "lets it receive the signal), or stop it with a longer timeout"
+        : "Nothing is wrong: start it again if it should run",
+      confidence: "high",
+    };
+  }
+  return undefined;
 }
 
 const EXIT_FIXES: Record<number, string> = {
