@@ -280,6 +280,51 @@ Deno.test("cwrite: run with wait answers the exit code and the logs", async () =
   assert.match(detached.text, new RegExp(`published ${picked.replaceAll(".", "\\.")}->8080/tcp`));
 });
 
+Deno.test("cwrite: what models send — JSON-encoded argv and policy, '/name', (?i) grep", async () => {
+  const name = uniqueName("berth-cwrite-json");
+  const run = await callOk(app, "docker_run_container", {
+    image: TEST_IMAGE,
+    name,
+    command: '["sh", "-c", "echo hi; echo LINE 5"]',
+    labels: LABEL,
+    wait: true,
+  });
+  // The engine ran the argv, not one word "[sh,-c,…]".
+  assert.equal(run.structured.exit_code, 0);
+  assert.equal(run.structured.logs, "hi\nLINE 5");
+  assert.deepEqual(JSON.parse(await inspect(name, "{{json .Config.Cmd}}")), [
+    "sh",
+    "-c",
+    "echo hi; echo LINE 5",
+  ]);
+
+  // The name as inspect prints it, with its slash.
+  const seen = await callOk(app, "docker_inspect_container", { container_id: `/${name}` });
+  assert.equal((seen.structured.details as { Name: string }).Name, `/${name}`);
+  const logs = await callOk(app, "docker_container_logs", {
+    container_id: `/${name}`,
+    grep: "(?i)line 5",
+  });
+  assert.equal(logs.structured.logs, "LINE 5");
+  const bad = await call(app, "docker_container_logs", { container_id: name, grep: "(?i" });
+  assert.equal(errorCode(bad), "DKR-004");
+  assert.match(bad.text, /'grep' is not a valid JavaScript regular expression: /);
+
+  const created = uniqueName("berth-cwrite-json-create");
+  await callOk(app, "docker_create_container", {
+    image: TEST_IMAGE,
+    name: created,
+    entrypoint: '["sh", "-c"]',
+    command: '["exit 0"]',
+    restart_policy: '{"Name": "on-failure", "MaximumRetryCount": 2}',
+    labels: LABEL,
+  });
+  const info = await inspectJson(created);
+  assert.deepEqual(info.Config.Entrypoint, ["sh", "-c"]);
+  assert.deepEqual(info.Config.Cmd, ["exit 0"]);
+  assert.deepEqual(info.HostConfig.RestartPolicy, { Name: "on-failure", MaximumRetryCount: 2 });
+});
+
 Deno.test("cwrite: name in use, port in use, missing image, bad input", async () => {
   const taken = await runContainer(SUITE, { command: ["sleep", "300"] });
   let r = await call(app, "docker_create_container", {
