@@ -475,10 +475,14 @@ Deno.test("images: prune dangling, then every unused image of this run", async (
   assert(!(await exists(first.image_id as string)));
   assert(await exists(`${REPO}:twice`), "tagged images stay when only dangling ones go");
 
-  const unused = await ok("docker_prune_images", {
+  const unusedResult = await run("docker_prune_images", {
     dangling: false,
     filters: { label: `berth.run=${RUN}` },
   });
+  assert.ok(!unusedResult.isError, unusedResult.text);
+  // The text names what went by its tags; the IDs are in the structure.
+  assert.match(unusedResult.text, new RegExp(`\\nUntagged: .*${REPO}:twice`));
+  const unused = unusedResult.structured;
   const deleted = unused.images_deleted as string[];
   assert(deleted.includes(payloadId), JSON.stringify(unused));
   assert((unused.space_reclaimed_mb as number) >= 2.9, `reclaimed ${unused.space_reclaimed_mb} MB`);

@@ -16,6 +16,15 @@ interface ImagePruneReport {
   SpaceReclaimed?: number;
 }
 
+/** Tags shown in the text at most; the structured result has every deleted ID. */
+const SHOWN_TAGS = 20;
+
+/** The tags an image prune removed, as names a person knows (IDs stay in the structure). */
+function listed(tags: string[]): string {
+  const shown = tags.slice(0, SHOWN_TAGS).join(", ");
+  return tags.length > SHOWN_TAGS ? `${shown} (+${tags.length - SHOWN_TAGS} more)` : shown;
+}
+
 /** Removes dangling (or all unused) images. */
 export const pruneImages: Handler = async (ctx) => {
   const filters = pruneFilters(ctx.args.filters, ["label", "label!", "until"]);
@@ -30,6 +39,6 @@ export const pruneImages: Handler = async (ctx) => {
   return {
     structured: { images_deleted: deleted, space_reclaimed_mb: mbOf(bytes) },
     text: `Deleted ${counted(deleted.length, "images")}, untagged ${untagged.length}, ` +
-      `reclaimed ${formatBytes(bytes)}`,
+      `reclaimed ${formatBytes(bytes)}${untagged.length ? `\nUntagged: ${listed(untagged)}` : ""}`,
   };
 };

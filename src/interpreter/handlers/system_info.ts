@@ -116,7 +116,8 @@ export const systemInfo: Handler = async (ctx) => {
     `${s.os} ${s.os_type}/${s.arch}, kernel ${s.kernel_version}, ${s.cpus} CPUs, ` +
     `${info.MemTotal !== undefined ? formatMemory(info.MemTotal) : "?"} memory`,
     `containers ${s.containers}: ${s.containers_running} running, ${s.containers_paused} paused, ` +
-    `${s.containers_stopped} stopped; images ${s.images}`,
+    // The engine's count includes intermediate build images, which docker_list_images hides.
+    `${s.containers_stopped} stopped; images ${s.images} (intermediate layers included)`,
     `storage ${s.storage_driver}, logging ${s.logging_driver}, cgroup ${s.cgroup_driver} v${s.cgroup_version}, root ${s.docker_root_dir}`,
   ];
   if (s.warnings.length) lines.push(`warnings: ${s.warnings.join("; ")}`);
