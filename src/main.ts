@@ -115,6 +115,7 @@ async function buildApp(options: CliOptions, usesEngine = true): Promise<App> {
   const config = loadConfig(options);
   const log = createLogger(config.logLevel);
   for (const warning of startupWarnings(config)) log.alert(warning);
+  for (const notice of config.notices) log.warn(notice);
   log.info(
     config.configPath
       ? `config file ${config.configPath}`

@@ -58,8 +58,10 @@ export interface Config {
   guards: GuardSettings;
   /** Ask the user (MCP elicitation) before destructive calls. */
   confirmDestructive: boolean;
-  /** Things the operator should know at start (printed on stderr). */
+  /** Things the operator must know at start (printed on stderr whatever the log level). */
   warnings: string[];
+  /** Things worth knowing at start (printed at warn level: --log-level error hides them). */
+  notices: string[];
 }
 
 /** Options as the CLI parsed them (all optional). */
@@ -182,6 +184,7 @@ function findConfig(
   env: EnvReader,
   canRead: ReadCheck,
   warnings: string[],
+  notices: string[],
 ): FoundConfig {
   const named = cli.config ?? env("BERTH_CONFIG");
   if (named !== undefined) return { file: readConfigFile(named, true), path: named };
@@ -195,8 +198,16 @@ function findConfig(
     const file = readConfigFile(path, false);
     if (file) return { file, path };
   }
-  if (hidden.length) warnings.push(hiddenConfigWarning(hidden));
+  if (hidden.includes(SYSTEM_CONFIG_PATH)) warnings.push(hiddenConfigWarning(hidden));
+  // Only the home file is out of the sandbox's reach, as it always is under -P=berth:
+  // a short note, not an alarm on every start of every newcomer's server.
+  else if (hidden.length) notices.push(hiddenHomeNotice(hidden[0]));
   return {};
+}
+
+function hiddenHomeNotice(path: string): string {
+  return `${path} was not read (Deno's sandbox cannot see a home directory); a config there ` +
+    `needs --config ${path} with --allow-read for it, or move it to ${SYSTEM_CONFIG_PATH}`;
 }
 
 function hiddenConfigWarning(hidden: string[]): string {
@@ -242,7 +253,8 @@ export function loadConfig(
   canRead: ReadCheck = sandboxAllowsRead,
 ): Config {
   const warnings: string[] = [];
-  const found = findConfig(cli, env, canRead, warnings);
+  const notices: string[] = [];
+  const found = findConfig(cli, env, canRead, warnings, notices);
   const fileMs = (value: string | number | undefined, key: string) => ms(value, key, found.path);
   const file: ConfigFile = found.file ?? {};
   const p = file.permissions ?? {};
@@ -320,6 +332,7 @@ export function loadConfig(
     },
     confirmDestructive: cli.confirm === false ? false : file.confirm_destructive ?? true,
     warnings,
+    notices,
   };
   return deepFreeze(config);
 }

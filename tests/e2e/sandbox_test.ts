@@ -136,15 +136,19 @@ Deno.test("attacks: sandbox: a recipe that hides /etc/berth warns at every log l
   assert.match(out.stderr, /NOT in force/);
   assert.match(out.stderr, /--allow-read=[^ ]*\/etc\/berth[, ]/);
 
-  // The recipe itself sees /etc/berth: only the hidden home config is named.
+  // The recipe itself sees /etc/berth: the hidden home config is a notice at warn level
+  // (silent at --log-level error), no alarm.
   out = await callVersion(LOCKED_RECIPE, "--log-level", "error");
-  assert.doesNotMatch(out.stderr, /access to [^;]*\/etc\/berth\/config\.yaml/);
+  assert.doesNotMatch(out.stderr, /no config file was read|NOT in force/);
+  out = await callVersion(LOCKED_RECIPE);
+  assert.doesNotMatch(out.stderr, /NOT in force/);
+  assert.match(out.stderr, /berth: warn: \S*\/berth\/config\.yaml was not read/);
 });
 
 Deno.test("attacks: sandbox: an audit log outside the set stops start-up, naming --allow-write", async () => {
   const out = await callVersion(["-P=berth"], "--audit-log", "/tmp/berth-sandbox-audit.jsonl");
   assert.equal(out.code, 2);
-  assert.match(out.stderr, /Cannot open the audit log/);
+  assert.match(out.stderr, /DKR-005 permission_denied: Cannot open the audit log/);
   assert.match(out.stderr, /--allow-write=\/tmp\/berth-sandbox-audit\.jsonl/);
 });
 
@@ -160,6 +164,7 @@ Deno.test("attacks: sandbox: the --allow-read a refusal names keeps the engine i
   try {
     let out = await callVersion(["-P=berth"], "--config", `${dir}/config.json`);
     assert.equal(out.code, 2);
+    assert.match(out.stderr, /DKR-005 permission_denied: Cannot read config file/);
     const flag = hintedReadFlag(out.stderr);
     assert.ok(flag.startsWith(`--allow-read=${dir}/config.json,`), flag);
     assert.match(out.stderr, /after -P=berth in the deno run command/);
