@@ -162,7 +162,7 @@ export function parseConfigText(text: string, path: string): ConfigFile {
       : issue.path.join(".");
     const reason = issue.code === "unrecognized_keys" ? "is not a known key" : issue.message;
     throw new BerthError("invalid_input", `Config file ${path}: '${key}' ${reason}`, {
-      hint: "See the configuration reference in README.md for the keys and their types",
+      hint: "Every key appears in tests/fixtures/config_sample.json (README: Options)",
     });
   }
   return result.data;
@@ -179,13 +179,16 @@ export function readConfigFile(path: string, required: boolean): ConfigFile | un
     text = Deno.readTextFileSync(path);
   } catch (error) {
     if (!required && error instanceof Deno.errors.NotFound) return undefined;
-    const sandbox = error instanceof Deno.errors.NotCapable
-      ? allowReadHint(path)
-      : "Check the path given to --config or BERTH_CONFIG";
-    throw new BerthError("invalid_input", `Cannot read config file ${path}`, {
-      context: (error as Error).message,
-      hint: sandbox,
-    });
+    // A sandbox refusal is DKR-005 (refused), a missing or unreadable file DKR-004 (the path).
+    const sandbox = error instanceof Deno.errors.NotCapable;
+    throw new BerthError(
+      sandbox ? "permission_denied" : "invalid_input",
+      `Cannot read config file ${path}`,
+      {
+        context: (error as Error).message,
+        hint: sandbox ? allowReadHint(path) : "Check the path given to --config or BERTH_CONFIG",
+      },
+    );
   }
   return parseConfigText(text, path);
 }

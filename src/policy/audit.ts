@@ -61,14 +61,18 @@ export class AuditLog implements AuditSink {
       return new AuditLog(path, file);
     } catch (error) {
       const sandbox = error instanceof Deno.errors.NotCapable;
-      throw new BerthError("invalid_input", `Cannot open the audit log ${path}`, {
-        context: (error as Error).message,
-        hint: sandbox
-          ? `${
-            whereFlagsGo(allowFlag("write", path))
-          }; or log under /var/log/berth, which the set allows`
-          : "Check that the directory exists and is writable (--audit-log, BERTH_AUDIT_LOG or audit_log)",
-      });
+      throw new BerthError(
+        sandbox ? "permission_denied" : "invalid_input",
+        `Cannot open the audit log ${path}`,
+        {
+          context: (error as Error).message,
+          hint: sandbox
+            ? `${
+              whereFlagsGo(allowFlag("write", path))
+            }; or log under /var/log/berth, which the set allows`
+            : "Check that the directory exists and is writable (--audit-log, BERTH_AUDIT_LOG or audit_log)",
+        },
+      );
     }
   }
 
