@@ -70,7 +70,12 @@ const fieldSchema: z.ZodType = z.lazy(() =>
   z.strictObject({
     type: typeField,
     description: z.string().min(1, "every property needs a description"),
-    from: z.string().optional(),
+    // A dot path into the engine's object (`State.Status`, `Names.0`); `.` or `a..b` read nothing.
+    from: z.string().regex(
+      /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/,
+      "must be a dot path into the engine's answer such as State.Status or Names.0; " +
+        "for a route that answers a list, use output.list instead",
+    ).optional(),
     transform: z.string().optional(),
     items: z.union([fieldSchema, paramSchema]).optional(),
     nullable: z.boolean().optional(),

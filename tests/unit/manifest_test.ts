@@ -135,6 +135,16 @@ Deno.test("manifests: a missing description names the property and its line", as
   assert.match(problems[0].message, /required/);
 });
 
+Deno.test("manifests: an output field's 'from' must be a dot path, not '.'", async () => {
+  const text = GOOD.replace(
+    "path: { type: string, description: Changed path, from: Path }",
+    'path: { type: string, description: Changed path, from: "." }',
+  );
+  const problems = await problemsOf({ "probe.yaml": text });
+  assert.deepEqual(problems.map((p) => [p.line, p.field]), [[18, "output.fields.path.from"]]);
+  assert.match(problems[0].message, /dot path .* output\.list/);
+});
+
 Deno.test("manifests: a path parameter without a format is refused", async () => {
   const text = GOOD.replace(", required: true, format: name_or_id }", ", required: true }");
   const problems = await problemsOf({ "probe.yaml": text });
