@@ -14,6 +14,7 @@
 
 import { BerthError, invalidInput } from "../../errors/mod.ts";
 import { counted } from "../result.ts";
+import { resolvePath } from "./_posix_path.ts";
 import { readTar } from "./_tar.ts";
 import { bareName, containerPath, inspectVisibleContainer } from "./_visible_container.ts";
 import type { Handler } from "./types.ts";
@@ -45,13 +46,7 @@ interface Entry {
 
 /** An absolute container path without ".", "..", repeated or trailing slashes. */
 export function normalizePath(path: string): string {
-  const parts: string[] = [];
-  for (const part of path.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") parts.pop();
-    else parts.push(part);
-  }
-  return `/${parts.join("/")}`;
+  return resolvePath("/", path);
 }
 
 /**

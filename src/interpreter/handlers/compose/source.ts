@@ -10,6 +10,7 @@
 import { parseDocument } from "yaml";
 import { allowReadHint, BerthError, invalidInput } from "../../../errors/mod.ts";
 import type { Policy } from "../../../policy/mod.ts";
+import { resolvePath } from "../_posix_path.ts";
 import { parseDotenv } from "./interpolate.ts";
 
 /** Largest compose or env file berth reads. */
@@ -34,16 +35,8 @@ export interface ComposeSource {
   dotenv: Record<string, string>;
 }
 
-/** Joins and normalises POSIX paths (`..` and `.` resolved; never above `/`). */
-export function resolvePath(base: string, path: string): string {
-  const parts: string[] = [];
-  for (const part of `${path.startsWith("/") ? "" : base}/${path}`.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") parts.pop();
-    else parts.push(part);
-  }
-  return `/${parts.join("/")}`;
-}
+// Compose resolves its paths with the handlers' shared lexical path helper.
+export { resolvePath };
 
 /** The directory part of an absolute path. */
 export function dirname(path: string): string {
