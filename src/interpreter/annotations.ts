@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ToolSpec } from "../manifest/types.ts";
+import { READ_METHODS, type ToolSpec } from "../manifest/types.ts";
 
 /** The four hints of the MCP specification. */
 export interface ToolAnnotations {
@@ -25,9 +25,6 @@ const MAY_DESTROY = /_exec_command$|_copy_to_/;
 // files again writes the same files; copying out changes nothing).
 const IDEMPOTENT =
   /_(start|stop|pause|unpause|remove|tag|connect|disconnect|wait)(_|$)|_compose_(up|down)$|_copy_(to|from)_/;
-
-/** Methods that only read; any other route changes the engine. */
-const READ_METHODS = new Set(["GET", "HEAD"]);
 
 /**
  * True when a tool only reads: its permission is `read` and its route, if it

@@ -12,7 +12,7 @@ import type { ToolSpec } from "../manifest/types.ts";
 import type { AuditSink } from "../policy/audit.ts";
 import { shouldAudit } from "../policy/audit.ts";
 import { redactArguments, redactWith, scrubValues } from "../policy/redact.ts";
-import { isIrreversible } from "./annotations.ts";
+import { isIrreversible, isReadOnly } from "./annotations.ts";
 import type { FallbackModel, HandlerContext, Sampler } from "./handlers/types.ts";
 import type { Args } from "./input.ts";
 import { PolicyEngine } from "./policy_engine.ts";
@@ -181,7 +181,7 @@ export function auditCall(
     result.structured.status === "running";
   const abandoned = result.structured.status === "abandoned";
   const outcome = abandoned ? "abandoned" : error?.code ?? (background ? "running" : "ok");
-  if (!shouldAudit(spec.permission, outcome, spec.request?.method)) return;
+  if (!shouldAudit(isReadOnly(spec), outcome)) return;
   const now = Date.now();
   sink.write({
     time: new Date(now).toISOString(),

@@ -24,6 +24,7 @@
 import { EngineClient, type EngineRequest } from "../engine/client.ts";
 import type { Policy } from "../policy/mod.ts";
 import { BerthError } from "../errors/mod.ts";
+import { READ_METHODS } from "../manifest/types.ts";
 import { field } from "../policy/create_guard.ts";
 import { CallSecrets } from "./call_secrets.ts";
 import {
@@ -62,9 +63,6 @@ interface Guarded {
   /** An answer already in hand (the resolving inspect). */
   body?: string;
 }
-
-/** The methods a read-level call may send. */
-const READ_METHODS = new Set(["GET", "HEAD"]);
 
 /** The refusal of a request that would change the engine during a read-level call. */
 function writeByReadTool(req: EngineRequest): BerthError {

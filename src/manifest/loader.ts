@@ -10,7 +10,7 @@ import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { allowReadHint } from "../errors/mod.ts";
 import { toolFileSchema, toolsetFileSchema } from "./schema.ts";
-import type { ParamSpec, ToolsetSpec, ToolSpec } from "./types.ts";
+import { type ParamSpec, READ_METHODS, type ToolsetSpec, type ToolSpec } from "./types.ts";
 
 /** One problem in one manifest file. */
 export interface ManifestProblem {
@@ -216,9 +216,6 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 type ToolFile = z.infer<typeof toolFileSchema>;
-
-/** The methods of a route a read-level tool may declare: the engine's reads. */
-const READ_METHODS = new Set(["GET", "HEAD"]);
 
 /**
  * The handlers that only read the engine (those of the built-in read tools);

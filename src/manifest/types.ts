@@ -66,6 +66,12 @@ export type QueryMapping =
   | { from: string; encode?: "json" | "filters" | "csv" | "unix_time" | "bytes" }
   | { value: string | number | boolean };
 
+/**
+ * The methods that only read the engine: a read-level tool may declare and
+ * send no other; any other route changes the engine.
+ */
+export const READ_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD"]);
+
 /** An Engine API call declared in YAML. */
 export interface RequestSpec {
   method: "GET" | "POST" | "PUT" | "DELETE" | "HEAD";

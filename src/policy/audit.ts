@@ -119,10 +119,10 @@ function sanitize(record: AuditRecord): AuditRecord {
 
 /**
  * Whether a call belongs in the audit log: every call that may change
- * something (a level above read, or a route that is not a GET or HEAD, whatever
- * level it declares) and every denial.
+ * something and every denial. `readOnly` is the tool's `isReadOnly` (a level
+ * above read, or a route that is not a GET or HEAD whatever level it
+ * declares, is not).
  */
-export function shouldAudit(permission: string, outcome: string, method = "GET"): boolean {
-  const reads = permission === "read" && (method === "GET" || method === "HEAD");
-  return !reads || outcome === "DKR-007";
+export function shouldAudit(readOnly: boolean, outcome: string): boolean {
+  return !readOnly || outcome === "DKR-007";
 }

@@ -6,7 +6,8 @@
 import { loadConfig, parseConfigText } from "../../src/config/mod.ts";
 import { BerthError } from "../../src/errors/mod.ts";
 import { auditCall } from "../../src/interpreter/call_guard.ts";
-import type { ToolSpec } from "../../src/manifest/types.ts";
+import { isReadOnly } from "../../src/interpreter/annotations.ts";
+import type { Level, RequestSpec, ToolSpec } from "../../src/manifest/types.ts";
 import { AuditLog, type AuditRecord, shouldAudit } from "../../src/policy/audit.ts";
 import {
   credentialValues,
@@ -266,14 +267,19 @@ Deno.test("audit record of a call: time is when it is written, started when the 
 });
 
 Deno.test("audit log: which calls are recorded; an unwritable path stops start-up", () => {
-  assert(shouldAudit("create", "ok"));
-  assert(shouldAudit("read", "DKR-007"));
-  assertFalse(shouldAudit("read", "ok"));
-  assertFalse(shouldAudit("read", "DKR-002"));
-  assertFalse(shouldAudit("read", "ok", "HEAD"));
+  const audits = (permission: Level, outcome: string, method?: RequestSpec["method"]) =>
+    shouldAudit(
+      isReadOnly({ permission, ...(method ? { request: { method, path: "/" } } : {}) }),
+      outcome,
+    );
+  assert(audits("create", "ok"));
+  assert(audits("read", "DKR-007"));
+  assertFalse(audits("read", "ok"));
+  assertFalse(audits("read", "DKR-002"));
+  assertFalse(audits("read", "ok", "HEAD"));
   // A route that changes the engine is recorded whatever level it declares.
-  assert(shouldAudit("read", "ok", "DELETE"));
-  assert(shouldAudit("read", "DKR-002", "POST"));
+  assert(audits("read", "ok", "DELETE"));
+  assert(audits("read", "DKR-002", "POST"));
   const error = assertThrows(() => AuditLog.open("/nonexistent-dir/audit.jsonl"), BerthError);
   assert(/audit log/.test(error.message));
 });
