@@ -117,16 +117,24 @@ export function containerAction(verb: ContainerVerb): Handler {
 
 /** A container's state now (full ID); one removed meanwhile (AutoRemove) answers "removed". */
 export async function stateAfter(ctx: HandlerContext, id: string): Promise<string> {
+  const after = await inspectAfter(ctx, id);
+  return after ? after.State?.Status ?? "unknown" : "removed";
+}
+
+/** A container's inspect after an action (full ID); undefined once it is removed (AutoRemove). */
+export async function inspectAfter(
+  ctx: HandlerContext,
+  id: string,
+): Promise<ContainerInspect | undefined> {
   try {
-    const after = await ctx.engine.json<ContainerInspect>({
+    return await ctx.engine.json<ContainerInspect>({
       method: "GET",
       path: containerPath(id),
       signal: ctx.signal,
       errors: { 404: "container_not_found" },
     });
-    return after.State?.Status ?? "unknown";
   } catch (error) {
-    if (isBerthError(error) && error.type === "container_not_found") return "removed";
+    if (isBerthError(error) && error.type === "container_not_found") return undefined;
     throw error;
   }
 }

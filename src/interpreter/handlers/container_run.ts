@@ -11,8 +11,7 @@
  */
 
 import { counted } from "../result.ts";
-import { isBerthError } from "../../errors/mod.ts";
-import { stateAfter } from "./container_action.ts";
+import { inspectAfter, stateAfter } from "./container_action.ts";
 import { portList } from "../shapers/container_details.ts";
 import { checkedSpec, createContainer, removeQuietly, startCreated } from "./container_create.ts";
 import { MAX_LINE_LENGTH } from "./container_logs.ts";
@@ -20,7 +19,6 @@ import { stillRunning, waitForExit } from "./container_wait.ts";
 import { readContainerLogs } from "./_log_lines.ts";
 import { startTimer, waitBudget } from "./_timer.ts";
 import type { Handler, HandlerContext } from "./types.ts";
-import { type ContainerInspect, containerPath } from "./_visible_container.ts";
 
 /** Log lines returned by default. */
 const DEFAULT_TAIL = 100;
@@ -37,23 +35,12 @@ async function runningState(
   ctx: HandlerContext,
   id: string,
 ): Promise<{ status: string; ports: string[] }> {
-  try {
-    const info = await ctx.engine.json<ContainerInspect>({
-      method: "GET",
-      path: containerPath(id),
-      signal: ctx.signal,
-      errors: { 404: "container_not_found" },
-    });
-    const published = portList((info.NetworkSettings as { Ports?: unknown } | undefined)?.Ports)
-      .filter((p) => p.includes("->"));
-    return { status: info.State?.Status ?? "unknown", ports: published };
-  } catch (error) {
-    // Gone already (auto-remove after a quick exit): nothing is published.
-    if (isBerthError(error) && error.type === "container_not_found") {
-      return { status: "removed", ports: [] };
-    }
-    throw error;
-  }
+  const info = await inspectAfter(ctx, id);
+  // Gone already (auto-remove after a quick exit): nothing is published.
+  if (!info) return { status: "removed", ports: [] };
+  const published = portList((info.NetworkSettings as { Ports?: unknown } | undefined)?.Ports)
+    .filter((p) => p.includes("->"));
+  return { status: info.State?.Status ?? "unknown", ports: published };
 }
 
 /** Creates, starts and optionally waits for a container. */
