@@ -26,6 +26,9 @@ export function engineMessage(body: string): string {
   return body.trim().slice(0, 2000) || "(no message)";
 }
 
+/** The engine's words for a network a request names that does not exist. */
+const NETWORK_NOT_FOUND = /^network \S+ not found/i;
+
 /** Picks the error type for a status and message; the message decides when it is more precise. */
 export function classify(
   status: number,
@@ -40,7 +43,7 @@ export function classify(
   }
   if (/no such container/i.test(message)) return "container_not_found";
   // A container route's 404 override would make a missing network look like the container.
-  if (/^network \S+ not found/i.test(message)) return "not_found";
+  if (NETWORK_NOT_FOUND.test(message)) return "not_found";
   const override = overrides[status];
   if (override) return override;
   if (status === 400) return "invalid_input";
@@ -68,12 +71,25 @@ const REFUSED_HINTS: Partial<Record<number, string>> = {
     "change the call rather than retrying it",
 };
 
-/** An engine refusal whose words say what to do instead. */
-export interface EngineRefusal {
+/** An entry of a table that explains engine messages, limited to some routes or not. */
+interface MessageEntry {
   /** Matches the engine's message. */
   message: RegExp;
   /** Limits the entry to requests (`METHOD /path`) where the words mean this. */
   route?: RegExp;
+}
+
+/** The first entry of a table whose message and (optional) route match, if any. */
+function firstMatch<T extends MessageEntry>(
+  table: readonly T[],
+  message: string,
+  route: string,
+): T | undefined {
+  return table.find((e) => e.message.test(message) && (e.route?.test(route) ?? true));
+}
+
+/** An engine refusal whose words say what to do instead. */
+interface EngineRefusal extends MessageEntry {
   /** The catalogue type the refusal is, whatever the status. */
   type: ErrorType;
   /** What to do instead. */
@@ -87,7 +103,7 @@ export interface EngineRefusal {
  * engine itself. Only an authorization plugin is a refusal of the caller
  * (DKR-005). First match wins.
  */
-export const ENGINE_REFUSALS: readonly EngineRefusal[] = [
+const ENGINE_REFUSALS: readonly EngineRefusal[] = [
   {
     message: /pre-?defined (host |bridge |none )?network/i,
     route: /^POST \/networks\/create\b/,
@@ -132,17 +148,8 @@ export const ENGINE_REFUSALS: readonly EngineRefusal[] = [
   },
 ];
 
-/** The entry of {@link ENGINE_REFUSALS} that explains a message on a route, if any. */
-export function engineRefusal(message: string, route: string): EngineRefusal | undefined {
-  return ENGINE_REFUSALS.find((r) => r.message.test(message) && (r.route?.test(route) ?? true));
-}
-
 /** An engine message that shows which berth parameter was at fault. */
-export interface ParameterFault {
-  /** Matches the engine's message. */
-  message: RegExp;
-  /** Limits the entry to requests (`METHOD /path`) where the words mean this parameter. */
-  route?: RegExp;
+interface ParameterFault extends MessageEntry {
   /** The berth parameter to name. */
   parameter: string;
   /** How to fix it. */
@@ -154,7 +161,7 @@ export interface ParameterFault {
  * from. Whatever the status (a missing executable is a 400 or a 500 on start,
  * by engine version), these are invalid input. First match wins.
  */
-export const PARAMETER_FAULTS: readonly ParameterFault[] = [
+const PARAMETER_FAULTS: readonly ParameterFault[] = [
   {
     message: /exec: "[^"]*": |executable file not found|exec format error/i,
     parameter: "command",
@@ -186,7 +193,7 @@ export const PARAMETER_FAULTS: readonly ParameterFault[] = [
     hint: "Use local (the default) or the name of an installed volume plugin",
   },
   {
-    message: /^network \S+ not found/i,
+    message: NETWORK_NOT_FOUND,
     route: /^POST \/containers\//,
     parameter: "network",
     hint:
@@ -204,11 +211,6 @@ export const PARAMETER_FAULTS: readonly ParameterFault[] = [
     hint: "Write the image as name[:tag] or name@digest in lowercase, e.g. nginx:1.27",
   },
 ];
-
-/** The entry of {@link PARAMETER_FAULTS} that explains a message on a route, if any. */
-export function parameterFault(message: string, route: string): ParameterFault | undefined {
-  return PARAMETER_FAULTS.find((f) => f.message.test(message) && (f.route?.test(route) ?? true));
-}
 
 /** Engine messages have a handful of parts; a body with more is not worth the search. */
 const MAX_PARTS = 24;
@@ -246,7 +248,7 @@ export function engineError(
   const type = classify(status, message, overrides);
   // A missing driver plugin is a 404, but the name at fault is a parameter's value.
   const fault = type === "invalid_input" || type === "engine_error" || type === "not_found"
-    ? parameterFault(message, context)
+    ? firstMatch(PARAMETER_FAULTS, message, context)
     : undefined;
   if (fault) {
     return new BerthError("invalid_input", `Parameter '${fault.parameter}' was refused: ${text}`, {
@@ -255,7 +257,7 @@ export function engineError(
       hint: fault.hint,
     });
   }
-  const refusal = engineRefusal(message, context);
+  const refusal = firstMatch(ENGINE_REFUSALS, message, context);
   if (refusal) return new BerthError(refusal.type, text, { status, context, hint: refusal.hint });
   return new BerthError(type, text, { status, context, hint: hintFor(type, status, context) });
 }
