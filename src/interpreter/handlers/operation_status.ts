@@ -7,14 +7,12 @@
  */
 
 import { BerthError } from "../../errors/mod.ts";
+import { DEFAULT_TIMEOUTS } from "../../guard/deadline.ts";
 import type { OperationSnapshot } from "../../guard/operations.ts";
 import type { Handler } from "./types.ts";
 
 /** Longest wait one status call may ask for, in seconds. */
 export const MAX_STATUS_WAIT_S = 25;
-
-/** The class deadline when the interpreter did not pass one (the read default). */
-const FALLBACK_DEADLINE_MS = 30_000;
 
 /**
  * The longest wait a status call can honour within its own deadline: the
@@ -22,7 +20,7 @@ const FALLBACK_DEADLINE_MS = 30_000;
  * and never over {@link MAX_STATUS_WAIT_S}. A longer wait would end in a
  * timeout error instead of the operation's current status.
  */
-export function statusWaitCapMs(deadlineMs = FALLBACK_DEADLINE_MS): number {
+export function statusWaitCapMs(deadlineMs = DEFAULT_TIMEOUTS.read): number {
   const margin = Math.min(1_000, deadlineMs / 5);
   return Math.max(0, Math.min(MAX_STATUS_WAIT_S * 1000, deadlineMs - margin));
 }
