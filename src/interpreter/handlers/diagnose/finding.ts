@@ -17,7 +17,8 @@ export interface Finding {
   confidence: Confidence;
 }
 
-const MB = 1024 * 1024;
+/** Bytes in a MiB, the unit of berth's memory figures. */
+export const MB = 1024 * 1024;
 
 /** Quotes a log line as evidence, cut to a readable length. */
 export function quote(line: string): string {

@@ -10,6 +10,7 @@ import { counted } from "../../result.ts";
 import type { Handler, Shaped } from "../types.ts";
 import { frameData } from "./data.ts";
 import { type Evidence, gatherEvidence } from "./evidence.ts";
+import { MB } from "./finding.ts";
 import { diagnose, type Finding } from "./rules.ts";
 import { type AiOutcome, synthesize } from "./synthesis.ts";
 
@@ -22,7 +23,6 @@ export const LAST_LOG_LINES = 50;
 /** Log lines shown in the text block. */
 const TEXT_LOG_LINES = 15;
 
-const MB = 1024 * 1024;
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 /** Diagnoses one container. */

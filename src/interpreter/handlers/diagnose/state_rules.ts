@@ -7,10 +7,8 @@
 
 import type { Evidence } from "./evidence.ts";
 import { exitMeaning } from "./exit_rules.ts";
-import { type Finding, mb, quote } from "./finding.ts";
+import { type Finding, MB, mb, quote } from "./finding.ts";
 import { missingPath, type PatternHit } from "./log_patterns.ts";
-
-const MIB = 1024 * 1024;
 
 /** Memory use at or above this share of the limit counts as "at the limit". */
 const NEAR_LIMIT = 0.9;
@@ -22,7 +20,7 @@ export function oomRules(ev: Evidence, hits: Map<string, PatternHit>): Finding[]
   const nearLimit = limit > 0 && usage !== null && usage >= limit * NEAR_LIMIT;
   const fix = limit > 0
     ? `Raise the memory limit (now ${mb(limit)}): recreate the container with a higher ` +
-      `mem_limit, e.g. "${Math.ceil((limit * 2) / MIB)}m" (docker_create_container or ` +
+      `mem_limit, e.g. "${Math.ceil((limit * 2) / MB)}m" (docker_create_container or ` +
       `docker_run_container; mem_limit in a compose file), or reduce the application's memory ` +
       "use (leak, cache size, heap flags)"
     : "Give the container a memory limit it fits in and reduce the application's memory use; the host itself ran out of memory";
