@@ -55,6 +55,8 @@ export function exitCodeRule(ev: Evidence, hits: Map<string, PatternHit>): Findi
       confidence: "low",
     }];
   }
+  const signalled = signalledByEngine(ev, code);
+  if (signalled) return [signalled];
   const corroborated = (code === 127 || code === 126) && (ev.stateError || hits.has("missing"));
   const specific = hits.size > 0 || ev.stateError !== "" || ev.health !== null;
   const confidence = corroborated
@@ -65,8 +67,6 @@ export function exitCodeRule(ev: Evidence, hits: Map<string, PatternHit>): Findi
     ? "low"
     : "medium";
   const tail = ev.logs.filter((l) => l.trim()).slice(-1)[0];
-  const signalled = signalledByEngine(ev, code);
-  if (signalled) return [signalled];
   return [{
     rule: `exit_${code}`,
     cause: `Exited with code ${code}: ${exitMeaning(code)}`,
@@ -90,7 +90,6 @@ function signalledByEngine(ev: Evidence, code: number): Finding | undefined {
   const since = ev.events.slice(lastStart + 1);
   const stop = since.find((e) => e.action === "stop");
   const kill = since.findLast((e) => e.action === "kill");
-  if (!kill && !stop) return undefined;
   const by = (e: EventEvidence) => `${e.action} event at ${e.time}`;
   if (code === 137 && kill?.signal === "9" && !stop) {
     return {
