@@ -114,7 +114,7 @@ export const systemInfo: Handler = async (ctx) => {
   const lines = [
     `Docker ${s.server_version} (API ${s.api_version}, berth uses ${s.api_version_in_use}) on ${s.name}`,
     `${s.os} ${s.os_type}/${s.arch}, kernel ${s.kernel_version}, ${s.cpus} CPUs, ` +
-    `${info.MemTotal !== undefined ? formatMemory(info.MemTotal) : "?"} memory`,
+    `${formatMemory(info.MemTotal ?? NaN)} memory`,
     `containers ${s.containers}: ${s.containers_running} running, ${s.containers_paused} paused, ` +
     // The engine's count includes intermediate build images, which docker_list_images hides.
     `${s.containers_stopped} stopped; images ${s.images} (intermediate layers included)`,
