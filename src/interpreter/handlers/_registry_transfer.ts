@@ -38,14 +38,18 @@ export function registryCredentials(auth: unknown, name: string): RegistryCreden
 }
 
 /**
- * Runs a registry operation; its errors are re-typed (the registry's words
- * decide DKR-003/DKR-005) and scrubbed of the secrets.
+ * Runs a registry operation; its errors are re-typed once, here (the
+ * registry's words decide DKR-003/DKR-005, whether credentials were sent
+ * decides the hint) and scrubbed of the secrets.
  */
-export async function withRegistryErrors<T>(secrets: string[], run: () => Promise<T>): Promise<T> {
+export async function withRegistryErrors<T>(
+  credentials: RegistryCredentials,
+  run: () => Promise<T>,
+): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    throw scrubError(retypeRegistryError(error), secrets);
+    throw scrubError(retypeRegistryError(error, credentials.sent), credentials.secrets);
   }
 }
 
@@ -64,7 +68,8 @@ export interface TransferOptions {
 /**
  * Sends the transfer request and follows its stream to the end. Answers the
  * layer progress still open, so that the caller sends the final message once
- * it knows the outcome.
+ * it knows the outcome. Run it inside `withRegistryErrors`, which types the
+ * request's errors.
  */
 export async function registryTransfer(
   ctx: HandlerContext,
@@ -79,9 +84,6 @@ export async function registryTransfer(
     headers: { "X-Registry-Auth": credentials.header },
     signal: ctx.signal,
     errors: { 404: "image_not_found" },
-  }).catch((error) => {
-    // Typed here, where it is known whether credentials were sent.
-    throw retypeRegistryError(error, sent);
   });
   const progress = new LayerProgress(
     (p) => ctx.progress({ ...p, message: p.message && scrub(p.message, secrets) }),

@@ -41,7 +41,7 @@ export const pullImage: Handler = async (ctx) => {
     throw invalidInput("platform", "must look like os[/arch[/variant]], e.g. linux/amd64");
   }
   const credentials = registryCredentials(args.auth, ref.name);
-  return await withRegistryErrors(credentials.secrets, async () => {
+  return await withRegistryErrors(credentials, async () => {
     const status = await pull(ctx, ref, platform, credentials);
     const image = await ctx.engine.json<ImageInspect>({
       method: "GET",

@@ -24,7 +24,7 @@ export const pushImage: Handler = async (ctx) => {
   assertImageAllowed(ctx.policy, reference, "image");
   const credentials = registryCredentials(args.auth, ref.name);
   const context = `push ${reference}`;
-  return await withRegistryErrors(credentials.secrets, async () => {
+  return await withRegistryErrors(credentials, async () => {
     let digest = "";
     const progress = await registryTransfer(ctx, credentials, {
       path: `/images/${ref.name}/push`,
