@@ -82,16 +82,11 @@ function secretKey(key: string): boolean {
 // required"), so there a key counts only when one of its words is a marker.
 
 /** Words of a key that mark a secret in free text (the contract's markers, and common spellings). */
-const TEXT_SECRET_WORDS = new Set([
-  "PASSWORD",
+const TEXT_SECRET_WORDS: ReadonlySet<string> = new Set([
+  ...SECRET_KEY_MARKERS,
   "PASSWD",
-  "SECRET",
-  "TOKEN",
-  "KEY",
   "APIKEY",
-  "CREDENTIAL",
   "CREDENTIALS",
-  "AUTH",
 ]);
 
 /** Markers that keep their meaning glued to a prefix (`dbpassword`, `accesstoken`); `KEY` does not (`monkey`). */
