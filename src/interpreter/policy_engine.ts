@@ -140,10 +140,8 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     const secrets = this.#secrets;
     const route = CONTAINER_ROUTE.exec(g.req.path);
     if (!secrets || g.req.method !== "GET" || route?.[2] !== "/json") return g;
-    if (g.body !== undefined) {
-      secrets.addInspect(JSON.parse(g.body));
-      return g;
-    }
+    // An answer in hand is the resolution's inspect: resolveContainer noted it already.
+    if (g.body !== undefined) return g;
     const filter = g.filter;
     return { ...g, filter: (data) => (secrets.addInspect(data), filter ? filter(data) : data) };
   }
