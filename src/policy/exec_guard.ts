@@ -188,12 +188,26 @@ function compileRule(text: string): Rule {
   return rule;
 }
 
-function commandMatches(rule: Rule, command: Command): boolean {
+/** A command as the rules compare it: its flags and its arguments with plain paths. */
+interface CommandView {
+  program: string;
+  flags: Set<string>;
+  args: string[];
+}
+
+function commandView(command: Command): CommandView {
+  return {
+    program: command.program,
+    flags: flagSet(command.args),
+    args: command.args.map(plainPaths),
+  };
+}
+
+function commandMatches(rule: Rule, command: CommandView): boolean {
   const want = rule.command;
   if (!want || (command.program !== want.program && command.program !== DYNAMIC)) return false;
-  const flags = flagSet(command.args);
-  for (const flag of want.flags) if (!flags.has(flag)) return false;
-  const args = command.args.map(plainPaths);
+  for (const flag of want.flags) if (!command.flags.has(flag)) return false;
+  const args = command.args;
   return want.words.every((w) => args.some((a) => a === w || (w.endsWith("=") && a.startsWith(w))));
 }
 
@@ -214,9 +228,11 @@ export class ExecGuard {
       looseForm(argv.join(" ")),
       ...commands.map((c) => looseForm([c.program, ...c.args].join(" "))),
     ];
+    // Cleaned once per command, not once per rule.
+    const cleaned = commands.map(commandView);
     for (const rule of this.#rules) {
       if (views.some((v) => rule.pattern.test(v))) return rule.text;
-      if (commands.some((c) => commandMatches(rule, c))) return rule.text;
+      if (cleaned.some((c) => commandMatches(rule, c))) return rule.text;
     }
     return undefined;
   }
