@@ -159,7 +159,7 @@ export const SYSTEM_CONFIG_PATH = "/etc/berth/config.yaml";
 export type ReadCheck = (path: string) => boolean;
 
 /** Asks Deno's sandbox whether a path may be read, without reading (or prompting). */
-export function sandboxAllowsRead(path: string): boolean {
+function sandboxAllowsRead(path: string): boolean {
   try {
     return Deno.permissions.querySync({ name: "read", path }).state === "granted";
   } catch {

@@ -129,10 +129,4 @@ export function isBerthError(value: unknown): value is BerthError {
   return value instanceof BerthError;
 }
 
-export {
-  allowFlag,
-  allowReadHint,
-  berthSetPaths,
-  type PathPermission,
-  whereFlagsGo,
-} from "./sandbox.ts";
+export { allowFlag, allowReadHint, berthSetPaths, whereFlagsGo } from "./sandbox.ts";

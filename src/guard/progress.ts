@@ -25,7 +25,7 @@ import type { OperationProgress } from "./operations.ts";
 export type ProgressSink = (progress: OperationProgress) => unknown;
 
 /** How long after its last notification a call's answer waits, so the client reads them apart. */
-export const QUIET_MS = 20;
+const QUIET_MS = 20;
 /** The longest {@link ProgressRelay.settle} waits for writes (a client that stopped reading). */
 const MAX_SETTLE_MS = 250;
 
