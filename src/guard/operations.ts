@@ -173,12 +173,13 @@ export class Operations {
    * how many there were.
    */
   abandonAll(): number {
-    const outcome = abandoned();
+    const error = abandonedError();
+    const outcome = abandoned(error);
     let count = 0;
     for (const entry of this.#entries.values()) {
       if (entry.status !== "running") continue;
       this.#finish(entry, outcome);
-      entry.hooks.abort?.(new BerthError("timeout", ABANDONED_MESSAGE));
+      entry.hooks.abort?.(error);
       count++;
     }
     return count;
@@ -247,17 +248,23 @@ function crashed(error: unknown): OperationOutcome {
   return { structured: { error: berth.toPayload() }, text: berth.toText(), isError: true };
 }
 
-const ABANDONED_MESSAGE = "The server exited before the operation finished; its work was stopped";
+/** Why work is cut short by the server's exit: the outcome's error, and the abort reason. */
+function abandonedError(): BerthError {
+  return new BerthError(
+    "timeout",
+    "The server exited before the operation finished; its work was stopped",
+    {
+      hint: "Check the engine for what the work had done (it may have stopped halfway), " +
+        "then call the tool again",
+    },
+  );
+}
 
 /**
  * The outcome of work cut short by the server's exit. `status: abandoned`
  * tells the audit log apart from a failure of the work itself.
  */
-function abandoned(): OperationOutcome {
-  const error = new BerthError("timeout", ABANDONED_MESSAGE, {
-    hint: "Check the engine for what the work had done (it may have stopped halfway), " +
-      "then call the tool again",
-  });
+function abandoned(error: BerthError): OperationOutcome {
   return {
     structured: { status: "abandoned", error: error.toPayload() },
     text: error.toText(),
