@@ -183,12 +183,13 @@ export function auditCall(
   const outcome = abandoned ? "abandoned" : error?.code ?? (background ? "running" : "ok");
   if (!shouldAudit(isReadOnly(spec), outcome)) return;
   const now = Date.now();
+  // The sink redacts by key; a secret value typed in a command is known only here.
+  const args = scrubValues(rawArgs ?? {}, secrets);
   sink.write({
     time: new Date(now).toISOString(),
     tool: spec.name,
-    // The sink redacts by key; a secret value typed in a command is known only here.
-    arguments: scrubValues(rawArgs ?? {}, secrets),
-    target: auditTarget(spec, scrubValues(rawArgs, secrets)),
+    arguments: args,
+    target: auditTarget(spec, args),
     outcome,
     error: error?.message,
     started: new Date(started).toISOString(),

@@ -13,6 +13,7 @@
 import type { EngineRequest } from "../engine/client.ts";
 import { field } from "../policy/create_guard.ts";
 import { credentialValues, secretValues } from "../policy/redact.ts";
+import { parseJson } from "./input.ts";
 import { jsonBody, queryString } from "./policy_routes.ts";
 
 /** Secret values of one call: env values of secret keys, secret build args, registry credentials. */
@@ -53,15 +54,6 @@ export class CallSecrets {
         this.#values.add(secret);
       }
     }
-  }
-}
-
-/** JSON text as a value; undefined when it is not JSON. */
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
 

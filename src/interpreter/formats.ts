@@ -22,7 +22,7 @@ export function withoutLeadingSlash(name: string): string {
 }
 
 /** Characters of a regular expression accepted at most. */
-export const MAX_REGEX_LENGTH = 1000;
+const MAX_REGEX_LENGTH = 1000;
 
 // PCRE, Go and Python write "ignore case" as a leading (?i), which JavaScript
 // refuses (it has the i flag, and the scoped (?i:…) form).

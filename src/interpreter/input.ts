@@ -59,7 +59,7 @@ function scalar(type: ParamType, param: ParamSpec): z.ZodType {
 
 /** The zod schema of one parameter, carrying its description. */
 export function toZod(param: ParamSpec): z.ZodType {
-  const types = Array.isArray(param.type) ? param.type : [param.type];
+  const types = typesOf(param);
   const schema = types.length === 1
     ? scalar(types[0], param)
     : z.union(types.map((t) => scalar(t, param)) as [z.ZodType, z.ZodType, ...z.ZodType[]]);
@@ -131,15 +131,12 @@ export function compactSchema(schema: JsonSchema): JsonSchema {
  */
 function coerce(param: ParamSpec, value: unknown): unknown {
   if (typeof value !== "string") return value;
-  const types = Array.isArray(param.type) ? param.type : [param.type];
+  const types = typesOf(param);
   if (types.includes("string")) return coerceStringOr(param, types, value);
   const trimmed = value.trim();
   if ((types.includes("object") || types.includes("array")) && /^[[{]/.test(trimmed)) {
-    try {
-      return JSON.parse(trimmed);
-    } catch {
-      return value;
-    }
+    const parsed = parseJson(trimmed);
+    return parsed === undefined ? value : parsed;
   }
   if (types.includes("array") && itemTypes(param).includes("string")) return [value];
   if ((types.includes("integer") || types.includes("number")) && /^-?\d+(\.\d+)?$/.test(trimmed)) {
@@ -173,7 +170,8 @@ function coerceStringOr(param: ParamSpec, types: ParamType[], value: string): un
   return value;
 }
 
-function parseJson(text: string): unknown {
+/** JSON text as a value; undefined when it is not JSON. */
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -181,9 +179,13 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** The types a parameter accepts, as a list. */
+function typesOf(param: ParamSpec): ParamType[] {
+  return Array.isArray(param.type) ? param.type : [param.type];
+}
+
 function itemTypes(param: ParamSpec): ParamType[] {
-  if (!param.items) return [];
-  return Array.isArray(param.items.type) ? param.items.type : [param.items.type];
+  return param.items ? typesOf(param.items) : [];
 }
 
 /** Validated arguments with defaults applied. */
@@ -241,11 +243,10 @@ export class InputValidator {
     let hint = param ? `${top}: ${param.description}` : `Correct '${field}' and call again`;
     const wrongType = issue.code === "invalid_type" || issue.code === "invalid_union";
     if (issue.code === "invalid_type" && issue.input === undefined) problem = "is required";
-    else if (wrongType && param && issue.path.length === 1) {
+    else if (wrongType) {
       problem = `must be ${describeType(param)}`;
-      hint = `${sendHint(param)} (${hint})`;
-    } else if (wrongType) problem = `must be ${describeType(param)}`;
-    else if (issue.code === "too_small") problem = `must be at least ${issue.minimum}`;
+      if (param && issue.path.length === 1) hint = `${sendHint(param)} (${hint})`;
+    } else if (issue.code === "too_small") problem = `must be at least ${issue.minimum}`;
     else if (issue.code === "too_big") problem = `must be at most ${issue.maximum}`;
     else if (issue.code === "invalid_value") problem = `must be one of ${issue.values.join(", ")}`;
     else if (!/^(?:must|is) /.test(problem)) problem = `is invalid: ${problem}`;
@@ -255,7 +256,7 @@ export class InputValidator {
 
 function describeType(param?: ParamSpec): string {
   if (!param) return "valid";
-  const types = Array.isArray(param.type) ? param.type : [param.type];
+  const types = typesOf(param);
   const names = types.map((t) =>
     t === "array"
       ? `an array${param.items ? ` of ${param.items.type}s` : ""}`
@@ -266,7 +267,7 @@ function describeType(param?: ParamSpec): string {
 
 /** What to send for a parameter of the wrong type, with an example. */
 function sendHint(param: ParamSpec): string {
-  const types = Array.isArray(param.type) ? param.type : [param.type];
+  const types = typesOf(param);
   return `Send ${types.map((t) => example(t, param)).join(" or ")}`;
 }
 
