@@ -17,9 +17,12 @@ import {
   cpuPercentSinceStart,
   memoryUsage,
   notRunningRow,
+  type StatsRow,
   statsRow,
   statsTable,
 } from "../../src/interpreter/handlers/_stats.ts";
+import { containerStats } from "../../src/interpreter/handlers/container_stats.ts";
+import type { HandlerContext } from "../../src/interpreter/handlers/types.ts";
 import { LogWindow, utf8Length } from "../../src/interpreter/handlers/_log_lines.ts";
 import { compileGrep } from "../../src/interpreter/handlers/container_logs.ts";
 import { diskUsage } from "../../src/interpreter/shapers/system_df.ts";
@@ -183,7 +186,7 @@ Deno.test("stats: CPU % and memory as the docker CLI computes them", () => {
 });
 
 Deno.test("stats: a stopped container has no figures, only its configured limit", () => {
-  const identity = { id: "id", name: "db", status: "exited", memoryLimited: true };
+  const identity = { id: "id", name: "db", status: "exited" };
   const limited = notRunningRow(identity, 32 * 1024 * 1024);
   assert.equal(limited.running, false);
   assert.equal(limited.memory_limit_mb, 32);
@@ -202,7 +205,7 @@ Deno.test("stats: a stopped container has no figures, only its configured limit"
     assert.equal(limited[key], null, key);
   }
   assert.equal(statsTable([limited]), "db not running (status exited); memory limit: 32 MiB");
-  const unlimited = notRunningRow({ ...identity, memoryLimited: false }, 0);
+  const unlimited = notRunningRow(identity, 0);
   assert.equal(unlimited.memory_limit_mb, null);
   assert.equal(unlimited.memory_limited, false);
   assert.equal(statsTable([unlimited]), "db not running (status exited); memory limit: none");
@@ -229,7 +232,7 @@ Deno.test("stats: running containers form an aligned table, stopped ones a line 
   const row = (name: string) =>
     statsRow(sample, 0, { id: name, name, status: "running", memoryLimited: true });
   const stopped = notRunningRow(
-    { id: "c", name: "old", status: "exited", memoryLimited: false },
+    { id: "c", name: "old", status: "exited" },
     0,
   );
   const lines = statsTable([row("a-much-longer-name"), stopped, row("db")]).split("\n");
@@ -237,6 +240,43 @@ Deno.test("stats: running containers form an aligned table, stopped ones a line 
   const cpu = lines.slice(0, 3).map((line) => line.search(/CPU%|\d+\.\d\d%/));
   assert.ok(cpu.every((at) => at === cpu[0] && at > "a-much-longer-name".length), lines.join("\n"));
   assert.equal(lines[3], "old not running (status exited); memory limit: none");
+});
+
+Deno.test("stats of all containers: a listed restarting one is not limited, running ones by their sample", async () => {
+  const GiB = 1024 * 1024 * 1024;
+  const listed = [
+    { Id: "r1", Names: ["/looping"], State: "restarting" },
+    { Id: "u1", Names: ["/free"], State: "running" },
+    { Id: "l1", Names: ["/capped"], State: "running" },
+  ];
+  // Without a limit of its own, a container's sample shows the host's memory.
+  const limits: Record<string, number> = { u1: 8 * GiB, l1: 64 * 1024 * 1024 };
+  const engine = {
+    json: ({ path }: { path: string }) => {
+      if (path === "/containers/json") return Promise.resolve(listed);
+      if (path === "/info") return Promise.resolve({ MemTotal: 8 * GiB });
+      const id = path.split("/")[2];
+      if (path.endsWith("/stats") && id in limits) {
+        return Promise.resolve({ memory_stats: { usage: 1024 * 1024, limit: limits[id] } });
+      }
+      return Promise.reject(new Error(`unexpected ${path}`));
+    },
+  };
+  const ctx = {
+    args: { cpu_sample_ms: 1 },
+    engine,
+    policy: { containerVisible: () => true },
+    signal: new AbortController().signal,
+  } as unknown as HandlerContext;
+  const rows = (await containerStats(ctx)).structured.stats as StatsRow[];
+  const byName = Object.fromEntries(rows.map((r) => [r.name, r]));
+  assert.equal(byName.looping.running, false);
+  assert.equal(byName.looping.memory_limit_mb, null);
+  assert.equal(byName.looping.memory_limited, false);
+  assert.equal(byName.free.memory_limited, false);
+  assert.equal(byName.free.memory_limit_mb, 8192);
+  assert.equal(byName.capped.memory_limited, true);
+  assert.equal(byName.capped.memory_limit_mb, 64);
 });
 
 function chunk(stream: "stdout" | "stderr", text: string) {

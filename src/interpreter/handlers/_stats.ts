@@ -168,7 +168,10 @@ export function statsRow(sample: EngineStats, cpu: number, identity: StatsIdenti
  * The row of a container that is not running: no usage, and the memory limit
  * it is configured with (`HostConfig.Memory` in bytes; 0 means none).
  */
-export function notRunningRow(identity: StatsIdentity, configuredLimit: number): StatsRow {
+export function notRunningRow(
+  identity: Omit<StatsIdentity, "memoryLimited">,
+  configuredLimit: number,
+): StatsRow {
   return {
     container_id: identity.id,
     name: identity.name,

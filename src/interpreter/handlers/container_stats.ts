@@ -62,12 +62,28 @@ import type { Handler, HandlerContext } from "./types.ts";
 /** The default gap between the two CPU samples. */
 export const DEFAULT_CPU_SAMPLE_MS = 500;
 
-interface Target extends StatsIdentity {
+interface Target extends Omit<StatsIdentity, "memoryLimited"> {
   /** False: nothing to sample (exited, created, restarting, dead). */
   running: boolean;
   startedAt?: string;
   /** `HostConfig.Memory` in bytes, 0 for none; known for one container only. */
   configuredLimit?: number;
+  /** The host's memory in bytes (`/info`), for listed containers, whose limit is not known. */
+  hostMemory?: number;
+}
+
+const MB = 1024 * 1024;
+
+/**
+ * Whether a sampled container has a memory limit of its own: its inspect
+ * says so; without one, the engine reports the host's memory as the limit of
+ * a container that has none, so a limit below the host's total (by more than
+ * 1 MB) is the container's own.
+ */
+function memoryLimited(target: Target, sample: EngineStats): boolean {
+  if (target.configuredLimit !== undefined) return target.configuredLimit > 0;
+  const hostMemory = target.hostMemory ?? 0;
+  return hostMemory > 0 ? (sample.memory_stats?.limit ?? 0) < hostMemory - MB : true;
 }
 
 /**
@@ -87,31 +103,31 @@ async function oneShot(ctx: HandlerContext, id: string): Promise<EngineStats> {
 /** Takes the samples of one container and computes its row. */
 async function measure(ctx: HandlerContext, target: Target, sampleMs: number): Promise<StatsRow> {
   if (!target.running) return notRunningRow(target, target.configuredLimit ?? 0);
+  const row = (sample: EngineStats, cpu: number) =>
+    statsRow(sample, cpu, { ...target, memoryLimited: memoryLimited(target, sample) });
   const first = await oneShot(ctx, target.id);
   // A paused container holds its memory but uses no CPU.
-  if (target.status === "paused") return statsRow(first, 0, target);
+  if (target.status === "paused") return row(first, 0);
   if (sampleMs > 0) {
     await sleep(sampleMs, ctx.signal);
     const second = await oneShot(ctx, target.id);
-    return statsRow(second, cpuPercent(second.cpu_stats, first.cpu_stats), target);
+    return row(second, cpuPercent(second.cpu_stats, first.cpu_stats));
   }
   const startedAt = target.startedAt ??
     (await inspectVisibleContainer(ctx, target.id)).State?.StartedAt;
-  return statsRow(first, cpuPercentSinceStart(first.cpu_stats, startedAt, first.read), target);
+  return row(first, cpuPercentSinceStart(first.cpu_stats, startedAt, first.read));
 }
 
 /** What one container's inspect says: its state and its own memory limit. */
 function inspectedTarget(info: ContainerInspect): Target {
   const state = info.State ?? {};
-  const limit = (info.HostConfig as { Memory?: number } | undefined)?.Memory ?? 0;
   return {
     id: info.Id,
     name: bareName(info.Name),
     status: state.Status ?? "unknown",
     running: state.Running === true && state.Restarting !== true,
     startedAt: state.StartedAt,
-    configuredLimit: limit,
-    memoryLimited: limit > 0,
+    configuredLimit: (info.HostConfig as { Memory?: number } | undefined)?.Memory ?? 0,
   };
 }
 
@@ -123,9 +139,8 @@ interface ListedContainer {
 
 /**
  * Every visible running container, measured concurrently. The list does not
- * carry memory limits: the engine reports the host's memory as the limit of
- * a container without one, so a limit below the host's total is the
- * container's own (one `/info` call, made alongside the list).
+ * carry memory limits: the host's memory (one `/info` call, made alongside
+ * the list) tells a container's own limit from none (`memoryLimited`).
  */
 async function measureAll(ctx: HandlerContext, sampleMs: number): Promise<StatsRow[]> {
   const [listed, info] = await Promise.all([
@@ -143,11 +158,12 @@ async function measureAll(ctx: HandlerContext, sampleMs: number): Promise<StatsR
       name: bareName(c.Names?.[0]),
       status: c.State ?? "unknown",
       running: c.State === "running" || c.State === "paused",
+      hostMemory,
     }))
     .filter((t) => ctx.policy.containerVisible(t.name));
   const rows = await Promise.all(
     targets.map((t) =>
-      measureListed(ctx, t, hostMemory, sampleMs).catch((error) => {
+      measure(ctx, t, sampleMs).catch((error) => {
         // Removed between the list and its stats: it is simply not running any more.
         if (isBerthError(error) && error.type === "container_not_found") return null;
         throw error;
@@ -155,20 +171,6 @@ async function measureAll(ctx: HandlerContext, sampleMs: number): Promise<StatsR
     ),
   );
   return rows.filter((r): r is StatsRow => r !== null);
-}
-
-/** Measures a listed container, telling its own limit from the host's memory. */
-async function measureListed(
-  ctx: HandlerContext,
-  target: Omit<Target, "memoryLimited">,
-  hostMemory: number,
-  sampleMs: number,
-): Promise<StatsRow> {
-  const row = await measure(ctx, { ...target, memoryLimited: true }, sampleMs);
-  const limitBytes = (row.memory_limit_mb ?? 0) * 1024 * 1024;
-  // Rounded to 0.1 MB: within 1 MB of the host's total is the host's total.
-  const limited = hostMemory > 0 ? limitBytes < hostMemory - 1024 * 1024 : true;
-  return { ...row, memory_limited: limited };
 }
 
 /** Answers one container's snapshot, or every running container's. */
