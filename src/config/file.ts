@@ -9,6 +9,7 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { allowReadHint, BerthError } from "../errors/mod.ts";
+import { capabilityName } from "../policy/create_guard.ts";
 
 const duration = z.union([z.number().nonnegative(), z.string()]);
 // An empty entry matches nothing (or, as a blocked command, everything): always a typo.
@@ -19,7 +20,7 @@ const globs = z.array(entry).default([]);
  * Linux capability names (capabilities(7)) and Docker's `ALL`. A misspelt one
  * would be accepted and never match, so the list the operator meant is refused.
  */
-export const LINUX_CAPABILITIES: readonly string[] = [
+const LINUX_CAPABILITIES: readonly string[] = [
   "ALL",
   "AUDIT_CONTROL",
   "AUDIT_READ",
@@ -65,8 +66,8 @@ export const LINUX_CAPABILITIES: readonly string[] = [
 ];
 
 /** True for a capability name as Docker takes it (any case, `CAP_` prefix optional). */
-export function isCapability(name: string): boolean {
-  return LINUX_CAPABILITIES.includes(name.trim().toUpperCase().replace(/^CAP_/, ""));
+function isCapability(name: string): boolean {
+  return LINUX_CAPABILITIES.includes(capabilityName(name.trim()));
 }
 
 const capability = entry.refine(isCapability, {

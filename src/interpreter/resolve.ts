@@ -21,7 +21,7 @@ import { MAX_JSON_BODY } from "../engine/client.ts";
 import { engineError } from "../engine/errors.ts";
 import { BerthError, invalidInput, isBerthError } from "../errors/mod.ts";
 import type { Policy } from "../policy/mod.ts";
-import { globToRegExp, imageSpellings, isImageId, parseImageReference } from "../policy/names.ts";
+import { isImageId, parseImageReference } from "../policy/names.ts";
 import { NAME_OR_ID } from "./formats.ts";
 import type { HandlerContext } from "./handlers/types.ts";
 import { primaryName } from "./list_filters.ts";
@@ -174,7 +174,7 @@ export function imageDenied(ref: string, policy: Policy, where = ""): BerthError
         "The operator's image lists (--allow-images / --deny-images) exclude its tags",
     });
   }
-  if (allow.length && !matchesAny(imageSpellings(ref), allow)) {
+  if (policy.imageRefusedBy?.(ref) === "allow") {
     return new BerthError(
       "denied_by_policy",
       `${what} is not allowed by the image lists: no glob of the allow list matches it`,
@@ -200,7 +200,7 @@ export function imageDenied(ref: string, policy: Policy, where = ""): BerthError
 export function containerNameDenied(name: string, policy: Policy, where = ""): BerthError {
   const what = `Container name '${name}'${where}`;
   const allow = policy.allowedContainerGlobs ?? [];
-  if (allow.length && !matchesAny([name], allow)) {
+  if (policy.containerNameRefusedBy?.(name) === "allow") {
     return new BerthError(
       "denied_by_policy",
       `${what} is not allowed by the container lists: no glob of the allow list matches it`,
@@ -212,12 +212,6 @@ export function containerNameDenied(name: string, policy: Policy, where = ""): B
     `${what} is not allowed by the container lists: the deny list refuses it`,
     { hint: "Choose a name no --deny-containers glob matches" },
   );
-}
-
-/** True when any spelling matches one of the (allow) globs, case-sensitive as the lists are. */
-function matchesAny(spellings: readonly string[], globs: readonly string[]): boolean {
-  const patterns = globs.map((g) => globToRegExp(g));
-  return spellings.some((s) => patterns.some((re) => re.test(s)));
 }
 
 /**

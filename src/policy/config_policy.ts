@@ -8,11 +8,23 @@
 
 import { BerthError } from "../errors/mod.ts";
 import type { Level } from "../manifest/types.ts";
-import { checkCreateBody, checkVolumeBody, type CreateRules, field } from "./create_guard.ts";
+import {
+  capabilityName,
+  checkCreateBody,
+  checkVolumeBody,
+  type CreateRules,
+  field,
+} from "./create_guard.ts";
 import { ExecGuard } from "./exec_guard.ts";
 import { type HostPathPurpose, HostPathRules } from "./host_paths.ts";
 import type { Policy } from "./mod.ts";
-import { bareContainerName, imageSpellings, type NameGlobs, NameList } from "./names.ts";
+import {
+  bareContainerName,
+  imageSpellings,
+  type NameGlobs,
+  NameList,
+  type RefusingList,
+} from "./names.ts";
 
 /** Dangerous options the operator allows (`permissions.allow_*` keys); all off by default. */
 export interface GuardSettings {
@@ -74,9 +86,7 @@ export class ConfigPolicy implements Policy {
     const guards = { ...DEFAULT_GUARDS, ...options.guards };
     this.#rules = {
       ...guards,
-      allowedCapabilities: guards.allowedCapabilities.map((c) =>
-        c.toUpperCase().replace(/^CAP_/, "")
-      ),
+      allowedCapabilities: guards.allowedCapabilities.map(capabilityName),
       hostPaths: new HostPathRules(guards.allowedHostPaths, options.home),
     };
     this.execLimits = options.exec;
@@ -112,6 +122,18 @@ export class ConfigPolicy implements Policy {
 
   imageAllowed(reference: string): boolean {
     return this.bypass || this.#images.allows(imageSpellings(reference));
+  }
+
+  imageRefusedBy(reference: string): RefusingList | undefined {
+    return this.#images.refusedBy(imageSpellings(reference));
+  }
+
+  /**
+   * The name is compared as given, unlike containerVisible's bare name: the
+   * names of containers to create are what the refusal has always matched.
+   */
+  containerNameRefusedBy(name: string): RefusingList | undefined {
+    return this.#containers.refusedBy([name]);
   }
 
   imageTagsAllowed(references: readonly string[]): boolean {

@@ -48,6 +48,14 @@ export const BASELINE_CAPABILITIES = new Set([
   "SYS_CHROOT",
 ]);
 
+/**
+ * A capability as berth compares it: upper case without the `CAP_` prefix,
+ * since Docker takes any case and the prefix optional (`cap_net_admin` is NET_ADMIN).
+ */
+export function capabilityName(name: string): string {
+  return name.toUpperCase().replace(/^CAP_/, "");
+}
+
 /** Namespaced sysctls Baseline allows. */
 const SAFE_SYSCTLS = new Set([
   "kernel.shm_rmid_forced",
@@ -240,7 +248,7 @@ function checkHostConfig(hc: unknown, rules: CreateRules): void {
     }
   }
   for (const cap of list(field(hc, "CapAdd"))) {
-    const name = String(cap).toUpperCase().replace(/^CAP_/, "");
+    const name = capabilityName(String(cap));
     if (!BASELINE_CAPABILITIES.has(name) && !rules.allowedCapabilities.includes(name)) {
       throw new OptionRefused(
         "CapAdd",

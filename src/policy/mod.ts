@@ -10,6 +10,7 @@
  */
 
 import type { Level } from "../manifest/types.ts";
+import type { RefusingList } from "./names.ts";
 
 export * from "./levels.ts";
 export { ConfigPolicy, type GuardSettings, type PolicyOptions } from "./config_policy.ts";
@@ -46,6 +47,14 @@ export interface Policy {
   readonly allowedImageGlobs?: readonly string[];
   /** The allow globs for container names, for hints. */
   readonly allowedContainerGlobs?: readonly string[];
+  /**
+   * Which image list refuses a reference, for the refusal's wording: `allow`
+   * when an allow list exists and does not cover it, else `deny` when a deny
+   * glob matches; undefined when neither refuses it (bypass not consulted).
+   */
+  imageRefusedBy?(reference: string): RefusingList | undefined;
+  /** Like imageRefusedBy, for the name of a container to be created. */
+  containerNameRefusedBy?(name: string): RefusingList | undefined;
   /** Like imageAllowed, for a resolved image known by all these references (its tags). */
   imageTagsAllowed?(references: readonly string[]): boolean;
   /** Throws DKR-007 when an exec create body asks for dangerous options (Privileged). */

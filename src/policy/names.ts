@@ -26,6 +26,9 @@ export function globToRegExp(glob: string, ignoreCase = false): RegExp {
   return new RegExp(`^${source}$`, ignoreCase ? "is" : "s");
 }
 
+/** The list that refuses a name. */
+export type RefusingList = "allow" | "deny";
+
 /** A compiled pair of allow and deny lists. */
 export class NameList {
   readonly #allow: RegExp[];
@@ -58,9 +61,23 @@ export class NameList {
    * spelling matches a deny glob, and (with an allow list) one matches an allow glob.
    */
   allows(spellings: readonly string[]): boolean {
-    if (spellings.some((s) => this.#deny.some((re) => re.test(s)))) return false;
-    if (this.#allow.length === 0) return true;
-    return spellings.some((s) => this.#allow.some((re) => re.test(s)));
+    if (this.#matches(this.#deny, spellings)) return false;
+    return this.#allow.length === 0 || this.#matches(this.#allow, spellings);
+  }
+
+  /**
+   * Which list refuses one object known by these spellings, as a refusal
+   * names it: `allow` when an allow list exists and no spelling matches it
+   * (even if a deny glob matches too), else `deny` when a deny glob matches;
+   * undefined when the object is allowed.
+   */
+  refusedBy(spellings: readonly string[]): RefusingList | undefined {
+    if (this.#allow.length > 0 && !this.#matches(this.#allow, spellings)) return "allow";
+    return this.#matches(this.#deny, spellings) ? "deny" : undefined;
+  }
+
+  #matches(globs: readonly RegExp[], spellings: readonly string[]): boolean {
+    return spellings.some((s) => globs.some((re) => re.test(s)));
   }
 }
 
