@@ -63,13 +63,16 @@ import type { Handler, HandlerContext } from "./types.ts";
 export const DEFAULT_CPU_SAMPLE_MS = 500;
 
 interface Target extends Omit<StatsIdentity, "memoryLimited"> {
-  /** False: nothing to sample (exited, created, restarting, dead). */
-  running: boolean;
   startedAt?: string;
   /** `HostConfig.Memory` in bytes, 0 for none; known for one container only. */
   configuredLimit?: number;
   /** The host's memory in bytes (`/info`), for listed containers, whose limit is not known. */
   hostMemory?: number;
+}
+
+/** Whether there is something to sample: not for exited, created, restarting or dead. */
+function sampled(target: Target): boolean {
+  return target.status === "running" || target.status === "paused";
 }
 
 const MB = 1024 * 1024;
@@ -102,7 +105,7 @@ async function oneShot(ctx: HandlerContext, id: string): Promise<EngineStats> {
 
 /** Takes the samples of one container and computes its row. */
 async function measure(ctx: HandlerContext, target: Target, sampleMs: number): Promise<StatsRow> {
-  if (!target.running) return notRunningRow(target, target.configuredLimit ?? 0);
+  if (!sampled(target)) return notRunningRow(target, target.configuredLimit ?? 0);
   const row = (sample: EngineStats, cpu: number) =>
     statsRow(sample, cpu, { ...target, memoryLimited: memoryLimited(target, sample) });
   const first = await oneShot(ctx, target.id);
@@ -118,14 +121,17 @@ async function measure(ctx: HandlerContext, target: Target, sampleMs: number): P
   return row(first, cpuPercentSinceStart(first.cpu_stats, startedAt, first.read));
 }
 
-/** What one container's inspect says: its state and its own memory limit. */
+/**
+ * What one container's inspect says: its state and its own memory limit.
+ * (`State.Status` is running or paused exactly when `Running` is true and
+ * `Restarting` is not.)
+ */
 function inspectedTarget(info: ContainerInspect): Target {
   const state = info.State ?? {};
   return {
     id: info.Id,
     name: bareName(info.Name),
     status: state.Status ?? "unknown",
-    running: state.Running === true && state.Restarting !== true,
     startedAt: state.StartedAt,
     configuredLimit: (info.HostConfig as { Memory?: number } | undefined)?.Memory ?? 0,
   };
@@ -157,7 +163,6 @@ async function measureAll(ctx: HandlerContext, sampleMs: number): Promise<StatsR
       id: c.Id,
       name: bareName(c.Names?.[0]),
       status: c.State ?? "unknown",
-      running: c.State === "running" || c.State === "paused",
       hostMemory,
     }))
     .filter((t) => ctx.policy.containerVisible(t.name));
