@@ -67,7 +67,7 @@ const LINUX_CAPABILITIES: readonly string[] = [
 
 /** True for a capability name as Docker takes it (any case, `CAP_` prefix optional). */
 function isCapability(name: string): boolean {
-  return LINUX_CAPABILITIES.includes(capabilityName(name.trim()));
+  return LINUX_CAPABILITIES.includes(capabilityName(name));
 }
 
 const capability = entry.refine(isCapability, {

@@ -49,11 +49,14 @@ export const BASELINE_CAPABILITIES = new Set([
 ]);
 
 /**
- * A capability as berth compares it: upper case without the `CAP_` prefix,
- * since Docker takes any case and the prefix optional (`cap_net_admin` is NET_ADMIN).
+ * A capability as berth compares it: trimmed, upper case, without the `CAP_`
+ * prefix, since Docker takes any case and the prefix optional
+ * (` cap_net_admin` is NET_ADMIN). The config check, the operator's allowed
+ * list and the create guard all read names through it, so a name the check
+ * accepts is the name the guard matches.
  */
 export function capabilityName(name: string): string {
-  return name.toUpperCase().replace(/^CAP_/, "");
+  return name.trim().toUpperCase().replace(/^CAP_/, "");
 }
 
 /** Namespaced sysctls Baseline allows. */

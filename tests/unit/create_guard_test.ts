@@ -6,7 +6,7 @@
 
 import { ConfigPolicy, type GuardSettings } from "../../src/policy/mod.ts";
 import { HostPathRules, normalizeHostPath } from "../../src/policy/host_paths.ts";
-import { bindSource, renamed } from "../../src/policy/create_guard.ts";
+import { bindSource, capabilityName, renamed } from "../../src/policy/create_guard.ts";
 import { BerthError } from "../../src/errors/mod.ts";
 import { assert, assertDenied, assertEquals } from "../helpers/asserts.ts";
 
@@ -149,6 +149,17 @@ for (const [what, body, allow] of DANGEROUS) {
     }
   });
 }
+
+Deno.test("capability names: any case, CAP_ optional, padding trimmed, in the config check and the guard alike", () => {
+  assertEquals(capabilityName(" cap_net_admin "), "NET_ADMIN");
+  assertEquals(capabilityName("SYS_ADMIN"), "SYS_ADMIN");
+  // A padded name passes the config check; the operator's list must then match it too.
+  const padded = permissive({ allowedCapabilities: [" SYS_ADMIN"] });
+  padded.checkCreateBody({ HostConfig: { CapAdd: ["SYS_ADMIN"] } });
+  padded.checkCreateBody({ HostConfig: { CapAdd: ["cap_sys_admin "] } });
+  assertDenied(() => padded.checkCreateBody({ HostConfig: { CapAdd: ["SYS_PTRACE"] } }));
+  assertDenied(() => strict.checkCreateBody({ HostConfig: { CapAdd: [" SYS_ADMIN"] } }));
+});
 
 Deno.test("create guard lets ordinary containers through", () => {
   strict.checkCreateBody({
