@@ -126,10 +126,9 @@ function sharedSpec(
   return buildContainerSpec(input, { fieldError: composeFieldError(service) });
 }
 
-/** Builder parameters whose compose key has another name. */
+/** Builder parameters whose compose key has another name (restart_policy: see composeKeyOf). */
 const BUILDER_TO_COMPOSE: Readonly<Record<string, string>> = {
   name: "container_name",
-  restart_policy: "restart",
 };
 
 /** Builder parameters that take a list, whose items compose writes `key[i]`. */
