@@ -5,9 +5,13 @@
  */
 
 import assert from "node:assert/strict";
-import { BerthError } from "../../src/errors/mod.ts";
+import { BerthError, invalidInput } from "../../src/errors/mod.ts";
 import { redactText } from "../../src/policy/redact.ts";
-import { buildContainerSpec } from "../../src/interpreter/handlers/container_spec.ts";
+import {
+  buildContainerSpec,
+  type ContainerSpecOptions,
+} from "../../src/interpreter/handlers/container_spec.ts";
+import type { FieldError } from "../../src/interpreter/handlers/_spec_fields.ts";
 import {
   execArgv,
   needsShell,
@@ -16,8 +20,8 @@ import {
 
 const IMAGE = "berth-test/busybox:latest";
 
-function build(extra: Record<string, unknown>, prefix?: string) {
-  return buildContainerSpec({ image: IMAGE, ...extra }, { fieldPrefix: prefix });
+function build(extra: Record<string, unknown>, options?: ContainerSpecOptions) {
+  return buildContainerSpec({ image: IMAGE, ...extra }, options);
 }
 
 /** Asserts DKR-004 whose message names `field` (and matches `pattern` when given). */
@@ -374,9 +378,11 @@ Deno.test("container spec: healthcheck forms and durations", () => {
   fails({ healthcheck: "curl localhost" }, "healthcheck");
 });
 
-Deno.test("container spec: the field prefix names compose services", () => {
+Deno.test("container spec: the field error names compose services", () => {
+  const fieldError: FieldError = (field, problem, hint) =>
+    invalidInput(`services.web.${field}`, problem, hint);
   assert.throws(
-    () => build({ ports: { "80": "x" } }, "services.web."),
+    () => build({ ports: { "80": "x" } }, { fieldError }),
     /Parameter 'services\.web\.ports\.80'/,
   );
 });

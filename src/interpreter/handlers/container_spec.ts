@@ -94,8 +94,6 @@ export interface ContainerSpec {
 
 /** Options of {@link buildContainerSpec}. */
 export interface ContainerSpecOptions {
-  /** Put before every field name in errors, e.g. `services.web.`. */
-  fieldPrefix?: string;
   /**
    * Builds the error of an invalid field (default: DKR-004 `Parameter '…'`);
    * compose maps the builder's names to the keys its file wrote.
@@ -118,7 +116,7 @@ export function buildContainerSpec(
   input: Record<string, unknown>,
   options: ContainerSpecOptions = {},
 ): ContainerSpec {
-  const f = new Fields(options.fieldPrefix, options.fieldError);
+  const f = new Fields("", options.fieldError);
   const has = (key: string) => input[key] !== undefined && input[key] !== null;
   const image = f.string("image", input.image ?? "", 512);
   if (!image || !checkFormat("image_ref", image)) {
