@@ -8,7 +8,7 @@ import { Command, Option } from "commander";
 import { type App, createApp, VERSION } from "./app/mod.ts";
 import { type CliOptions, type Config, loadConfig } from "./config/mod.ts";
 import { BerthError, isBerthError } from "./errors/mod.ts";
-import { nearestToolName } from "./catalog/mod.ts";
+import { unknownToolError } from "./catalog/mod.ts";
 import { errorResult, type ToolResult } from "./interpreter/mod.ts";
 import { createLogger, type Logger } from "./log/mod.ts";
 import { formatProblem, loadManifests, ManifestError } from "./manifest/mod.ts";
@@ -163,12 +163,11 @@ function callArguments(json: string): Record<string, unknown> {
  * terms (`berth tools`), not the protocol's (tools/list).
  */
 function unknownTool(app: App, tool: string): BerthError {
-  const near = nearestToolName(tool, app.allTools.map((t) => t.name));
-  const guess = near ? `Did you mean ${near}? Otherwise l` : "L";
-  return new BerthError("invalid_input", `Unknown tool '${tool}'`, {
-    hint: `${guess}ist the tools with 'berth tools' ('berth tools --json' shows each one's ` +
-      "parameters)",
-  });
+  return unknownToolError(
+    tool,
+    app.allTools.map((t) => t.name),
+    "list the tools with 'berth tools' ('berth tools --json' shows each one's parameters)",
+  );
 }
 
 function program(): Command {

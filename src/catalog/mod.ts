@@ -5,6 +5,7 @@
  * @module
  */
 
+import { BerthError } from "../errors/mod.ts";
 import type { Level, ToolsetSpec, ToolSpec } from "../manifest/types.ts";
 
 /** What decides visibility. */
@@ -58,4 +59,32 @@ export function nearestToolName(name: string, names: readonly string[]): string 
     if (shared > 0 && score >= 0.5 && score > (best?.score ?? 0)) best = { name: candidate, score };
   }
   return best?.name;
+}
+
+/**
+ * What every surface says of a tool name no manifest loaded: the message,
+ * and the name among `names` it most likely meant ({@link nearestToolName}).
+ */
+export function unknownTool(
+  name: string,
+  names: readonly string[],
+): { message: string; near: string | undefined } {
+  return { message: `Unknown tool '${name}'`, near: nearestToolName(name, names) };
+}
+
+/**
+ * The DKR-004 error for an unknown tool name. The hint offers the nearest of
+ * `names`, then `listHint`: where the caller's surface lists its tools,
+ * written to follow "Otherwise" ("list the tools with …").
+ */
+export function unknownToolError(
+  name: string,
+  names: readonly string[],
+  listHint: string,
+): BerthError {
+  const { message, near } = unknownTool(name, names);
+  const hint = near
+    ? `Did you mean ${near}? Otherwise ${listHint}`
+    : listHint.charAt(0).toUpperCase() + listHint.slice(1);
+  return new BerthError("invalid_input", message, { hint });
 }

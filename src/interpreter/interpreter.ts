@@ -6,6 +6,7 @@
  * @module
  */
 
+import { unknownToolError } from "../catalog/mod.ts";
 import type { EngineClient } from "../engine/client.ts";
 import { BerthError, isBerthError } from "../errors/mod.ts";
 import type { CircuitBreaker, Operations } from "../guard/mod.ts";
@@ -131,13 +132,8 @@ export class Interpreter {
    */
   async call(name: string, rawArgs: unknown, options: CallOptions = {}): Promise<ToolResult> {
     const tool = this.#tools.get(name);
-    if (!tool) {
-      return errorResult(
-        new BerthError("invalid_input", `Unknown tool '${name}'`, {
-          hint: "List the tools with tools/list",
-        }),
-      );
-    }
+    // The server and the CLI check has() first and guess in their own terms.
+    if (!tool) return errorResult(unknownToolError(name, [], "list the tools with tools/list"));
     const started = Date.now();
     // One engine per call: its own resolution cache and the secret values it saw;
     // a read-level tool's engine sends only GET and HEAD, whatever its route says.

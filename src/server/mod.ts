@@ -25,7 +25,7 @@ import { registerResources } from "./resources.ts";
 import { clientConfirm } from "./confirm.ts";
 import { clientSampler } from "./sampling.ts";
 import { wireError } from "./errors.ts";
-import { nearestToolName } from "../catalog/mod.ts";
+import { unknownTool } from "../catalog/mod.ts";
 
 const INSTRUCTIONS = [
   "berth gives access to a Docker engine. Tools are named docker_*.",
@@ -65,10 +65,11 @@ export function createMcpServer(app: App): Server {
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args } = request.params;
     if (!app.interpreter.has(name)) {
-      const near = nearestToolName(name, [...listed.keys()]);
+      // A protocol error has no hint: the guess goes in the message.
+      const { message, near } = unknownTool(name, [...listed.keys()]);
       throw wireError(
         ErrorCode.InvalidParams,
-        `Unknown tool '${name}'${near ? `; did you mean '${near}'?` : ""}`,
+        `${message}${near ? `; did you mean '${near}'?` : ""}`,
       );
     }
     const spec = app.allTools.find((t) => t.name === name)!;

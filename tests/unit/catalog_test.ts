@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import {
   nearestToolName,
   orderTools,
+  unknownToolError,
   unknownToolsets,
   visibleTools,
 } from "../../src/catalog/mod.ts";
@@ -214,4 +215,17 @@ Deno.test("nearest tool name: words in another order, a missing prefix, else not
   assert.equal(nearestToolName("docker_logs_container", names), "docker_container_logs");
   assert.equal(nearestToolName("docker_nope", names), undefined);
   assert.equal(nearestToolName("docker_image_remove_all_tags_now", names), undefined, "too far");
+});
+
+Deno.test("unknown tool error: DKR-004 naming the tool; the hint guesses, then says where the list is", () => {
+  const names = ["docker_container_top", "docker_list_containers"];
+  const list = "list the tools with tools/list";
+  const guessed = unknownToolError("list_containers", names, list);
+  assert.equal(guessed.code, "DKR-004");
+  assert.equal(guessed.message, "Unknown tool 'list_containers'");
+  assert.equal(
+    guessed.hint,
+    "Did you mean docker_list_containers? Otherwise list the tools with tools/list",
+  );
+  assert.equal(unknownToolError("docker_nope", names, list).hint, "List the tools with tools/list");
 });
