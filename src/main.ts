@@ -92,11 +92,16 @@ function startupWarnings(config: Config): string[] {
   return warnings;
 }
 
-/** The outcome of a call for the debug log: its DKR code, running, or ok (never its content). */
+/**
+ * The outcome of a call for the debug log: its DKR code, running (handed to
+ * the background with an operation_id), or ok (never its content).
+ */
 function callOutcome(result: ToolResult): string {
   const code = (result.structured.error as { code?: string } | undefined)?.code;
   if (result.isError) return code ?? "error";
-  return result.structured.status === "running" ? "running" : "ok";
+  const background = typeof result.structured.operation_id === "string" &&
+    result.structured.status === "running";
+  return background ? "running" : "ok";
 }
 
 /** Logs the engine's API version once known (info), without holding start-up. */
