@@ -16,7 +16,7 @@ import { buildContainerSpec, type FieldError } from "../container_spec.ts";
 import { type Body, compact, hostConfig, portBindings } from "./engine_host.ts";
 import type { ProjectModel, ResourceField, ServiceModel } from "./model.ts";
 import { builtImageName, COMPOSE_VERSION, containerName, dependsOnLabel, LABEL } from "./naming.ts";
-import { keyError } from "./syntax.ts";
+import { forService, keyError } from "./syntax.ts";
 
 export { checkVolume, networkBody, volumeBody } from "./engine_resources.ts";
 
@@ -247,13 +247,9 @@ const COMPOSE_KEYS: Readonly<Record<string, string>> = {
 
 /** A policy refusal said in the compose file's terms, naming the service. */
 function inService(error: unknown, service: string): unknown {
-  const where = `Service '${service}': `;
-  const said = renamed(error, COMPOSE_KEYS, where);
+  const said = renamed(error, COMPOSE_KEYS, `Service '${service}': `);
   if (said !== error || !(error instanceof BerthError) || error.type !== "denied_by_policy") {
     return said;
   }
-  return new BerthError(error.type, where + error.message, {
-    hint: error.hint,
-    context: error.context,
-  });
+  return forService(service, error);
 }

@@ -16,7 +16,7 @@ import type { StepProgress } from "../_step_progress.ts";
 import type { HandlerContext } from "../types.ts";
 import { serviceImage } from "./engine_spec.ts";
 import type { ProjectModel, ServiceModel } from "./model.ts";
-import { keyError } from "./syntax.ts";
+import { forService, keyError } from "./syntax.ts";
 
 /** What happened to one service's image. */
 export interface ImageOutcome {
@@ -42,17 +42,6 @@ export async function localImageId(
     if (error instanceof BerthError && error.status === 404) return undefined;
     throw error;
   }
-}
-
-/** Re-words a build or pull failure so that it names the service. */
-function forService(service: string, error: unknown): unknown {
-  if (!(error instanceof BerthError)) return error;
-  return new BerthError(error.type, `Service '${service}': ${error.message}`, {
-    hint: error.hint,
-    context: error.context,
-    status: error.status,
-    cause: error,
-  });
 }
 
 async function build(ctx: HandlerContext, service: ServiceModel, image: string): Promise<string> {

@@ -1,7 +1,7 @@
 /**
  * Parsers for compose's short syntaxes: ports, volumes, durations, shell
  * words, `list_or_dict` values, restart policies. Pure functions; errors
- * are DKR-004 naming the key.
+ * are DKR-004 naming the key, or name the service (`forService`).
  *
  * @module
  */
@@ -15,6 +15,17 @@ import type { MountModel, PortModel } from "./model.ts";
 export function keyError(path: string, problem: string, hint?: string): BerthError {
   return new BerthError("invalid_input", `Compose file: '${path}' ${problem}`, {
     hint: hint ?? "Correct the value in the compose file",
+  });
+}
+
+/** Re-words an error so that it names the service (`Service 'web': …`). */
+export function forService(service: string, error: unknown): unknown {
+  if (!(error instanceof BerthError)) return error;
+  return new BerthError(error.type, `Service '${service}': ${error.message}`, {
+    hint: error.hint,
+    context: error.context,
+    status: error.status,
+    cause: error,
   });
 }
 
