@@ -80,8 +80,14 @@ export function dockerfileImages(
  * there. `FROM` is not allowed as a trigger, so `COPY --from=` is all there is.
  */
 export function triggerImages(triggers: readonly string[], stages: readonly string[]): ImageUse[] {
-  const scan: Scan = { escape: "\\", vars: new Map(), buildArgs: {}, done: [...stages], uses: [] };
-  scan.current = "";
+  const scan: Scan = {
+    escape: "\\",
+    vars: new Map(),
+    buildArgs: {},
+    done: [...stages],
+    current: "",
+    uses: [],
+  };
   for (const trigger of triggers) {
     for (const ins of instructions(trigger).list) {
       if (ins.keyword === "copy") copyFrom(scan, ins);
@@ -90,13 +96,13 @@ export function triggerImages(triggers: readonly string[], stages: readonly stri
   return scan.uses;
 }
 
-/** `ONBUILD COPY --from=x`: x is read in a later build, with none of this file's stages. */
+/**
+ * `ONBUILD COPY --from=x`: x is read in a later build, with none of this
+ * file's stages; the use names the ONBUILD line.
+ */
 function onbuild(scan: Scan, ins: Instruction): void {
-  for (const trigger of instructions(ins.rest).list) {
-    if (trigger.keyword !== "copy") continue;
-    const later: Scan = { ...scan, done: [], current: "", uses: [] };
-    copyFrom(later, { ...trigger, line: ins.line, text: ins.text });
-    scan.uses.push(...later.uses);
+  for (const use of triggerImages([ins.rest], [])) {
+    scan.uses.push({ ...use, line: ins.line, instruction: ins.text.slice(0, 200) });
   }
 }
 
