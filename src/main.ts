@@ -9,7 +9,7 @@ import { type App, createApp, VERSION } from "./app/mod.ts";
 import { type CliOptions, type Config, loadConfig } from "./config/mod.ts";
 import { BerthError, isBerthError } from "./errors/mod.ts";
 import { unknownToolError } from "./catalog/mod.ts";
-import { errorResult, type ToolResult } from "./interpreter/mod.ts";
+import { errorResult } from "./interpreter/mod.ts";
 import { createLogger, type Logger } from "./log/mod.ts";
 import { formatProblem, loadManifests, ManifestError } from "./manifest/mod.ts";
 import { redactText } from "./policy/redact.ts";
@@ -92,18 +92,6 @@ function startupWarnings(config: Config): string[] {
   return warnings;
 }
 
-/**
- * The outcome of a call for the debug log: its DKR code, running (handed to
- * the background with an operation_id), or ok (never its content).
- */
-function callOutcome(result: ToolResult): string {
-  const code = (result.structured.error as { code?: string } | undefined)?.code;
-  if (result.isError) return code ?? "error";
-  const background = typeof result.structured.operation_id === "string" &&
-    result.structured.status === "running";
-  return background ? "running" : "ok";
-}
-
 /** Logs the engine's API version once known (info), without holding start-up. */
 function logApiVersion(app: App, log: Logger): void {
   if (app.config.apiVersion) {
@@ -129,7 +117,7 @@ async function buildApp(options: CliOptions, usesEngine = true): Promise<App> {
   const app = await createApp(config, {
     onBreakerChange: ({ state, reason }) =>
       (state === "open" ? log.warn : log.info)(`circuit breaker ${state}: ${reason}`),
-    onCallDone: (tool, ms, result) => log.debug(`call ${tool} ${ms}ms ${callOutcome(result)}`),
+    onCallDone: (tool, ms, outcome) => log.debug(`call ${tool} ${ms}ms ${outcome}`),
   });
   const levels = config.bypassPermissions ? "all (--bypass-permissions)" : config.levels.join(",");
   log.info(`engine ${app.engine.description}; levels ${levels}; ${app.tools.length} tools`);

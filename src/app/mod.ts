@@ -11,7 +11,7 @@ import { EngineClient } from "../engine/client.ts";
 import { parseDockerHost } from "../engine/docker_host.ts";
 import { BerthError } from "../errors/mod.ts";
 import { type BreakerChange, CircuitBreaker, Operations } from "../guard/mod.ts";
-import { HANDLERS, Interpreter, SHAPERS, type ToolResult } from "../interpreter/mod.ts";
+import { HANDLERS, Interpreter, SHAPERS } from "../interpreter/mod.ts";
 import { loadManifests } from "../manifest/mod.ts";
 import type { ToolsetSpec, ToolSpec } from "../manifest/types.ts";
 import { AuditLog } from "../policy/audit.ts";
@@ -43,8 +43,8 @@ export interface App {
 export interface AppHooks {
   /** The circuit breaker opened or closed. */
   onBreakerChange?: (change: BreakerChange) => void;
-  /** A tool call ended: its name, how long it took, its (redacted) result. */
-  onCallDone?: (tool: string, ms: number, result: ToolResult) => void;
+  /** A tool call ended: its name, how long it took, its outcome (DKR code, running or ok). */
+  onCallDone?: (tool: string, ms: number, outcome: string) => void;
 }
 
 /** The policy of a configuration: levels, name lists, guards; `--bypass-permissions` turns all off. */

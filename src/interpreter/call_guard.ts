@@ -17,7 +17,7 @@ import type { FallbackModel, HandlerContext, Sampler } from "./handlers/types.ts
 import type { Args } from "./input.ts";
 import { PolicyEngine } from "./policy_engine.ts";
 import { checkImage, resolveContainer } from "./resolve.ts";
-import type { Progress, ToolResult } from "./result.ts";
+import { callOutcome, type Progress, type ToolResult } from "./result.ts";
 
 /**
  * The engine one call uses: the policy engine with a resolution cache of its
@@ -175,12 +175,9 @@ export function auditCall(
 ): void {
   if (!sink) return;
   const error = result.isError
-    ? result.structured.error as { code?: string; message?: string } | undefined
+    ? result.structured.error as { message?: string } | undefined
     : undefined;
-  const background = typeof result.structured.operation_id === "string" &&
-    result.structured.status === "running";
-  const abandoned = result.structured.status === "abandoned";
-  const outcome = abandoned ? "abandoned" : error?.code ?? (background ? "running" : "ok");
+  const outcome = callOutcome(result);
   if (!shouldAudit(isReadOnly(spec), outcome)) return;
   const now = Date.now();
   // The sink redacts by key; a secret value typed in a command is known only here.

@@ -38,7 +38,7 @@ import type {
 } from "./handlers/types.ts";
 import { type Args, InputValidator } from "./input.ts";
 import { planRequest } from "./plan.ts";
-import { errorResult, type Progress, type ToolResult } from "./result.ts";
+import { callOutcome, errorResult, type Progress, type ToolResult } from "./result.ts";
 import { shapeDeclarative } from "./shape.ts";
 import { MAX_TEXT_BYTES, type SuperviseOptions, Supervisor, withCallSignal } from "./supervise.ts";
 import { TRANSFORMS } from "./transforms.ts";
@@ -71,8 +71,8 @@ export interface InterpreterOptions {
   audit?: AuditSink;
   /** Ask through {@link CallOptions.confirm} before remove, prune, kill and compose down (default true). */
   confirmDestructive?: boolean;
-  /** Told when each call ends (the CLI's debug log): tool, milliseconds, redacted result. */
-  onCallDone?: (tool: string, ms: number, result: ToolResult) => void;
+  /** Told when each call ends (the CLI's debug log): tool, milliseconds, {@link callOutcome}. */
+  onCallDone?: (tool: string, ms: number, outcome: string) => void;
 }
 
 /** Per-call options from the transport. */
@@ -147,7 +147,7 @@ export class Interpreter {
       await this.#call(tool, rawArgs, { ...options, onBackgroundDone }, engine),
     );
     audit(result);
-    this.#options.onCallDone?.(name, Date.now() - started, result);
+    this.#options.onCallDone?.(name, Date.now() - started, callOutcome(result));
     return result;
   }
 
