@@ -45,8 +45,13 @@ function row(count: number, active: number, size: number, reclaimable: number): 
 
 /** The four rows from a `/system/df` answer, sizes in MiB. */
 export function diskUsage(df: DiskUsage): Record<string, UsageRow> {
+  return inMib(diskUsageBytes(df));
+}
+
+/** Byte rows as the structured rows, sizes in MiB. */
+function inMib(rows: Record<string, ByteRow>): Record<string, UsageRow> {
   return Object.fromEntries(
-    Object.entries(diskUsageBytes(df)).map(([kind, r]) => [kind, {
+    Object.entries(rows).map(([kind, r]) => [kind, {
       count: r.count,
       active: r.active,
       size_mb: round1(r.size / MIB),
@@ -105,9 +110,9 @@ function diskUsageBytes(df: DiskUsage): Record<string, ByteRow> {
 
 /** Sums the answer and renders the CLI's table. */
 export const systemDf: Shaper = (data) => {
-  const df = (data ?? {}) as DiskUsage;
+  const bytes = diskUsageBytes((data ?? {}) as DiskUsage);
   // Text in the CLI's decimal units (its "11.42MB"), from the bytes, not the MiB figures.
-  const rows = Object.entries(diskUsageBytes(df)).map(([kind, r]) => [
+  const rows = Object.entries(bytes).map(([kind, r]) => [
     kind,
     String(r.count),
     String(r.active),
@@ -115,7 +120,7 @@ export const systemDf: Shaper = (data) => {
     formatBytes(r.reclaimable),
   ]);
   return {
-    structured: diskUsage(df),
+    structured: inMib(bytes),
     text: alignColumns([["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"], ...rows]).join("\n"),
   };
 };
