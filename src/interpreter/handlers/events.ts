@@ -50,16 +50,20 @@ function eventMs(e: EngineEvent): number {
   return e.timeNano ? Math.floor(e.timeNano / 1e6) : (e.time ?? 0) * 1000;
 }
 
+/** Who an event is about: its name, else its short ID. */
+function actorOf(e: EngineEvent): string {
+  return e.Actor?.Attributes?.name ?? (e.Actor?.ID ?? "").replace(/^sha256:/, "").slice(0, 12);
+}
+
 function toRow(e: EngineEvent): EventRow {
   const attributes = e.Actor?.Attributes ?? {};
-  const id = e.Actor?.ID ?? "";
   const exit = attributes.exitCode !== undefined ? Number(attributes.exitCode) : NaN;
   const row: EventRow = {
     time: new Date(eventMs(e)).toISOString(),
     type: e.Type ?? "",
     action: e.Action ?? "",
-    actor: attributes.name ?? id.replace(/^sha256:/, "").slice(0, 12),
-    actor_id: id,
+    actor: actorOf(e),
+    actor_id: e.Actor?.ID ?? "",
   };
   if (e.Type === "container" && attributes.image) row.image = attributes.image;
   if (Number.isFinite(exit)) row.exit_code = exit;
@@ -85,7 +89,7 @@ interface BufferSeen {
 }
 
 function visible(ctx: HandlerContext, event: EngineEvent): boolean {
-  return event.Type !== "container" || ctx.policy.containerVisible(toRow(event).actor);
+  return event.Type !== "container" || ctx.policy.containerVisible(actorOf(event));
 }
 
 function openEvents(ctx: HandlerContext, since: number, until: number, filters?: string) {
@@ -137,13 +141,12 @@ async function collect(
     out.seen.count++;
     if (!visible(ctx, event)) continue;
     out.seen.firstMs ??= eventMs(event);
-    const row = toRow(event);
     if (health && await health.isHealthCheck(event)) {
       out.health++;
       continue;
     }
     out.total++;
-    out.kept.push(row);
+    out.kept.push(toRow(event));
     if (out.kept.length > limit) out.kept.shift();
   }
   // The engine sends events as it published them, a few ms out of time order at times.
