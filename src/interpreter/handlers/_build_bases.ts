@@ -11,10 +11,11 @@
  * @module
  */
 
-import { BerthError, invalidInput, isBerthError } from "../../errors/mod.ts";
+import { BerthError, invalidInput } from "../../errors/mod.ts";
 import { imageDenied, imageUsable } from "../resolve.ts";
 import { hostError, type PinnedFile } from "./_build_context.ts";
 import { dockerfileImages, type ImageUse, triggerImages } from "./_dockerfile_images.ts";
+import { localImage } from "./_local_image.ts";
 import type { HandlerContext } from "./types.ts";
 
 /** A Dockerfile berth reads for checking is at most this big. */
@@ -68,18 +69,8 @@ async function onBuildTriggers(
   ctx: Pick<HandlerContext, "engine" | "signal">,
   ref: string,
 ): Promise<string[]> {
-  try {
-    const image = await ctx.engine.json<{ Config?: { OnBuild?: string[] | null } | null }>({
-      method: "GET",
-      path: `/images/${encodeURIComponent(ref)}/json`,
-      signal: ctx.signal,
-      errors: { 404: "image_not_found" },
-    });
-    return image.Config?.OnBuild ?? [];
-  } catch (error) {
-    if (isBerthError(error) && error.type === "image_not_found") return [];
-    throw error;
-  }
+  const image = await localImage<{ Config?: { OnBuild?: string[] | null } | null }>(ctx, ref);
+  return image?.Config?.OnBuild ?? [];
 }
 
 function where(dockerfile: string, use: ImageUse): string {

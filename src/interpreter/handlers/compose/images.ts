@@ -11,6 +11,7 @@
 import { BerthError } from "../../../errors/mod.ts";
 import { checkFormat } from "../../formats.ts";
 import { buildImage } from "../build_image.ts";
+import { localImage } from "../_local_image.ts";
 import { pullImage } from "../pull_image.ts";
 import type { StepProgress } from "../_step_progress.ts";
 import type { HandlerContext } from "../types.ts";
@@ -31,17 +32,7 @@ export async function localImageId(
   ctx: Pick<HandlerContext, "engine" | "signal">,
   reference: string,
 ): Promise<string | undefined> {
-  try {
-    const info = await ctx.engine.json<{ Id: string }>({
-      method: "GET",
-      path: `/images/${reference}/json`,
-      signal: ctx.signal,
-    });
-    return info.Id;
-  } catch (error) {
-    if (error instanceof BerthError && error.status === 404) return undefined;
-    throw error;
-  }
+  return (await localImage<{ Id: string }>(ctx, reference))?.Id;
 }
 
 async function build(ctx: HandlerContext, service: ServiceModel, image: string): Promise<string> {
