@@ -174,7 +174,9 @@ function program(): Command {
 
   withServerOptions(root.command("serve").description("run the MCP server over stdio"))
     .action(async (options: CliOptions) => {
-      const ended = await serveStdio(await buildApp(options));
+      const app = await buildApp(options);
+      const log = createLogger(app.config.logLevel);
+      const ended = await serveStdio(app, { onProblem: (message) => log.warn(message) });
       // Stopped by a signal: exit as the shell expects (128 + signal number),
       // without waiting for an open stdin to end.
       if (ended !== "end") Deno.exit(ended === "SIGINT" ? 130 : 143);

@@ -126,6 +126,28 @@ function ms(value: string | number | undefined, key: string, file?: string): num
   });
 }
 
+/** The breaker's cooldown when the config says nothing: one probe every 10 seconds. */
+export const DEFAULT_BREAKER_COOLDOWN_MS = 10_000;
+/** Bounds of `neverhang.circuit_breaker.cooldown`: a probe per second at most, and at least one an hour. */
+const COOLDOWN_RANGE_MS = [1_000, 3_600_000] as const;
+
+/**
+ * The breaker's cooldown from the file, within {@link COOLDOWN_RANGE_MS}: shorter
+ * would ping a failing engine in a loop, longer would leave berth refusing every
+ * call long after the engine came back.
+ */
+function cooldownMs(value: string | number | undefined, file?: string): number | undefined {
+  const key = "neverhang.circuit_breaker.cooldown";
+  const parsed = ms(value, key, file);
+  if (parsed === undefined) return undefined;
+  const [least, most] = COOLDOWN_RANGE_MS;
+  if (parsed >= least && parsed <= most) return parsed;
+  const where = file ? `Config file ${file}: '${key}'` : `'${key}'`;
+  throw new BerthError("invalid_input", `${where} must be between 1s and 1h, not '${value}'`, {
+    hint: "Write a cooldown such as 10s (the default) or 1m",
+  });
+}
+
 /** A duration that may be 0 (off), from a flag or the file. */
 function budgetMs(
   value: string | number | undefined,
@@ -309,7 +331,7 @@ export function loadConfig(
     breaker: {
       failures: breaker.failures ?? 3,
       windowMs: fileMs(breaker.window, "neverhang.circuit_breaker.window") ?? 60_000,
-      cooldownMs: fileMs(breaker.cooldown, "neverhang.circuit_breaker.cooldown") ?? 300_000,
+      cooldownMs: cooldownMs(breaker.cooldown, found.path) ?? DEFAULT_BREAKER_COOLDOWN_MS,
     },
     fallback: {
       enabled: fallback.enabled ?? false,

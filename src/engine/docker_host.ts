@@ -65,12 +65,23 @@ export function parseDockerHost(value: string, tls?: TlsFiles): EngineEndpoint {
       });
     }
     const useTls = raw.startsWith("https://") || tls !== undefined;
-    const port = url.port ? Number(url.port) : useTls ? 2376 : 2375;
+    // URL drops a port equal to its scheme's default (80 for http:, 443 for
+    // https:), so `tcp://h:80` would read as "no port": take it from the text.
+    const written = explicitPort(raw);
+    const port = written ?? (useTls ? 2376 : 2375);
     return { kind: "tcp", host: url.hostname, port, tls };
   }
   throw new BerthError("invalid_input", `Docker host '${shown}' has an unsupported scheme`, {
     hint: "Use unix:///path/to/docker.sock or tcp://host:port",
   });
+}
+
+/** The port written in a `scheme://[user@]host:port[/…]` URL, if any. */
+function explicitPort(raw: string): number | undefined {
+  const authority = raw.replace(/^[a-z]+:\/\//i, "").split(/[/?#]/)[0];
+  const hostPort = authority.slice(authority.lastIndexOf("@") + 1);
+  const match = /:(\d+)$/.exec(hostPort);
+  return match ? Number(match[1]) : undefined;
 }
 
 /** The base URL requests are sent to, without a trailing slash. */

@@ -8,15 +8,12 @@
 
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/index"
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/stdio"
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 import {
   CallToolRequestSchema,
   ErrorCode,
   ListToolsRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
-import process from "node:process";
 import { type App, VERSION } from "../app/mod.ts";
 import { BerthError } from "../errors/mod.ts";
 import { errorResult, type ToolResult } from "../interpreter/mod.ts";
@@ -26,6 +23,7 @@ import { clientConfirm } from "./confirm.ts";
 import { clientSampler } from "./sampling.ts";
 import { wireError } from "./errors.ts";
 import { unknownTool } from "../catalog/mod.ts";
+import { StdioTransport } from "./stdio.ts";
 
 const INSTRUCTIONS = [
   "berth gives access to a Docker engine. Tools are named docker_*.",
@@ -110,22 +108,27 @@ export function createMcpServer(app: App): Server {
 /** Why {@link serveStdio} ended: the client closed stdin, or a signal asked berth to stop. */
 export type ServeEnd = "end" | "SIGINT" | "SIGTERM";
 
+/** What {@link serveStdio} tells the operator. */
+export interface ServeOptions {
+  /** A message refused or dropped at the transport (too large, not JSON-RPC, out of order). */
+  onProblem?: (message: string) => void;
+}
+
 /**
  * Serves the app over stdio until the client disconnects or SIGINT/SIGTERM
  * arrives. Either way background operations still running are abandoned
  * first: their work is aborted and the audit log gets their final record.
  */
-export async function serveStdio(app: App): Promise<ServeEnd> {
+export async function serveStdio(app: App, options: ServeOptions = {}): Promise<ServeEnd> {
   const server = createMcpServer(app);
-  const transport = new StdioServerTransport();
+  // berth's own transport: bounded lines, JSON-RPC errors for what it refuses
+  // (src/server/stdio.ts); it notices the end of stdin and closes the server.
+  const transport = new StdioTransport({ onProblem: options.onProblem });
   let ended: ServeEnd = "end";
   const closed = new Promise<void>((resolve) => {
     server.onclose = () => resolve();
   });
   await server.connect(transport);
-  // The SDK's transport does not notice end of input; a client that closes
-  // our stdin is gone, so close the server and let the process end cleanly.
-  process.stdin.once("end", () => void server.close());
   const stopSignals = onStopSignals((signal) => {
     ended = signal;
     void server.close();

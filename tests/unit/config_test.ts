@@ -76,7 +76,7 @@ Deno.test("config: the contract's sample config JSON loads unchanged", () => {
   assert.equal(config.timeouts.read, 30_000);
   assert.equal(config.timeouts.lifecycle, 60_000);
   assert.equal(config.timeouts.compose, 120_000);
-  assert.deepEqual(config.breaker, { failures: 3, windowMs: 60_000, cooldownMs: 300_000 });
+  assert.deepEqual(config.breaker, { failures: 3, windowMs: 60_000, cooldownMs: 10_000 });
   assert.equal(config.fallback.apiKeyEnv, "DOCKER_MCP_FALLBACK_KEY");
   assert.equal(config.fallback.maxLogLines, 200);
 });

@@ -1,0 +1,236 @@
+/**
+ * The stdio transport at the protocol level: raw JSON-RPC lines written to a
+ * spawned `berth serve` and its raw stdout read back, with no MCP SDK in the
+ * test, so these hold whatever SDK the server runs on.
+ *
+ * - a message over 10 MiB is logged and answered with an error, and the
+ *   server goes on (it used to exit with code 0 and no word);
+ * - a request before `initialize` is refused, not executed (proved with the
+ *   docker CLI: the container it asked for does not exist);
+ * - a second request with the id of one in flight is refused; the first is
+ *   answered once;
+ * - a line that is not JSON gets -32700;
+ * - `--docker-host tcp://127.0.0.1:80` reaches port 80, and says so.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { cleanup, docker, TEST_IMAGE, uniqueName } from "../helpers/mod.ts";
+import { REPO, serveArgs, serverEnv, SPAWN_TEST } from "./_mcp.ts";
+
+const SUITE = "escb-transport";
+
+type Message = Record<string, unknown> & { id?: unknown };
+
+/** A spawned server driven by raw lines. */
+class RawServer {
+  readonly #child: Deno.ChildProcess;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly messages: Message[] = [];
+  stderr = "";
+  readonly #done: Promise<void>;
+
+  constructor(args: string[] = []) {
+    this.#child = new Deno.Command(Deno.execPath(), {
+      args: serveArgs(args),
+      cwd: REPO,
+      env: serverEnv(),
+      clearEnv: true,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#writer = this.#child.stdin.getWriter();
+    this.#done = Promise.all([this.#readStdout(), this.#readStderr()]).then(() => {});
+  }
+
+  async #readStdout(): Promise<void> {
+    let buffer = "";
+    const decoder = new TextDecoder();
+    for await (const chunk of this.#child.stdout) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let nl;
+      while ((nl = buffer.indexOf("\n")) >= 0) {
+        this.messages.push(JSON.parse(buffer.slice(0, nl)));
+        buffer = buffer.slice(nl + 1);
+      }
+    }
+  }
+
+  async #readStderr(): Promise<void> {
+    const decoder = new TextDecoder();
+    for await (const chunk of this.#child.stderr) this.stderr += decoder.decode(chunk);
+  }
+
+  /** Writes raw bytes (one or more lines) in one write. */
+  async write(text: string | Uint8Array): Promise<void> {
+    await this.#writer.write(typeof text === "string" ? new TextEncoder().encode(text) : text);
+  }
+
+  /** Writes messages as lines, all in one write. */
+  async send(...messages: unknown[]): Promise<void> {
+    await this.write(messages.map((m) => `${JSON.stringify(m)}\n`).join(""));
+  }
+
+  /** Waits until `count` answers with this id arrived; answers them. */
+  async answers(id: unknown, count = 1, ms = 20_000): Promise<Message[]> {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      const found = this.messages.filter((m) => m.id === id && !("method" in m));
+      if (found.length >= count) return found;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no ${count} answer(s) to id ${id}; got ${JSON.stringify(this.messages)}`);
+  }
+
+  async initialize(): Promise<void> {
+    await this.send({
+      jsonrpc: "2.0",
+      id: "init",
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "raw", version: "1" },
+      },
+    });
+    await this.answers("init");
+    await this.send({ jsonrpc: "2.0", method: "notifications/initialized" });
+  }
+
+  /** Closes stdin and waits for the exit. */
+  async close(): Promise<Deno.CommandStatus> {
+    await this.#writer.close().catch(() => {});
+    const status = await this.#child.status;
+    await this.#done;
+    return status;
+  }
+}
+
+const call = (id: unknown, name: string, args: Record<string, unknown> = {}) => ({
+  jsonrpc: "2.0",
+  id,
+  method: "tools/call",
+  params: { name, arguments: args },
+});
+
+Deno.test(
+  "e2e transport: a message over 10 MiB is logged and answered with an error, and the server goes on",
+  SPAWN_TEST,
+  async () => {
+    const server = new RawServer();
+    try {
+      await server.initialize();
+      const huge = call(41, "docker_version", { padding: "a".repeat(11 * 1024 * 1024) });
+      await server.send(huge, { jsonrpc: "2.0", id: 42, method: "ping" });
+      const [refused] = await server.answers(41);
+      const error = refused.error as { code: number; message: string };
+      assert.equal(error.code, -32600);
+      assert.match(error.message, /11\.0 MiB.*10 MiB/);
+      const [pong] = await server.answers(42);
+      assert.deepEqual(pong.result, {}, "the server still answers after the huge message");
+    } finally {
+      const status = await server.close();
+      assert.match(server.stderr, /a message of 11\.0 MiB exceeds the 10 MiB limit/);
+      assert.equal(status.code, 0, "it ends normally when stdin closes");
+    }
+  },
+);
+
+Deno.test(
+  "e2e transport: a request before initialize is refused with a JSON-RPC error and not executed",
+  SPAWN_TEST,
+  async () => {
+    const name = uniqueName("escb-preinit");
+    const server = new RawServer(["--allow", "create", "--no-confirm"]);
+    try {
+      await server.send(
+        call(1, "docker_create_container", {
+          image: TEST_IMAGE,
+          name,
+          labels: { "berth.test": SUITE },
+        }),
+      );
+      const [refused] = await server.answers(1);
+      const error = refused.error as { code: number; message: string };
+      assert.equal(error.code, -32600);
+      assert.match(error.message, /not initialized/);
+      // Ground truth: the engine never saw the create.
+      await server.initialize();
+      assert.equal(await docker("ps", "-aq", "--filter", `name=^/${name}$`), "");
+      // After initialize the same request runs.
+      await server.send(call(2, "docker_version"));
+      const [ok] = await server.answers(2);
+      assert.ok(ok.result, JSON.stringify(ok));
+    } finally {
+      await server.close();
+      await cleanup(SUITE);
+    }
+  },
+);
+
+Deno.test(
+  "e2e transport: a second in-flight request with the same id is refused; the first is answered once",
+  SPAWN_TEST,
+  async () => {
+    const server = new RawServer();
+    try {
+      await server.initialize();
+      // One write: the second line is read while the first is still being handled.
+      await server.send(call(7, "docker_version"), call(7, "docker_version"));
+      const answers = await server.answers(7, 2);
+      await new Promise((r) => setTimeout(r, 500));
+      const all = server.messages.filter((m) => m.id === 7);
+      assert.equal(all.length, 2, JSON.stringify(all));
+      const errors = all.filter((m) => "error" in m);
+      const results = all.filter((m) => "result" in m);
+      assert.equal(errors.length, 1, JSON.stringify(answers));
+      assert.equal(results.length, 1, JSON.stringify(answers));
+      assert.match((errors[0].error as { message: string }).message, /already in use/);
+      // Once answered, the id may be used again.
+      await server.send(call(7, "docker_version"));
+      await server.answers(7, 3);
+      assert.ok("result" in server.messages.filter((m) => m.id === 7)[2]);
+    } finally {
+      await server.close();
+    }
+  },
+);
+
+Deno.test(
+  "e2e transport: a line that is not JSON gets a parse error and the server goes on",
+  SPAWN_TEST,
+  async () => {
+    const server = new RawServer();
+    try {
+      await server.initialize();
+      await server.write('{"jsonrpc": "2.0", "id": 3, "method"\n');
+      const [refused] = await server.answers(null);
+      assert.equal((refused.error as { code: number }).code, -32700);
+      await server.send({ jsonrpc: "2.0", id: 4, method: "ping" });
+      await server.answers(4);
+    } finally {
+      await server.close();
+    }
+  },
+);
+
+Deno.test(
+  "e2e transport: --docker-host tcp://127.0.0.1:80 connects to port 80 and names it",
+  SPAWN_TEST,
+  async () => {
+    // Nothing listens on 127.0.0.1:80 in the test bed: the error must name the port berth used.
+    const server = new RawServer(["--docker-host", "tcp://127.0.0.1:80"]);
+    try {
+      await server.initialize();
+      await server.send(call(5, "docker_version"));
+      const [answer] = await server.answers(5);
+      const text = JSON.stringify(answer);
+      assert.match(text, /127\.0\.0\.1:80\b/);
+      assert.doesNotMatch(text, /2375/);
+    } finally {
+      await server.close();
+    }
+  },
+);
