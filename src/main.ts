@@ -14,6 +14,8 @@ import { createLogger, type Logger } from "./log/mod.ts";
 import { formatProblem, loadManifests, ManifestError } from "./manifest/mod.ts";
 import { redactText } from "./policy/redact.ts";
 import { serveStdio } from "./server/mod.ts";
+import { setup, SETUP_OPTIONS, type SetupFlags, WAY_NAMES } from "./setup/mod.ts";
+import { SETUP_CLIENTS } from "./errors/mod.ts";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -163,6 +165,31 @@ function unknownTool(app: App, tool: string): BerthError {
   );
 }
 
+/** `berth setup CLIENT`: its options come from the setup tables (src/setup/options.ts). */
+function setupCommand(root: Command): void {
+  const command = root.command("setup")
+    .description("print (or --write) an MCP client's configuration for berth")
+    .argument("<client>", SETUP_CLIENTS.join(" | "))
+    .option(
+      "--via <way>",
+      `how the client starts berth: ${WAY_NAMES.join(", ")} (default: this way)`,
+    )
+    .option("--write", "merge the entry into the client's config file (a .bak keeps the old one)")
+    .option("--file <path>", "the config file --write updates (default: the client's own)")
+    .option("--image <ref>", "the container image the image way runs")
+    .option("--name <name>", "the server's name in the client's configuration", "berth");
+  for (const option of SETUP_OPTIONS) {
+    const flag = `${option.flag} <${option.value}>`;
+    if (option.repeat) command.option(flag, option.description, collect);
+    else command.option(flag, option.description);
+  }
+  command.action((client: string, flags: SetupFlags) => {
+    const done = setup(client, flags);
+    for (const note of done.notes) console.error(`berth: ${note}`);
+    if (done.stdout) Deno.stdout.writeSync(new TextEncoder().encode(done.stdout));
+  });
+}
+
 function program(): Command {
   const root = new Command("berth")
     .description("An MCP server that gives AI assistants safe access to a Docker engine")
@@ -219,6 +246,8 @@ function program(): Command {
       app.engine.close();
       if (done.isError) Deno.exitCode = 1;
     });
+
+  setupCommand(root);
 
   root.command("validate")
     .description("check manifest directories; errors name file, line and field")

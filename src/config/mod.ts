@@ -7,7 +7,7 @@
  */
 
 import { DEFAULT_DOCKER_HOST, type TlsFiles } from "../engine/docker_host.ts";
-import { allowFlag, BerthError, whereFlagsGo } from "../errors/mod.ts";
+import { BerthError, grantHint } from "../errors/mod.ts";
 import { DEFAULT_TIMEOUTS } from "../guard/deadline.ts";
 import { DEFAULT_LONG_BUDGET_MS } from "../guard/operations.ts";
 import { parseDuration } from "../interpreter/formats.ts";
@@ -237,7 +237,7 @@ function hiddenConfigWarning(hidden: string[]): string {
   return `no config file was read: Deno's sandbox has no read access to ` +
     `${hidden.join(" or ")}, so berth cannot tell whether it exists; if it does, its ` +
     `permissions, name lists, exec guard and audit log are NOT in force. ` +
-    `${whereFlagsGo(allowFlag("read", ...dirs))}; or pass --config <file>`;
+    `${grantHint("read", ...dirs)}; or pass --config <file>`;
 }
 
 function defaultConfigPath(env: EnvReader): string | undefined {

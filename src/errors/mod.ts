@@ -129,4 +129,19 @@ export function isBerthError(value: unknown): value is BerthError {
   return value instanceof BerthError;
 }
 
-export { allowFlag, allowReadHint, berthSetPaths, whereFlagsGo } from "./sandbox.ts";
+export {
+  allowFlag,
+  allowFlagOf,
+  allowReadHint,
+  berthRoot,
+  berthSetPaths,
+  currentVia,
+  grantHint,
+  LAUNCHER_FLAG,
+  type PermissionSetName,
+  SETUP_CLIENTS,
+  type Via,
+  VIA_ENV,
+  VIAS,
+  whereFlagsGo,
+} from "./sandbox.ts";

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { allowFlag, BerthError, whereFlagsGo } from "../errors/mod.ts";
+import { BerthError, grantHint } from "../errors/mod.ts";
 import { redactArguments, redactText } from "./redact.ts";
 
 /** One line of the audit log. */
@@ -67,9 +67,7 @@ export class AuditLog implements AuditSink {
         {
           context: (error as Error).message,
           hint: sandbox
-            ? `${
-              whereFlagsGo(allowFlag("write", path))
-            }; or log under /var/log/berth, which the set allows`
+            ? `${grantHint("write", path)}; or log under /var/log/berth, which the set allows`
             : "Check that the directory exists and is writable (--audit-log, BERTH_AUDIT_LOG or audit_log)",
         },
       );

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import config from "../../deno.json" with { type: "json" };
-import { allowFlag, allowReadHint, berthSetPaths } from "../../src/errors/mod.ts";
+import { allowFlag, allowReadHint, berthSetPaths, grantHint } from "../../src/errors/mod.ts";
 
 const REPO = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -32,9 +32,10 @@ Deno.test("sandbox hint: --allow-read names the new path first, then the whole s
   assert.deepEqual(paths.slice(1), berthSetPaths("read"));
 });
 
-Deno.test("sandbox hint: says where the flag goes and that it replaces the set's list", () => {
+Deno.test("sandbox hint: names berth setup, then where the flag goes and that it replaces the set's list", () => {
   const hint = allowReadHint("/home/me/app");
-  assert.match(hint, /^Add --allow-read=\S+ after -P=berth in the deno run command/);
+  assert.match(hint, /^Run 'berth setup CLIENT --read \/home\/me\/app' \(CLIENT: claude-desktop, /);
+  assert.match(hint, /by hand: Add --allow-read=\S+ after -P=berth in the deno run command/);
   assert.match(hint, /"args" of its config/);
   assert.match(hint, /replaces the berth set's list/);
   assert.doesNotMatch(hint, /\.$/, "hints end without a period");
@@ -51,4 +52,21 @@ Deno.test("sandbox hint: --allow-env keeps the set's variables after the new one
   const names = flag.replace(/^--allow-env=/, "").split(",");
   assert.equal(names[0], "DOCKER_MCP_FALLBACK_KEY");
   assert.deepEqual(names.slice(1), config.permissions.berth.env);
+});
+
+Deno.test("sandbox hint: under npx or the image the fix is a launcher flag before serve", () => {
+  const before = Deno.env.get("BERTH_VIA");
+  try {
+    Deno.env.set("BERTH_VIA", "npx");
+    let hint = allowReadHint("/srv/app");
+    assert.match(hint, /by hand: put --read \/srv\/app before 'serve' in the "args"$/);
+    assert.doesNotMatch(hint, /-P=berth/);
+    Deno.env.set("BERTH_VIA", "image");
+    hint = grantHint("write", "/srv/log/audit.jsonl");
+    assert.match(hint, /berth setup CLIENT --audit-log \/srv\/log\/audit\.jsonl/);
+    assert.match(hint, /--write-path \/srv\/log\/audit\.jsonl before 'serve'.* mount it/);
+  } finally {
+    if (before === undefined) Deno.env.delete("BERTH_VIA");
+    else Deno.env.set("BERTH_VIA", before);
+  }
 });

@@ -1,0 +1,158 @@
+/**
+ * The options of `berth setup` that shape the server's command line, as data:
+ * which are passed on to `berth serve`, and what each needs Deno's sandbox to
+ * grant. A new server option that needs a grant (another permission set, a
+ * port to listen on) is one more entry here; the ways of running
+ * (src/setup/ways.ts) turn grants into flags without knowing the options.
+ *
+ * @module
+ */
+
+import { berthSetPaths, type PermissionSetName } from "../errors/mod.ts";
+
+/** What the sandbox must allow beyond its permission set. */
+export interface Grants {
+  /** Host paths berth reads (build contexts, compose files, copy sources, manifests, configs). */
+  read: string[];
+  /** Host paths berth writes (the audit log). */
+  write: string[];
+  /** The permission set of deno.json the server runs under. */
+  permissionSet: PermissionSetName;
+  /** True when berth talks to an engine over the network (a container then keeps one). */
+  network: boolean;
+}
+
+/** One `berth setup` option that concerns the server. */
+export interface SetupOption {
+  /** The flag, spelled as `berth serve` spells it (`--read` is setup's own). */
+  flag: string;
+  /** Its value's placeholder in the help text. */
+  value: string;
+  /** The help text. */
+  description: string;
+  /** May be given more than once. */
+  repeat?: boolean;
+  /** Passed on to `berth serve`; false for a grant alone (`--read`). */
+  serve: boolean;
+  /** Its value is a host path, made absolute against the working directory. */
+  path?: boolean;
+  /** What the sandbox must grant for one value. */
+  grants?: (value: string) => Partial<Grants>;
+}
+
+/** The engine socket a `unix://` docker host names, when the set does not already allow it. */
+function socketGrants(url: string): Partial<Grants> {
+  if (!url.startsWith("unix://")) return { network: true };
+  const socket = url.slice("unix://".length);
+  return berthSetPaths("read").includes(socket) ? {} : { read: [socket], write: [socket] };
+}
+
+/** The options, in the order `berth setup --help` lists them. */
+export const SETUP_OPTIONS: readonly SetupOption[] = [
+  {
+    flag: "--allow",
+    value: "levels",
+    description: "permission levels the server grants, comma list or all",
+    serve: true,
+  },
+  {
+    flag: "--read",
+    value: "dir",
+    description:
+      "a host directory or file berth may read: build contexts, compose files, copy sources (repeatable)",
+    repeat: true,
+    serve: false,
+    path: true,
+    grants: (dir) => ({ read: [dir] }),
+  },
+  {
+    flag: "--manifest",
+    value: "dir",
+    description: "extra manifest directory, loaded and readable (repeatable)",
+    repeat: true,
+    serve: true,
+    path: true,
+    grants: (dir) => ({ read: [dir] }),
+  },
+  {
+    flag: "--config",
+    value: "file",
+    description: "berth's YAML or JSON config file, passed on and readable",
+    serve: true,
+    path: true,
+    grants: (file) => ({ read: [file] }),
+  },
+  {
+    flag: "--audit-log",
+    value: "file",
+    description: "JSON Lines audit log, passed on and writable",
+    serve: true,
+    path: true,
+    grants: (file) => ({ write: [file] }),
+  },
+  {
+    flag: "--docker-host",
+    value: "url",
+    description: "the engine: unix:///path or tcp://host:port",
+    serve: true,
+    grants: socketGrants,
+  },
+  {
+    flag: "--toolsets",
+    value: "list",
+    description: "only these toolsets",
+    serve: true,
+  },
+  {
+    flag: "--log-level",
+    value: "level",
+    description: "stderr logging: error, warn, info, debug",
+    serve: true,
+  },
+];
+
+/** An option's key in commander's parsed options (`--audit-log` → `auditLog`). */
+export function optionKey(flag: string): string {
+  return flag.replace(/^--/, "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** What a `berth setup` run asks for: the `berth serve` arguments and the grants. */
+export interface ServerPlan {
+  /** Arguments after `serve`. */
+  serveArgs: string[];
+  grants: Grants;
+}
+
+/** Absolute, against the working directory; `~/` against HOME. */
+function absolute(path: string, home: string | undefined): string {
+  if (path.startsWith("~/") && home) return `${home}${path.slice(1)}`;
+  if (path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path)) return path.replace(/(.)\/$/, "$1");
+  return `${Deno.cwd()}/${path}`.replace(/\/\.?\/?$/, "").replace(/\/\.\//g, "/");
+}
+
+/**
+ * The plan for parsed options (commander's keys): every option's value in
+ * table order, paths made absolute, grants merged without repeats.
+ */
+export function planServer(
+  options: Record<string, unknown>,
+  home: string | undefined,
+): ServerPlan {
+  const serveArgs: string[] = [];
+  const grants: Grants = { read: [], write: [], permissionSet: "berth", network: false };
+  for (const option of SETUP_OPTIONS) {
+    const given = options[optionKey(option.flag)];
+    if (given === undefined) continue;
+    const values = (Array.isArray(given) ? given : [given]).map(String)
+      .map((v) => option.path ? absolute(v, home) : v);
+    for (const value of values) {
+      if (option.serve) serveArgs.push(option.flag, value);
+      const more = option.grants?.(value) ?? {};
+      grants.read.push(...(more.read ?? []).filter((p) => !grants.read.includes(p)));
+      grants.write.push(...(more.write ?? []).filter((p) => !grants.write.includes(p)));
+      if (more.permissionSet) grants.permissionSet = more.permissionSet;
+      if (more.network) grants.network = true;
+    }
+  }
+  return { serveArgs, grants };
+}

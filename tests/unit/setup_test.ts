@@ -1,0 +1,163 @@
+/**
+ * `berth setup`: the tables of clients, options and ways, and the file it
+ * merges into. Pure code and temporary files; no engine.
+ */
+
+import assert from "node:assert/strict";
+import {
+  CLIENTS,
+  launchFor,
+  NPM_PACKAGE,
+  planServer,
+  setup,
+  SETUP_OPTIONS,
+  shellWord,
+} from "../../src/setup/mod.ts";
+import { type BerthError, berthSetPaths, SETUP_CLIENTS, VIAS } from "../../src/errors/mod.ts";
+import denoConfig from "../../deno.json" with { type: "json" };
+
+const CONTEXT = { image: "berth:local" };
+
+Deno.test("setup: the clients named in sandbox hints are exactly the clients setup knows", () => {
+  assert.deepEqual(Object.keys(CLIENTS).sort(), [...SETUP_CLIENTS].sort());
+});
+
+Deno.test("setup: --read and --manifest grant reads; only --manifest reaches berth serve", () => {
+  const plan = planServer({ read: ["/srv/app"], manifest: ["/srv/tools"], allow: "images" }, "/h");
+  assert.deepEqual(plan.grants.read, ["/srv/app", "/srv/tools"]);
+  assert.deepEqual(plan.serveArgs, ["--allow", "images", "--manifest", "/srv/tools"]);
+  assert.equal(plan.grants.permissionSet, "berth");
+});
+
+Deno.test("setup: relative and ~ paths become absolute, the same path is granted once", () => {
+  const plan = planServer({ read: ["app", "~/ctx", `${Deno.cwd()}/app`] }, "/home/me");
+  assert.deepEqual(plan.grants.read, [`${Deno.cwd()}/app`, "/home/me/ctx"]);
+});
+
+Deno.test("setup: a socket outside the set is granted, one inside is not; tcp keeps a network", () => {
+  let plan = planServer({ dockerHost: "unix:///srv/engine.sock" }, undefined);
+  assert.deepEqual(plan.grants.read, ["/srv/engine.sock"]);
+  assert.deepEqual(plan.grants.write, ["/srv/engine.sock"]);
+  plan = planServer({ dockerHost: "unix:///var/run/docker.sock" }, undefined);
+  assert.deepEqual(plan.grants.read, []);
+  plan = planServer({ dockerHost: "tcp://127.0.0.1:2375" }, undefined);
+  assert.equal(plan.grants.network, true);
+  const image = launchFor("image", plan, CONTEXT);
+  assert.ok(!image.args.includes("none"), "a tcp engine keeps the container's network");
+});
+
+Deno.test("setup: checkout repeats the whole set's read list after the new path", () => {
+  const plan = planServer({ read: ["/srv/app"], auditLog: "/srv/log/audit.jsonl" }, undefined);
+  const launch = launchFor("checkout", plan, CONTEXT);
+  const read = launch.args.find((a) => a.startsWith("--allow-read="))!;
+  assert.deepEqual(read.slice("--allow-read=".length).split(","), [
+    "/srv/app",
+    ...berthSetPaths("read"),
+  ]);
+  const write = launch.args.find((a) => a.startsWith("--allow-write="))!;
+  assert.ok(write.startsWith("--allow-write=/srv/log/audit.jsonl,/var/run/docker.sock,"), write);
+  const run = launch.args.indexOf("run");
+  assert.equal(launch.args[run + 1], "-P=berth");
+  assert.ok(launch.args.some((a) => a.endsWith("/deno.json")), "--config anchors the set");
+  assert.ok(launch.args.indexOf("serve") > launch.args.indexOf(read));
+});
+
+Deno.test("setup: npx and image pass grants as launcher flags before serve; image mounts them", () => {
+  const plan = planServer({ read: ["/srv/app"], auditLog: "/srv/log/a.jsonl" }, undefined);
+  const npx = launchFor("npx", plan, CONTEXT);
+  assert.equal(npx.command, "npx");
+  assert.deepEqual(npx.args, [
+    "-y",
+    `${NPM_PACKAGE}@${denoConfig.version}`,
+    "--read",
+    "/srv/app",
+    "--write-path",
+    "/srv/log/a.jsonl",
+    "serve",
+    "--audit-log",
+    "/srv/log/a.jsonl",
+  ]);
+  const image = launchFor("image", plan, CONTEXT);
+  assert.equal(image.command, "docker");
+  const volumes = image.args.flatMap((a, i) => image.args[i - 1] === "-v" ? [a] : []);
+  assert.deepEqual(volumes, [
+    "/var/run/docker.sock:/var/run/docker.sock",
+    "/srv/app:/srv/app:ro",
+    "/srv/log:/srv/log",
+  ]);
+  const at = image.args.indexOf("berth:local");
+  assert.deepEqual(image.args.slice(at + 1, at + 3), ["--read", "/srv/app"]);
+  assert.ok(image.args.includes("--network"), "no network unless the engine needs one");
+});
+
+Deno.test("setup: a binary cannot be widened at run time, and setup says how to build one", () => {
+  const launch = launchFor("binary", planServer({ read: ["/srv/app"] }, undefined), CONTEXT);
+  assert.deepEqual(launch.args, ["serve"]);
+  assert.match(launch.notes.join(), /deno task compile --read \/srv\/app/);
+  assert.deepEqual(launchFor("binary", planServer({}, undefined), CONTEXT).notes, []);
+});
+
+Deno.test("setup: every way and every option is known; an unknown way is refused", () => {
+  for (const via of VIAS) assert.ok(launchFor(via, planServer({}, undefined), CONTEXT).command);
+  assert.throws(
+    () => launchFor("ssh", planServer({}, undefined), CONTEXT),
+    (e: BerthError) => /Unknown way of running 'ssh'/.test(e.message) && /--via/.test(e.hint),
+  );
+  assert.equal(new Set(SETUP_OPTIONS.map((o) => o.flag)).size, SETUP_OPTIONS.length);
+});
+
+Deno.test("setup: each client prints its own format", () => {
+  let out = setup("claude-desktop", { via: "npx", allow: "images" }).stdout;
+  assert.deepEqual(JSON.parse(out), {
+    mcpServers: {
+      berth: {
+        command: "npx",
+        args: ["-y", `${NPM_PACKAGE}@${denoConfig.version}`, "serve", "--allow", "images"],
+        env: {},
+      },
+    },
+  });
+  out = setup("vscode", { via: "npx" }).stdout;
+  assert.equal(JSON.parse(out).servers.berth.type, "stdio");
+  out = setup("claude-code", { via: "npx", read: ["/srv/my app"] }).stdout;
+  assert.equal(
+    out,
+    `claude mcp add berth -- npx -y ${NPM_PACKAGE}@${denoConfig.version} --read '/srv/my app' serve\n`,
+  );
+  assert.throws(() => setup("zed", {}), /Unknown client 'zed'/);
+});
+
+Deno.test("setup: shell words survive quoting", () => {
+  assert.equal(shellWord("--allow-read=/a,/b"), "--allow-read=/a,/b");
+  assert.equal(shellWord("it's"), `'it'"'"'s'`);
+});
+
+Deno.test("setup: --write keeps the file's other content and leaves a backup", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "berth-setup-" });
+  try {
+    const file = `${dir}/claude_desktop_config.json`;
+    const before = { theme: "dark", mcpServers: { other: { command: "x", args: [] } } };
+    Deno.writeTextFileSync(file, JSON.stringify(before));
+    const done = setup("claude-desktop", { via: "npx", write: true, file });
+    assert.equal(done.stdout, "");
+    assert.match(done.notes.join(), /wrote .*claude_desktop_config\.json/);
+    const after = JSON.parse(Deno.readTextFileSync(file));
+    assert.equal(after.theme, "dark");
+    assert.deepEqual(after.mcpServers.other, before.mcpServers.other);
+    assert.equal(after.mcpServers.berth.command, "npx");
+    assert.deepEqual(JSON.parse(Deno.readTextFileSync(`${file}.bak`)), before);
+
+    const fresh = `${dir}/new/.vscode/mcp.json`;
+    setup("vscode", { via: "npx", write: true, file: fresh });
+    assert.equal(JSON.parse(Deno.readTextFileSync(fresh)).servers.berth.type, "stdio");
+
+    Deno.writeTextFileSync(file, "{ // a comment\n}");
+    assert.throws(() => setup("cursor", { via: "npx", write: true, file }), /not plain JSON/);
+    assert.throws(
+      () => setup("generic", { via: "npx", write: true }),
+      (e: BerthError) => /--file PATH/.test(e.hint),
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
