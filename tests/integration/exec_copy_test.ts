@@ -80,7 +80,7 @@ Deno.test("exec: at the timeout berth ends the process and its children", async 
     timeout: 1,
   });
   assert.equal(errorCode(r), "DKR-008", r.text);
-  assert.match(r.text, /berth ended it \(SIGKILL to \d processes\)/);
+  assert.match(r.text, /berth ended it: SIGKILL to \d processes, and docker top shows none/);
   assert.match(r.text, /started/, "partial output is kept in the error context");
   assert.ok(Date.now() - started < 10_000);
   const top = await docker("top", target, "-o", "pid,args");

@@ -13,8 +13,9 @@
  *   10,000); the rest is read and dropped so the process never blocks on a
  *   full pipe, and `truncated` and `dropped_bytes` (per stream) say so.
  * - `timeout` (seconds, default `exec_safety.timeout`) is bounded by the exec
- *   class deadline less a margin; when it passes berth stops waiting and ends
- *   the process and its children (see `_exec_kill.ts`). Never privileged.
+ *   class deadline less a margin; when it passes berth stops waiting, ends
+ *   the exec's processes however they are wrapped, checks with `top`, and
+ *   says what it saw (see `_exec_kill.ts`). Never privileged.
  *
  * @module
  */
@@ -23,7 +24,7 @@ import { demultiplex, type OutputChunk } from "../../engine/streams.ts";
 import { BerthError, invalidInput } from "../../errors/mod.ts";
 import { environmentList, USER_PATTERN } from "./container_spec.ts";
 import { execArgv } from "./_shell_words.ts";
-import { killMarked, newExecMarker } from "./_exec_kill.ts";
+import { killExec, type KillOutcome, newExecMarker } from "./_exec_kill.ts";
 import { utf8Length } from "./_log_lines.ts";
 import { seconds, startTimer, waitBudget } from "./_timer.ts";
 import { bareName, containerPath, inspectVisibleContainer } from "./_visible_container.ts";
@@ -176,7 +177,7 @@ export const execCommand: Handler = async (ctx) => {
   } catch (error) {
     if (!timer.signal.aborted) throw error;
     // Out of time, or the client cancelled: stopping the wait is not enough.
-    const killed = await killMarked(ctx.engine, info.Id, marker, body.User as string | undefined);
+    const killed = await killExec(ctx.engine, info.Id, execId, marker);
     if (timer.expired()) throw timedOut(name, budget, killed, collector.result());
     throw error;
   } finally {
@@ -208,15 +209,10 @@ async function execExitCode(ctx: HandlerContext, execId: string): Promise<number
 function timedOut(
   name: string,
   budget: number,
-  killed: { pids: string[]; error?: string },
+  killed: KillOutcome,
   output: ExecOutput,
 ): BerthError {
-  const count = killed.pids.length;
-  const ended = killed.error
-    ? `berth could not end it (${killed.error}); it may still be running`
-    : count === 0
-    ? "it had ended by the time berth went to stop it"
-    : `berth ended it (SIGKILL to ${count} process${count === 1 ? "" : "es"})`;
+  const ended = killOutcomeText(killed);
   const partial = [
     output.stdout && `stdout: ${output.stdout.slice(-1000)}`,
     output.stderr && `stderr: ${output.stderr.slice(-1000)}`,
@@ -231,6 +227,22 @@ function timedOut(
       context: partial || undefined,
     },
   );
+}
+
+/** What berth did to the runaway exec, as `top` showed afterwards. */
+export function killOutcomeText(outcome: KillOutcome): string {
+  const { killed, remaining, error } = outcome;
+  const processes = (n: number) => `${n} process${n === 1 ? "" : "es"}`;
+  if (error) return `berth could not end it (${error}); it may still be running`;
+  if (remaining.length) {
+    const left = remaining.slice(0, 5).map((p) => `${p.args.slice(0, 60)} (host PID ${p.pid})`)
+      .join(", ");
+    return `berth sent SIGKILL to ${processes(killed)}, but docker top still shows ` +
+      `${processes(remaining.length)} of it running: ${left}`;
+  }
+  return killed === 0
+    ? "it had ended by the time berth went to stop it (docker top shows none of its processes)"
+    : `berth ended it: SIGKILL to ${processes(killed)}, and docker top shows none of them left`;
 }
 
 /** What the cap dropped, and what to do about it; empty when nothing was. */
