@@ -368,4 +368,8 @@ for id in "${stale_ids[@]}"; do
   docker rmi $refs "$id" >/dev/null 2>&1 || true
 done
 
+# Second engine kinds for the several-engines tests (issue 16): podman, and sshd for ssh://.
+bash "$(dirname "${BASH_SOURCE[0]}")/podman.sh"
+bash "$(dirname "${BASH_SOURCE[0]}")/sshd.sh"
+
 log "engine ok (API $api_version), images ok, registries $OPEN_REG $AUTH_REG"

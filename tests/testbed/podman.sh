@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Podman for berth's several-engines tests: Debian's podman, its Docker-compatible
+# API served by `podman system service` on /run/podman/podman.sock (a path berth's
+# permission set already allows), and the test busybox image copied in from the
+# Docker engine (nothing can be pulled here).
+#
+# Runs as root on Debian 12 after setup.sh has the Docker engine and its images.
+# Idempotent and fast when everything is already up (one ping, one image check).
+#
+# Tunables: BERTH_TESTBED_DIR (state dir, default /tmp/berth-testbed).
+set -euo pipefail
+
+STATE_DIR="${BERTH_TESTBED_DIR:-/tmp/berth-testbed}"
+PODMAN_SOCK=/run/podman/podman.sock
+BUSYBOX_IMAGE=berth-test/busybox:latest
+CONF=/etc/containers/containers.conf
+# Marks the containers.conf this script wrote, so it never edits an operator's own file.
+CONF_MARK="# written by berth tests/testbed/podman.sh"
+
+log() { printf 'testbed(podman): %s\n' "$*" >&2; }
+die() {
+  printf 'testbed(podman): ERROR: %s\n' "$*" >&2
+  exit 1
+}
+
+mkdir -p "$STATE_DIR"
+
+podman_answers() {
+  curl -fsS --max-time 3 --unix-socket "$PODMAN_SOCK" http://d/_ping >/dev/null 2>&1
+}
+
+if ! command -v podman >/dev/null 2>&1; then
+  [[ $EUID -eq 0 ]] || die "need root to install podman"
+  log "installing podman (apt log: $STATE_DIR/apt.log)"
+  {
+    apt-get update &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y podman
+  } >>"$STATE_DIR/apt.log" 2>&1 || {
+    tail -n 20 "$STATE_DIR/apt.log" >&2
+    die "apt-get install podman failed"
+  }
+fi
+
+# Podman's default rlimits exceed what runc may set on these machines
+# ("error setting rlimit type 6/7"): pin them to values every kernel accepts.
+if [[ ! -e $CONF ]] || grep -qF "$CONF_MARK" "$CONF"; then
+  want="$CONF_MARK
+[containers]
+default_ulimits = [\"nofile=4096:4096\", \"nproc=4096:4096\"]"
+  if [[ "$(cat "$CONF" 2>/dev/null)" != "$want" ]]; then
+    mkdir -p "$(dirname "$CONF")"
+    printf '%s\n' "$want" >"$CONF"
+  fi
+elif ! grep -q 'default_ulimits' "$CONF"; then
+  log "WARNING: $CONF is not ours and sets no default_ulimits; podman may fail with 'error setting rlimit'"
+fi
+
+if podman_answers; then
+  log "podman service on $PODMAN_SOCK already up"
+else
+  log "starting podman system service on $PODMAN_SOCK (log: $STATE_DIR/podman.log)"
+  mkdir -p "$(dirname "$PODMAN_SOCK")"
+  rm -f "$PODMAN_SOCK"
+  # --time=0: never exit for idleness. setsid/nohup as for dockerd in setup.sh.
+  setsid nohup podman system service --time=0 "unix://$PODMAN_SOCK" \
+    </dev/null >>"$STATE_DIR/podman.log" 2>&1 &
+  echo $! >"$STATE_DIR/podman.pid"
+  for ((i = 0; i < 60; i++)); do
+    podman_answers && break
+    sleep 0.25
+  done
+  podman_answers || {
+    tail -n 20 "$STATE_DIR/podman.log" >&2
+    die "podman service did not answer on $PODMAN_SOCK within 15s"
+  }
+fi
+
+# The busybox image, as Docker has it (docker-archive keeps its name and config).
+want_id="$(docker image inspect --format '{{.Id}}' "$BUSYBOX_IMAGE")"
+have_digest="$(podman image inspect --format '{{.Digest}}' "$BUSYBOX_IMAGE" 2>/dev/null || true)"
+have_id="$(podman image inspect --format '{{.Id}}' "$BUSYBOX_IMAGE" 2>/dev/null || true)"
+if [[ -n "$have_id" && "sha256:$have_id" == "$want_id" || "$have_id" == "$want_id" ]]; then
+  log "image $BUSYBOX_IMAGE present in podman"
+else
+  log "copying $BUSYBOX_IMAGE from docker into podman (had '${have_digest:-none}')"
+  docker image save "$BUSYBOX_IMAGE" | podman load >"$STATE_DIR/podman-load.log" 2>&1 || {
+    cat "$STATE_DIR/podman-load.log" >&2
+    die "podman load of $BUSYBOX_IMAGE failed"
+  }
+fi
+
+# Leftovers of earlier test runs (podman's own objects labelled by berth's tests).
+podman ps -aq --filter label=berth.test | xargs -r podman rm -f >/dev/null 2>&1 || true
+podman network ls -q --filter label=berth.test | xargs -r podman network rm -f >/dev/null 2>&1 || true
+podman volume ls -q --filter label=berth.test | xargs -r podman volume rm -f >/dev/null 2>&1 || true
+
+log "podman ok ($(podman version --format '{{.Server.Version}}' 2>/dev/null || echo '?'))"
