@@ -12,6 +12,7 @@ import { unknownToolError } from "./catalog/mod.ts";
 import { errorResult } from "./interpreter/mod.ts";
 import { createLogger, type Logger } from "./log/mod.ts";
 import { formatProblem, loadManifests, ManifestError } from "./manifest/mod.ts";
+import { LEVELS } from "./manifest/types.ts";
 import { redactText } from "./policy/redact.ts";
 import { serveStdio } from "./server/mod.ts";
 import { setup, SETUP_OPTIONS, type SetupFlags, WAY_NAMES } from "./setup/mod.ts";
@@ -22,7 +23,11 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 function withServerOptions(command: Command): Command {
   return command
     .option("--config <file>", "YAML or JSON config file (env BERTH_CONFIG)")
-    .option("--docker-host <url>", "unix:///path or tcp://host:port (env DOCKER_HOST)")
+    .option(
+      "--docker-host <url>",
+      "unix:///path, tcp://host:port or ssh://user@host[:port] (env DOCKER_HOST)",
+    )
+    .option("--context <name>", "a docker CLI context (env DOCKER_CONTEXT)")
     .option("--allow <levels>", "comma list of permission levels, or all (env BERTH_ALLOW)")
     .option("--bypass-permissions", "every level, no name lists, no exec guard")
     .option("--allow-containers <globs>", "container name globs to allow (repeatable)", collect)
@@ -121,8 +126,13 @@ async function buildApp(options: CliOptions, usesEngine = true): Promise<App> {
       (state === "open" ? log.warn : log.info)(`circuit breaker ${state}: ${reason}`),
     onCallDone: (tool, ms, outcome) => log.debug(`call ${tool} ${ms}ms ${outcome}`),
   });
-  const levels = config.bypassPermissions ? "all (--bypass-permissions)" : config.levels.join(",");
-  log.info(`engine ${app.engine.description}; levels ${levels}; ${app.tools.length} tools`);
+  for (const slot of app.engines.slots) {
+    const levels = LEVELS.filter((level) => slot.policy.allowsLevel(level)).join(",");
+    const bypass = config.bypassPermissions ? " (--bypass-permissions)" : "";
+    const named = app.engines.slots.length > 1 ? `${slot.name}: ` : "";
+    log.info(`engine ${named}${slot.endpoint}; levels ${levels}${bypass}`);
+  }
+  log.info(`${app.tools.length} tools`);
   if (usesEngine && ["info", "debug"].includes(config.logLevel)) logApiVersion(app, log);
   return app;
 }
@@ -223,7 +233,7 @@ function program(): Command {
           console.log(`${t.name.padEnd(32)} ${t.permission.padEnd(10)} ${t.title}`);
         }
       }
-      app.engine.close();
+      app.close();
     });
 
   withServerOptions(root.command("call").description("call one tool once and print its result"))
@@ -243,7 +253,7 @@ function program(): Command {
           2,
         ),
       );
-      app.engine.close();
+      app.close();
       if (done.isError) Deno.exitCode = 1;
     });
 

@@ -6,12 +6,17 @@
  */
 
 import { unknownToolsets, visibleTools } from "../catalog/mod.ts";
-import { type Config, readEnv } from "../config/mod.ts";
+import { type Config, type EngineConfig, type EngineSettings, readEnv } from "../config/mod.ts";
 import { EngineClient } from "../engine/client.ts";
 import { parseDockerHost } from "../engine/docker_host.ts";
 import { BerthError } from "../errors/mod.ts";
 import { type BreakerChange, CircuitBreaker, Operations } from "../guard/mod.ts";
 import { HANDLERS, Interpreter, SHAPERS } from "../interpreter/mod.ts";
+import {
+  type EngineDirectory,
+  type EngineSlot,
+  SEVERAL_ENGINES_HANDLERS,
+} from "../interpreter/engines.ts";
 import { loadManifests } from "../manifest/mod.ts";
 import type { ToolsetSpec, ToolSpec } from "../manifest/types.ts";
 import { AuditLog } from "../policy/audit.ts";
@@ -37,28 +42,71 @@ export interface App {
   breaker: CircuitBreaker;
   /** Long operations that went on in the background. */
   operations: Operations;
+  /** Every engine (the default's parts are also `engine`, `policy` and `breaker` above). */
+  engines: EngineDirectory;
+  /** Releases every engine's connections (and ends ssh tunnels). */
+  close(): void;
 }
 
 /** What the CLI's log hears about while berth runs (all optional). */
 export interface AppHooks {
-  /** The circuit breaker opened or closed. */
+  /** A circuit breaker opened or closed (with several engines, the reason names the engine). */
   onBreakerChange?: (change: BreakerChange) => void;
   /** A tool call ended: its name, how long it took, its outcome (DKR code, running or ok). */
   onCallDone?: (tool: string, ms: number, outcome: string) => void;
 }
 
-/** The policy of a configuration: levels, name lists, guards; `--bypass-permissions` turns all off. */
-export function policyFromConfig(config: Config): ConfigPolicy {
+/**
+ * The policy of a configuration's engine (the default one when none is
+ * given): levels within the engine's ceiling, name lists, guards;
+ * `--bypass-permissions` turns all off but the ceiling.
+ */
+export function policyFromConfig(config: Config, engine: EngineSettings = config): ConfigPolicy {
   return new ConfigPolicy({
-    levels: config.levels,
+    levels: engine.levels,
+    ceiling: engine.ceiling,
     bypass: config.bypassPermissions,
-    containers: config.containers,
-    images: config.images,
-    blockedCommands: config.exec.blockedCommands,
-    guards: config.guards,
-    exec: { maxOutput: config.exec.maxOutput, timeoutMs: config.exec.timeoutMs },
+    containers: engine.containers,
+    images: engine.images,
+    blockedCommands: engine.exec.blockedCommands,
+    guards: engine.guards,
+    exec: { maxOutput: engine.exec.maxOutput, timeoutMs: engine.exec.timeoutMs },
     home: homeDir(),
   });
+}
+
+/**
+ * One engine's slot: its own client (connection pool, in-flight limit, ssh
+ * tunnel), its own policy behind the policy engine, and its own breaker.
+ */
+function engineSlot(config: Config, engine: EngineConfig, hooks: AppHooks): EngineSlot {
+  const policy = policyFromConfig(config, engine);
+  const client = new EngineClient({
+    endpoint: parseDockerHost(engine.dockerHost, engine.tls, engine.ssh),
+    apiVersion: engine.apiVersion,
+  });
+  // Every engine request (tools, prompts, resources) passes the policy engine.
+  const guarded = new PolicyEngine(client, policy);
+  const several = config.engines.length > 1;
+  const breaker = new CircuitBreaker({
+    ...engine.breaker,
+    probe: (signal) => guarded.ping(signal),
+    probeTimeoutMs: Math.min(engine.timeouts.read, 5_000),
+    onChange: hooks.onBreakerChange && ((change) =>
+      hooks.onBreakerChange!(
+        several ? { ...change, reason: `engine ${engine.name}: ${change.reason}` } : change,
+      )),
+  });
+  return {
+    name: engine.name,
+    endpoint: client.description,
+    engine: guarded,
+    policy,
+    timeouts: engine.timeouts,
+    breaker,
+    settings: { execMaxOutput: engine.exec.maxOutput, execTimeoutMs: engine.exec.timeoutMs },
+    longBudgetMs: engine.longBudgetMs,
+  };
 }
 
 function homeDir(): string | undefined {
@@ -77,43 +125,53 @@ export async function createApp(config: Config, hooks: AppHooks = {}): Promise<A
       });
     }
   }
-  const policy = policyFromConfig(config);
-  // Every engine request (tools, prompts, resources) passes the policy engine.
-  const engine = new PolicyEngine(
-    new EngineClient({
-      endpoint: parseDockerHost(config.dockerHost, config.tls),
-      apiVersion: config.apiVersion,
-    }),
-    policy,
-  );
+  // One breaker per engine and one operations registry per process, shared by sessions.
+  const slots = config.engines.map((engine) => engineSlot(config, engine, hooks));
+  const engines: EngineDirectory = { slots, defaultName: config.defaultEngine };
+  const main = slots.find((s) => s.name === config.defaultEngine)!;
+  const { engine, policy } = main;
+  const breaker = main.breaker!;
   const audit = config.auditLog ? AuditLog.open(config.auditLog) : undefined;
-  // One breaker and one operations registry per process (per engine), shared by sessions.
-  const breaker = new CircuitBreaker({
-    ...config.breaker,
-    probe: (signal) => engine.ping(signal),
-    probeTimeoutMs: Math.min(config.timeouts.read, 5_000),
-    onChange: hooks.onBreakerChange,
-  });
   const operations = new Operations();
   const interpreter = new Interpreter({
     tools: allTools,
     engine,
     policy,
-    timeouts: config.timeouts,
+    timeouts: main.timeouts,
     handlers: HANDLERS,
     shapers: SHAPERS,
     fallback: createFallbackModel(config.fallback),
-    settings: { execMaxOutput: config.exec.maxOutput, execTimeoutMs: config.exec.timeoutMs },
+    settings: main.settings,
     breaker,
     operations,
-    longBudgetMs: config.longBudgetMs,
+    longBudgetMs: main.longBudgetMs,
     audit,
     confirmDestructive: config.confirmDestructive,
     onCallDone: hooks.onCallDone,
+    engines,
   });
-  const tools = visibleTools(allTools, toolsets, {
-    allowsLevel: (level) => policy.allowsLevel(level),
-    toolsets: config.toolsets,
-  });
-  return { config, engine, policy, interpreter, tools, toolsets, allTools, breaker, operations };
+  // A tool is listed when some engine grants its level; each call is held to its engine's.
+  const several = slots.length > 1;
+  const tools = visibleTools(
+    allTools.filter((t) => several || !SEVERAL_ENGINES_HANDLERS.has(t.handler ?? "")),
+    toolsets,
+    {
+      allowsLevel: (level) => slots.some((s) => s.policy.allowsLevel(level)),
+      toolsets: config.toolsets,
+    },
+  );
+  const close = () => slots.forEach((s) => s.engine.close());
+  return {
+    config,
+    engine,
+    policy,
+    interpreter,
+    tools,
+    toolsets,
+    allTools,
+    breaker,
+    operations,
+    engines,
+    close,
+  };
 }

@@ -74,61 +74,99 @@ const capability = entry.refine(isCapability, {
   message: `is not a Linux capability; known names: ${LINUX_CAPABILITIES.join(", ")}`,
 });
 
+const tlsSchema = z.strictObject({
+  ca: z.string().optional(),
+  cert: z.string().optional(),
+  key: z.string().optional(),
+});
+
+const permissionsSchema = z.strictObject({
+  read: z.boolean().optional(),
+  lifecycle: z.boolean().optional(),
+  exec: z.boolean().optional(),
+  create: z.boolean().optional(),
+  images: z.boolean().optional(),
+  volumes: z.boolean().optional(),
+  networks: z.boolean().optional(),
+  system: z.boolean().optional(),
+  whitelist_containers: globs.optional(),
+  blacklist_containers: globs.optional(),
+  whitelist_images: globs.optional(),
+  blacklist_images: globs.optional(),
+  // Dangerous container options (security): all refused unless allowed here.
+  allow_privileged: z.boolean().optional(),
+  allow_host_namespaces: z.boolean().optional(),
+  allowed_capabilities: z.array(capability).optional(),
+  allow_devices: z.boolean().optional(),
+  allow_gpus: z.boolean().optional(),
+  allow_unconfined: z.boolean().optional(),
+  allow_volumes_from: z.boolean().optional(),
+  allow_public_ports: z.boolean().optional(),
+  allowed_host_paths: z.array(entry).optional(),
+});
+
+const execSafetySchema = z.strictObject({
+  blocked_commands: z.array(entry).optional(),
+  max_output: z.number().int().positive().optional(),
+  timeout: duration.optional(),
+});
+
+const neverhangSchema = z.strictObject({
+  read_timeout: duration.optional(),
+  lifecycle_timeout: duration.optional(),
+  exec_timeout: duration.optional(),
+  compose_timeout: duration.optional(),
+  long_timeout: duration.optional(),
+  long_budget: duration.optional(),
+  circuit_breaker: z.strictObject({
+    failures: z.number().int().positive().optional(),
+    window: duration.optional(),
+    cooldown: duration.optional(),
+  }).optional(),
+});
+
+/** What `ssh://` engines pass to the ssh client (docs/security.md: the berth-ssh set). */
+const sshSchema = z.strictObject({
+  identity_file: z.string().optional(),
+  known_hosts_file: z.string().optional(),
+  /** `-o` options, e.g. `StrictHostKeyChecking=yes`. */
+  options: z.array(entry).optional(),
+});
+
+/** Engine names: what the `engine` parameter takes and the audit log records. */
+export const ENGINE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+/**
+ * One named engine (`engines.<name>`): where it is (a `host`, or a docker CLI
+ * `context`), and the top level's permissions, exec_safety and neverhang keys
+ * for it alone (README: Several engines).
+ */
+const engineSchema = z.strictObject({
+  host: z.string().optional(),
+  context: z.string().optional(),
+  tls: tlsSchema.optional(),
+  api_version: z.string().optional(),
+  ssh: sshSchema.optional(),
+  permissions: permissionsSchema.optional(),
+  exec_safety: execSafetySchema.optional(),
+  neverhang: neverhangSchema.optional(),
+}).refine((e) => !(e.host && e.context), "takes host or context, not both");
+
 /** The schema of the config file. */
 export const configFileSchema = z.strictObject({
   docker: z.strictObject({
     socket: z.string().nullish(),
     host: z.string().nullish(),
     api_version: z.string().nullish(),
-    tls: z.strictObject({
-      ca: z.string().optional(),
-      cert: z.string().optional(),
-      key: z.string().optional(),
-    })
-      .nullish(),
+    tls: tlsSchema.nullish(),
+    ssh: sshSchema.optional(),
   }).optional(),
-  permissions: z.strictObject({
-    read: z.boolean().optional(),
-    lifecycle: z.boolean().optional(),
-    exec: z.boolean().optional(),
-    create: z.boolean().optional(),
-    images: z.boolean().optional(),
-    volumes: z.boolean().optional(),
-    networks: z.boolean().optional(),
-    system: z.boolean().optional(),
-    whitelist_containers: globs.optional(),
-    blacklist_containers: globs.optional(),
-    whitelist_images: globs.optional(),
-    blacklist_images: globs.optional(),
-    // Dangerous container options (security): all refused unless allowed here.
-    allow_privileged: z.boolean().optional(),
-    allow_host_namespaces: z.boolean().optional(),
-    allowed_capabilities: z.array(capability).optional(),
-    allow_devices: z.boolean().optional(),
-    allow_gpus: z.boolean().optional(),
-    allow_unconfined: z.boolean().optional(),
-    allow_volumes_from: z.boolean().optional(),
-    allow_public_ports: z.boolean().optional(),
-    allowed_host_paths: z.array(entry).optional(),
-  }).optional(),
-  exec_safety: z.strictObject({
-    blocked_commands: z.array(entry).optional(),
-    max_output: z.number().int().positive().optional(),
-    timeout: duration.optional(),
-  }).optional(),
-  neverhang: z.strictObject({
-    read_timeout: duration.optional(),
-    lifecycle_timeout: duration.optional(),
-    exec_timeout: duration.optional(),
-    compose_timeout: duration.optional(),
-    long_timeout: duration.optional(),
-    long_budget: duration.optional(),
-    circuit_breaker: z.strictObject({
-      failures: z.number().int().positive().optional(),
-      window: duration.optional(),
-      cooldown: duration.optional(),
-    }).optional(),
-  }).optional(),
+  // Names are checked by the config loader, whose message names the bad one.
+  engines: z.record(z.string(), engineSchema).optional(),
+  default_engine: z.string().optional(),
+  permissions: permissionsSchema.optional(),
+  exec_safety: execSafetySchema.optional(),
+  neverhang: neverhangSchema.optional(),
   fallback: z.strictObject({
     enabled: z.boolean().optional(),
     model: z.string().optional(),
@@ -143,6 +181,8 @@ export const configFileSchema = z.strictObject({
 
 /** The parsed config file. */
 export type ConfigFile = z.infer<typeof configFileSchema>;
+/** One `engines.<name>` block. */
+export type EngineBlock = z.infer<typeof engineSchema>;
 
 /** Parses config text (YAML is a superset of JSON, so one parser reads both). */
 export function parseConfigText(text: string, path: string): ConfigFile {

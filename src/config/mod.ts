@@ -14,7 +14,8 @@ import { parseDuration } from "../interpreter/formats.ts";
 import { type Level, LEVELS, TIMEOUT_CLASSES, type TimeoutClass } from "../manifest/types.ts";
 import { parseLevels } from "../policy/levels.ts";
 import { DEFAULT_GUARDS, type GuardSettings } from "../policy/config_policy.ts";
-import { type ConfigFile, readConfigFile } from "./file.ts";
+import { contextFromEnv, resolveContext } from "./contexts.ts";
+import { type ConfigFile, ENGINE_NAME, type EngineBlock, readConfigFile } from "./file.ts";
 
 export { parseConfigText } from "./file.ts";
 
@@ -27,11 +28,58 @@ export interface NameLists {
   deny: string[];
 }
 
-/** Everything berth runs with. */
+/** What an `ssh://` engine passes to the ssh client. */
+export interface SshSettings {
+  identityFile?: string;
+  knownHostsFile?: string;
+  /** `-o` options. */
+  options: string[];
+}
+
+/** The settings that belong to one engine: where it is and the policy that holds there. */
+export interface EngineSettings {
+  dockerHost: string;
+  tls?: TlsFiles;
+  ssh?: SshSettings;
+  apiVersion?: string;
+  /** The docker CLI context the endpoint came from, if any. */
+  context?: string;
+  levels: Level[];
+  /**
+   * The levels the engine's own `permissions` block grants, when it names any:
+   * the engine never gets more, whatever the command line grants.
+   */
+  ceiling?: Level[];
+  containers: NameLists;
+  images: NameLists;
+  timeouts: Record<TimeoutClass, number>;
+  exec: { blockedCommands: string[]; maxOutput: number; timeoutMs: number };
+  breaker: { failures: number; windowMs: number; cooldownMs: number };
+  /** Budget of long and compose calls before they answer `status: running`; 0 never. */
+  longBudgetMs: number;
+  /** Dangerous container options the operator allows (`permissions.allow_*`). */
+  guards: GuardSettings;
+}
+
+/** One named engine (the `engines:` map, or the one engine of a config without it). */
+export interface EngineConfig extends EngineSettings {
+  name: string;
+}
+
+/** The name of the one engine of a config without an `engines:` map. */
+export const DEFAULT_ENGINE_NAME = "default";
+
+/**
+ * Everything berth runs with. The top-level engine fields are the default
+ * engine's; `engines` lists every engine, the default among them.
+ */
 export interface Config {
   dockerHost: string;
   tls?: TlsFiles;
+  ssh?: SshSettings;
   apiVersion?: string;
+  context?: string;
+  ceiling?: Level[];
   levels: Level[];
   bypassPermissions: boolean;
   containers: NameLists;
@@ -62,12 +110,18 @@ export interface Config {
   warnings: string[];
   /** Things worth knowing at start (printed at warn level: --log-level error hides them). */
   notices: string[];
+  /** Every engine, in the config file's order; one when the file has no `engines:` map. */
+  engines: EngineConfig[];
+  /** The engine a call without an `engine` argument uses. */
+  defaultEngine: string;
 }
 
 /** Options as the CLI parsed them (all optional). */
 export interface CliOptions {
   config?: string;
   dockerHost?: string;
+  /** A docker CLI context (env DOCKER_CONTEXT). */
+  context?: string;
   allow?: string;
   bypassPermissions?: boolean;
   allowContainers?: string[];
@@ -245,50 +299,92 @@ function defaultConfigPath(env: EnvReader): string | undefined {
   return base ? `${base}/berth/config.yaml` : undefined;
 }
 
-function fileLevels(file: ConfigFile): Level[] {
-  const p = file.permissions ?? {};
+/** The keys an engine's settings are read from: the top level, or an engine block merged onto it. */
+interface EngineView {
+  docker?: ConfigFile["docker"];
+  permissions?: ConfigFile["permissions"];
+  exec_safety?: ConfigFile["exec_safety"];
+  neverhang?: ConfigFile["neverhang"];
+}
+
+type Permissions = NonNullable<ConfigFile["permissions"]>;
+
+function fileLevels(p: Permissions): Level[] {
   return LEVELS.filter((level) => (level === "read" ? p.read !== false : p[level] === true));
 }
 
-function dockerHostFrom(cli: CliOptions, env: EnvReader, file: ConfigFile): string {
-  if (cli.dockerHost) return cli.dockerHost;
-  if (env("DOCKER_HOST")) return env("DOCKER_HOST")!;
-  if (file.docker?.host) return file.docker.host;
-  if (file.docker?.socket) return `unix://${file.docker.socket}`;
-  return DEFAULT_DOCKER_HOST;
+/** The ceiling of an engine block that names levels: exactly the levels it grants. */
+function ceilingOf(block: EngineBlock): Level[] | undefined {
+  const p = block.permissions ?? {};
+  return LEVELS.some((level) => level in p) ? fileLevels(p) : undefined;
 }
 
-function tlsFrom(env: EnvReader, file: ConfigFile): TlsFiles | undefined {
+function tlsFromEnv(env: EnvReader): TlsFiles | undefined {
   const certPath = env("DOCKER_CERT_PATH");
   if (env("DOCKER_TLS_VERIFY") === "1" || (env("DOCKER_TLS_VERIFY") && certPath)) {
     const dir = certPath ?? `${env("HOME")}/.docker`;
     return { ca: `${dir}/ca.pem`, cert: `${dir}/cert.pem`, key: `${dir}/key.pem` };
   }
-  const tls = file.docker?.tls;
+  return undefined;
+}
+
+function fileTls(tls: { ca?: string; cert?: string; key?: string } | null | undefined) {
   return tls && (tls.ca || tls.cert) ? { ...tls } : undefined;
 }
 
-/** Builds the configuration. */
-export function loadConfig(
-  cli: CliOptions = {},
-  env: EnvReader = readEnv,
-  canRead: ReadCheck = sandboxAllowsRead,
-): Config {
-  const warnings: string[] = [];
-  const notices: string[] = [];
-  const found = findConfig(cli, env, canRead, warnings, notices);
-  const fileMs = (value: string | number | undefined, key: string) => ms(value, key, found.path);
-  const file: ConfigFile = found.file ?? {};
-  const p = file.permissions ?? {};
-  const n = file.neverhang ?? {};
-  const allow = cli.allow ?? env("BERTH_ALLOW");
-  const levels = allow !== undefined ? [...parseLevels(allow)] : fileLevels(file);
-  const logLevel = (cli.logLevel ?? env("BERTH_LOG_LEVEL") ?? file.log_level ?? "warn") as LogLevel;
-  if (!["error", "warn", "info", "debug"].includes(logLevel)) {
-    throw new BerthError("invalid_input", `Log level '${logLevel}' is not known`, {
-      hint: "Use error, warn, info or debug",
+function sshFrom(
+  ssh: { identity_file?: string; known_hosts_file?: string; options?: string[] } | undefined,
+): SshSettings | undefined {
+  if (!ssh) return undefined;
+  return {
+    identityFile: ssh.identity_file,
+    knownHostsFile: ssh.known_hosts_file,
+    options: ssh.options ?? [],
+  };
+}
+
+/** Where the one engine of a config without `engines:` is: flags, then environment, then file. */
+function singleEndpoint(
+  cli: CliOptions,
+  env: EnvReader,
+  file: ConfigFile,
+): Pick<EngineSettings, "dockerHost" | "tls" | "context"> {
+  if (cli.dockerHost && cli.context) {
+    throw new BerthError("invalid_input", "--docker-host and --context both name the engine", {
+      hint: "Pass one of them",
     });
   }
+  if (cli.dockerHost) {
+    return { dockerHost: cli.dockerHost, tls: tlsFromEnv(env) ?? fileTls(file.docker?.tls) };
+  }
+  const contextName = cli.context ?? (env("DOCKER_HOST") ? undefined : contextFromEnv(env));
+  if (contextName) {
+    const ctx = resolveContext(contextName, env);
+    return { dockerHost: ctx.host, tls: ctx.tls, context: ctx.name };
+  }
+  const tls = tlsFromEnv(env) ?? fileTls(file.docker?.tls);
+  if (env("DOCKER_HOST")) return { dockerHost: env("DOCKER_HOST")!, tls };
+  if (file.docker?.host) return { dockerHost: file.docker.host, tls };
+  if (file.docker?.socket) return { dockerHost: `unix://${file.docker.socket}`, tls };
+  return { dockerHost: DEFAULT_DOCKER_HOST, tls };
+}
+
+/** The settings of one engine from its view of the file and the command line. */
+function engineSettings(
+  view: EngineView,
+  endpoint: Pick<EngineSettings, "dockerHost" | "tls" | "context" | "ssh" | "apiVersion">,
+  cli: CliOptions,
+  env: EnvReader,
+  where: { path?: string; prefix: string; ceiling?: Level[] },
+): EngineSettings {
+  const fileMs = (value: string | number | undefined, key: string) =>
+    ms(value, `${where.prefix}${key}`, where.path);
+  const p = view.permissions ?? {};
+  const n = view.neverhang ?? {};
+  const allow = cli.allow ?? env("BERTH_ALLOW");
+  const granted = allow !== undefined ? [...parseLevels(allow)] : fileLevels(p);
+  const ceiling = where.ceiling;
+  const levels = ceiling ? granted.filter((level) => ceiling.includes(level)) : granted;
   const timeouts: Record<TimeoutClass, number> = {
     read: fileMs(n.read_timeout, "neverhang.read_timeout") ?? DEFAULT_TIMEOUTS.read,
     lifecycle: fileMs(n.lifecycle_timeout, "neverhang.lifecycle_timeout") ??
@@ -298,16 +394,11 @@ export function loadConfig(
     long: fileMs(n.long_timeout, "neverhang.long_timeout") ?? DEFAULT_TIMEOUTS.long,
     ...parseTimeoutFlags(cli.timeout ?? []),
   };
-  const toolsets = cli.toolsets ?? env("BERTH_TOOLSETS");
-  const manifestDirs = [...splitList(env("BERTH_MANIFESTS")?.split(":")), ...(cli.manifest ?? [])];
   const breaker = n.circuit_breaker ?? {};
-  const fallback = file.fallback ?? {};
-  const config: Config = {
-    dockerHost: dockerHostFrom(cli, env, file),
-    tls: tlsFrom(env, file),
-    apiVersion: env("DOCKER_API_VERSION") ?? file.docker?.api_version ?? undefined,
+  return {
+    ...endpoint,
     levels,
-    bypassPermissions: cli.bypassPermissions ?? false,
+    ceiling,
     containers: {
       allow: [...(p.whitelist_containers ?? []), ...splitList(cli.allowContainers)],
       deny: [...(p.blacklist_containers ?? []), ...splitList(cli.denyContainers)],
@@ -317,30 +408,19 @@ export function loadConfig(
       deny: [...(p.blacklist_images ?? []), ...splitList(cli.denyImages)],
     },
     timeouts,
-    manifestDirs,
-    toolsets: toolsets ? splitList(toolsets) : undefined,
-    auditLog: cli.auditLog ?? env("BERTH_AUDIT_LOG") ?? file.audit_log,
-    logLevel,
     exec: {
-      blockedCommands: file.exec_safety?.blocked_commands ?? DEFAULT_BLOCKED_COMMANDS,
-      maxOutput: file.exec_safety?.max_output ?? 10_000,
-      timeoutMs: fileMs(file.exec_safety?.timeout, "exec_safety.timeout") ?? timeouts.exec,
+      blockedCommands: view.exec_safety?.blocked_commands ?? DEFAULT_BLOCKED_COMMANDS,
+      maxOutput: view.exec_safety?.max_output ?? 10_000,
+      timeoutMs: fileMs(view.exec_safety?.timeout, "exec_safety.timeout") ?? timeouts.exec,
     },
     longBudgetMs: budgetMs(cli.longBudget, "--long-budget") ??
-      budgetMs(n.long_budget, "neverhang.long_budget", found.path) ?? DEFAULT_LONG_BUDGET_MS,
+      budgetMs(n.long_budget, `${where.prefix}neverhang.long_budget`, where.path) ??
+      DEFAULT_LONG_BUDGET_MS,
     breaker: {
       failures: breaker.failures ?? 3,
       windowMs: fileMs(breaker.window, "neverhang.circuit_breaker.window") ?? 60_000,
       cooldownMs: cooldownMs(breaker.cooldown, found.path) ?? DEFAULT_BREAKER_COOLDOWN_MS,
     },
-    fallback: {
-      enabled: fallback.enabled ?? false,
-      model: fallback.model ?? "claude-haiku-4-5",
-      apiKeyEnv: fallback.api_key_env ?? "DOCKER_MCP_FALLBACK_KEY",
-      maxLogLines: fallback.max_log_lines ?? 200,
-      maxTokens: fallback.max_tokens ?? 500,
-    },
-    configPath: found.path,
     guards: {
       allowPrivileged: p.allow_privileged ?? DEFAULT_GUARDS.allowPrivileged,
       allowHostNamespaces: p.allow_host_namespaces ?? DEFAULT_GUARDS.allowHostNamespaces,
@@ -352,9 +432,190 @@ export function loadConfig(
       allowPublicPorts: p.allow_public_ports ?? DEFAULT_GUARDS.allowPublicPorts,
       allowedHostPaths: p.allowed_host_paths ?? DEFAULT_GUARDS.allowedHostPaths,
     },
+  };
+}
+
+/**
+ * An engine block seen through the top level: its keys replace the top
+ * level's one by one, except deny lists, which add to the top level's (a
+ * name denied everywhere stays denied on every engine).
+ */
+function engineView(file: ConfigFile, block: EngineBlock): EngineView {
+  const top = file.permissions ?? {};
+  const own = block.permissions ?? {};
+  const deny = (key: "blacklist_containers" | "blacklist_images") =>
+    top[key] || own[key] ? [...new Set([...(top[key] ?? []), ...(own[key] ?? [])])] : undefined;
+  const topN = file.neverhang ?? {};
+  const ownN = block.neverhang ?? {};
+  return {
+    permissions: {
+      ...top,
+      ...own,
+      blacklist_containers: deny("blacklist_containers"),
+      blacklist_images: deny("blacklist_images"),
+    },
+    exec_safety: { ...file.exec_safety, ...block.exec_safety },
+    neverhang: {
+      ...topN,
+      ...ownN,
+      circuit_breaker: { ...topN.circuit_breaker, ...ownN.circuit_breaker },
+    },
+  };
+}
+
+function namedEndpoint(
+  name: string,
+  block: EngineBlock,
+  env: EnvReader,
+  path?: string,
+): Pick<EngineSettings, "dockerHost" | "tls" | "context" | "ssh" | "apiVersion"> {
+  const common = { ssh: sshFrom(block.ssh), apiVersion: block.api_version };
+  if (block.context) {
+    const ctx = resolveContext(block.context, env);
+    return {
+      ...common,
+      dockerHost: ctx.host,
+      tls: fileTls(block.tls) ?? ctx.tls,
+      context: ctx.name,
+    };
+  }
+  if (!block.host) {
+    throw new BerthError("invalid_input", `Config file ${path}: 'engines.${name}' has no host`, {
+      hint: `Give it host: unix:///path/to/docker.sock, tcp://host:2376 or ssh://user@host, ` +
+        `or context: <docker context name>`,
+    });
+  }
+  return { ...common, dockerHost: block.host, tls: fileTls(block.tls) };
+}
+
+/** The engines of a config with an `engines:` map, and its default. */
+function namedEngines(
+  file: ConfigFile,
+  cli: CliOptions,
+  env: EnvReader,
+  path: string | undefined,
+  notices: string[],
+): { engines: EngineConfig[]; defaultEngine: string } {
+  const blocks = Object.entries(file.engines ?? {});
+  const bad = (key: string, problem: string, hint: string) =>
+    new BerthError("invalid_input", `Config file ${path}: '${key}' ${problem}`, { hint });
+  if (!blocks.length) throw bad("engines", "names no engine", "Add one, or remove the key");
+  if (file.docker) {
+    throw bad("docker", "cannot stand beside 'engines'", "Move its host into an engine block");
+  }
+  if (cli.dockerHost || cli.context) {
+    throw new BerthError(
+      "invalid_input",
+      `${
+        cli.dockerHost ? "--docker-host" : "--context"
+      } cannot be used with the config file's engines`,
+      {
+        hint: `Choose among ${
+          blocks.map(([n]) => n).join(", ")
+        } with default_engine, or per call with the engine parameter`,
+      },
+    );
+  }
+  for (const variable of ["DOCKER_HOST", "DOCKER_CONTEXT"]) {
+    if (env(variable)) notices.push(`${variable} is ignored: the config file names its engines`);
+  }
+  const names = blocks.map(([name]) => name);
+  const badName = names.find((name) => !ENGINE_NAME.test(name));
+  if (badName !== undefined) {
+    throw bad(
+      `engines.${badName}`,
+      "is not an engine name",
+      "Engine names are letters, digits, '_', '.' and '-', starting with a letter or digit",
+    );
+  }
+  const defaultEngine = file.default_engine ?? (names.length === 1 ? names[0] : undefined);
+  if (!defaultEngine || !names.includes(defaultEngine)) {
+    throw bad(
+      "default_engine",
+      defaultEngine ? `names no engine ('${defaultEngine}')` : "is required with several engines",
+      `Set default_engine to one of ${names.join(", ")}`,
+    );
+  }
+  const engines = blocks.map(([name, block]) => ({
+    name,
+    ...engineSettings(engineView(file, block), namedEndpoint(name, block, env, path), cli, env, {
+      path,
+      prefix: `engines.${name}.`,
+      ceiling: ceilingOf(block),
+    }),
+  }));
+  return { engines, defaultEngine };
+}
+
+/** Builds the configuration. */
+export function loadConfig(
+  cli: CliOptions = {},
+  env: EnvReader = readEnv,
+  canRead: ReadCheck = sandboxAllowsRead,
+): Config {
+  const warnings: string[] = [];
+  const notices: string[] = [];
+  const found = findConfig(cli, env, canRead, warnings, notices);
+  const file: ConfigFile = found.file ?? {};
+  if (file.default_engine !== undefined && !file.engines) {
+    throw new BerthError(
+      "invalid_input",
+      `Config file ${found.path}: 'default_engine' needs an 'engines' map`,
+      { hint: "Name the engines under engines:, or remove default_engine" },
+    );
+  }
+  const logLevel = (cli.logLevel ?? env("BERTH_LOG_LEVEL") ?? file.log_level ?? "warn") as LogLevel;
+  if (!["error", "warn", "info", "debug"].includes(logLevel)) {
+    throw new BerthError("invalid_input", `Log level '${logLevel}' is not known`, {
+      hint: "Use error, warn, info or debug",
+    });
+  }
+  const { engines, defaultEngine } = file.engines
+    ? namedEngines(file, cli, env, found.path, notices)
+    : {
+      engines: [{
+        name: DEFAULT_ENGINE_NAME,
+        ...engineSettings(
+          file,
+          {
+            ...singleEndpoint(cli, env, file),
+            ssh: sshFrom(file.docker?.ssh),
+            apiVersion: file.docker?.api_version ?? undefined,
+          },
+          cli,
+          env,
+          { path: found.path, prefix: "" },
+        ),
+      }],
+      defaultEngine: DEFAULT_ENGINE_NAME,
+    };
+  // DOCKER_API_VERSION pins every engine's version, as it pins the docker CLI's.
+  const pinned = env("DOCKER_API_VERSION");
+  if (pinned) { for (const engine of engines) engine.apiVersion = pinned; }
+  const { name: _name, ...main } = engines.find((e) => e.name === defaultEngine)!;
+  const toolsets = cli.toolsets ?? env("BERTH_TOOLSETS");
+  const manifestDirs = [...splitList(env("BERTH_MANIFESTS")?.split(":")), ...(cli.manifest ?? [])];
+  const fallback = file.fallback ?? {};
+  const config: Config = {
+    ...main,
+    bypassPermissions: cli.bypassPermissions ?? false,
+    manifestDirs,
+    toolsets: toolsets ? splitList(toolsets) : undefined,
+    auditLog: cli.auditLog ?? env("BERTH_AUDIT_LOG") ?? file.audit_log,
+    logLevel,
+    fallback: {
+      enabled: fallback.enabled ?? false,
+      model: fallback.model ?? "claude-haiku-4-5",
+      apiKeyEnv: fallback.api_key_env ?? "DOCKER_MCP_FALLBACK_KEY",
+      maxLogLines: fallback.max_log_lines ?? 200,
+      maxTokens: fallback.max_tokens ?? 500,
+    },
+    configPath: found.path,
     confirmDestructive: cli.confirm === false ? false : file.confirm_destructive ?? true,
     warnings,
     notices,
+    engines,
+    defaultEngine,
   };
   return deepFreeze(config);
 }

@@ -17,6 +17,7 @@ import {
   sandboxError,
 } from "./docker_host.ts";
 import { engineError, type StatusOverrides, unreachable } from "./errors.ts";
+import { SshTunnel } from "./ssh.ts";
 import { readCapped } from "./streams.ts";
 
 /** The newest API version berth speaks; negotiation only goes down from here. */
@@ -77,6 +78,8 @@ export class EngineClient {
   readonly endpoint: EngineEndpoint;
   #client?: Deno.HttpClient;
   #base: string;
+  /** An ssh engine's loopback tunnel, listening from the first request on. */
+  readonly #tunnel?: SshTunnel;
   #pinned?: string;
   #negotiated?: Promise<string>;
   readonly #limiter = new Limiter();
@@ -85,6 +88,9 @@ export class EngineClient {
     this.endpoint = options.endpoint;
     this.#base = baseUrl(options.endpoint);
     this.#pinned = options.apiVersion;
+    if (options.endpoint.kind === "ssh") {
+      this.#tunnel = new SshTunnel(options.endpoint, describeEndpoint(options.endpoint));
+    }
   }
 
   /** Where the engine is, for messages. */
@@ -164,7 +170,7 @@ export class EngineClient {
     const url = await this.#url(req);
     const init: RequestInit & { client?: Deno.HttpClient } = {
       method: req.method,
-      headers: { ...req.headers },
+      headers: { ...req.headers, ...this.#tunnel?.headers },
       redirect: "manual",
       signal: req.signal,
       client: this.#httpClient(),
@@ -253,6 +259,7 @@ export class EngineClient {
   close(): void {
     this.#client?.close();
     this.#client = undefined;
+    this.#tunnel?.close();
   }
 
   #httpClient(): Deno.HttpClient {
@@ -264,7 +271,7 @@ export class EngineClient {
     if (!req.path.startsWith("/")) throw new Error(`Engine path must start with '/': ${req.path}`);
     const prefix = req.versioned === false ? "" : `/v${await this.apiVersion(req.signal)}`;
     const expected = prefix + req.path;
-    const url = new URL(this.#base + expected);
+    const url = new URL((this.#tunnel?.base() ?? this.#base) + expected);
     // fetch normalises `..`, `%2e` and strips tabs/newlines: if what is sent differs
     // from what was checked, refuse (security-notes rule 1).
     if (url.pathname !== expected || url.search || url.hash) {

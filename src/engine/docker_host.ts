@@ -7,6 +7,7 @@
 
 import { allowFlag, BerthError, whereFlagsGo } from "../errors/mod.ts";
 import { REDACTED, redactText } from "../policy/redact.ts";
+import { sshNotAllowed, type SshTarget } from "./ssh.ts";
 
 /** TLS material for a `tcp://` engine. */
 export interface TlsFiles {
@@ -18,7 +19,11 @@ export interface TlsFiles {
 /** A parsed engine address. */
 export type EngineEndpoint =
   | { kind: "unix"; socketPath: string }
-  | { kind: "tcp"; host: string; port: number; tls?: TlsFiles };
+  | { kind: "tcp"; host: string; port: number; tls?: TlsFiles }
+  | ({ kind: "ssh" } & SshTarget);
+
+/** What an `ssh://` engine passes to the ssh client, besides its address. */
+export type SshOptions = Pick<SshTarget, "identityFile" | "knownHostsFile" | "options">;
 
 /** The socket berth uses when nothing else is configured. */
 export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
@@ -37,10 +42,41 @@ export function shownHost(value: string): string {
   return redactText(value).replace(/(\/\/)[^/@\s]*@/, `$1${REDACTED}@`);
 }
 
-/** Parses `unix:///path`, `tcp://host:port` (or a bare absolute socket path). */
-export function parseDockerHost(value: string, tls?: TlsFiles): EngineEndpoint {
+/** Parses `ssh://[user@]host[:port]`, as the docker CLI takes it (no password, no path). */
+function parseSsh(raw: string, shown: string, ssh?: SshOptions): EngineEndpoint {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new BerthError("invalid_input", `Docker host '${shown}' is not a valid ssh:// URL`, {
+      hint: "Write it as ssh://user@host or ssh://user@host:2222",
+    });
+  }
+  if (url.password) {
+    throw new BerthError("invalid_input", `Docker host '${shown}' carries a password`, {
+      hint:
+        "ssh engines authenticate with keys: give the key as ssh.identity_file, or use ssh-agent",
+    });
+  }
+  if ((url.pathname && url.pathname !== "/") || url.search || url.hash) {
+    throw new BerthError("invalid_input", `Docker host '${shown}' has a path or query`, {
+      hint: "Write it as ssh://user@host[:port]; the remote engine is the remote docker CLI's",
+    });
+  }
+  return {
+    kind: "ssh",
+    user: url.username ? decodeURIComponent(url.username) : undefined,
+    host: url.hostname,
+    port: url.port ? Number(url.port) : undefined,
+    ...ssh,
+  };
+}
+
+/** Parses `unix:///path`, `tcp://host:port`, `ssh://user@host[:port]` (or a bare socket path). */
+export function parseDockerHost(value: string, tls?: TlsFiles, ssh?: SshOptions): EngineEndpoint {
   const raw = value.trim();
   const shown = shownHost(value);
+  if (raw.startsWith("ssh://")) return parseSsh(raw, shown, ssh);
   if (raw.startsWith("/")) return { kind: "unix", socketPath: raw };
   if (raw.startsWith("unix://")) {
     const socketPath = raw.slice("unix://".length);
@@ -72,7 +108,7 @@ export function parseDockerHost(value: string, tls?: TlsFiles): EngineEndpoint {
     return { kind: "tcp", host: url.hostname, port, tls };
   }
   throw new BerthError("invalid_input", `Docker host '${shown}' has an unsupported scheme`, {
-    hint: "Use unix:///path/to/docker.sock or tcp://host:port",
+    hint: "Use unix:///path/to/docker.sock, tcp://host:port or ssh://user@host",
   });
 }
 
@@ -87,6 +123,8 @@ function explicitPort(raw: string): number | undefined {
 /** The base URL requests are sent to, without a trailing slash. */
 export function baseUrl(endpoint: EngineEndpoint): string {
   if (endpoint.kind === "unix") return `http://${UNIX_URL_HOST}`;
+  // An ssh engine is reached through its tunnel's loopback port (src/engine/ssh.ts).
+  if (endpoint.kind === "ssh") return "http://127.0.0.1";
   const scheme = endpoint.tls ? "https" : "http";
   const host = endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host;
   return `${scheme}://${host}:${endpoint.port}`;
@@ -94,6 +132,10 @@ export function baseUrl(endpoint: EngineEndpoint): string {
 
 /** A short human description, for errors and logs. */
 export function describeEndpoint(endpoint: EngineEndpoint): string {
+  if (endpoint.kind === "ssh") {
+    const user = endpoint.user ? `${endpoint.user}@` : "";
+    return `ssh://${user}${endpoint.host}${endpoint.port ? `:${endpoint.port}` : ""}`;
+  }
   return endpoint.kind === "unix"
     ? `unix://${endpoint.socketPath}`
     : `tcp://${endpoint.host}:${endpoint.port}${endpoint.tls ? " (TLS)" : ""}`;
@@ -108,6 +150,7 @@ export function createHttpClient(endpoint: EngineEndpoint): Deno.HttpClient {
     if (endpoint.kind === "unix") {
       return Deno.createHttpClient({ proxy: { transport: "unix", path: endpoint.socketPath } });
     }
+    if (endpoint.kind === "ssh") return Deno.createHttpClient({});
     if (!endpoint.tls) return Deno.createHttpClient({});
     const read = (path?: string) => (path ? Deno.readTextFileSync(path) : undefined);
     const caCerts = endpoint.tls.ca ? [read(endpoint.tls.ca)!] : undefined;
@@ -122,6 +165,7 @@ export function createHttpClient(endpoint: EngineEndpoint): Deno.HttpClient {
 /** Turns Deno's `NotCapable` into advice naming the flag to add. */
 export function sandboxError(error: unknown, endpoint: EngineEndpoint): BerthError {
   if (error instanceof Deno.errors.NotCapable) {
+    if (endpoint.kind === "ssh") return sshNotAllowed(describeEndpoint(endpoint), error);
     const target = endpoint.kind === "unix"
       ? `${allowFlag("read", endpoint.socketPath)} ${allowFlag("write", endpoint.socketPath)} ` +
         `--allow-net=unix:${endpoint.socketPath},${UNIX_URL_HOST}`

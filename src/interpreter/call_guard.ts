@@ -172,6 +172,7 @@ export function auditCall(
   result: ToolResult,
   started: number,
   secrets: readonly string[] = [],
+  engine?: string,
 ): void {
   if (!sink) return;
   const error = result.isError
@@ -185,6 +186,7 @@ export function auditCall(
   sink.write({
     time: new Date(now).toISOString(),
     tool: spec.name,
+    ...(engine !== undefined ? { engine } : {}),
     arguments: args,
     target: auditTarget(spec, args),
     outcome,

@@ -27,6 +27,14 @@ import {
   secretsSeen,
 } from "./call_guard.ts";
 import { defineTool, type ToolDefinition } from "./definition.ts";
+import {
+  chooseEngine,
+  type EngineDirectory,
+  engineLevelDenied,
+  type EngineSlot,
+  takesEngine,
+  withEngineParam,
+} from "./engines.ts";
 import type {
   FallbackModel,
   Handler,
@@ -46,7 +54,7 @@ import { TRANSFORMS } from "./transforms.ts";
 export { capText, DEFAULT_LONG_BUDGET_MS, MAX_TEXT_BYTES } from "./supervise.ts";
 
 /** Handlers that never reach the engine: the circuit breaker does not gate them. */
-const ENGINE_FREE_HANDLERS = new Set(["operation_status"]);
+const ENGINE_FREE_HANDLERS = new Set(["operation_status", "list_engines"]);
 
 /** What the interpreter needs. */
 export interface InterpreterOptions {
@@ -73,6 +81,13 @@ export interface InterpreterOptions {
   confirmDestructive?: boolean;
   /** Told when each call ends (the CLI's debug log): tool, milliseconds, {@link callOutcome}. */
   onCallDone?: (tool: string, ms: number, outcome: string) => void;
+  /**
+   * Several engines: each with its own client, policy, deadlines and breaker;
+   * every tool then takes an `engine` parameter. The top-level engine, policy,
+   * timeouts, breaker and settings are the default engine's. Absent or with
+   * one engine, the catalogue and every call are as without it.
+   */
+  engines?: EngineDirectory;
 }
 
 /** Per-call options from the transport. */
@@ -97,23 +112,57 @@ interface CompiledTool {
   definition: ToolDefinition;
 }
 
+/** An engine and the supervisor of calls to it (its breaker, its deadlines). */
+interface EngineRun {
+  slot: EngineSlot;
+  supervisor: Supervisor;
+}
+
 /** Runs tools declared in manifests. */
 export class Interpreter {
   readonly #tools = new Map<string, CompiledTool>();
   readonly #options: InterpreterOptions;
-  readonly #supervisor: Supervisor;
+  readonly #runs = new Map<string, EngineRun>();
+  readonly #default: EngineRun;
+  /** Set when several engines are configured: calls then choose theirs. */
+  readonly #directory?: EngineDirectory;
 
   constructor(options: InterpreterOptions) {
     this.#options = options;
-    this.#supervisor = new Supervisor(options);
-    for (const spec of options.tools) {
-      checkReferences(spec, options);
-      this.#tools.set(spec.name, {
-        spec,
-        validator: new InputValidator(spec.input),
-        definition: defineTool(spec),
+    const several = options.engines && options.engines.slots.length > 1
+      ? options.engines
+      : undefined;
+    this.#directory = several;
+    const mainSlot: EngineSlot = {
+      name: options.engines?.defaultName ?? "default",
+      endpoint: options.engine.description,
+      engine: options.engine,
+      policy: options.policy,
+      timeouts: options.timeouts,
+      breaker: options.breaker,
+      settings: options.settings,
+      longBudgetMs: options.longBudgetMs,
+    };
+    for (const slot of several?.slots ?? [mainSlot]) {
+      this.#runs.set(slot.name, {
+        slot,
+        supervisor: new Supervisor({ ...slot, operations: options.operations }),
       });
     }
+    this.#default = this.#runs.get(mainSlot.name) ?? this.#runs.values().next().value!;
+    for (const spec of options.tools) {
+      checkReferences(spec, options);
+      const definition = defineTool(spec);
+      if (several && takesEngine(spec.handler)) {
+        definition.inputSchema = withEngineParam(definition.inputSchema, several);
+      }
+      this.#tools.set(spec.name, { spec, validator: new InputValidator(spec.input), definition });
+    }
+  }
+
+  /** The engines calls may choose from, when there are several. */
+  get engines(): EngineDirectory | undefined {
+    return this.#directory;
   }
 
   /** The definition of a loaded tool. */
@@ -135,16 +184,32 @@ export class Interpreter {
     // The server and the CLI check has() first and guess in their own terms.
     if (!tool) return errorResult(unknownToolError(name, [], "list the tools with tools/list"));
     const started = Date.now();
+    // With several engines the call names its own (or takes the default); the
+    // rest of the arguments are the tool's.
+    let run = this.#default;
+    let args = rawArgs;
+    let chosenError: ToolResult | undefined;
+    if (this.#directory && takesEngine(tool.spec.handler)) {
+      try {
+        const chosen = chooseEngine(this.#directory, rawArgs);
+        run = this.#runs.get(chosen.slot.name)!;
+        args = chosen.args;
+      } catch (error) {
+        if (!isBerthError(error)) throw error;
+        chosenError = errorResult(error);
+      }
+    }
     // One engine per call: its own resolution cache and the secret values it saw;
     // a read-level tool's engine sends only GET and HEAD, whatever its route says.
-    const engine = engineForCall(this.#options.engine, tool.spec.permission === "read");
+    const engine = engineForCall(run.slot.engine, tool.spec.permission === "read");
     const redact = (r: ToolResult) => redactResult(r, secretsSeen(engine));
     // Work handed to the background is audited again with its final outcome.
+    const engineName = this.#directory ? run.slot.name : undefined;
     const audit = (r: ToolResult) =>
-      auditCall(this.#options.audit, tool.spec, rawArgs, r, started, secretsSeen(engine));
+      auditCall(this.#options.audit, tool.spec, args, r, started, secretsSeen(engine), engineName);
     const onBackgroundDone = (final: ToolResult) => audit(redact(final));
     const result = redact(
-      await this.#call(tool, rawArgs, { ...options, onBackgroundDone }, engine),
+      chosenError ?? await this.#call(tool, args, { ...options, onBackgroundDone }, engine, run),
     );
     audit(result);
     this.#options.onCallDone?.(name, Date.now() - started, callOutcome(result));
@@ -156,11 +221,20 @@ export class Interpreter {
     rawArgs: unknown,
     options: CallOptions & Pick<SuperviseOptions, "onBackgroundDone">,
     engine: EngineClient,
+    run: EngineRun,
   ): Promise<ToolResult> {
     const { spec } = tool;
     const name = spec.name;
-    if (!this.#options.policy.allowsLevel(spec.permission)) {
-      return errorResult(levelDenied(name, spec.permission));
+    const { slot } = run;
+    if (!slot.policy.allowsLevel(spec.permission)) {
+      const elsewhere = [...this.#runs.values()].some((r) =>
+        r.slot.policy.allowsLevel(spec.permission)
+      );
+      return errorResult(
+        elsewhere
+          ? engineLevelDenied(name, spec.permission, slot.name)
+          : levelDenied(name, spec.permission),
+      );
     }
     let args: Args;
     try {
@@ -188,15 +262,16 @@ export class Interpreter {
         spec,
         args,
         engine: withCallSignal(engine, signal),
-        policy: this.#options.policy,
+        policy: slot.policy,
         signal,
         ...outbound(progress),
-        deadlineMs: this.#options.timeouts[spec.timeout],
-        settings: this.#options.settings,
+        deadlineMs: slot.timeouts[spec.timeout],
+        settings: slot.settings,
         operations: this.#options.operations,
+        engines: this.#directory,
       }).then(redact, (error) => Promise.reject(redactError(error, redact)));
     const usesEngine = !(spec.handler && ENGINE_FREE_HANDLERS.has(spec.handler));
-    return await this.#supervisor.run(spec, work, options, usesEngine);
+    return await run.supervisor.run(spec, work, options, usesEngine);
   }
 
   async #run(ctx: HandlerContext): Promise<Shaped> {

@@ -229,6 +229,7 @@ const READ_HANDLERS = new Set([
   "container_stats",
   "diagnose",
   "events",
+  "list_engines",
   "list_networks",
   "operation_status",
   "system_info",

@@ -21,6 +21,8 @@ export interface AuditRecord {
    */
   time: string;
   tool: string;
+  /** The engine the call ran on, when several are configured. */
+  engine?: string;
   /** The arguments as the client sent them, redacted. */
   arguments: unknown;
   /** What the call acted on, e.g. `container:web` (absent when it names nothing). */
@@ -101,11 +103,12 @@ function sanitize(record: AuditRecord): AuditRecord {
   };
   if (record.target !== undefined) out.target = redactText(record.target);
   if (record.error !== undefined) out.error = redactText(record.error);
-  // Keep the documented key order: time, tool, arguments, target, outcome, error, started,
-  // duration_ms.
+  // Keep the documented key order: time, tool, engine, arguments, target, outcome, error,
+  // started, duration_ms.
   return {
     time: out.time,
     tool: out.tool,
+    ...(record.engine !== undefined ? { engine: redactText(record.engine) } : {}),
     arguments: out.arguments,
     ...(out.target !== undefined ? { target: out.target } : {}),
     outcome: out.outcome,

@@ -57,6 +57,11 @@ export const DEFAULT_GUARDS: GuardSettings = {
 /** What the policy is built from. */
 export interface PolicyOptions {
   levels: Iterable<Level>;
+  /**
+   * The engine's own levels (its config block's `permissions`): never more,
+   * not even under bypass, which drops guards but not an engine's ceiling.
+   */
+  ceiling?: Iterable<Level>;
   bypass?: boolean;
   containers?: NameGlobs;
   images?: NameGlobs;
@@ -70,6 +75,7 @@ export interface PolicyOptions {
 /** The full policy. */
 export class ConfigPolicy implements Policy {
   readonly #levels: ReadonlySet<Level>;
+  readonly #ceiling?: ReadonlySet<Level>;
   readonly #containers: NameList;
   readonly #images: NameList;
   readonly #exec: ExecGuard;
@@ -79,6 +85,7 @@ export class ConfigPolicy implements Policy {
 
   constructor(options: PolicyOptions) {
     this.#levels = new Set(options.levels);
+    if (options.ceiling) this.#ceiling = new Set(options.ceiling);
     this.bypass = options.bypass ?? false;
     this.#containers = new NameList(options.containers ?? { allow: [], deny: [] });
     this.#images = new NameList(options.images ?? { allow: [], deny: [] });
@@ -113,6 +120,7 @@ export class ConfigPolicy implements Policy {
   }
 
   allowsLevel(level: Level): boolean {
+    if (this.#ceiling && !this.#ceiling.has(level)) return false;
     return this.bypass || this.#levels.has(level);
   }
 

@@ -136,7 +136,7 @@ export async function serveStdio(app: App, options: ServeOptions = {}): Promise<
   await closed;
   stopSignals();
   app.operations.abandonAll();
-  app.engine.close();
+  app.close();
   return ended;
 }
 

@@ -8,6 +8,7 @@ import { containerLogs } from "./container_logs.ts";
 import { containerStats } from "./container_stats.ts";
 import { diagnoseContainer } from "./diagnose/mod.ts";
 import { events } from "./events.ts";
+import { listEngines } from "./list_engines.ts";
 import { listNetworks } from "./list_networks.ts";
 import { operationStatus } from "./operation_status.ts";
 import { systemInfo } from "./system_info.ts";
@@ -62,6 +63,7 @@ export const HANDLERS: Record<string, Handler> = {
   container_stats: containerStats,
   diagnose: diagnoseContainer,
   events,
+  list_engines: listEngines,
   list_networks: listNetworks,
   operation_status: operationStatus,
   system_info: systemInfo,

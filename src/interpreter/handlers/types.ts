@@ -9,6 +9,7 @@ import type { EngineClient } from "../../engine/client.ts";
 import type { Operations } from "../../guard/operations.ts";
 import type { ToolSpec } from "../../manifest/types.ts";
 import type { Policy } from "../../policy/mod.ts";
+import type { EngineDirectory } from "../engines.ts";
 import type { Args } from "../input.ts";
 import type { Progress } from "../result.ts";
 
@@ -32,6 +33,8 @@ export interface HandlerContext {
   settings?: HandlerSettings;
   /** Long operations that went on in the background (docker_operation_status). */
   operations?: Operations;
+  /** Every engine, when several are configured (docker_list_engines). */
+  engines?: EngineDirectory;
 }
 
 /** Configured limits handlers need. */
