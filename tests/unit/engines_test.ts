@@ -237,3 +237,12 @@ Deno.test("engine kind: podman is told from its /version components", () => {
   assert.equal(kindOf({ Components: [{ Name: "Engine", Version: "20.10.24" }] }), "docker");
   assert.equal(kindOf({}), "docker");
 });
+
+Deno.test("permission sets: berth-ssh is the berth set plus running ssh, nothing else", async () => {
+  const { default: config } = await import("../../deno.json", { with: { type: "json" } });
+  const sets = config.permissions as Record<string, Record<string, unknown>>;
+  const { run, ...rest } = sets["berth-ssh"];
+  assert.deepEqual(run, ["ssh"]);
+  assert.deepEqual(rest, sets.berth);
+  assert.equal(sets.berth.run, undefined, "the default set runs nothing");
+});
