@@ -190,8 +190,12 @@ const COOLDOWN_RANGE_MS = [1_000, 3_600_000] as const;
  * would ping a failing engine in a loop, longer would leave berth refusing every
  * call long after the engine came back.
  */
-function cooldownMs(value: string | number | undefined, file?: string): number | undefined {
-  const key = "neverhang.circuit_breaker.cooldown";
+function cooldownMs(
+  value: string | number | undefined,
+  file?: string,
+  prefix = "",
+): number | undefined {
+  const key = `${prefix}neverhang.circuit_breaker.cooldown`;
   const parsed = ms(value, key, file);
   if (parsed === undefined) return undefined;
   const [least, most] = COOLDOWN_RANGE_MS;
@@ -419,7 +423,8 @@ function engineSettings(
     breaker: {
       failures: breaker.failures ?? 3,
       windowMs: fileMs(breaker.window, "neverhang.circuit_breaker.window") ?? 60_000,
-      cooldownMs: cooldownMs(breaker.cooldown, found.path) ?? DEFAULT_BREAKER_COOLDOWN_MS,
+      cooldownMs: cooldownMs(breaker.cooldown, where.path, where.prefix) ??
+        DEFAULT_BREAKER_COOLDOWN_MS,
     },
     guards: {
       allowPrivileged: p.allow_privileged ?? DEFAULT_GUARDS.allowPrivileged,
