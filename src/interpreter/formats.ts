@@ -7,6 +7,7 @@
  * @module
  */
 
+import { patternProblem } from "../guard/pattern.ts";
 import type { Format } from "../manifest/types.ts";
 
 /** Container, network, volume and exec names or IDs: one safe path segment. */
@@ -19,43 +20,6 @@ export const NAME_OR_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
  */
 export function withoutLeadingSlash(name: string): string {
   return name.startsWith("/") ? name.slice(1) : name;
-}
-
-/** Characters of a regular expression accepted at most. */
-const MAX_REGEX_LENGTH = 1000;
-
-// PCRE, Go and Python write "ignore case" as a leading (?i), which JavaScript
-// refuses (it has the i flag, and the scoped (?i:…) form).
-const LEADING_IGNORE_CASE = "(?i)";
-
-/**
- * Compiles a client's regular expression as JavaScript reads it, taking a
- * leading `(?i)` as the `i` flag. Throws the engine's SyntaxError otherwise.
- */
-export function compileRegex(pattern: string): RegExp {
-  return pattern.startsWith(LEADING_IGNORE_CASE)
-    ? new RegExp(pattern.slice(LEADING_IGNORE_CASE.length), "i")
-    : new RegExp(pattern);
-}
-
-/**
- * What is wrong with a regular expression, phrased to follow "Parameter 'x' ",
- * with JavaScript's own reason; undefined when {@link compileRegex} takes it.
- */
-export function regexProblem(pattern: string): string | undefined {
-  if (pattern.length > MAX_REGEX_LENGTH) return `must be at most ${MAX_REGEX_LENGTH} characters`;
-  try {
-    compileRegex(pattern);
-    return undefined;
-  } catch (error) {
-    // "Invalid regular expression: /(?x)/: Invalid group" → "Invalid group"
-    const reason = (error as Error).message.replace(
-      /^Invalid regular expression: \/.*\/\w*: /s,
-      "",
-    );
-    return `is not a valid JavaScript regular expression: ${reason}; ` +
-      "write (?i:…) or a leading (?i) to ignore case";
-  }
 }
 
 // The distribution reference grammar (github.com/distribution/reference).
@@ -160,7 +124,7 @@ export const FORMAT_DESCRIPTIONS: Record<Format, string> = {
   image_ref:
     "an image reference such as nginx, nginx:1.27, registry:5000/team/app@sha256:… or an ID",
   time: "a time: RFC 3339 (2024-05-01T10:00:00Z), unix seconds, or relative (15m, 2h, 1d)",
-  regex: "a valid regular expression",
+  regex: "a valid RE2 regular expression",
   signal: "a signal name or number (SIGTERM, KILL, 9)",
   bytes: "a size such as 512m, 2g or a number of bytes",
   duration: "a duration such as 30s, 5m or milliseconds",
@@ -176,7 +140,7 @@ export function checkFormat(format: Format, value: string): boolean {
     case "time":
       return parseTime(value) !== undefined;
     case "regex":
-      return regexProblem(value) === undefined;
+      return patternProblem(value) === undefined;
     case "signal":
       return SIGNAL.test(value);
     case "bytes":

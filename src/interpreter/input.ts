@@ -8,7 +8,8 @@
 import { z } from "zod";
 import { BerthError } from "../errors/mod.ts";
 import type { ParamSpec, ParamType } from "../manifest/types.ts";
-import { checkFormat, FORMAT_DESCRIPTIONS, regexProblem, withoutLeadingSlash } from "./formats.ts";
+import { patternProblem } from "../guard/pattern.ts";
+import { checkFormat, FORMAT_DESCRIPTIONS, withoutLeadingSlash } from "./formats.ts";
 
 /** A JSON Schema object, as sent in `tools/list`. */
 export type JsonSchema = Record<string, unknown>;
@@ -20,9 +21,9 @@ function scalar(type: ParamType, param: ParamSpec): z.ZodType {
       if (param.maxLength) s = s.max(param.maxLength);
       if (param.enum) return z.enum(param.enum as [string, ...string[]]);
       if (param.format === "regex") {
-        // The reason JavaScript gives is the fix: say it, not just "must be a regex".
+        // The reason RE2 gives is the fix: say it, not just "must be a regex".
         return s.superRefine((v, ctx) => {
-          const problem = regexProblem(v);
+          const problem = patternProblem(v);
           if (problem) ctx.addIssue({ code: "custom", message: problem, input: v });
         });
       }

@@ -161,15 +161,16 @@ Deno.test("input: a wrong type's fix says what to send, with the description aft
   assert.match(ratio.hint, /^Send a number of at most 1 such as 0\.5/);
 });
 
-Deno.test("input: a regex gets JavaScript's reason, and a leading (?i) is the i flag", () => {
+Deno.test("input: a regex gets RE2's reason, and (?i) ignores case", () => {
   assert.equal(validator.parse({ container_id: "web", grep: "(?i)LINE 5" }).grep, "(?i)LINE 5");
   assert.equal(validator.parse({ container_id: "web", grep: "(?i:line) 5" }).grep, "(?i:line) 5");
   const error = fails(
     { container_id: "web", grep: "(?<x" },
-    /^Parameter 'grep' is not a valid JavaScript regular expression: Invalid capture group name; write \(\?i:…\) or a leading \(\?i\) to ignore case$/,
+    /^Parameter 'grep' is not a valid regular expression: invalid named capture: `\(\?<x` \(RE2 syntax: no lookaround or backreferences; \(\?i\) or \(\?i:…\) ignores case\)$/,
   );
   assert.match(error.hint, /grep: Keep matching lines/);
-  fails({ container_id: "web", grep: "x(?i)y" }, /not a valid JavaScript regular expression: /);
+  assert.equal(validator.parse({ container_id: "web", grep: "x(?i)y" }).grep, "x(?i)y");
+  fails({ container_id: "web", grep: "(a)\\1" }, /not a valid regular expression: invalid escape/);
   fails({ container_id: "web", grep: "x".repeat(1001) }, /'grep' must be at most 1000 characters/);
 });
 

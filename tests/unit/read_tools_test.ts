@@ -24,7 +24,12 @@ import {
 import { containerStats } from "../../src/interpreter/handlers/container_stats.ts";
 import type { HandlerContext } from "../../src/interpreter/handlers/types.ts";
 import { LogWindow, utf8Length } from "../../src/interpreter/handlers/_log_lines.ts";
-import { compileGrep } from "../../src/interpreter/handlers/container_logs.ts";
+import {
+  compilePattern,
+  inThreadFilter,
+  openLineFilter,
+  patternProblem,
+} from "../../src/guard/pattern.ts";
 import { diskUsage } from "../../src/interpreter/shapers/system_df.ts";
 import {
   describeContainer,
@@ -339,48 +344,102 @@ Deno.test("log window: 100,000 lines stay within the byte budget (memory bounded
   assert.equal(result.truncated, true);
 });
 
-Deno.test("log window: grep ignores the timestamp prefix", () => {
+Deno.test("log window: grep ignores the timestamp prefix", async () => {
+  const grep = openLineFilter(compilePattern("grep", "^ERROR"));
   const window = new LogWindow({
     maxBytes: 1000,
     maxLines: 10,
     maxLineLength: 100,
-    grep: /^ERROR/,
+    grep,
     timestamps: true,
   });
   window.push(
     chunk("stdout", "2024-05-01T10:00:00.123456789Z ERROR boom\n2024-05-01T10:00:01Z INFO ok\n"),
   );
+  window.end();
+  assert.throws(() => window.finish(), /before drain/);
+  await window.drain();
+  grep.close();
   assert.deepEqual(window.finish().lines, ["2024-05-01T10:00:00.123456789Z ERROR boom"]);
 });
 
-Deno.test("grep: nested quantifiers are refused, the field is named", () => {
-  assert.ok(compileGrep("error|warn").test("a warning"));
-  assert.ok(compileGrep("(?i:ERROR)").test("error"));
-  for (const bad of ["(a+)+$", "(\\w*)*x", "(x|y+){2,}"]) {
-    assert.throws(() => compileGrep(bad), (e: unknown) => {
+Deno.test("grep: catastrophic shapes match in linear time with the right answer", () => {
+  // Each of these backtracks for minutes in JavaScript's RegExp on this text.
+  const text = `${"a".repeat(44)}!`;
+  for (const shape of ["((a+))+$", "(a|a)+$", "(a|aa)*b", "(a*)*b", "(\\w*)*x", "(x|y+){2,}z"]) {
+    assert.equal(compilePattern("grep", shape).test(text), false, shape);
+  }
+  assert.equal(compilePattern("grep", "(.*a){20}").test(text), true);
+  assert.equal(compilePattern("grep", "(.*a){20}").test("a".repeat(19)), false);
+  assert.ok(compilePattern("grep", "error|warn").test("a warning"));
+  assert.ok(compilePattern("grep", "(?i:ERROR)").test("error"));
+});
+
+Deno.test("grep: a pattern too large to match quickly is refused, naming the field", () => {
+  assert.throws(() => compilePattern("grep", "(.*a){1000}"), (e: unknown) => {
+    assert.ok(e instanceof BerthError);
+    assert.equal(e.code, "DKR-004");
+    assert.match(e.message, /^Parameter 'grep' is too complex: it compiles to \d+ steps, at most /);
+    return true;
+  });
+  assert.match(patternProblem("x".repeat(1001)) ?? "", /at most 1000 characters/);
+});
+
+Deno.test("grep: a leading (?i) ignores case; an invalid pattern gets RE2's reason", () => {
+  const grep = compilePattern("grep", "(?i)LINE 5");
+  assert.ok(grep.test("line 5 of 9"));
+  assert.equal(grep.source, "(?i)LINE 5");
+  assert.ok(!compilePattern("grep", "LINE 5").test("line 5"));
+  for (
+    const [bad, reason] of [["(?i", "invalid or unsupported Perl syntax"], [
+      "(?<=x)a",
+      "invalid named capture",
+    ], [
+      "(a)\\1",
+      "invalid escape sequence",
+    ]]
+  ) {
+    assert.throws(() => compilePattern("grep", bad), (e: unknown) => {
       assert.ok(e instanceof BerthError);
       assert.equal(e.code, "DKR-004");
-      assert.match(e.message, /'grep'/);
+      assert.match(e.message, /^Parameter 'grep' is not a valid regular expression: /);
+      assert.ok(e.message.includes(reason), e.message);
+      assert.ok(!e.message.includes("error parsing regexp"), "RE2's prefix is left out");
       return true;
     });
   }
 });
 
-Deno.test("grep: a leading (?i) ignores case; an invalid pattern gets JavaScript's reason", () => {
-  const grep = compileGrep("(?i)LINE 5");
-  assert.ok(grep.test("line 5 of 9"));
-  assert.equal(String(grep), "/LINE 5/i");
-  assert.ok(!compileGrep("LINE 5").test("line 5"));
-  assert.throws(() => compileGrep("(?i"), (e: unknown) => {
-    assert.ok(e instanceof BerthError);
-    assert.equal(e.code, "DKR-004");
-    assert.match(
-      e.message,
-      /^Parameter 'grep' is not a valid JavaScript regular expression: .+; write \(\?i:…\) or a leading \(\?i\) to ignore case$/,
-    );
-    assert.ok(!e.message.includes("/(?i/"), "the engine's echo of the pattern is left out");
-    return true;
-  });
+Deno.test("pattern filter: a worker matches while this thread runs; abort ends it", async () => {
+  // A pattern that defeats RE2's DFA: a few hundred ms per 8 KiB line of a/b.
+  const hard = compilePattern("grep", "(a|b)*a(a|b){60}$");
+  let seed = 7;
+  const line = () =>
+    Array.from(
+      { length: 8192 },
+      () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) & 0x10000 ? "a" : "b",
+    )
+      .join("");
+  const lines = Array.from({ length: 20 }, line);
+  const controller = new AbortController();
+  const filter = openLineFilter(hard, controller.signal);
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 1);
+  const pending = filter.test(lines);
+  await new Promise((r) => setTimeout(r, 300));
+  const seen = ticks;
+  controller.abort(new Error("deadline"));
+  await assert.rejects(pending, /deadline/);
+  clearInterval(timer);
+  assert.ok(seen > 30, `the timer ran ${seen} times in 300 ms while the worker matched`);
+  await assert.rejects(filter.test(["a"]), /deadline/);
+  filter.close();
+
+  const easy = openLineFilter(compilePattern("grep", "^(a+)+!$"));
+  assert.deepEqual(await easy.test([`${"a".repeat(44)}!`, `${"a".repeat(44)}`]), [true, false]);
+  easy.close();
+  const local = inThreadFilter(compilePattern("grep", "(?i)b"));
+  assert.deepEqual(await local.test(["A", "b", "B"]), [false, true, true]);
 });
 
 Deno.test("system df: sums like docker system df", () => {

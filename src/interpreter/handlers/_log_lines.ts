@@ -17,6 +17,7 @@ import {
   rawStream,
   type StreamName,
 } from "../../engine/streams.ts";
+import type { LineFilter } from "../../guard/pattern.ts";
 import { containerPath } from "./_visible_container.ts";
 import type { HandlerContext } from "./types.ts";
 
@@ -28,8 +29,11 @@ export interface LogWindowOptions {
   maxLines: number;
   /** Longest single line in characters; longer ones are cut with a marker. */
   maxLineLength: number;
-  /** Keep only lines matching this (tested without the timestamp prefix). */
-  grep?: RegExp;
+  /**
+   * Keep only lines matching this client pattern (tested without the
+   * timestamp prefix), through the one matcher (`src/guard/pattern.ts`).
+   */
+  grep?: LineFilter;
   /** Lines start with the engine's RFC 3339 timestamp and a space. */
   timestamps?: boolean;
 }
@@ -79,6 +83,8 @@ export class LogWindow {
   #batch: Uint8Array[] = [];
   #batchBytes = 0;
   #batchStream?: StreamName;
+  // Lines waiting for the filter, which {@link drain} runs asynchronously.
+  #queue: string[] = [];
 
   constructor(options: LogWindowOptions) {
     this.#options = options;
@@ -107,23 +113,55 @@ export class LogWindow {
     const text = this.#pending[stream] + this.#decoders[stream].decode(bytes, { stream: true });
     const parts = text.split("\n");
     let rest = parts.pop() ?? "";
-    for (const line of parts) this.#line(line);
+    for (const line of parts) this.#take(line);
     // A line that never ends must not grow without bound: emit its head now.
     if (rest.length > this.#options.maxLineLength) {
-      this.#line(rest);
+      this.#take(rest);
       rest = "";
     }
     this.#pending[stream] = rest;
   }
 
-  /** Flushes unterminated last lines and answers what was kept. */
-  finish(): LogWindowResult {
+  /** Without a filter a line is kept at once; with one it waits for {@link drain}. */
+  #take(raw: string): void {
+    let line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (line.length > this.#options.maxLineLength) {
+      line = `${line.slice(0, this.#options.maxLineLength)}… [line cut]`;
+      this.#truncated = true;
+    }
+    if (this.#options.grep) this.#queue.push(line);
+    else this.#keep(line);
+  }
+
+  /** Flushes the batch and the unterminated last lines (call {@link drain} after). */
+  end(): void {
     this.#flush();
     for (const stream of ["stdout", "stderr"] as const) {
       const rest = this.#pending[stream] + this.#decoders[stream].decode();
-      if (rest) this.#line(rest);
+      if (rest) this.#take(rest);
       this.#pending[stream] = "";
     }
+  }
+
+  /**
+   * Tests the queued lines against the filter (a worker thread, so a costly
+   * pattern never holds berth's thread) and keeps the ones that match.
+   */
+  async drain(): Promise<void> {
+    const { grep, timestamps } = this.#options;
+    if (!grep || this.#queue.length === 0) return;
+    const queue = this.#queue;
+    this.#queue = [];
+    const hits = await grep.test(timestamps ? queue.map((l) => l.replace(TIMESTAMP, "")) : queue);
+    queue.forEach((line, i) => {
+      if (hits[i]) this.#keep(line);
+    });
+  }
+
+  /** Ends the input and answers what was kept; with a filter, {@link drain} first. */
+  finish(): LogWindowResult {
+    this.end();
+    if (this.#queue.length) throw new Error("LogWindow.finish() before drain() of filtered lines");
     return {
       lines: this.#lines.slice(this.#head).map((l) => l.text),
       matched: this.#matched,
@@ -131,18 +169,7 @@ export class LogWindow {
     };
   }
 
-  #line(raw: string): void {
-    let line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    if (line.length > this.#options.maxLineLength) {
-      line = `${line.slice(0, this.#options.maxLineLength)}… [line cut]`;
-      this.#truncated = true;
-    }
-    const { grep, timestamps } = this.#options;
-    if (grep) {
-      const message = timestamps ? line.replace(TIMESTAMP, "") : line;
-      grep.lastIndex = 0;
-      if (!grep.test(message)) return;
-    }
+  #keep(line: string): void {
     this.#matched++;
     const bytes = utf8Length(line) + 1;
     this.#lines.push({ text: line, bytes });
@@ -162,13 +189,21 @@ export class LogWindow {
   }
 }
 
-/** Reads chunks into a window (the request's signal ends the body, and so the loop). */
+/**
+ * Reads chunks into a window (the request's signal ends the body, and so the
+ * loop; the filter's own signal ends its matching).
+ */
 export async function collectLines(
   chunks: AsyncIterable<OutputChunk>,
   options: LogWindowOptions,
 ): Promise<LogWindowResult> {
   const window = new LogWindow(options);
-  for await (const chunk of chunks) window.push(chunk);
+  for await (const chunk of chunks) {
+    window.push(chunk);
+    await window.drain();
+  }
+  window.end();
+  await window.drain();
   return window.finish();
 }
 

@@ -11,7 +11,8 @@
  */
 
 import { invalidInput } from "../../errors/mod.ts";
-import { compileRegex, parseTime, regexProblem } from "../formats.ts";
+import { compilePattern, openLineFilter } from "../../guard/pattern.ts";
+import { parseTime } from "../formats.ts";
 import { counted } from "../result.ts";
 import { readContainerLogs } from "./_log_lines.ts";
 import { bareName, inspectVisibleContainer } from "./_visible_container.ts";
@@ -23,27 +24,6 @@ export const MAX_LOG_BYTES = 60 * 1024;
 export const MAX_LOG_LINES = 5000;
 /** Characters of one line kept at most. */
 export const MAX_LINE_LENGTH = 8 * 1024;
-
-// Nested quantifiers such as (a+)+ backtrack exponentially; a regex cannot be
-// interrupted once running, so refuse the shape instead of risking a hang.
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,)/;
-
-/**
- * Compiles `grep`, refusing patterns that could backtrack without end. Case is
- * ignored with an inline modifier, `(?i:error)`, or a leading `(?i)`.
- */
-export function compileGrep(pattern: string): RegExp {
-  if (NESTED_QUANTIFIER.test(pattern)) {
-    throw invalidInput(
-      "grep",
-      "has a quantified group that itself contains a quantifier",
-      "Simplify the pattern, e.g. 'error|warn' or 'timeout after \\d+'",
-    );
-  }
-  const problem = regexProblem(pattern);
-  if (problem) throw invalidInput("grep", problem, "Send a JavaScript regular expression");
-  return compileRegex(pattern);
-}
 
 /** Unix seconds as the engine's `seconds.nanoseconds` form. */
 function engineTime(field: string, value: unknown): string | undefined {
@@ -69,12 +49,13 @@ export const containerLogs: Handler = async (ctx) => {
   if (since !== undefined && until !== undefined && Number(until) < Number(since)) {
     throw invalidInput("until", "must not be before 'since'");
   }
-  const grep = typeof args.grep === "string" ? compileGrep(args.grep) : undefined;
+  const grep = typeof args.grep === "string" ? compilePattern("grep", args.grep) : undefined;
   const tail = (args.tail as number | undefined) ?? 100;
   const timestamps = args.timestamps === true;
 
   const info = await inspectVisibleContainer(ctx, id);
   const tty = info.Config?.Tty === true;
+  const filter = grep ? openLineFilter(grep, ctx.signal) : undefined;
   const window = await readContainerLogs(ctx, info, {
     stdout,
     stderr,
@@ -86,9 +67,9 @@ export const containerLogs: Handler = async (ctx) => {
     maxBytes: MAX_LOG_BYTES,
     maxLines: MAX_LOG_LINES,
     maxLineLength: MAX_LINE_LENGTH,
-    grep,
+    grep: filter,
     timestamps,
-  });
+  }).finally(() => filter?.close());
 
   const lines = window.lines;
   const marker = window.truncated
@@ -100,9 +81,9 @@ export const containerLogs: Handler = async (ctx) => {
   const streams = stdout && stderr ? "stdout+stderr" : stdout ? "stdout" : "stderr";
   const header = lines.length
     ? `Logs of ${name} (${counted(lines.length, "lines")}, ${streams}${tty ? ", tty" : ""}${
-      grep ? `, grep ${grep}` : ""
+      grep ? `, grep /${grep.source}/` : ""
     }):`
-    : `No log lines from ${name} (${streams}${grep ? `, grep ${grep}` : ""})`;
+    : `No log lines from ${name} (${streams}${grep ? `, grep /${grep.source}/` : ""})`;
   return {
     structured: { logs, lines: lines.length, truncated: window.truncated },
     text: lines.length ? `${header}\n${logs}` : header,

@@ -8,6 +8,7 @@
  */
 
 import { invalidInput } from "../../../errors/mod.ts";
+import { compilePattern, type LineFilter, openLineFilter } from "../../../guard/pattern.ts";
 import { counted } from "../../result.ts";
 import { readContainerLogs } from "../_log_lines.ts";
 import { inspectVisibleContainer } from "../_visible_container.ts";
@@ -30,7 +31,7 @@ interface ContainerLogs {
 async function read(
   ctx: HandlerContext,
   id: string,
-  options: { tail: number; timestamps: boolean; maxBytes: number },
+  options: { tail: number; timestamps: boolean; maxBytes: number; grep?: LineFilter },
 ): Promise<ContainerLogs> {
   const info = await inspectVisibleContainer(ctx, id);
   const query = { tail: options.tail, timestamps: options.timestamps };
@@ -39,6 +40,7 @@ async function read(
     maxLines: options.tail,
     maxLineLength: MAX_LINE_LENGTH,
     timestamps: options.timestamps,
+    grep: options.grep,
   });
   return {
     name: info.Name.replace(/^\//, ""),
@@ -54,6 +56,9 @@ export const composeLogs: Handler = async (ctx) => {
   const wanted = ctx.args.services as string[] | undefined;
   const tail = (ctx.args.tail as number | undefined) ?? 100;
   const timestamps = ctx.args.timestamps === true;
+  const grep = typeof ctx.args.grep === "string"
+    ? compilePattern("grep", ctx.args.grep)
+    : undefined;
   const containers = (await projectContainers(ctx, name))
     .filter((c) => label(c, LABEL.oneoff) !== "True")
     .map(containerInfo)
@@ -72,10 +77,12 @@ export const composeLogs: Handler = async (ctx) => {
   }
   const chosen = containers.filter((c) => !wanted?.length || wanted.includes(c.service));
   const maxBytes = Math.max(MIN_SHARE, Math.floor(MAX_LOG_BYTES / Math.max(1, chosen.length)));
+  // One matcher (one worker) for the whole call, shared by every container.
+  const filter = grep ? openLineFilter(grep, ctx.signal) : undefined;
   const read_ = await Promise.all(chosen.map(async (c) => ({
     service: c.service,
-    ...(await read(ctx, c.id, { tail, timestamps, maxBytes })),
-  })));
+    ...(await read(ctx, c.id, { tail, timestamps, maxBytes, grep: filter })),
+  }))).finally(() => filter?.close());
   const services = [...groupBy(read_, (r) => r.service).entries()].map(([service, list]) => ({
     name: service,
     containers: list.map(({ service: _s, ...rest }) => rest),
