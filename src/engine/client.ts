@@ -18,6 +18,7 @@ import {
 } from "./docker_host.ts";
 import { engineError, type StatusOverrides, unreachable } from "./errors.ts";
 import { SshTunnel } from "./ssh.ts";
+import { StatsStreams, type StatsStreamsOptions } from "./stats_streams.ts";
 import { readCapped } from "./streams.ts";
 
 /** The newest API version berth speaks; negotiation only goes down from here. */
@@ -60,6 +61,15 @@ export interface EngineClientOptions {
   endpoint: EngineEndpoint;
   /** Pins the API version (DOCKER_API_VERSION); skips negotiation. */
   apiVersion?: string;
+  /** Bounds of the kept-open stats streams (src/engine/stats_streams.ts). */
+  statsStreams?: StatsStreamsOptions;
+}
+
+/** What {@link EngineClient.statsSample} is asked. */
+export interface StatsSampleRequest {
+  /** The container's full ID (streams are kept by it). */
+  id: string;
+  signal?: AbortSignal;
 }
 
 /** Compares dotted versions numerically. */
@@ -83,6 +93,8 @@ export class EngineClient {
   #pinned?: string;
   #negotiated?: Promise<string>;
   readonly #limiter = new Limiter();
+  #streams?: StatsStreams;
+  readonly #streamOptions?: StatsStreamsOptions;
 
   constructor(options: EngineClientOptions) {
     this.endpoint = options.endpoint;
@@ -91,6 +103,7 @@ export class EngineClient {
     if (options.endpoint.kind === "ssh") {
       this.#tunnel = new SshTunnel(options.endpoint, describeEndpoint(options.endpoint));
     }
+    this.#streamOptions = options.statsStreams;
   }
 
   /** Where the engine is, for messages. */
@@ -255,8 +268,46 @@ export class EngineClient {
     }
   }
 
-  /** Releases the connection pool. */
+  /**
+   * The latest stats frame of a running container, its CPU counters a pair
+   * one engine tick apart, from a stream kept open while the container is
+   * watched (src/engine/stats_streams.ts): a first look waits for the pair,
+   * a repeated one answers at once. Undefined when the container is not
+   * running (any more); a 404 is `container_not_found`.
+   */
+  statsSample(req: StatsSampleRequest): Promise<unknown | undefined> {
+    this.#streams ??= new StatsStreams(
+      (id, signal) =>
+        this.request({
+          method: "GET",
+          path: `/containers/${encodeURIComponent(id)}/stats`,
+          query: { stream: true },
+          signal,
+          errors: { 404: "container_not_found" },
+        }),
+      this.#streamOptions,
+    );
+    return this.#streams.latest(req.id, req.signal);
+  }
+
+  /** Stats streams open now. */
+  get openStatsStreams(): number {
+    return this.#streams?.size ?? 0;
+  }
+
+  /** Whether a container's stats stream is open now. */
+  watchesStats(id: string): boolean {
+    return this.#streams?.has(id) ?? false;
+  }
+
+  /** Closes a container's stats stream, if one is open (the container stopped). */
+  forgetStats(id: string): void {
+    this.#streams?.forget(id);
+  }
+
+  /** Closes the stats streams and releases the connection pool. */
   close(): void {
+    this.#streams?.close();
     this.#client?.close();
     this.#client = undefined;
     this.#tunnel?.close();

@@ -29,10 +29,15 @@ export type SshOptions = Pick<SshTarget, "identityFile" | "knownHostsFile" | "op
 export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
 /**
- * The host name used in URLs sent over a unix socket. Deno checks net
- * permission against it, so it must be a name that can never resolve.
+ * The host used in URLs sent over a unix socket. Deno checks net permission
+ * against it, so it must be a host nothing can reach: TEST-NET-1 (RFC 5737),
+ * reserved for documentation. An IP literal, not a name: Deno looks a name up
+ * on every new connection even when the connection goes to a unix socket, and
+ * a name that cannot resolve (`docker.invalid`) cost a failed DNS query per
+ * connection, serialised: 50 parallel stats requests reached the engine about
+ * two dozen a second (docs/performance.md).
  */
-export const UNIX_URL_HOST = "docker.invalid";
+export const UNIX_URL_HOST = "192.0.2.1";
 
 /**
  * A docker host as errors may show it: credentials in the URL (`user:pass@`,

@@ -8,4 +8,5 @@
 export * from "./client.ts";
 export * from "./docker_host.ts";
 export * from "./errors.ts";
+export * from "./stats_streams.ts";
 export * from "./streams.ts";

@@ -1,17 +1,20 @@
 /**
- * A bound on engine requests in flight. Deno's fetch over a unix socket
- * serves only about two dozen requests at once per process; past that,
- * requests queue inside the runtime where an abort does not free them, and
- * the backlog stalls unrelated I/O (stdin of the MCP stdio transport, other
- * sockets) for seconds — 200 concurrent calls cost ~20 s of deafness. Waiting
- * here instead keeps the runtime under that threshold, and a request that
- * waits here is dropped at once when its signal aborts.
+ * A bound on engine requests in flight, so that a crowd of calls against a
+ * hung engine waits here, where a request is dropped at once when its signal
+ * aborts, rather than as hundreds of open connections.
+ *
+ * The bound used to be 16, against what looked like a limit of Deno's fetch
+ * over a unix socket (about two dozen requests a second, and a backlog that
+ * stalled other I/O). That was the URL's host name, looked up on every new
+ * connection although the connection goes to the socket: berth now puts an
+ * IP literal there (src/engine/docker_host.ts, docs/performance.md), and 64
+ * requests go out at once as fast as node:http with 64 sockets does.
  *
  * @module
  */
 
 /** Engine requests sent at once (waiting for their answer's headers). */
-export const MAX_IN_FLIGHT = 16;
+export const MAX_IN_FLIGHT = 64;
 
 /** A counting semaphore whose waiters leave the queue when their signal aborts. */
 export class Limiter {

@@ -21,7 +21,7 @@
  * @module
  */
 
-import { EngineClient, type EngineRequest } from "../engine/client.ts";
+import { EngineClient, type EngineRequest, type StatsSampleRequest } from "../engine/client.ts";
 import type { Policy } from "../policy/mod.ts";
 import { BerthError } from "../errors/mod.ts";
 import { READ_METHODS } from "../manifest/types.ts";
@@ -161,6 +161,30 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
 
   override close(): void {
     this.#base.close();
+  }
+
+  /** The stats route is checked like any container route, then served by the shared streams. */
+  override async statsSample(req: StatsSampleRequest): Promise<unknown | undefined> {
+    const g = await this.#guard({
+      method: "GET",
+      path: `/containers/${encodeURIComponent(req.id)}/stats`,
+      query: { stream: true },
+      signal: req.signal,
+    });
+    const id = decodeSegment(CONTAINER_ROUTE.exec(g.req.path)![1]);
+    return await this.#base.statsSample({ id, signal: req.signal });
+  }
+
+  override get openStatsStreams(): number {
+    return this.#base.openStatsStreams;
+  }
+
+  override watchesStats(id: string): boolean {
+    return this.#base.watchesStats(id);
+  }
+
+  override forgetStats(id: string): void {
+    this.#base.forgetStats(id);
   }
 
   override async request(req: EngineRequest): Promise<Response> {

@@ -44,7 +44,7 @@ let prefix = "";
 
 /** One request on the raw socket; answers the body text. */
 async function raw(method: string, path: string, body?: unknown): Promise<string> {
-  const response = await fetch(`http://docker.invalid${prefix}${path}`, {
+  const response = await fetch(`http://192.0.2.1${prefix}${path}`, {
     method,
     client: http,
     headers: body === undefined ? {} : { "content-type": "application/json" },
@@ -254,7 +254,7 @@ function vmHwmKb(pid: number | null): number | undefined {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const ping = await fetch("http://docker.invalid/_ping", { client: http });
+  const ping = await fetch("http://192.0.2.1/_ping", { client: http });
   await ping.body?.cancel();
   const engineApi = ping.headers.get("api-version") ?? "1.41";
   // The same version berth negotiates: the engine's, capped at berth's newest.

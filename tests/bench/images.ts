@@ -42,7 +42,7 @@ export async function benchImages(sink: ImageBenchSink): Promise<void> {
   const app = await builtinApp({ allow: "images" });
   const dir = await Deno.makeTempDir({ prefix: "berth-bench-images-" });
   const engine = async (method: string, path: string, init: RequestInit = {}) => {
-    const response = await fetch(`http://docker.invalid/v1.41${path}`, {
+    const response = await fetch(`http://192.0.2.1/v1.41${path}`, {
       ...init,
       method,
       client: http,

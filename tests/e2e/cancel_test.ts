@@ -31,7 +31,7 @@ function sandboxFor(fake: FakeEngine, readDirs: string[] = []): string[] {
   return [
     `--allow-read=${[...berthReadPaths(), fake.path, ...readDirs].join(",")}`,
     `--allow-write=${fake.path}`,
-    `--allow-net=docker.invalid,unix:${fake.path}`,
+    `--allow-net=192.0.2.1,unix:${fake.path}`,
   ];
 }
 

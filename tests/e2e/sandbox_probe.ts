@@ -60,7 +60,7 @@ const results: Record<string, string> = {
   engine_ping: await attempt(async () => {
     const client = Deno.createHttpClient({ proxy: { transport: "unix", path: socket } });
     try {
-      const response = await fetch("http://docker.invalid/_ping", { client });
+      const response = await fetch("http://192.0.2.1/_ping", { client });
       if ((await response.text()) !== "OK") throw new Error("not OK");
     } finally {
       client.close();

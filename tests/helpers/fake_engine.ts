@@ -147,7 +147,7 @@ export class FakeEngine {
       }
       pending = pending.slice(end + 4 + length);
       const [method, target] = head.split("\r\n")[0].split(" ");
-      const path = new URL(target, "http://docker.invalid").pathname;
+      const path = new URL(target, "http://192.0.2.1").pathname;
       this.requests.push({ method, path });
       const behaviour = path === "/_ping" ? this.pingBehaviour : this.behaviour;
       const keepOpen = await this.#answer(conn, behaviour, method, path, buf);

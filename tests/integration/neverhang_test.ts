@@ -14,6 +14,7 @@ import type { App } from "../../src/app/mod.ts";
 import { EngineClient } from "../../src/engine/client.ts";
 import { parseDockerHost } from "../../src/engine/docker_host.ts";
 import type { BerthError } from "../../src/errors/mod.ts";
+import { MAX_IN_FLIGHT } from "../../src/guard/limiter.ts";
 import { Interpreter } from "../../src/interpreter/mod.ts";
 import type { Handler } from "../../src/interpreter/handlers/types.ts";
 import type { ToolSpec } from "../../src/manifest/types.ts";
@@ -205,7 +206,7 @@ Deno.test("fake socket: accepts and never answers — a client cancel aborts the
   }
 });
 
-Deno.test("fake socket: accepts and never answers — 200 concurrent calls all come back at the deadline, at most 16 reach the engine, and the next engine is served at once", async () => {
+Deno.test("fake socket: accepts and never answers — 200 concurrent calls all come back at the deadline, at most MAX_IN_FLIGHT reach the engine, and the next engine is served at once", async () => {
   const fake = FakeEngine.start("crowd");
   const config = configFile({ circuit_breaker: { failures: 1000 } });
   const app = await appOn(fake, { config });
@@ -217,7 +218,10 @@ Deno.test("fake socket: accepts and never answers — 200 concurrent calls all c
     );
     assert.ok(results.every((r) => errorCode(r) === "DKR-008"));
     // The rest waited in berth's own queue (src/guard/limiter.ts) and left it at the deadline.
-    assert.ok(fake.calls.length > 0 && fake.calls.length <= 16, `${fake.calls.length} reached it`);
+    assert.ok(
+      fake.calls.length > 0 && fake.calls.length <= MAX_IN_FLIGHT,
+      `${fake.calls.length} reached it`,
+    );
     assert.ok(await fake.waitAbandoned(fake.calls.length, 5_000), "every connection was closed");
   } finally {
     done(app, fake);

@@ -187,7 +187,7 @@ Deno.test("engineError: what the engine forbids for what an object is says what 
 Deno.test("unreachable: a socket berth may not open is DKR-005 with the socket advice", () => {
   const denied = new TypeError("fetch failed", {
     cause: new Error(
-      "error sending request for url (http://docker.invalid/_ping): client error (Connect): " +
+      "error sending request for url (http://192.0.2.1/_ping): client error (Connect): " +
         "Permission denied (os error 13)",
     ),
   });

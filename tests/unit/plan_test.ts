@@ -68,7 +68,7 @@ const imageInspect = toolSpec("/images/{image}/json", "image", "image_ref");
 
 /** What the URL parser (and so fetch) would actually send for a path. */
 function sentPath(path: string): string {
-  const url = new URL(`http://docker.invalid/v1.41${path}`);
+  const url = new URL(`http://192.0.2.1/v1.41${path}`);
   return url.pathname + url.search + url.hash;
 }
 

@@ -2,29 +2,20 @@
  * `docker_container_stats`: one resource snapshot of a container, or of every
  * running container at once (all sampled concurrently, never one by one).
  *
- * Samples use `stream=false&one-shot=true`, so the engine does not prime a
- * second sample itself and `precpu_stats` comes back empty. The docker CLI
- * (`docker stats --no-stream`) asks without one-shot and the engine waits for
- * two ticks of its 1 s stats collector to fill `precpu_stats`. berth takes its
- * own second one-shot sample at least `cpu_sample_ms` later (default 500) and
- * applies the CLI's formula to the pair; `cpu_sample_ms: 0` takes one sample
- * and reports CPU % averaged since the container started.
+ * CPU % needs two samples: the engine's stats collector ticks every second,
+ * and each frame of a stats stream (`stream=true`) carries the previous
+ * tick's CPU counters in `precpu_stats`. By default berth reads that pair
+ * from a stream it keeps open while the container is watched (the engine
+ * client's stats streams, src/engine/stats_streams.ts): the first look at a
+ * container waits for the pair (the engine's one-second floor, 1–2 s like
+ * `docker stats --no-stream`), a repeated look answers from the latest frame
+ * at once. All running containers are looked at together, up to the number
+ * of streams kept open (64); any beyond are sampled as below.
  *
- * Measured on Docker 20.10: a one-shot sample still waits for the collector's
- * next tick, and the collector ticks every second whatever is asked of it, so
- * the default costs 1–2 s like the CLI (one second for the second tick, plus
- * however long the first sample waits: a call made just after a tick, such
- * as one right after another stats call, waits almost a full second for it),
- * for one container or for all alike; `cpu_sample_ms: 0` costs the first wait
- * only. Engines that read one-shot stats directly answer in milliseconds plus
- * the gap.
- *
- * Every container is sampled at once, but the engine client lets only
- * MAX_IN_FLIGHT (16) requests wait on the engine together (src/guard/limiter.ts
- * says why: past about two dozen, Deno's unix-socket fetch stalls all other
- * I/O). Each sample holds its slot until the collector's tick, so all
- * containers cost one tick per 16 running ones (measured: 14 running ~0.7 s,
- * 22 running ~1.7 s); never hanging is worth that second.
+ * `cpu_sample_ms` N > 0 takes two `stream=false&one-shot=true` samples N ms
+ * apart instead and applies the CLI's formula to them (each one-shot still
+ * waits for the collector's next tick on Docker 20.10); `cpu_sample_ms: 0`
+ * takes one and reports CPU % averaged since the container started.
  *
  * A container that is not running is not sampled: `running: false`, its
  * `status`, null usage figures and its configured memory limit (null when it
@@ -39,6 +30,7 @@
  * @module
  */
 
+import { MAX_STATS_STREAMS } from "../../engine/stats_streams.ts";
 import { isBerthError } from "../../errors/mod.ts";
 import { sleep } from "../../guard/retry.ts";
 import {
@@ -59,7 +51,7 @@ import {
 } from "./_visible_container.ts";
 import type { Handler, HandlerContext } from "./types.ts";
 
-/** The default gap between the two CPU samples. */
+/** The gap between two one-shot samples for containers beyond the kept-open streams. */
 export const DEFAULT_CPU_SAMPLE_MS = 500;
 
 interface Target extends Omit<StatsIdentity, "memoryLimited"> {
@@ -103,22 +95,55 @@ async function oneShot(ctx: HandlerContext, id: string): Promise<EngineStats> {
   })) ?? {};
 }
 
-/** Takes the samples of one container and computes its row. */
-async function measure(ctx: HandlerContext, target: Target, sampleMs: number): Promise<StatsRow> {
-  if (!sampled(target)) return notRunningRow(target, target.configuredLimit ?? 0);
-  const row = (sample: EngineStats, cpu: number) =>
-    statsRow(sample, cpu, { ...target, memoryLimited: memoryLimited(target, sample) });
-  const first = await oneShot(ctx, target.id);
+/** A row from one sample and its CPU figure. */
+function rowOf(target: Target, sample: EngineStats, cpu: number): StatsRow {
+  return statsRow(sample, cpu, { ...target, memoryLimited: memoryLimited(target, sample) });
+}
+
+/**
+ * The row of a watched container, from the latest frame of its kept-open
+ * stream; null when it stopped before a frame came.
+ */
+async function watched(ctx: HandlerContext, target: Target): Promise<StatsRow | null> {
+  const frame = await ctx.engine.statsSample({ id: target.id, signal: ctx.signal }) as
+    | EngineStats
+    | undefined;
+  if (!frame) return null;
   // A paused container holds its memory but uses no CPU.
-  if (target.status === "paused") return row(first, 0);
+  const cpu = target.status === "paused" ? 0 : cpuPercent(frame.cpu_stats, frame.precpu_stats);
+  return rowOf(target, frame, cpu);
+}
+
+/** Takes one-shot samples of one container, `sampleMs` apart, and computes its row. */
+async function sampledRow(
+  ctx: HandlerContext,
+  target: Target,
+  sampleMs: number,
+): Promise<StatsRow> {
+  const first = await oneShot(ctx, target.id);
+  if (target.status === "paused") return rowOf(target, first, 0);
   if (sampleMs > 0) {
     await sleep(sampleMs, ctx.signal);
     const second = await oneShot(ctx, target.id);
-    return row(second, cpuPercent(second.cpu_stats, first.cpu_stats));
+    return rowOf(target, second, cpuPercent(second.cpu_stats, first.cpu_stats));
   }
   const startedAt = target.startedAt ??
     (await inspectVisibleContainer(ctx, target.id)).State?.StartedAt;
-  return row(first, cpuPercentSinceStart(first.cpu_stats, startedAt, first.read));
+  return rowOf(target, first, cpuPercentSinceStart(first.cpu_stats, startedAt, first.read));
+}
+
+/**
+ * One container's row: from its stream when `sampleMs` is undefined, else
+ * from one-shot samples. Null when it stopped while being looked at.
+ */
+function measure(
+  ctx: HandlerContext,
+  target: Target,
+  sampleMs: number | undefined,
+): Promise<StatsRow | null> {
+  if (!sampled(target)) return Promise.resolve(notRunningRow(target, target.configuredLimit ?? 0));
+  if (sampleMs === undefined) return watched(ctx, target);
+  return sampledRow(ctx, target, sampleMs);
 }
 
 /**
@@ -137,6 +162,22 @@ function inspectedTarget(info: ContainerInspect): Target {
   };
 }
 
+/** One container's row, running or not. */
+async function measureOne(
+  ctx: HandlerContext,
+  id: string,
+  sampleMs: number | undefined,
+): Promise<StatsRow> {
+  let target = inspectedTarget(await inspectVisibleContainer(ctx, id));
+  const row = await measure(ctx, target, sampleMs);
+  if (row?.running) return row;
+  ctx.engine.forgetStats(target.id);
+  if (row) return row;
+  // It stopped while being looked at: what is it now?
+  target = inspectedTarget(await inspectVisibleContainer(ctx, target.id));
+  return notRunningRow(target, target.configuredLimit ?? 0);
+}
+
 interface ListedContainer {
   Id: string;
   Names?: string[];
@@ -147,8 +188,12 @@ interface ListedContainer {
  * Every visible running container, measured concurrently. The list does not
  * carry memory limits: the host's memory (one `/info` call, made alongside
  * the list) tells a container's own limit from none (`memoryLimited`).
+ * Beyond the streams kept open, containers get one-shot samples.
  */
-async function measureAll(ctx: HandlerContext, sampleMs: number): Promise<StatsRow[]> {
+async function measureAll(
+  ctx: HandlerContext,
+  sampleMs: number | undefined,
+): Promise<StatsRow[]> {
   const [listed, info] = await Promise.all([
     ctx.engine.json<ListedContainer[]>({
       method: "GET",
@@ -167,12 +212,13 @@ async function measureAll(ctx: HandlerContext, sampleMs: number): Promise<StatsR
     }))
     .filter((t) => ctx.policy.containerVisible(t.name));
   const rows = await Promise.all(
-    targets.map((t) =>
-      measure(ctx, t, sampleMs).catch((error) => {
-        // Removed between the list and its stats: it is simply not running any more.
-        if (isBerthError(error) && error.type === "container_not_found") return null;
-        throw error;
-      })
+    targets.map((t, i) =>
+      measure(ctx, t, sampleMs ?? (i < MAX_STATS_STREAMS ? undefined : DEFAULT_CPU_SAMPLE_MS))
+        .catch((error) => {
+          // Removed between the list and its stats: it is simply not running any more.
+          if (isBerthError(error) && error.type === "container_not_found") return null;
+          throw error;
+        })
     ),
   );
   return rows.filter((r): r is StatsRow => r !== null);
@@ -180,14 +226,10 @@ async function measureAll(ctx: HandlerContext, sampleMs: number): Promise<StatsR
 
 /** Answers one container's snapshot, or every running container's. */
 export const containerStats: Handler = async (ctx) => {
-  const sampleMs = (ctx.args.cpu_sample_ms as number | undefined) ?? DEFAULT_CPU_SAMPLE_MS;
+  const sampleMs = ctx.args.cpu_sample_ms as number | undefined;
   const id = ctx.args.container_id;
   if (typeof id === "string") {
-    const row = await measure(
-      ctx,
-      inspectedTarget(await inspectVisibleContainer(ctx, id)),
-      sampleMs,
-    );
+    const row = await measureOne(ctx, id, sampleMs);
     return { structured: { ...row, stats: [row], count: 1 }, text: statsTable([row]) };
   }
   const rows = await measureAll(ctx, sampleMs);
