@@ -24,6 +24,7 @@ import { clientSampler } from "./sampling.ts";
 import { wireError } from "./errors.ts";
 import { unknownTool } from "../catalog/mod.ts";
 import { StdioTransport } from "./stdio.ts";
+import { supportsApps, withAppLink } from "./apps/mod.ts";
 
 const INSTRUCTIONS = [
   "berth gives access to a Docker engine. Tools are named docker_*.",
@@ -58,7 +59,11 @@ export function createMcpServer(app: App): Server {
   const listed = new Map(app.tools.map((t) => [t.name, t]));
   const definitions = app.tools.map((t) => app.interpreter.definition(t.name)!);
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: definitions }));
+  server.setRequestHandler(ListToolsRequestSchema, () => ({
+    tools: supportsApps(server.getClientCapabilities())
+      ? definitions.map(withAppLink)
+      : definitions,
+  }));
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args } = request.params;
@@ -101,7 +106,7 @@ export function createMcpServer(app: App): Server {
     return toCallToolResult(result);
   });
   registerPrompts(server, app);
-  registerResources(server, app);
+  registerResources(server, app, () => app.tools.map((t) => t.name));
   return server;
 }
 

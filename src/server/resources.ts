@@ -23,21 +23,35 @@ import {
   type UnderstandingDeps,
 } from "../understanding/mod.ts";
 import { protocolError } from "./errors.ts";
+import { DASHBOARD_RESOURCE, DASHBOARD_URI, readDashboard, supportsApps } from "./apps/mod.ts";
 
-/** Registers resource and completion handlers (capabilities `resources` and `completions`). */
-export function registerResources(server: Server, deps: UnderstandingDeps): void {
+/**
+ * Registers resource and completion handlers (capabilities `resources` and
+ * `completions`). `listedTools` names the tools this session lists, which
+ * decide the actions the dashboard offers.
+ */
+export function registerResources(
+  server: Server,
+  deps: UnderstandingDeps,
+  listedTools: () => string[],
+): void {
   server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
     resourceTemplates: [...RESOURCE_TEMPLATES],
   }));
   server.setRequestHandler(ListResourcesRequestSchema, async (_request, extra) => {
     try {
-      return { resources: await listResources(deps, extra.signal) };
+      const resources = await listResources(deps, extra.signal);
+      const apps = supportsApps(server.getClientCapabilities()) ? [DASHBOARD_RESOURCE] : [];
+      return { resources: [...apps, ...resources] };
     } catch (error) {
       throw protocolError(error);
     }
   });
   server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
     try {
+      if (request.params.uri === DASHBOARD_URI) {
+        return { contents: [await readDashboard(listedTools())] };
+      }
       return { contents: [await readResource(deps, request.params.uri, extra.signal)] };
     } catch (error) {
       throw protocolError(error, true);

@@ -252,6 +252,16 @@ function vmHwmKb(pid: number | null): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+/** The dashboard's HTML resource as sent (raw) and as it would travel compressed. */
+async function dashboardSize(): Promise<{ raw: number; gzipped: number }> {
+  const { DASHBOARD_HTML } = await import("../../src/server/apps/dashboard/bundle.ts");
+  const bytes = new TextEncoder().encode(DASHBOARD_HTML);
+  const gzipped = await new Response(
+    new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip")),
+  ).arrayBuffer();
+  return { raw: bytes.length, gzipped: gzipped.byteLength };
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const ping = await fetch("http://192.0.2.1/_ping", { client: http });
@@ -288,6 +298,16 @@ async function main(): Promise<void> {
     `${full.bytes} / ${Math.ceil(full.bytes / 4)}`,
     "≤8000 tokens",
     Math.ceil(full.bytes / 4) <= 8000,
+  );
+
+  const page = await dashboardSize();
+  figureRow(
+    "dashboard app page: bytes / gzipped",
+    "",
+    "",
+    `${page.raw} / ${page.gzipped}`,
+    "≤150 KB",
+    page.raw <= 150 * 1024,
   );
 
   try {

@@ -62,7 +62,12 @@ export function serveArgs(args: string[] = [], denoFlags: string[] = []): string
 /** Spawns `berth serve` with the given options and connects an MCP client. */
 export async function connect(
   args: string[] = [],
-  options: { denoFlags?: string[]; env?: Record<string, string> } = {},
+  options: {
+    denoFlags?: string[];
+    env?: Record<string, string>;
+    /** Client capabilities to declare, e.g. an extension such as MCP Apps. */
+    capabilities?: Record<string, unknown>;
+  } = {},
 ): Promise<Session> {
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
@@ -75,7 +80,10 @@ export async function connect(
   transport.stderr?.on("data", (chunk: Uint8Array | string) => {
     stderr += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
   });
-  const client = new Client({ name: "berth-e2e", version: "1.0.0" });
+  const client = new Client(
+    { name: "berth-e2e", version: "1.0.0" },
+    options.capabilities ? { capabilities: options.capabilities } : undefined,
+  );
   const errors: Error[] = [];
   client.onerror = (error: Error) => errors.push(error);
   try {

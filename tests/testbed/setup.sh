@@ -373,3 +373,6 @@ bash "$(dirname "${BASH_SOURCE[0]}")/podman.sh"
 bash "$(dirname "${BASH_SOURCE[0]}")/sshd.sh"
 
 log "engine ok (API $api_version), images ok, registries $OPEN_REG $AUTH_REG"
+
+# Headless Chromium for the dashboard test.
+bash "$(dirname "${BASH_SOURCE[0]}")/chromium.sh"
