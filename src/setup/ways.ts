@@ -107,8 +107,10 @@ function denoCommand(): { command: string; args: string[] } {
 function npx(plan: ServerPlan): Launch {
   return {
     command: "npx",
-    args: ["-y", `${NPM_PACKAGE}@${denoConfig.version}`, ...launcherFlags(plan.grants), "serve"]
-      .concat(plan.serveArgs),
+    // `--`: npm 11 reads every flag on npx's line as its own (and expands `--read` to
+    // `--read-only`) unless they follow `--`.
+    args: ["-y", "--", `${NPM_PACKAGE}@${denoConfig.version}`, ...launcherFlags(plan.grants)]
+      .concat("serve", plan.serveArgs),
     env: {},
     notes: [],
   };

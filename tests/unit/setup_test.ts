@@ -68,6 +68,7 @@ Deno.test("setup: npx and image pass grants as launcher flags before serve; imag
   assert.equal(npx.command, "npx");
   assert.deepEqual(npx.args, [
     "-y",
+    "--",
     `${NPM_PACKAGE}@${denoConfig.version}`,
     "--read",
     "/srv/app",
@@ -112,7 +113,7 @@ Deno.test("setup: each client prints its own format", () => {
     mcpServers: {
       berth: {
         command: "npx",
-        args: ["-y", `${NPM_PACKAGE}@${denoConfig.version}`, "serve", "--allow", "images"],
+        args: ["-y", "--", `${NPM_PACKAGE}@${denoConfig.version}`, "serve", "--allow", "images"],
         env: {},
       },
     },
@@ -122,7 +123,7 @@ Deno.test("setup: each client prints its own format", () => {
   out = setup("claude-code", { via: "npx", read: ["/srv/my app"] }).stdout;
   assert.equal(
     out,
-    `claude mcp add berth -- npx -y ${NPM_PACKAGE}@${denoConfig.version} --read '/srv/my app' serve\n`,
+    `claude mcp add berth -- npx -y -- ${NPM_PACKAGE}@${denoConfig.version} --read '/srv/my app' serve\n`,
   );
   assert.throws(() => setup("zed", {}), /Unknown client 'zed'/);
 });
@@ -160,4 +161,14 @@ Deno.test("setup: --write keeps the file's other content and leaves a backup", (
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+Deno.test("setup: the npm package setup names is the one packaging/npm builds, at berth's version", () => {
+  const pkg = JSON.parse(
+    Deno.readTextFileSync(new URL("../../packaging/npm/package.json", import.meta.url)),
+  );
+  assert.equal(pkg.name, NPM_PACKAGE);
+  assert.equal(pkg.version, denoConfig.version);
+  assert.ok(pkg.bin[NPM_PACKAGE], "npx runs the bin named like the package");
+  assert.match(pkg.dependencies.deno, /^\d+\.\d+\.\d+$/, "deno is pinned");
 });

@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// berth-mcp: runs berth (src/main.ts, shipped beside this file) under its own
+// Deno permission set, with the deno binary of the pinned `deno` npm package,
+// so `npx -y berth-mcp serve` needs Node alone.
+//
+// Launcher flags, before the command (what `berth setup` prints):
+//   --read PATH              berth may also read PATH (build contexts, compose
+//                            files, copy sources, manifests, configs)
+//   --write-path PATH        berth may also write PATH (an audit log)
+//   --permission-set NAME    another set of deno.json (default: berth;
+//                            berth-setup for `setup`)
+// A --read next to -P=berth replaces the set's read list, so the set's own
+// entries are repeated here, read from the package's deno.json: nobody types
+// them (src/errors/sandbox.ts says the same for a checkout).
+"use strict";
+
+const path = require("node:path");
+const fs = require("node:fs");
+const { spawn } = require("node:child_process");
+
+const ROOT = path.join(__dirname, "..");
+const LAUNCHER = { "--read": "read", "--write-path": "write", "--permission-set": "set" };
+
+/** The deno executable of the `deno` package (its postinstall puts it beside it). */
+function denoExecutable() {
+  const dir = path.dirname(require.resolve("deno/package.json"));
+  const exe = path.join(dir, process.platform === "win32" ? "deno.exe" : "deno");
+  if (fs.existsSync(exe)) return exe;
+  // Installed with --ignore-scripts: the package finds its platform binary itself.
+  return require(path.join(dir, "install_api.cjs")).runInstall();
+}
+
+/** Splits the launcher flags off the front of argv. */
+function parse(argv) {
+  const grants = { read: [], write: [], set: undefined };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    const key = LAUNCHER[flag];
+    if (!key) break;
+    const value = inline !== undefined ? inline : argv[++i];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (key === "set") grants.set = value;
+    else grants[key].push(path.resolve(value));
+  }
+  return { grants, rest: argv.slice(i) };
+}
+
+/** A set's list for one permission, absolute; undefined when the set grants it all. */
+function setList(set, permission) {
+  const config = JSON.parse(fs.readFileSync(path.join(ROOT, "deno.json"), "utf8"));
+  const entry = (config.permissions[set] || {})[permission];
+  if (entry === true) return undefined;
+  return (entry || []).map((p) => (p.startsWith("./") ? path.join(ROOT, p) : p));
+}
+
+/** The deno flags for the grants: each list led by the new paths, then the set's own. */
+function permissionFlags(set, grants) {
+  const flags = [`-P=${set}`];
+  for (const permission of ["read", "write"]) {
+    const own = setList(set, permission);
+    if (grants[permission].length && own) {
+      const list = [...new Set([...grants[permission], ...own])];
+      flags.push(`--allow-${permission}=${list.join(",")}`);
+    }
+  }
+  return flags;
+}
+
+function main() {
+  let parsed;
+  try {
+    const argv = process.argv.slice(2);
+    parsed = parse(argv[0] === "--" ? argv.slice(1) : argv);
+  } catch (error) {
+    console.error(`berth-mcp: ${error.message}`);
+    process.exit(2);
+  }
+  const { grants, rest } = parsed;
+  const set = grants.set || (rest[0] === "setup" ? "berth-setup" : "berth");
+  const args = [
+    "run",
+    "--no-prompt",
+    ...permissionFlags(set, grants),
+    "--config",
+    path.join(ROOT, "deno.json"),
+    path.join(ROOT, "src", "main.ts"),
+    ...rest,
+  ];
+  const env = { ...process.env, DENO_NO_UPDATE_CHECK: "1" };
+  if (!env.BERTH_VIA) env.BERTH_VIA = "npx";
+  const child = spawn(denoExecutable(), args, { stdio: "inherit", env });
+  // The client may stop us with a signal: pass it on, and exit as deno does.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on("exit", (code, signal) => {
+    if (signal) process.kill(process.pid, signal);
+    else process.exit(code === null ? 1 : code);
+  });
+  child.on("error", (error) => {
+    console.error(`berth-mcp: cannot start deno: ${error.message}`);
+    process.exit(1);
+  });
+}
+
+main();

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds the npm package berth-mcp: stages packaging/npm (package.json, the
+# launcher, its README) with berth's own files (deno.json, deno.lock, src/,
+# manifest/), then `npm pack`s it.
+#
+#   packaging/npm/pack.sh [OUT_DIR]      default OUT_DIR: dist
+#
+# Prints the tarball's path on stdout. Needs node/npm only.
+set -euo pipefail
+
+repo="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
+out="$(mkdir -p "${1:-$repo/dist}" && cd "${1:-$repo/dist}" && pwd)"
+stage="$(mktemp -d "${TMPDIR:-/tmp}/berth-npm-stage.XXXXXX")"
+trap 'rm -rf "$stage"' EXIT
+
+cp -R "$repo/packaging/npm/." "$stage/"
+rm -f "$stage/pack.sh"
+cp -R "$repo/deno.json" "$repo/deno.lock" "$repo/src" "$repo/manifest" "$stage/"
+
+# The package's version is berth's (deno.json); a mismatch would publish a lie.
+want="$(node -p 'require(process.argv[1]).version' "$repo/deno.json")"
+have="$(node -p 'require(process.argv[1]).version' "$stage/package.json")"
+[[ "$want" == "$have" ]] || {
+  echo "pack: packaging/npm/package.json has version $have, deno.json $want" >&2
+  exit 1
+}
+
+(cd "$stage" && npm pack --silent --pack-destination "$out") | tail -n 1 | sed "s|^|$out/|"
