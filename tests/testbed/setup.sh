@@ -372,6 +372,9 @@ done
 bash "$(dirname "${BASH_SOURCE[0]}")/podman.sh"
 bash "$(dirname "${BASH_SOURCE[0]}")/sshd.sh"
 
+# The local Deno base image `deno task image` builds berth's Dockerfile on.
+bash "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/deno_base.sh"
+
 log "engine ok (API $api_version), images ok, registries $OPEN_REG $AUTH_REG"
 
 # Headless Chromium for the dashboard test.

@@ -1,0 +1,42 @@
+# berth's container image, for
+#   docker run -i --rm -v /var/run/docker.sock:/var/run/docker.sock IMAGE
+# (how the Docker MCP Toolkit and catalog run servers). berth runs as the
+# non-root `deno` user under the same `berth` permission set as everywhere
+# else; its npm dependencies are cached at build time, so it runs with
+# --cached-only and needs no network (`--network none` is fine).
+#
+# The release workflow builds it on the official Deno image; `deno task image`
+# builds it on a local stand-in (tests/testbed/deno_base.sh) where no base
+# image can be pulled.
+ARG DENO_IMAGE=denoland/deno:debian-2.9.6
+FROM ${DENO_IMAGE}
+
+# What `berth setup` prints for this image (its own reference).
+ARG BERTH_IMAGE=ghcr.io/berth-mcp/berth:0.1.0
+
+# XDG_CONFIG_HOME=/etc: the "home" config berth looks for is /etc/berth/config.yaml,
+# which the set can read (mount one there), instead of a home the sandbox hides.
+ENV DENO_DIR=/deno-dir/ \
+    DENO_NO_UPDATE_CHECK=1 \
+    BERTH_VIA=image \
+    BERTH_IMAGE=${BERTH_IMAGE} \
+    XDG_CONFIG_HOME=/etc
+
+WORKDIR /app
+# Dependencies first (their own layer), into DENO_DIR, owned by root: berth
+# reads them, never changes them.
+COPY deno.json deno.lock ./
+RUN ["deno", "install", "--frozen"]
+COPY src/ src/
+COPY manifest/ manifest/
+COPY packaging/image/ /usr/local/lib/berth/
+# The launcher's copy of the permission sets' lists, and a start with no network.
+RUN ["deno", "run", "--allow-read=deno.json", "--allow-write=/usr/local/lib/berth/sets.sh", \
+     "/usr/local/lib/berth/set_lists.ts", "/usr/local/lib/berth/sets.sh"]
+RUN ["deno", "run", "--cached-only", "--no-prompt", "-P=berth", "src/main.ts", "validate"]
+
+# Starts as root only to learn the engine socket's group, then runs berth as
+# `deno` with that group and no capabilities (packaging/image/entrypoint.sh);
+# `--user 1993 --group-add <socket gid>` skips even that.
+ENTRYPOINT ["/bin/sh", "/usr/local/lib/berth/entrypoint.sh"]
+CMD ["serve"]
