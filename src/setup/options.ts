@@ -40,8 +40,12 @@ export interface SetupOption {
   grants?: (value: string) => Partial<Grants>;
 }
 
-/** The engine socket a `unix://` docker host names, when the set does not already allow it. */
+/**
+ * What a docker host needs: an `ssh://` engine the berth-ssh set (which may run
+ * ssh), a `unix://` socket outside the set its path, a tcp engine a network.
+ */
 function socketGrants(url: string): Partial<Grants> {
+  if (url.startsWith("ssh://")) return { permissionSet: "berth-ssh", network: true };
   if (!url.startsWith("unix://")) return { network: true };
   const socket = url.slice("unix://".length);
   return berthSetPaths("read").includes(socket) ? {} : { read: [socket], write: [socket] };
@@ -93,7 +97,7 @@ export const SETUP_OPTIONS: readonly SetupOption[] = [
   {
     flag: "--docker-host",
     value: "url",
-    description: "the engine: unix:///path or tcp://host:port",
+    description: "the engine: unix:///path, tcp://host:port or ssh://user@host",
     serve: true,
     grants: socketGrants,
   },

@@ -46,6 +46,22 @@ Deno.test("setup: a socket outside the set is granted, one inside is not; tcp ke
   assert.ok(!image.args.includes("none"), "a tcp engine keeps the container's network");
 });
 
+Deno.test("setup: an ssh engine runs under the berth-ssh set in every way", () => {
+  const plan = planServer({ dockerHost: "ssh://me@127.0.0.1", read: ["/srv/app"] }, undefined);
+  assert.equal(plan.grants.permissionSet, "berth-ssh");
+  const checkout = launchFor("checkout", plan, CONTEXT);
+  assert.ok(checkout.args.includes("-P=berth-ssh"), checkout.args.join(" "));
+  const read = checkout.args.find((a) => a.startsWith("--allow-read="))!;
+  assert.deepEqual(read.split("=")[1].split(","), [
+    "/srv/app",
+    ...berthSetPaths("read", "berth-ssh"),
+  ]);
+  const npx = launchFor("npx", plan, CONTEXT);
+  const at = npx.args.indexOf("--permission-set");
+  assert.equal(npx.args[at + 1], "berth-ssh");
+  assert.ok(at < npx.args.indexOf("serve"));
+});
+
 Deno.test("setup: checkout repeats the whole set's read list after the new path", () => {
   const plan = planServer({ read: ["/srv/app"], auditLog: "/srv/log/audit.jsonl" }, undefined);
   const launch = launchFor("checkout", plan, CONTEXT);
