@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * A minimal MCP Apps host page for the dashboard test: it embeds the view in
  * a sandboxed iframe and speaks the host side of the extension through the

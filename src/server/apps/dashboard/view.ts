@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The dashboard view: browser code, bundled into the `ui://berth/dashboard`
  * HTML resource by `deno task build:apps` (tests/tools/build_apps.ts).
