@@ -106,10 +106,30 @@ export interface CallOptions {
   confirm?: (message: string) => Promise<boolean>;
 }
 
-interface CompiledTool {
-  spec: ToolSpec;
-  validator: InputValidator;
-  definition: ToolDefinition;
+/**
+ * A loaded tool. Its validator and its definition are built on first use:
+ * the zod schemas and their JSON Schema cost start-up time and memory for
+ * every tool, while a session lists the catalogue once and calls a few
+ * tools (docs/performance.md).
+ */
+class CompiledTool {
+  #validator?: InputValidator;
+  #definition?: ToolDefinition;
+
+  constructor(readonly spec: ToolSpec, readonly engines?: EngineDirectory) {}
+
+  get validator(): InputValidator {
+    return this.#validator ??= new InputValidator(this.spec.input);
+  }
+
+  get definition(): ToolDefinition {
+    if (this.#definition) return this.#definition;
+    const definition = defineTool(this.spec);
+    if (this.engines && takesEngine(this.spec.handler)) {
+      definition.inputSchema = withEngineParam(definition.inputSchema, this.engines);
+    }
+    return this.#definition = definition;
+  }
 }
 
 /** An engine and the supervisor of calls to it (its breaker, its deadlines). */
@@ -152,11 +172,7 @@ export class Interpreter {
     this.#default = this.#runs.get(mainSlot.name) ?? this.#runs.values().next().value!;
     for (const spec of options.tools) {
       checkReferences(spec, options);
-      const definition = defineTool(spec);
-      if (several && takesEngine(spec.handler)) {
-        definition.inputSchema = withEngineParam(definition.inputSchema, several);
-      }
-      this.#tools.set(spec.name, { spec, validator: new InputValidator(spec.input), definition });
+      this.#tools.set(spec.name, new CompiledTool(spec, several));
     }
   }
 

@@ -16,7 +16,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { type App, VERSION } from "../app/mod.ts";
 import { BerthError } from "../errors/mod.ts";
-import { errorResult, type ToolResult } from "../interpreter/mod.ts";
+import { errorResult, type ToolDefinition, type ToolResult } from "../interpreter/mod.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
 import { clientConfirm } from "./confirm.ts";
@@ -57,13 +57,16 @@ export function createMcpServer(app: App): Server {
     },
   );
   const listed = new Map(app.tools.map((t) => [t.name, t]));
-  const definitions = app.tools.map((t) => app.interpreter.definition(t.name)!);
-
-  server.setRequestHandler(ListToolsRequestSchema, () => ({
-    tools: supportsApps(server.getClientCapabilities())
-      ? definitions.map(withAppLink)
-      : definitions,
-  }));
+  // Built at the first tools/list, not before initialize (docs/performance.md).
+  let definitions: ToolDefinition[] | undefined;
+  server.setRequestHandler(ListToolsRequestSchema, () => {
+    definitions ??= app.tools.map((t) => app.interpreter.definition(t.name)!);
+    return {
+      tools: supportsApps(server.getClientCapabilities())
+        ? definitions.map(withAppLink)
+        : definitions,
+    };
+  });
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args } = request.params;

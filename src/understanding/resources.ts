@@ -11,7 +11,7 @@
 
 import { BerthError, type ErrorPayload } from "../errors/mod.ts";
 import { NAME_OR_ID } from "../interpreter/formats.ts";
-import { redactLine } from "../interpreter/handlers/diagnose/mod.ts";
+import { redactLine } from "../interpreter/handlers/diagnose/data.ts";
 import type { ToolResult } from "../interpreter/mod.ts";
 import type { UnderstandingDeps } from "./deps.ts";
 import { CONTAINER_ARGUMENTS } from "./prompts.ts";

