@@ -9,6 +9,7 @@ import { unknownToolsets, visibleTools } from "../catalog/mod.ts";
 import { type Config, type EngineConfig, type EngineSettings, readEnv } from "../config/mod.ts";
 import { EngineClient } from "../engine/client.ts";
 import { parseDockerHost } from "../engine/docker_host.ts";
+import { kindMemo } from "../engine/identity.ts";
 import { BerthError } from "../errors/mod.ts";
 import { type BreakerChange, CircuitBreaker, Operations } from "../guard/mod.ts";
 import { HANDLERS, Interpreter, SHAPERS } from "../interpreter/mod.ts";
@@ -106,6 +107,7 @@ function engineSlot(config: Config, engine: EngineConfig, hooks: AppHooks): Engi
     breaker,
     settings: { execMaxOutput: engine.exec.maxOutput, execTimeoutMs: engine.exec.timeoutMs },
     longBudgetMs: engine.longBudgetMs,
+    kind: kindMemo(guarded),
   };
 }
 

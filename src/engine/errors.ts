@@ -237,12 +237,53 @@ export function withoutRepeats(message: string): string {
 }
 
 /** Builds the error for a non-success engine response. */
+/**
+ * The plain-text body of a 404 for a route the engine does not serve at all
+ * (Podman's mux says `Not Found`, Go's default `404 page not found`), never
+ * a JSON message about a missing object. Docker's own unknown-route answer
+ * is JSON and keeps its route's meaning (a reference that broke the route).
+ */
+const NO_SUCH_ROUTE = /^(404 page not found|not found)$/i;
+
+function isPlainText(body: string): boolean {
+  try {
+    JSON.parse(body);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** The message of {@link missingRoute}'s errors, to tell them from a missing object. */
+const MISSING_ROUTE_PREFIX = "The engine does not serve";
+
+/**
+ * The error for a route the engine lacks, naming it: Podman's
+ * Docker-compatible API serves most of Docker's routes, not all.
+ */
+export function missingRoute(context: string): BerthError {
+  return new BerthError("engine_error", `${MISSING_ROUTE_PREFIX} ${context}`, {
+    status: 404,
+    context,
+    hint: "This engine's API lacks the route this tool needs (Podman's Docker-compatible API " +
+      "has no build cache, swarm or plugin routes, among others); use the engine's own CLI for it",
+  });
+}
+
+/** True for the error of a route the engine lacks ({@link missingRoute}). */
+export function isMissingRoute(error: unknown): boolean {
+  return error instanceof BerthError && error.message.startsWith(MISSING_ROUTE_PREFIX);
+}
+
 export function engineError(
   status: number,
   body: string,
   context: string,
   overrides: StatusOverrides = {},
 ): BerthError {
+  if (status === 404 && isPlainText(body) && NO_SUCH_ROUTE.test(body.trim())) {
+    return missingRoute(context);
+  }
   const message = withoutRepeats(engineMessage(body)).trim();
   const text = message.charAt(0).toUpperCase() + message.slice(1).replace(/\.$/, "");
   const type = classify(status, message, overrides);

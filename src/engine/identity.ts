@@ -43,3 +43,16 @@ export async function identify(
     apiVersion: answer.ApiVersion ?? "",
   };
 }
+
+/**
+ * The kind of one engine, asked once and remembered (a failed answer is not,
+ * so an engine that was down is asked again). Each caller waits only as long
+ * as its own signal allows.
+ */
+export function kindMemo(engine: EngineClient): (signal?: AbortSignal) => Promise<EngineKind> {
+  let known: EngineKind | undefined;
+  return async (signal) => {
+    known ??= (await identify(engine, signal)).kind;
+    return known;
+  };
+}

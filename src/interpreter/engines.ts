@@ -10,6 +10,7 @@
  */
 
 import type { EngineClient } from "../engine/client.ts";
+import type { EngineKind } from "../engine/identity.ts";
 import { BerthError } from "../errors/mod.ts";
 import type { CircuitBreaker } from "../guard/mod.ts";
 import type { TimeoutClass } from "../manifest/types.ts";
@@ -30,6 +31,8 @@ export interface EngineSlot {
   breaker?: CircuitBreaker;
   settings?: HandlerSettings;
   longBudgetMs?: number;
+  /** Docker or Podman, asked once (src/engine/identity.ts). */
+  kind?: (signal?: AbortSignal) => Promise<EngineKind>;
 }
 
 /** Every engine and which one a call without `engine` uses. */

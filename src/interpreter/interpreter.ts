@@ -162,6 +162,7 @@ export class Interpreter {
       breaker: options.breaker,
       settings: options.settings,
       longBudgetMs: options.longBudgetMs,
+      kind: options.engines?.slots.find((s) => s.name === options.engines?.defaultName)?.kind,
     };
     for (const slot of several?.slots ?? [mainSlot]) {
       this.#runs.set(slot.name, {
@@ -285,6 +286,7 @@ export class Interpreter {
         settings: slot.settings,
         operations: this.#options.operations,
         engines: this.#directory,
+        engineKind: slot.kind && (() => slot.kind!(signal)),
       }).then(redact, (error) => Promise.reject(redactError(error, redact)));
     const usesEngine = !(spec.handler && ENGINE_FREE_HANDLERS.has(spec.handler));
     return await run.supervisor.run(spec, work, options, usesEngine);

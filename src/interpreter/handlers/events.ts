@@ -92,13 +92,30 @@ function visible(ctx: HandlerContext, event: EngineEvent): boolean {
   return event.Type !== "container" || ctx.policy.containerVisible(actorOf(event));
 }
 
-function openEvents(ctx: HandlerContext, since: number, until: number, filters?: string) {
-  return ctx.engine.request({
+/**
+ * Podman's Docker-compatible `/events` answers nothing when `until` is not
+ * in the future (it stops before reading its event log): it is asked up to
+ * a second past the moment the request leaves, and what falls after `until`
+ * is dropped here.
+ */
+const PODMAN_UNTIL_SLACK_S = 1;
+
+async function openEvents(ctx: HandlerContext, since: number, until: number, filters?: string) {
+  // Podman's `until` must still be ahead when the request arrives, not when the call began.
+  const sent = (await ctx.engineKind?.()) === "podman"
+    ? Math.max(until, Date.now() / 1000) + PODMAN_UNTIL_SLACK_S
+    : until;
+  return await ctx.engine.request({
     method: "GET",
     path: "/events",
-    query: { since: since.toFixed(9), until: until.toFixed(9), filters },
+    query: { since: since.toFixed(9), until: sent.toFixed(9), filters },
     signal: ctx.signal,
   });
+}
+
+/** False for an event after the window (only Podman's, asked with slack, has any). */
+function inWindow(event: EngineEvent, until: number): boolean {
+  return eventMs(event) <= until * 1000;
 }
 
 /** The unfiltered window, counted only: engine filters hide how full the buffer is. */
@@ -106,6 +123,7 @@ async function bufferSeen(ctx: HandlerContext, since: number, until: number): Pr
   const response = await openEvents(ctx, since, until);
   const seen: BufferSeen = { count: 0 };
   for await (const event of ndjson<EngineEvent>(response.body!)) {
+    if (!inWindow(event, until)) continue;
     seen.count++;
     if (seen.firstMs === undefined && visible(ctx, event)) seen.firstMs = eventMs(event);
   }
@@ -138,6 +156,7 @@ async function collect(
   const health = ctx.args.include_health_checks === true ? undefined : new HealthExecs(ctx);
   const out: Collected = { kept: [], total: 0, health: 0, seen: { count: 0 } };
   for await (const event of ndjson<EngineEvent>(response.body!)) {
+    if (!inWindow(event, window.until)) continue;
     out.seen.count++;
     if (!visible(ctx, event)) continue;
     out.seen.firstMs ??= eventMs(event);

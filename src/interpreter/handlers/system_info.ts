@@ -14,6 +14,7 @@
 
 import { formatMemory } from "../formats.ts";
 import { filterContainerList } from "../list_filters.ts";
+import { kindOf, type VersionAnswer } from "../../engine/identity.ts";
 import type { Handler, HandlerContext } from "./types.ts";
 
 interface EngineInfo {
@@ -80,10 +81,11 @@ export const systemInfo: Handler = async (ctx) => {
   const { engine, signal } = ctx;
   const [infoAnswer, versionAnswer, inUse, counts] = await Promise.all([
     engine.json<EngineInfo | undefined>({ method: "GET", path: "/info", signal }),
-    engine.json<{ ApiVersion?: string } | undefined>({ method: "GET", path: "/version", signal }),
+    engine.json<VersionAnswer | undefined>({ method: "GET", path: "/version", signal }),
     engine.apiVersion(signal),
     visibleCounts(ctx),
   ]);
+  const podman = kindOf(versionAnswer ?? {}) === "podman";
   const info = { ...infoAnswer, ...counts };
   const version = versionAnswer ?? {};
   const structured = {
@@ -109,10 +111,13 @@ export const systemInfo: Handler = async (ctx) => {
     docker_root_dir: info.DockerRootDir ?? null,
     swarm: info.Swarm?.LocalNodeState ?? null,
     warnings: info.Warnings ?? [],
+    engine_kind: podman ? "podman" : "docker",
   };
   const s = structured;
   const lines = [
-    `Docker ${s.server_version} (API ${s.api_version}, berth uses ${s.api_version_in_use}) on ${s.name}`,
+    `${
+      podman ? "Podman" : "Docker"
+    } ${s.server_version} (API ${s.api_version}, berth uses ${s.api_version_in_use}) on ${s.name}`,
     `${s.os} ${s.os_type}/${s.arch}, kernel ${s.kernel_version}, ${s.cpus} CPUs, ` +
     `${formatMemory(info.MemTotal ?? NaN)} memory`,
     `containers ${s.containers}: ${s.containers_running} running, ${s.containers_paused} paused, ` +
@@ -121,5 +126,9 @@ export const systemInfo: Handler = async (ctx) => {
     `storage ${s.storage_driver}, logging ${s.logging_driver}, cgroup ${s.cgroup_driver} v${s.cgroup_version}, root ${s.docker_root_dir}`,
   ];
   if (s.warnings.length) lines.push(`warnings: ${s.warnings.join("; ")}`);
+  // Podman's Docker-compatible /info leaves the logging driver empty: say so, not a blank.
+  if (podman && !info.LoggingDriver) {
+    lines.push("Podman: its Docker-compatible API reports no logging driver (podman info has it)");
+  }
   return { structured, text: lines.join("\n") };
 };

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { isMissingRoute } from "../../engine/errors.ts";
 import { invalidInput } from "../../errors/mod.ts";
 import { formatBytes } from "../formats.ts";
 import { encodeFilters } from "../plan.ts";
@@ -85,5 +86,11 @@ async function pruneBuildCache(
     return { skipped: "label filters do not apply to build cache" };
   }
   const query = { all: all ? "true" : undefined, filters: encodeFilters(filters) };
-  return await prune(ctx, "/build/prune", query);
+  try {
+    return await prune(ctx, "/build/prune", query);
+  } catch (error) {
+    // Podman's Docker-compatible API has no build cache route: say so, prune the rest.
+    if (isMissingRoute(error)) return { skipped: "this engine has no build cache route (Podman)" };
+    throw error;
+  }
 }

@@ -6,6 +6,7 @@
  */
 
 import type { EngineClient } from "../../engine/client.ts";
+import type { EngineKind } from "../../engine/identity.ts";
 import type { Operations } from "../../guard/operations.ts";
 import type { ToolSpec } from "../../manifest/types.ts";
 import type { Policy } from "../../policy/mod.ts";
@@ -35,6 +36,11 @@ export interface HandlerContext {
   operations?: Operations;
   /** Every engine, when several are configured (docker_list_engines). */
   engines?: EngineDirectory;
+  /**
+   * Docker or Podman (asked once per engine): for handlers that say where
+   * Podman's Docker-compatible API differs. Absent: treat the engine as Docker.
+   */
+  engineKind?: () => Promise<EngineKind>;
 }
 
 /** Configured limits handlers need. */

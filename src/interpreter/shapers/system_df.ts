@@ -13,7 +13,13 @@ import { round1 } from "../transforms.ts";
 interface DiskUsage {
   LayersSize?: number;
   Images?:
-    | { Containers?: number; Size?: number; VirtualSize?: number; SharedSize?: number }[]
+    | {
+      Id?: string;
+      Containers?: number;
+      Size?: number;
+      VirtualSize?: number;
+      SharedSize?: number;
+    }[]
     | null;
   Containers?: { State?: string; SizeRw?: number }[] | null;
   Volumes?: { UsageData?: { Size?: number; RefCount?: number } | null }[] | null;
@@ -70,7 +76,7 @@ function diskUsageBytes(df: DiskUsage): Record<string, ByteRow> {
     if (size === -1 || i.SharedSize === undefined || i.SharedSize === -1) continue;
     imagesInUse += size - i.SharedSize;
   }
-  const layers = df.LayersSize ?? 0;
+  const layers = df.LayersSize || distinctImageBytes(images);
 
   const containers = df.Containers ?? [];
   const isActive = (s?: string) => s === "running" || s === "paused" || s === "restarting";
@@ -108,9 +114,26 @@ function diskUsageBytes(df: DiskUsage): Record<string, ByteRow> {
   };
 }
 
+/**
+ * The images' size when the engine reports no `LayersSize`, as Podman's
+ * Docker-compatible API does not: each distinct image once (Podman lists an
+ * image once per tag), shared layers counted in every image that has them.
+ */
+function distinctImageBytes(images: NonNullable<DiskUsage["Images"]>): number {
+  const sizes = new Map<string, number>();
+  images.forEach((i, n) => sizes.set(i.Id ?? String(n), i.Size ?? 0));
+  return [...sizes.values()].reduce((a, b) => a + b, 0);
+}
+
+/** Said under the table when the image size had to be summed per image. */
+const NO_LAYERS_SIZE = "images: the engine reports no shared layer size (Podman's Docker API " +
+  "does not), so the size sums each distinct image";
+
 /** Sums the answer and renders the CLI's table. */
 export const systemDf: Shaper = (data) => {
-  const bytes = diskUsageBytes((data ?? {}) as DiskUsage);
+  const df = (data ?? {}) as DiskUsage;
+  const bytes = diskUsageBytes(df);
+  const summed = !df.LayersSize && bytes.images.size > 0;
   // Text in the CLI's decimal units (its "11.42MB"), from the bytes, not the MiB figures.
   const rows = Object.entries(bytes).map(([kind, r]) => [
     kind,
@@ -121,6 +144,9 @@ export const systemDf: Shaper = (data) => {
   ]);
   return {
     structured: inMib(bytes),
-    text: alignColumns([["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"], ...rows]).join("\n"),
+    text: [
+      ...alignColumns([["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"], ...rows]),
+      ...(summed ? [NO_LAYERS_SIZE] : []),
+    ].join("\n"),
   };
 };
