@@ -215,9 +215,16 @@ export function containerNameDenied(name: string, policy: Policy, where = ""): B
 }
 
 /**
- * True when an image may be used. Names are decided by the lists directly;
- * an image ID is decided by the tags of the image it names (any denied tag
- * denies it; with an allow list, one tag must be allowed).
+ * True when an image may be used. While image lists are set, every reference
+ * is resolved on the engine first (image inspect), because the engine reads
+ * more than names: `a2b8893` is a 7-hex ID prefix to it (and `a`, and
+ * `sha256:a2b`), `other@sha256:<id>` finds an image by its ID, and a tag
+ * made outside berth names a denied image under another name. A reference
+ * that resolves is decided on the image itself: its full ID and all its tags
+ * and digests (any denied spelling denies it; with an allow list one must be
+ * allowed, so an untagged image is refused), and a name must also pass as
+ * written. A reference that does not resolve (an image still to be pulled) is
+ * decided on its name, as written.
  */
 export async function imageUsable(
   engine: EngineClient,
@@ -225,26 +232,41 @@ export async function imageUsable(
   ref: string,
   signal?: AbortSignal,
 ): Promise<boolean> {
-  if (policy.bypass) return true;
-  if (!isImageId(ref) && parseImageReference(ref)) return policy.imageAllowed(ref);
-  if (!policy.filtersImages) return true;
-  let info: { RepoTags?: string[] | null; RepoDigests?: string[] | null } | undefined;
+  if (policy.bypass || !policy.filtersImages) return true;
+  const named = !isImageId(ref) && parseImageReference(ref) !== undefined;
+  if (named && !policy.imageAllowed(ref)) return false;
+  const info = await inspectLocalImage(engine, ref, signal);
+  if (!info) return policy.imageAllowed(ref);
+  const spellings = [...(info.RepoTags ?? []), ...(info.RepoDigests ?? [])];
+  if (info.Id) spellings.push(info.Id);
+  return policy.imageTagsAllowed
+    ? policy.imageTagsAllowed(spellings)
+    : spellings.some((t) => policy.imageAllowed(t));
+}
+
+interface ImageIdentity {
+  Id?: string;
+  RepoTags?: string[] | null;
+  RepoDigests?: string[] | null;
+}
+
+/** The engine's inspect of an image reference; undefined when it has no such image (404). */
+async function inspectLocalImage(
+  engine: EngineClient,
+  ref: string,
+  signal?: AbortSignal,
+): Promise<ImageIdentity | undefined> {
   try {
-    info = await engine.json({
+    return await engine.json<ImageIdentity>({
       method: "GET",
       path: `/images/${encodeURIComponent(ref)}/json`,
       signal,
       errors: { 404: "image_not_found" },
     });
   } catch (error) {
-    // An unknown ID: the engine will say so itself; the lists have nothing to decide on.
-    if (isBerthError(error) && error.type === "image_not_found") return policy.imageAllowed(ref);
-    throw error;
+    if (isBerthError(error) && error.type === "image_not_found") return undefined;
+    throw error; // an ambiguous prefix, an engine fault: never a silent yes
   }
-  const tags = [...(info?.RepoTags ?? []), ...(info?.RepoDigests ?? [])];
-  return policy.imageTagsAllowed
-    ? policy.imageTagsAllowed(tags)
-    : tags.some((t) => policy.imageAllowed(t));
 }
 
 /** Throws DKR-007 when an image may not be used (pull, create, run, build tags, tag, push). */

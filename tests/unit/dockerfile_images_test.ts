@@ -172,8 +172,15 @@ Deno.test("dockerfile: flags are read like the parser's extractBuilderFlags", ()
 /** The policy of a session with image lists, and a context for checkBaseImages. */
 function listed(deny: string[], allow: string[] = []) {
   const policy = new ConfigPolicy({ levels: ["images"], images: { allow, deny } });
-  // Base images are inspected for ONBUILD triggers: these have none.
-  const engine = { json: () => Promise.resolve({ Config: { OnBuild: null } }) };
+  // Base images are inspected (for their tags and ONBUILD triggers): each is
+  // local, tagged as written, with no triggers.
+  const engine = {
+    json: (req: { path: string }) =>
+      Promise.resolve({
+        RepoTags: [decodeURIComponent(req.path.split("/")[2])],
+        Config: { OnBuild: null },
+      }),
+  };
   return {
     policy,
     engine: engine as unknown as EngineClient,

@@ -47,7 +47,13 @@ class ScriptedEngine extends EngineClient {
       };
     }
     if (req.path === "/system/df") return { Containers: LIST, Images: [] };
-    if (req.path.startsWith("/images/")) return { RepoTags: ["evil:latest"] };
+    // Image inspects: the b… ID is tagged evil; other references are not local.
+    if (/^\/images\/b+\/json$/.test(req.path)) return { RepoTags: ["evil:latest"] };
+    if (/^\/images\/.*\/json$/.test(req.path)) {
+      throw engineError(404, JSON.stringify({ message: "No such image" }), "x", {
+        404: "image_not_found",
+      });
+    }
     return {};
   }
   override request(req: EngineRequest): Promise<Response> {
