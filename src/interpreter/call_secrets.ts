@@ -35,6 +35,11 @@ export class CallSecrets {
     this.addEnv((data as { Config?: { Env?: unknown } } | undefined)?.Config?.Env);
   }
 
+  /** Values learned elsewhere (a {@link ContainerSecretCache}). */
+  addValues(values: readonly string[]): void {
+    for (const value of values) this.#values.add(value);
+  }
+
   /**
    * What a request carries to the engine: the env of create and exec bodies,
    * build args (`/build?buildargs=`, compose builds too), and registry
@@ -54,6 +59,45 @@ export class CallSecrets {
         this.#values.add(secret);
       }
     }
+  }
+}
+
+/** Containers whose secret values are kept, most recently used last. */
+const CONTAINER_CACHE_SIZE = 256;
+
+/**
+ * The secret env values of containers, by full ID, for every call of the
+ * process: a container's environment never changes after it is created, so a
+ * value learned once holds for its whole life. Bounded: the least recently
+ * used container is forgotten first (and learned again by one inspect).
+ */
+export class ContainerSecretCache {
+  readonly #byId = new Map<string, string[]>();
+
+  /** The values of a container, when known (marks it recently used). */
+  get(id: string): string[] | undefined {
+    const values = this.#byId.get(id);
+    if (values) {
+      this.#byId.delete(id);
+      this.#byId.set(id, values);
+    }
+    return values;
+  }
+
+  /** Remembers a container's values from its inspect; answers them. */
+  learn(inspect: unknown): string[] {
+    const data = inspect as { Id?: unknown; Config?: { Env?: unknown } } | undefined;
+    const values = secretValues(data?.Config?.Env);
+    if (typeof data?.Id !== "string") return values;
+    this.#byId.delete(data.Id);
+    this.#byId.set(data.Id, values);
+    if (this.#byId.size > CONTAINER_CACHE_SIZE) this.#byId.delete(this.#byId.keys().next().value!);
+    return values;
+  }
+
+  /** Containers known (for tests of the bound). */
+  get size(): number {
+    return this.#byId.size;
   }
 }
 

@@ -26,7 +26,7 @@ import type { Policy } from "../policy/mod.ts";
 import { BerthError } from "../errors/mod.ts";
 import { READ_METHODS } from "../manifest/types.ts";
 import { field } from "../policy/create_guard.ts";
-import { CallSecrets } from "./call_secrets.ts";
+import { CallSecrets, ContainerSecretCache } from "./call_secrets.ts";
 import {
   checkRealHostPaths,
   denied,
@@ -75,6 +75,15 @@ function writeByReadTool(req: EngineRequest): BerthError {
 
 const CONTAINER_ROUTE = /^\/containers\/([^/]+)(\/.*)?$/;
 
+/**
+ * Container routes whose answer may quote the container's environment without
+ * its keys (a process's argv, a log line, a file): before one is sent, the
+ * call learns the container's secret values, lists or not.
+ */
+const OUTPUT_ROUTES = /^\/(top|logs|attach|archive|export)$/;
+/** A full container ID, the only key of the process-wide secret cache. */
+const FULL_ID = /^[0-9a-f]{64}$/;
+
 /** The engine's own routes under /containers that name no container (a container may be called "json"). */
 function containerCollectionRoute(method: string, segment: string, suffix?: string): boolean {
   if (suffix !== undefined) return false;
@@ -102,16 +111,25 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
   readonly #secrets?: CallSecrets;
   /** The call is of a read-level tool: only GET and HEAD go out. */
   readonly #readOnly: boolean;
+  /** Secret values of containers by ID, shared by every call of this engine. */
+  readonly #known: ContainerSecretCache;
 
   /**
    * `cache`: remember resolutions (one call's scope only, never process-wide);
    * `readOnly`: refuse every request that is not a GET or HEAD.
    */
-  constructor(base: EngineClient, policy: Policy, cache = false, readOnly = false) {
+  constructor(
+    base: EngineClient,
+    policy: Policy,
+    cache = false,
+    readOnly = false,
+    known = new ContainerSecretCache(),
+  ) {
     super({ endpoint: base.endpoint });
     this.#base = base;
     this.#policy = policy;
     this.#readOnly = readOnly;
+    this.#known = known;
     if (cache) {
       this.#cache = new Map();
       this.#secrets = new CallSecrets();
@@ -123,7 +141,13 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
    * `readOnly` for a call of a read-level tool.
    */
   scoped(options: { readOnly?: boolean } = {}): PolicyEngine {
-    return new PolicyEngine(this.#base, this.#policy, true, options.readOnly ?? false);
+    return new PolicyEngine(
+      this.#base,
+      this.#policy,
+      true,
+      options.readOnly ?? false,
+      this.#known,
+    );
   }
 
   /**
@@ -143,7 +167,35 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     // An answer in hand is the resolution's inspect: resolveContainer noted it already.
     if (g.body !== undefined) return g;
     const filter = g.filter;
-    return { ...g, filter: (data) => (secrets.addInspect(data), filter ? filter(data) : data) };
+    const known = this.#known;
+    const note = (data: unknown) => secrets.addValues(known.learn(data));
+    return { ...g, filter: (data) => (note(data), filter ? filter(data) : data) };
+  }
+
+  /**
+   * Before a route whose answer may quote the container's environment
+   * (`OUTPUT_ROUTES`), the call learns its secret values: from the
+   * process-wide cache for a full ID, else from one inspect (a name may
+   * have moved to another container since). A failed inspect is left to
+   * the route itself to report.
+   */
+  async #learnContainer(g: Guarded, signal?: AbortSignal): Promise<void> {
+    const route = CONTAINER_ROUTE.exec(g.req.path);
+    if (!this.#secrets || !route || !OUTPUT_ROUTES.test(route[2] ?? "")) return;
+    const ref = decodeSegment(route[1]);
+    const cached = FULL_ID.test(ref) ? this.#known.get(ref) : undefined;
+    if (cached) return this.#secrets.addValues(cached);
+    if (this.#cache?.has(ref)) return; // resolved this call: its inspect was noted
+    try {
+      const inspect = await this.#base.json({
+        method: "GET",
+        path: `/containers/${encodeURIComponent(ref)}/json`,
+        signal,
+      });
+      this.#secrets.addValues(this.#known.learn(inspect));
+    } catch {
+      // The route's own request says what is wrong with the container.
+    }
   }
 
   /** The unguarded client underneath. */
@@ -231,7 +283,7 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     const hit = this.#cache?.get(ref);
     if (hit) return hit;
     const resolved = await resolveVisible(this.#base, this.#policy, ref, signal);
-    if (resolved.inspect) this.#secrets?.addInspect(JSON.parse(resolved.inspect));
+    if (resolved.inspect) this.#secrets?.addValues(this.#known.learn(JSON.parse(resolved.inspect)));
     this.#cache?.set(ref, resolved);
     this.#cache?.set(resolved.id, resolved);
     return resolved;
@@ -242,7 +294,9 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     if (this.#readOnly && !READ_METHODS.has(req.method.toUpperCase())) throw writeByReadTool(req);
     this.#secrets?.addRequest(req);
     const bypass = this.#policy.bypass || req.versioned === false;
-    return this.#rememberAnswer(bypass ? { req } : await this.#check(req));
+    const g = this.#rememberAnswer(bypass ? { req } : await this.#check(req));
+    await this.#learnContainer(g, req.signal);
+    return g;
   }
 
   /** The policy's checks and rewrites of one request. */

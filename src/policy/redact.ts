@@ -8,6 +8,9 @@
  * @module
  */
 
+import { redactArgv, redactCommandLines } from "./argv_secrets.ts";
+import { redactLineBlocks, redactShapes } from "./secret_shapes.ts";
+
 /** What a redacted value becomes. */
 export const REDACTED = "***REDACTED***";
 
@@ -63,15 +66,19 @@ const CREDENTIAL_KEYS =
 /** Engine fields whose names contain a marker but never hold a secret. */
 const HARMLESS_KEYS = new Set(["author", "sandboxkey"]);
 
-/** Parents whose entries are environment-style `{KEY: value}` maps. */
-const ENV_PARENTS = /^(env|environment|build_?args|labels?|driver_?opts|options)$/i;
+/**
+ * Parents whose entries are environment-style `{KEY: value}` maps: also a log
+ * driver's options (`HostConfig.LogConfig.Config`: `splunk-token`,
+ * `awslogs-credentials-endpoint` …) and an event's `Actor.Attributes` (labels).
+ */
+const ENV_PARENTS =
+  /^(env|environment|build_?args|labels?|driver_?opts|options|config|log_?opts|log_?options|attributes)$/i;
 
 // KEY=value, KEY: value and "KEY": "value", the forms secrets take in text:
 // the key and separator first, then (for a secret key) its value.
 const KEY_SEP = /(?<![A-Za-z0-9_.-])(["']?)(-{0,2}[A-Za-z_][A-Za-z0-9_.-]*)\1([ \t]*[=:][ \t]*)/g;
 const VALUE = /"[^"\n]*"|'[^'\n]*'|[^\s"'\\,;&}\0]+/y;
 const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
-const URL_PASSWORD = /(\/\/[^/\s:@]+:)[^@\s/]+@/g;
 
 function secretKey(key: string): boolean {
   return isSecretKey(key) && !HARMLESS_KEYS.has(key.toLowerCase());
@@ -168,14 +175,17 @@ function redactAssignments(text: string): string {
 }
 
 /**
- * Redacts secret-looking assignments ({@link isSecretTextKey}), bearer tokens
- * and URL passwords in free text. A value that is only a variable reference
+ * Redacts secret-looking assignments ({@link isSecretTextKey}), bearer tokens,
+ * URL passwords, secrets of known shapes (secret_shapes.ts: private keys,
+ * JWTs, cloud and forge tokens) and secret command-line arguments
+ * (argv_secrets.ts: `--password X`, `mysql -pX`) in free text. A value that is only a variable reference
  * (`TOKEN=$TOKEN`) is left: it names the secret, it does not hold it.
  */
 export function redactText(text: string): string {
   if (!text) return text;
-  const bearer = text.replace(BEARER, (_, scheme: string) => `${scheme} ${REDACTED}`);
-  return redactAssignments(bearer).replace(URL_PASSWORD, `$1${REDACTED}@`);
+  const shapes = redactShapes(text);
+  const bearer = shapes.replace(BEARER, (_, scheme: string) => `${scheme} ${REDACTED}`);
+  return redactCommandLines(redactAssignments(bearer));
 }
 
 /**
@@ -188,22 +198,36 @@ export function redactText(text: string): string {
 export function redactOutput<T>(value: T, parent = ""): T {
   if (typeof value === "string") return redactText(value) as T;
   if (Array.isArray(value)) {
-    // `["KEY=value"]` lists keep the contract's rule, wider than free text's.
-    const list = ENV_PARENTS.test(parent) ? redactEnv(value) : value;
+    // `["KEY=value"]` lists keep the contract's rule, wider than free text's;
+    // any list of words may be an argv (`["--password", "x"]`).
+    const list = ENV_PARENTS.test(parent) ? redactEnv(value) : redactLineBlocks(redactArgv(value));
     return list.map((v) => redactOutput(v, parent)) as T;
   }
   if (!value || typeof value !== "object") return value;
   const envLike = ENV_PARENTS.test(parent);
+  const object = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+  for (const [key, v] of Object.entries(object)) {
     const hide = CREDENTIAL_KEYS.test(key) || (envLike && secretKey(key));
     out[key] = hide && (typeof v === "string" || typeof v === "number")
       ? REDACTED
       : hide && v && typeof v === "object" && CREDENTIAL_KEYS.test(key)
       ? REDACTED
+      : Array.isArray(v) && ARGS_KEYS.test(key)
+      ? redactOutput(withProgram(object, v), key)
       : redactOutput(v, key);
   }
   return out as T;
+}
+
+/** Keys of an argv whose program is a sibling (`Path` + `Args` of an inspect, an exec's). */
+const ARGS_KEYS = /^(args|arguments)$/i;
+const PROGRAM_KEYS = ["Path", "path", "entrypoint"];
+
+/** `Args` read with its program in front (`mysql` + `["-pX"]`), then without it again. */
+function withProgram(object: Record<string, unknown>, args: unknown[]): unknown[] {
+  const program = PROGRAM_KEYS.map((k) => object[k]).find((p) => typeof p === "string");
+  return program === undefined ? args : redactArgv([program, ...args]).slice(1);
 }
 
 /** Longest string kept in an audit record (file contents and compose files are cut). */
@@ -221,7 +245,7 @@ export function redactArguments<T>(value: T): T {
       ? `${text.slice(0, MAX_AUDIT_STRING)}…[${text.length} characters]`
       : text) as T;
   }
-  if (Array.isArray(value)) return value.map((v) => redactArguments(v)) as T;
+  if (Array.isArray(value)) return redactArgv(value).map((v) => redactArguments(v)) as T;
   if (!value || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {

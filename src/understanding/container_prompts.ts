@@ -13,6 +13,7 @@ import type { Evidence } from "../interpreter/handlers/diagnose/evidence.ts";
 import { inspectVisibleContainer } from "../interpreter/handlers/_visible_container.ts";
 import type { Policy } from "../policy/mod.ts";
 import { redactEnv, redactEnvObject } from "../policy/redact.ts";
+import { redactArgv } from "../policy/argv_secrets.ts";
 import type { EngineClient } from "../engine/client.ts";
 
 /** What container prompts read with. */
@@ -57,9 +58,10 @@ function mounts(info: Json): string[] {
   );
 }
 
-/** Command words with env-style secrets redacted (`sh -c "PASSWORD=x app"`). */
+/** Command words with secrets redacted (`sh -c "PASSWORD=x app"`, `--password x`). */
 function redactWords(words: unknown): unknown {
-  return Array.isArray(words) ? words.map((w) => typeof w === "string" ? redactLine(w) : w) : words;
+  if (!Array.isArray(words)) return words;
+  return redactArgv(words).map((w) => typeof w === "string" ? redactLine(w) : w);
 }
 
 /** The configuration part of an inspect, secrets redacted. */

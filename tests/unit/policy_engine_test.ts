@@ -121,10 +121,15 @@ Deno.test("policy engine: every request method of the engine client is guarded",
   }
 });
 
-Deno.test("policy engine: without lists, container routes pass untouched (one request)", async () => {
+Deno.test("policy engine: without lists, container routes pass untouched; one whose output may quote the environment learns its secrets first", async () => {
   const { base, engine } = setup({ levels: ["read"] });
+  await engine.json({ method: "GET", path: "/containers/web/stats" });
+  assertEquals(base.seen.map((r) => r.path), ["/containers/web/stats"]);
   await engine.json({ method: "GET", path: "/containers/web/top" });
-  assertEquals(base.seen.map((r) => r.path), ["/containers/web/top"]);
+  assertEquals(base.seen.map((r) => r.path).slice(1), [
+    "/containers/web/json",
+    "/containers/web/top",
+  ]);
 });
 
 Deno.test("policy engine: with lists, references resolve to the full ID; hidden ones look missing", async () => {
