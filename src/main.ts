@@ -9,7 +9,7 @@ import { type App, createApp, VERSION } from "./app/mod.ts";
 import { type CliOptions, type Config, loadConfig } from "./config/mod.ts";
 import { BerthError, isBerthError } from "./errors/mod.ts";
 import { unknownToolError } from "./catalog/mod.ts";
-import { errorResult } from "./interpreter/mod.ts";
+import { errorResult, listedTool } from "./interpreter/mod.ts";
 import { createLogger, type Logger } from "./log/mod.ts";
 import { formatProblem, loadManifests, ManifestError } from "./manifest/mod.ts";
 import { LEVELS } from "./manifest/types.ts";
@@ -57,6 +57,14 @@ function withServerOptions(command: Command): Command {
       collect,
     )
     .option("--toolsets <list>", "only these toolsets (env BERTH_TOOLSETS)")
+    .option(
+      "--dynamic-toolsets",
+      "list the read tools and docker_toolsets, which enables the other toolsets",
+    )
+    .option(
+      "--output-schemas",
+      "tools/list also sends each tool's title and outputSchema",
+    )
     .option("--audit-log <file>", "JSON Lines audit log (env BERTH_AUDIT_LOG)")
     .option(
       "--no-confirm",
@@ -225,7 +233,9 @@ function program(): Command {
     .option("--json", "print the tools/list entries as JSON")
     .action(async (options: CliOptions & { json?: boolean }) => {
       const app = await buildApp(options, false);
-      const definitions = app.tools.map((t) => app.interpreter.definition(t.name)!);
+      const definitions = app.tools.map((t) =>
+        listedTool(app.interpreter.definition(t.name)!, app.config)
+      );
       if (options.json) {
         console.log(JSON.stringify(definitions, null, 2));
       } else {

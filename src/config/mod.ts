@@ -87,6 +87,10 @@ export interface Config {
   timeouts: Record<TimeoutClass, number>;
   manifestDirs: string[];
   toolsets?: string[];
+  /** tools/list starts with the read tools and `docker_toolsets`, which enables the others. */
+  dynamicToolsets: boolean;
+  /** tools/list also sends each tool's title and outputSchema. */
+  outputSchemas: boolean;
   auditLog?: string;
   logLevel: LogLevel;
   exec: { blockedCommands: string[]; maxOutput: number; timeoutMs: number };
@@ -132,6 +136,8 @@ export interface CliOptions {
   longBudget?: string;
   manifest?: string[];
   toolsets?: string;
+  dynamicToolsets?: boolean;
+  outputSchemas?: boolean;
   auditLog?: string;
   logLevel?: string;
   /** false from `--no-confirm`: never ask before destructive calls. */
@@ -606,6 +612,8 @@ export function loadConfig(
     bypassPermissions: cli.bypassPermissions ?? false,
     manifestDirs,
     toolsets: toolsets ? splitList(toolsets) : undefined,
+    dynamicToolsets: cli.dynamicToolsets ?? false,
+    outputSchemas: cli.outputSchemas ?? false,
     auditLog: cli.auditLog ?? env("BERTH_AUDIT_LOG") ?? file.audit_log,
     logLevel,
     fallback: {

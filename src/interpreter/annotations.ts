@@ -60,3 +60,24 @@ export function annotationsFor(spec: ToolSpec): ToolAnnotations {
     openWorldHint: spec.permission === "images" && spec.timeout === "long",
   };
 }
+
+/**
+ * The annotations as `tools/list` sends them: only the hints that differ from
+ * the MCP defaults (readOnlyHint false, destructiveHint true, idempotentHint
+ * false, openWorldHint true). A read-only tool sends readOnlyHint alone:
+ * destructiveHint and idempotentHint are defined only for tools that change
+ * their environment, and clients weigh openWorldHint as a side effect's reach,
+ * which a tool that changes nothing has not. The list is read on every turn,
+ * so the same meaning in fewer tokens is worth it.
+ */
+export function wireAnnotations(a: ToolAnnotations): Partial<ToolAnnotations> {
+  const out: Partial<ToolAnnotations> = {};
+  if (a.readOnlyHint) {
+    out.readOnlyHint = true;
+    return out;
+  }
+  if (!a.destructiveHint) out.destructiveHint = false;
+  if (a.idempotentHint) out.idempotentHint = true;
+  if (!a.openWorldHint) out.openWorldHint = false;
+  return out;
+}

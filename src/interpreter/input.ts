@@ -85,6 +85,10 @@ export function inputJsonSchema(input: Record<string, ParamSpec>): JsonSchema {
   }) as JsonSchema;
   delete schema.$schema;
   compactSchema(schema);
+  const properties = schema.properties as Record<string, JsonSchema>;
+  for (const property of Object.values(properties)) leanProperty(property);
+  // A tool without parameters: additionalProperties false says it all.
+  if (!Object.keys(properties).length) delete schema.properties;
   // Defaults are documented in descriptions and applied by berth, not by clients.
   for (const [name, param] of Object.entries(input)) {
     const property = (schema.properties as Record<string, JsonSchema>)[name];
@@ -94,16 +98,36 @@ export function inputJsonSchema(input: Record<string, ParamSpec>): JsonSchema {
 }
 
 /**
+ * What a parameter's own description already says, left out of the list: the
+ * description of its items, the schema of a map's values (the parameter's
+ * description says what they are, validation still checks them) and `maxLength` (a bound no sensible value nears; validation
+ * still enforces it and its error names the limit).
+ */
+function leanProperty(property: JsonSchema): void {
+  delete property.maxLength;
+  // A map's values (filters, labels) are what the description's example shows.
+  if (property.type === "object" && typeof property.additionalProperties === "object") {
+    delete property.additionalProperties;
+  }
+  for (const key of ["items", "additionalProperties"]) {
+    const child = property[key] as JsonSchema | undefined;
+    if (child && typeof child === "object" && !child.properties) delete child.description;
+  }
+}
+
+/**
  * Removes what zod emits that tells a client nothing it can act on, because
  * every byte of tools/list is paid for in the model's context: `propertyNames`
  * of records (JSON keys are strings), empty `items`/`additionalProperties`
- * (any value), and `additionalProperties: false` (unknown keys are still
- * refused, by validation, with an error that names them and lists the known
- * ones). Unions of bare types become a type list.
+ * (any value). `additionalProperties: false` stays: berth refuses unknown
+ * parameters, and a client may know that before it calls. Unions of bare
+ * types become a type list.
  */
 export function compactSchema(schema: JsonSchema): JsonSchema {
   delete schema.propertyNames;
-  if (schema.additionalProperties === false) delete schema.additionalProperties;
+  // zod bounds every integer by the safe range: no bound a client needs to hear of.
+  if (schema.maximum === Number.MAX_SAFE_INTEGER) delete schema.maximum;
+  if (schema.minimum === Number.MIN_SAFE_INTEGER) delete schema.minimum;
   for (const key of ["items", "additionalProperties"]) {
     const child = schema[key] as JsonSchema | undefined;
     if (child && typeof child === "object") {

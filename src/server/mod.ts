@@ -15,8 +15,7 @@ import {
   ListToolsRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { type App, VERSION } from "../app/mod.ts";
-import { BerthError } from "../errors/mod.ts";
-import { errorResult, type ToolDefinition, type ToolResult } from "../interpreter/mod.ts";
+import { errorResult, type ListedTool, type ToolResult } from "../interpreter/mod.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
 import { clientConfirm } from "./confirm.ts";
@@ -25,6 +24,7 @@ import { wireError } from "./errors.ts";
 import { unknownTool } from "../catalog/mod.ts";
 import { StdioTransport } from "./stdio.ts";
 import { supportsApps, withAppLink } from "./apps/mod.ts";
+import { ToolList, TOOLSETS_TOOL } from "./tool_list.ts";
 
 const INSTRUCTIONS = [
   "berth gives access to a Docker engine. Tools are named docker_*.",
@@ -48,7 +48,7 @@ export function createMcpServer(app: App): Server {
     { name: "berth", version: VERSION, title: "berth: Docker for AI assistants" },
     {
       capabilities: {
-        tools: { listChanged: false },
+        tools: { listChanged: app.config.dynamicToolsets },
         prompts: { listChanged: false },
         resources: { listChanged: false, subscribe: false },
         completions: {},
@@ -56,40 +56,37 @@ export function createMcpServer(app: App): Server {
       instructions: INSTRUCTIONS,
     },
   );
-  const listed = new Map(app.tools.map((t) => [t.name, t]));
-  // Built at the first tools/list, not before initialize (docs/performance.md).
-  let definitions: ToolDefinition[] | undefined;
+  const list = new ToolList(app);
+
+  // The entries are prepared at the first tools/list, not before initialize
+  // (docs/performance.md), and again only when the list changes (once more
+  // with the dashboard links for a client that shows apps): an answer is the
+  // same array, serialised by the transport.
+  let linked: { from: ListedTool[]; to: ListedTool[] } | undefined;
   server.setRequestHandler(ListToolsRequestSchema, () => {
-    definitions ??= app.tools.map((t) => app.interpreter.definition(t.name)!);
-    return {
-      tools: supportsApps(server.getClientCapabilities())
-        ? definitions.map(withAppLink)
-        : definitions,
-    };
+    const entries = list.entries;
+    if (!supportsApps(server.getClientCapabilities())) return { tools: entries };
+    if (linked?.from !== entries) linked = { from: entries, to: entries.map(withAppLink) };
+    return { tools: linked.to };
   });
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args } = request.params;
+    if (list.dynamic && name === TOOLSETS_TOOL) {
+      const { result, changed } = list.call(args ?? {});
+      if (changed) await server.sendToolListChanged();
+      return toCallToolResult(result);
+    }
     if (!app.interpreter.has(name)) {
       // A protocol error has no hint: the guess goes in the message.
-      const { message, near } = unknownTool(name, [...listed.keys()]);
+      const { message, near } = unknownTool(name, list.names());
       throw wireError(
         ErrorCode.InvalidParams,
         `${message}${near ? `; did you mean '${near}'?` : ""}`,
       );
     }
-    const spec = app.allTools.find((t) => t.name === name)!;
-    if (!listed.has(name) && app.policy.allowsLevel(spec.permission)) {
-      return toCallToolResult(errorResult(
-        new BerthError(
-          "denied_by_policy",
-          `Tool '${name}' belongs to toolset '${spec.toolset}', which is not enabled`,
-          {
-            hint: `Add ${spec.toolset} to --toolsets to enable it`,
-          },
-        ),
-      ));
-    }
+    const notEnabled = list.notEnabled(name);
+    if (notEnabled) return toCallToolResult(errorResult(notEnabled));
     const progressToken = request.params._meta?.progressToken;
     const onProgress = progressToken === undefined
       ? undefined

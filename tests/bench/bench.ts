@@ -3,7 +3,7 @@
  * (keep-alive HTTP on the unix socket, same process, same run):
  *
  * - cold start of `deno run -P=berth src/main.ts serve` to the initialize answer
- * - tools/list size for the default and the full catalogue
+ * - tools/list size (o200k tokens) for the default and the full catalogue, and its latency
  * - docker_list_containers over 50 labelled containers: latency and size
  * - docker_inspect_container and docker_container_logs latency
  * - stats of every running container vs the same one-shot requests in parallel
@@ -232,14 +232,32 @@ async function coldStart(runs: number): Promise<number[]> {
   return out;
 }
 
-async function listToolsBytes(args: string[]): Promise<{ bytes: number; tools: number }> {
+/** The tools/list answer of a server started with `args`: o200k tokens and entries. */
+async function listToolsTokens(args: string[]): Promise<{ tokens: number; tools: number }> {
   const session = await connect(args);
   try {
     const result = await session.client.listTools();
-    return {
-      bytes: new TextEncoder().encode(JSON.stringify(result)).length,
-      tools: result.tools.length,
-    };
+    return { tokens: tokens(JSON.stringify(result)), tools: result.tools.length };
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * tools/list latency over stdio: through the SDK client's listTools (what a
+ * TypeScript client pays: parsing, and compiling validators for any
+ * outputSchema), and as one JSON-RPC round trip the client does not parse
+ * (what the server costs).
+ */
+async function listToolsLatency(args: string[]): Promise<{ sdk: number[]; wire: number[] }> {
+  const session = await connect(args);
+  const passThrough = { parse: (value: unknown) => value } as never;
+  try {
+    const series = await compare({
+      sdk: () => session.client.listTools(),
+      wire: () => session.client.request({ method: "tools/list", params: {} }, passThrough),
+    }, ITERATIONS);
+    return { sdk: series.sdk.samples, wire: series.wire.samples };
   } finally {
     await session.close();
   }
@@ -282,23 +300,50 @@ async function main(): Promise<void> {
     `${fmt(percentile(cold, 50))} / ${fmt(Math.max(...cold))}`,
     "",
   );
-  const defaults = await listToolsBytes([]);
-  const full = await listToolsBytes(["--allow", "all"]);
+  const defaults = await listToolsTokens([]);
+  const full = await listToolsTokens(["--allow", "all"]);
+  const rich = await listToolsTokens(["--allow", "all", "--output-schemas"]);
   figureRow(
-    `tools/list default (${defaults.tools} tools): bytes / tokens`,
+    `tools/list default (${defaults.tools} tools): o200k tokens`,
     "",
     "",
-    `${defaults.bytes} / ${Math.ceil(defaults.bytes / 4)}`,
-    "",
+    `${defaults.tokens}`,
+    "≤1800",
+    defaults.tokens <= 1800,
   );
   figureRow(
-    `tools/list full (${full.tools} tools): bytes / tokens`,
+    `tools/list full (${full.tools} tools): o200k tokens (per tool)`,
     "",
     "",
-    `${full.bytes} / ${Math.ceil(full.bytes / 4)}`,
-    "≤8000 tokens",
-    Math.ceil(full.bytes / 4) <= 8000,
+    `${full.tokens} (${Math.round(full.tokens / full.tools)})`,
+    "≤6000",
+    full.tokens <= 6000,
   );
+  figureRow(
+    "  with --output-schemas (titles, outputSchema)",
+    "",
+    "",
+    `${rich.tokens}`,
+    "(info)",
+  );
+  for (
+    const [label, args] of [["full", ["--allow", "all"]], ["--output-schemas", [
+      "--allow",
+      "all",
+      "--output-schemas",
+    ]]] as const
+  ) {
+    const latency = await listToolsLatency([...args]);
+    const p = (s: number[]) => `${fmt(percentile(s, 50))} / ${fmt(percentile(s, 95))}`;
+    figureRow(
+      `tools/list ${label}: ms p50/p95, JSON-RPC round trip | SDK listTools`,
+      "",
+      p(latency.wire),
+      p(latency.sdk),
+      "1–3 ms",
+      percentile(latency.sdk, 50) <= 3,
+    );
+  }
 
   const page = await dashboardSize();
   figureRow(

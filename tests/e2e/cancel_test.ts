@@ -104,6 +104,7 @@ Deno.test({
         dir,
         "--long-budget",
         "1s",
+        "--output-schemas",
       ],
       { denoFlags: sandboxFor(fake, [dir]) },
     );

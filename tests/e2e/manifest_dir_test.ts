@@ -97,7 +97,9 @@ Deno.test("e2e --manifest: a user's YAML tool is listed and called", SPAWN_TEST,
     args: ["--network", "none"],
     command: ["sh", "-c", "touch /tmp/berth-probe; sleep 3600"],
   });
-  const session = await connect(["--manifest", dir], { denoFlags: readAlso([dir]) });
+  const session = await connect(["--manifest", dir, "--output-schemas"], {
+    denoFlags: readAlso([dir]),
+  });
   try {
     const { tools } = await session.client.listTools();
     const names = tools.map((x) => x.name);

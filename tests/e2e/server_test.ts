@@ -92,7 +92,8 @@ Deno.test("e2e: the default server (read only)", SPAWN_TEST, async (t) => {
   const values = await fixtures();
   let session: Session | undefined;
   try {
-    session = await connect();
+    // --output-schemas: the SDK client then checks every structured result on the way.
+    session = await connect(["--output-schemas"]);
     const s = session;
 
     await t.step("initialize reports the server as berth", () => {
@@ -108,8 +109,9 @@ Deno.test("e2e: the default server (read only)", SPAWN_TEST, async (t) => {
     await t.step("tools/list has exactly the read tools, in catalogue order", () => {
       assert.deepEqual(tools.map((x) => x.name), readOnly.tools.map((x) => x.name));
       for (const tool of tools) {
-        assert.equal(tool.annotations?.readOnlyHint, true, tool.name);
-        assert.equal(tool.annotations?.destructiveHint, false, tool.name);
+        // The other hints weigh side effects: a read-only tool sends none.
+        assert.deepEqual(tool.annotations, { readOnlyHint: true }, tool.name);
+        assert.equal(tool.inputSchema.additionalProperties, false, tool.name);
       }
       const listed = new Set(tools.map((x) => x.name));
       for (const w of writeTools) assert.ok(!listed.has(w.name), `${w.name} is listed`);
@@ -236,16 +238,31 @@ Deno.test("e2e: the default server (read only)", SPAWN_TEST, async (t) => {
   }
 });
 
-Deno.test("e2e: --allow all lists every tool", SPAWN_TEST, async () => {
-  const session = await connect(["--allow", "all"]);
-  try {
-    const { tools } = await session.client.listTools();
-    assert.deepEqual(tools.map((x) => x.name), everything.tools.map((x) => x.name));
-    assert.equal(tools.length, everything.allTools.length);
-  } finally {
-    await session.close();
-  }
-});
+Deno.test(
+  "e2e: --allow all lists every tool, without titles or output schemas",
+  SPAWN_TEST,
+  async () => {
+    const session = await connect(["--allow", "all"]);
+    try {
+      const { tools } = await session.client.listTools();
+      assert.deepEqual(tools.map((x) => x.name), everything.tools.map((x) => x.name));
+      assert.equal(tools.length, everything.allTools.length);
+      for (const tool of tools) {
+        assert.deepEqual(
+          Object.keys(tool).sort(),
+          ["annotations", "description", "inputSchema", "name"],
+          tool.name,
+        );
+      }
+      // Without an outputSchema the client has nothing to check, yet results keep their shape.
+      const result = await callTool(session, "docker_version");
+      const definition = everything.interpreter.definition("docker_version")!;
+      assert.equal(schemaErrors(definition.outputSchema, result.structuredContent), undefined);
+    } finally {
+      await session.close();
+    }
+  },
+);
 
 Deno.test("e2e: stdout carries only MCP JSON-RPC messages", SPAWN_TEST, async () => {
   const child = new Deno.Command(Deno.execPath(), {

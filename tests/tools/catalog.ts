@@ -7,7 +7,8 @@
 
 import { type App, createApp } from "../../src/app/mod.ts";
 import { type CliOptions, loadConfig } from "../../src/config/mod.ts";
-import type { ToolDefinition } from "../../src/interpreter/mod.ts";
+import { listedTool, type ToolDefinition } from "../../src/interpreter/mod.ts";
+import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 
 /** Where the per-tool snapshots live. */
 export const SNAPSHOT_DIR = new URL("../snapshots/tools/", import.meta.url);
@@ -68,7 +69,16 @@ export function readSnapshots(): Map<string, string> {
   return out;
 }
 
-/** Tokens as the judges count them: bytes / 4, rounded up. */
+/**
+ * Tokens as current models count them: the o200k_base encoding (GPT-4o and
+ * later), exact, not estimated from bytes.
+ */
 export function tokens(text: string): number {
-  return Math.ceil(new TextEncoder().encode(text).length / 4);
+  return countTokens(text);
+}
+
+/** The `tools/list` answer of an app's catalogue, as the server sends it by default. */
+export function listText(app: App): string {
+  const tools = app.tools.map((t) => listedTool(app.interpreter.definition(t.name)!, app.config));
+  return JSON.stringify({ tools });
 }

@@ -1,6 +1,6 @@
 /**
  * Rewrites tests/snapshots/tools/<tool>.json from the built-in manifests
- * (the exact tools/list entries with `--allow all`), removing snapshots of
+ * (the exact tools/list entries with `--allow all --output-schemas`), removing snapshots of
  * tools that no longer exist.
  *
  *   deno run -A tests/tools/update_snapshots.ts

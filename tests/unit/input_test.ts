@@ -238,8 +238,8 @@ Deno.test("inputJsonSchema: compact object with descriptions, required list and 
   };
   assert.equal(schema.type, "object");
   assert.deepEqual(schema.required, ["container_id"]);
-  // Left out to keep tools/list small; the validator refuses unknown keys.
-  assert.equal(schema.additionalProperties, undefined);
+  // The validator refuses unknown keys, and the schema says so.
+  assert.equal(schema.additionalProperties, false);
   assert.equal(schema.properties.tail.default, 100);
   assert.deepEqual(schema.properties.section.enum, ["config", "state", "network", "mounts", "all"]);
   for (const [name, property] of Object.entries(schema.properties)) {
