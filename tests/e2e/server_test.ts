@@ -246,7 +246,8 @@ Deno.test(
     try {
       const { tools } = await session.client.listTools();
       assert.deepEqual(tools.map((x) => x.name), everything.tools.map((x) => x.name));
-      assert.equal(tools.length, everything.allTools.length);
+      // Every loaded tool but docker_list_engines, which only several engines list.
+      assert.equal(tools.length, everything.allTools.length - 1);
       for (const tool of tools) {
         assert.deepEqual(
           Object.keys(tool).sort(),
