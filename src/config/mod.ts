@@ -6,7 +6,7 @@
  * @module
  */
 
-import { DEFAULT_DOCKER_HOST, type TlsFiles } from "../engine/docker_host.ts";
+import type { TlsFiles } from "../engine/docker_host.ts";
 import { BerthError, grantHint } from "../errors/mod.ts";
 import { DEFAULT_TIMEOUTS } from "../guard/deadline.ts";
 import { DEFAULT_LONG_BUDGET_MS } from "../guard/operations.ts";
@@ -15,6 +15,7 @@ import { type Level, LEVELS, TIMEOUT_CLASSES, type TimeoutClass } from "../manif
 import { parseLevels } from "../policy/levels.ts";
 import { DEFAULT_GUARDS, type GuardSettings } from "../policy/config_policy.ts";
 import { contextFromEnv, resolveContext } from "./contexts.ts";
+import { discoverHost, type SocketCheck, socketPresent } from "./sockets.ts";
 import { type ConfigFile, ENGINE_NAME, type EngineBlock, readConfigFile } from "./file.ts";
 
 export { parseConfigText } from "./file.ts";
@@ -358,6 +359,8 @@ function singleEndpoint(
   cli: CliOptions,
   env: EnvReader,
   file: ConfigFile,
+  present: SocketCheck,
+  notices: string[],
 ): Pick<EngineSettings, "dockerHost" | "tls" | "context"> {
   if (cli.dockerHost && cli.context) {
     throw new BerthError("invalid_input", "--docker-host and --context both name the engine", {
@@ -376,7 +379,9 @@ function singleEndpoint(
   if (env("DOCKER_HOST")) return { dockerHost: env("DOCKER_HOST")!, tls };
   if (file.docker?.host) return { dockerHost: file.docker.host, tls };
   if (file.docker?.socket) return { dockerHost: `unix://${file.docker.socket}`, tls };
-  return { dockerHost: DEFAULT_DOCKER_HOST, tls };
+  const { host, discovered } = discoverHost(env("XDG_RUNTIME_DIR"), present);
+  if (discovered) notices.push(`no engine configured and none at /var/run/docker.sock: using ${discovered}`);
+  return { dockerHost: host, tls };
 }
 
 /** The settings of one engine from its view of the file and the command line. */
@@ -563,6 +568,7 @@ export function loadConfig(
   cli: CliOptions = {},
   env: EnvReader = readEnv,
   canRead: ReadCheck = sandboxAllowsRead,
+  present: SocketCheck = socketPresent,
 ): Config {
   const warnings: string[] = [];
   const notices: string[] = [];
@@ -589,7 +595,7 @@ export function loadConfig(
         ...engineSettings(
           file,
           {
-            ...singleEndpoint(cli, env, file),
+            ...singleEndpoint(cli, env, file, present, notices),
             ssh: sshFrom(file.docker?.ssh),
             apiVersion: file.docker?.api_version ?? undefined,
           },

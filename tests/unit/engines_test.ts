@@ -52,6 +52,7 @@ engines:
     tls: { ca: /etc/berth/ca.pem }
     permissions: { read: true, blacklist_containers: ["db-*"] }
     neverhang: { read_timeout: 5s }
+    exec_safety: { blocked_commands: ["shutdown"] }
 default_engine: laptop
 `;
 
@@ -67,6 +68,8 @@ Deno.test("engines: each engine has its endpoint, timeouts and lists; deny lists
   assert.equal(laptop.timeouts.read, 30_000);
   assert.deepEqual(laptop.containers.deny, ["vault"]);
   assert.deepEqual(prod.containers.deny, ["vault", "db-*"]);
+  assert.deepEqual(prod.exec.blockedCommands, ["shutdown"]);
+  assert.ok(laptop.exec.blockedCommands.includes("rm -rf"), "the default exec guard");
   // The top level's fields are the default engine's.
   assert.equal(config.dockerHost, laptop.dockerHost);
 });
@@ -245,4 +248,32 @@ Deno.test("permission sets: berth-ssh is the berth set plus running ssh, nothing
   assert.deepEqual(run, ["ssh"]);
   assert.deepEqual(rest, sets.berth);
   assert.equal(sets.berth.run, undefined, "the default set runs nothing");
+});
+
+Deno.test("default engine: the system socket, else rootless Docker, rootless Podman, rootful Podman", () => {
+  const only = (...paths: string[]) => (path: string) => paths.includes(path);
+  const env = noEnv({ XDG_RUNTIME_DIR: "/run/user/1000" });
+  const host = (present: (path: string) => boolean) =>
+    loadConfig({}, env, () => false, present).dockerHost;
+  assert.equal(
+    host(only("/var/run/docker.sock", "/run/user/1000/podman/podman.sock")),
+    "unix:///var/run/docker.sock",
+  );
+  assert.equal(
+    host(only("/run/user/1000/docker.sock", "/run/user/1000/podman/podman.sock")),
+    "unix:///run/user/1000/docker.sock",
+  );
+  assert.equal(
+    host(only("/run/user/1000/podman/podman.sock")),
+    "unix:///run/user/1000/podman/podman.sock",
+  );
+  assert.equal(host(only("/run/podman/podman.sock")), "unix:///run/podman/podman.sock");
+  assert.equal(host(only()), "unix:///var/run/docker.sock", "nothing there: the usual error");
+  const config = loadConfig({}, env, () => false, only("/run/podman/podman.sock"));
+  assert.match(config.notices.join("\n"), /using \/run\/podman\/podman.sock/);
+  // Anything named wins over discovery.
+  assert.equal(
+    loadConfig({}, noEnv({ DOCKER_HOST: "unix:///x.sock" }), () => false, only()).dockerHost,
+    "unix:///x.sock",
+  );
 });
