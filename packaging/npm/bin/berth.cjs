@@ -4,9 +4,10 @@
 // so `npx -y berth-mcp serve` needs Node alone.
 //
 // Launcher flags, before the command (what `berth setup` prints):
-//   --read PATH              berth may also read PATH (build contexts, compose
-//                            files, copy sources, manifests, configs)
-//   --write-path PATH        berth may also write PATH (an audit log)
+//   --read PATH...           berth may also read PATH (build contexts, compose
+//                            files, copy sources, manifests, configs); every
+//                            absolute path that follows, or --read=PATH
+//   --write-path PATH...     berth may also write PATH (an audit log)
 //   --permission-set NAME    another set of deno.json (default: berth;
 //                            berth-setup for `setup`)
 // A --read next to -P=berth replaces the set's read list, so the set's own
@@ -30,6 +31,11 @@ function denoExecutable() {
   return require(path.join(dir, "install_api.cjs")).runInstall();
 }
 
+/** A path a user means, not a command: /x, C:\\x or C:/x. */
+function isAbsolute(arg) {
+  return path.isAbsolute(arg) || /^[A-Za-z]:[\\/]/.test(arg);
+}
+
 /** Splits the launcher flags off the front of argv. */
 function parse(argv) {
   const grants = { read: [], write: [], set: undefined };
@@ -38,10 +44,19 @@ function parse(argv) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const key = LAUNCHER[flag];
     if (!key) break;
-    const value = inline !== undefined ? inline : argv[++i];
-    if (value === undefined) throw new Error(`${flag} needs a value`);
-    if (key === "set") grants.set = value;
-    else grants[key].push(path.resolve(value));
+    if (inline !== undefined) {
+      if (key === "set") grants.set = inline;
+      else grants[key].push(path.resolve(inline));
+      continue;
+    }
+    if (key === "set") {
+      grants.set = argv[++i];
+      if (grants.set === undefined) throw new Error(`${flag} needs a value`);
+      continue;
+    }
+    // A path flag takes every absolute path after it (none is fine): a Claude Desktop
+    // bundle expands a list of directories into separate arguments after one --read.
+    while (i + 1 < argv.length && isAbsolute(argv[i + 1])) grants[key].push(argv[++i]);
   }
   return { grants, rest: argv.slice(i) };
 }
