@@ -380,7 +380,9 @@ function singleEndpoint(
   if (file.docker?.host) return { dockerHost: file.docker.host, tls };
   if (file.docker?.socket) return { dockerHost: `unix://${file.docker.socket}`, tls };
   const { host, discovered } = discoverHost(env("XDG_RUNTIME_DIR"), present);
-  if (discovered) notices.push(`no engine configured and none at /var/run/docker.sock: using ${discovered}`);
+  if (discovered) {
+    notices.push(`no engine configured and none at /var/run/docker.sock: using ${discovered}`);
+  }
   return { dockerHost: host, tls };
 }
 
