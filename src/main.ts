@@ -17,6 +17,8 @@ import { redactText } from "./policy/redact.ts";
 import { serveStdio } from "./server/mod.ts";
 import { setup, SETUP_OPTIONS, type SetupFlags, WAY_NAMES } from "./setup/mod.ts";
 import { SETUP_CLIENTS } from "./errors/mod.ts";
+import { type HttpFlags, httpSettings } from "./server/http/cli.ts";
+import { Metrics, serveHttp } from "./server/http/mod.ts";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -119,7 +121,11 @@ function logApiVersion(app: App, log: Logger): void {
   );
 }
 
-async function buildApp(options: CliOptions, usesEngine = true): Promise<App> {
+async function buildApp(
+  options: CliOptions,
+  usesEngine = true,
+  metrics?: Metrics,
+): Promise<App> {
   const config = loadConfig(options);
   const log = createLogger(config.logLevel);
   for (const warning of startupWarnings(config)) log.alert(warning);
@@ -132,7 +138,11 @@ async function buildApp(options: CliOptions, usesEngine = true): Promise<App> {
   const app = await createApp(config, {
     onBreakerChange: ({ state, reason }) =>
       (state === "open" ? log.warn : log.info)(`circuit breaker ${state}: ${reason}`),
-    onCallDone: (tool, ms, outcome) => log.debug(`call ${tool} ${ms}ms ${outcome}`),
+    onCallDone: (tool, ms, outcome) => {
+      metrics?.callDone(tool, ms, outcome);
+      log.debug(`call ${tool} ${ms}ms ${outcome}`);
+    },
+    onEngineResponse: metrics && ((ms) => metrics.engineRequest(ms)),
   });
   for (const slot of app.engines.slots) {
     const levels = LEVELS.filter((level) => slot.policy.allowsLevel(level)).join(",");
@@ -208,6 +218,51 @@ function setupCommand(root: Command): void {
   });
 }
 
+function withHttpOptions(command: Command): Command {
+  return command
+    .option("--http <[host:]port>", "serve MCP Streamable HTTP at /mcp (host default 127.0.0.1)")
+    .option("--token-file <file>", "bearer tokens, one name:token [allow=levels] per line")
+    .option("--oauth-issuer <url>", "accept JWT access tokens from this OAuth issuer")
+    .option("--oauth-audience <url>", "berth's resource URL, the audience tokens must name")
+    .option("--oauth-jwks <url>", "the issuer's JWKS URL (default: from its metadata)")
+    .option("--allowed-hosts <list>", "more Host header values to accept (repeatable)", collect)
+    .option("--allowed-origins <list>", "more Origin values to accept (repeatable)", collect)
+    .option("--max-body <bytes>", "largest request body (default 4194304)")
+    .option("--rate-limit <n>", "requests per minute per caller (default 600; 0: off)")
+    .option("--max-concurrent <n>", "tool calls in flight per caller (default 16; 0: off)")
+    .option("--session-idle <duration>", "close sessions idle this long (default 30m)")
+    .option("--max-sessions <n>", "sessions open at once (default 256)");
+}
+
+/** `berth serve`: stdio, with refused messages in the operator's log. */
+async function serveOverStdio(options: CliOptions) {
+  const app = await buildApp(options);
+  const log = createLogger(app.config.logLevel);
+  return await serveStdio(app, { onProblem: (message) => log.warn(message) });
+}
+
+const AUTH_WORDS = {
+  none: "without authentication",
+  tokens: "with bearer tokens",
+  oauth: "with OAuth access tokens",
+} as const;
+
+/** `berth serve --http`: settings checked (fail closed) before the app starts. */
+async function serveOverHttp(options: CliOptions & HttpFlags & { http: string }) {
+  const settings = await httpSettings(options);
+  const metrics = new Metrics();
+  const app = await buildApp(options, true, metrics);
+  const log = createLogger(app.config.logLevel);
+  if (settings.auth.kind === "none") {
+    log.warn("HTTP without authentication: loopback only, every local process can call berth");
+  }
+  return await serveHttp(app, {
+    ...settings,
+    metrics,
+    onListen: (url) => log.alert(`listening on ${url} ${AUTH_WORDS[settings.auth.kind]}`),
+  });
+}
+
 function program(): Command {
   const root = new Command("berth")
     .description("An MCP server that gives AI assistants safe access to a Docker engine")
@@ -217,11 +272,15 @@ function program(): Command {
     // sandbox grants only the variables berth reads, and plain text is fine.
     .configureOutput({ getOutHasColors: () => false, getErrHasColors: () => false });
 
-  withServerOptions(root.command("serve").description("run the MCP server over stdio"))
-    .action(async (options: CliOptions) => {
-      const app = await buildApp(options);
-      const log = createLogger(app.config.logLevel);
-      const ended = await serveStdio(app, { onProblem: (message) => log.warn(message) });
+  withHttpOptions(
+    withServerOptions(
+      root.command("serve").description("run the MCP server over stdio, or HTTP with --http"),
+    ),
+  )
+    .action(async (options: CliOptions & HttpFlags) => {
+      const ended = options.http
+        ? await serveOverHttp(options as CliOptions & HttpFlags & { http: string })
+        : await serveOverStdio(options);
       // Stopped by a signal: exit as the shell expects (128 + signal number),
       // without waiting for an open stdin to end.
       if (ended !== "end") Deno.exit(ended === "SIGINT" ? 130 : 143);

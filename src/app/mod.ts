@@ -55,6 +55,8 @@ export interface AppHooks {
   onBreakerChange?: (change: BreakerChange) => void;
   /** A tool call ended: its name, how long it took, its outcome (DKR code, running or ok). */
   onCallDone?: (tool: string, ms: number, outcome: string) => void;
+  /** An engine request got its answer after `ms`. */
+  onEngineResponse?: (ms: number) => void;
 }
 
 /**
@@ -85,6 +87,7 @@ function engineSlot(config: Config, engine: EngineConfig, hooks: AppHooks): Engi
   const client = new EngineClient({
     endpoint: parseDockerHost(engine.dockerHost, engine.tls, engine.ssh),
     apiVersion: engine.apiVersion,
+    onResponse: hooks.onEngineResponse,
   });
   // Every engine request (tools, prompts, resources) passes the policy engine.
   const guarded = new PolicyEngine(client, policy);

@@ -63,6 +63,8 @@ export interface EngineClientOptions {
   apiVersion?: string;
   /** Bounds of the kept-open stats streams (src/engine/stats_streams.ts). */
   statsStreams?: StatsStreamsOptions;
+  /** Told how long each request took until its answer's headers (for /metrics). */
+  onResponse?: (ms: number) => void;
 }
 
 /** What {@link EngineClient.statsSample} is asked. */
@@ -95,6 +97,7 @@ export class EngineClient {
   readonly #limiter = new Limiter();
   #streams?: StatsStreams;
   readonly #streamOptions?: StatsStreamsOptions;
+  readonly #onResponse?: (ms: number) => void;
 
   constructor(options: EngineClientOptions) {
     this.endpoint = options.endpoint;
@@ -104,6 +107,7 @@ export class EngineClient {
       this.#tunnel = new SshTunnel(options.endpoint, describeEndpoint(options.endpoint));
     }
     this.#streamOptions = options.statsStreams;
+    this.#onResponse = options.onResponse;
   }
 
   /** Where the engine is, for messages. */
@@ -200,8 +204,10 @@ export class EngineClient {
     try {
       // At most MAX_IN_FLIGHT requests wait on the engine at once (src/guard/limiter.ts).
       const release = await this.#limiter.acquire(req.signal);
+      const sent = performance.now();
       try {
         response = await fetch(url, init);
+        this.#onResponse?.(performance.now() - sent);
       } finally {
         release();
       }

@@ -94,8 +94,11 @@ class Watch {
   async #read(body: ReadableStream<Uint8Array> | null): Promise<void> {
     if (!body) return;
     let pending = "";
-    for await (const text of body.pipeThrough(new TextDecoderStream())) {
-      pending += text;
+    // A TextDecoder, not a TextDecoderStream: the MCP SDK's Node types give the
+    // latter a writable side the checker will not pipe a byte stream into.
+    const decoder = new TextDecoder();
+    for await (const chunk of body) {
+      pending += decoder.decode(chunk, { stream: true });
       let newline: number;
       while ((newline = pending.indexOf("\n")) >= 0) {
         const line = pending.slice(0, newline).trim();

@@ -173,6 +173,7 @@ export function auditCall(
   started: number,
   secrets: readonly string[] = [],
   engine?: string,
+  principal?: string,
 ): void {
   if (!sink) return;
   const error = result.isError
@@ -187,6 +188,7 @@ export function auditCall(
     time: new Date(now).toISOString(),
     tool: spec.name,
     ...(engine !== undefined ? { engine } : {}),
+    ...(principal === undefined ? {} : { principal }),
     arguments: args,
     target: auditTarget(spec, args),
     outcome,

@@ -10,8 +10,8 @@ import { unknownToolError } from "../catalog/mod.ts";
 import type { EngineClient } from "../engine/client.ts";
 import { BerthError, isBerthError } from "../errors/mod.ts";
 import type { CircuitBreaker, Operations } from "../guard/mod.ts";
-import type { TimeoutClass, ToolSpec } from "../manifest/types.ts";
-import { levelDenied, type Policy } from "../policy/mod.ts";
+import type { Level, TimeoutClass, ToolSpec } from "../manifest/types.ts";
+import { callerLevelDenied, levelDenied, type Policy } from "../policy/mod.ts";
 import type { AuditSink } from "../policy/audit.ts";
 import {
   auditCall,
@@ -104,6 +104,18 @@ export interface CallOptions {
    * Absent when the client cannot ask (the call then proceeds).
    */
   confirm?: (message: string) => Promise<boolean>;
+  /**
+   * Who calls, when a transport authenticated them (HTTP): their name goes in
+   * the audit log, and their levels narrow the server's (never widen them).
+   */
+  caller?: Caller;
+}
+
+/** An authenticated caller: a token's name or a JWT subject, and the levels granted to it. */
+export interface Caller {
+  name: string;
+  /** True when this caller may use the level (the server's policy is checked as well). */
+  allowsLevel(level: Level): boolean;
 }
 
 /**
@@ -223,7 +235,16 @@ export class Interpreter {
     // Work handed to the background is audited again with its final outcome.
     const engineName = this.#directory ? run.slot.name : undefined;
     const audit = (r: ToolResult) =>
-      auditCall(this.#options.audit, tool.spec, args, r, started, secretsSeen(engine), engineName);
+      auditCall(
+        this.#options.audit,
+        tool.spec,
+        args,
+        r,
+        started,
+        secretsSeen(engine),
+        engineName,
+        options.caller?.name,
+      );
     const onBackgroundDone = (final: ToolResult) => audit(redact(final));
     const result = redact(
       chosenError ?? await this.#call(tool, args, { ...options, onBackgroundDone }, engine, run),
@@ -252,6 +273,9 @@ export class Interpreter {
           ? engineLevelDenied(name, spec.permission, slot.name)
           : levelDenied(name, spec.permission),
       );
+    }
+    if (options.caller?.allowsLevel(spec.permission) === false) {
+      return errorResult(callerLevelDenied(name, spec.permission, options.caller.name));
     }
     let args: Args;
     try {

@@ -23,6 +23,8 @@ export interface AuditRecord {
   tool: string;
   /** The engine the call ran on, when several are configured. */
   engine?: string;
+  /** Who called: the token name or JWT subject of an HTTP caller (absent over stdio). */
+  principal?: string;
   /** The arguments as the client sent them, redacted. */
   arguments: unknown;
   /** What the call acted on, e.g. `container:web` (absent when it names nothing). */
@@ -103,12 +105,13 @@ function sanitize(record: AuditRecord): AuditRecord {
   };
   if (record.target !== undefined) out.target = redactText(record.target);
   if (record.error !== undefined) out.error = redactText(record.error);
-  // Keep the documented key order: time, tool, engine, arguments, target, outcome, error,
-  // started, duration_ms.
+  // Keep the documented key order: time, tool, engine, principal, arguments, target, outcome,
+  // error, started, duration_ms.
   return {
     time: out.time,
     tool: out.tool,
     ...(record.engine !== undefined ? { engine: redactText(record.engine) } : {}),
+    ...(record.principal !== undefined ? { principal: redactText(record.principal) } : {}),
     arguments: out.arguments,
     ...(out.target !== undefined ? { target: out.target } : {}),
     outcome: out.outcome,

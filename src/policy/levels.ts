@@ -22,6 +22,18 @@ export function parseLevels(value: string): Set<Level> {
   return granted;
 }
 
+/** The error for a tool whose level the server has but the HTTP caller's token does not grant. */
+export function callerLevelDenied(tool: string, level: Level, caller: string): BerthError {
+  return new BerthError(
+    "denied_by_policy",
+    `Tool '${tool}' needs the '${level}' permission level, which '${caller}' is not granted`,
+    {
+      hint: `Ask the operator to add ${level} to the allow= of '${caller}' in the token file ` +
+        `(or the docker:${level} scope to its access token)`,
+    },
+  );
+}
+
 /** The error for a tool whose level is not granted. */
 export function levelDenied(tool: string, level: Level): BerthError {
   return new BerthError(

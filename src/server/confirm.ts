@@ -9,8 +9,7 @@
  * @module
  */
 
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/index"
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { Server, ServerContext } from "@modelcontextprotocol/server";
 
 /** The form the user answers. */
 export const CONFIRM_SCHEMA = {
@@ -39,15 +38,15 @@ export function isExplicitYes(
  */
 export function clientConfirm(
   server: Server,
-  requestId: string | number,
-  signal?: AbortSignal,
+  ctx: ServerContext,
 ): ((message: string) => Promise<boolean>) | undefined {
   if (!server.getClientCapabilities()?.elicitation?.form) return undefined;
   return async (message) => {
     try {
-      const result = await server.elicitInput(
+      // Sent on the request's own stream, so an HTTP client reads it beside the call.
+      const result = await ctx.mcpReq.elicitInput(
         { mode: "form", message, requestedSchema: CONFIRM_SCHEMA },
-        { signal, relatedRequestId: requestId },
+        { signal: ctx.mcpReq.signal },
       );
       return isExplicitYes(result);
     } catch {

@@ -6,16 +6,14 @@
  * @module
  */
 
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/index"
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 import {
-  CallToolRequestSchema,
-  ErrorCode,
-  ListToolsRequestSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+  type CallToolResult,
+  ProtocolErrorCode,
+  Server,
+  type Tool,
+} from "@modelcontextprotocol/server";
 import { type App, VERSION } from "../app/mod.ts";
-import { errorResult, type ListedTool, type ToolResult } from "../interpreter/mod.ts";
+import { type Caller, errorResult, type ListedTool, type ToolResult } from "../interpreter/mod.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
 import { clientConfirm } from "./confirm.ts";
@@ -34,7 +32,7 @@ const INSTRUCTIONS = [
 ].join(" ");
 
 /** Adapts a protocol-neutral result to an MCP CallToolResult. */
-export function toCallToolResult(result: ToolResult): Record<string, unknown> {
+export function toCallToolResult(result: ToolResult): CallToolResult {
   return {
     content: [{ type: "text", text: result.text }],
     structuredContent: result.structured,
@@ -42,8 +40,11 @@ export function toCallToolResult(result: ToolResult): Record<string, unknown> {
   };
 }
 
-/** Builds the MCP server for an app (not yet connected). */
-export function createMcpServer(app: App): Server {
+/**
+ * Builds the MCP server for an app (not yet connected). An HTTP caller sees
+ * only the tools of the levels granted to it, and is named in the audit log.
+ */
+export function createMcpServer(app: App, caller?: Caller): Server {
   const server = new Server(
     { name: "berth", version: VERSION, title: "berth: Docker for AI assistants" },
     {
@@ -56,21 +57,21 @@ export function createMcpServer(app: App): Server {
       instructions: INSTRUCTIONS,
     },
   );
-  const list = new ToolList(app);
+  const list = new ToolList(app, caller);
 
   // The entries are prepared at the first tools/list, not before initialize
   // (docs/performance.md), and again only when the list changes (once more
   // with the dashboard links for a client that shows apps): an answer is the
   // same array, serialised by the transport.
   let linked: { from: ListedTool[]; to: ListedTool[] } | undefined;
-  server.setRequestHandler(ListToolsRequestSchema, () => {
+  server.setRequestHandler("tools/list", () => {
     const entries = list.entries;
-    if (!supportsApps(server.getClientCapabilities())) return { tools: entries };
+    if (!supportsApps(server.getClientCapabilities())) return { tools: entries as Tool[] };
     if (linked?.from !== entries) linked = { from: entries, to: entries.map(withAppLink) };
-    return { tools: linked.to };
+    return { tools: linked.to as Tool[] };
   });
 
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+  server.setRequestHandler("tools/call", async (request, ctx) => {
     const { name, arguments: args } = request.params;
     if (list.dynamic && name === TOOLSETS_TOOL) {
       const { result, changed } = list.call(args ?? {});
@@ -81,7 +82,7 @@ export function createMcpServer(app: App): Server {
       // A protocol error has no hint: the guess goes in the message.
       const { message, near } = unknownTool(name, list.names());
       throw wireError(
-        ErrorCode.InvalidParams,
+        ProtocolErrorCode.InvalidParams,
         `${message}${near ? `; did you mean '${near}'?` : ""}`,
       );
     }
@@ -92,16 +93,17 @@ export function createMcpServer(app: App): Server {
       ? undefined
       // The promise settles once the notification is written; the result waits for it.
       : (p: { progress: number; total?: number; message?: string }) =>
-        extra.sendNotification({
+        ctx.mcpReq.notify({
           method: "notifications/progress",
           params: { progressToken, ...p },
         })
           .catch(() => {});
     const result = await app.interpreter.call(name, args ?? {}, {
-      signal: extra.signal,
+      signal: ctx.mcpReq.signal,
       onProgress,
-      sample: clientSampler(server, extra.requestId),
-      confirm: clientConfirm(server, extra.requestId, extra.signal),
+      sample: clientSampler(server, ctx),
+      confirm: clientConfirm(server, ctx),
+      caller,
     });
     return toCallToolResult(result);
   });
@@ -110,7 +112,7 @@ export function createMcpServer(app: App): Server {
   return server;
 }
 
-/** Why {@link serveStdio} ended: the client closed stdin, or a signal asked berth to stop. */
+/** Why serving ended: the client closed stdin (stdio), or a signal asked berth to stop. */
 export type ServeEnd = "end" | "SIGINT" | "SIGTERM";
 
 /** What {@link serveStdio} tells the operator. */
@@ -146,7 +148,7 @@ export async function serveStdio(app: App, options: ServeOptions = {}): Promise<
 }
 
 /** Listens for SIGINT and SIGTERM (where the platform has them); answers the unlisten. */
-function onStopSignals(stop: (signal: "SIGINT" | "SIGTERM") => void): () => void {
+export function onStopSignals(stop: (signal: "SIGINT" | "SIGTERM") => void): () => void {
   const listeners: [Deno.Signal, () => void][] = [];
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     const listener = () => stop(signal);

@@ -5,19 +5,13 @@
  * @module
  */
 
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/index"
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
-import {
-  GetPromptRequestSchema,
-  ListPromptsRequestSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+import type { Server } from "@modelcontextprotocol/server";
 import { getPrompt, PROMPTS, type UnderstandingDeps } from "../understanding/mod.ts";
 import { protocolError } from "./errors.ts";
 
 /** Registers the prompt handlers (the server must declare the `prompts` capability). */
 export function registerPrompts(server: Server, deps: UnderstandingDeps): void {
-  server.setRequestHandler(ListPromptsRequestSchema, () => ({
+  server.setRequestHandler("prompts/list", () => ({
     prompts: PROMPTS.map((p) => ({
       name: p.name,
       title: p.title,
@@ -25,10 +19,10 @@ export function registerPrompts(server: Server, deps: UnderstandingDeps): void {
       arguments: p.arguments,
     })),
   }));
-  server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
+  server.setRequestHandler("prompts/get", async (request, ctx) => {
     const { name, arguments: args } = request.params;
     try {
-      const prompt = await getPrompt(deps, name, args ?? {}, extra.signal);
+      const prompt = await getPrompt(deps, name, args ?? {}, ctx.mcpReq.signal);
       return {
         description: prompt.description,
         messages: [{

@@ -6,15 +6,7 @@
  * @module
  */
 
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/index"
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
-import {
-  CompleteRequestSchema,
-  ListResourcesRequestSchema,
-  ListResourceTemplatesRequestSchema,
-  ReadResourceRequestSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+import type { Server } from "@modelcontextprotocol/server";
 import {
   complete,
   listResources,
@@ -35,32 +27,32 @@ export function registerResources(
   deps: UnderstandingDeps,
   listedTools: () => string[],
 ): void {
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+  server.setRequestHandler("resources/templates/list", () => ({
     resourceTemplates: [...RESOURCE_TEMPLATES],
   }));
-  server.setRequestHandler(ListResourcesRequestSchema, async (_request, extra) => {
+  server.setRequestHandler("resources/list", async (_request, ctx) => {
     try {
-      const resources = await listResources(deps, extra.signal);
+      const resources = await listResources(deps, ctx.mcpReq.signal);
       const apps = supportsApps(server.getClientCapabilities()) ? [DASHBOARD_RESOURCE] : [];
       return { resources: [...apps, ...resources] };
     } catch (error) {
       throw protocolError(error);
     }
   });
-  server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
+  server.setRequestHandler("resources/read", async (request, ctx) => {
     try {
       if (request.params.uri === DASHBOARD_URI) {
         return { contents: [await readDashboard(listedTools())] };
       }
-      return { contents: [await readResource(deps, request.params.uri, extra.signal)] };
+      return { contents: [await readResource(deps, request.params.uri, ctx.mcpReq.signal)] };
     } catch (error) {
-      throw protocolError(error, true);
+      throw protocolError(error);
     }
   });
-  server.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
+  server.setRequestHandler("completion/complete", async (request, ctx) => {
     try {
       const { ref, argument } = request.params;
-      return { completion: await complete(deps, ref, argument, extra.signal) };
+      return { completion: { ...await complete(deps, ref, argument, ctx.mcpReq.signal) } };
     } catch (error) {
       throw protocolError(error);
     }

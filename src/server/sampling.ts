@@ -6,8 +6,7 @@
  * @module
  */
 
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/index"
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { Server, ServerContext } from "@modelcontextprotocol/server";
 import type { Sampler } from "../interpreter/handlers/types.ts";
 
 /** The text of a sampling result (one content block, or a list of them). */
@@ -25,16 +24,16 @@ export function samplingText(content: unknown): string {
  * A sampler bound to one request (so that transports can route the nested
  * request), or undefined when the client cannot sample.
  */
-export function clientSampler(server: Server, requestId: string | number): Sampler | undefined {
+export function clientSampler(server: Server, ctx: ServerContext): Sampler | undefined {
   if (!server.getClientCapabilities()?.sampling) return undefined;
   return async ({ system, prompt, maxTokens, signal }) => {
-    const result = await server.createMessage({
+    const result = await ctx.mcpReq.requestSampling({
       messages: [{ role: "user", content: { type: "text", text: prompt } }],
       systemPrompt: system,
       maxTokens,
       includeContext: "none",
       modelPreferences: { intelligencePriority: 0.7, speedPriority: 0.5 },
-    }, { signal, relatedRequestId: requestId });
+    }, { signal });
     return samplingText(result.content);
   };
 }

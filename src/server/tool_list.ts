@@ -11,7 +11,13 @@
 
 import type { App } from "../app/mod.ts";
 import { BerthError } from "../errors/mod.ts";
-import { errorResult, type ListedTool, listedTool, type ToolResult } from "../interpreter/mod.ts";
+import {
+  type Caller,
+  errorResult,
+  type ListedTool,
+  listedTool,
+  type ToolResult,
+} from "../interpreter/mod.ts";
 import type { ToolSpec } from "../manifest/types.ts";
 
 /** The name of the tool that lists and enables toolsets. */
@@ -32,14 +38,17 @@ interface ToolsetRow {
 export class ToolList {
   readonly #app: App;
   readonly #dynamic: boolean;
+  /** The HTTP caller, whose levels narrow the server's (absent over stdio). */
+  readonly #caller?: Caller;
   /** Toolsets enabled by `docker_toolsets` (dynamic mode). */
   readonly #enabled = new Set<string>();
   #listed: Map<string, ToolSpec> = new Map();
   /** Built when first asked for, after every change. */
   #entries: ListedTool[] | undefined;
 
-  constructor(app: App) {
+  constructor(app: App, caller?: Caller) {
     this.#app = app;
+    this.#caller = caller;
     this.#dynamic = app.config.dynamicToolsets;
     this.#prepare();
   }
@@ -77,7 +86,7 @@ export class ToolList {
    */
   notEnabled(name: string): BerthError | undefined {
     const spec = this.#app.allTools.find((t) => t.name === name);
-    if (!spec || this.lists(name) || !this.#app.policy.allowsLevel(spec.permission)) {
+    if (!spec || this.lists(name) || !this.#granted(spec)) {
       return undefined;
     }
     const offered = this.#app.tools.some((t) => t.name === name);
@@ -147,7 +156,7 @@ export class ToolList {
 
   #report(added: string[], enabled?: string): ToolResult {
     const rows: ToolsetRow[] = this.#app.toolsets.map((set) => {
-      const offered = this.#app.tools.filter((t) => t.toolset === set.name);
+      const offered = this.#offered().filter((t) => t.toolset === set.name);
       const listed = offered.filter((t) => this.#listed.has(t.name)).length;
       return {
         name: set.name,
@@ -172,11 +181,23 @@ export class ToolList {
     };
   }
 
+  /** True when the server and the caller both grant the tool's level. */
+  #granted(spec: ToolSpec): boolean {
+    return this.#app.policy.allowsLevel(spec.permission) &&
+      this.#caller?.allowsLevel(spec.permission) !== false;
+  }
+
+  /** The tools this caller may see at all. */
+  #offered(): ToolSpec[] {
+    return this.#caller ? this.#app.tools.filter((t) => this.#granted(t)) : this.#app.tools;
+  }
+
   /** Recomputes the listed tools and their prepared entries. */
   #prepare(): void {
+    const offered = this.#offered();
     const shown = this.#dynamic
-      ? this.#app.tools.filter((t) => t.permission === "read" || this.#enabled.has(t.toolset))
-      : this.#app.tools;
+      ? offered.filter((t) => t.permission === "read" || this.#enabled.has(t.toolset))
+      : offered;
     this.#listed = new Map(shown.map((t) => [t.name, t]));
     const options = { outputSchemas: this.#app.config.outputSchemas };
     const entries = shown.map((t) =>

@@ -195,8 +195,9 @@ Deno.test("e2e: prompts, resources, completion and sampling", SPAWN_TEST, async 
       const error = await mcpErrorOf(
         plain.client.readResource({ uri: `container://logs/${prefix}-nope` }),
       );
-      assert.equal(error.code, -32002);
-      assert.match(error.message, /^MCP error -32002: Error: DKR-002/);
+      // -32602 on every revision (2026-07-28 requires it; 2025 clients accept it).
+      assert.equal(error.code, -32602);
+      assert.match(error.message, /^MCP error -32602: Error: DKR-002/);
     });
 
     await t.step("resources/list: running containers as log resources", async () => {
@@ -276,7 +277,7 @@ Deno.test("e2e: prompts, resources, completion and sampling", SPAWN_TEST, async 
       const read = await mcpErrorOf(
         session.client.readResource({ uri: `container://logs/${failed}` }),
       );
-      assert.equal(read.code, -32002);
+      assert.equal(read.code, -32602);
       const completion = await session.client.complete({
         ref: { type: "ref/prompt", name: "troubleshoot_container" },
         argument: { name: "container_id", value: prefix },

@@ -1,0 +1,287 @@
+/**
+ * `berth serve --http` as an operator runs it and as clients use it: the v1
+ * SDK client (2025-11-25, sessions) and the v2 client pinned to 2026-07-28
+ * over real HTTP against the real engine; static tokens (401 without or with
+ * a wrong token, a read-only token sees read tools only and gets DKR-007 on a
+ * write, its name in the audit log); Host and Origin refused with 403; a
+ * non-loopback address without authentication refused at start.
+ *
+ * Containers carry `berth.test=e2e-http` and are removed by that label.
+ */
+
+import assert from "node:assert/strict";
+import {
+  cleanup,
+  docker,
+  OPEN_REGISTRY,
+  runContainer,
+  TEST_IMAGE,
+  uniqueName,
+} from "../helpers/mod.ts";
+import { berthReadPaths, REPO, serveArgs, serverEnv, SPAWN_TEST } from "./_mcp.ts";
+import { connectLegacy, connectModern, INITIALIZE, post, startHttp } from "./_http.ts";
+
+const SUITE = "e2e-http";
+const TAG = `${OPEN_REGISTRY}/berth-test/${uniqueName("http")}:1`;
+
+/** The status of a POST sent with a Host header of our choice (fetch always sends the real one). */
+async function rawStatus(port: number, host: string, token: string): Promise<number> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const body = JSON.stringify(INITIALIZE);
+  const request = `POST /mcp HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${token}\r\n` +
+    `Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n` +
+    `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`;
+  await conn.write(new TextEncoder().encode(request));
+  const buffer = new Uint8Array(256);
+  const n = await conn.read(buffer);
+  conn.close();
+  return Number(
+    /^HTTP\/1\.1 (\d{3})/.exec(new TextDecoder().decode(buffer.subarray(0, n ?? 0)))?.[1],
+  );
+}
+
+type Result = {
+  content: { text?: string }[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+};
+
+function codeOf(result: Result): string | undefined {
+  return (result.structuredContent?.error as { code?: string } | undefined)?.code;
+}
+
+/** Deno flags that let the berth set also read and write these paths. */
+function alsoFlags(read: string[], write: string[]): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(`${REPO}/deno.json`));
+  const setWrite = config.permissions.berth.write as string[];
+  return [
+    `--allow-read=${[...berthReadPaths(), ...read].join(",")}`,
+    `--allow-write=${[...setWrite, ...write].join(",")}`,
+  ];
+}
+
+Deno.test({
+  name: "http: a non-loopback address without authentication refuses to start, naming the fix",
+  ...SPAWN_TEST,
+  async fn() {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: serveArgs(["--http", "0.0.0.0:1"]),
+      cwd: REPO,
+      env: serverEnv(),
+      clearEnv: true,
+      stdin: "null",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 2, stderr);
+    assert.match(stderr, /Refusing to serve 0\.0\.0\.0 without authentication/);
+    assert.match(stderr, /--token-file/);
+  },
+});
+
+Deno.test({
+  name: "http: 2025-11-25 and 2026-07-28 clients list and call tools like stdio, with progress",
+  ...SPAWN_TEST,
+  async fn() {
+    const server = await startHttp(["--allow", "read,images"]);
+    try {
+      const legacy = await connectLegacy(server.url);
+      const modern = await connectModern(server.url);
+      try {
+        assert.equal(legacy.getServerVersion()?.name, "berth");
+        const [a, b] = [await legacy.listTools(), await modern.listTools()];
+        assert.ok(a.tools.length > 10);
+        assert.deepEqual(a.tools.map((t) => t.name), b.tools.map((t) => t.name));
+        const name = await runContainer(SUITE, { command: ["sleep", "60"] });
+        for (const client of [legacy, modern]) {
+          const result = await client.callTool({
+            name: "docker_inspect_container",
+            arguments: { container_id: name },
+          }) as Result;
+          assert.equal(result.isError, undefined, result.content[0]?.text);
+          assert.match(JSON.stringify(result.structuredContent), new RegExp(name));
+        }
+        // Progress reaches both clients before the result.
+        await docker("tag", TEST_IMAGE, TAG);
+        for (const client of [legacy, modern]) {
+          const seen: unknown[] = [];
+          const params = { name: "docker_push_image", arguments: { image: TAG } };
+          const options = { onprogress: (p: unknown) => seen.push(p), timeout: 60_000 };
+          // The v2 client takes the options second, the v1 client third.
+          const pushed = (client === legacy
+            ? await legacy.callTool(params, undefined, options)
+            : await modern.callTool(params, options)) as Result;
+          assert.equal(pushed.isError, undefined, pushed.content[0]?.text);
+          assert.ok(
+            seen.length >= 1,
+            `progress notifications arrived (${client === legacy ? "2025-11-25" : "2026-07-28"})`,
+          );
+        }
+      } finally {
+        await legacy.close();
+        await modern.close();
+      }
+    } finally {
+      await cleanup(SUITE);
+      await docker("rmi", TAG).catch(() => {});
+      const status = await server.stop("SIGTERM");
+      assert.equal(status.code, 143, server.stderr());
+    }
+  },
+});
+
+Deno.test({
+  name: "http: cancelling a call over HTTP aborts it and the session goes on",
+  ...SPAWN_TEST,
+  async fn() {
+    const server = await startHttp(["--allow", "read,lifecycle", "--long-budget", "0"]);
+    const client = await connectLegacy(server.url);
+    try {
+      const name = await runContainer(SUITE, { command: ["sleep", "120"] });
+      const controller = new AbortController();
+      const started = Date.now();
+      const waiting = client.callTool(
+        { name: "docker_wait_container", arguments: { container_id: name } },
+        undefined,
+        { signal: controller.signal, timeout: 60_000 },
+      );
+      setTimeout(() => controller.abort("user pressed stop"), 500);
+      await assert.rejects(waiting);
+      assert.ok(Date.now() - started < 10_000);
+      const after = await client.callTool({ name: "docker_system_info", arguments: {} }) as Result;
+      assert.equal(after.isError, undefined);
+    } finally {
+      await client.close();
+      await cleanup(SUITE);
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "http: bearer tokens — none or wrong is 401, read-only sees read tools and gets DKR-007, audit names the token",
+  ...SPAWN_TEST,
+  async fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "berth-http-tokens-" });
+    const tokens = `${dir}/tokens`;
+    const audit = `${dir}/audit.jsonl`;
+    const admin = crypto.randomUUID();
+    const reader = crypto.randomUUID();
+    Deno.writeTextFileSync(
+      tokens,
+      `# team tokens\nops-admin:${admin}\n\nci-reader:${reader} allow=read\n`,
+    );
+    const server = await startHttp(
+      ["--allow", "read,lifecycle", "--token-file", tokens, "--audit-log", audit],
+      { denoFlags: alsoFlags([tokens], [audit]) },
+    );
+    try {
+      const none = await post(server.url, INITIALIZE);
+      assert.equal(none.status, 401);
+      assert.match(none.headers.get("www-authenticate") ?? "", /^Bearer /);
+      await none.body?.cancel();
+      const wrong = await post(server.url, INITIALIZE, { authorization: `Bearer ${admin}x` });
+      assert.equal(wrong.status, 401);
+      assert.match(wrong.headers.get("www-authenticate") ?? "", /invalid_token/);
+      await wrong.body?.cancel();
+      await assert.rejects(connectLegacy(server.url, "not-a-token-at-all"));
+
+      const name = await runContainer(SUITE, { command: ["sleep", "60"] });
+      const ro = await connectLegacy(server.url, reader);
+      const rw = await connectLegacy(server.url, admin);
+      try {
+        const roTools = (await ro.listTools()).tools.map((t) => t.name);
+        const rwTools = (await rw.listTools()).tools.map((t) => t.name);
+        assert.ok(!roTools.includes("docker_stop_container"));
+        assert.ok(rwTools.includes("docker_stop_container"));
+        assert.ok(roTools.every((t) => rwTools.includes(t)));
+        const denied = await ro.callTool({
+          name: "docker_stop_container",
+          arguments: { container_id: name },
+        }) as Result;
+        assert.equal(codeOf(denied), "DKR-007", denied.content[0]?.text);
+        const stopped = await rw.callTool({
+          name: "docker_stop_container",
+          arguments: { container_id: name, timeout: 0 },
+        }) as Result;
+        assert.equal(stopped.isError, undefined, stopped.content[0]?.text);
+      } finally {
+        await ro.close();
+        await rw.close();
+      }
+      const lines = Deno.readTextFileSync(audit).trim().split("\n").map((l) => JSON.parse(l));
+      assert.deepEqual(
+        lines.map((l) => [l.principal, l.tool, l.outcome]),
+        [["ci-reader", "docker_stop_container", "DKR-007"], [
+          "ops-admin",
+          "docker_stop_container",
+          "ok",
+        ]],
+      );
+      assert.ok(!Deno.readTextFileSync(audit).includes(admin), "tokens never reach the log");
+    } finally {
+      await cleanup(SUITE);
+      await server.stop();
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "http: Host and Origin outside the allowlists are 403 before MCP; sessions belong to their caller",
+  ...SPAWN_TEST,
+  async fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "berth-http-hosts-" });
+    const tokens = `${dir}/tokens`;
+    const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
+    Deno.writeTextFileSync(tokens, `alice:${a}\nbob:${b}\n`);
+    const server = await startHttp(
+      ["--token-file", tokens, "--allowed-origins", "https://ops.example.com"],
+      { denoFlags: alsoFlags([tokens], []) },
+    );
+    try {
+      const auth = { authorization: `Bearer ${a}` };
+      const evil = await post(server.url, INITIALIZE, { ...auth, origin: "https://evil.example" });
+      assert.equal(evil.status, 403);
+      await evil.body?.cancel();
+      // A rebinding page reaches berth under its own host name.
+      assert.equal(await rawStatus(server.port, "evil.example", a), 403);
+      assert.equal(await rawStatus(server.port, `evil.example:${server.port}`, a), 403);
+      const listed = await post(server.url, INITIALIZE, {
+        ...auth,
+        origin: "https://ops.example.com",
+      });
+      assert.equal(listed.status, 200);
+      const session = listed.headers.get("mcp-session-id")!;
+      await listed.body?.cancel();
+      assert.ok(session);
+      // Bob holding Alice's session id gets nothing: the id is not authentication.
+      const ping = { jsonrpc: "2.0", id: 2, method: "ping" };
+      const stolen = await post(server.url, ping, {
+        authorization: `Bearer ${b}`,
+        "mcp-session-id": session,
+        "mcp-protocol-version": "2025-11-25",
+      });
+      assert.equal(stolen.status, 404);
+      await stolen.body?.cancel();
+      const bare = await post(server.url, ping, {
+        "mcp-session-id": session,
+        "mcp-protocol-version": "2025-11-25",
+      });
+      assert.equal(bare.status, 401);
+      await bare.body?.cancel();
+      // DELETE ends the session; it is gone afterwards.
+      const headers = { ...auth, "mcp-session-id": session, "mcp-protocol-version": "2025-11-25" };
+      const deleted = await fetch(server.url, { method: "DELETE", headers });
+      assert.equal(deleted.status, 200);
+      await deleted.body?.cancel();
+      const after = await post(server.url, ping, headers);
+      assert.equal(after.status, 404);
+      await after.body?.cancel();
+    } finally {
+      await server.stop();
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
