@@ -74,6 +74,12 @@ const capability = entry.refine(isCapability, {
   message: `is not a Linux capability; known names: ${LINUX_CAPABILITIES.join(", ")}`,
 });
 
+/** A volume driver name as the engine takes it (`local` is always allowed, so listing it is a mistake). */
+const volumeDriver = z.string().regex(
+  /^[A-Za-z0-9][A-Za-z0-9_.\/:-]{0,127}$/,
+  "must be a volume driver name such as rexray/ebs",
+).refine((s) => s !== "local", "local is always allowed; list only other drivers");
+
 const tlsSchema = z.strictObject({
   ca: z.string().optional(),
   cert: z.string().optional(),
@@ -103,6 +109,9 @@ const permissionsSchema = z.strictObject({
   allow_volumes_from: z.boolean().optional(),
   allow_public_ports: z.boolean().optional(),
   allowed_host_paths: z.array(entry).optional(),
+  // Volumes: only the local driver with no options or a tmpfs, unless allowed here.
+  allow_volume_driver_opts: z.boolean().optional(),
+  allowed_volume_drivers: z.array(volumeDriver).optional(),
 });
 
 const execSafetySchema = z.strictObject({

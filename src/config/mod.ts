@@ -449,6 +449,8 @@ function engineSettings(
       allowVolumesFrom: p.allow_volumes_from ?? DEFAULT_GUARDS.allowVolumesFrom,
       allowPublicPorts: p.allow_public_ports ?? DEFAULT_GUARDS.allowPublicPorts,
       allowedHostPaths: p.allowed_host_paths ?? DEFAULT_GUARDS.allowedHostPaths,
+      allowVolumeDriverOpts: p.allow_volume_driver_opts ?? DEFAULT_GUARDS.allowVolumeDriverOpts,
+      allowedVolumeDrivers: p.allowed_volume_drivers ?? DEFAULT_GUARDS.allowedVolumeDrivers,
     },
   };
 }

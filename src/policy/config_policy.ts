@@ -39,6 +39,10 @@ export interface GuardSettings {
   allowPublicPorts: boolean;
   /** Host paths that bind mounts, copy sources and build contexts must lie in (empty: any not sensitive). */
   allowedHostPaths: string[];
+  /** Volume driver options beyond a tmpfs (bind, overlay, nfs …). */
+  allowVolumeDriverOpts: boolean;
+  /** Volume drivers besides `local`. */
+  allowedVolumeDrivers: string[];
 }
 
 /** Safe defaults: Baseline, with public ports allowed. */
@@ -52,6 +56,8 @@ export const DEFAULT_GUARDS: GuardSettings = {
   allowVolumesFrom: false,
   allowPublicPorts: true,
   allowedHostPaths: [],
+  allowVolumeDriverOpts: false,
+  allowedVolumeDrivers: [],
 };
 
 /** What the policy is built from. */

@@ -16,9 +16,10 @@
 
 import { BerthError } from "../errors/mod.ts";
 import type { HostPathRules } from "./host_paths.ts";
+import { checkVolumeDriver, type VolumeRules } from "./volume_options.ts";
 
 /** Which dangerous options the operator allows. */
-export interface CreateRules {
+export interface CreateRules extends VolumeRules {
   allowPrivileged: boolean;
   allowHostNamespaces: boolean;
   /** Capabilities allowed in CapAdd beyond the Baseline set (upper case, no CAP_). */
@@ -158,16 +159,6 @@ function isHostPath(source: string): boolean {
   return !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(source);
 }
 
-/** Checks volume driver options that point a volume at a host path (`o=bind,device=/`). */
-export function checkVolumeOptions(options: unknown, rules: HostPathRules): void {
-  if (!options || typeof options !== "object") return;
-  for (const [key, value] of Object.entries(options)) {
-    if (typeof value !== "string") continue;
-    if (!/^(device|mountpoint|path|source|src)$/i.test(key)) continue;
-    if (/^([A-Za-z]:)?[\\/]/.test(value)) rules.check(value, "bind");
-  }
-}
-
 function checkMounts(hc: unknown, rules: CreateRules): void {
   for (const entry of list(field(hc, "Binds"))) {
     if (typeof entry !== "string") continue;
@@ -179,8 +170,14 @@ function checkMounts(hc: unknown, rules: CreateRules): void {
     if (type === "bind") {
       rules.hostPaths.check(String(field(mount, "Source") ?? ""), "bind");
     } else if (type === "volume") {
+      // A volume mount creates its volume when missing, with this driver and these options.
       const driver = field(field(mount, "VolumeOptions"), "DriverConfig");
-      checkVolumeOptions(field(driver, "Options"), rules.hostPaths);
+      checkVolumeDriver(
+        field(driver, "Name"),
+        field(driver, "Options"),
+        rules,
+        "Mounts[].VolumeOptions.DriverConfig",
+      );
     } else if (type !== "tmpfs" && type !== "image") {
       throw new OptionRefused(
         "Mounts",
@@ -289,6 +286,9 @@ function checkHostConfig(hc: unknown, rules: CreateRules): void {
   if (set(field(hc, "VolumesFrom")) && !rules.allowVolumesFrom) {
     throw refuse("VolumesFrom", "it mounts another container's volumes", "allow_volumes_from");
   }
+  // The driver of the named volumes the container's Binds and volumes create.
+  const volumeDriver = field(hc, "VolumeDriver");
+  if (typeof volumeDriver === "string") checkVolumeDriver(volumeDriver, {}, rules, "VolumeDriver");
   checkMounts(hc, rules);
   if (!rules.allowPublicPorts) checkPorts(hc);
 }
@@ -300,9 +300,12 @@ export function checkCreateBody(body: Record<string, unknown>, rules: CreateRule
   if (hc && typeof hc === "object") checkHostConfig(hc, rules);
 }
 
-/** Throws DKR-007 when a volume create body points the volume at a sensitive host path. */
+/**
+ * Throws DKR-007 when a volume create body uses a driver or driver options the
+ * operator did not allow (src/policy/volume_options.ts).
+ */
 export function checkVolumeBody(body: Record<string, unknown>, rules: CreateRules): void {
-  checkVolumeOptions(field(body, "DriverOpts"), rules.hostPaths);
+  checkVolumeDriver(field(body, "Driver"), field(body, "DriverOpts"), rules);
 }
 
 /** Every host path a create body binds (Binds, bind Mounts, volume driver devices), both places. */

@@ -31,12 +31,20 @@ const app: App = await testApp({ allow: "all" });
 /** Not an object literal: `background` is honoured where the interpreter knows it. */
 const WAIT = { background: false };
 
-async function run(tool: string, args: Record<string, unknown>): Promise<ToolResult> {
-  return await app.interpreter.call(tool, args, WAIT);
+async function run(
+  tool: string,
+  args: Record<string, unknown>,
+  on: App = app,
+): Promise<ToolResult> {
+  return await on.interpreter.call(tool, args, WAIT);
 }
 
-async function ok(tool: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const result = await run(tool, args);
+async function ok(
+  tool: string,
+  args: Record<string, unknown>,
+  on: App = app,
+): Promise<Record<string, unknown>> {
+  const result = await run(tool, args, on);
   if (result.isError) throw new Error(`${tool} failed: ${result.text}`);
   return result.structured;
 }
@@ -360,10 +368,22 @@ Deno.test("netvol: volumes are created, refused while in use, removed", async ()
   assert.match(anonymous.name as string, /^[0-9a-f]{64}$/);
 });
 
-Deno.test("netvol: local bind volumes go through the host path policy", async () => {
+Deno.test("netvol: local bind volumes need the config's permission, then the host path policy", async () => {
   const dir = await Deno.makeTempDir({ prefix: "berth-netvol-" });
   await Deno.writeTextFile(`${dir}/from-host.txt`, "bound");
-  const policy = app.policy as unknown as Record<string, unknown>;
+  const refused = uniqueName("berth-netvol-nobind");
+  const byDefault = await run("docker_create_volume", {
+    name: refused,
+    labels: LABELS,
+    driver_opts: { type: "none", o: "bind", device: dir },
+  });
+  assert.equal(errorCode(byDefault), "DKR-007", byDefault.text);
+  assert.ok(await gone("volume", refused));
+  const config = await Deno.makeTempFile({ prefix: "berth-netvol-", suffix: ".yaml" });
+  await Deno.writeTextFile(config, "permissions: { allow_volume_driver_opts: true }\n");
+  const binds = await testApp({ allow: "all", config });
+  await Deno.remove(config);
+  const policy = binds.policy as unknown as Record<string, unknown>;
   const saved = policy.checkHostPath;
   const asked: string[] = [];
   policy.checkHostPath = (path: string, purpose: string) => {
@@ -376,7 +396,7 @@ Deno.test("netvol: local bind volumes go through the host path policy", async ()
       name,
       labels: LABELS,
       driver_opts: { type: "none", o: "bind", device: dir },
-    });
+    }, binds);
     assert.deepEqual(asked, [`bind ${dir}`]);
     const seen = await inVolume(name, "cat", "/data/from-host.txt");
     assert.equal(seen, "bound");
@@ -386,10 +406,14 @@ Deno.test("netvol: local bind volumes go through the host path policy", async ()
       name: root,
       labels: LABELS,
       driver_opts: { type: "none", o: "bind,ro", device: "/" },
-    });
+    }, binds);
     assert.equal(errorCode(denied), "DKR-007");
     assert.ok(await gone("volume", root));
-    const noDevice = await run("docker_create_volume", { name: root, driver_opts: { o: "bind" } });
+    const noDevice = await run(
+      "docker_create_volume",
+      { name: root, driver_opts: { o: "bind" } },
+      binds,
+    );
     assert.equal(errorCode(noDevice), "DKR-004");
   } finally {
     policy.checkHostPath = saved;

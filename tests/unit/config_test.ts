@@ -270,6 +270,15 @@ Deno.test("config: typos that would fail closed are refused: unknown capability,
     ],
     ["permissions: { whitelist_images: ['  '] }", /'permissions\.whitelist_images\.0'.*empty/],
     ["exec_safety: { blocked_commands: [''] }", /'exec_safety\.blocked_commands\.0'.*empty/],
+    [
+      "permissions: { allowed_volume_drivers: [local] }",
+      /'permissions\.allowed_volume_drivers\.0' local is always allowed/,
+    ],
+    [
+      "permissions: { allowed_volume_drivers: ['a b'] }",
+      /'permissions\.allowed_volume_drivers\.0' must be a volume driver name/,
+    ],
+    ["permissions: { allow_volume_driver_opts: yes please }", /allow_volume_driver_opts/],
   ];
   for (const [text, pattern] of cases) assertDkr004(() => parseConfigText(text, "c.yaml"), pattern);
   const ok = parseConfigText(
@@ -277,6 +286,17 @@ Deno.test("config: typos that would fail closed are refused: unknown capability,
     "c",
   );
   assert.deepEqual(ok.permissions?.allowed_capabilities, ["net_admin", "CAP_SYS_PTRACE"]);
+  const path = withConfigFile(
+    "permissions: { allow_volume_driver_opts: true, allowed_volume_drivers: [rexray/ebs] }",
+  );
+  try {
+    const { guards } = load({ config: path });
+    assert.equal(guards.allowVolumeDriverOpts, true);
+    assert.deepEqual(guards.allowedVolumeDrivers, ["rexray/ebs"]);
+    assert.equal(load().guards.allowVolumeDriverOpts, false, "off by default");
+  } finally {
+    Deno.removeSync(path);
+  }
 });
 
 Deno.test("--timeout: CLASS=DURATION, repeatable and comma-separated", () => {

@@ -134,7 +134,30 @@ export const DANGEROUS: [string, Record<string, unknown>, Partial<GuardSettings>
         VolumeOptions: { DriverConfig: { Name: "local", Options: { o: "bind", device: "/" } } },
       }],
     },
-  }, { allowedHostPaths: ["/"] }],
+  }, { allowedHostPaths: ["/"], allowVolumeDriverOpts: true }],
+  ["Mounts volume with an overlay of a host directory", {
+    HostConfig: {
+      Mounts: [{
+        Type: "volume",
+        Target: "/h",
+        VolumeOptions: {
+          DriverConfig: { Options: { type: "overlay", device: "overlay", o: "lowerdir=/srv/x" } },
+        },
+      }],
+    },
+  }, { allowVolumeDriverOpts: true }],
+  ["Mounts volume of a plugin driver", {
+    HostConfig: {
+      Mounts: [{
+        Type: "volume",
+        Target: "/h",
+        VolumeOptions: { DriverConfig: { Name: "sshfs" } },
+      }],
+    },
+  }, { allowedVolumeDrivers: ["sshfs"] }],
+  ["VolumeDriver of a plugin", { HostConfig: { VolumeDriver: "sshfs", Binds: ["v:/v"] } }, {
+    allowedVolumeDrivers: ["sshfs"],
+  }],
   ["top-level Binds", { Binds: ["/etc:/e"] }, { allowedHostPaths: ["/etc"] }],
   ["Windows drive root", { HostConfig: { Binds: ["C:\\:/c"] } }, { allowedHostPaths: ["C:\\"] }],
 ];
@@ -221,18 +244,47 @@ Deno.test("host paths: allowed roots restrict copy, build and bind alike", () =>
   assertDenied(() => new HostPathRules([], "/var/jenkins").check("/var/jenkins", "bind"));
 });
 
-Deno.test("volume create: local driver options cannot bind a sensitive host path", () => {
-  assertDenied(() =>
-    strict.checkVolumeBody?.({
-      Driver: "local",
-      DriverOpts: { type: "none", o: "bind", device: "/" },
-    })
-  );
-  assertDenied(() =>
-    strict.checkVolumeBody?.({ DriverOpts: { o: "bind", device: "/etc/../root" } })
-  );
-  strict.checkVolumeBody?.({ DriverOpts: { type: "none", o: "bind", device: "/srv/data" } });
-  strict.checkVolumeBody?.({ DriverOpts: { type: "nfs", o: "addr=10.0.0.1", device: ":/export" } });
+Deno.test("volume create: only the local driver with a tmpfs by default; the rest by the config", () => {
+  for (
+    const ok of [
+      {},
+      { Driver: "local" },
+      { Driver: "", DriverOpts: {} },
+      {
+        DriverOpts: { type: "tmpfs", device: "tmpfs", o: "size=100m,uid=1000,gid=1000,mode=1777" },
+      },
+      { DriverOpts: { type: "tmpfs", o: "nr_inodes=1k,noexec,nosuid" } },
+    ]
+  ) strict.checkVolumeBody?.(ok);
+  const hostile: Record<string, unknown>[] = [
+    { DriverOpts: { type: "overlay", device: "overlay", o: "lowerdir=/etc:/tmp/x/lower2" } },
+    { DriverOpts: { type: "none", o: "bind", device: "/" } },
+    { DriverOpts: { type: "none", o: "bind", device: "/srv/data" } },
+    { DriverOpts: { o: "bind", device: "/etc/../root" } },
+    { DriverOpts: { type: "nfs", o: "addr=127.0.0.1,rw", device: ":/export" } },
+    { DriverOpts: { type: "cifs", o: "addr=127.0.0.1", device: "//127.0.0.1/share" } },
+    { DriverOpts: { type: "ext4", device: "/dev/sda1" } },
+    { DriverOpts: { type: "btrfs", device: "/dev/sdb" } },
+    { DriverOpts: { type: "tmpfs", device: "/etc" } },
+    { DriverOpts: { type: "tmpfs", o: "size=1m,bind" } },
+    { DriverOpts: { type: "tmpfs", o: "lowerdir=/etc" } },
+    { DriverOpts: { Type: "tmpfs" } },
+    { DriverOpts: { type: "tmpfs", size: "1m" } },
+    { Driver: "sshfs" },
+    { Driver: "Local" },
+  ];
+  for (const body of hostile) assertDenied(() => strict.checkVolumeBody?.(body));
+  // The config's permission opens other options; the host paths they name are still judged.
+  const opts = permissive({ allowVolumeDriverOpts: true });
+  opts.checkVolumeBody?.({ DriverOpts: { type: "none", o: "bind", device: "/srv/data" } });
+  opts.checkVolumeBody?.({ DriverOpts: { type: "nfs", o: "addr=10.0.0.1", device: ":/export" } });
+  assert(/'\/etc'/.test(assertDenied(() => opts.checkVolumeBody?.(hostile[0])).message));
+  assertDenied(() => opts.checkVolumeBody?.(hostile[1]));
+  const plugin = assertDenied(() => opts.checkVolumeBody?.({ Driver: "sshfs" }));
+  assert(/allowed_volume_drivers/.test(plugin.hint ?? ""), plugin.hint);
+  permissive({ allowedVolumeDrivers: ["sshfs"] }).checkVolumeBody?.({ Driver: "sshfs" });
+  const error = assertDenied(() => strict.checkVolumeBody?.(hostile[0]));
+  assert(/allow_volume_driver_opts: true/.test(error.hint ?? ""), error.hint);
 });
 
 Deno.test("create guard refusals can be said in the caller's keys, with the value kept", () => {
