@@ -14,6 +14,9 @@ FROM ${DENO_IMAGE}
 # What `berth setup` prints for this image (its own reference).
 ARG BERTH_IMAGE=ghcr.io/berth-mcp/berth:0.1.0
 
+# The MCP registry reads this label to tie the image to server.json's name.
+LABEL io.modelcontextprotocol.server.name="io.github.berth-mcp/berth"
+
 # XDG_CONFIG_HOME=/etc: the "home" config berth looks for is /etc/berth/config.yaml,
 # which the set can read (mount one there), instead of a home the sandbox hides.
 ENV DENO_DIR=/deno-dir/ \

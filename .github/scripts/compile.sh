@@ -3,6 +3,13 @@
 #
 #   .github/scripts/compile.sh                 # all release targets
 #   .github/scripts/compile.sh x86_64-unknown-linux-gnu aarch64-apple-darwin
+#   deno task compile --read /srv/app --read /srv/tools x86_64-unknown-linux-gnu
+#
+# --read PATH / --write-path PATH (repeatable, before the targets) bake wider
+# read or write roots into the binary, as the npm launcher and the image's
+# entrypoint take them at start: a compiled binary's permissions cannot be
+# widened at run time. Each list is the new paths followed by the berth
+# set's own (an --allow-read next to -P=berth replaces the set's list).
 #
 # Output: dist/berth-<target>[.exe] plus dist/SHA256SUMS.
 # Cross-compiling works from any host: deno downloads the matching `denort`
@@ -28,6 +35,32 @@ elif command -v deno >/dev/null 2>&1; then
   deno_cmd=(deno)
 else
   deno_cmd=(npx -y deno@2.9.6)
+fi
+
+# The berth set's list for one permission, from deno.json (the same set the tests run).
+set_list() {
+  "${deno_cmd[@]}" eval --quiet \
+    "import c from './deno.json' with { type: 'json' }; console.log(c.permissions.berth['$1'].join(','))"
+}
+
+extra_read=()
+extra_write=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --read) extra_read+=("$2") && shift 2 ;;
+    --read=*) extra_read+=("${1#--read=}") && shift ;;
+    --write-path) extra_write+=("$2") && shift 2 ;;
+    --write-path=*) extra_write+=("${1#--write-path=}") && shift ;;
+    --) shift ;;
+    *) break ;;
+  esac
+done
+grants=()
+if [[ ${#extra_read[@]} -gt 0 ]]; then
+  grants+=("--allow-read=$(IFS=,; echo "${extra_read[*]}"),$(set_list read)")
+fi
+if [[ ${#extra_write[@]} -gt 0 ]]; then
+  grants+=("--allow-write=$(IFS=,; echo "${extra_write[*]}"),$(set_list write)")
 fi
 
 if [[ $# -gt 0 ]]; then
@@ -57,8 +90,10 @@ for t in "${targets[@]}"; do
   #               denort adds its embedded file system to the read allowlist
   #               itself (cli/rt/run.rs, "grant read access to the vfs"), so
   #               the baked-in set needs no path for them
+  #  ${grants}    extra roots from --read / --write-path, each list led by them
   "${deno_cmd[@]}" compile \
     -P=berth \
+    ${grants[@]+"${grants[@]}"} \
     --no-prompt \
     --include manifest \
     --target "$t" \

@@ -44,4 +44,9 @@ Deno.test("registry: server.json, the npm package, the image and the bundle name
   assert.equal(bundle.version, version);
   const dockerfile = Deno.readTextFileSync(new URL("../../Dockerfile", import.meta.url));
   assert.match(dockerfile, new RegExp(`ARG BERTH_IMAGE=${RELEASE_IMAGE}:${version}\\n`));
+  // The registry ties an image to a server by this label, a package by mcpName.
+  assert.ok(
+    dockerfile.includes(`LABEL io.modelcontextprotocol.server.name="${SERVER.name}"`),
+    "the image's io.modelcontextprotocol.server.name label",
+  );
 });
