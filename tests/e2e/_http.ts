@@ -51,9 +51,10 @@ function collect(stream: ReadableStream<Uint8Array>): () => string {
 /** Spawns berth with --http on a free loopback port; resolves once it listens. */
 export async function startHttp(
   args: string[] = [],
-  options: { denoFlags?: string[]; env?: Record<string, string>; listen?: string } = {},
+  options: { denoFlags?: string[]; env?: Record<string, string>; listen?: string; port?: number } =
+    {},
 ): Promise<HttpServer> {
-  const port = freePort();
+  const port = options.port ?? freePort();
   const listen = options.listen ?? `127.0.0.1:${port}`;
   const process = new Deno.Command(Deno.execPath(), {
     args: serveArgs(["--http", listen, ...args], options.denoFlags),

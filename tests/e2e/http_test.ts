@@ -285,3 +285,85 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "http: body cap 413, request rate and calls in flight 429 with Retry-After",
+  ...SPAWN_TEST,
+  async fn() {
+    const server = await startHttp([
+      "--allow",
+      "read,lifecycle",
+      "--long-budget",
+      "0",
+      "--max-body",
+      "4096",
+      "--rate-limit",
+      "8",
+      "--max-concurrent",
+      "1",
+      "--session-idle",
+      "1s",
+    ]);
+    const client = await connectLegacy(server.url); // initialize + initialized: 2 requests
+    try {
+      const big = await post(server.url, { ...INITIALIZE, padding: "x".repeat(5000) });
+      assert.equal(big.status, 413);
+      await big.body?.cancel();
+      const name = await runContainer(SUITE, { command: ["sleep", "60"] });
+      const controller = new AbortController();
+      const waiting = client.callTool(
+        { name: "docker_wait_container", arguments: { container_id: name } },
+        undefined,
+        { signal: controller.signal, timeout: 60_000 },
+      ).catch((error) => error);
+      await new Promise((r) => setTimeout(r, 300));
+      // A second call while the first runs passes the caller's limit of one.
+      const second = await client.callTool({ name: "docker_system_info", arguments: {} })
+        .then(() => "answered", (error) => String(error));
+      assert.match(second, /Too many calls in flight/);
+      controller.abort();
+      await waiting;
+      // The rate: 8 per minute, some spent above; the rest run out.
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        const response = await post(server.url, { jsonrpc: "2.0", id: 100 + i, method: "ping" });
+        statuses.push(response.status);
+        if (response.status === 429) {
+          assert.match(response.headers.get("retry-after") ?? "", /^\d+$/);
+        }
+        await response.body?.cancel();
+      }
+      assert.ok(statuses.includes(429), String(statuses));
+    } finally {
+      await client.close().catch(() => {});
+      await cleanup(SUITE);
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "http: an idle session is closed; its id then finds nothing",
+  ...SPAWN_TEST,
+  async fn() {
+    const server = await startHttp(["--session-idle", "1s"]);
+    try {
+      const opened = await post(server.url, INITIALIZE);
+      const session = opened.headers.get("mcp-session-id")!;
+      await opened.body?.cancel();
+      const headers = { "mcp-session-id": session, "mcp-protocol-version": "2025-11-25" };
+      const ping = { jsonrpc: "2.0", id: 2, method: "ping" };
+      const alive = await post(server.url, ping, headers);
+      assert.equal(alive.status, 200);
+      await alive.body?.cancel();
+      await new Promise((r) => setTimeout(r, 2_500));
+      const gone = await post(server.url, ping, headers);
+      assert.equal(gone.status, 404);
+      await gone.body?.cancel();
+      const metrics = await (await fetch(`${server.base}/metrics`)).text();
+      assert.match(metrics, /^berth_sessions_open 0$/m);
+    } finally {
+      await server.stop();
+    }
+  },
+});
