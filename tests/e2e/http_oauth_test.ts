@@ -69,7 +69,8 @@ function unsigned(issuer: string, audience: string): string {
 }
 
 Deno.test({
-  name: "http oauth: JWKS-verified tokens; forged, expired, early, wrong-audience, wrong-issuer and alg:none are refused",
+  name:
+    "http oauth: JWKS-verified tokens; forged, expired, early, wrong-audience, wrong-issuer and alg:none are refused",
   ...SPAWN_TEST,
   async fn() {
     const { issuer, privateKey, server: idp } = await startIssuer();
@@ -114,7 +115,9 @@ Deno.test({
         assert.match(challenge, /error="invalid_token"/, what);
         assert.match(
           challenge,
-          new RegExp(`resource_metadata="http://127.0.0.1:${port}/.well-known/oauth-protected-resource/mcp"`),
+          new RegExp(
+            `resource_metadata="http://127.0.0.1:${port}/.well-known/oauth-protected-resource/mcp"`,
+          ),
         );
         await response.body?.cancel();
       }
@@ -148,12 +151,18 @@ Deno.test({
           name: "docker_stop_container",
           arguments: { container_id: "berth-e2e-oauth-none" },
         });
-        assert.equal((denied.structuredContent as { error?: { code?: string } })?.error?.code, "DKR-007");
+        assert.equal(
+          (denied.structuredContent as { error?: { code?: string } })?.error?.code,
+          "DKR-007",
+        );
         const missing = await rw.callTool({
           name: "docker_stop_container",
           arguments: { container_id: "berth-e2e-oauth-none" },
         });
-        assert.equal((missing.structuredContent as { error?: { code?: string } })?.error?.code, "DKR-002");
+        assert.equal(
+          (missing.structuredContent as { error?: { code?: string } })?.error?.code,
+          "DKR-002",
+        );
       } finally {
         await ro.close();
         await rw.close();
