@@ -53,6 +53,43 @@ export async function* demultiplex(
   if (pending.length > 0) throw new Error("Log stream ended inside a frame");
 }
 
+/**
+ * {@link demultiplex} for a body read whole: the same frames and the same
+ * errors, with consecutive frames of one stream joined into one chunk (a
+ * reader of lines sees the same lines). No promise per frame: a log answer
+ * is one frame per line, and reading it frame by frame cost ~40 µs a line.
+ */
+export function demultiplexBytes(bytes: Uint8Array): OutputChunk[] {
+  const out: OutputChunk[] = [];
+  let offset = 0;
+  let run: { stream: StreamName; parts: Uint8Array[]; size: number } | undefined;
+  const flush = () => {
+    if (run) out.push({ stream: run.stream, data: concatBytes(run.parts, run.size) });
+    run = undefined;
+  };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  while (bytes.length - offset >= FRAME_HEADER) {
+    const type = bytes[offset];
+    const size = view.getUint32(offset + 4);
+    if (type > 2 || size > MAX_FRAME_BYTES) {
+      throw new Error(`Corrupt log frame (type ${type}, size ${size})`);
+    }
+    if (bytes.length - offset < FRAME_HEADER + size) break;
+    const stream: StreamName = type === 2 ? "stderr" : "stdout";
+    const data = bytes.subarray(offset + FRAME_HEADER, offset + FRAME_HEADER + size);
+    offset += FRAME_HEADER + size;
+    if (run?.stream !== stream) {
+      flush();
+      run = { stream, parts: [], size: 0 };
+    }
+    run!.parts.push(data);
+    run!.size += size;
+  }
+  flush();
+  if (offset < bytes.length) throw new Error("Log stream ended inside a frame");
+  return out;
+}
+
 /** A TTY container's output is one raw stream: every byte is stdout. */
 export async function* rawStream(
   body: ReadableStream<Uint8Array>,

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import {
   demultiplex,
+  demultiplexBytes,
   MAX_FRAME_BYTES,
   ndjson,
   type OutputChunk,
@@ -205,4 +206,39 @@ Deno.test("readCapped: exactly at the cap is not truncated; a null body is empty
     bytes: 4,
   });
   assert.deepStrictEqual(await readCapped(null, 4), { text: "", truncated: false, bytes: 0 });
+});
+
+/** Joins consecutive chunks of one stream, as a reader of lines sees them. */
+function runs(chunks: OutputChunk[]): { stream: string; text: string }[] {
+  const out: { stream: string; text: string }[] = [];
+  for (const c of byStream(chunks)) {
+    const last = out.at(-1);
+    if (last?.stream === c.stream) last.text += c.text;
+    else out.push({ ...c });
+  }
+  return out;
+}
+
+Deno.test("demultiplexBytes: the same output as demultiplex, consecutive frames of a stream joined", async () => {
+  const frames: Uint8Array[] = [];
+  for (let i = 0; i < 50; i++) {
+    frames.push(frame(i % 7 === 0 ? 2 : i % 11 === 0 ? 0 : 1, `l${i}\n`));
+  }
+  frames.push(frame(1, ""), frame(1, new Uint8Array([0, 255, 10])));
+  const wire = concat(...frames);
+  const streamed = await collect(demultiplex(body(...pieces(wire, 13))));
+  const whole = demultiplexBytes(wire);
+  assert.deepStrictEqual(runs(whole), runs(streamed));
+  assert.ok(whole.length < streamed.length, "one chunk per run of a stream");
+  assert.deepStrictEqual(demultiplexBytes(new Uint8Array(0)), []);
+});
+
+Deno.test("demultiplexBytes: corrupt, oversized and cut frames are the same errors", () => {
+  assert.throws(() => demultiplexBytes(frame(7, "x")), /Corrupt/);
+  assert.throws(
+    () => demultiplexBytes(frame(1, new Uint8Array(0), MAX_FRAME_BYTES + 1)),
+    /Corrupt log frame/,
+  );
+  assert.throws(() => demultiplexBytes(frame(1, "abc").slice(0, 5)), /ended inside a frame/);
+  assert.throws(() => demultiplexBytes(frame(2, "abcdef").slice(0, 11)), /ended inside a frame/);
 });

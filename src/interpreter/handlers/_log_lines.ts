@@ -13,6 +13,7 @@
 import {
   concatBytes,
   demultiplex,
+  demultiplexBytes,
   type OutputChunk,
   rawStream,
   type StreamName,
@@ -194,7 +195,7 @@ export class LogWindow {
  * loop; the filter's own signal ends its matching).
  */
 export async function collectLines(
-  chunks: AsyncIterable<OutputChunk>,
+  chunks: AsyncIterable<OutputChunk> | Iterable<OutputChunk>,
   options: LogWindowOptions,
 ): Promise<LogWindowResult> {
   const window = new LogWindow(options);
@@ -206,6 +207,16 @@ export async function collectLines(
   await window.drain();
   return window.finish();
 }
+
+/**
+ * Up to this tail, a log answer is read whole rather than frame by frame. The
+ * engine sends one frame per line, and reading a body chunk by chunk costs
+ * tens of microseconds a chunk: most of a `tail: 100` call's CPU. Read whole,
+ * the answer is bounded by the tail: the engine splits every log line into
+ * messages of at most 16 KiB before any log driver stores it, so 500 lines
+ * are 8 MiB at the very most (docs/performance.md). Larger tails stream.
+ */
+export const BULK_TAIL = 500;
 
 /** What to ask the engine for; times are the engine's `seconds.nanoseconds`. */
 export interface LogQuery {
@@ -243,9 +254,15 @@ export async function readContainerLogs(
     errors: { 404: "container_not_found" },
   });
   if (!response.body) return { lines: [], matched: 0, truncated: false };
+  const tty = info.Config?.Tty === true;
+  if (query.tail <= BULK_TAIL) {
+    // Read whole, in one go: see BULK_TAIL.
+    const bytes = await response.bytes();
+    return await collectLines(
+      tty ? [{ stream: "stdout", data: bytes }] : demultiplexBytes(bytes),
+      window,
+    );
+  }
   const body = response.body;
-  return await collectLines(
-    info.Config?.Tty === true ? rawStream(body) : demultiplex(body),
-    window,
-  );
+  return await collectLines(tty ? rawStream(body) : demultiplex(body), window);
 }
