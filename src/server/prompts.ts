@@ -6,13 +6,13 @@
  */
 
 import type { Server } from "@modelcontextprotocol/server";
-import { getPrompt, PROMPTS, type UnderstandingDeps } from "../understanding/mod.ts";
+import { getPrompt, promptDefinitions, type UnderstandingDeps } from "../understanding/mod.ts";
 import { protocolError } from "./errors.ts";
 
 /** Registers the prompt handlers (the server must declare the `prompts` capability). */
 export function registerPrompts(server: Server, deps: UnderstandingDeps): void {
   server.setRequestHandler("prompts/list", () => ({
-    prompts: PROMPTS.map((p) => ({
+    prompts: promptDefinitions(deps).map((p) => ({
       name: p.name,
       title: p.title,
       description: p.description,

@@ -51,8 +51,12 @@ export function registerResources(
   });
   server.setRequestHandler("completion/complete", async (request, ctx) => {
     try {
-      const { ref, argument } = request.params;
-      return { completion: { ...await complete(deps, ref, argument, ctx.mcpReq.signal) } };
+      const { ref, argument, context } = request.params;
+      return {
+        completion: {
+          ...await complete(deps, ref, argument, ctx.mcpReq.signal, context?.arguments),
+        },
+      };
     } catch (error) {
       throw protocolError(error);
     }

@@ -12,6 +12,7 @@ export {
   getPrompt,
   type PromptArgument,
   type PromptDefinition,
+  promptDefinitions,
   PROMPTS,
   type PromptText,
 } from "./prompts.ts";

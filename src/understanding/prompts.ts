@@ -13,7 +13,8 @@ import { NAME_OR_ID } from "../interpreter/formats.ts";
 import { levelDenied } from "../policy/mod.ts";
 import { securityReviewPrompt, troubleshootPrompt } from "./container_prompts.ts";
 import { cleanupPrompt, planStackPrompt } from "./ops_prompts.ts";
-import type { UnderstandingDeps } from "./deps.ts";
+import { depsOn, severalEngines, type UnderstandingDeps } from "./deps.ts";
+import { ENGINE_PARAM } from "../interpreter/engines.ts";
 
 /** One argument of a prompt (MCP prompt arguments are strings). */
 export interface PromptArgument {
@@ -77,6 +78,20 @@ export const PROMPTS: readonly PromptDefinition[] = [
   },
 ];
 
+/**
+ * The prompts as this berth lists them: with several engines each takes an
+ * optional `engine` argument (completion offers the names).
+ */
+export function promptDefinitions(deps: UnderstandingDeps): PromptDefinition[] {
+  if (!severalEngines(deps)) return [...PROMPTS];
+  const engine: PromptArgument = {
+    name: ENGINE_PARAM,
+    description: `Engine to read from (default ${deps.engines!.defaultName})`,
+    required: false,
+  };
+  return PROMPTS.map((p) => ({ ...p, arguments: [...p.arguments, engine] }));
+}
+
 /** Names of prompt arguments that take a container (for completion). */
 export const CONTAINER_ARGUMENTS: ReadonlySet<string> = new Set(
   PROMPTS.filter((p) => p.arguments.some((a) => a.name === "container_id")).map((p) => p.name),
@@ -113,6 +128,7 @@ export async function getPrompt(
       hint: `Prompts are ${PROMPTS.map((p) => p.name).join(", ")}`,
     });
   }
+  deps = depsOn(deps, args);
   if (!deps.policy.allowsLevel("read")) throw levelDenied(`prompt ${name}`, "read");
   const deadline = startDeadline("read", deps.config.timeouts.read, signal);
   // One engine per prompt, as per tool call: it keeps the secret values it reads.

@@ -13,7 +13,8 @@ import { BerthError, type ErrorPayload } from "../errors/mod.ts";
 import { NAME_OR_ID } from "../interpreter/formats.ts";
 import { redactLine } from "../interpreter/handlers/diagnose/data.ts";
 import type { ToolResult } from "../interpreter/mod.ts";
-import type { UnderstandingDeps } from "./deps.ts";
+import { depsOn, severalEngines, type UnderstandingDeps } from "./deps.ts";
+import { ENGINE_PARAM } from "../interpreter/engines.ts";
 import { CONTAINER_ARGUMENTS } from "./prompts.ts";
 
 /** A resource template as listed. */
@@ -178,15 +179,27 @@ export interface Completion {
   hasMore: boolean;
 }
 
-/** Completes container names for prompts' container_id and the templates' {container_id}. */
+/**
+ * Completes container names for prompts' container_id and the templates'
+ * {container_id}; with several engines, engine names for prompts' engine.
+ */
 export async function complete(
   deps: UnderstandingDeps,
   ref: CompletionRef,
   argument: { name: string; value: string },
   signal?: AbortSignal,
+  context?: Record<string, string>,
 ): Promise<Completion> {
   const none = { values: [], total: 0, hasMore: false };
+  if (argument.name === ENGINE_PARAM && ref.type === "ref/prompt" && severalEngines(deps)) {
+    const names = deps.engines!.slots.map((s) => s.name).filter((n) =>
+      n.startsWith(argument.value)
+    );
+    return { values: names, total: names.length, hasMore: false };
+  }
   if (argument.name !== "container_id") return none;
+  // A prompt's container is completed on the engine its arguments name so far.
+  if (ref.type === "ref/prompt") deps = depsOn(deps, context);
   const forPrompt = ref.type === "ref/prompt" && CONTAINER_ARGUMENTS.has(ref.name);
   const forTemplate = ref.type === "ref/resource" && (ref.uri === LOGS || ref.uri === STATS);
   if (!forPrompt && !forTemplate) return none;

@@ -1,0 +1,94 @@
+/**
+ * Several engines as an MCP client sees them: berth spawned as users run it
+ * (`deno run -P=berth … serve --config`) with the test engine and the test
+ * bed's Podman service: the `engine` parameter in tools/list, docker_list_engines,
+ * prompts with an `engine` argument, and completion of engine names and of
+ * the containers of the engine a prompt names.
+ */
+
+import assert from "node:assert/strict";
+import { docker, uniqueName } from "../helpers/mod.ts";
+import { callTool, connect, readAlso, SPAWN_TEST } from "./_mcp.ts";
+
+const SUITE = "e2e-engines";
+
+async function podman(...args: string[]): Promise<string> {
+  const out = await new Deno.Command("podman", { args, stdout: "piped", stderr: "piped" })
+    .output();
+  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+  return new TextDecoder().decode(out.stdout).trim();
+}
+
+Deno.test({
+  name:
+    "e2e engines: tools take an engine parameter, docker_list_engines lists both, prompts and completion follow the engine",
+  ...SPAWN_TEST,
+  async fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "berth-e2e-engines-" });
+    Deno.writeTextFileSync(
+      `${dir}/config.yaml`,
+      `engines:\n  dock: { host: "unix:///var/run/docker.sock" }\n` +
+        `  pod: { host: "unix:///run/podman/podman.sock" }\ndefault_engine: dock\n`,
+    );
+    const name = uniqueName("berth-e2e-pod");
+    await podman(
+      "run",
+      "-d",
+      "--name",
+      name,
+      "--label",
+      `berth.test=${SUITE}`,
+      "berth-test/busybox:latest",
+      "sleep",
+      "300",
+    );
+    const session = await connect(["--config", `${dir}/config.yaml`], {
+      denoFlags: readAlso([dir]),
+    });
+    try {
+      const { tools } = await session.client.listTools();
+      assert.ok(tools.some((t) => t.name === "docker_list_engines"));
+      for (const tool of tools) {
+        if (tool.name === "docker_list_engines") continue;
+        const engine = (tool.inputSchema.properties as Record<string, { enum?: string[] }>)
+          ?.engine;
+        assert.deepEqual(engine?.enum, ["dock", "pod"], tool.name);
+      }
+
+      const listing = await callTool(session, "docker_list_engines");
+      const rows = listing.structuredContent?.engines as { name: string; kind: string }[];
+      assert.deepEqual(rows.map((r) => [r.name, r.kind]), [["dock", "docker"], ["pod", "podman"]]);
+      const onPod = await callTool(session, "docker_list_containers", { engine: "pod" });
+      assert.match(onPod.content[0].text ?? "", new RegExp(name));
+      const onDock = await callTool(session, "docker_list_containers", {});
+      assert.doesNotMatch(onDock.content[0].text ?? "", new RegExp(name));
+
+      const { prompts } = await session.client.listPrompts();
+      const troubleshoot = prompts.find((p) => p.name === "troubleshoot_container")!;
+      assert.ok(troubleshoot.arguments?.some((a) => a.name === "engine" && !a.required));
+      const engines = await session.client.complete({
+        ref: { type: "ref/prompt", name: "troubleshoot_container" },
+        argument: { name: "engine", value: "p" },
+      });
+      assert.deepEqual(engines.completion.values, ["pod"]);
+      const containers = await session.client.complete({
+        ref: { type: "ref/prompt", name: "troubleshoot_container" },
+        argument: { name: "container_id", value: "berth-e2e-pod" },
+        context: { arguments: { engine: "pod" } },
+      });
+      assert.ok(containers.completion.values.includes(name), JSON.stringify(containers));
+      const prompt = await session.client.getPrompt({
+        name: "troubleshoot_container",
+        arguments: { container_id: name, engine: "pod" },
+      });
+      const text = (prompt.messages[0].content as { text: string }).text;
+      assert.match(text, new RegExp(name));
+    } finally {
+      await session.close();
+      await podman("rm", "-f", name);
+      Deno.removeSync(dir, { recursive: true });
+      // Nothing of this suite reaches docker; make sure.
+      assert.equal(await docker("ps", "-aq", "--filter", `label=berth.test=${SUITE}`), "");
+    }
+  },
+});
