@@ -10,6 +10,7 @@
  * - logs tail 100 from a container with 100,000 lines
  * - peak RSS of the server process
  * - pull and build with progress notifications on (tests/bench/images.ts)
+ * - 50 concurrent HTTP sessions × 20 calls beside the same calls over stdio (tests/bench/http.ts)
  *
  * Each call is measured through the MCP client over stdio (what users see)
  * and in-process through the interpreter (so overhead is attributable).
@@ -27,6 +28,7 @@ import { TEST_IMAGE } from "../helpers/mod.ts";
 import { builtinApp, tokens } from "../tools/catalog.ts";
 import { callTool, connect, type Session } from "../e2e/_mcp.ts";
 import { benchImages } from "./images.ts";
+import { httpLoad, type LoadFigures, stdioLoad } from "./http.ts";
 
 const SUITE = "bench";
 const SOCKET = "/var/run/docker.sock";
@@ -510,6 +512,30 @@ async function measure(): Promise<void> {
     await section("images", async () => {
       if (!has("docker_pull_image")) return missing("docker_pull_image");
       await benchImages({ row: figureRow, note });
+    });
+
+    await section("http load", async () => {
+      const show = (f: LoadFigures) =>
+        `${fmt(percentile(f.samples, 50))} / ${fmt(percentile(f.samples, 95))} ` +
+        `(${f.errors} errors, ${(f.wallMs / 1000).toFixed(1)} s)`;
+      const overHttp = await httpLoad();
+      figureRow(
+        "HTTP: 50 sessions × 20 docker_list_containers (token auth)",
+        "",
+        "",
+        show(overHttp),
+        "0 errors",
+        overHttp.errors === 0,
+      );
+      const overStdio = await stdioLoad();
+      figureRow(
+        "  stdio: the same 1,000 calls, 50 in flight on one connection",
+        "",
+        "",
+        show(overStdio),
+        "0 errors",
+        overStdio.errors === 0,
+      );
     });
 
     const hwm = vmHwmKb(session.pid);
