@@ -26,6 +26,7 @@ import type { Policy } from "../policy/mod.ts";
 import { BerthError } from "../errors/mod.ts";
 import { READ_METHODS } from "../manifest/types.ts";
 import { field } from "../policy/create_guard.ts";
+import { volumeOptionPaths } from "../policy/volume_options.ts";
 import { CallSecrets, ContainerSecretCache } from "./call_secrets.ts";
 import {
   checkRealHostPaths,
@@ -338,9 +339,12 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     if (method === "POST" && path === "/volumes/create") {
       const body = jsonBody(req);
       if (body) policy.checkVolumeBody?.(body);
-      const device = body ? field(field(body, "DriverOpts"), "device") : undefined;
-      if (typeof device === "string" && device.startsWith("/")) {
-        await checkRealHostPaths(this.#routes, [device]);
+      const options = body ? field(body, "DriverOpts") : undefined;
+      if (!policy.bypass && options && typeof options === "object") {
+        await checkRealHostPaths(
+          this.#routes,
+          volumeOptionPaths(options as Record<string, string>),
+        );
       }
       return { req };
     }

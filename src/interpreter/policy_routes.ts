@@ -9,9 +9,9 @@
 import type { EngineRequest } from "../engine/client.ts";
 import { BerthError } from "../errors/mod.ts";
 import { field, hostPathsOf } from "../policy/create_guard.ts";
-import { normalizeHostPath } from "../policy/host_paths.ts";
 import type { Policy } from "../policy/mod.ts";
 import { joinImageTag } from "../policy/names.ts";
+import { realHostPath } from "./host_realpath.ts";
 import { containerNameDenied } from "./resolve.ts";
 
 /** What the route guards use from the policy engine of a call. */
@@ -26,21 +26,18 @@ export interface RouteGuardContext {
 }
 
 /**
- * The engine follows symlinks in a bind source (`/srv/data/root -> /`): where
- * berth can see the host (a local engine, and the sandbox lets it read the
- * path), the real path must pass the host path rules too. Where it cannot,
- * the lexical check stands alone (docs/security.md, "Host paths").
+ * The engine follows symlinks in a bind source (`/srv/data/root -> /`): with a
+ * local engine every host path it will follow is resolved to its real path,
+ * which must pass the host path rules too. Fail closed: a path berth cannot
+ * resolve is refused with the grant that fixes it (src/interpreter/host_realpath.ts).
+ * A remote engine's paths are on another host: the lexical check stands alone
+ * (docs/security.md, "Host paths").
  */
 export async function checkRealHostPaths(ctx: RouteGuardContext, paths: string[]): Promise<void> {
   if (!ctx.local) return;
   for (const path of paths) {
-    let real: string;
-    try {
-      real = await Deno.realPath(path);
-    } catch {
-      continue; // missing (the engine creates it) or not readable by berth
-    }
-    if (real !== normalizeHostPath(path)) ctx.policy.checkHostPath(real, "bind");
+    if (!path.startsWith("/")) continue; // not a path of this (unix) host
+    ctx.policy.checkHostPath(await realHostPath(path), "bind");
   }
 }
 

@@ -16,7 +16,7 @@
 
 import { BerthError } from "../errors/mod.ts";
 import type { HostPathRules } from "./host_paths.ts";
-import { checkVolumeDriver, type VolumeRules } from "./volume_options.ts";
+import { checkVolumeDriver, volumeOptionPaths, type VolumeRules } from "./volume_options.ts";
 
 /** Which dangerous options the operator allows. */
 export interface CreateRules extends VolumeRules {
@@ -308,12 +308,13 @@ export function checkVolumeBody(body: Record<string, unknown>, rules: CreateRule
   checkVolumeDriver(field(body, "Driver"), field(body, "DriverOpts"), rules);
 }
 
-/** Every host path a create body binds (Binds, bind Mounts, volume driver devices), both places. */
+/** Every host path a create body binds (Binds, bind Mounts, paths in volume driver options), both places. */
 export function hostPathsOf(body: Record<string, unknown>): string[] {
   const out: string[] = [];
   const device = (options: unknown) => {
-    const value = field(options, "device");
-    if (typeof value === "string" && /^([A-Za-z]:)?[\\/]/.test(value)) out.push(value);
+    if (options && typeof options === "object") {
+      out.push(...volumeOptionPaths(options as Record<string, string>));
+    }
   };
   for (const hc of [body, field(body, "HostConfig")]) {
     for (const entry of list(field(hc, "Binds"))) {

@@ -100,7 +100,8 @@ function isPathLike(value: string): boolean {
 /** Every host path the options name: path-like keys and `lowerdir=`, `upperdir=`, … of `o`. */
 export function volumeOptionPaths(options: Readonly<Record<string, string>>): string[] {
   const out: string[] = [];
-  for (const [key, value] of Object.entries(options)) {
+  for (const [key, raw] of Object.entries(options)) {
+    const value = String(raw);
     if (PATH_KEYS.test(key) && isPathLike(value)) out.push(value);
     if (key.toLowerCase() !== "o") continue;
     for (const { name, value: v } of mountOptions(value)) {

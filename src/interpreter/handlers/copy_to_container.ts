@@ -18,6 +18,7 @@ import { counted } from "../result.ts";
 import { Fields, isPlainObject } from "./_spec_fields.ts";
 import { type PackEntry, packTar } from "./_tar.ts";
 import { bareName, containerPath, inspectVisibleContainer } from "./_visible_container.ts";
+import { realHostPath } from "../host_realpath.ts";
 import type { Handler } from "./types.ts";
 
 /** Bytes copied in one call at most. */
@@ -176,9 +177,8 @@ export const copyToContainer: Handler = async (ctx) => {
   if (source !== undefined) {
     ctx.policy.checkHostPath(source, "copy");
     // A symlinked directory on the way (/tmp/link/x, link -> /etc) is followed when reading:
-    // the real path must pass too.
-    const real = await Deno.realPath(source).catch(() => source);
-    if (real !== source) ctx.policy.checkHostPath(real, "copy");
+    // the real path must pass too, and a path berth cannot resolve is refused.
+    ctx.policy.checkHostPath(await realHostPath(source, "copy source"), "copy");
     entries.push(...await hostEntries(source));
   }
   const seen = new Set<string>();
