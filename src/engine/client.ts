@@ -5,6 +5,7 @@
  * @module
  */
 
+import { parseEngineJson } from "./json.ts";
 import { BerthError } from "../errors/mod.ts";
 import { raceAbort } from "../guard/deadline.ts";
 import { Limiter } from "../guard/limiter.ts";
@@ -245,14 +246,7 @@ export class EngineClient {
         });
       }
       if (!text.trim()) return undefined as T;
-      try {
-        return JSON.parse(text) as T;
-      } catch {
-        throw new BerthError("engine_error", "The engine's answer is not valid JSON", {
-          context: `${req.method} ${req.path}: ${text.slice(0, 200)}`,
-          hint: "Check that --docker-host points at a Docker engine",
-        });
-      }
+      return parseEngineJson<T>(text, `${req.method} ${req.path}`);
     }, req.signal);
   }
 

@@ -14,6 +14,7 @@
  * @module
  */
 
+import { parseEngineJson } from "./json.ts";
 import { raceAbort } from "../guard/deadline.ts";
 
 /** Open streams per engine at most. */
@@ -66,7 +67,7 @@ class Watch {
   latest(): unknown | undefined {
     if (this.#frames < 2 || !this.#line) return undefined;
     if (performance.now() - this.#at > STALE_MS) return undefined;
-    return JSON.parse(this.#line);
+    return parseEngineJson(this.#line, "stats stream");
   }
 
   /** Restarts the idle countdown; a stream a call waits on is not idle. */
@@ -134,7 +135,10 @@ class Watch {
 
 /** Whether a frame's precpu_stats has counters (the engine paired it already). */
 function paired(line: string): boolean {
-  const frame = JSON.parse(line) as { precpu_stats?: { system_cpu_usage?: number } };
+  const frame = parseEngineJson<{ precpu_stats?: { system_cpu_usage?: number } }>(
+    line,
+    "stats stream",
+  );
   return (frame.precpu_stats?.system_cpu_usage ?? 0) > 0;
 }
 

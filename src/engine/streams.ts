@@ -5,6 +5,8 @@
  * @module
  */
 
+import { engineFault, parseEngineJson } from "./json.ts";
+
 /** Which stream a chunk of container output came from. */
 export type StreamName = "stdout" | "stderr";
 
@@ -41,7 +43,11 @@ export async function* demultiplex(
       const size = new DataView(pending.buffer, pending.byteOffset + offset, FRAME_HEADER)
         .getUint32(4);
       if (type > 2 || size > MAX_FRAME_BYTES) {
-        throw new Error(`Corrupt log frame (type ${type}, size ${size})`);
+        throw engineFault(
+          `The engine sent a corrupt log frame (stream type ${type}, size ${size})`,
+          "multiplexed log or exec stream",
+          "The container may have a TTY the engine did not report, or the engine is not Docker; retry",
+        );
       }
       if (pending.length - offset < FRAME_HEADER + size) break;
       const data = pending.slice(offset + FRAME_HEADER, offset + FRAME_HEADER + size);
@@ -50,7 +56,12 @@ export async function* demultiplex(
     }
     pending = pending.subarray(offset);
   }
-  if (pending.length > 0) throw new Error("Log stream ended inside a frame");
+  if (pending.length > 0) {
+    throw engineFault(
+      "The engine's log stream ended inside a frame",
+      "multiplexed log or exec stream",
+    );
+  }
 }
 
 /**
@@ -113,12 +124,17 @@ export async function* ndjson<T = Record<string, unknown>>(
     while ((newline = buffer.indexOf("\n")) >= 0) {
       const line = buffer.slice(0, newline).trim();
       buffer = buffer.slice(newline + 1);
-      if (line) yield JSON.parse(line) as T;
+      if (line) yield parseEngineJson<T>(line, "JSON lines stream");
     }
-    if (buffer.length > maxLineBytes) throw new Error("NDJSON line exceeds the size cap");
+    if (buffer.length > maxLineBytes) {
+      throw engineFault(
+        `A line of the engine's JSON stream exceeds ${maxLineBytes} bytes`,
+        "JSON lines stream",
+      );
+    }
   }
   buffer += decoder.decode();
-  if (buffer.trim()) yield JSON.parse(buffer) as T;
+  if (buffer.trim()) yield parseEngineJson<T>(buffer, "JSON lines stream");
 }
 
 /** Result of reading a body with a cap. */

@@ -45,6 +45,7 @@ import type {
   Shaper,
 } from "./handlers/types.ts";
 import { type Args, InputValidator } from "./input.ts";
+import { cutDepth, tooDeepError, tooDeepField } from "./input_depth.ts";
 import { planRequest } from "./plan.ts";
 import { callOutcome, errorResult, type Progress, type ToolResult } from "./result.ts";
 import { shapeDeclarative } from "./shape.ts";
@@ -213,6 +214,14 @@ export class Interpreter {
     // The server and the CLI check has() first and guess in their own terms.
     if (!tool) return errorResult(unknownToolError(name, [], "list the tools with tools/list"));
     const started = Date.now();
+    // Before anything walks them (validation, redaction, the audit record).
+    const deep = tooDeepField(rawArgs);
+    if (deep) {
+      const refused = errorResult(tooDeepError(deep));
+      auditCall(this.#options.audit, tool.spec, cutDepth(rawArgs), refused, started, []);
+      this.#options.onCallDone?.(name, Date.now() - started, callOutcome(refused));
+      return refused;
+    }
     // With several engines the call names its own (or takes the default); the
     // rest of the arguments are the tool's.
     let run = this.#default;
@@ -246,9 +255,16 @@ export class Interpreter {
         options.caller?.name,
       );
     const onBackgroundDone = (final: ToolResult) => audit(redact(final));
-    const result = redact(
-      chosenError ?? await this.#call(tool, args, { ...options, onBackgroundDone }, engine, run),
-    );
+    let raw: ToolResult;
+    try {
+      raw = chosenError ??
+        await this.#call(tool, args, { ...options, onBackgroundDone }, engine, run);
+    } catch (error) {
+      // A bug, not a user's or an engine's fault: still on the record, then a protocol error.
+      audit(redact(internalErrorResult(error)));
+      throw error;
+    }
+    const result = redact(raw);
     audit(result);
     this.#options.onCallDone?.(name, Date.now() - started, callOutcome(result));
     return result;
@@ -339,6 +355,16 @@ export class Interpreter {
         return await ctx.engine.json(request);
     }
   }
+}
+
+/** The audit record's view of a bug: outcome `internal_error`, the error's message. */
+function internalErrorResult(error: unknown): ToolResult {
+  const message = String((error as Error)?.message ?? error).slice(0, 500);
+  return {
+    structured: { error: { code: "internal_error", type: "internal_error", message } },
+    text: `Internal error: ${message}`,
+    isError: true,
+  };
 }
 
 /** Fails closed when a manifest names a handler, shaper or transform that does not exist. */

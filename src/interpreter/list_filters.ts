@@ -6,6 +6,7 @@
  * @module
  */
 
+import { parseEngineJson } from "../engine/json.ts";
 import type { Policy } from "../policy/mod.ts";
 
 /** The name lists use for a container of the engine's list: its own name, not a link alias. */
@@ -132,9 +133,9 @@ export function filterEventStream(
     if (!line.trim()) return;
     let event: EngineEvent;
     try {
-      event = JSON.parse(line);
+      event = parseEngineJson(line, "events stream");
     } catch {
-      return; // a broken line says nothing we may show
+      return; // a broken (or too deeply nested) line says nothing we may show
     }
     if (event.Actor?.Attributes?.container !== undefined) ids ??= await visibleIds();
     if (eventVisible(policy, event, ids ?? new Set())) {

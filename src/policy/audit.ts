@@ -123,10 +123,11 @@ function sanitize(record: AuditRecord): AuditRecord {
 
 /**
  * Whether a call belongs in the audit log: every call that may change
- * something and every denial. `readOnly` is the tool's `isReadOnly` (a level
+ * something, every denial, and every call that failed on a bug of berth's
+ * (`internal_error`, then answered as a JSON-RPC internal error). `readOnly` is the tool's `isReadOnly` (a level
  * above read, or a route that is not a GET or HEAD whatever level it
  * declares, is not).
  */
 export function shouldAudit(readOnly: boolean, outcome: string): boolean {
-  return !readOnly || outcome === "DKR-007";
+  return !readOnly || outcome === "DKR-007" || outcome === "internal_error";
 }

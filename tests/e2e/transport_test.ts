@@ -234,3 +234,30 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "e2e transport: arguments nested 10,000 deep answer a DKR-004 result, not a JSON-RPC internal error",
+  SPAWN_TEST,
+  async () => {
+    const server = new RawServer(["--allow", "create"]);
+    try {
+      await server.initialize();
+      const depth = 10_000;
+      const labels = `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
+      await server.write(
+        `{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"docker_create_container",` +
+          `"arguments":{"image":"busybox","labels":${labels}}}}\n`,
+      );
+      const [answer] = await server.answers(9);
+      assert.equal(answer.error, undefined, JSON.stringify(answer.error));
+      const result = answer.result as {
+        isError?: boolean;
+        structuredContent?: { error?: { code?: string } };
+      };
+      assert.equal(result.isError, true);
+      assert.equal(result.structuredContent?.error?.code, "DKR-004");
+    } finally {
+      await server.close();
+    }
+  },
+);

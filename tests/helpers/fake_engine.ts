@@ -3,7 +3,7 @@
  * speaks just enough HTTP/1.1 to answer `/_ping`, `/version`,
  * `/containers/json` and `/containers/{id}/wait`, or misbehaves on purpose
  * (hangs, drips, resets, garbage, 500s). Tests that use it are named
- * "fake socket: …". It records requests and the connections the client
+ * "fake socket: …". Tests may set answers per route (`answers`). It records requests and the connections the client
  * abandoned (closed while an answer was still pending), which is how tests
  * prove that an aborted call really cancelled its socket request.
  *
@@ -49,6 +49,13 @@ export class FakeEngine {
   slowMs = 2_000;
   /** What `GET /containers/json` lists. */
   containers: unknown[] = [];
+  /**
+   * Answers by route for the "ok" behaviour, keyed `"METHOD /path"` (path
+   * without the version prefix), checked before the built-in routes. A string
+   * body is sent as is (malformed or deeply nested JSON), bytes too (a
+   * corrupt log frame).
+   */
+  readonly answers = new Map<string, FakeAnswer>();
   /** Every request received, in order. */
   readonly requests: FakeRequest[] = [];
   /** How many connections the client closed while an answer was pending. */
@@ -222,6 +229,8 @@ export class FakeEngine {
       return { body: "OK", headers: { "Api-Version": "1.41", "Content-Type": "text/plain" } };
     }
     const route = path.replace(/^\/v[\d.]+/, "");
+    const set = this.answers.get(`${method} ${route}`);
+    if (set) return set;
     if (method === "GET" && route === "/containers/json") return { body: this.containers };
     if (method === "GET" && route === "/version") return { body: VERSION };
     if (method === "POST" && /^\/containers\/[^/]+\/wait$/.test(route)) {
@@ -254,8 +263,9 @@ async function respond(
   body: unknown,
   headers: Record<string, string> = { "Content-Type": "application/json" },
 ): Promise<boolean> {
-  const text = typeof body === "string" ? body : JSON.stringify(body);
-  const bytes = encoder.encode(text);
+  const bytes = body instanceof Uint8Array
+    ? body
+    : encoder.encode(typeof body === "string" ? body : JSON.stringify(body));
   const lines = [`HTTP/1.1 ${status} ${status === 200 ? "OK" : "Status"}`];
   for (const [key, value] of Object.entries(headers)) lines.push(`${key}: ${value}`);
   lines.push(`Content-Length: ${bytes.length}`, "", "");

@@ -114,13 +114,13 @@ Deno.test("demultiplex: binary payloads pass through byte for byte", async () =>
 Deno.test("demultiplex: a frame claiming an oversized payload is an error, not a buffer", async () => {
   // Only the header arrives: the size alone must be refused.
   const header = frame(1, new Uint8Array(0), MAX_FRAME_BYTES + 1);
-  await assert.rejects(() => collect(demultiplex(body(header))), /Corrupt log frame/);
+  await assert.rejects(() => collect(demultiplex(body(header))), /corrupt log frame/);
   const huge = frame(1, new Uint8Array(0), 0xffffffff);
-  await assert.rejects(() => collect(demultiplex(body(huge))), /Corrupt log frame/);
+  await assert.rejects(() => collect(demultiplex(body(huge))), /corrupt log frame/);
 });
 
 Deno.test("demultiplex: an unknown stream type is an error", async () => {
-  await assert.rejects(() => collect(demultiplex(body(frame(7, "x")))), /Corrupt/);
+  await assert.rejects(() => collect(demultiplex(body(frame(7, "x")))), /corrupt log frame/);
 });
 
 Deno.test("demultiplex: a stream ending inside a header or payload is an error", async () => {
@@ -167,11 +167,11 @@ Deno.test("ndjson: objects split across chunks, blank lines and a last line with
 
 Deno.test("ndjson: a line longer than the cap is an error", async () => {
   const long = enc.encode(`{"x":"${"a".repeat(5000)}"}`);
-  await assert.rejects(() => ndjsonAll(body(...pieces(long, 100)), 1000), /size cap/);
+  await assert.rejects(() => ndjsonAll(body(...pieces(long, 100)), 1000), /exceeds 1000 bytes/);
 });
 
 Deno.test("ndjson: malformed JSON is an error", async () => {
-  await assert.rejects(() => ndjsonAll(body(enc.encode('{"a":1}\nnot json\n'))), SyntaxError);
+  await assert.rejects(() => ndjsonAll(body(enc.encode('{"a":1}\nnot json\n'))), /not valid JSON/);
 });
 
 Deno.test("readCapped: under the cap everything is read", async () => {
