@@ -9,7 +9,14 @@
  * @module
  */
 
-import type { Server, ServerContext } from "@modelcontextprotocol/server";
+import {
+  inputRequired,
+  type InputRequiredResult,
+  type Server,
+  type ServerContext,
+} from "@modelcontextprotocol/server";
+import type { App } from "../app/mod.ts";
+import { confirmMessage, needsConfirmation } from "../interpreter/call_guard.ts";
 
 /** The form the user answers. */
 export const CONFIRM_SCHEMA = {
@@ -52,5 +59,44 @@ export function clientConfirm(
     } catch {
       return false; // no answer is not a yes
     }
+  };
+}
+
+/** What a 2026-07-28 call does about confirmation: answer input_required first, or go on. */
+export type ConfirmRound =
+  | { ask: InputRequiredResult }
+  | { confirm?: (message: string) => Promise<boolean> };
+
+/**
+ * Confirmation on protocol 2026-07-28, where a server sends no request in the
+ * middle of a call: the first round answers `input_required` with the form,
+ * and the client's retry carries the answer in `inputResponses.confirm`
+ * (multi-round-trip requests). Only an explicit yes lets the call run.
+ */
+export function confirmRound(
+  app: App,
+  tool: string,
+  args: Record<string, unknown>,
+  ctx: ServerContext,
+): ConfirmRound {
+  const spec = app.allTools.find((t) => t.name === tool);
+  if (!spec || !app.config.confirmDestructive || !needsConfirmation(spec)) return {};
+  const answer = ctx.mcpReq.inputResponses?.confirm as
+    | { action?: string; content?: Record<string, unknown> }
+    | undefined;
+  if (answer) {
+    const yes = isExplicitYes(answer);
+    return { confirm: () => Promise.resolve(yes) };
+  }
+  return {
+    ask: inputRequired({
+      inputRequests: {
+        confirm: inputRequired.elicit({
+          mode: "form",
+          message: confirmMessage(spec, args),
+          requestedSchema: CONFIRM_SCHEMA,
+        }),
+      },
+    }),
   };
 }

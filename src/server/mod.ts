@@ -16,7 +16,7 @@ import { type App, VERSION } from "../app/mod.ts";
 import { type Caller, errorResult, type ListedTool, type ToolResult } from "../interpreter/mod.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
-import { clientConfirm } from "./confirm.ts";
+import { clientConfirm, confirmRound } from "./confirm.ts";
 import { clientSampler } from "./sampling.ts";
 import { wireError } from "./errors.ts";
 import { unknownTool } from "../catalog/mod.ts";
@@ -98,11 +98,18 @@ export function createMcpServer(app: App, caller?: Caller): Server {
           params: { progressToken, ...p },
         })
           .catch(() => {});
+    let confirm = clientConfirm(server, ctx);
+    // A 2026-07-28 request (it carries the per-request envelope) asks in rounds.
+    if (confirm && ctx.mcpReq.envelope !== undefined) {
+      const round = confirmRound(app, name, args ?? {}, ctx);
+      if ("ask" in round) return round.ask;
+      confirm = round.confirm;
+    }
     const result = await app.interpreter.call(name, args ?? {}, {
       signal: ctx.mcpReq.signal,
       onProgress,
       sample: clientSampler(server, ctx),
-      confirm: clientConfirm(server, ctx),
+      confirm,
       caller,
     });
     return toCallToolResult(result);

@@ -20,6 +20,10 @@ import {
 } from "../helpers/mod.ts";
 import { berthReadPaths, REPO, serveArgs, serverEnv, SPAWN_TEST } from "./_mcp.ts";
 import { connectLegacy, connectModern, INITIALIZE, post, startHttp } from "./_http.ts";
+import {
+  Client as ModernClient,
+  StreamableHTTPClientTransport as ModernTransport,
+} from "@modelcontextprotocol/client";
 
 const SUITE = "e2e-http";
 const TAG = `${OPEN_REGISTRY}/berth-test/${uniqueName("http")}:1`;
@@ -363,6 +367,76 @@ Deno.test({
       const metrics = await (await fetch(`${server.base}/metrics`)).text();
       assert.match(metrics, /^berth_sessions_open 0$/m);
     } finally {
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "http: a 2026-07-28 client confirms a destructive call in rounds (input_required); only yes runs it",
+  ...SPAWN_TEST,
+  async fn() {
+    const server = await startHttp(["--allow", "read,create"]);
+    try {
+      for (const yes of [false, true]) {
+        const name = uniqueName("confirm");
+        await docker("create", "--label", `berth.test=${SUITE}`, "--name", name, TEST_IMAGE, "true");
+        const client = new ModernClient({ name: "e2e", version: "1" }, {
+          capabilities: { elicitation: { form: {} } },
+          versionNegotiation: { mode: { pin: "2026-07-28" } },
+        });
+        const asked: string[] = [];
+        client.setRequestHandler("elicitation/create", (request) => {
+          asked.push(String(request.params.message));
+          return { action: "accept", content: { confirm: yes } };
+        });
+        await client.connect(new ModernTransport(server.url));
+        try {
+          const result = await client.callTool({
+            name: "docker_remove_container",
+            arguments: { container_id: name },
+          }) as Result;
+          assert.equal(asked.length, 1);
+          assert.match(asked[0], /cannot be undone/);
+          assert.equal(codeOf(result), yes ? undefined : "DKR-007", result.content[0]?.text);
+          const left = await docker("ps", "-aq", "--filter", `name=^${name}$`);
+          assert.equal(left.trim() === "", yes, "removed only on yes");
+        } finally {
+          await client.close();
+        }
+      }
+    } finally {
+      await cleanup(SUITE);
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "http: SIGTERM lets a call in flight finish, refuses new requests, and exits 143",
+  ...SPAWN_TEST,
+  async fn() {
+    const server = await startHttp(["--allow", "read,lifecycle", "--long-budget", "0"]);
+    const client = await connectLegacy(server.url);
+    try {
+      const name = await runContainer(SUITE, { command: ["sleep", "2"] });
+      const waiting = client.callTool(
+        { name: "docker_wait_container", arguments: { container_id: name } },
+        undefined,
+        { timeout: 30_000 },
+      ) as Promise<Result>;
+      await new Promise((r) => setTimeout(r, 300));
+      server.process.kill("SIGTERM");
+      await new Promise((r) => setTimeout(r, 300));
+      const late = await post(server.url, INITIALIZE);
+      assert.equal(late.status, 503);
+      await late.body?.cancel();
+      const result = await waiting;
+      assert.equal(result.isError, undefined, result.content[0]?.text);
+      assert.equal((await server.process.status).code, 143);
+    } finally {
+      await client.close().catch(() => {});
+      await cleanup(SUITE);
       await server.stop();
     }
   },
