@@ -373,14 +373,23 @@ Deno.test({
 });
 
 Deno.test({
-  name: "http: a 2026-07-28 client confirms a destructive call in rounds (input_required); only yes runs it",
+  name:
+    "http: a 2026-07-28 client confirms a destructive call in rounds (input_required); only yes runs it",
   ...SPAWN_TEST,
   async fn() {
     const server = await startHttp(["--allow", "read,create"]);
     try {
       for (const yes of [false, true]) {
         const name = uniqueName("confirm");
-        await docker("create", "--label", `berth.test=${SUITE}`, "--name", name, TEST_IMAGE, "true");
+        await docker(
+          "create",
+          "--label",
+          `berth.test=${SUITE}`,
+          "--name",
+          name,
+          TEST_IMAGE,
+          "true",
+        );
         const client = new ModernClient({ name: "e2e", version: "1" }, {
           capabilities: { elicitation: { form: {} } },
           versionNegotiation: { mode: { pin: "2026-07-28" } },
