@@ -57,15 +57,20 @@ export function takesEngine(handler: string | undefined): boolean {
 
 /**
  * The `engine` property added to every input schema when there are several
- * engines: described here once, its values listed so clients can offer them.
+ * engines: its values listed so clients can offer them, its meaning said
+ * once for all tools ({@link enginesInstructions}) rather than in each, which
+ * would cost every tool's share of tools/list again.
  */
 export function engineProperty(directory: EngineDirectory): JsonSchema {
-  return {
-    type: "string",
-    enum: directory.slots.map((s) => s.name),
-    description: `Engine to run on (default ${directory.defaultName}); docker_list_engines ` +
-      `describes each. Names and IDs are resolved on that engine only`,
-  };
+  return { type: "string", enum: directory.slots.map((s) => s.name) };
+}
+
+/** What the server's instructions say of the `engine` parameter, once for every tool. */
+export function enginesInstructions(directory: EngineDirectory): string {
+  return `Several engines are configured (${directory.slots.map((s) => s.name).join(", ")}): ` +
+    `every tool takes an optional engine parameter naming the one to run on (default ` +
+    `${directory.defaultName}); names and IDs are resolved on that engine only. ` +
+    `docker_list_engines describes each engine and the levels granted there.`;
 }
 
 /** Adds the `engine` property to a tool's input schema. */

@@ -12,6 +12,7 @@ import {
   Server,
   type Tool,
 } from "@modelcontextprotocol/server";
+import { enginesInstructions } from "../interpreter/engines.ts";
 import { type App, VERSION } from "../app/mod.ts";
 import { type Caller, errorResult, type ListedTool, type ToolResult } from "../interpreter/mod.ts";
 import { registerPrompts } from "./prompts.ts";
@@ -54,7 +55,9 @@ export function createMcpServer(app: App, caller?: Caller): Server {
         resources: { listChanged: false, subscribe: false },
         completions: {},
       },
-      instructions: INSTRUCTIONS,
+      instructions: app.interpreter.engines
+        ? `${INSTRUCTIONS} ${enginesInstructions(app.interpreter.engines)}`
+        : INSTRUCTIONS,
     },
   );
   const list = new ToolList(app, caller);

@@ -46,6 +46,10 @@ Deno.test({
       denoFlags: readAlso([dir]),
     });
     try {
+      assert.match(
+        session.client.getInstructions() ?? "",
+        /every tool takes an optional engine parameter.*\(default dock\)/,
+      );
       const { tools } = await session.client.listTools();
       assert.ok(tools.some((t) => t.name === "docker_list_engines"));
       for (const tool of tools) {
