@@ -60,6 +60,10 @@ function scalar(type: ParamType, param: ParamSpec): z.ZodType {
 
 /** The zod schema of one parameter, carrying its description. */
 export function toZod(param: ParamSpec): z.ZodType {
+  if (param.const !== undefined) {
+    return z.literal(param.const, { error: `must be ${JSON.stringify(param.const)}` })
+      .describe(param.description);
+  }
   const types = typesOf(param);
   const schema = types.length === 1
     ? scalar(types[0], param)
@@ -77,8 +81,9 @@ export function inputZod(input: Record<string, ParamSpec>): z.ZodObject {
   return z.strictObject(shape);
 }
 
-/** The JSON Schema of a tool input, for `tools/list`. */
+/** The JSON Schema of a tool input, for `tools/list` (hidden parameters left out). */
 export function inputJsonSchema(input: Record<string, ParamSpec>): JsonSchema {
+  input = Object.fromEntries(Object.entries(input).filter(([, param]) => !param.hidden));
   const schema = z.toJSONSchema(inputZod(input), {
     target: "draft-2020-12",
     io: "input",
@@ -100,11 +105,16 @@ export function inputJsonSchema(input: Record<string, ParamSpec>): JsonSchema {
 /**
  * What a parameter's own description already says, left out of the list: the
  * description of its items, the schema of a map's values (the parameter's
- * description says what they are, validation still checks them) and `maxLength` (a bound no sensible value nears; validation
+ * description says what they are, validation still checks them), an
+ * integer's minimum of 0 or 1 and `maxLength` (a bound no sensible value nears; validation
  * still enforces it and its error names the limit).
  */
 function leanProperty(property: JsonSchema): void {
   delete property.maxLength;
+  // A count starts at 1, seconds and ms at 0: validation checks it, a model needs no telling.
+  if (property.type === "integer" && (property.minimum === 1 || property.minimum === 0)) {
+    delete property.minimum;
+  }
   // A map's values (filters, labels) are what the description's example shows.
   if (property.type === "object" && typeof property.additionalProperties === "object") {
     delete property.additionalProperties;
@@ -156,6 +166,8 @@ export function compactSchema(schema: JsonSchema): JsonSchema {
  */
 function coerce(param: ParamSpec, value: unknown): unknown {
   if (typeof value !== "string") return value;
+  const word = param.words?.[value.trim().toLowerCase()];
+  if (word !== undefined) return word;
   const types = typesOf(param);
   if (types.includes("string")) return coerceStringOr(param, types, value);
   const trimmed = value.trim();
@@ -220,10 +232,40 @@ export type Args = Record<string, unknown>;
 export class InputValidator {
   readonly #input: Record<string, ParamSpec>;
   readonly #schema: z.ZodObject;
+  /** Alias → the parameter it names. */
+  readonly #aliases = new Map<string, string>();
 
   constructor(input: Record<string, ParamSpec>) {
     this.#input = input;
     this.#schema = inputZod(input);
+    for (const [name, param] of Object.entries(input)) {
+      for (const alias of param.aliases ?? []) this.#aliases.set(alias, name);
+    }
+  }
+
+  /**
+   * The arguments under their parameter names: an alias becomes its
+   * parameter; an alias and its parameter (or two aliases) with different
+   * values are refused, never one of them silently dropped.
+   */
+  #canonical(raw: Record<string, unknown>): Record<string, unknown> {
+    if (!this.#aliases.size) return raw;
+    const out: Record<string, unknown> = {};
+    const from: Record<string, string> = {};
+    for (const [key, value] of Object.entries(raw)) {
+      if (value === null) continue;
+      const name = this.#input[key] ? key : this.#aliases.get(key) ?? key;
+      if (name in out && JSON.stringify(out[name]) !== JSON.stringify(value)) {
+        throw new BerthError(
+          "invalid_input",
+          `Parameters '${from[name]}' and '${key}' both give '${name}', with different values`,
+          { hint: `Send '${name}' once` },
+        );
+      }
+      out[name] = value;
+      from[name] ??= key;
+    }
+    return out;
   }
 
   /** Coerces, validates and fills defaults. */
@@ -234,7 +276,7 @@ export class InputValidator {
         hint: "Pass the parameters as an object of name → value",
       });
     }
-    for (const [key, value] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
+    for (const [key, value] of Object.entries(this.#canonical((raw ?? {}) as Args))) {
       if (value === null) continue; // clients send null for "not given"
       args[key] = this.#input[key] ? coerce(this.#input[key], value) : value;
     }

@@ -257,6 +257,18 @@ function checkTool(tool: ToolFile): { path: (string | number)[]; message: string
         `the built-in tool that uses '${tool.handler}'`,
     });
   }
+  const names = new Set(Object.keys(input));
+  for (const [name, param] of Object.entries(input)) {
+    for (const alias of param.aliases ?? []) {
+      if (names.has(alias)) {
+        problems.push({
+          path: ["input", name, "aliases"],
+          message: `'${alias}' is already the name of a parameter or of another one's alias`,
+        });
+      }
+      names.add(alias);
+    }
+  }
   if (request) {
     for (const [, name] of request.path.matchAll(/\{([^}]+)\}/g)) {
       const param = input[name];

@@ -58,6 +58,20 @@ export interface ParamSpec {
   values?: ParamSpec;
   /** For objects with known keys. */
   properties?: Record<string, ParamSpec>;
+  /**
+   * Other names models write for this parameter (`container_name` for
+   * `container_id`): accepted as this one, never listed in tools/list.
+   */
+  aliases?: string[];
+  /**
+   * Words a model writes for a value, and the value they mean
+   * (`tail: "all"` → the largest tail).
+   */
+  words?: Record<string, unknown>;
+  /** The only value accepted (a habit such as `all: true` where all is what the tool does). */
+  const?: string | number | boolean;
+  /** Accepted and validated, but left out of tools/list (a habit, not a feature to offer). */
+  hidden?: boolean;
 }
 
 /** How one query parameter is filled. */

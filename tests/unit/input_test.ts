@@ -248,3 +248,45 @@ Deno.test("inputJsonSchema: compact object with descriptions, required list and 
   assert.ok(!("$schema" in schema));
   assert.ok(!JSON.stringify(schema).includes("propertyNames"), "records carry no propertyNames");
 });
+
+const HABITS: Record<string, ParamSpec> = {
+  container_id: {
+    type: "string",
+    description: "Name or ID",
+    required: true,
+    format: "name_or_id",
+    aliases: ["container_name", "name"],
+  },
+  tail: { type: "integer", description: "Lines", maximum: 5000, words: { all: 5000 } },
+  all: { type: "boolean", description: "Everything is listed", const: true, hidden: true },
+};
+
+Deno.test("input: an alias is taken as its parameter, words as their value", () => {
+  const v = new InputValidator(HABITS);
+  assert.deepEqual(v.parse({ container_name: "/web", tail: "all" }), {
+    container_id: "web",
+    tail: 5000,
+  });
+  assert.deepEqual(v.parse({ name: "web", container_id: "web", all: true }), {
+    container_id: "web",
+    all: true,
+  });
+});
+
+Deno.test("input: an alias and its parameter that disagree are refused, naming both", () => {
+  const v = new InputValidator(HABITS);
+  assert.throws(
+    () => v.parse({ container_id: "a", container_name: "b" }),
+    (e: BerthError) =>
+      e.code === "DKR-004" && /'container_id' and 'container_name'/.test(e.message),
+  );
+  // A const habit with another value is refused, never ignored.
+  assert.throws(() => v.parse({ container_id: "a", all: false }), /Parameter 'all' must be/);
+  assert.throws(() => v.parse({ container_id: "a", tail: "many" }), /Parameter 'tail'/);
+});
+
+Deno.test("inputJsonSchema: hidden parameters and aliases are not published", () => {
+  const schema = inputJsonSchema(HABITS) as { properties: Record<string, unknown> };
+  assert.deepEqual(Object.keys(schema.properties), ["container_id", "tail"]);
+  assert.ok(!JSON.stringify(schema).includes("container_name"));
+});

@@ -238,7 +238,12 @@ export async function readContainerLogs(
   info: { Id: string; Config?: { Tty?: boolean } },
   query: LogQuery,
   window: LogWindowOptions,
+  follow?: LogFollow,
 ): Promise<LogWindowResult> {
+  // Following ends at its own time; the call's signal (deadline, cancel) still ends it first.
+  const signal = follow
+    ? AbortSignal.any([ctx.signal, AbortSignal.timeout(follow.ms)])
+    : ctx.signal;
   const response = await ctx.engine.request({
     method: "GET",
     path: containerPath(info.Id, "logs"),
@@ -249,13 +254,14 @@ export async function readContainerLogs(
       since: query.since,
       until: query.until,
       timestamps: query.timestamps,
+      follow: follow ? true : undefined,
     },
-    signal: ctx.signal,
+    signal,
     errors: { 404: "container_not_found" },
   });
   if (!response.body) return { lines: [], matched: 0, truncated: false };
   const tty = info.Config?.Tty === true;
-  if (query.tail <= BULK_TAIL) {
+  if (!follow && query.tail <= BULK_TAIL) {
     // Read whole, in one go: see BULK_TAIL.
     const bytes = await response.bytes();
     return await collectLines(
@@ -264,5 +270,32 @@ export async function readContainerLogs(
     );
   }
   const body = response.body;
-  return await collectLines(tty ? rawStream(body) : demultiplex(body), window);
+  const chunks = tty ? rawStream(body) : demultiplex(body);
+  return await collectLines(follow ? followed(chunks, follow, ctx.signal) : chunks, window);
+}
+
+/** How long to follow a log, and who hears of the output as it arrives. */
+export interface LogFollow {
+  ms: number;
+  /** Called with each chunk of output as it arrives. */
+  onChunk: (chunk: OutputChunk) => void;
+}
+
+/**
+ * The chunks of a followed log until its time is up: the end of following
+ * is the normal end of the stream, not an error (the call's own abort is).
+ */
+async function* followed(
+  chunks: AsyncIterable<OutputChunk>,
+  follow: LogFollow,
+  callSignal: AbortSignal,
+): AsyncIterable<OutputChunk> {
+  try {
+    for await (const chunk of chunks) {
+      follow.onChunk(chunk);
+      yield chunk;
+    }
+  } catch (error) {
+    if (callSignal.aborted) throw error;
+  }
 }

@@ -14,13 +14,14 @@
  * @module
  */
 
-import { BerthError, isBerthError } from "../../errors/mod.ts";
+import { BerthError, invalidInput, isBerthError } from "../../errors/mod.ts";
 import { renamed } from "../../policy/create_guard.ts";
 import { containerNameDenied, imageDenied } from "../resolve.ts";
 import { stateAfter } from "./container_action.ts";
 import { buildContainerSpec, type ContainerSpec } from "./container_spec.ts";
 import { bareName, type ContainerInspect, containerPath } from "./_visible_container.ts";
 import type { Handler, HandlerContext } from "./types.ts";
+import { readyDependencies } from "./_depends_on.ts";
 
 /** A created container. */
 export interface Created {
@@ -167,11 +168,32 @@ function createError(error: unknown, spec: ContainerSpec): unknown {
   return error;
 }
 
-/** Creates (and with `start: true` starts) a container. */
+/**
+ * Creates (and with `start: true` starts) a container. `detach: false` with
+ * `start: true` waits for it to exit and answers its exit code and log tail,
+ * as docker_run_container with `wait` does. `depends_on` names containers
+ * that must exist; stopped ones are started first.
+ */
 export const containerCreate: Handler = async (ctx) => {
-  const spec = checkedSpec(ctx, ctx.args);
-  const created = await createContainer(ctx, spec);
   const start = ctx.args.start === true;
+  if (ctx.args.detach === false && !start) {
+    throw invalidInput(
+      "detach",
+      "is false, which waits for the container to exit, but it is not started",
+      "Add start: true, or leave detach out",
+    );
+  }
+  const spec = checkedSpec(ctx, ctx.args);
+  const needs = (ctx.args.depends_on as string[] | undefined) ?? [];
+  const started = await readyDependencies(ctx, needs);
+  const startedText = started.length ? `; started ${started.join(", ")} first` : "";
+  if (ctx.args.detach === false) {
+    // Imported when used: container_run imports this module.
+    const { containerRun } = await import("./container_run.ts");
+    const ran = await containerRun({ ...ctx, args: { ...ctx.args, wait: true } });
+    return { ...ran, text: `${ran.text}${startedText}` };
+  }
+  const created = await createContainer(ctx, spec);
   if (start) await startCreated(ctx, created);
   const status = start ? await stateAfter(ctx, created.id) : "created";
   const warnings = created.warnings.length ? `; warnings: ${created.warnings.join("; ")}` : "";
@@ -184,6 +206,6 @@ export const containerCreate: Handler = async (ctx) => {
     },
     text: `Container ${created.name} (${created.id.slice(0, 12)}) ${
       start ? "created and started" : "created"
-    } from ${spec.image}${warnings}`,
+    } from ${spec.image}${warnings}${startedText}`,
   };
 };

@@ -14,9 +14,9 @@ import { invalidInput } from "../../errors/mod.ts";
 import { compilePattern, openLineFilter } from "../../guard/pattern.ts";
 import { parseTime } from "../formats.ts";
 import { counted } from "../result.ts";
-import { readContainerLogs } from "./_log_lines.ts";
+import { type LogFollow, readContainerLogs } from "./_log_lines.ts";
 import { bareName, inspectVisibleContainer } from "./_visible_container.ts";
-import type { Handler } from "./types.ts";
+import type { Handler, HandlerContext } from "./types.ts";
 
 /** Bytes of log text returned at most (the interpreter's text cap is 64 KiB). */
 export const MAX_LOG_BYTES = 60 * 1024;
@@ -56,6 +56,7 @@ export const containerLogs: Handler = async (ctx) => {
   const info = await inspectVisibleContainer(ctx, id);
   const tty = info.Config?.Tty === true;
   const filter = grep ? openLineFilter(grep, ctx.signal) : undefined;
+  const follow = followOf(ctx);
   const window = await readContainerLogs(ctx, info, {
     stdout,
     stderr,
@@ -69,7 +70,7 @@ export const containerLogs: Handler = async (ctx) => {
     maxLineLength: MAX_LINE_LENGTH,
     grep: filter,
     timestamps,
-  }).finally(() => filter?.close());
+  }, follow).finally(() => filter?.close());
 
   const lines = window.lines;
   const marker = window.truncated
@@ -78,14 +79,46 @@ export const containerLogs: Handler = async (ctx) => {
     : undefined;
   const logs = [...(marker ? [marker] : []), ...lines].join("\n");
   const name = bareName(info.Name);
+  const followedFor = follow ? `; followed ${Math.round(follow.ms / 1000)} s${follow.note}` : "";
   const streams = stdout && stderr ? "stdout+stderr" : stdout ? "stdout" : "stderr";
   const header = lines.length
     ? `Logs of ${name} (${counted(lines.length, "lines")}, ${streams}${tty ? ", tty" : ""}${
       grep ? `, grep /${grep.source}/` : ""
-    }):`
-    : `No log lines from ${name} (${streams}${grep ? `, grep /${grep.source}/` : ""})`;
+    }${followedFor}):`
+    : `No log lines from ${name} (${streams}${
+      grep ? `, grep /${grep.source}/` : ""
+    }${followedFor})`;
   return {
     structured: { logs, lines: lines.length, truncated: window.truncated },
     text: lines.length ? `${header}\n${logs}` : header,
   };
 };
+
+/** Time kept after following for the answer. */
+const FOLLOW_MARGIN_MS = 2_000;
+/** Progress notifications while following, at most one per this many ms. */
+const PROGRESS_EVERY_MS = 250;
+
+/**
+ * `follow: true`: how long to follow (`follow_seconds`, capped by the read
+ * deadline, which the answer then says), and progress as output arrives.
+ */
+function followOf(ctx: HandlerContext): (LogFollow & { note: string }) | undefined {
+  if (ctx.args.follow !== true) return undefined;
+  const asked = ((ctx.args.follow_seconds as number | undefined) ?? 10) * 1000;
+  const room = ctx.deadlineMs === undefined ? asked : ctx.deadlineMs - FOLLOW_MARGIN_MS;
+  const ms = Math.max(1000, Math.min(asked, room));
+  let lines = 0;
+  let said = 0;
+  return {
+    ms,
+    note: ms < asked ? ` (capped by the read timeout)` : "",
+    onChunk: (chunk) => {
+      for (const byte of chunk.data) if (byte === 10) lines++;
+      const now = performance.now();
+      if (now - said < PROGRESS_EVERY_MS) return;
+      said = now;
+      ctx.progress({ progress: lines, message: `${lines} lines so far` });
+    },
+  };
+}

@@ -49,7 +49,8 @@ import {
   containerPath,
   inspectVisibleContainer,
 } from "./_visible_container.ts";
-import type { Handler, HandlerContext } from "./types.ts";
+import type { Handler, HandlerContext, Shaped } from "./types.ts";
+import { checkSamples, sampleRounds, summarize, summaryText } from "./_stats_stream.ts";
 
 /** The gap between two one-shot samples for containers beyond the kept-open streams. */
 export const DEFAULT_CPU_SAMPLE_MS = 500;
@@ -228,6 +229,7 @@ async function measureAll(
 export const containerStats: Handler = async (ctx) => {
   const sampleMs = ctx.args.cpu_sample_ms as number | undefined;
   const id = ctx.args.container_id;
+  if (ctx.args.stream === true) return await streamed(ctx, id, sampleMs);
   if (typeof id === "string") {
     const row = await measureOne(ctx, id, sampleMs);
     return { structured: { ...row, stats: [row], count: 1 }, text: statsTable([row]) };
@@ -240,3 +242,34 @@ export const containerStats: Handler = async (ctx) => {
       : "No running containers",
   };
 };
+
+/**
+ * `stream: true`: `samples` looks one engine tick apart (the kept-open stream
+ * gives a new frame each second), with progress, answering the last look's
+ * rows and min/avg/max per figure (src/interpreter/handlers/_stats_stream.ts).
+ */
+async function streamed(
+  ctx: HandlerContext,
+  id: unknown,
+  sampleMs: number | undefined,
+): Promise<Shaped> {
+  const samples = (ctx.args.samples as number | undefined) ?? 5;
+  checkSamples(ctx, samples);
+  const rounds = await sampleRounds(
+    ctx,
+    samples,
+    async () =>
+      typeof id === "string"
+        ? [await measureOne(ctx, id, sampleMs)]
+        : await measureAll(ctx, sampleMs),
+  );
+  const rows = rounds[rounds.length - 1];
+  const summary = summarize(rounds);
+  const one = typeof id === "string" ? { ...rows[0], summary: summary[0] ?? null } : {};
+  return {
+    structured: { ...one, stats: rows, count: rows.length, samples, summaries: summary },
+    text: summary.length
+      ? `${summaryText(summary, samples)}\nlast sample:\n${statsTable(rows)}`
+      : statsTable(rows) || "No running containers",
+  };
+}
