@@ -294,7 +294,8 @@ function findConfig(
 
 function hiddenHomeNotice(path: string): string {
   return `${path} was not read (Deno's sandbox cannot see a home directory); a config there ` +
-    `needs --config ${path} with --allow-read for it, or move it to ${SYSTEM_CONFIG_PATH}`;
+    `needs --config ${path} and a read grant for it ('berth setup CLIENT --config ${path}' ` +
+    `prints both), or move it to ${SYSTEM_CONFIG_PATH}`;
 }
 
 function hiddenConfigWarning(hidden: string[]): string {
