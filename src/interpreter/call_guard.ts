@@ -49,13 +49,29 @@ export async function resolveRouteTargets(ctx: HandlerContext): Promise<Args> {
   return args;
 }
 
+// Arguments that make a tool remove things (asked before the call starts);
+// other removals a call makes are asked about when sent (confirm_removals.ts).
+const REMOVING_ARGUMENTS: Readonly<Record<string, string>> = {
+  docker_compose_up: "remove_orphans",
+};
+
 /**
  * True when the user is asked before a call: it cannot be undone (remove,
- * prune, kill, system prune, compose down). Exec and copy_to carry
+ * prune, kill, system prune, compose down), or its arguments ask it to
+ * remove (compose up's `remove_orphans`). Exec and copy_to carry
  * `destructiveHint` too but are not asked about, or every command would be.
  */
-export function needsConfirmation(spec: ToolSpec): boolean {
-  return isIrreversible(spec);
+export function needsConfirmation(spec: ToolSpec, args: Args = {}): boolean {
+  const removing = REMOVING_ARGUMENTS[spec.name];
+  return isIrreversible(spec) || (removing !== undefined && args[removing] === true);
+}
+
+/** What the user is asked when a call that was not confirmed up front is about to remove something. */
+export function removalMessage(spec: ToolSpec, args: unknown, what: string): string {
+  const shown = JSON.stringify(redactArguments(args) ?? {});
+  const cut = shown.length > 400 ? `${shown.slice(0, 400)}…` : shown;
+  return `${spec.title} (${spec.name}) is about to remove ${what}, which cannot be undone. ` +
+    `Proceed? Arguments: ${cut}`;
 }
 
 /** What the user is asked before an irreversible call; arguments redacted, never secrets. */

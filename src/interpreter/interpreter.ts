@@ -23,9 +23,11 @@ import {
   redactError,
   redactOutbound,
   redactResult,
+  removalMessage,
   resolveRouteTargets,
   secretsSeen,
 } from "./call_guard.ts";
+import { confirmingRemovals } from "./confirm_removals.ts";
 import { defineTool, type ToolDefinition } from "./definition.ts";
 import {
   chooseEngine,
@@ -300,11 +302,15 @@ export class Interpreter {
       if (isBerthError(error)) return errorResult(error);
       throw error;
     }
-    if (options.confirm && this.#options.confirmDestructive !== false && needsConfirmation(spec)) {
-      if (!(await options.confirm(confirmMessage(spec, args)))) {
-        return errorResult(cancelledByUser());
-      }
+    const confirm = this.#options.confirmDestructive !== false ? options.confirm : undefined;
+    const askedFirst = confirm !== undefined && needsConfirmation(spec, args);
+    if (askedFirst && !(await confirm(confirmMessage(spec, args)))) {
+      return errorResult(cancelledByUser());
     }
+    // Not confirmed up front: any removal the call sends is asked about then.
+    const guarded = confirm && !askedFirst
+      ? confirmingRemovals(engine, (what) => confirm(removalMessage(spec, args, what)))
+      : engine;
     // What leaves during the call (progress, model requests) and what a background
     // operation keeps (its result or error) is redacted like the answer.
     const redact = callRedactor(engine);
@@ -318,7 +324,7 @@ export class Interpreter {
       this.#run({
         spec,
         args,
-        engine: withCallSignal(engine, signal),
+        engine: withCallSignal(guarded, signal),
         policy: slot.policy,
         signal,
         ...outbound(progress),

@@ -14,7 +14,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 import { CallToolResultSchema, ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { cleanup, docker, runContainer } from "../helpers/mod.ts";
+import { cleanup, docker, removeLabelled, runContainer, TEST_IMAGE } from "../helpers/mod.ts";
 import { REPO, serveArgs, serverEnv, SPAWN_TEST } from "./_mcp.ts";
 
 const SUITE = "attacks-confirm";
@@ -123,6 +123,63 @@ Deno.test({
       await plain.close();
       await off.close();
       await cleanup(SUITE);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "attacks: confirm: compose up asks before it removes (orphans, a recreated service); a no removes nothing",
+  ...SPAWN_TEST,
+  async fn() {
+    const project = `berth-confirm-${Date.now().toString(36)}`;
+    const service = (name: string, command: string) =>
+      `  ${name}:\n    image: ${TEST_IMAGE}\n    command: [sh, -c, "${command}"]\n` +
+      `    labels: {berth.test: ${SUITE}}\n`;
+    const s = await session([], []); // every question is answered "cancel"
+    const ids = async () =>
+      Object.fromEntries(
+        (await docker(
+          "ps",
+          "-a",
+          "--filter",
+          `label=com.docker.compose.project=${project}`,
+          "--format",
+          '{{.Label "com.docker.compose.service"}} {{.ID}} {{.State}}',
+        )).split("\n").filter(Boolean).map((
+          l,
+        ) => [l.split(" ")[0], l.split(" ").slice(1).join(" ")]),
+      );
+    try {
+      const up = await s.call("docker_compose_up", {
+        project_name: project,
+        compose_yaml: `services:\n${service("a", "sleep 600")}${service("b", "sleep 600")}`,
+      });
+      assert.equal(up.isError, undefined, JSON.stringify(up.content));
+      assert.equal(s.asked.length, 0, "creating asks nothing");
+      const before = await ids();
+      assert.deepEqual(Object.keys(before).sort(), ["a", "b"]);
+
+      const orphans = await s.call("docker_compose_up", {
+        project_name: project,
+        compose_yaml: `services:\n${service("a", "sleep 600")}`,
+        remove_orphans: true,
+      });
+      assert.match(JSON.stringify(orphans.content), /Cancelled by the user/);
+      assert.equal(s.asked.length, 1, "asked before the call started");
+      assert.deepEqual(await ids(), before, "the orphan is still there");
+
+      const changed = await s.call("docker_compose_up", {
+        project_name: project,
+        compose_yaml: `services:\n${service("a", "sleep 601")}${service("b", "sleep 600")}`,
+      });
+      assert.match(JSON.stringify(changed.content), /Cancelled by the user/);
+      assert.equal(s.asked.length, 2);
+      assert.match(s.asked[1].message, /is about to remove container/);
+      assert.deepEqual(await ids(), before, "the old container is neither removed nor stopped");
+    } finally {
+      await s.close();
+      await removeLabelled(`com.docker.compose.project=${project}`);
     }
   },
 });

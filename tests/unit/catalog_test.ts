@@ -13,6 +13,7 @@ import {
 } from "../../src/catalog/mod.ts";
 import { annotationsFor } from "../../src/interpreter/annotations.ts";
 import { needsConfirmation } from "../../src/interpreter/call_guard.ts";
+import { confirmingRemovals, removalOf } from "../../src/interpreter/confirm_removals.ts";
 import { loadManifests } from "../../src/manifest/mod.ts";
 import type { Level, ToolsetSpec, ToolSpec } from "../../src/manifest/types.ts";
 
@@ -104,7 +105,7 @@ Deno.test("annotations: a read-declared route that changes the engine is not rea
 
 Deno.test("confirmation: asked before remove, prune, kill, system prune and compose down only", async () => {
   const { tools } = await loadManifests();
-  const asked = tools.filter(needsConfirmation).map((t) => t.name).sort();
+  const asked = tools.filter((t) => needsConfirmation(t)).map((t) => t.name).sort();
   assert.deepEqual(asked, [
     "docker_compose_down",
     "docker_kill_container",
@@ -118,7 +119,7 @@ Deno.test("confirmation: asked before remove, prune, kill, system prune and comp
     "docker_remove_volume",
     "docker_system_prune",
   ]);
-  for (const spec of tools.filter(needsConfirmation)) {
+  for (const spec of tools.filter((t) => needsConfirmation(t))) {
     assert.equal(annotationsFor(spec).destructiveHint, true, `${spec.name} is destructive too`);
   }
   // Exec and copy_to may destroy (the hint stays) but are not asked about.
@@ -130,6 +131,46 @@ Deno.test("confirmation: asked before remove, prune, kill, system prune and comp
   // Any DELETE route is asked about, whatever its name; a read tool never is.
   assert.equal(needsConfirmation(tool("docker_drop_thing", "create", "x", "DELETE")), true);
   assert.equal(needsConfirmation(tool("docker_remove_preview", "read", "x", "GET")), false);
+  // Arguments that remove: compose up with remove_orphans is asked before it starts.
+  const up = tools.find((t) => t.name === "docker_compose_up")!;
+  assert.equal(needsConfirmation(up, { remove_orphans: true }), true);
+  assert.equal(needsConfirmation(up, { remove_orphans: false }), false);
+});
+
+Deno.test("confirmation backstop: a removal the call did not announce waits for a yes", async () => {
+  const sent: string[] = [];
+  const engine = {
+    json: (req: { method: string; path: string }) => {
+      sent.push(`${req.method} ${req.path}`);
+      return Promise.resolve(req.path === "/containers/create" ? { Id: "new1" } : {});
+    },
+    request: (req: { method: string; path: string }) => {
+      sent.push(`${req.method} ${req.path}`);
+      return Promise.resolve(new Response(null));
+    },
+  };
+  const asked: string[] = [];
+  const no = confirmingRemovals(engine, (what) => {
+    asked.push(what);
+    return Promise.resolve(false);
+  });
+  await no.json({ method: "POST", path: "/containers/create" });
+  await no.request({ method: "DELETE", path: "/containers/new1" }); // made by this call: not asked
+  await assert.rejects(
+    no.request({ method: "DELETE", path: "/containers/old%2Fweb" }),
+    /Cancelled by the user/,
+  );
+  await assert.rejects(no.json({ method: "POST", path: "/volumes/prune" }), /Cancelled/);
+  assert.deepEqual(asked, ["container old/web"], "one question per call");
+  assert.deepEqual(sent, ["POST /containers/create", "DELETE /containers/new1"]);
+  const yes = confirmingRemovals(engine, () => Promise.resolve(true));
+  await yes.request({ method: "DELETE", path: "/images/x" });
+  assert.equal(sent.at(-1), "DELETE /images/x");
+  assert.equal(
+    removalOf({ method: "POST", path: "/containers/prune" }),
+    "unused containers (prune)",
+  );
+  assert.equal(removalOf({ method: "GET", path: "/containers/x/json" }), undefined);
 });
 
 const TOOLSETS: ToolsetSpec[] = [

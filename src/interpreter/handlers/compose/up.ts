@@ -8,6 +8,7 @@
  * @module
  */
 
+import { confirmRemoval } from "../../confirm_removals.ts";
 import type { Handler, HandlerContext } from "../types.ts";
 import { StepProgress } from "../_step_progress.ts";
 import { counted } from "../../result.ts";
@@ -92,6 +93,8 @@ async function converge(
   }
   const number = current ? Number(label(current, LABEL.number)) || 1 : 1;
   if (current) {
+    // Recreating removes the old container: asked before it is even stopped.
+    await confirmRemoval(ctx.engine, { method: "DELETE", path: `/containers/${current.Id}` });
     await stopContainer(ctx, current.Id, service.stop_grace_period);
     await removeContainer(ctx, current.Id, false);
   }
