@@ -19,7 +19,7 @@ import {
   SEVERAL_ENGINES_HANDLERS,
 } from "../interpreter/engines.ts";
 import { loadManifests } from "../manifest/mod.ts";
-import type { ToolsetSpec, ToolSpec } from "../manifest/types.ts";
+import type { Level, ToolsetSpec, ToolSpec } from "../manifest/types.ts";
 import { AuditLog } from "../policy/audit.ts";
 import { ConfigPolicy, type Policy } from "../policy/mod.ts";
 import { PolicyEngine } from "../interpreter/policy_engine.ts";
@@ -47,6 +47,8 @@ export interface App {
   engines: EngineDirectory;
   /** Releases every engine's connections (and ends ssh tunnels). */
   close(): void;
+  /** True when some engine grants the level: its tools are listed (each call holds to its engine's). */
+  grantsLevel(level: Level): boolean;
 }
 
 /** What the CLI's log hears about while berth runs (all optional). */
@@ -156,12 +158,13 @@ export async function createApp(config: Config, hooks: AppHooks = {}): Promise<A
     engines,
   });
   // A tool is listed when some engine grants its level; each call is held to its engine's.
+  const grantsLevel = (level: Level) => slots.some((s) => s.policy.allowsLevel(level));
   const several = slots.length > 1;
   const tools = visibleTools(
     allTools.filter((t) => several || !SEVERAL_ENGINES_HANDLERS.has(t.handler ?? "")),
     toolsets,
     {
-      allowsLevel: (level) => slots.some((s) => s.policy.allowsLevel(level)),
+      allowsLevel: grantsLevel,
       toolsets: config.toolsets,
     },
   );
@@ -178,5 +181,6 @@ export async function createApp(config: Config, hooks: AppHooks = {}): Promise<A
     operations,
     engines,
     close,
+    grantsLevel,
   };
 }

@@ -181,9 +181,9 @@ export class ToolList {
     };
   }
 
-  /** True when the server and the caller both grant the tool's level. */
+  /** True when the server (some engine of it) and the caller both grant the tool's level. */
   #granted(spec: ToolSpec): boolean {
-    return this.#app.policy.allowsLevel(spec.permission) &&
+    return this.#app.grantsLevel(spec.permission) &&
       this.#caller?.allowsLevel(spec.permission) !== false;
   }
 
