@@ -173,6 +173,19 @@ Deno.test("engines: with several, every tool takes an optional engine parameter"
     engine: "prod",
   });
   assert.match(write.text, /DKR-007.*engine 'prod' does not grant/);
+  // A caller's levels (an HTTP token) and the engine's ceiling both hold.
+  const everything = { name: "ops", allowsLevel: () => true };
+  const readOnly = { name: "viewer", allowsLevel: (level: string) => level === "read" };
+  const args = { container_id: "web", engine: "prod" };
+  const ceiling = await app.interpreter.call("docker_start_container", args, {
+    caller: everything,
+  });
+  assert.match(ceiling.text, /DKR-007.*engine 'prod' does not grant/);
+  const token = await app.interpreter.call("docker_start_container", {
+    ...args,
+    engine: "laptop",
+  }, { caller: readOnly });
+  assert.match(token.text, /DKR-007.*viewer/);
   app.close();
 });
 
