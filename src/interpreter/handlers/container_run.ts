@@ -10,6 +10,7 @@
  * @module
  */
 
+import { invalidInput } from "../../errors/mod.ts";
 import { counted } from "../result.ts";
 import { inspectAfter, stateAfter } from "./container_action.ts";
 import { portList } from "../shapers/container_details.ts";
@@ -45,7 +46,11 @@ async function runningState(
 
 /** Creates, starts and optionally waits for a container. */
 export const containerRun: Handler = async (ctx) => {
-  const wait = ctx.args.wait === true;
+  // `detach` is the docker SDK's word for the opposite of wait.
+  if (ctx.args.detach === true && ctx.args.wait === true) {
+    throw invalidInput("detach", "is true while wait is true", "Send one of them");
+  }
+  const wait = ctx.args.wait === true || ctx.args.detach === false;
   const spec = checkedSpec(ctx, ctx.args);
   const removeAfter = wait && spec.body.HostConfig.AutoRemove === true;
   if (removeAfter) spec.body.HostConfig.AutoRemove = false;
