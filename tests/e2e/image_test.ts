@@ -5,6 +5,7 @@
  * prints the `docker run -i --rm -v /var/run/docker.sock:…` line, and an MCP
  * client drives that container over stdio: it lists containers as the
  * non-root `deno` user, and builds an image from the mounted, granted DIR.
+ * The plain `docker run -i --rm -v /var/run/docker.sock:… berth:local` answers too.
  *
  * Slow (an image build; its dependency layer is cached after the first run),
  * so every step is bounded.
@@ -99,6 +100,34 @@ Deno.test(
       const users = await docker("top", id.split("\n")[0], "-o", "pid,uid,comm");
       assert.match(users, /^\s*\d+\s+1993\s+deno$/m, `berth runs as the deno user:\n${users}`);
       assert.doesNotMatch(users, /^\s*\d+\s+0\s+deno$/m, "never as root");
+
+      // The Docker MCP Toolkit's own command line, as is (our label aside): no grant, no
+      // --network none, the default command.
+      const plain = new Client({ name: "berth-image-plain", version: "1.0.0" });
+      await plain.connect(
+        new StdioClientTransport({
+          command: "docker",
+          args: [
+            "run",
+            "-i",
+            "--rm",
+            "--label",
+            `berth.test=${SUITE}`,
+            "-v",
+            "/var/run/docker.sock:/var/run/docker.sock",
+            IMAGE,
+          ],
+          env: serverEnv(),
+          stderr: "pipe",
+        }),
+        { timeout: 60_000 },
+      );
+      try {
+        const answer = await plain.callTool({ name: "docker_list_containers" }) as Result;
+        assert.ok(!answer.isError, answer.content[0]?.text);
+      } finally {
+        await plain.close();
+      }
 
       const built = await client.callTool({
         name: "docker_build_image",
