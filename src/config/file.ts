@@ -95,6 +95,7 @@ const permissionsSchema = z.strictObject({
   volumes: z.boolean().optional(),
   networks: z.boolean().optional(),
   system: z.boolean().optional(),
+  swarm: z.boolean().optional(),
   whitelist_containers: globs.optional(),
   blacklist_containers: globs.optional(),
   whitelist_images: globs.optional(),

@@ -11,7 +11,7 @@ import { BerthError, isBerthError } from "../errors/mod.ts";
 import type { ToolSpec } from "../manifest/types.ts";
 import type { AuditSink } from "../policy/audit.ts";
 import { shouldAudit } from "../policy/audit.ts";
-import { redactArguments, redactWith, scrubValues } from "../policy/redact.ts";
+import { redactArguments, REDACTED, redactWith, scrubValues } from "../policy/redact.ts";
 import { isIrreversible, isReadOnly } from "./annotations.ts";
 import type { FallbackModel, HandlerContext, Sampler } from "./handlers/types.ts";
 import type { Args } from "./input.ts";
@@ -76,9 +76,19 @@ export function removalMessage(spec: ToolSpec, args: unknown, what: string): str
 
 /** What the user is asked before an irreversible call; arguments redacted, never secrets. */
 export function confirmMessage(spec: ToolSpec, args: unknown): string {
-  const shown = JSON.stringify(redactArguments(args) ?? {});
+  const shown = JSON.stringify(redactArguments(withoutWriteOnly(spec, args)) ?? {});
   const cut = shown.length > 400 ? `${shown.slice(0, 400)}…` : shown;
   return `${spec.title} (${spec.name}) cannot be undone. Proceed? Arguments: ${cut}`;
+}
+
+/** Arguments with the values of write-only parameters (a secret's value) redacted. */
+export function withoutWriteOnly(spec: ToolSpec, args: unknown): unknown {
+  if (!args || typeof args !== "object" || Array.isArray(args)) return args;
+  const out = { ...(args as Record<string, unknown>) };
+  for (const [name, param] of Object.entries(spec.input)) {
+    if (param.writeOnly && out[name] !== undefined) out[name] = REDACTED;
+  }
+  return out;
 }
 
 /** The answer to a declined confirmation. */
@@ -199,7 +209,7 @@ export function auditCall(
   if (!shouldAudit(isReadOnly(spec), outcome)) return;
   const now = Date.now();
   // The sink redacts by key; a secret value typed in a command is known only here.
-  const args = scrubValues(rawArgs ?? {}, secrets);
+  const args = scrubValues(withoutWriteOnly(spec, rawArgs ?? {}), secrets);
   sink.write({
     time: new Date(now).toISOString(),
     tool: spec.name,

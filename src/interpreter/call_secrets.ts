@@ -48,6 +48,15 @@ export class CallSecrets {
   addRequest(req: EngineRequest): void {
     const body = jsonBody(req);
     if (body) this.addEnv(field(body, "Env"));
+    // A swarm secret's value (base64 in the body): scrubbed wherever it shows up, whatever its length.
+    const data = body && req.method === "POST" && req.path === "/secrets/create"
+      ? field(body, "Data")
+      : undefined;
+    if (typeof data === "string" && data) {
+      this.#values.add(data);
+      const text = decodeBase64(data);
+      if (text) this.#values.add(text);
+    }
     const buildargs = req.method === "POST" && req.path === "/build"
       ? queryString(req, "buildargs")
       : undefined;

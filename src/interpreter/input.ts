@@ -98,6 +98,7 @@ export function inputJsonSchema(input: Record<string, ParamSpec>): JsonSchema {
   for (const [name, param] of Object.entries(input)) {
     const property = (schema.properties as Record<string, JsonSchema>)[name];
     if (param.default !== undefined) property.default = param.default;
+    if (param.writeOnly) property.writeOnly = true;
   }
   return schema;
 }

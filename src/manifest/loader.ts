@@ -234,6 +234,20 @@ const READ_HANDLERS = new Set([
   "operation_status",
   "system_info",
   "version",
+  // Swarm (manifest/swarm).
+  "inspect_config",
+  "inspect_node",
+  "inspect_secret",
+  "inspect_service",
+  "list_configs",
+  "list_nodes",
+  "list_secrets",
+  "list_services",
+  "list_tasks",
+  "service_logs",
+  "stack_list",
+  "stack_ps",
+  "swarm_info",
 ]);
 
 /** Checks that need the whole file: every name a route uses is a declared, checked input. */

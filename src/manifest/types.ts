@@ -14,6 +14,7 @@ export const LEVELS = [
   "volumes",
   "networks",
   "system",
+  "swarm",
 ] as const;
 /** A permission level a tool requires. */
 export type Level = (typeof LEVELS)[number];
@@ -72,6 +73,11 @@ export interface ParamSpec {
   const?: string | number | boolean;
   /** Accepted and validated, but left out of tools/list (a habit, not a feature to offer). */
   hidden?: boolean;
+  /**
+   * A value given once and never echoed (a secret's value): audit records and
+   * confirmation prompts show it redacted, whatever its key.
+   */
+  writeOnly?: boolean;
 }
 
 /** How one query parameter is filled. */

@@ -371,6 +371,8 @@ done
 # Second engine kinds for the several-engines tests (issue 16): podman, and sshd for ssh://.
 bash "$(dirname "${BASH_SOURCE[0]}")/podman.sh"
 bash "$(dirname "${BASH_SOURCE[0]}")/sshd.sh"
+# A single-node Swarm on a second dockerd (the swarm tests), never on this engine.
+bash "$(dirname "${BASH_SOURCE[0]}")/swarm.sh"
 
 # The local Deno base image `deno task image` builds berth's Dockerfile on.
 bash "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/deno_base.sh"

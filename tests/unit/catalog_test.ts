@@ -103,7 +103,7 @@ Deno.test("annotations: a read-declared route that changes the engine is not rea
   assert.equal(needsConfirmation(tool("docker_sneaky_remove", "read", "x", "DELETE")), true);
 });
 
-Deno.test("confirmation: asked before remove, prune, kill, system prune and compose down only", async () => {
+Deno.test("confirmation: asked before remove, prune, kill, system prune, compose down and stack remove only", async () => {
   const { tools } = await loadManifests();
   const asked = tools.filter((t) => needsConfirmation(t)).map((t) => t.name).sort();
   assert.deepEqual(asked, [
@@ -113,10 +113,14 @@ Deno.test("confirmation: asked before remove, prune, kill, system prune and comp
     "docker_prune_images",
     "docker_prune_networks",
     "docker_prune_volumes",
+    "docker_remove_config",
     "docker_remove_container",
     "docker_remove_image",
     "docker_remove_network",
+    "docker_remove_secret",
+    "docker_remove_service",
     "docker_remove_volume",
+    "docker_stack_remove",
     "docker_system_prune",
   ]);
   for (const spec of tools.filter((t) => needsConfirmation(t))) {

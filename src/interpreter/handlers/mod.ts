@@ -32,6 +32,7 @@ import { containerRemove } from "./container_remove.ts";
 import { containerRun } from "./container_run.ts";
 import { containerWait } from "./container_wait.ts";
 import { execCommand } from "./exec_command.ts";
+import { SWARM_HANDLER_NAMES } from "./swarm/names.ts";
 import type { Handler } from "./types.ts";
 import { version } from "./version.ts";
 
@@ -49,6 +50,7 @@ function lazy(load: () => Promise<Handler>): Handler {
 }
 
 const compose = () => import("./compose/mod.ts");
+const swarm = () => import("./swarm/mod.ts");
 
 /** Every handler, by the name manifests use. */
 export const HANDLERS: Record<string, Handler> = {
@@ -97,4 +99,7 @@ export const HANDLERS: Record<string, Handler> = {
   compose_ps: lazy(() => compose().then((m) => m.composePs)),
   compose_logs: lazy(() => compose().then((m) => m.composeLogs)),
   version,
+  ...Object.fromEntries(
+    SWARM_HANDLER_NAMES.map((name) => [name, lazy(() => swarm().then((m) => m.SWARM_HANDLERS[name]))]),
+  ),
 };

@@ -1,0 +1,304 @@
+/**
+ * Service specs: built from a tool's arguments (create), changed by an update
+ * (image, replicas, env, force), and read back for the create guard as the
+ * container create body the same options would make.
+ *
+ * @module
+ */
+
+import { BerthError, invalidInput } from "../../errors/mod.ts";
+
+// deno-lint-ignore no-explicit-any
+type Json = any;
+type Raw = Record<string, unknown>;
+
+/** A duration argument ("10s", "1m30s", a number of seconds) in nanoseconds. */
+export function durationNs(value: unknown, field: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "number") return Math.round(value * 1e9);
+  const text = String(value).trim();
+  const units: Record<string, number> = { ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+  let total = 0;
+  let rest = text;
+  const part = /^(\d+(?:\.\d+)?)(ms|s|m|h)/;
+  for (let m = part.exec(rest); m; m = part.exec(rest)) {
+    total += Number(m[1]) * units[m[2]];
+    rest = rest.slice(m[0].length);
+  }
+  if (rest || !text) {
+    throw invalidInput(field, `is not a duration: '${text}'`, "Use e.g. 10s, 1m30s");
+  }
+  return Math.round(total);
+}
+
+/** "512m", "1g", "100k" or a number of bytes. */
+export function bytes(value: unknown, field: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "number") return value;
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)b?$/i.exec(String(value).trim());
+  if (!m) throw invalidInput(field, `is not a size: '${value}'`, "Use e.g. 512m or 1g");
+  const power = " kmgt".indexOf(m[2].toLowerCase() || " ");
+  return Math.round(Number(m[1]) * 1024 ** power);
+}
+
+/** `{A: "1"}` → `["A=1"]`. */
+export function envList(env: Raw | undefined): string[] | undefined {
+  if (!env) return undefined;
+  return Object.entries(env).filter(([, v]) => v !== null && v !== undefined)
+    .map(([k, v]) => `${k}=${v}`);
+}
+
+/** Env set (string values) and removed (null values) in a spec's `["K=v"]` list. */
+export function mergeEnv(current: string[] | undefined, changes: Raw): string[] {
+  const out = new Map<string, string>();
+  for (const entry of current ?? []) {
+    const i = entry.indexOf("=");
+    out.set(i < 0 ? entry : entry.slice(0, i), entry);
+  }
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null) out.delete(key);
+    else out.set(key, `${key}=${value}`);
+  }
+  return [...out.values()];
+}
+
+/** "8080:80", "8080:80/udp", "80" (published on any free port) → an engine port config. */
+export function portConfig(spec: string, field: string): Json {
+  const m = /^(?:(\d+):)?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(spec.trim());
+  if (!m) {
+    throw invalidInput(
+      field,
+      `is not a port: '${spec}'`,
+      "Use PUBLISHED:TARGET[/udp], e.g. 8080:80",
+    );
+  }
+  return {
+    Protocol: m[3] ?? "tcp",
+    TargetPort: Number(m[2]),
+    PublishedPort: m[1] === undefined ? undefined : Number(m[1]),
+    PublishMode: "ingress",
+  };
+}
+
+/** A mount argument `{type, source, target, read_only}` → an engine mount. */
+function mount(m: Raw, field: string): Json {
+  const type = String(m.type ?? "volume");
+  if (!["volume", "bind", "tmpfs"].includes(type)) {
+    throw invalidInput(`${field}.type`, `must be volume, bind or tmpfs, not '${type}'`);
+  }
+  if (typeof m.target !== "string" || !m.target.startsWith("/")) {
+    throw invalidInput(`${field}.target`, "must be an absolute path in the container");
+  }
+  return {
+    Type: type,
+    Source: m.source === undefined ? undefined : String(m.source),
+    Target: m.target,
+    ReadOnly: m.read_only === true || undefined,
+  };
+}
+
+/** Secret or config references by name; the IDs are filled in by the caller. */
+export interface FileRef {
+  name: string;
+  /** File name in the container (default: the name). */
+  target?: string;
+}
+
+/** `["db_password"]` or `[{name, target}]`. */
+export function fileRefs(value: unknown, field: string): FileRef[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((v, i) => {
+    if (typeof v === "string") return { name: v };
+    const o = v as Raw;
+    if (typeof o?.name !== "string") throw invalidInput(`${field}[${i}]`, "needs a name");
+    return { name: o.name, target: o.target === undefined ? undefined : String(o.target) };
+  });
+}
+
+function resources(r: Raw | undefined, field: string): Json {
+  const side = (s: Raw | undefined, key: string) =>
+    s
+      ? {
+        NanoCPUs: s.cpus === undefined ? undefined : Math.round(Number(s.cpus) * 1e9),
+        MemoryBytes: bytes(s.memory, `${field}.${key}.memory`),
+      }
+      : undefined;
+  return r
+    ? {
+      Limits: side(r.limits as Raw, "limits"),
+      Reservations: side(r.reservations as Raw, "reservations"),
+    }
+    : undefined;
+}
+
+function updateConfig(u: Raw | undefined, field: string): Json {
+  if (!u) return undefined;
+  return {
+    Parallelism: u.parallelism,
+    Delay: durationNs(u.delay, `${field}.delay`),
+    FailureAction: u.failure_action,
+    Monitor: durationNs(u.monitor, `${field}.monitor`),
+    MaxFailureRatio: u.max_failure_ratio,
+    Order: u.order,
+  };
+}
+
+function healthCheck(h: Raw | undefined): Json {
+  if (!h) return undefined;
+  const test = Array.isArray(h.test) ? h.test.map(String) : ["CMD-SHELL", String(h.test)];
+  return {
+    Test: test,
+    Interval: durationNs(h.interval, "health_check.interval"),
+    Timeout: durationNs(h.timeout, "health_check.timeout"),
+    StartPeriod: durationNs(h.start_period, "health_check.start_period"),
+    Retries: h.retries,
+  };
+}
+
+/** Drops undefined values at every depth, so specs compare and print cleanly. */
+export function compact<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(compact) as T;
+  if (!value || typeof value !== "object") return value;
+  const out: Raw = {};
+  for (const [k, v] of Object.entries(value)) {
+    const c = compact(v);
+    if (
+      c !== undefined &&
+      !(c && typeof c === "object" && !Array.isArray(c) && !Object.keys(c).length)
+    ) {
+      out[k] = c;
+    }
+  }
+  return out as T;
+}
+
+/** The spec of `docker_create_service`'s arguments (secrets and configs still by name). */
+export function serviceSpec(args: Raw): Json {
+  const mode = args.mode === "global" ? { Global: {} } : {
+    Replicated: { Replicas: args.replicas ?? 1 },
+  };
+  if (args.mode === "global" && args.replicas !== undefined) {
+    throw invalidInput("replicas", "does not apply to a global service", "Drop replicas or mode");
+  }
+  const restart = args.restart_policy as Raw | undefined;
+  return compact({
+    Name: args.name,
+    Labels: args.labels,
+    Mode: mode,
+    TaskTemplate: {
+      ContainerSpec: {
+        Image: args.image,
+        Args: args.command,
+        Env: envList(args.env as Raw),
+        Labels: args.container_labels,
+        Dir: args.workdir,
+        User: args.user,
+        Hostname: args.hostname,
+        Mounts: ((args.mounts ?? []) as Raw[]).map((m, i) => mount(m, `mounts[${i}]`)),
+        HealthCheck: healthCheck(args.health_check as Raw),
+        StopGracePeriod: durationNs(args.stop_grace_period, "stop_grace_period"),
+      },
+      Resources: resources(args.resources as Raw, "resources"),
+      RestartPolicy: restart && {
+        Condition: restart.condition,
+        Delay: durationNs(restart.delay, "restart_policy.delay"),
+        MaxAttempts: restart.max_attempts,
+      },
+      Placement: {
+        Constraints: args.constraints,
+        Preferences: ((args.placement_preferences ?? []) as string[]).map(preference),
+      },
+      Networks: ((args.networks ?? []) as string[]).map((n) => ({ Target: n })),
+    },
+    UpdateConfig: updateConfig(args.update_config as Raw, "update_config"),
+    RollbackConfig: updateConfig(args.rollback_config as Raw, "rollback_config"),
+    EndpointSpec: args.ports
+      ? { Ports: (args.ports as string[]).map((p, i) => portConfig(p, `ports[${i}]`)) }
+      : undefined,
+  });
+}
+
+/** "spread=node.labels.zone" → a placement preference. */
+function preference(text: string): Json {
+  const m = /^spread=(.+)$/.exec(text);
+  if (!m) {
+    throw invalidInput("placement_preferences", `must be spread=<label>, not '${text}'`);
+  }
+  return { Spread: { SpreadDescriptor: m[1] } };
+}
+
+/** Applies `docker_update_service`'s changes to a copy of the current spec. */
+export function updatedSpec(current: Json, args: Raw): Json {
+  const spec = structuredClone(current);
+  const task = spec.TaskTemplate ??= {};
+  const container = task.ContainerSpec ??= {};
+  if (args.image !== undefined) container.Image = args.image;
+  if (args.env !== undefined) container.Env = mergeEnv(container.Env, args.env as Raw);
+  if (args.replicas !== undefined) {
+    if (!spec.Mode?.Replicated) {
+      throw invalidInput("replicas", "does not apply to a global service");
+    }
+    spec.Mode.Replicated.Replicas = args.replicas;
+  }
+  if (args.force === true) task.ForceUpdate = (task.ForceUpdate ?? 0) + 1;
+  return spec;
+}
+
+/** True when an update changes nothing (no argument but the service). */
+export function noChange(args: Raw): boolean {
+  return ["image", "env", "replicas", "force"].every((k) => args[k] === undefined) ||
+    (args.force === false && ["image", "env", "replicas"].every((k) => args[k] === undefined));
+}
+
+/** The replicas a spec asks for; undefined for a global service. */
+export function desiredReplicas(spec: Json): number | undefined {
+  return spec?.Mode?.Replicated ? Number(spec.Mode.Replicated.Replicas ?? 1) : undefined;
+}
+
+/**
+ * The container create body the same options would make, for the create
+ * guard: mounts, capabilities, sysctls, security options, ports and the host
+ * network are what a service can use to escape.
+ */
+export function createBodyOf(spec: Json): Raw {
+  const task = spec?.TaskTemplate ?? {};
+  const c = task.ContainerSpec ?? {};
+  const privileges = c.Privileges ?? {};
+  const securityOpt: string[] = [];
+  const seccomp = privileges.Seccomp?.Mode;
+  if (seccomp === "unconfined" || seccomp === "custom") securityOpt.push("seccomp=unconfined");
+  if (privileges.AppArmor?.Mode === "disabled") securityOpt.push("apparmor=unconfined");
+  if (privileges.SELinuxContext?.Disable) securityOpt.push("label=disable");
+  const ports = (spec?.EndpointSpec?.Ports ?? []) as Json[];
+  const bindings: Raw = {};
+  for (const p of ports) {
+    // Swarm publishes on every interface (ingress or host mode): never loopback only.
+    bindings[`${p.TargetPort}/${p.Protocol ?? "tcp"}`] = [{
+      HostIp: "0.0.0.0",
+      HostPort: String(p.PublishedPort ?? ""),
+    }];
+  }
+  const hostNet = ((task.Networks ?? []) as Json[]).some((n) => n.Target === "host");
+  return compact({
+    Image: c.Image,
+    Env: c.Env,
+    HostConfig: {
+      Mounts: c.Mounts,
+      CapAdd: c.CapabilityAdd,
+      Sysctls: c.Sysctls,
+      SecurityOpt: securityOpt.length ? securityOpt : undefined,
+      PortBindings: ports.length ? bindings : undefined,
+      NetworkMode: hostNet ? "host" : undefined,
+    },
+  });
+}
+
+/** Refuses a service name the engine would refuse too, before anything is sent. */
+export function checkServiceName(name: unknown, field = "name"): string {
+  if (typeof name !== "string" || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(name)) {
+    throw new BerthError("invalid_input", `Parameter '${field}' is not a valid service name`, {
+      hint: "Use letters, digits, '_', '.' and '-', starting with a letter or digit (at most 63)",
+    });
+  }
+  return name;
+}
