@@ -85,7 +85,7 @@ export function confirmMessage(spec: ToolSpec, args: unknown): string {
 export function withoutWriteOnly(spec: ToolSpec, args: unknown): unknown {
   if (!args || typeof args !== "object" || Array.isArray(args)) return args;
   const out = { ...(args as Record<string, unknown>) };
-  for (const [name, param] of Object.entries(spec.input)) {
+  for (const [name, param] of Object.entries(spec.input ?? {})) {
     if (param.writeOnly && out[name] !== undefined) out[name] = REDACTED;
   }
   return out;

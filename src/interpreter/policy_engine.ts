@@ -39,6 +39,7 @@ import {
   queryString,
   type RouteGuardContext,
 } from "./policy_routes.ts";
+import { guardSwarm, isSwarmRoute } from "./policy_swarm.ts";
 import {
   filterContainerList,
   filterDiskUsage,
@@ -336,6 +337,7 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
         stream: (body) => filterEventStream(policy, body, () => this.#visibleIds(req)),
       };
     }
+    if (isSwarmRoute(path)) return await guardSwarm(this.#routes, this.#base, req);
     if (method === "POST" && path === "/volumes/create") {
       const body = jsonBody(req);
       if (body) policy.checkVolumeBody?.(body);

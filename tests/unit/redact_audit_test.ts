@@ -5,7 +5,7 @@
 
 import { loadConfig, parseConfigText } from "../../src/config/mod.ts";
 import { BerthError } from "../../src/errors/mod.ts";
-import { auditCall } from "../../src/interpreter/call_guard.ts";
+import { auditCall, confirmMessage } from "../../src/interpreter/call_guard.ts";
 import { isReadOnly } from "../../src/interpreter/annotations.ts";
 import type { Level, RequestSpec, ToolSpec } from "../../src/manifest/types.ts";
 import { AuditLog, type AuditRecord, shouldAudit } from "../../src/policy/audit.ts";
@@ -322,4 +322,24 @@ Deno.test("config: security keys load, default safe, and bad values name the key
   assertEquals(defaults.guards.allowPublicPorts, true);
   assertEquals(defaults.confirmDestructive, true);
   assertEquals(loadConfig({ confirm: false }, env).confirmDestructive, false);
+});
+
+Deno.test("audit record and confirmation: a write-only parameter (a secret's value) is redacted whatever its key", () => {
+  const records: AuditRecord[] = [];
+  const sink = { write: (r: AuditRecord) => records.push(r), close() {} };
+  const spec = {
+    name: "docker_create_secret",
+    title: "Create a secret",
+    permission: "swarm",
+    input: {
+      name: { type: "string", description: "Name" },
+      data: { type: "string", description: "Value", writeOnly: true },
+    },
+  } as unknown as ToolSpec;
+  const args = { name: "db", data: "plain-words-no-marker" };
+  auditCall(sink, spec, args, { structured: { id: "x" }, text: "", isError: false }, Date.now());
+  assertEquals(records[0].arguments, { name: "db", data: "***REDACTED***" });
+  const asked = confirmMessage(spec, args);
+  assertEquals(asked.includes("plain-words-no-marker"), false);
+  assertEquals(args.data, "plain-words-no-marker", "the call's own arguments are untouched");
 });

@@ -155,19 +155,16 @@ function healthCheck(h: Raw | undefined): Json {
   };
 }
 
-/** Drops undefined values at every depth, so specs compare and print cleanly. */
+/**
+ * Drops undefined values at every depth, so specs print cleanly. Empty objects
+ * stay: some mean something (`Mode: { Global: {} }`).
+ */
 export function compact<T>(value: T): T {
   if (Array.isArray(value)) return value.map(compact) as T;
   if (!value || typeof value !== "object") return value;
   const out: Raw = {};
   for (const [k, v] of Object.entries(value)) {
-    const c = compact(v);
-    if (
-      c !== undefined &&
-      !(c && typeof c === "object" && !Array.isArray(c) && !Object.keys(c).length)
-    ) {
-      out[k] = c;
-    }
+    if (v !== undefined) out[k] = compact(v);
   }
   return out as T;
 }

@@ -6,7 +6,9 @@
  * @module
  */
 
+import { invalidInput } from "../../../errors/mod.ts";
 import { counted } from "../../result.ts";
+import { diagnoseServiceCall } from "./service.ts";
 import type { Handler, Shaped } from "../types.ts";
 import { frameData } from "./data.ts";
 import { type Evidence, gatherEvidence } from "./evidence.ts";
@@ -25,8 +27,13 @@ const TEXT_LOG_LINES = 15;
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
-/** Diagnoses one container. */
+/** Diagnoses one container, or one swarm service (`service_id`). */
 export const diagnoseContainer: Handler = async (ctx) => {
+  const { container_id: container, service_id: service } = ctx.args;
+  if ((container === undefined) === (service === undefined)) {
+    throw invalidInput("container_id", "or 'service_id' must be given, not both", "Name one");
+  }
+  if (service !== undefined) return await diagnoseServiceCall(ctx);
   const evidence = await gatherEvidence(ctx, ctx.args.container_id as string);
   const findings = diagnose(evidence);
   const ai: AiOutcome = ctx.args.use_ai === true
