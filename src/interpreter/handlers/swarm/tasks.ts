@@ -12,7 +12,8 @@ import { invalidInput } from "../../../errors/mod.ts";
 import { parseTime } from "../../formats.ts";
 import { counted } from "../../result.ts";
 import { alignColumns } from "../../shape.ts";
-import { compileGrep, MAX_LINE_LENGTH, MAX_LOG_BYTES, MAX_LOG_LINES } from "../container_logs.ts";
+import { compilePattern, openLineFilter } from "../../../guard/pattern.ts";
+import { MAX_LINE_LENGTH, MAX_LOG_BYTES, MAX_LOG_LINES } from "../container_logs.ts";
 import { collectLines } from "../_log_lines.ts";
 import type { Handler, HandlerContext } from "../types.ts";
 import { type Json, names, opsOf, serviceVisible, visibleService } from "./_common.ts";
@@ -68,7 +69,7 @@ function since(value: unknown): string | undefined {
 /** The newest log lines of a service's tasks, bounded in lines and bytes. */
 export const serviceLogs: Handler = async (ctx) => {
   const { args } = ctx;
-  const grep = typeof args.grep === "string" ? compileGrep(args.grep) : undefined;
+  const grep = typeof args.grep === "string" ? compilePattern("grep", args.grep) : undefined;
   const service = await visibleService(ctx, args.service_id as string);
   const timestamps = args.timestamps === true;
   const response = await logsRoute(opsOf(ctx), service.ID, {
@@ -79,14 +80,15 @@ export const serviceLogs: Handler = async (ctx) => {
     timestamps,
   });
   const tty = service.Spec?.TaskTemplate?.ContainerSpec?.TTY === true;
+  const filter = grep ? openLineFilter(grep, ctx.signal) : undefined;
   const window = response.body
     ? await collectLines(tty ? rawStream(response.body) : demultiplex(response.body), {
       maxBytes: MAX_LOG_BYTES,
       maxLines: MAX_LOG_LINES,
       maxLineLength: MAX_LINE_LENGTH,
-      grep,
+      grep: filter,
       timestamps,
-    })
+    }).finally(() => filter?.close())
     : { lines: [], matched: 0, truncated: false };
   const lines = window.lines;
   const marker = window.truncated
