@@ -100,6 +100,8 @@ export const HANDLERS: Record<string, Handler> = {
   compose_logs: lazy(() => compose().then((m) => m.composeLogs)),
   version,
   ...Object.fromEntries(
-    SWARM_HANDLER_NAMES.map((name) => [name, lazy(() => swarm().then((m) => m.SWARM_HANDLERS[name]))]),
+    SWARM_HANDLER_NAMES.map((
+      name,
+    ) => [name, lazy(() => swarm().then((m) => m.SWARM_HANDLERS[name]))]),
   ),
 };
