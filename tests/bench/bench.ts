@@ -310,16 +310,16 @@ async function main(): Promise<void> {
     "",
     "",
     `${defaults.tokens}`,
-    "≤1800",
-    defaults.tokens <= 1800,
+    "≤2650",
+    defaults.tokens <= 2650,
   );
   figureRow(
     `tools/list full (${full.tools} tools): o200k tokens (per tool)`,
     "",
     "",
     `${full.tokens} (${Math.round(full.tokens / full.tools)})`,
-    "≤6000",
-    full.tokens <= 6000,
+    "≤8250",
+    full.tokens <= 8250,
   );
   figureRow(
     "  with --output-schemas (titles, outputSchema)",

@@ -25,7 +25,8 @@ import {
  * tokens): the full catalogue (`--allow all`) and the default read set. The
  * bench prints the same figures beside these targets.
  */
-const TOKEN_BUDGET = { full: 6000, read: 1800 };
+// The swarm toolset (24 tools) adds about 2,210 to the full set and 840 (its 13 reads) to the read set.
+const TOKEN_BUDGET = { full: 8250, read: 2650 };
 
 const { app, definitions } = await fullCatalog();
 app.engine.close();
