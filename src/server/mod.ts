@@ -18,6 +18,7 @@ import { type Caller, errorResult, type ListedTool, type ToolResult } from "../i
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
 import { clientConfirm, confirmRound } from "./confirm.ts";
+import { createTaskResult, SessionTasks, taskTool, withTaskSupport } from "./tasks.ts";
 import { clientSampler } from "./sampling.ts";
 import { wireError } from "./errors.ts";
 import { unknownTool } from "../catalog/mod.ts";
@@ -45,7 +46,13 @@ export function toCallToolResult(result: ToolResult): CallToolResult {
  * Builds the MCP server for an app (not yet connected). An HTTP caller sees
  * only the tools of the levels granted to it, and is named in the audit log.
  */
-export function createMcpServer(app: App, caller?: Caller): Server {
+export function createMcpServer(
+  app: App,
+  caller?: Caller,
+  options: { tasks?: boolean } = {},
+): Server {
+  // Tasks need a server that outlives the request: stdio and 2025-era HTTP sessions.
+  const tasks = options.tasks === false ? undefined : new SessionTasks();
   const server = new Server(
     { name: "berth", version: VERSION, title: "berth: Docker for AI assistants" },
     {
@@ -54,12 +61,16 @@ export function createMcpServer(app: App, caller?: Caller): Server {
         prompts: { listChanged: false },
         resources: { listChanged: false, subscribe: false },
         completions: {},
+        ...(tasks ? { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } } : {}),
       },
       instructions: app.interpreter.engines
         ? `${INSTRUCTIONS} ${enginesInstructions(app.interpreter.engines)}`
         : INSTRUCTIONS,
     },
   );
+  const requests = () =>
+    server.getClientCapabilities()?.tasks?.requests as { tools?: { call?: object } } | undefined;
+  const clientTasks = () => tasks !== undefined && requests()?.tools?.call !== undefined;
   const list = new ToolList(app, caller);
 
   // The entries are prepared at the first tools/list, not before initialize
@@ -67,11 +78,21 @@ export function createMcpServer(app: App, caller?: Caller): Server {
   // with the dashboard links for a client that shows apps): an answer is the
   // same array, serialised by the transport.
   let linked: { from: ListedTool[]; to: ListedTool[] } | undefined;
+  let marked: { from: ListedTool[]; to: Tool[] } | undefined;
   server.setRequestHandler("tools/list", () => {
-    const entries = list.entries;
-    if (!supportsApps(server.getClientCapabilities())) return { tools: entries as Tool[] };
-    if (linked?.from !== entries) linked = { from: entries, to: entries.map(withAppLink) };
-    return { tools: linked.to as Tool[] };
+    let entries = list.entries;
+    if (supportsApps(server.getClientCapabilities())) {
+      if (linked?.from !== entries) linked = { from: entries, to: entries.map(withAppLink) };
+      entries = linked.to;
+    }
+    if (!clientTasks()) return { tools: entries as Tool[] };
+    // A client that runs tasks learns which tools may be one.
+    if (marked?.from !== entries) {
+      const long = new Set(app.allTools.filter(taskTool).map((t) => t.name));
+      const from = entries;
+      marked = { from, to: (from as Tool[]).map((t) => long.has(t.name) ? withTaskSupport(t) : t) };
+    }
+    return { tools: marked.to };
   });
 
   server.setRequestHandler("tools/call", async (request, ctx) => {
@@ -108,6 +129,17 @@ export function createMcpServer(app: App, caller?: Caller): Server {
       if ("ask" in round) return round.ask;
       confirm = round.confirm;
     }
+    const spec = app.allTools.find((t) => t.name === name)!;
+    if (request.params.task && clientTasks() && taskTool(spec)) {
+      // The task runs to its end (no background hand-off); progress has no request to follow.
+      const task = tasks!.start(
+        request.params.task.ttl ?? undefined,
+        (signal) =>
+          app.interpreter.call(name, args ?? {}, { signal, background: false, caller })
+            .then(toCallToolResult),
+      );
+      return createTaskResult(task);
+    }
     const result = await app.interpreter.call(name, args ?? {}, {
       signal: ctx.mcpReq.signal,
       onProgress,
@@ -117,6 +149,14 @@ export function createMcpServer(app: App, caller?: Caller): Server {
     });
     return toCallToolResult(result);
   });
+  if (tasks) {
+    tasks.register(server);
+    const closed = server.onclose;
+    server.onclose = () => {
+      tasks.abortAll();
+      closed?.();
+    };
+  }
   registerPrompts(server, app);
   registerResources(server, app, () => app.tools.map((t) => t.name));
   return server;

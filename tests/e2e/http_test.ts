@@ -17,9 +17,14 @@ import {
   runContainer,
   TEST_IMAGE,
   uniqueName,
+  waitFor,
 } from "../helpers/mod.ts";
 import { berthReadPaths, REPO, serveArgs, serverEnv, SPAWN_TEST } from "./_mcp.ts";
 import { connectLegacy, connectModern, INITIALIZE, post, startHttp } from "./_http.ts";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/streamableHttp"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import {
   Client as ModernClient,
   StreamableHTTPClientTransport as ModernTransport,
@@ -320,7 +325,16 @@ Deno.test({
         undefined,
         { signal: controller.signal, timeout: 60_000 },
       ).catch((error) => error);
-      await new Promise((r) => setTimeout(r, 300));
+      // Until the server counts the first call in flight (/metrics is outside the rate).
+      await waitFor(
+        "the first call in flight",
+        async () => {
+          const text = await (await fetch(`${server.base}/metrics`)).text();
+          return /^berth_tool_calls_in_flight 1$/m.test(text);
+        },
+        (inFlight) => inFlight,
+        10_000,
+      );
       // A second call while the first runs passes the caller's limit of one.
       const second = await client.callTool({ name: "docker_system_info", arguments: {} })
         .then(() => "answered", (error) => String(error));
@@ -446,6 +460,54 @@ Deno.test({
     } finally {
       await client.close().catch(() => {});
       await cleanup(SUITE);
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "http: a client with the tasks capability runs a push as a task (created, polled, result)",
+  ...SPAWN_TEST,
+  async fn() {
+    const server = await startHttp(["--allow", "read,images"]);
+    const tag = `${OPEN_REGISTRY}/berth-test/${uniqueName("task")}:1`;
+    await docker("tag", TEST_IMAGE, tag);
+    const client = new Client(
+      { name: "e2e-tasks", version: "1" },
+      {
+        capabilities: { tasks: { requests: { tools: { call: {} } } } },
+      } as ConstructorParameters<typeof Client>[1],
+    );
+    await client.connect(new StreamableHTTPClientTransport(server.url));
+    const plain = await connectLegacy(server.url);
+    try {
+      const listed = (await client.listTools()).tools as { name: string; execution?: unknown }[];
+      const marked = listed.filter((t) => t.execution).map((t) => t.name);
+      assert.ok(marked.includes("docker_push_image") && marked.includes("docker_pull_image"));
+      assert.ok(!marked.includes("docker_list_containers"));
+      const others = (await plain.listTools()).tools as { execution?: unknown }[];
+      assert.ok(others.every((t) => !t.execution), "clients without tasks see no task tools");
+      const seen: string[] = [];
+      let result: Result | undefined;
+      for await (
+        const message of client.experimental.tasks.callToolStream(
+          { name: "docker_push_image", arguments: { image: tag } },
+          undefined,
+          { task: { ttl: 60_000 } },
+        )
+      ) {
+        seen.push(message.type);
+        if (message.type === "result") result = message.result as Result;
+        if (message.type === "error") throw message.error;
+      }
+      assert.equal(seen[0], "taskCreated");
+      assert.equal(seen.at(-1), "result");
+      assert.equal(result?.isError, undefined, result?.content[0]?.text);
+      assert.match(result?.content[0]?.text ?? "", /Pushed/);
+    } finally {
+      await client.close();
+      await plain.close();
+      await docker("rmi", tag).catch(() => {});
       await server.stop();
     }
   },

@@ -119,7 +119,8 @@ class HttpFront {
     this.#limits = new CallerLimits(options.rateLimit, options.maxConcurrent);
     this.sessions = new Sessions(options.sessionIdleMs);
     this.#modern = createMcpHandler(
-      (ctx) => createMcpServer(app, callerOf(ctx.authInfo)),
+      // Per-request servers keep nothing between requests: no tasks there.
+      (ctx) => createMcpServer(app, callerOf(ctx.authInfo), { tasks: false }),
       { legacy: "reject", maxRequestBodySize: options.maxBodyBytes },
     );
   }
