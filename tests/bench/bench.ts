@@ -29,6 +29,7 @@ import { builtinApp, tokens } from "../tools/catalog.ts";
 import { callTool, connect, type Session } from "../e2e/_mcp.ts";
 import { benchImages } from "./images.ts";
 import { httpLoad, type LoadFigures, stdioLoad } from "./http.ts";
+import { engineIsolation } from "./engines.ts";
 
 const SUITE = "bench";
 const SOCKET = "/var/run/docker.sock";
@@ -512,6 +513,19 @@ async function measure(): Promise<void> {
     await section("images", async () => {
       if (!has("docker_pull_image")) return missing("docker_pull_image");
       await benchImages({ row: figureRow, note });
+    });
+
+    await section("engine isolation", async () => {
+      const { alone, beside } = await engineIsolation();
+      const p = (s: number[]) => `${fmt(percentile(s, 50))} / ${fmt(percentile(s, 95))}`;
+      figureRow(
+        "docker_list_containers ms p50/p95: alone | another engine hung (20 calls)",
+        "",
+        p(alone),
+        p(beside),
+        "p50 ≤ alone×1.5",
+        percentile(beside, 50) <= percentile(alone, 50) * 1.5,
+      );
     });
 
     await section("http load", async () => {
