@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A single-node Swarm for the swarm tests, on a SECOND dockerd with its own
-# socket, data root, exec root and pidfile, and no bridge, so the shared test
+# socket, data root, exec root, pidfile and bridge, so the shared test
 # engine never enters swarm mode (a swarm engine changes what other suites see:
 # `docker info`, networks, events).
 #
@@ -36,14 +36,21 @@ if ! answers; then
   command -v dockerd >/dev/null 2>&1 || die "dockerd missing (setup.sh installs docker.io)"
   log "starting a second dockerd on $SOCK (log: $STATE_DIR/dockerd.log)"
   # Own data root, exec root (so its own managed containerd), pidfile and
-  # socket; no default bridge and no iptables rules, so nothing it does
-  # touches the main engine's networks.
+  # socket, and no iptables rules, so nothing it does touches the main
+  # engine's networks. Its own bridge, not --bridge=none: a dockerd told "none" deletes the host's
+  # docker0 at start (moby's removeDefaultBridgeInterface), and with it the
+  # default network of the main engine, which shares this network namespace.
+  if ! ip link show berthswarm0 >/dev/null 2>&1; then
+    ip link add berthswarm0 type bridge
+    ip addr add 172.31.254.1/24 dev berthswarm0
+    ip link set berthswarm0 up
+  fi
   setsid nohup dockerd \
     --host "$HOST" \
     --data-root "$STATE_DIR/data" \
     --exec-root /run/berth-swarm/exec \
     --pidfile /run/berth-swarm/dockerd.pid \
-    --bridge=none --iptables=false --ip-masq=false \
+    --bridge=berthswarm0 --iptables=false --ip-masq=false \
     </dev/null >>"$STATE_DIR/dockerd.log" 2>&1 &
   pid=$!
   for ((i = 0; i < 120; i++)); do
