@@ -74,6 +74,7 @@ export function policyFromConfig(config: Config, engine: EngineSettings = config
     containers: engine.containers,
     images: engine.images,
     blockedCommands: engine.exec.blockedCommands,
+    execIndirection: engine.exec.allowIndirection,
     guards: engine.guards,
     exec: { maxOutput: engine.exec.maxOutput, timeoutMs: engine.exec.timeoutMs },
     home: homeDir(),

@@ -119,6 +119,8 @@ const execSafetySchema = z.strictObject({
   blocked_commands: z.array(entry).optional(),
   max_output: z.number().int().positive().optional(),
   timeout: duration.optional(),
+  // Computed commands ($(…), backticks, eval, "$@", sh reading its input) in guarded commands.
+  allow_indirection: z.boolean().optional(),
 });
 
 const neverhangSchema = z.strictObject({

@@ -54,7 +54,13 @@ export interface EngineSettings {
   containers: NameLists;
   images: NameLists;
   timeouts: Record<TimeoutClass, number>;
-  exec: { blockedCommands: string[]; maxOutput: number; timeoutMs: number };
+  exec: {
+    blockedCommands: string[];
+    maxOutput: number;
+    timeoutMs: number;
+    /** Computed commands (`$(…)`, `eval`, `"$@"` …) in guarded commands (`exec_safety.allow_indirection`). */
+    allowIndirection?: boolean;
+  };
   breaker: { failures: number; windowMs: number; cooldownMs: number };
   /** Budget of long and compose calls before they answer `status: running`; 0 never. */
   longBudgetMs: number;
@@ -94,7 +100,13 @@ export interface Config {
   outputSchemas: boolean;
   auditLog?: string;
   logLevel: LogLevel;
-  exec: { blockedCommands: string[]; maxOutput: number; timeoutMs: number };
+  exec: {
+    blockedCommands: string[];
+    maxOutput: number;
+    timeoutMs: number;
+    /** Computed commands (`$(…)`, `eval`, `"$@"` …) in guarded commands (`exec_safety.allow_indirection`). */
+    allowIndirection?: boolean;
+  };
   breaker: { failures: number; windowMs: number; cooldownMs: number };
   /** Budget of long and compose calls before they answer `status: running`; 0 never. */
   longBudgetMs: number;
@@ -430,6 +442,7 @@ function engineSettings(
       blockedCommands: view.exec_safety?.blocked_commands ?? DEFAULT_BLOCKED_COMMANDS,
       maxOutput: view.exec_safety?.max_output ?? 10_000,
       timeoutMs: fileMs(view.exec_safety?.timeout, "exec_safety.timeout") ?? timeouts.exec,
+      allowIndirection: view.exec_safety?.allow_indirection ?? false,
     },
     longBudgetMs: budgetMs(cli.longBudget, "--long-budget") ??
       budgetMs(n.long_budget, `${where.prefix}neverhang.long_budget`, where.path) ??

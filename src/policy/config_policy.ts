@@ -72,6 +72,8 @@ export interface PolicyOptions {
   containers?: NameGlobs;
   images?: NameGlobs;
   blockedCommands?: readonly string[];
+  /** Let computed commands through the exec guard (`exec_safety.allow_indirection`). */
+  execIndirection?: boolean;
   guards?: Partial<GuardSettings>;
   exec?: { maxOutput: number; timeoutMs: number };
   /** The user's home, so that bind mounts of it are refused as well. */
@@ -95,7 +97,9 @@ export class ConfigPolicy implements Policy {
     this.bypass = options.bypass ?? false;
     this.#containers = new NameList(options.containers ?? { allow: [], deny: [] });
     this.#images = new NameList(options.images ?? { allow: [], deny: [] });
-    this.#exec = new ExecGuard(options.blockedCommands ?? []);
+    this.#exec = new ExecGuard(options.blockedCommands ?? [], {
+      allowIndirection: options.execIndirection,
+    });
     const guards = { ...DEFAULT_GUARDS, ...options.guards };
     this.#rules = {
       ...guards,

@@ -132,7 +132,29 @@ function expand(words: string[], depth: number, out: Command[]): void {
     ? args.join(" ")
     : undefined;
   if (payload !== undefined) analyse(payload, depth + 1, out);
-  if (WRAPPERS[program]) expand(unwrap(program, args), depth + 1, out);
+  if (WRAPPERS[program]) {
+    const wrapped = unwrap(program, args);
+    // xargs adds the words it reads from its input: arguments no one can see.
+    if (program === "xargs" && wrapped.length) wrapped.push(DYNAMIC);
+    expand(wrapped, depth + 1, out);
+  }
+  if (program === "find") {
+    for (const command of findCommands(args)) expand(command, depth + 1, out);
+  }
+}
+
+/** The commands `find` runs (`-exec`, `-execdir`, `-ok`, `-okdir`), `{}` as a run-time word. */
+function findCommands(args: string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (!/^-(exec|execdir|ok|okdir)$/.test(args[i])) continue;
+    const command: string[] = [];
+    for (i++; i < args.length && args[i] !== ";" && args[i] !== "+"; i++) {
+      command.push(args[i].replaceAll("{}", DYNAMIC));
+    }
+    out.push(command);
+  }
+  return out;
 }
 
 /** Lexes shell text and expands each of its commands and substitutions. */
@@ -211,12 +233,48 @@ function commandMatches(rule: Rule, command: CommandView): boolean {
   return want.words.every((w) => args.some((a) => a === w || (w.endsWith("=") && a.startsWith(w))));
 }
 
+/**
+ * Why a command's effect cannot be read from its text, or undefined: its
+ * program is computed (`$x`, `$(…)`, `"$@"`, `${IFS}`), it is `eval`, it is a
+ * shell given a computed string or reading commands from its input
+ * (`base64 -d | sh`), or a guarded program (one a rule names) gets computed
+ * arguments (`rm -$(echo rf)`, `set -- -rf; rm "$@"`, `xargs rm`).
+ */
+function indirection(command: Command, guarded: ReadonlySet<string>): string | undefined {
+  const { program, args } = command;
+  if (program === DYNAMIC) return 'its program is computed when it runs ($x, $(…), "$@")';
+  if (program === "eval") return "eval runs a string built when it runs";
+  if (SHELLS.has(program) || program === "su" || program === "runuser") {
+    const payload = shellPayload(args);
+    if (payload?.includes(DYNAMIC)) return `${program} -c runs a string built when it runs`;
+    if (payload === undefined && SHELLS.has(program)) {
+      const script = args.find((a) => !/^[-+]/.test(a));
+      if (script === undefined) return `${program} reads the commands it runs from its input`;
+      if (script.includes(DYNAMIC)) return `${program} runs a script named when it runs`;
+    }
+  }
+  if (guarded.has(program) && args.some((a) => a.includes(DYNAMIC))) {
+    return `the arguments of ${program} are computed when it runs`;
+  }
+  return undefined;
+}
+
+/** Options of the exec guard. */
+export interface ExecGuardOptions {
+  /** Let computed commands through (`exec_safety.allow_indirection`); off by default. */
+  allowIndirection?: boolean;
+}
+
 /** Checks exec commands against the configured blocked patterns. */
 export class ExecGuard {
   readonly #rules: Rule[];
+  readonly #guarded: ReadonlySet<string>;
+  readonly #allowIndirection: boolean;
 
-  constructor(blocked: readonly string[]) {
+  constructor(blocked: readonly string[], options: ExecGuardOptions = {}) {
     this.#rules = blocked.filter((b) => b.trim()).map(compileRule);
+    this.#guarded = new Set(this.#rules.flatMap((r) => r.command ? [r.command.program] : []));
+    this.#allowIndirection = options.allowIndirection === true;
   }
 
   /** The rule an argv violates, or undefined when it may run. */
@@ -237,7 +295,25 @@ export class ExecGuard {
     return undefined;
   }
 
-  /** Throws DKR-007 naming the rule when the command is blocked. */
+  /**
+   * Why the guard cannot read what an argv would run, or undefined (always
+   * undefined without rules, or with `allow_indirection`).
+   */
+  indirection(argv: readonly string[]): string | undefined {
+    if (!this.#rules.length || this.#allowIndirection || !argv.length) return undefined;
+    const commands: Command[] = [];
+    expand([...argv], 0, commands);
+    for (const command of commands) {
+      const why = indirection(command, this.#guarded);
+      if (why) return why;
+    }
+    return undefined;
+  }
+
+  /**
+   * Throws DKR-007 naming the rule when the command is blocked, or the
+   * construct when the guard cannot read what the command would run.
+   */
   check(argv: readonly string[]): void {
     const rule = this.violation(argv);
     if (rule !== undefined) {
@@ -245,6 +321,18 @@ export class ExecGuard {
         hint:
           "The operator blocks commands matching exec_safety.blocked_commands; run a narrower command",
       });
+    }
+    const why = this.indirection(argv);
+    if (why !== undefined) {
+      throw new BerthError(
+        "denied_by_policy",
+        `Command blocked: ${why}, so the exec guard cannot check it against exec_safety.blocked_commands`,
+        {
+          hint: "Write the command out literally (no $(…), backticks, eval, variables in the " +
+            "command or in a guarded command's arguments, or … | sh); the operator can allow " +
+            "such commands with exec_safety.allow_indirection: true in the config file",
+        },
+      );
     }
   }
 }

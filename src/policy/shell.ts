@@ -15,8 +15,13 @@ export interface Lexed {
   nested: string[];
 }
 
-/** Marks a word whose value is only known when the shell runs (`$x`, `$(…)`). */
-export const DYNAMIC = "$";
+/**
+ * Marks the part of a word whose value is only known when the shell runs
+ * (`$x`, `"$@"`, `${IFS}`, `$(…)`, backticks). A private-use character, so a
+ * literal `$` (in single quotes, or in an argv sent without a shell) is not
+ * mistaken for one.
+ */
+export const DYNAMIC = "\uE000";
 
 const SEPARATORS = new Set([";", "&", "|", "\n", "(", ")"]);
 
@@ -85,7 +90,9 @@ export function lexShell(text: string): Lexed {
       for (i++; i < text.length && text[i] !== '"'; i++) {
         if (text[i] === "\\" && /[$`"\\\n]/.test(text[i + 1] ?? "")) word += text[++i];
         else if (text[i] === "$" && text[i + 1] === "(") i = substitution(i);
-        else if (text[i] === "`") i = backtick(i);
+        else if (text[i] === "$" && /[A-Za-z_{@*#?$!0-9-]/.test(text[i + 1] ?? "")) {
+          word += DYNAMIC; // "$x", "$@", "${IFS}": expanded inside double quotes too
+        } else if (text[i] === "`") i = backtick(i);
         else word += text[i];
       }
     } else if (c === "$" && text[i + 1] === "(") {

@@ -72,6 +72,7 @@ Deno.test("config: the contract's sample config JSON loads unchanged", () => {
     blockedCommands: ["rm -rf", "dd if=", "mkfs", "> /dev/"],
     maxOutput: 10000,
     timeoutMs: 30_000,
+    allowIndirection: false,
   });
   assert.equal(config.timeouts.read, 30_000);
   assert.equal(config.timeouts.lifecycle, 60_000);
@@ -279,6 +280,7 @@ Deno.test("config: typos that would fail closed are refused: unknown capability,
       /'permissions\.allowed_volume_drivers\.0' must be a volume driver name/,
     ],
     ["permissions: { allow_volume_driver_opts: yes please }", /allow_volume_driver_opts/],
+    ["exec_safety: { allow_indirection: 1 }", /exec_safety\.allow_indirection/],
   ];
   for (const [text, pattern] of cases) assertDkr004(() => parseConfigText(text, "c.yaml"), pattern);
   const ok = parseConfigText(
@@ -294,6 +296,7 @@ Deno.test("config: typos that would fail closed are refused: unknown capability,
     assert.equal(guards.allowVolumeDriverOpts, true);
     assert.deepEqual(guards.allowedVolumeDrivers, ["rexray/ebs"]);
     assert.equal(load().guards.allowVolumeDriverOpts, false, "off by default");
+    assert.equal(load().exec.allowIndirection, false, "computed commands refused by default");
   } finally {
     Deno.removeSync(path);
   }

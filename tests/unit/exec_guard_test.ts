@@ -6,7 +6,7 @@
 
 import { DEFAULT_BLOCKED_COMMANDS } from "../../src/config/mod.ts";
 import { ExecGuard, looseForm, plainPaths } from "../../src/policy/exec_guard.ts";
-import { lexShell } from "../../src/policy/shell.ts";
+import { DYNAMIC, lexShell } from "../../src/policy/shell.ts";
 import { assertDenied, assertEquals } from "../helpers/asserts.ts";
 
 const guard = new ExecGuard(DEFAULT_BLOCKED_COMMANDS);
@@ -128,8 +128,65 @@ Deno.test("shell lexer: quotes, escapes, separators, substitutions, redirections
     ["a", "b c", 'd "e"', "f g"],
     ["h"],
     ["i"],
-    ["j", "$", "$", ">", "/dev/null"],
+    ["j", DYNAMIC, DYNAMIC, ">", "/dev/null"],
   ]);
   assertEquals(lexed.nested, ["k l", "m"]);
   assertEquals(looseForm(`r''m "-rf" \\/`), "rm -rf /");
+});
+
+Deno.test("exec guard: computed commands are refused while rules are set (exec_safety.allow_indirection)", () => {
+  const guard = new ExecGuard(DEFAULT_BLOCKED_COMMANDS);
+  const sh = (text: string) => ["sh", "-c", text];
+  const hostile: [string, string[]][] = [
+    ["flags from a substitution", sh("rm -$(echo rf) /data")],
+    ["flags from backticks", sh("rm -`echo rf` /data")],
+    ["set -- then $@", sh('set -- -rf /data; rm "$@"')],
+    ["the program from $@", sh('set -- rm -rf /data; "$@"')],
+    ["eval of a built string", sh('eval "$(printf "r%s -rf /data" m)"')],
+    ["eval of a literal", sh("eval echo hi")],
+    ["$0 as the program", ["sh", "-c", '$0 -c "r""m -r""f /data"', "sh"]],
+    ["a variable as the program", sh("X=rm; $X -rf /data")],
+    ["${IFS} in the program word", sh("rm${IFS}-rf${IFS}/data")],
+    ["hex printf as the program", sh("$(printf '\\x72\\x6d') -rf /data")],
+    ["octal printf piped to sh", sh("printf '\\162\\155 -rf /data' | sh")],
+    ["base64 piped to bash", sh("echo cm0gLXJmIC9kYXRh | base64 -d | bash")],
+    ["sh -c of a variable", sh('C="rm -rf /data"; sh -c "$C"')],
+    ["xargs feeding rm", sh("echo /data | xargs rm -r")],
+    ["find -exec rm", ["find", "/data", "-exec", "rm", "-r", "{}", "+"]],
+    ["exec of $@", sh('set -- rm -rf /data; exec "$@"')],
+    ["env with a variable program", sh("env $CMD /data")],
+    ["ANSI-C quoting", ["bash", "-c", "$'\\x72\\x6d' -rf /data"]],
+    ["dd with a computed operand", sh('dd "$(echo if=/dev/zero)" of=/x')],
+  ];
+  for (const [what, argv] of hostile) {
+    const error = assertDenied(() => guard.check(argv), "DKR-007", what);
+    assertEquals(/Command blocked/.test(error.message), true, what);
+  }
+  const error = assertDenied(() => guard.check(sh("rm -$(echo rf) /data")));
+  assertEquals(/exec_safety\.allow_indirection: true/.test(error.hint ?? ""), true);
+  assertEquals(/the arguments of rm are computed/.test(error.message), true, error.message);
+
+  // Everyday commands: computed values where no guarded program takes them.
+  for (
+    const ok of [
+      sh("echo $(date) $HOME"),
+      sh("for f in $(ls /tmp); do echo $f; done"),
+      sh("cd $HOME && ls -la"),
+      sh("echo '$literal' | grep x"),
+      sh("ls | xargs echo"),
+      sh("rm -f /tmp/x.log"),
+      ["rm", "-f", "$not-a-shell-variable"],
+      ["sh", "/scripts/run.sh"],
+      ["printenv"],
+    ]
+  ) guard.check(ok);
+
+  // The operator's switch, and a guard without rules, let computed commands through.
+  new ExecGuard(DEFAULT_BLOCKED_COMMANDS, { allowIndirection: true }).check(sh("rm -f $X"));
+  new ExecGuard([]).check(sh("rm -$(echo rf) /data"));
+  // A rule that matches still names the rule.
+  assertEquals(
+    /rule 'rm -rf'/.test(assertDenied(() => guard.check(sh("$(echo rm) -rf /"))).message),
+    true,
+  );
 });
