@@ -46,6 +46,21 @@ export interface LogWindowResult {
   matched: number;
   /** True when older matching lines were dropped or a line was cut. */
   truncated: boolean;
+  /**
+   * Set when berth stopped reading before the engine ended the log (it grew
+   * faster than it could be read): the read cap or the read budget was
+   * reached while data was still flowing. The lines are the newest *read*.
+   */
+  stopped?: ReadStop;
+}
+
+/** Why and when berth stopped reading a log the engine was still sending. */
+export interface ReadStop {
+  reason: "bytes" | "time";
+  /** Bytes read before stopping. */
+  bytes: number;
+  /** Milliseconds spent reading. */
+  ms: number;
 }
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\S+ /;
@@ -209,14 +224,70 @@ export async function collectLines(
 }
 
 /**
- * Up to this tail, a log answer is read whole rather than frame by frame. The
+ * A log answer up to this size is read whole rather than frame by frame. The
  * engine sends one frame per line, and reading a body chunk by chunk costs
- * tens of microseconds a chunk: most of a `tail: 100` call's CPU. Read whole,
- * the answer is bounded by the tail: the engine splits every log line into
- * messages of at most 16 KiB before any log driver stores it, so 500 lines
- * are 8 MiB at the very most (docs/performance.md). Larger tails stream.
+ * tens of microseconds a chunk: most of a `tail: 100` call's CPU. Larger
+ * answers stream through the window (docs/performance.md).
  */
-export const BULK_TAIL = 500;
+export const BULK_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Most bytes of log read in one call. A container that writes faster than the
+ * engine's log reader keeps a non-follow read going for ever; berth stops at
+ * this cap (or at its read budget) and says so.
+ */
+export const MAX_READ_BYTES = 64 * 1024 * 1024;
+
+/** Time kept after the read budget for shaping the answer before the call's deadline. */
+const READ_MARGIN_MS = 2_000;
+
+/** Bounds of one log read. */
+export interface ReadLimits {
+  /** Stop after this many bytes (default {@link MAX_READ_BYTES}). */
+  maxBytes?: number;
+  /** Stop once this passes while data still flows (default: the call's deadline less a margin). */
+  budgetMs?: number;
+}
+
+/**
+ * The body's chunks, until it ends, `maxBytes` were read, or `budgetMs`
+ * passed after the first byte arrived (an engine that sends nothing is left
+ * to the call's deadline: that is the engine not answering). Records why it
+ * stopped in `state.stopped`; the body is cancelled, so the engine stops too.
+ */
+export async function* boundedRead(
+  body: ReadableStream<Uint8Array>,
+  limits: { maxBytes: number; budgetMs: number },
+  state: { stopped?: ReadStop },
+): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  const started = performance.now();
+  let bytes = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let late = false;
+  const stop = (reason: ReadStop["reason"]) => {
+    state.stopped = { reason, bytes, ms: Math.round(performance.now() - started) };
+  };
+  try {
+    while (true) {
+      const next = await reader.read();
+      // The budget's timer cancels the reader: a pending read ends as done.
+      if (late) return stop("time");
+      if (next.done) return;
+      // One timer from the first byte on, not one per chunk (a chunk is often one line).
+      timer ??= setTimeout(() => {
+        late = true;
+        reader.cancel().catch(() => {});
+      }, Math.max(0, limits.budgetMs - (performance.now() - started)));
+      bytes += next.value.length;
+      yield next.value;
+      if (bytes >= limits.maxBytes) return stop("bytes");
+    }
+  } finally {
+    clearTimeout(timer);
+    reader.cancel().catch(() => {});
+  }
+}
 
 /** What to ask the engine for; times are the engine's `seconds.nanoseconds`. */
 export interface LogQuery {
@@ -231,14 +302,17 @@ export interface LogQuery {
 /**
  * Reads the logs of an inspected (and policy-checked) container into a
  * window. Acting on the full ID keeps the policy's decision valid; a 404
- * (removed meanwhile) becomes `container_not_found`.
+ * (removed meanwhile) becomes `container_not_found`. The read is bounded
+ * ({@link boundedRead}): when it stops while the engine still sends, the
+ * result says so in `stopped`.
  */
 export async function readContainerLogs(
-  ctx: Pick<HandlerContext, "engine" | "signal">,
+  ctx: Pick<HandlerContext, "engine" | "signal"> & { deadlineMs?: number },
   info: { Id: string; Config?: { Tty?: boolean } },
   query: LogQuery,
   window: LogWindowOptions,
   follow?: LogFollow,
+  limits: ReadLimits = {},
 ): Promise<LogWindowResult> {
   // Following ends at its own time; the call's signal (deadline, cancel) still ends it first.
   const signal = follow
@@ -261,17 +335,50 @@ export async function readContainerLogs(
   });
   if (!response.body) return { lines: [], matched: 0, truncated: false };
   const tty = info.Config?.Tty === true;
-  if (!follow && query.tail <= BULK_TAIL) {
-    // Read whole, in one go: see BULK_TAIL.
-    const bytes = await response.bytes();
-    return await collectLines(
-      tty ? [{ stream: "stdout", data: bytes }] : demultiplexBytes(bytes),
-      window,
-    );
+  const state: { stopped?: ReadStop } = {};
+  // A followed log ends at its own time (its signal); an unfollowed one at the read budget.
+  const budgetMs = limits.budgetMs ??
+    (follow
+      ? Number.MAX_SAFE_INTEGER
+      : Math.max(1_000, (ctx.deadlineMs ?? 30_000) - READ_MARGIN_MS));
+  const bounded = boundedRead(
+    response.body,
+    { maxBytes: limits.maxBytes ?? MAX_READ_BYTES, budgetMs },
+    state,
+  );
+  let result: LogWindowResult;
+  if (follow) {
+    const body = ReadableStream.from(bounded);
+    const chunks = tty ? rawStream(body) : demultiplex(body);
+    result = await collectLines(followed(chunks, follow, ctx.signal), window);
+  } else {
+    // Read whole when the answer is small (see BULK_BYTES); stream the rest.
+    const head: Uint8Array[] = [];
+    let size = 0;
+    let ended = true;
+    for await (const chunk of bounded) {
+      head.push(chunk);
+      size += chunk.length;
+      if (size >= BULK_BYTES) {
+        ended = false;
+        break;
+      }
+    }
+    if (ended) {
+      const bytes = concatBytes(head, size);
+      result = await collectLines(
+        tty ? [{ stream: "stdout", data: bytes }] : demultiplexBytes(bytes),
+        window,
+      );
+    } else {
+      const rest = ReadableStream.from((async function* () {
+        yield* head;
+        yield* bounded;
+      })());
+      result = await collectLines(tty ? rawStream(rest) : demultiplex(rest), window);
+    }
   }
-  const body = response.body;
-  const chunks = tty ? rawStream(body) : demultiplex(body);
-  return await collectLines(follow ? followed(chunks, follow, ctx.signal) : chunks, window);
+  return state.stopped ? { ...result, truncated: true, stopped: state.stopped } : result;
 }
 
 /** How long to follow a log, and who hears of the output as it arrives. */
@@ -298,4 +405,15 @@ async function* followed(
   } catch (error) {
     if (callSignal.aborted) throw error;
   }
+}
+
+/** What a stopped read means, for an answer's truncation marker. */
+export function stoppedNote(stop: ReadStop): string {
+  const mib = (stop.bytes / 1048576).toFixed(1);
+  const why = stop.reason === "bytes"
+    ? `the ${MAX_READ_BYTES / 1048576} MiB read cap`
+    : `berth's read budget of ${(stop.ms / 1000).toFixed(1)}s`;
+  return `stopped reading after ${mib} MiB in ${(stop.ms / 1000).toFixed(1)}s at ${why}: ` +
+    "the engine was still sending (the log grows faster than it can be read), so these are " +
+    "the newest lines read, not the end of the log; use since/until or a smaller tail";
 }

@@ -14,7 +14,7 @@ import { invalidInput } from "../../errors/mod.ts";
 import { compilePattern, openLineFilter } from "../../guard/pattern.ts";
 import { parseTime } from "../formats.ts";
 import { counted } from "../result.ts";
-import { type LogFollow, readContainerLogs } from "./_log_lines.ts";
+import { type LogFollow, readContainerLogs, stoppedNote } from "./_log_lines.ts";
 import { bareName, inspectVisibleContainer } from "./_visible_container.ts";
 import type { Handler, HandlerContext } from "./types.ts";
 
@@ -73,7 +73,9 @@ export const containerLogs: Handler = async (ctx) => {
   }, follow).finally(() => filter?.close());
 
   const lines = window.lines;
-  const marker = window.truncated
+  const marker = window.stopped
+    ? `[truncated: ${stoppedNote(window.stopped)}]`
+    : window.truncated
     ? `[truncated: showing the last ${lines.length} of ${window.matched} lines; ` +
       "for other lines use a smaller tail, since/until or grep]"
     : undefined;

@@ -1,0 +1,39 @@
+/**
+ * The logs of a container that prints in a loop (suite `escb-logs`): the
+ * engine keeps the non-follow read going as long as the log grows, so berth
+ * stops at its read budget and answers the newest lines it read, saying that
+ * it stopped while the engine was still sending: not "the engine did not
+ * answer", and not a buffer that grows with the log (issue 11, item 9).
+ */
+
+import assert from "node:assert/strict";
+import { call, cleanup, docker, runContainer, testApp, waitFor } from "../helpers/mod.ts";
+
+const SUITE = "escb-logs";
+
+Deno.test("logs: an endless log ends at the read budget with the lines read and what happened", async () => {
+  await cleanup(SUITE);
+  const name = await runContainer(SUITE, {
+    args: ["--network", "none", "--log-opt", "max-size=20m", "--log-opt", "max-file=2"],
+    command: ["yes", "a line of an endless log that grows faster than anyone reads it"],
+  });
+  const app = await testApp({ timeout: ["read=4s"] });
+  try {
+    await waitFor("log output", () => docker("logs", "--tail", "1", name), (t) => t.length > 0);
+    const started = Date.now();
+    const r = await call(app, "docker_container_logs", { container_id: name, tail: 100_000 });
+    const ms = Date.now() - started;
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.structured.truncated, true);
+    assert.match(
+      r.text,
+      /stopped reading after [\d.]+ MiB in [\d.]+s at (berth's read budget|the 64 MiB read cap)/,
+    );
+    assert.doesNotMatch(r.text, /did not answer/);
+    assert.match(r.text, /a line of an endless log/);
+    assert.ok(ms < 4_000, `answered within the read deadline (${ms} ms)`);
+  } finally {
+    app.engine.close();
+    await cleanup(SUITE);
+  }
+});
