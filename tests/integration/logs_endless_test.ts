@@ -37,3 +37,29 @@ Deno.test("logs: an endless log ends at the read budget with the lines read and 
     await cleanup(SUITE);
   }
 });
+
+Deno.test("logs: following a log still reads for the time asked, not cut by the read bounds", async () => {
+  await cleanup(SUITE);
+  const name = await runContainer(SUITE, {
+    args: ["--network", "none"],
+    command: ["sh", "-c", "i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.2; done"],
+  });
+  const app = await testApp({});
+  try {
+    await waitFor("log output", () => docker("logs", name), (t) => t.includes("tick 2"));
+    const started = Date.now();
+    const r = await call(app, "docker_container_logs", {
+      container_id: name,
+      follow: true,
+      follow_seconds: 2,
+      tail: 1,
+    });
+    assert.equal(r.isError, false, r.text);
+    assert.ok(Date.now() - started >= 1_900, "followed for the time asked");
+    assert.ok((r.structured.lines as number) >= 5, r.text);
+    assert.doesNotMatch(r.text, /stopped reading/);
+  } finally {
+    app.engine.close();
+    await cleanup(SUITE);
+  }
+});

@@ -275,10 +275,13 @@ export async function* boundedRead(
       if (late) return stop("time");
       if (next.done) return;
       // One timer from the first byte on, not one per chunk (a chunk is often one line).
-      timer ??= setTimeout(() => {
-        late = true;
-        reader.cancel().catch(() => {});
-      }, Math.max(0, limits.budgetMs - (performance.now() - started)));
+      // (A followed log has no budget here: it ends at its own time.)
+      if (Number.isFinite(limits.budgetMs)) {
+        timer ??= setTimeout(() => {
+          late = true;
+          reader.cancel().catch(() => {});
+        }, Math.max(0, limits.budgetMs - (performance.now() - started)));
+      }
       bytes += next.value.length;
       yield next.value;
       if (bytes >= limits.maxBytes) return stop("bytes");
@@ -339,7 +342,7 @@ export async function readContainerLogs(
   // A followed log ends at its own time (its signal); an unfollowed one at the read budget.
   const budgetMs = limits.budgetMs ??
     (follow
-      ? Number.MAX_SAFE_INTEGER
+      ? Number.POSITIVE_INFINITY
       : Math.max(1_000, (ctx.deadlineMs ?? 30_000) - READ_MARGIN_MS));
   const bounded = boundedRead(
     response.body,
