@@ -142,7 +142,7 @@ Deno.test({
       command: ["sh", "-c", "while :; do echo tick; sleep 1; done"],
     });
     const exited = await runContainer(SUITE, { name: `${run}-done`, command: ["true"] });
-    const hostScript = await bundleBrowserScript(new URL("./apps/host.ts", import.meta.url));
+    const hostScript = await bundleBrowserScript(new URL("../browser/host.ts", import.meta.url));
     const session = await connect(["--allow", "read,lifecycle", "--audit-log", audit], {
       capabilities: APPS_CLIENT,
     });
@@ -241,7 +241,7 @@ Deno.test({
   ...SPAWN_TEST,
   async fn() {
     const name = await runContainer(SUITE, { name: uniqueName("dash-ro") });
-    const hostScript = await bundleBrowserScript(new URL("./apps/host.ts", import.meta.url));
+    const hostScript = await bundleBrowserScript(new URL("../browser/host.ts", import.meta.url));
     const session = await connect(["--allow", "read"], { capabilities: APPS_CLIENT });
     const host = await hostPage(session, hostScript);
     const browser = await Browser.launch();
