@@ -101,6 +101,16 @@ Deno.test("create guard on a service: binds, capabilities, host network and publ
     /host/i,
   );
   check(task({ Mounts: [{ Type: "volume", Source: "data", Target: "/data" }] }));
+  // A volume whose driver options bind a host path is a bind mount in disguise.
+  const bindVolume = {
+    Type: "volume",
+    Source: "v",
+    Target: "/x",
+    VolumeOptions: {
+      DriverConfig: { Name: "local", Options: { type: "none", o: "bind", device: "/etc" } },
+    },
+  };
+  assert.throws(() => check(task({ Mounts: [bindVolume] })), BerthError);
   const ports = task({}, { EndpointSpec: { Ports: [{ TargetPort: 80, PublishedPort: 8080 }] } });
   check(ports); // public ports are allowed by default
   const strict = new ConfigPolicy({ levels: ["swarm"], guards: { allowPublicPorts: false } });
