@@ -105,6 +105,14 @@ interface EngineRefusal extends MessageEntry {
  */
 const ENGINE_REFUSALS: readonly EngineRefusal[] = [
   {
+    // Said by an ssh:// engine's tunnel when ssh ended before the engine answered.
+    message: /^The ssh connection to \S+ failed/,
+    type: "daemon_unreachable",
+    hint: "Check that 'ssh user@host docker version' works from this machine with no prompt " +
+      "(a key or ssh-agent, the host in known_hosts) and that the remote user may use docker; " +
+      "the engine's ssh block sets identity_file, known_hosts_file and -o options",
+  },
+  {
     message: /pre-?defined (host |bridge |none )?network/i,
     route: /^POST \/networks\/create\b/,
     type: "conflict",

@@ -176,7 +176,7 @@ export class SshTunnel {
       // ssh failed before the engine said anything: say why, as an HTTP answer
       // the client turns into an error naming the engine.
       const said = (await stderr).trim() || `ssh exited with code ${status.code}`;
-      await answer(conn, 502, `ssh to ${this.#description} failed: ${said}`);
+      await answer(conn, 502, `The ssh connection to ${this.#description} failed: ${said}`);
     }
     void up;
   }

@@ -278,6 +278,7 @@ Deno.test("ssh engine: ssh://root@127.0.0.1:2222 reaches the test engine through
 engines:
   local: { host: "unix:///var/run/docker.sock" }
   remote: { host: "ssh://root@127.0.0.1:2222", ${ssh} }
+  stranger: { host: "ssh://nobody@127.0.0.1:2222", ${ssh} }
 default_engine: local
 `;
   const app = await appFrom(yaml);
@@ -301,6 +302,10 @@ default_engine: local
     const engines = await app.interpreter.call("docker_list_engines", {});
     const remote = (engines.structured.engines as { name: string; endpoint: string }[])[1];
     assert.equal(remote.endpoint, "ssh://root@127.0.0.1:2222");
+    // sshd refuses the key for another user: ssh's own words, as an unreachable engine.
+    const refused = await app.interpreter.call("docker_version", { engine: "stranger" });
+    assert.equal(errorCode(refused), "DKR-001", refused.text);
+    assert.match(refused.text, /ssh connection to ssh:\/\/nobody@127.0.0.1:2222 failed.*publickey/);
   } finally {
     app.close();
     await cleanupBoth();
