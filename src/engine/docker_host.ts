@@ -5,7 +5,7 @@
  * @module
  */
 
-import { allowFlag, BerthError, whereFlagsGo } from "../errors/mod.ts";
+import { allowFlag, BerthError, setupHint, whereFlagsGo } from "../errors/mod.ts";
 import { REDACTED, redactText } from "../policy/redact.ts";
 import { sshNotAllowed, type SshTarget } from "./ssh.ts";
 
@@ -182,7 +182,11 @@ export function sandboxError(error: unknown, endpoint: EngineEndpoint): BerthErr
       `Deno's sandbox refused access to the engine at ${describeEndpoint(endpoint)}`,
       {
         context: error.message,
-        hint: `${whereFlagsGo(target)}; or use a socket path the berth set already allows`,
+        hint: `${
+          endpoint.kind === "unix"
+            ? `${setupHint(`--docker-host unix://${endpoint.socketPath}`)}; by hand: `
+            : ""
+        }${whereFlagsGo(target)}; or use a socket path the berth set already allows`,
         cause: error,
       },
     );

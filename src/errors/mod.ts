@@ -140,6 +140,7 @@ export {
   LAUNCHER_FLAG,
   type PermissionSetName,
   SETUP_CLIENTS,
+  setupHint,
   type Via,
   VIA_ENV,
   VIAS,

@@ -128,6 +128,12 @@ export const LAUNCHER_FLAG: Record<"read" | "write", string> = {
   write: "--write-path",
 };
 
+/** The `berth setup` line that prints a client configuration with these options' grants. */
+export function setupHint(options: string): string {
+  return `Run 'berth setup CLIENT ${options}' (CLIENT: ${SETUP_CLIENTS.join(", ")}) ` +
+    `for a client configuration that grants it`;
+}
+
 /** `--read a --read b`: one flag per path. */
 function flagsFor(flag: string, paths: string[]): string {
   return paths.map((p) => `${flag} ${p}`).join(" ");
@@ -139,9 +145,7 @@ function flagsFor(flag: string, paths: string[]): string {
  * hand.
  */
 export function grantHint(permission: "read" | "write", ...paths: string[]): string {
-  const setupFlags = flagsFor(SETUP_FLAG[permission], paths);
-  const setup = `Run 'berth setup CLIENT ${setupFlags}' (CLIENT: ${SETUP_CLIENTS.join(", ")}) ` +
-    `for a client configuration that grants it`;
+  const setup = setupHint(flagsFor(SETUP_FLAG[permission], paths));
   const via = currentVia();
   if (via === "npx" || via === "image") {
     const flags = flagsFor(LAUNCHER_FLAG[permission], paths);
