@@ -150,6 +150,13 @@ configs:
       "{{.Name}} {{.CurrentState}}",
     );
     assert.equal(ps.split("\n").filter((l) => l.includes("Running")).length, 3, ps);
+    // Deploying again updates in place; the config, immutable, is kept and said so.
+    const again = await ok("docker_stack_deploy", {
+      stack_name: stack,
+      compose_file: `${dir}/compose.yaml`,
+    });
+    assert.deepEqual(again.services.map((s: Json) => s.status), ["updated", "updated"]);
+    assert.match(again.warnings.join("\n"), new RegExp(`config ${stack}_app_conf exists`));
     const listed = await ok("docker_stack_list", {});
     assert.ok(listed.stacks.some((s: Json) => s.name === stack && s.services === 2));
 
@@ -312,6 +319,34 @@ Deno.test("a secret's value appears in no output, progress message or audit line
     assert.match(
       await Deno.readTextFile(auditFile),
       /"tool":"docker_create_secret","arguments":\{"name":"[^"]+","data":"\*\*\*REDACTED\*\*\*"/,
+    );
+  } finally {
+    await cleanupSwarm();
+  }
+});
+
+Deno.test("a global service converges on every node", async () => {
+  const name = uniqueName("bt-global");
+  try {
+    const made = await ok("docker_create_service", {
+      name,
+      image: BUSYBOX,
+      mode: "global",
+      command: idle("global"),
+      labels: LABELS,
+    });
+    const nodes = (await sdocker("node", "ls", "-q")).split("\n").length;
+    assert.equal(made.running, nodes);
+    assert.equal(
+      await sdocker(
+        "service",
+        "ls",
+        "--filter",
+        `name=${name}`,
+        "--format",
+        "{{.Mode}} {{.Replicas}}",
+      ),
+      `global ${nodes}/${nodes}`,
     );
   } finally {
     await cleanupSwarm();

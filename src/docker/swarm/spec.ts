@@ -174,7 +174,8 @@ export function serviceSpec(args: Raw): Json {
   const mode = args.mode === "global" ? { Global: {} } : {
     Replicated: { Replicas: args.replicas ?? 1 },
   };
-  if (args.mode === "global" && args.replicas !== undefined) {
+  // replicas defaults to 1 (the manifest's default), so only another count is a contradiction.
+  if (args.mode === "global" && args.replicas !== undefined && args.replicas !== 1) {
     throw invalidInput("replicas", "does not apply to a global service", "Drop replicas or mode");
   }
   const restart = args.restart_policy as Raw | undefined;

@@ -55,12 +55,20 @@ async function ensureFiles(
   kind: "secrets" | "configs",
   stack: string,
   files: StackFile[],
+  warnings: string[],
 ): Promise<{ kind: string; name: string; status: string }[]> {
   if (!files.length) return [];
   const existing = new Set((await list(ops, kind)).map((o) => o.Spec?.Name));
   const out = [];
   for (const f of files) {
     if (existing.has(f.name)) {
+      // Swarm secrets and configs are immutable: the file's current content is not applied.
+      if (!f.external) {
+        warnings.push(
+          `${kind.slice(0, -1)} ${f.name} exists and was kept as it is (its content cannot ` +
+            "change: remove the stack, or name a new one, to use the file's content)",
+        );
+      }
       out.push({
         kind: kind.slice(0, -1),
         name: f.name,
@@ -108,8 +116,8 @@ export const stackDeploy: Handler = async (ctx) => {
       resources.push({ kind: "network", name: n.name, status: "created" });
     }
   }
-  resources.push(...await ensureFiles(ops, "secrets", stack, plan.secrets));
-  resources.push(...await ensureFiles(ops, "configs", stack, plan.configs));
+  resources.push(...await ensureFiles(ops, "secrets", stack, plan.secrets, plan.warnings));
+  resources.push(...await ensureFiles(ops, "configs", stack, plan.configs, plan.warnings));
 
   const current = new Map(
     (await list(ops, "services", byStack(stack))).map((s) => [s.Spec?.Name, s]),
