@@ -173,6 +173,18 @@ configs:
       await sdocker("service", "ls", "--filter", `name=${stack}_web`, "--format", "{{.Replicas}}"),
       "3/3",
     );
+    const services = await ok("docker_list_services", { stack_name: stack });
+    assert.deepEqual(
+      services.services.map((s: Json) => `${s.name} ${s.replicas} ${s.image}`),
+      (await sdocker(
+        "service",
+        "ls",
+        "--filter",
+        `label=com.docker.stack.namespace=${stack}`,
+        "--format",
+        "{{.Name}} {{.Replicas}} {{.Image}}",
+      )).split("\n").sort(),
+    );
 
     // Roll out a new image, then roll it back.
     await ok("docker_update_service", { service_id: `${stack}_web`, image: BUSYBOX_V2 });
@@ -289,7 +301,11 @@ Deno.test("a secret's value appears in no output, progress message or audit line
       return r.structured as Json;
     };
     await call("docker_create_secret", { name, data: value, labels: LABELS });
-    await call("docker_list_secrets", {});
+    const secrets = await call("docker_list_secrets", {});
+    assert.equal(
+      secrets.secrets.find((x: Json) => x.name === name)?.id,
+      await sdocker("secret", "inspect", "--format", "{{.ID}}", name),
+    );
     assert.equal((await call("docker_inspect_secret", { name })).name, name);
     await call("docker_create_service", {
       name: service,
