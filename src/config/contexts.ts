@@ -37,6 +37,24 @@ export function contextFromEnv(env: Env): string | undefined {
   return name ? name : undefined;
 }
 
+/**
+ * The context `docker context use` chose (`currentContext` of
+ * `$DOCKER_CONFIG/config.json`), when berth may read that file; the docker
+ * CLI falls back to it when neither DOCKER_HOST nor DOCKER_CONTEXT is set.
+ * A file the sandbox hides (a home directory, as usual) is passed over in
+ * silence: berth then uses the default socket, as it always has.
+ */
+export function currentContext(env: Env, canRead: (path: string) => boolean): string | undefined {
+  const path = `${contextStore(env).replace(/\/contexts$/, "")}/config.json`;
+  if (!canRead(path)) return undefined;
+  try {
+    const name = JSON.parse(Deno.readTextFileSync(path))?.currentContext;
+    return typeof name === "string" && name.trim() && name !== "default" ? name.trim() : undefined;
+  } catch {
+    return undefined; // absent or not JSON: the CLI would use the default context too
+  }
+}
+
 function storeError(store: string, error: unknown, name: string): BerthError {
   if (error instanceof Deno.errors.NotCapable) {
     return new BerthError(

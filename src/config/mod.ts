@@ -14,7 +14,7 @@ import { parseDuration } from "../interpreter/formats.ts";
 import { type Level, LEVELS, TIMEOUT_CLASSES, type TimeoutClass } from "../manifest/types.ts";
 import { parseLevels } from "../policy/levels.ts";
 import { DEFAULT_GUARDS, type GuardSettings } from "../policy/config_policy.ts";
-import { contextFromEnv, resolveContext } from "./contexts.ts";
+import { contextFromEnv, currentContext, resolveContext } from "./contexts.ts";
 import { discoverHost, type SocketCheck, socketPresent } from "./sockets.ts";
 import { type ConfigFile, ENGINE_NAME, type EngineBlock, readConfigFile } from "./file.ts";
 
@@ -374,6 +374,7 @@ function singleEndpoint(
   file: ConfigFile,
   present: SocketCheck,
   notices: string[],
+  canRead: ReadCheck,
 ): Pick<EngineSettings, "dockerHost" | "tls" | "context"> {
   if (cli.dockerHost && cli.context) {
     throw new BerthError("invalid_input", "--docker-host and --context both name the engine", {
@@ -383,7 +384,12 @@ function singleEndpoint(
   if (cli.dockerHost) {
     return { dockerHost: cli.dockerHost, tls: tlsFromEnv(env) ?? fileTls(file.docker?.tls) };
   }
-  const contextName = cli.context ?? (env("DOCKER_HOST") ? undefined : contextFromEnv(env));
+  // The docker CLI's order: --context, DOCKER_HOST, DOCKER_CONTEXT; then berth's own config
+  // file, before the context `docker context use` chose.
+  const contextName = cli.context ??
+    (env("DOCKER_HOST")
+      ? undefined
+      : contextFromEnv(env) ?? (file.docker ? undefined : currentContext(env, canRead)));
   if (contextName) {
     const ctx = resolveContext(contextName, env);
     return { dockerHost: ctx.host, tls: ctx.tls, context: ctx.name };
@@ -613,7 +619,7 @@ export function loadConfig(
         ...engineSettings(
           file,
           {
-            ...singleEndpoint(cli, env, file, present, notices),
+            ...singleEndpoint(cli, env, file, present, notices, canRead),
             ssh: sshFrom(file.docker?.ssh),
             apiVersion: file.docker?.api_version ?? undefined,
           },
