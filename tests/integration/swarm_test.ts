@@ -420,6 +420,33 @@ Deno.test("service specs pass the create guard; hidden services look missing", a
       lists,
     );
     assert.equal(errorCode(named), "DKR-007", named.text);
+    // The policy engine holds the same line for raw requests (no handler in between).
+    const raw = (req: { method: string; path: string; body?: unknown }) =>
+      lists.engine.json<Json>(req).then(
+        (data) => ({ data, code: undefined as string | undefined }),
+        (error) => ({ data: undefined, code: error.code as string }),
+      );
+    const spec = (name: string, mounts: unknown[] = []) => ({
+      Name: name,
+      TaskTemplate: { ContainerSpec: { Image: BUSYBOX, Mounts: mounts } },
+    });
+    const bind = [{ Type: "bind", Source: "/etc", Target: "/x" }];
+    assert.equal(
+      (await raw({ method: "POST", path: "/services/create", body: spec("bt-raw", bind) })).code,
+      "DKR-007",
+    );
+    assert.equal(
+      (await raw({ method: "POST", path: "/services/create", body: spec(uniqueName("bt-hidden")) }))
+        .code,
+      "DKR-007",
+    );
+    const all = await raw({ method: "GET", path: "/services" });
+    assert.ok(!JSON.stringify(all.data).includes(hidden));
+    const hiddenId = await sdocker("service", "inspect", "--format", "{{.ID}}", hidden);
+    const tasks = await raw({ method: "GET", path: "/tasks" });
+    assert.ok(!(tasks.data as Json[]).some((t) => t.ServiceID === hiddenId));
+    assert.equal((await raw({ method: "GET", path: `/services/${hiddenId}` })).code, "DKR-011");
+    assert.equal(await sdocker("service", "ls", "-q", "--filter", "name=bt-raw"), "");
     const imageLists = await testApp({
       dockerHost: HOST,
       allow: "all",
