@@ -153,6 +153,7 @@ export async function createApp(config: Config, hooks: AppHooks = {}): Promise<A
     breaker,
     operations,
     longBudgetMs: main.longBudgetMs,
+    maxResultBytes: config.maxResultBytes,
     audit,
     confirmDestructive: config.confirmDestructive,
     onCallDone: hooks.onCallDone,

@@ -189,6 +189,8 @@ export const configFileSchema = z.strictObject({
   audit_log: z.string().optional(),
   confirm_destructive: z.boolean().optional(),
   log_level: z.enum(["error", "warn", "info", "debug"]).optional(),
+  // The cap of one result's structured content, in JSON characters (src/guard/caps.ts).
+  max_result_bytes: z.number().int().min(16 * 1024).max(16 * 1024 * 1024).optional(),
 });
 
 /** The parsed config file. */

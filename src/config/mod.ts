@@ -6,6 +6,7 @@
  * @module
  */
 
+import { MAX_STRUCTURED_BYTES } from "../guard/caps.ts";
 import type { TlsFiles } from "../engine/docker_host.ts";
 import { BerthError, grantHint } from "../errors/mod.ts";
 import { DEFAULT_TIMEOUTS } from "../guard/deadline.ts";
@@ -123,6 +124,8 @@ export interface Config {
   guards: GuardSettings;
   /** Ask the user (MCP elicitation) before destructive calls. */
   confirmDestructive: boolean;
+  /** The cap of one result's structured content, in JSON characters (`max_result_bytes`). */
+  maxResultBytes: number;
   /** Things the operator must know at start (printed on stderr whatever the log level). */
   warnings: string[];
   /** Things worth knowing at start (printed at warn level: --log-level error hides them). */
@@ -655,6 +658,7 @@ export function loadConfig(
     },
     configPath: found.path,
     confirmDestructive: cli.confirm === false ? false : file.confirm_destructive ?? true,
+    maxResultBytes: file.max_result_bytes ?? MAX_STRUCTURED_BYTES,
     warnings,
     notices,
     engines,

@@ -9,8 +9,13 @@
 
 import { BerthError } from "../errors/mod.ts";
 
-/** Largest structured result, as JSON characters. */
-export const MAX_STRUCTURED_BYTES = 1024 * 1024;
+/**
+ * Largest structured result by default, as JSON characters (config
+ * `max_result_bytes`): four times the text block's 64 KiB, since JSON rows
+ * say more than a table's, and small enough that a list of 5,000 containers
+ * is cut and marked rather than sent whole to the model.
+ */
+export const MAX_STRUCTURED_BYTES = 256 * 1024;
 
 /** Room kept for the keys added when a list is cut. */
 const MARKER_ROOM = 64;
@@ -31,12 +36,17 @@ function largestArray(value: Record<string, unknown>): string | undefined {
   return best;
 }
 
+/** A size for messages: KiB under 1 MiB, else MiB. */
+function sized(bytes: number): string {
+  return bytes < 1048576
+    ? `${Math.round(bytes / 1024)} KiB`
+    : `${(bytes / 1048576).toFixed(1)} MiB`;
+}
+
 function tooLarge(size: number, max: number): BerthError {
   return new BerthError(
     "invalid_input",
-    `The answer is ${(size / 1048576).toFixed(1)} MiB, over the ${
-      (max / 1048576).toFixed(0)
-    } MiB cap of one result`,
+    `The answer is ${sized(size)}, over the ${sized(max)} cap of one result`,
     { hint: "Narrow the call: ask for one section, add filters, a limit or a smaller tail" },
   );
 }
@@ -45,7 +55,7 @@ function tooLarge(size: number, max: number): BerthError {
  * Returns the structured result as is when it fits in `max` JSON
  * characters; otherwise cuts its largest top-level list (the tool's `list`
  * key when given) and marks it `truncated: true`, with `count` set to what is
- * kept. Throws DKR-004 when no list can make it fit.
+ * kept and `total` to how many there were. Throws DKR-004 when no list can make it fit.
  */
 export function capStructured(
   structured: Record<string, unknown>,
@@ -66,7 +76,13 @@ export function capStructured(
     room -= cost;
   }
   if (room < 0) throw tooLarge(size, max);
-  const out: Record<string, unknown> = { ...structured, [key]: kept, truncated: true };
+  // Marked like the text: truncated, what is kept (count) and how many there were (total).
+  const out: Record<string, unknown> = {
+    ...structured,
+    [key]: kept,
+    truncated: true,
+    total: items.length,
+  };
   if (typeof structured.count === "number") out.count = kept.length;
   return out;
 }

@@ -78,6 +78,8 @@ export interface InterpreterOptions {
   operations?: Operations;
   /** Budget of long and compose calls before they answer `status: running`; 0 never. */
   longBudgetMs?: number;
+  /** Cap of a result's structured content (config `max_result_bytes`). */
+  maxResultBytes?: number;
   /** Where calls that change something, and every denial, are recorded. */
   audit?: AuditSink;
   /** Ask through {@link CallOptions.confirm} before remove, prune, kill and compose down (default true). */
@@ -182,7 +184,11 @@ export class Interpreter {
     for (const slot of several?.slots ?? [mainSlot]) {
       this.#runs.set(slot.name, {
         slot,
-        supervisor: new Supervisor({ ...slot, operations: options.operations }),
+        supervisor: new Supervisor({
+          ...slot,
+          operations: options.operations,
+          maxResultBytes: options.maxResultBytes,
+        }),
       });
     }
     this.#default = this.#runs.get(mainSlot.name) ?? this.#runs.values().next().value!;

@@ -43,6 +43,8 @@ export interface SupervisorOptions {
   operations?: Operations;
   /** Budget of long and compose calls; 0 never hands off. */
   longBudgetMs?: number;
+  /** Cap of a result's structured content (config `max_result_bytes`). */
+  maxResultBytes?: number;
 }
 
 /** Per-call options from the transport. */
@@ -166,7 +168,11 @@ export class Supervisor {
     try {
       // raceAbort: a handler that ignores its signal still answers at the deadline.
       const shaped = await raceAbort(work(deadline.signal, relay.report), deadline.signal);
-      const structured = capStructured(shaped.structured, undefined, spec.output.list);
+      const structured = capStructured(
+        shaped.structured,
+        this.#options.maxResultBytes,
+        spec.output.list,
+      );
       return {
         result: { structured, text: capText(shaped.text), isError: false },
         engineFailed: false,

@@ -234,7 +234,7 @@ Deno.test("supervise: a list over the cap is cut with truncated: true; another h
       }),
   );
   assert.equal(errorCode(huge), "DKR-004");
-  assert.match(huge.text, /over the 1 MiB cap/);
+  assert.match(huge.text, /over the 256 KiB cap/);
 });
 
 Deno.test("supervise: the outputSchema of long tools admits the result, status running and an error, as the SDK client checks", () => {
