@@ -287,6 +287,47 @@ Deno.test("a service that cannot start is explained by the create call and by do
   }
 });
 
+Deno.test("a rollout to a missing image pauses, says why, and rolls back", async () => {
+  const name = uniqueName("bt-rollout");
+  try {
+    await ok("docker_create_service", {
+      name,
+      image: BUSYBOX,
+      command: idle("v1"),
+      labels: LABELS,
+    });
+    const paused = await run("docker_update_service", {
+      service_id: name,
+      image: "berth-test/absent:2",
+    });
+    assert.equal(errorCode(paused), "DKR-012", paused.text);
+    assert.match(paused.text, /paused.*No such image: berth-test\/absent:2/);
+    assert.equal(
+      await sdocker("service", "inspect", "--format", "{{.UpdateStatus.State}}", name),
+      "paused",
+    );
+    const diagnosis = await ok("docker_diagnose", { service_id: name });
+    assert.deepEqual(diagnosis.findings.map((f: Json) => f.rule).slice(0, 2), [
+      "update_paused",
+      "image_not_found",
+    ]);
+    const back = await ok("docker_rollback_service", { service_id: name });
+    assert.equal(back.running, 1);
+    assert.equal(
+      await sdocker(
+        "service",
+        "inspect",
+        "--format",
+        "{{.Spec.TaskTemplate.ContainerSpec.Image}}",
+        name,
+      ),
+      BUSYBOX,
+    );
+  } finally {
+    await cleanupSwarm();
+  }
+});
+
 Deno.test("a secret's value appears in no output, progress message or audit line", async () => {
   const name = uniqueName("bt-secret");
   const value = `s3cret-${crypto.randomUUID()}`;

@@ -133,14 +133,14 @@ function ended(
   const errors = taskErrors(tasks);
   const why = errors.length ? `: ${errors.map((e) => e.error).join("; ")}` : "";
   const updateMessage = service.UpdateStatus?.Message;
+  // The swarm's own message names a task ID only; the tasks' errors say why.
+  const update = [updateMessage, errors.map((e) => e.error).join("; ")].filter(Boolean).join(": ");
   const messages: Record<Convergence["state"], string> = {
     converged: `Service ${name} converged: ${step.message}`,
     failed: `Service ${name} did not converge (${step.message})${why}`,
-    paused: `The update of service ${name} paused (${step.message})${
-      updateMessage ? `: ${updateMessage}` : why
-    }`,
+    paused: `The update of service ${name} paused (${step.message})${update ? `: ${update}` : ""}`,
     rolled_back: `The update of service ${name} failed and was rolled back${
-      updateMessage ? `: ${updateMessage}` : why
+      update ? `: ${update}` : ""
     }`,
   };
   return {
