@@ -171,6 +171,20 @@ export async function guardImages(
     for (const t of Array.isArray(tags) ? tags : tags ? [String(tags)] : []) {
       await ctx.checkImage(t, req.signal);
     }
+    // Cache sources are images the build uses too (their layers end up in it).
+    const cacheFrom = queryString(req, "cachefrom");
+    if (cacheFrom !== undefined && ctx.policy.filtersImages) {
+      let refs: unknown;
+      try {
+        refs = JSON.parse(cacheFrom);
+      } catch {
+        refs = undefined;
+      }
+      if (!Array.isArray(refs) || refs.some((r) => typeof r !== "string")) {
+        throw denied("A build's cachefrom is not a JSON list of images", "Pass image references");
+      }
+      for (const ref of refs as string[]) await ctx.checkImage(ref, req.signal);
+    }
   } else if (method === "POST" && path === "/commit") {
     const repo = queryString(req, "repo");
     if (repo) await ctx.checkImage(joinImageTag(repo, tag), req.signal);

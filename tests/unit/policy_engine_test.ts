@@ -268,6 +268,12 @@ Deno.test("policy engine: create, exec, volume, prune and image routes are guard
   assertEquals(await post("/images/create", undefined, { fromImage: "evil", tag: "1" }), "DKR-007");
   assertEquals(await post("/images/create", undefined, { fromSrc: "http://x/a.tar" }), "DKR-007");
   assertEquals(await post("/build", undefined, { remote: "https://x/r.git" }), "DKR-007");
+  assertEquals(
+    await post("/build", undefined, { cachefrom: JSON.stringify(["evil:1"]) }),
+    "DKR-007",
+    "a denied cache source",
+  );
+  assertEquals(await post("/build", undefined, { cachefrom: "evil" }), "DKR-007", "not a list");
   assertEquals(await post("/images/nginx/tag", undefined, { repo: "evil", tag: "x" }), "DKR-007");
   assertEquals(await post("/images/nginx/push", undefined, { tag: "1" }), "ok");
   assertEquals(
