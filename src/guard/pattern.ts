@@ -167,16 +167,25 @@ const WORKER_URL = `data:text/javascript,${encodeURIComponent(WORKER_SOURCE)}`;
  * thread stays free, and the call's signal (its deadline, a cancel) ends the
  * matching at once by terminating the worker. Batches are answered in order.
  */
-export function openLineFilter(pattern: Pattern, signal?: AbortSignal): LineFilter {
+export function openLineFilter(
+  pattern: Pattern,
+  signal?: AbortSignal,
+  /** The worker's module; tests pass a broken one (fault injection). */
+  workerUrl: string = WORKER_URL,
+): LineFilter {
   let worker: Worker;
   try {
-    worker = new Worker(WORKER_URL, { type: "module", name: "berth-pattern" });
+    worker = new Worker(workerUrl, { type: "module", name: "berth-pattern" });
   } catch {
     return inThreadFilter(pattern, signal);
   }
   worker.postMessage({ pattern: pattern.source });
-  const waiting: { resolve(v: boolean[]): void; reject(e: unknown): void }[] = [];
+  type Batch = { lines: readonly string[]; resolve(v: boolean[]): void; reject(e: unknown): void };
+  const waiting: Batch[] = [];
+  let answered = false;
   let failure: unknown;
+  // Where the worker's module cannot load (a runtime without it), match here instead.
+  let local: LineFilter | undefined;
   const fail = (reason: unknown) => {
     failure ??= reason;
     worker.terminate();
@@ -184,18 +193,28 @@ export function openLineFilter(pattern: Pattern, signal?: AbortSignal): LineFilt
   };
   const onAbort = () => fail(signal?.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
-  worker.onmessage = (event) => waiting.shift()?.resolve(event.data as boolean[]);
+  worker.onmessage = (event) => {
+    answered = true;
+    waiting.shift()?.resolve(event.data as boolean[]);
+  };
   worker.onerror = (event) => {
     event.preventDefault();
-    fail(new BerthError("engine_error", `The pattern matcher failed: ${event.message}`));
+    if (answered) {
+      fail(new BerthError("engine_error", `The pattern matcher failed: ${event.message}`));
+      return;
+    }
+    worker.terminate();
+    local = inThreadFilter(pattern, signal);
+    for (const w of waiting.splice(0)) local.test(w.lines).then(w.resolve, w.reject);
   };
   return {
     source: pattern.source,
     test(lines) {
       if (signal?.aborted) return Promise.reject(signal.reason);
       if (failure !== undefined) return Promise.reject(failure);
+      if (local) return local.test(lines);
       return new Promise((resolve, reject) => {
-        waiting.push({ resolve, reject });
+        waiting.push({ lines, resolve, reject });
         worker.postMessage({ lines });
       });
     },

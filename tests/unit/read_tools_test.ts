@@ -438,6 +438,15 @@ Deno.test("pattern filter: a worker matches while this thread runs; abort ends i
   const easy = openLineFilter(compilePattern("grep", "^(a+)+!$"));
   assert.deepEqual(await easy.test([`${"a".repeat(44)}!`, `${"a".repeat(44)}`]), [true, false]);
   easy.close();
+  // Fault injection: a worker module that cannot load falls back to this thread.
+  const broken = openLineFilter(
+    compilePattern("grep", "^a+$"),
+    undefined,
+    "data:text/javascript,throw new Error('no worker here')",
+  );
+  assert.deepEqual(await broken.test(["aaa", "ab"]), [true, false]);
+  assert.deepEqual(await broken.test(["b"]), [false]);
+  broken.close();
   const local = inThreadFilter(compilePattern("grep", "(?i)b"));
   assert.deepEqual(await local.test(["A", "b", "B"]), [false, true, true]);
 });
