@@ -11,7 +11,6 @@
 import { BerthError } from "../../../errors/mod.ts";
 import { compact, durationNs, type FileRef } from "../../../docker/swarm/spec.ts";
 import type { ServiceModel } from "../compose/model.ts";
-import { resolvePath } from "../compose/source.ts";
 import { keyError } from "../compose/syntax.ts";
 import type { StackSource } from "./stack_load.ts";
 
