@@ -224,7 +224,7 @@ engines:
   real: { host: "unix:///var/run/docker.sock" }
   hung:
     host: "${fake.dockerHost}"
-    neverhang: { read_timeout: 3s, circuit_breaker: { failures: 2 } }
+    neverhang: { read_timeout: 8s, circuit_breaker: { failures: 2 } }
 default_engine: real
 `);
   try {
