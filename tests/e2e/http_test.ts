@@ -512,3 +512,48 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "http: an SSE stream is resumable: GET with Last-Event-ID replays what followed",
+  ...SPAWN_TEST,
+  async fn() {
+    const server = await startHttp();
+    try {
+      const opened = await post(server.url, INITIALIZE);
+      const session = opened.headers.get("mcp-session-id")!;
+      await opened.body?.cancel();
+      const headers = { "mcp-session-id": session, "mcp-protocol-version": "2025-11-25" };
+      const call = {
+        jsonrpc: "2.0",
+        id: 7,
+        method: "tools/call",
+        params: {
+          name: "docker_system_info",
+          arguments: {},
+        },
+      };
+      const answered = await post(server.url, call, headers);
+      const text = await answered.text();
+      // The priming event comes first: an id, a retry hint and no data.
+      const priming = /^id: (\S+)\nretry: 1000\ndata: \n/m.exec(text);
+      assert.ok(priming, text.slice(0, 300));
+      assert.match(text, /"result":.*"id":7\}/s);
+      // A client that lost the stream after the priming event gets the answer again.
+      const resumed = await fetch(server.url, {
+        headers: { ...headers, accept: "text/event-stream", "last-event-id": priming[1] },
+      });
+      assert.equal(resumed.status, 200);
+      const reader = resumed.body!.getReader();
+      let replay = "";
+      while (!replay.includes('"id":7')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        replay += new TextDecoder().decode(value);
+      }
+      await reader.cancel();
+      assert.match(replay, /"result":.*"id":7\}/s);
+    } finally {
+      await server.stop();
+    }
+  },
+});

@@ -220,6 +220,9 @@ class HttpFront {
       new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => crypto.randomUUID(),
         eventStore: new MemoryEventStore(),
+        // Sent with the priming event: how soon a client whose stream dropped should come back.
+        retryInterval: 1_000,
+        maxRequestBodySize: this.#options.maxBodyBytes,
         onsessioninitialized: (sessionId) => {
           this.sessions.add({
             id: sessionId,
