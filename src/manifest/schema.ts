@@ -26,7 +26,7 @@ export const paramSchema: z.ZodType = z.lazy(() =>
     items: paramSchema.optional(),
     values: paramSchema.optional(),
     properties: z.record(z.string(), paramSchema).optional(),
-    aliases: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)).min(1).optional(),
+    aliases: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/)).min(1).optional(),
     words: z.record(z.string(), z.unknown()).optional(),
     const: z.union([z.string(), z.number(), z.boolean()]).optional(),
     hidden: z.boolean().optional(),

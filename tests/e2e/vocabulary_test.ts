@@ -1,7 +1,7 @@
 /**
  * The calls models copy from the best-known Docker MCP servers' examples
- * (QuantGeekDev/docker-mcp, ckreiling/mcp-server-docker) and the Docker CLI's
- * own words, replayed as written against berth over MCP and the real engine:
+ * (QuantGeekDev/docker-mcp, ckreiling/mcp-server-docker, manusa/podman-mcp-server)
+ * and the Docker SDK's own words, replayed as written against berth over MCP and the real engine:
  * each is accepted and does what it says, checked with the docker CLI.
  */
 
@@ -145,6 +145,26 @@ Deno.test("e2e: the calls models write for Docker are accepted and do what they 
         args: { name: db, timeout: 1 },
         check: async () => {
           assert.equal((await inspect(db)).State["Running" as never], false);
+        },
+      },
+      {
+        from: "podman-mcp-server container_inspect (name)",
+        tool: "docker_inspect_container",
+        args: { name: web, section: "state" },
+        check: (r) => assert.match(JSON.stringify(r.structuredContent), /running/),
+      },
+      {
+        from: "podman-mcp-server container_run (imageName, environment as a list)",
+        tool: "docker_run_container",
+        args: {
+          imageName: TEST_IMAGE,
+          environment: ["FLAVOUR=podman"],
+          command: "sleep 3600",
+          labels: LABELS,
+        },
+        check: async (r) => {
+          const info = await inspect(String(r.structuredContent?.name));
+          assert.ok((info.Config as { Env: string[] }).Env.includes("FLAVOUR=podman"));
         },
       },
     ];
