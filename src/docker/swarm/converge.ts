@@ -49,6 +49,8 @@ export interface WatchOptions {
   maxFailures?: number;
   /** How long a task may stay unschedulable (no suitable node) before it is a failure, ms. */
   unschedulableMs?: number;
+  /** How long a global service may have no task before that counts as 0 of 0 (no node fits), ms. */
+  globalGraceMs?: number;
 }
 
 const FAILED = new Set(["failed", "rejected"]);
@@ -64,10 +66,13 @@ export async function watchConvergence(
   const unschedulableMs = options.unschedulableMs ?? 3000;
   let pendingSince: number | undefined;
   let last = "";
+  const started = Date.now();
   for (;;) {
     const service = await inspect(ops, "services", serviceId);
     const tasks = await list(ops, "tasks", { service: [service.ID] });
-    const step = assess(service, tasks, options);
+    // A global service's tasks appear a moment after the change: none yet is not "0 of 0".
+    const early = Date.now() - started < (options.globalGraceMs ?? 3000);
+    const step = assess(service, tasks, options, early);
     if (step.message !== last) {
       options.progress({ progress: step.running, total: step.desired, message: step.message });
       last = step.message;
@@ -93,7 +98,7 @@ interface Step {
   done?: Convergence;
 }
 
-function assess(service: Json, tasks: Json[], options: WatchOptions): Step {
+function assess(service: Json, tasks: Json[], options: WatchOptions, early: boolean): Step {
   const current = currentTasks(service, tasks);
   const live = current.filter((t) => t.DesiredState === "running");
   const running = live.filter((t) => t.Status?.State === "running").length;
@@ -116,7 +121,8 @@ function assess(service: Json, tasks: Json[], options: WatchOptions): Step {
     const stray = tasks.some((t) =>
       t.DesiredState === "running" && !ENDED.has(t.Status?.State) && !current.includes(t)
     );
-    if (running === desired && live.length === desired && !stray) {
+    const waiting = early && desiredReplicas(service.Spec) === undefined && live.length === 0;
+    if (running === desired && live.length === desired && !stray && !waiting) {
       step.done = ended("converged", step, [], service);
     }
   }
