@@ -322,6 +322,22 @@ async function main(): Promise<void> {
     "≤8250",
     full.tokens <= 8250,
   );
+  // Issue 13's catalogue: every toolset but swarm (51 tools), against its targets.
+  const everyToolset = await builtinApp({ allow: "all" });
+  everyToolset.engine.close();
+  const core = everyToolset.toolsets.map((t) => t.name).filter((name) => name !== "swarm").join(
+    ",",
+  );
+  const coreFull = await listToolsTokens(["--allow", "all", "--toolsets", core]);
+  const coreRead = await listToolsTokens(["--toolsets", core]);
+  figureRow(
+    `  without swarm: full (${coreFull.tools}) / default (${coreRead.tools}) tokens`,
+    "",
+    "",
+    `${coreFull.tokens} / ${coreRead.tokens}`,
+    "≤6000 / ≤1800",
+    coreFull.tokens <= 6000 && coreRead.tokens <= 1800,
+  );
   figureRow(
     "  with --output-schemas (titles, outputSchema)",
     "",
