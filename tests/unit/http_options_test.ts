@@ -17,6 +17,7 @@ import {
 import { matchToken, parseTokenFile, tokenCaller } from "../../src/server/http/tokens.ts";
 import { levelsOfScopes } from "../../src/server/http/oauth.ts";
 import { CallerLimits } from "../../src/server/http/limits.ts";
+import { MemoryEventStore } from "../../src/server/http/sessions.ts";
 import { httpSettings } from "../../src/server/http/cli.ts";
 
 Deno.test("http options: [HOST:]PORT, loopback, Host and Origin allowlists", () => {
@@ -95,4 +96,21 @@ Deno.test("caller limits: the rate refills over time; calls in flight are bounde
   one(); // a second release changes nothing
   assert.ok(limits.startCalls("a", 2));
   assert.equal(limits.startCalls("a", 1), undefined);
+});
+
+Deno.test("event store: replays what followed an event, per stream, within its bounds", async () => {
+  const store = new MemoryEventStore();
+  const a1 = await store.storeEvent("a", { jsonrpc: "2.0", method: "one" });
+  await store.storeEvent("b", { jsonrpc: "2.0", method: "other" });
+  await store.storeEvent("a", { jsonrpc: "2.0", method: "two" });
+  await store.storeEvent("a", { jsonrpc: "2.0", method: "three" });
+  const sent: string[] = [];
+  const stream = await store.replayEventsAfter(a1, {
+    send: (_id, message) => Promise.resolve(void sent.push((message as { method: string }).method)),
+  });
+  assert.equal(stream, "a");
+  assert.deepEqual(sent, ["two", "three"]);
+  assert.equal(await store.getStreamIdForEventId(a1), "a");
+  for (let i = 0; i < 600; i++) await store.storeEvent(`s${i}`, { jsonrpc: "2.0", method: "x" });
+  assert.equal(await store.getStreamIdForEventId(a1), undefined, "the oldest streams are dropped");
 });

@@ -17,6 +17,8 @@ import {
 
 /** Events kept per stream for resumption; older ones are dropped. */
 const EVENTS_PER_STREAM = 256;
+/** Streams kept per session (each POST opens one); the oldest are forgotten first. */
+const STREAMS_PER_SESSION = 512;
 
 /** An in-memory event store: event ids are `<stream>_<n>`. */
 export class MemoryEventStore implements EventStore {
@@ -24,7 +26,13 @@ export class MemoryEventStore implements EventStore {
 
   storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
     let stream = this.#streams.get(streamId);
-    if (!stream) this.#streams.set(streamId, stream = { n: 0, events: [] });
+    if (!stream) {
+      this.#streams.set(streamId, stream = { n: 0, events: [] });
+      // A Map iterates in insertion order: the first key is the oldest stream.
+      if (this.#streams.size > STREAMS_PER_SESSION) {
+        this.#streams.delete(this.#streams.keys().next().value!);
+      }
+    }
     const id = `${streamId}_${++stream.n}`;
     stream.events.push([id, message]);
     if (stream.events.length > EVENTS_PER_STREAM) stream.events.shift();
