@@ -150,6 +150,19 @@ Deno.test("podman: create, images, networks and volumes match the podman CLI; di
       new RegExp(tag.split(":")[1]),
     );
 
+    // A pull from the test bed's HTTP registry (tests/testbed/podman.sh marks it insecure).
+    const pulled = "127.0.0.1:5000/berth-test/busybox:latest";
+    await ok(app, "docker_pull_image", { image: pulled });
+    assert.match(
+      await podman("images", "--format", "{{.Repository}}:{{.Tag}}"),
+      /127\.0\.0\.1:5000/,
+    );
+    await ok(app, "docker_remove_image", { image_id: pulled });
+    assert.doesNotMatch(
+      await podman("images", "--format", "{{.Repository}}:{{.Tag}}"),
+      /127\.0\.0\.1:5000/,
+    );
+
     await ok(app, "docker_create_network", { name: net, labels: LABELS });
     assert.equal(await podman("network", "ls", "-q", "--filter", `name=^${net}$`), net);
     const network = await ok(app, "docker_inspect_network", { network_id: net });

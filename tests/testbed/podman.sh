@@ -43,6 +43,8 @@ fi
 
 # Podman's default rlimits exceed what runc may set on these machines
 # ("error setting rlimit type 6/7"): pin them to values every kernel accepts.
+# Set when a file the service reads at start changed: a running service is restarted.
+changed=0
 if [[ ! -e $CONF ]] || grep -qF "$CONF_MARK" "$CONF"; then
   want="$CONF_MARK
 [containers]
@@ -50,9 +52,37 @@ default_ulimits = [\"nofile=4096:4096\", \"nproc=4096:4096\"]"
   if [[ "$(cat "$CONF" 2>/dev/null)" != "$want" ]]; then
     mkdir -p "$(dirname "$CONF")"
     printf '%s\n' "$want" >"$CONF"
+    changed=1
   fi
 elif ! grep -q 'default_ulimits' "$CONF"; then
   log "WARNING: $CONF is not ours and sets no default_ulimits; podman may fail with 'error setting rlimit'"
+fi
+
+# Docker treats registries on 127.0.0.0/8 as plain HTTP; Podman must be told (the test
+# bed's registries on :5000 and :5001 speak HTTP).
+REGISTRIES=/etc/containers/registries.conf.d/berth-testbed.conf
+want_registries='# written by berth tests/testbed/podman.sh: the test bed registries speak HTTP
+[[registry]]
+location = "127.0.0.1:5000"
+insecure = true
+
+[[registry]]
+location = "127.0.0.1:5001"
+insecure = true'
+if [[ "$(cat "$REGISTRIES" 2>/dev/null)" != "$want_registries" ]]; then
+  mkdir -p "$(dirname "$REGISTRIES")"
+  printf '%s\n' "$want_registries" >"$REGISTRIES"
+  changed=1
+fi
+
+# A service we started before these files changed reads them again only when restarted.
+if [[ $changed -eq 1 ]] && podman_answers && [[ -f "$STATE_DIR/podman.pid" ]] &&
+  kill "$(cat "$STATE_DIR/podman.pid")" 2>/dev/null; then
+  log "configuration changed: restarting the podman service"
+  for ((i = 0; i < 40; i++)); do
+    podman_answers || break
+    sleep 0.25
+  done
 fi
 
 if podman_answers; then
