@@ -388,12 +388,12 @@ Deno.test({
 
 Deno.test({
   name:
-    "http: a 2026-07-28 client confirms a destructive call in rounds (input_required); only yes runs it",
+    "http: confirmation of a destructive call — 2025-11-25 by elicitation on the call's stream, 2026-07-28 in rounds (input_required); only yes runs it",
   ...SPAWN_TEST,
   async fn() {
     const server = await startHttp(["--allow", "read,create"]);
     try {
-      for (const yes of [false, true]) {
+      for (const [era, yes] of [["2026", false], ["2026", true], ["2025", true]] as const) {
         const name = uniqueName("confirm");
         await docker(
           "create",
@@ -406,7 +406,7 @@ Deno.test({
         );
         const client = new ModernClient({ name: "e2e", version: "1" }, {
           capabilities: { elicitation: { form: {} } },
-          versionNegotiation: { mode: { pin: "2026-07-28" } },
+          versionNegotiation: era === "2026" ? { mode: { pin: "2026-07-28" } } : undefined,
         });
         const asked: string[] = [];
         client.setRequestHandler("elicitation/create", (request) => {
@@ -414,6 +414,10 @@ Deno.test({
           return { action: "accept", content: { confirm: yes } };
         });
         await client.connect(new ModernTransport(server.url));
+        assert.equal(
+          client.getNegotiatedProtocolVersion(),
+          era === "2026" ? "2026-07-28" : "2025-11-25",
+        );
         try {
           const result = await client.callTool({
             name: "docker_remove_container",
