@@ -61,7 +61,7 @@ export async function visibleServices(
 export async function checkServiceSpec(ctx: HandlerContext, spec: Json): Promise<void> {
   const { policy } = ctx;
   if (policy.bypass) return;
-  policy.checkCreateBody(createBodyOf(spec));
+  policy.checkCreateBody(createBodyOf(await hostNetworksNamed(ctx, spec)));
   const name = String(spec.Name ?? "");
   if (policy.filtersContainers && !policy.containerVisible(name)) {
     throw containerNameDenied(name, policy, " (a service name)");
@@ -70,6 +70,30 @@ export async function checkServiceSpec(ctx: HandlerContext, spec: Json): Promise
   if (typeof image === "string" && !(await imageUsable(ctx.engine, policy, image, ctx.signal))) {
     throw imageDenied(image, policy);
   }
+}
+
+/**
+ * The spec with every network target that is the engine's host network written
+ * `host`: the swarm resolves a target by name, full ID or ID prefix (the CLI
+ * itself sends IDs), so `61cf838b45af` attaches a task to the host's network
+ * namespace as surely as `host` does, and the create guard must see it so.
+ */
+async function hostNetworksNamed(ctx: HandlerContext, spec: Json): Promise<Json> {
+  const targets = ((spec?.TaskTemplate?.Networks ?? []) as Json[]).map((n) => String(n?.Target));
+  if (!targets.some((t) => t !== "host")) return spec;
+  const hosts = await ctx.engine.json<{ Id: string; Name: string }[]>({
+    method: "GET",
+    path: "/networks",
+    query: { filters: JSON.stringify({ driver: ["host"] }) },
+    signal: ctx.signal,
+  });
+  const isHost = (target: string) =>
+    hosts.some((h) => h.Name === target || (target.length > 0 && h.Id.startsWith(target)));
+  const copy = structuredClone(spec);
+  for (const n of copy.TaskTemplate.Networks as Json[]) {
+    if (isHost(String(n?.Target))) n.Target = "host";
+  }
+  return copy;
 }
 
 /** Hostnames of nodes by ID, and services' names by ID, for task rows. */

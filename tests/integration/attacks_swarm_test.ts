@@ -1,0 +1,79 @@
+/**
+ * Attack tests on the swarm tools against the real swarm engine
+ * (tests/testbed/swarm.sh), each checked with the docker CLI that nothing
+ * was created: a service (or a stack's service) put on the host's network by
+ * the host network's ID or an ID prefix instead of its name. The swarm
+ * resolves a network target by name, ID or ID prefix (the docker CLI itself
+ * sends IDs), so only the name `host` was refused before.
+ *
+ * Objects carry `berth.test=attacks-swarm` and are removed afterwards.
+ */
+
+import assert from "node:assert/strict";
+import { docker, errorCode, testApp, uniqueName } from "../helpers/mod.ts";
+
+const SOCKET = "/run/berth-swarm/docker.sock";
+const HOST = `unix://${SOCKET}`;
+const LABELS = { "berth.test": "attacks-swarm" };
+
+try {
+  await Deno.stat(SOCKET);
+} catch {
+  throw new Error(`No swarm engine at ${SOCKET}: run tests/testbed/swarm.sh (setup.sh does)`);
+}
+
+const sdocker = (...args: string[]) => docker("-H", HOST, ...args);
+
+async function servicesNamed(prefix: string): Promise<string[]> {
+  const out = await sdocker("service", "ls", "--format", "{{.Name}}");
+  return out.split("\n").filter((n) => n.startsWith(prefix));
+}
+
+Deno.test("attack: a service reaches the host network by the network's ID or an ID prefix", async () => {
+  const app = await testApp({ dockerHost: HOST, allow: "all" });
+  const hostId = (await sdocker("network", "inspect", "host", "-f", "{{.Id}}")).trim();
+  const name = uniqueName("atk-hostnet");
+  const stack = uniqueName("atkst");
+  const dir = await Deno.makeTempDir({ prefix: "berth-atk-swarm-" });
+  try {
+    for (const target of [hostId, hostId.slice(0, 12), hostId.slice(0, 5)]) {
+      const result = await app.interpreter.call("docker_create_service", {
+        name,
+        image: "berth-test/busybox",
+        command: ["sleep", "300"],
+        networks: [target],
+        labels: LABELS,
+      }, { background: false });
+      assert.equal(errorCode(result), "DKR-007", `${target}: ${result.text}`);
+      assert.match(result.text, /NetworkMode: host/);
+    }
+    // A stack's external network named by the host network's ID prefix.
+    await Deno.writeTextFile(
+      `${dir}/compose.yaml`,
+      [
+        "services:",
+        "  web:",
+        "    image: berth-test/busybox",
+        "    command: sleep 300",
+        "    networks: [outside]",
+        "networks:",
+        "  outside:",
+        "    external: true",
+        `    name: "${hostId.slice(0, 12)}"`,
+      ].join("\n"),
+    );
+    const deployed = await app.interpreter.call("docker_stack_deploy", {
+      stack_name: stack,
+      compose_file: `${dir}/compose.yaml`,
+    }, { background: false });
+    assert.equal(errorCode(deployed), "DKR-007", deployed.text);
+    assert.deepEqual(await servicesNamed(name), []);
+    assert.deepEqual(await servicesNamed(`${stack}_`), []);
+  } finally {
+    for (const s of [...await servicesNamed(name), ...await servicesNamed(`${stack}_`)]) {
+      await sdocker("service", "rm", s).catch(() => {});
+    }
+    await Deno.remove(dir, { recursive: true });
+    app.engine.close();
+  }
+});
