@@ -25,7 +25,7 @@ import { ANONYMOUS, authenticate, type Authenticator } from "./auth.ts";
 import { CallerLimits } from "./limits.ts";
 import type { Metrics } from "./metrics.ts";
 import { hostAllowed, type HttpOptions, originAllowed } from "./options.ts";
-import { MemoryEventStore, Sessions } from "./sessions.ts";
+import { callerKey, MemoryEventStore, Sessions } from "./sessions.ts";
 import { health } from "./health.ts";
 
 export * from "./options.ts";
@@ -203,7 +203,7 @@ class HttpFront {
   ): Promise<Response> {
     const id = request.headers.get("mcp-session-id");
     if (id) {
-      const session = this.sessions.find(id, caller.name);
+      const session = this.sessions.find(id, caller);
       if (!session) return jsonRpcError(404, -32001, "Session not found");
       return await session.transport.handleRequest(request, { parsedBody, authInfo });
     }
@@ -226,7 +226,7 @@ class HttpFront {
         onsessioninitialized: (sessionId) => {
           this.sessions.add({
             id: sessionId,
-            caller: caller.name,
+            caller: callerKey(caller),
             server,
             transport,
             lastSeen: Date.now(),

@@ -129,7 +129,13 @@ export class OAuthVerifier {
     if (!levels.length) {
       throw new TokenRefused("insufficient_scope", "The token carries no docker:* scope");
     }
-    const name = String(payload.sub ?? payload.client_id ?? "unknown");
+    // The caller's name binds sessions and signs the audit: a token naming nobody
+    // would share one name with every other such token.
+    const who = payload.sub ?? payload.client_id;
+    if (typeof who !== "string" || !who) {
+      throw new TokenRefused("invalid_token", "The token names no subject (sub or client_id)");
+    }
+    const name = who;
     return { name, allowsLevel: (level) => levels.includes(level) };
   }
 

@@ -3,11 +3,15 @@
  * MCP server and transport each, bound to the caller that opened it, closed
  * after an idle time, with an in-memory event store so an SSE stream can be
  * resumed with `Last-Event-ID`. A session id only finds a session: the
- * request must still authenticate, as the same caller.
+ * request must still authenticate, as the same caller with the same levels
+ * (the session's server keeps the levels it was opened with, so a narrower
+ * token of the same subject must not reuse a wider token's session).
  *
  * @module
  */
 
+import type { Caller } from "../../interpreter/mod.ts";
+import { LEVELS } from "../../manifest/types.ts";
 import {
   type EventStore,
   type JSONRPCMessage,
@@ -56,9 +60,15 @@ export class MemoryEventStore implements EventStore {
   }
 }
 
+/** Who may use a session: the caller's name and every level it holds. */
+export function callerKey(caller: Caller): string {
+  return `${caller.name}\n${LEVELS.filter((level) => caller.allowsLevel(level)).join(",")}`;
+}
+
 /** One open session. */
 export interface Session {
   id: string;
+  /** The {@link callerKey} of the caller that opened it. */
   caller: string;
   server: Server;
   transport: WebStandardStreamableHTTPServerTransport;
@@ -82,10 +92,10 @@ export class Sessions {
     return this.#sessions.size;
   }
 
-  /** The session of an id, when it belongs to this caller (else as if it did not exist). */
-  find(id: string, caller: string): Session | undefined {
+  /** The session of an id, when this caller opened it (else as if it did not exist). */
+  find(id: string, caller: Caller): Session | undefined {
     const session = this.#sessions.get(id);
-    if (!session || session.caller !== caller) return undefined;
+    if (!session || session.caller !== callerKey(caller)) return undefined;
     session.lastSeen = Date.now();
     return session;
   }
