@@ -120,11 +120,18 @@ export function redactArgv<T>(list: readonly T[]): T[] {
   });
 }
 
+/**
+ * A cheap first look: a flag whose name holds a marker, or a program with
+ * password flags. Text without either (most log lines) is not split at all.
+ */
+const MAY_HOLD_SECRET =
+  /-(?:[A-Za-z0-9_.-]*(?:pass|pwd|secret|token|key|cred|auth))|(?:mysql|mariadb|mongo|sshpass|redis-cli|curl|login)/i;
+
 /** Command lines in free text: each line's blank-separated words, by {@link redactArgv}. */
 export function redactCommandLines(text: string): string {
-  if (!/(^|[\s\0])-/.test(text)) return text;
+  if (!MAY_HOLD_SECRET.test(text)) return text;
   return text.replace(/[^\n]+/g, (line) => {
-    if (!line.includes("-")) return line;
+    if (!MAY_HOLD_SECRET.test(line)) return line;
     // NUL separates the words of /proc/<pid>/cmdline.
     const parts = line.split(/([\s\0]+)/);
     const words = parts.filter((_, i) => i % 2 === 0);

@@ -38,6 +38,10 @@ const TOKEN_SHAPES: readonly RegExp[] = [
   /\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{32,}/g,
 ];
 
+/** What every token shape starts with: text without any of these skips the shapes (most text). */
+const TOKEN_HINT =
+  /eyJ|AKIA|ASIA|gh[pousr]_|github_pat_|gl[a-z]{1,3}-|xox|hooks\.slack|AIza|_live_|_test_|npm_|sk-/;
+
 // An AWS secret access key is caught after its name (`aws_secret_access_key=…`,
 // by the key rules); a bare 40-character string is not: commit hashes and
 // digests have that shape too.
@@ -61,7 +65,12 @@ export function redactShapes(text: string): string {
         : begin;
     })
     : text;
-  for (const shape of TOKEN_SHAPES) out = out.replace(shape, REDACTED);
+  if (TOKEN_HINT.test(out)) {
+    for (const shape of TOKEN_SHAPES) {
+      out = out.replace(shape, REDACTED);
+    }
+  }
+  if (!out.includes("@") || !out.includes("://")) return out;
   return out.replace(URL_PASSWORD, `$1${REDACTED}@`).replace(URL_TOKEN, `$1${REDACTED}@`);
 }
 
