@@ -143,7 +143,8 @@ export function createMcpServer(
     const result = await app.interpreter.call(name, args ?? {}, {
       signal: ctx.mcpReq.signal,
       onProgress,
-      sample: clientSampler(server, ctx),
+      // 2026-07-28 has no request in the middle of a call: docker_diagnose then uses its fallback.
+      sample: ctx.mcpReq.envelope === undefined ? clientSampler(server, ctx) : undefined,
       confirm,
       caller,
     });
