@@ -11,6 +11,7 @@
 import { BerthError } from "../../../errors/mod.ts";
 import { compact, durationNs, type FileRef } from "../../../docker/swarm/spec.ts";
 import type { ServiceModel } from "../compose/model.ts";
+import { resolvePath } from "../compose/source.ts";
 import { keyError } from "../compose/syntax.ts";
 import type { StackSource } from "./stack_load.ts";
 
@@ -76,7 +77,6 @@ async function files(
         "berth reads secrets and configs from files",
       );
     }
-    const path = r.file.startsWith("/") ? r.file : `${source.project.working_dir}/${r.file}`;
     if (!r.file.startsWith("/") && !source.project.working_dir) {
       throw keyError(
         `${where}.file`,
@@ -84,6 +84,7 @@ async function files(
         "Use compose_file",
       );
     }
+    const path = resolvePath(source.project.working_dir || "/", r.file);
     out.push({
       key,
       name: String(r.name ?? `${stack}_${key}`),
