@@ -290,6 +290,9 @@ export class InputValidator {
     for (const [name, param] of Object.entries(this.#input)) {
       if (parsed[name] === undefined && param.default !== undefined) parsed[name] = param.default;
     }
+    for (const [name, param] of Object.entries(this.#input)) {
+      if (param.into && parsed[name] !== undefined) moveInto(parsed, name, param.into);
+    }
     return parsed;
   }
 
@@ -367,4 +370,24 @@ function bounds({ minimum: min, maximum: max }: ParamSpec): string {
 /** A typical value, moved inside the parameter's bounds. */
 function sample(typical: number, { minimum: min, maximum: max }: ParamSpec): number {
   return Math.min(Math.max(typical, min ?? -Infinity), max ?? Infinity);
+}
+
+/**
+ * Moves a habit's value to the key of an object parameter it stands for
+ * (`name` of docker_list_images → `filters.reference`); a value already
+ * there is refused rather than one of them dropped.
+ */
+function moveInto(args: Args, name: string, into: string): void {
+  const [target, key] = into.split(".");
+  const object = { ...((args[target] ?? {}) as Record<string, unknown>) };
+  if (object[key] !== undefined) {
+    throw new BerthError(
+      "invalid_input",
+      `Parameters '${name}' and '${target}.${key}' both given`,
+      { hint: `Send '${target}.${key}' alone` },
+    );
+  }
+  object[key] = args[name];
+  args[target] = object;
+  delete args[name];
 }

@@ -273,6 +273,13 @@ function checkTool(tool: ToolFile): { path: (string | number)[]; message: string
   }
   const names = new Set(Object.keys(input));
   for (const [name, param] of Object.entries(input)) {
+    const target = param.into?.split(".")[0];
+    if (target !== undefined && input[target]?.type !== "object") {
+      problems.push({
+        path: ["input", name, "into"],
+        message: `'${target}' must be an object parameter of this tool`,
+      });
+    }
     for (const alias of param.aliases ?? []) {
       if (names.has(alias)) {
         problems.push({

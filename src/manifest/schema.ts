@@ -30,6 +30,7 @@ export const paramSchema: z.ZodType = z.lazy(() =>
     words: z.record(z.string(), z.unknown()).optional(),
     const: z.union([z.string(), z.number(), z.boolean()]).optional(),
     hidden: z.boolean().optional(),
+    into: z.string().regex(/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/).optional(),
     writeOnly: z.boolean().optional(),
   })
 );

@@ -73,6 +73,8 @@ export interface ParamSpec {
   const?: string | number | boolean;
   /** Accepted and validated, but left out of tools/list (a habit, not a feature to offer). */
   hidden?: boolean;
+  /** `param.key`: the value is that key of an object parameter (`filters.reference`). */
+  into?: string;
   /**
    * A value given once and never echoed (a secret's value): audit records and
    * confirmation prompts show it redacted, whatever its key.

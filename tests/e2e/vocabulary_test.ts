@@ -128,6 +128,15 @@ Deno.test("e2e: the calls models write for Docker are accepted and do what they 
         check: (r) => assert.equal(r.structuredContent?.count, 4),
       },
       {
+        from: "ckreiling list_images (name as a reference filter)",
+        tool: "docker_list_images",
+        args: { name: TEST_IMAGE.replace(/:.*/, "") },
+        check: (r) => {
+          const images = r.structuredContent?.images as { tags: string[] }[];
+          assert.ok(images.length >= 1 && images.every((i) => i.tags.includes(TEST_IMAGE)));
+        },
+      },
+      {
         from: "exec with env and cmd, the docker SDK's words",
         tool: "docker_exec_command",
         args: { container: web, cmd: ["sh", "-c", "echo $GREETING"], env: { GREETING: "hi" } },

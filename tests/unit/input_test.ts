@@ -290,3 +290,17 @@ Deno.test("inputJsonSchema: hidden parameters and aliases are not published", ()
   assert.deepEqual(Object.keys(schema.properties), ["container_id", "tail"]);
   assert.ok(!JSON.stringify(schema).includes("container_name"));
 });
+
+Deno.test("input: a habit that stands for a key of an object parameter moves there", () => {
+  const v = new InputValidator({
+    filters: { type: "object", description: "Filters" },
+    name: { type: "string", description: "A reference", hidden: true, into: "filters.reference" },
+  });
+  assert.deepEqual(v.parse({ name: "nginx", filters: { label: ["a"] } }), {
+    filters: { label: ["a"], reference: "nginx" },
+  });
+  assert.throws(
+    () => v.parse({ name: "nginx", filters: { reference: ["redis"] } }),
+    /'name' and 'filters.reference' both given/,
+  );
+});
