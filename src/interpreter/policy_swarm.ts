@@ -43,14 +43,58 @@ export interface SwarmGuarded {
   filter?: (data: unknown) => unknown;
 }
 
+/**
+ * The spec with every network target that is a host-driver network written
+ * `host`, in the task template and in the deprecated top-level `Networks`:
+ * the swarm resolves a target by name, full ID or ID prefix.
+ */
+async function hostTargetsNamed(
+  base: EngineClient,
+  spec: Record<string, unknown>,
+  signal?: AbortSignal,
+): Promise<Record<string, unknown>> {
+  const task = spec.TaskTemplate as { Networks?: unknown } | undefined;
+  const lists = [task?.Networks, spec.Networks].filter(Array.isArray) as { Target?: unknown }[][];
+  if (!lists.some((l) => l.some((n) => n?.Target !== "host"))) return spec;
+  const hosts = await base.json<{ Id: string; Name: string }[]>({
+    method: "GET",
+    path: "/networks",
+    query: { filters: JSON.stringify({ driver: ["host"] }) },
+    signal,
+  });
+  const isHost = (t: string) =>
+    (hosts ?? []).some((h) => h.Name === t || (t && h.Id.startsWith(t)));
+  const copy = structuredClone(spec) as {
+    TaskTemplate?: { Networks?: unknown };
+    Networks?: unknown;
+  };
+  const host = (list: unknown) =>
+    Array.isArray(list)
+      ? list.map((n) => (isHost(String(n?.Target ?? "")) ? { ...n, Target: "host" } : n))
+      : list;
+  if (copy.TaskTemplate) copy.TaskTemplate.Networks = host(copy.TaskTemplate.Networks);
+  // The deprecated top-level list is read by the engine too: the guard reads it as the task's.
+  if (Array.isArray(copy.Networks)) {
+    copy.TaskTemplate = {
+      ...copy.TaskTemplate,
+      Networks: [
+        ...(host(copy.TaskTemplate?.Networks) as unknown[] ?? []),
+        ...host(copy.Networks) as unknown[],
+      ],
+    };
+  }
+  return copy as Record<string, unknown>;
+}
+
 /** Checks a service spec as a container create body is checked. */
 async function checkSpec(
   ctx: RouteGuardContext,
+  base: EngineClient,
   spec: Record<string, unknown>,
   signal?: AbortSignal,
 ): Promise<void> {
   const { policy } = ctx;
-  const body = createBodyOf(spec);
+  const body = createBodyOf(await hostTargetsNamed(base, spec, signal));
   policy.checkCreateBody(body);
   await checkRealHostPaths(ctx, hostPathsOf(body));
   const name = typeof spec.Name === "string" ? spec.Name : "";
@@ -79,12 +123,12 @@ export async function guardSwarm(
   const { method, path } = req;
   const body = jsonBody(req);
   if (method === "POST" && path === "/services/create") {
-    await checkSpec(ctx, body ?? {}, req.signal);
+    await checkSpec(ctx, base, body ?? {}, req.signal);
     return { req };
   }
   const route = SERVICE_ROUTE.exec(path);
   if (route && method === "POST" && route[2] === "/update") {
-    await checkSpec(ctx, body ?? {}, req.signal);
+    await checkSpec(ctx, base, body ?? {}, req.signal);
   }
   if (!policy.filtersContainers) return { req };
   const visible = (name: unknown) => policy.containerVisible(typeof name === "string" ? name : "");

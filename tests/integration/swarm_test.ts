@@ -481,6 +481,19 @@ Deno.test("service specs pass the create guard; hidden services look missing", a
         .code,
       "DKR-007",
     );
+    // The host network by an ID prefix, in the task template or the deprecated top-level list.
+    const hostId = await sdocker("network", "inspect", "host", "--format", "{{.Id}}");
+    const onHost = { ...spec("bt-raw"), Networks: [{ Target: hostId.slice(0, 6) }] };
+    assert.equal(
+      (await raw({ method: "POST", path: "/services/create", body: onHost })).code,
+      "DKR-007",
+    );
+    const taskOnHost = spec("bt-raw") as Json;
+    taskOnHost.TaskTemplate.Networks = [{ Target: hostId }];
+    assert.equal(
+      (await raw({ method: "POST", path: "/services/create", body: taskOnHost })).code,
+      "DKR-007",
+    );
     const all = await raw({ method: "GET", path: "/services" });
     assert.ok(!JSON.stringify(all.data).includes(hidden));
     const hiddenId = await sdocker("service", "inspect", "--format", "{{.ID}}", hidden);
