@@ -397,7 +397,9 @@ Deno.test("netvol: local bind volumes need the config's permission, then the hos
       labels: LABELS,
       driver_opts: { type: "none", o: "bind", device: dir },
     }, binds);
-    assert.deepEqual(asked, [`bind ${dir}`]);
+    // Checked as written and as resolved (the same path here: no symlink in it).
+    assert.ok(asked.length > 0, "the device was checked");
+    assert.deepEqual([...new Set(asked)], [`bind ${dir}`]);
     const seen = await inVolume(name, "cat", "/data/from-host.txt");
     assert.equal(seen, "bound");
 
