@@ -14,7 +14,7 @@
 
 import type { EngineClient, EngineRequest } from "../engine/client.ts";
 import { BerthError } from "../errors/mod.ts";
-import { createBodyOf } from "../docker/swarm/spec.ts";
+import { checkTaskRuntime, createBodyOf } from "../docker/swarm/spec.ts";
 import { hostPathsOf } from "../policy/create_guard.ts";
 import {
   checkRealHostPaths,
@@ -94,6 +94,7 @@ async function checkSpec(
   signal?: AbortSignal,
 ): Promise<void> {
   const { policy } = ctx;
+  checkTaskRuntime(spec);
   const body = createBodyOf(await hostTargetsNamed(base, spec, signal));
   policy.checkCreateBody(body);
   await checkRealHostPaths(ctx, hostPathsOf(body));

@@ -494,6 +494,18 @@ Deno.test("service specs pass the create guard; hidden services look missing", a
       (await raw({ method: "POST", path: "/services/create", body: taskOnHost })).code,
       "DKR-007",
     );
+    // A plugin task installs an engine plugin with its own privileges: never.
+    const plugin = {
+      Name: "bt-raw",
+      TaskTemplate: {
+        Runtime: "plugin",
+        PluginSpec: { Name: "vieux/sshfs", Remote: "vieux/sshfs" },
+      },
+    };
+    assert.equal(
+      (await raw({ method: "POST", path: "/services/create", body: plugin })).code,
+      "DKR-007",
+    );
     const all = await raw({ method: "GET", path: "/services" });
     assert.ok(!JSON.stringify(all.data).includes(hidden));
     const hiddenId = await sdocker("service", "inspect", "--format", "{{.ID}}", hidden);

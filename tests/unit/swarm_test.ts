@@ -92,6 +92,17 @@ Deno.test("create guard on a service: binds, capabilities, host network and publ
     /DKR|\/etc/,
   );
   assert.throws(() => check(task({ CapabilityAdd: ["SYS_ADMIN"] })), /SYS_ADMIN/);
+  // Node generic resources are devices: refused like a container's device requests.
+  const gpu = {
+    Name: "s",
+    TaskTemplate: {
+      ContainerSpec: { Image: "busybox" },
+      Resources: {
+        Reservations: { GenericResources: [{ DiscreteResourceSpec: { Kind: "gpu", Value: 1 } }] },
+      },
+    },
+  };
+  assert.throws(() => check(gpu), BerthError);
   assert.throws(
     () =>
       check({

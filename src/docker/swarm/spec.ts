@@ -277,6 +277,8 @@ export function createBodyOf(spec: Json): Raw {
     }];
   }
   const hostNet = ((task.Networks ?? []) as Json[]).some((n) => n.Target === "host");
+  // Node generic resources (GPUs and other devices a node advertises) are device requests.
+  const generic = (task.Resources?.Reservations?.GenericResources ?? []) as Json[];
   return compact({
     Image: c.Image,
     Env: c.Env,
@@ -287,8 +289,29 @@ export function createBodyOf(spec: Json): Raw {
       SecurityOpt: securityOpt.length ? securityOpt : undefined,
       PortBindings: ports.length ? bindings : undefined,
       NetworkMode: hostNet ? "host" : undefined,
+      DeviceRequests: generic.length ? [{ Count: generic.length }] : undefined,
     },
   });
+}
+
+/**
+ * Refuses a task that is not a container: a `plugin` runtime (`PluginSpec`)
+ * installs a managed engine plugin with the privileges it asks for, and an
+ * attachment task is the swarm's own. Neither is a service berth creates.
+ */
+export function checkTaskRuntime(spec: Json): void {
+  const task = spec?.TaskTemplate ?? {};
+  const runtime = task.Runtime === undefined ? "container" : String(task.Runtime);
+  if (runtime !== "container" || task.PluginSpec !== undefined || task.NetworkAttachmentSpec) {
+    throw new BerthError(
+      "denied_by_policy",
+      `A service task must run a container, not '${task.PluginSpec ? "plugin" : runtime}'`,
+      {
+        hint:
+          "Plugin services install engine plugins with their own privileges; berth creates containers only",
+      },
+    );
+  }
 }
 
 /** Refuses a service name the engine would refuse too, before anything is sent. */
