@@ -17,8 +17,12 @@
 import { parseEngineJson } from "./json.ts";
 import { raceAbort } from "../guard/deadline.ts";
 
-/** Open streams per engine at most. */
-export const MAX_STATS_STREAMS = 64;
+/**
+ * Open streams per engine at most: all running containers of a busy host stay
+ * watched (a test host runs 100 and more), while each stream costs one idle
+ * connection and a few KB.
+ */
+export const MAX_STATS_STREAMS = 128;
 /** A stream nobody looked at for this long closes. */
 export const STATS_IDLE_MS = 30_000;
 /**

@@ -10,7 +10,7 @@
  * container waits for the pair (the engine's one-second floor, 1–2 s like
  * `docker stats --no-stream`), a repeated look answers from the latest frame
  * at once. All running containers are looked at together, up to the number
- * of streams kept open (64); any beyond are sampled as below.
+ * of streams kept open (128); any beyond are sampled as below.
  *
  * `cpu_sample_ms` N > 0 takes two `stream=false&one-shot=true` samples N ms
  * apart instead and applies the CLI's formula to them (each one-shot still
