@@ -185,7 +185,63 @@ export function redactText(text: string): string {
   if (!text) return text;
   const shapes = redactShapes(text);
   const bearer = shapes.replace(BEARER, (_, scheme: string) => `${scheme} ${REDACTED}`);
-  return redactCommandLines(redactAssignments(bearer));
+  return redactCommandLines(redactQuotedArgv(redactAssignments(bearer)));
+}
+
+/**
+ * Where a JSON list of strings that starts at `at` (a `[`) ends: the index
+ * after its `]`, or minus the index where it stopped being one, from which
+ * the next search starts, so a text is scanned once whatever it holds.
+ */
+function quotedListEnd(text: string, at: number): number {
+  const blank = (j: number) => {
+    while (j < text.length && /\s/.test(text[j])) j++;
+    return j;
+  };
+  let j = blank(at + 1);
+  while (text[j] === '"') {
+    for (j++; j < text.length && text[j] !== '"'; j++) if (text[j] === "\\") j++;
+    if (j >= text.length) return -text.length;
+    j = blank(j + 1);
+    if (text[j] === "]") return j + 1;
+    if (text[j] !== ",") return -j;
+    j = blank(j + 1);
+  }
+  return -Math.max(j, at + 1);
+}
+
+/**
+ * An argv quoted as JSON in text (`args ["sh","-c","x","--password","y"]`) is
+ * read as the argv it is: split on blanks, `"--password","y"` is one word and
+ * its value would pass.
+ */
+function redactQuotedArgv(text: string): string {
+  if (!text.includes('"')) return text;
+  let out = "";
+  let last = 0;
+  for (let at = text.indexOf("["); at >= 0;) {
+    const end = quotedListEnd(text, at);
+    if (end < 0) {
+      at = text.indexOf("[", -end);
+      continue;
+    }
+    const quoted = text.slice(at, end);
+    let words: unknown;
+    try {
+      words = JSON.parse(quoted);
+    } catch {
+      words = undefined;
+    }
+    if (Array.isArray(words)) {
+      const redacted = redactArgv(words as string[]);
+      if (redacted.some((w, i) => w !== words[i])) {
+        out += text.slice(last, at) + JSON.stringify(redacted);
+        last = end;
+      }
+    }
+    at = text.indexOf("[", end);
+  }
+  return out + text.slice(last);
 }
 
 /**

@@ -77,3 +77,42 @@ Deno.test("attack: a service reaches the host network by the network's ID or an 
     app.engine.close();
   }
 });
+
+Deno.test("attack: a service's argv secret read back through docker_inspect_service", async () => {
+  const app = await testApp({ dockerHost: HOST, allow: "all" });
+  const name = uniqueName("atk-argv");
+  const secret = "hunter2-atk-argv";
+  try {
+    // Made with the CLI, as an operator would: berth only reads it.
+    await sdocker(
+      "service",
+      "create",
+      "--detach",
+      "--name",
+      name,
+      "--label",
+      "berth.test=attacks-swarm",
+      "berth-test/busybox",
+      "sh",
+      "-c",
+      "sleep 300",
+      "--password",
+      secret,
+    );
+    assert.match(await sdocker("service", "inspect", name), new RegExp(secret));
+    const calls: [string, Record<string, unknown>][] = [
+      ["docker_inspect_service", { service_id: name }],
+      ["docker_list_services", {}],
+      ["docker_list_tasks", { service_id: name }],
+    ];
+    for (const [tool, args] of calls) {
+      const result = await app.interpreter.call(tool, args, { background: false });
+      assert.ok(!result.isError, `${tool}: ${result.text}`);
+      const all = result.text + JSON.stringify(result.structured);
+      assert.ok(!all.includes(secret), `${tool} shows the --password value: ${result.text}`);
+    }
+  } finally {
+    await sdocker("service", "rm", name).catch(() => {});
+    app.engine.close();
+  }
+});
