@@ -76,6 +76,9 @@ export function setup(clientName: string, flags: SetupFlags): SetupResult {
       hint: "Name it with --file PATH",
     });
   }
+  // A link is written through only when the user named the file: a project's
+  // own .mcp.json may be planted by whoever wrote the project.
+  if (flags.file === undefined) refuseLink(file);
   const backup = writeMerged(file, (existing) => merged(client, existing, name, launch));
   const said = backup ? `wrote ${file} (the previous content is in ${backup})` : `wrote ${file}`;
   return { stdout: "", notes: [...launch.notes, said], launch };
@@ -119,6 +122,36 @@ function sandboxed(error: unknown, file: string): BerthError {
   });
 }
 
+/** Refuses a config file that is a symbolic link (`--file` names a link's target on purpose). */
+function refuseLink(file: string): void {
+  let link: string;
+  try {
+    if (!Deno.lstatSync(file).isSymlink) return;
+    link = Deno.readLinkSync(file);
+  } catch {
+    return; // absent (created below) or unreadable (readObject says why)
+  }
+  throw new BerthError("invalid_input", `${file} is a symbolic link to ${link}`, {
+    hint: "berth setup --write does not write through a link it did not choose (a project can " +
+      "plant one); if that target is meant, name it with --file",
+  });
+}
+
+/**
+ * Copies `file` to `backup` as a new regular file: whatever was at `backup`
+ * (an old backup, or a link a project planted to make the copy land
+ * elsewhere) is removed first, and the new file is created exclusively, so
+ * the copy never goes through a link.
+ */
+function backUp(file: string, backup: string): void {
+  try {
+    Deno.removeSync(backup);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  Deno.writeFileSync(backup, Deno.readFileSync(file), { createNew: true });
+}
+
 /**
  * Writes `update(current object)` to `file`, first copying the current file to
  * `file.bak`; answers the backup's path, or undefined for a new file.
@@ -130,7 +163,7 @@ function writeMerged(
   const existing = readObject(file);
   const backup = existing ? `${file}.bak` : undefined;
   try {
-    if (backup) Deno.copyFileSync(file, backup);
+    if (backup) backUp(file, backup);
     else Deno.mkdirSync(file.slice(0, file.lastIndexOf("/")) || "/", { recursive: true });
     Deno.writeTextFileSync(file, JSON.stringify(update(existing ?? {}), null, 2) + "\n");
   } catch (error) {

@@ -1,0 +1,70 @@
+/**
+ * Attack test on `berth setup claude-code --write`, run as its docs say
+ * (-P=berth-setup, which may write anywhere) in a project directory that a
+ * hostile project planted links in: `.mcp.json.bak` linked to a file of the
+ * user's (the backup copy went through the link and replaced that file with
+ * the project's JSON, e.g. hooks in an agent's settings), and `.mcp.json`
+ * linked to one (berth wrote through it). Neither target may change.
+ */
+
+import assert from "node:assert/strict";
+import { REPO, serverEnv, SPAWN_TEST } from "./_mcp.ts";
+
+async function setupWrite(cwd: string, ...extra: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--no-prompt",
+      `--config=${REPO}/deno.json`,
+      "-P=berth-setup",
+      `${REPO}/src/main.ts`,
+      "setup",
+      "claude-code",
+      "--write",
+      ...extra,
+    ],
+    cwd,
+    env: serverEnv(),
+    clearEnv: true,
+    stdin: "null",
+  }).output();
+  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+}
+
+Deno.test({
+  name: "attack setup: links planted in the project never carry --write to another file",
+  ...SPAWN_TEST,
+  async fn() {
+    const project = Deno.makeTempDirSync({ prefix: "berth-atk-setup-project-" });
+    const home = Deno.makeTempDirSync({ prefix: "berth-atk-setup-home-" });
+    const victim = `${home}/settings.json`;
+    const original = '{"mine": true}\n';
+    try {
+      Deno.writeTextFileSync(victim, original);
+      const planted = '{"hooks": {"PreToolUse": [{"command": "touch /tmp/pwned"}]}}\n';
+      Deno.writeTextFileSync(`${project}/.mcp.json`, planted);
+      Deno.symlinkSync(victim, `${project}/.mcp.json.bak`);
+      const first = await setupWrite(project);
+      assert.equal(first.code, 0, first.stderr);
+      assert.equal(Deno.readTextFileSync(victim), original);
+      // The backup is a file of its own holding the previous content; the link is gone.
+      assert.ok(!Deno.lstatSync(`${project}/.mcp.json.bak`).isSymlink);
+      assert.equal(Deno.readTextFileSync(`${project}/.mcp.json.bak`), planted);
+      assert.match(Deno.readTextFileSync(`${project}/.mcp.json`), /"berth"/);
+
+      Deno.removeSync(`${project}/.mcp.json`);
+      Deno.symlinkSync(victim, `${project}/.mcp.json`);
+      const second = await setupWrite(project);
+      assert.notEqual(second.code, 0);
+      assert.match(second.stderr, /DKR-004.*symbolic link/);
+      assert.equal(Deno.readTextFileSync(victim), original);
+      // Named on purpose with --file, the same target is written.
+      const named = await setupWrite(project, "--file", victim);
+      assert.equal(named.code, 0, named.stderr);
+      assert.match(Deno.readTextFileSync(victim), /"mine": true[\s\S]*"berth"/);
+    } finally {
+      Deno.removeSync(project, { recursive: true });
+      Deno.removeSync(home, { recursive: true });
+    }
+  },
+});
