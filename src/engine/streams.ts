@@ -7,6 +7,78 @@
 
 import { engineFault, parseEngineJson } from "./json.ts";
 
+/** Bytes of the buffer a byte stream is read into (one engine frame is usually far less). */
+const READ_BUFFER_BYTES = 64 * 1024;
+
+/** Reads a body's chunks: `read()` answers the next one; `cancel()` ends the body. */
+export interface ChunkReader {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  cancel(): Promise<void>;
+}
+
+/**
+ * A reader of a body's chunks. A fetch body is a byte stream: it is read into
+ * one reused buffer and each chunk copied out at its exact size. Its default
+ * reader hands out each chunk (often one log line) as a view of a fresh
+ * buffer, and while a fast log is read those buffers pile up faster than they
+ * are collected (340 MiB of external memory in a 2 s read of a container
+ * running `yes`, docs/performance.md): with the buffer reused it stays under a
+ * few MiB. Other streams use their default reader.
+ */
+export function chunkReader(body: ReadableStream<Uint8Array>): ChunkReader {
+  let byob: ReadableStreamBYOBReader;
+  try {
+    byob = body.getReader({ mode: "byob" });
+  } catch {
+    return body.getReader();
+  }
+  let buffer = new Uint8Array(READ_BUFFER_BYTES);
+  return {
+    async read() {
+      const next = await byob.read(buffer);
+      if (next.done || !next.value) return { done: true, value: undefined };
+      buffer = new Uint8Array(next.value.buffer);
+      return { done: false, value: next.value.slice() };
+    },
+    cancel: () => byob.cancel(),
+  };
+}
+
+/** A body's chunks through {@link chunkReader}; the body is cancelled when the loop stops early. */
+export async function* readChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = chunkReader(body);
+  let finished = false;
+  try {
+    while (true) {
+      const next = await reader.read();
+      if (next.done) {
+        finished = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (!finished) reader.cancel().catch(() => {});
+  }
+}
+
+/** DKR-012: a frame header no Docker engine sends. */
+function corruptFrame(type: number, size: number) {
+  return engineFault(
+    `The engine sent a corrupt log frame (stream type ${type}, size ${size})`,
+    "multiplexed log or exec stream",
+    "The container may have a TTY the engine did not report, or the engine is not Docker; retry",
+  );
+}
+
+/** DKR-012: the stream ended in the middle of a frame. */
+function cutFrame() {
+  return engineFault(
+    "The engine's log stream ended inside a frame",
+    "multiplexed log or exec stream",
+  );
+}
+
 /** Which stream a chunk of container output came from. */
 export type StreamName = "stdout" | "stderr";
 
@@ -33,7 +105,7 @@ export async function* demultiplex(
   body: ReadableStream<Uint8Array>,
 ): AsyncGenerator<OutputChunk> {
   let pending: Uint8Array = new Uint8Array(0);
-  for await (const piece of body) {
+  for await (const piece of readChunks(body)) {
     pending = concat(pending, piece);
     // Walk the frames by offset: slicing the rest after every frame copied the
     // whole chunk once per frame (quadratic; seconds for 100,000 log lines).
@@ -43,11 +115,7 @@ export async function* demultiplex(
       const size = new DataView(pending.buffer, pending.byteOffset + offset, FRAME_HEADER)
         .getUint32(4);
       if (type > 2 || size > MAX_FRAME_BYTES) {
-        throw engineFault(
-          `The engine sent a corrupt log frame (stream type ${type}, size ${size})`,
-          "multiplexed log or exec stream",
-          "The container may have a TTY the engine did not report, or the engine is not Docker; retry",
-        );
+        throw corruptFrame(type, size);
       }
       if (pending.length - offset < FRAME_HEADER + size) break;
       const data = pending.slice(offset + FRAME_HEADER, offset + FRAME_HEADER + size);
@@ -57,10 +125,7 @@ export async function* demultiplex(
     pending = pending.subarray(offset);
   }
   if (pending.length > 0) {
-    throw engineFault(
-      "The engine's log stream ended inside a frame",
-      "multiplexed log or exec stream",
-    );
+    throw cutFrame();
   }
 }
 
@@ -83,7 +148,7 @@ export function demultiplexBytes(bytes: Uint8Array): OutputChunk[] {
     const type = bytes[offset];
     const size = view.getUint32(offset + 4);
     if (type > 2 || size > MAX_FRAME_BYTES) {
-      throw new Error(`Corrupt log frame (type ${type}, size ${size})`);
+      throw corruptFrame(type, size);
     }
     if (bytes.length - offset < FRAME_HEADER + size) break;
     const stream: StreamName = type === 2 ? "stderr" : "stdout";
@@ -97,7 +162,7 @@ export function demultiplexBytes(bytes: Uint8Array): OutputChunk[] {
     run!.size += size;
   }
   flush();
-  if (offset < bytes.length) throw new Error("Log stream ended inside a frame");
+  if (offset < bytes.length) throw cutFrame();
   return out;
 }
 
@@ -105,7 +170,7 @@ export function demultiplexBytes(bytes: Uint8Array): OutputChunk[] {
 export async function* rawStream(
   body: ReadableStream<Uint8Array>,
 ): AsyncGenerator<OutputChunk> {
-  for await (const data of body) yield { stream: "stdout", data };
+  for await (const data of readChunks(body)) yield { stream: "stdout", data };
 }
 
 /**
@@ -118,7 +183,7 @@ export async function* ndjson<T = Record<string, unknown>>(
 ): AsyncGenerator<T> {
   const decoder = new TextDecoder();
   let buffer = "";
-  for await (const piece of body) {
+  for await (const piece of readChunks(body)) {
     buffer += decoder.decode(piece, { stream: true });
     let newline: number;
     while ((newline = buffer.indexOf("\n")) >= 0) {

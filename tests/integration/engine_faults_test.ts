@@ -77,6 +77,14 @@ Deno.test("fake socket: a corrupt log frame is DKR-012 naming it, not a protocol
     const logs = await call(app, "docker_container_logs", { container_id: "web" });
     assert.equal(errorCode(logs), "DKR-012", logs.text);
     assert.match(logs.text, /corrupt log frame \(stream type 9/);
+    // A frame that announces 100 bytes and ends after 3.
+    const cut = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 100, 97, 98, 99]);
+    const cutAnswer = { ...raw, body: cut };
+    fake.answers.set(`GET /containers/${INSPECT.Id}/logs`, cutAnswer);
+    fake.answers.set("GET /containers/web/logs", cutAnswer);
+    const ended = await call(app, "docker_container_logs", { container_id: "web" });
+    assert.equal(errorCode(ended), "DKR-012", ended.text);
+    assert.match(ended.text, /ended inside a frame/);
   } finally {
     await done();
   }

@@ -11,6 +11,7 @@
  */
 
 import {
+  chunkReader,
   concatBytes,
   demultiplex,
   demultiplexBytes,
@@ -290,42 +291,6 @@ export async function* boundedRead(
     clearTimeout(timer);
     reader.cancel().catch(() => {});
   }
-}
-
-/** Bytes of the buffer a byte stream is read into (one engine frame is usually far less). */
-const READ_BUFFER_BYTES = 64 * 1024;
-
-/** Reads a body's chunks: `read()` answers the next one; `cancel()` ends the body. */
-interface ChunkReader {
-  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
-  cancel(): Promise<void>;
-}
-
-/**
- * A reader of a body's chunks. A fetch body is a byte stream: it is read into
- * one reused buffer and each chunk copied out at its exact size. Its default
- * reader hands out each chunk (often one log line) as a view of a fresh
- * buffer, and while a fast log is read those buffers pile up faster than they
- * are collected (about 50 MiB of external memory in 3 s, measured): with the
- * buffer reused it stays under 1 MiB. Other streams use their default reader.
- */
-function chunkReader(body: ReadableStream<Uint8Array>): ChunkReader {
-  let byob: ReadableStreamBYOBReader;
-  try {
-    byob = body.getReader({ mode: "byob" });
-  } catch {
-    return body.getReader();
-  }
-  let buffer = new Uint8Array(READ_BUFFER_BYTES);
-  return {
-    async read() {
-      const next = await byob.read(buffer);
-      if (next.done || !next.value) return { done: true, value: undefined };
-      buffer = new Uint8Array(next.value.buffer);
-      return { done: false, value: next.value.slice() };
-    },
-    cancel: () => byob.cancel(),
-  };
 }
 
 /** What to ask the engine for; times are the engine's `seconds.nanoseconds`. */
