@@ -15,6 +15,10 @@ import {
 import { enginesInstructions } from "../interpreter/engines.ts";
 import { type App, VERSION } from "../app/mod.ts";
 import { type Caller, errorResult, type ListedTool, type ToolResult } from "../interpreter/mod.ts";
+import type { CallOptions } from "../interpreter/mod.ts";
+import type { Level } from "../manifest/types.ts";
+import type { Policy } from "../policy/mod.ts";
+import type { UnderstandingDeps } from "../understanding/mod.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
 import { clientConfirm, confirmRound } from "./confirm.ts";
@@ -158,9 +162,56 @@ export function createMcpServer(
       closed?.();
     };
   }
-  registerPrompts(server, app);
-  registerResources(server, app, () => app.tools.map((t) => t.name));
+  const deps = caller ? callerDeps(app, caller) : app;
+  registerPrompts(server, deps);
+  // The dashboard offers the actions of the tools this session lists, not the server's.
+  registerResources(server, deps, () => list.names());
   return server;
+}
+
+/** A policy that also needs the caller's level (what prompts and resources consult). */
+function narrowed(policy: Policy, caller: Caller): Policy {
+  return new Proxy(policy, {
+    get(target, prop) {
+      if (prop === "allowsLevel") {
+        return (level: Level) => target.allowsLevel(level) && caller.allowsLevel(level);
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
+ * What prompts, resources and completion of an HTTP caller's session use: the
+ * tools they call on its behalf are called as that caller (so refused past its
+ * levels, and audited under its name), and the policies they consult allow
+ * only the caller's levels. Without this, a token lacking `read` read logs,
+ * container names and inspect output through resources/read, prompts/get and
+ * completion/complete.
+ */
+function callerDeps(app: App, caller: Caller): UnderstandingDeps {
+  const interpreter = new Proxy(app.interpreter, {
+    get(target, prop) {
+      if (prop === "call") {
+        return (tool: string, args: unknown, options?: CallOptions) =>
+          target.call(tool, args, { ...options, caller });
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const engines = app.engines;
+  return {
+    interpreter,
+    engine: app.engine,
+    policy: narrowed(app.policy, caller),
+    config: app.config,
+    engines: engines && {
+      ...engines,
+      slots: engines.slots.map((slot) => ({ ...slot, policy: narrowed(slot.policy, caller) })),
+    },
+  };
 }
 
 /** Why serving ended: the client closed stdin (stdio), or a signal asked berth to stop. */

@@ -10,7 +10,8 @@
 import assert from "node:assert/strict";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { berthReadPaths, SPAWN_TEST } from "./_mcp.ts";
-import { freePort, INITIALIZE, post, startHttp } from "./_http.ts";
+import { connectLegacy, freePort, INITIALIZE, post, startHttp } from "./_http.ts";
+import { cleanup, runContainer } from "../helpers/mod.ts";
 
 type Key = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
 
@@ -136,6 +137,49 @@ Deno.test({
     } finally {
       await berth.stop();
       await idp.shutdown();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "attack http: a token without the read level reads nothing through resources, prompts or completion",
+  ...SPAWN_TEST,
+  async fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "berth-atk-http-" });
+    const tokens = `${dir}/tokens`;
+    const operator = crypto.randomUUID();
+    Deno.writeTextFileSync(tokens, `restarter:${operator} allow=lifecycle\n`);
+    const name = await runContainer("attacks-http", {
+      command: ["sh", "-c", "echo atk-http-log-line; sleep 120"],
+    });
+    const berth = await startHttp(["--allow", "read,lifecycle", "--token-file", tokens], {
+      denoFlags: [`--allow-read=${[...berthReadPaths(), tokens].join(",")}`],
+    });
+    const client = await connectLegacy(berth.url, operator);
+    try {
+      const tools = (await client.listTools()).tools.map((t) => t.name);
+      assert.ok(!tools.includes("docker_container_logs"), tools.join(","));
+      const listed = await client.listResources().catch((e: Error) => ({ error: e.message }));
+      assert.ok(!JSON.stringify(listed).includes(name), JSON.stringify(listed));
+      const read = await client.readResource({ uri: `container://logs/${name}` })
+        .catch((e: Error) => ({ error: e.message }));
+      assert.ok(!JSON.stringify(read).includes("atk-http-log-line"), JSON.stringify(read));
+      const prompt = await client.getPrompt({
+        name: "troubleshoot_container",
+        arguments: { container_id: name },
+      }).catch((e: Error) => ({ error: e.message }));
+      assert.ok(!JSON.stringify(prompt).includes("atk-http-log-line"), JSON.stringify(prompt));
+      const completed = await client.complete({
+        ref: { type: "ref/resource", uri: "container://logs/{container_id}" },
+        argument: { name: "container_id", value: name.slice(0, 12) },
+      }).catch((e: Error) => ({ error: e.message }));
+      assert.ok(!JSON.stringify(completed).includes(name), JSON.stringify(completed));
+    } finally {
+      await client.close();
+      await berth.stop();
+      await cleanup("attacks-http");
+      Deno.removeSync(dir, { recursive: true });
     }
   },
 });
