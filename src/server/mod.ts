@@ -22,7 +22,14 @@ import type { UnderstandingDeps } from "../understanding/mod.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
 import { clientConfirm, confirmRound } from "./confirm.ts";
-import { createTaskResult, SessionTasks, taskTool, withTaskSupport } from "./tasks.ts";
+import {
+  createTaskResult,
+  MAX_RUNNING_TASKS,
+  SessionTasks,
+  taskTool,
+  withTaskSupport,
+} from "./tasks.ts";
+import { BerthError } from "../errors/mod.ts";
 import { clientSampler } from "./sampling.ts";
 import { wireError } from "./errors.ts";
 import { unknownTool } from "../catalog/mod.ts";
@@ -135,6 +142,13 @@ export function createMcpServer(
     }
     const spec = app.allTools.find((t) => t.name === name)!;
     if (request.params.task && clientTasks() && taskTool(spec)) {
+      if (tasks!.full) {
+        return toCallToolResult(errorResult(
+          new BerthError("conflict", `This session already runs ${MAX_RUNNING_TASKS} tasks`, {
+            hint: "Wait for one to end (tasks/get) or cancel one (tasks/cancel), then call again",
+          }),
+        ));
+      }
       // The task runs to its end (no background hand-off); progress has no request to follow.
       const task = tasks!.start(
         request.params.task.ttl ?? undefined,

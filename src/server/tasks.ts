@@ -22,6 +22,12 @@ const POLL_MS = 1_000;
 const DEFAULT_TTL_MS = 10 * 60_000;
 /** Most tasks a session keeps. */
 const MAX_TASKS = 100;
+/**
+ * Most tasks a session runs at once. A task's tools/call answers at once, so
+ * the HTTP limit on calls in flight (--max-concurrent) no longer holds it:
+ * without this, one session could start builds and pulls without end.
+ */
+export const MAX_RUNNING_TASKS = 16;
 
 type Status = "working" | "completed" | "failed" | "cancelled";
 
@@ -65,6 +71,13 @@ export function createTaskResult(task: Task): CallToolResult {
 /** The tasks of one session. */
 export class SessionTasks {
   readonly #tasks = new Map<string, Entry>();
+
+  /** True when the session runs {@link MAX_RUNNING_TASKS} tasks already. */
+  get full(): boolean {
+    let running = 0;
+    for (const { task } of this.#tasks.values()) if (task.status === "working") running++;
+    return running >= MAX_RUNNING_TASKS;
+  }
 
   /** Starts `run` as a task; answers the task at once. */
   start(ttl: number | undefined, run: (signal: AbortSignal) => Promise<CallToolResult>): Task {
