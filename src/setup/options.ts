@@ -8,7 +8,7 @@
  * @module
  */
 
-import { berthSetPaths, type PermissionSetName } from "../errors/mod.ts";
+import { BerthError, berthSetPaths, type PermissionSetName } from "../errors/mod.ts";
 
 /** What the sandbox must allow beyond its permission set. */
 export interface Grants {
@@ -135,6 +135,19 @@ function absolute(path: string, home: string | undefined): string {
 }
 
 /**
+ * Deno splits `--allow-read=a,b` on commas and has no escape for one, so a
+ * granted path holding a comma (`/src/a,/etc`, a directory `a,` with `etc`
+ * in it) would grant `/etc` instead: such a path is refused.
+ */
+function refuseComma(flag: string, path: string): void {
+  if (!path.includes(",")) return;
+  throw new BerthError("invalid_input", `${flag} '${path}' holds a comma`, {
+    hint: "Deno's --allow-read and --allow-write lists are split on commas, so this path " +
+      "would grant other paths: rename it, or grant a parent directory without a comma",
+  });
+}
+
+/**
  * The plan for parsed options (commander's keys): every option's value in
  * table order, paths made absolute, grants merged without repeats.
  */
@@ -152,6 +165,9 @@ export function planServer(
     for (const value of values) {
       if (option.serve) serveArgs.push(option.flag, value);
       const more = option.grants?.(value) ?? {};
+      for (const path of [...(more.read ?? []), ...(more.write ?? [])]) {
+        refuseComma(option.flag, path);
+      }
       grants.read.push(...(more.read ?? []).filter((p) => !grants.read.includes(p)));
       grants.write.push(...(more.write ?? []).filter((p) => !grants.write.includes(p)));
       if (more.permissionSet) grants.permissionSet = more.permissionSet;

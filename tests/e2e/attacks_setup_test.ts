@@ -68,3 +68,46 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "attack setup: a granted path holding a comma never reaches Deno's comma-split lists",
+  ...SPAWN_TEST,
+  async fn() {
+    // `a,` holding `etc`: --allow-read=…/a,/etc would grant /etc itself.
+    const root = Deno.makeTempDirSync({ prefix: "berth-atk-comma-" });
+    const picked = `${root}/a,/etc`;
+    Deno.mkdirSync(picked, { recursive: true });
+    try {
+      const setup = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--no-prompt",
+          "-P=berth",
+          `${REPO}/src/main.ts`,
+          "setup",
+          "claude-code",
+          "--read",
+          picked,
+        ],
+        cwd: REPO,
+        env: serverEnv(),
+        clearEnv: true,
+        stdin: "null",
+      }).output();
+      const said = new TextDecoder().decode(setup.stderr);
+      assert.notEqual(setup.code, 0);
+      assert.match(said, /DKR-004.*comma/);
+      assert.doesNotMatch(new TextDecoder().decode(setup.stdout), /allow-read/);
+      const launcher = await new Deno.Command("node", {
+        args: [`${REPO}/packaging/npm/bin/berth.cjs`, "--read", picked, "serve"],
+        env: serverEnv(),
+        clearEnv: true,
+        stdin: "null",
+      }).output();
+      assert.equal(launcher.code, 2);
+      assert.match(new TextDecoder().decode(launcher.stderr), /comma/);
+    } finally {
+      Deno.removeSync(root, { recursive: true });
+    }
+  },
+});

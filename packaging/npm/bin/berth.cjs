@@ -58,6 +58,15 @@ function parse(argv) {
     // bundle expands a list of directories into separate arguments after one --read.
     while (i + 1 < argv.length && isAbsolute(argv[i + 1])) grants[key].push(argv[++i]);
   }
+  // Deno splits --allow-read=a,b on commas with no escape: `/src/a,/etc` would grant /etc.
+  for (const granted of [...grants.read, ...grants.write]) {
+    if (granted.includes(",")) {
+      throw new Error(
+        `the path '${granted}' holds a comma, which Deno reads as two paths: ` +
+          "rename it, or grant a parent directory without a comma",
+      );
+    }
+  }
   return { grants, rest: argv.slice(i) };
 }
 
