@@ -17,6 +17,16 @@ cp -R "$repo/packaging/npm/." "$stage/"
 rm -f "$stage/pack.sh"
 cp -R "$repo/deno.json" "$repo/deno.lock" "$repo/src" "$repo/manifest" "$stage/"
 
+# Workspace members the package does not ship (tests/browser) would make deno
+# warn "Workspace member … not found" on every start: keep only those it ships.
+node -e '
+  const fs = require("node:fs"), path = require("node:path");
+  const file = path.join(process.argv[1], "deno.json");
+  const config = JSON.parse(fs.readFileSync(file, "utf8"));
+  config.workspace = (config.workspace || []).filter((m) => fs.existsSync(path.join(process.argv[1], m)));
+  fs.writeFileSync(file, JSON.stringify(config, null, 2) + "\n");
+' "$stage"
+
 # The package's version is berth's (deno.json); a mismatch would publish a lie.
 want="$(node -p 'require(process.argv[1]).version' "$repo/deno.json")"
 have="$(node -p 'require(process.argv[1]).version' "$stage/package.json")"

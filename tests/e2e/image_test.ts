@@ -48,6 +48,16 @@ Deno.test(
   SPAWN_TEST,
   async () => {
     await run(Deno.execPath(), ["task", "image"], 420_000);
+    // The image holds no tests/: its deno.json names only the workspace members it has,
+    // so deno does not warn "Workspace member … not found" on every start.
+    const version = await new Deno.Command("docker", {
+      args: ["run", "--rm", "--network", "none", IMAGE, "--version"],
+      stdin: "null",
+      signal: AbortSignal.timeout(60_000),
+    }).output();
+    const versionErr = new TextDecoder().decode(version.stderr);
+    assert.ok(version.success, versionErr);
+    assert.doesNotMatch(versionErr, /Workspace member/);
     const context = tempDirWith("berth-image-ctx-", {
       "Dockerfile": `FROM ${TEST_IMAGE}\nCOPY hello.txt /hello.txt\n`,
       "hello.txt": "built by berth in a container\n",

@@ -76,6 +76,19 @@ Deno.test(
         240_000,
       );
 
+      // The package ships no tests/: its deno.json names only the workspace members it has,
+      // so deno does not warn "Workspace member … not found" on every start.
+      const version = await new Deno.Command("npx", {
+        args: ["--no", "--", "berth-mcp", "--version"],
+        cwd: dir,
+        env: serverEnv(),
+        stdin: "null",
+        signal: AbortSignal.timeout(60_000),
+      }).output();
+      const versionErr = new TextDecoder().decode(version.stderr);
+      assert.ok(version.success, versionErr);
+      assert.doesNotMatch(versionErr, /Workspace member/);
+
       const client = await connectInstalled(dir, ["serve", "--allow", "images"]);
       clients.push(client);
       const listed = await client.callTool({ name: "docker_list_containers" }) as Result;
