@@ -54,6 +54,9 @@ const LOGIN_PROGRAMS = new Set([
   "oras",
 ]);
 
+/** Flags that name where a secret lives (`--token-file`, `--password-file`), not the secret. */
+const LOCATION_SUFFIX = /[-_](file|path|dir)$/i;
+
 /** True for a flag (`--x`, `-x`) whose name marks a secret. */
 export function isSecretFlag(word: string): boolean {
   const match = /^--?([A-Za-z][A-Za-z0-9_.-]*)$/.exec(word);
@@ -61,6 +64,8 @@ export function isSecretFlag(word: string): boolean {
   const name = match[1];
   // One-letter flags are program-specific: see SHORT_PASSWORD_FLAGS.
   if (name.length < 2) return false;
+  // A path is no secret, and hiding it mangles berth's own hints ("Add --token-file FILE").
+  if (LOCATION_SUFFIX.test(name)) return false;
   return FLAG_WORDS.test(name) || FLAG_SUFFIX.test(name);
 }
 

@@ -83,7 +83,34 @@ Deno.test({
     const stderr = new TextDecoder().decode(out.stderr);
     assert.equal(out.code, 2, stderr);
     assert.match(stderr, /Refusing to serve 0\.0\.0\.0 without authentication/);
-    assert.match(stderr, /--token-file/);
+    // The fix is printed whole: the redactor once took FILE for a secret flag's value.
+    assert.match(stderr, /Add --token-file FILE \(lines name:token\)/);
+    assert.doesNotMatch(stderr, /REDACTED/);
+  },
+});
+
+Deno.test({
+  name: "http: a token file the sandbox hides is refused with the berth setup --read fix",
+  ...SPAWN_TEST,
+  async fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "berth-http-tokens-" });
+    try {
+      Deno.writeTextFileSync(`${dir}/tokens`, "alice:4f9c2b7e0d1a8c3f5e6b9a2d7c4e1f08\n");
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: serveArgs(["--http", "127.0.0.1:1", "--token-file", `${dir}/tokens`]),
+        cwd: REPO,
+        env: serverEnv(),
+        clearEnv: true,
+        stdin: "null",
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.notEqual(out.code, 0, stderr);
+      assert.match(stderr, /DKR-005/);
+      assert.ok(stderr.includes(`berth setup CLIENT --read ${dir}/tokens`), stderr);
+      assert.ok(stderr.includes(`--allow-read=${dir}/tokens,`), stderr);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
   },
 });
 

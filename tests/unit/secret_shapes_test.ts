@@ -104,6 +104,21 @@ Deno.test("argv: the word after a secret flag, and -p only after a login-like co
     "--port",
     "1",
   ]);
+  // A flag naming where a secret lives holds a path, not the secret: berth's own hints name it.
+  assert.deepEqual(redactArgv(["berth", "--token-file", "FILE", "--password-file", "/run/pw"]), [
+    "berth",
+    "--token-file",
+    "FILE",
+    "--password-file",
+    "/run/pw",
+  ]);
+  assert.deepEqual(redactArgv(["app", "--token", "t6", "--api-key", "k7"]), [
+    "app",
+    "--token",
+    R,
+    "--api-key",
+    R,
+  ]);
   assert.deepEqual(redactArgv(["redis-cli", "-a", "pw4"]), ["redis-cli", "-a", R]);
   assert.deepEqual(redactArgv(["curl", "-u", "me:pw5", "http://h"]), ["curl", "-u", R, "http://h"]);
 });

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { allowFlag, BerthError, whereFlagsGo } from "../../errors/mod.ts";
+import { BerthError, grantHint } from "../../errors/mod.ts";
 import { type Level, LEVELS } from "../../manifest/types.ts";
 import type { Caller } from "../../interpreter/mod.ts";
 
@@ -107,9 +107,7 @@ export async function loadTokenFile(path: string): Promise<TokenEntry[]> {
       {
         context: (error as Error).message,
         hint: sandbox
-          ? `${
-            whereFlagsGo(allowFlag("read", path))
-          }; or keep it under /etc/berth, which the set reads`
+          ? `${grantHint("read", path)}; or keep it under /etc/berth, which the set reads`
           : "Check the path given to --token-file",
       },
     );
