@@ -184,7 +184,8 @@ export function sandboxError(error: unknown, endpoint: EngineEndpoint): BerthErr
         context: error.message,
         hint: `${
           endpoint.kind === "unix"
-            ? `${setupHint(`--docker-host unix://${endpoint.socketPath}`)}; by hand: `
+            ? `${setupHint(`--docker-host unix://${endpoint.socketPath}`)} (for an engine ` +
+              `of a config file, 'berth setup CLIENT --config FILE' grants its sockets); by hand: `
             : ""
         }${whereFlagsGo(target)}; or use a socket path the berth set already allows`,
         cause: error,

@@ -9,6 +9,7 @@
  */
 
 import { BerthError, berthSetPaths, type PermissionSetName } from "../errors/mod.ts";
+import { type ConfigFile, parseConfigText } from "../config/file.ts";
 
 /** What the sandbox must allow beyond its permission set. */
 export interface Grants {
@@ -51,6 +52,54 @@ function socketGrants(url: string): Partial<Grants> {
   return berthSetPaths("read").includes(socket) ? {} : { read: [socket], write: [socket] };
 }
 
+/** Merges `more` into `into`, without repeating a path. */
+function mergeGrants(into: Partial<Grants>, more: Partial<Grants>): Partial<Grants> {
+  const read = [...new Set([...(into.read ?? []), ...(more.read ?? [])])];
+  const write = [...new Set([...(into.write ?? []), ...(more.write ?? [])])];
+  return {
+    read,
+    write,
+    permissionSet: more.permissionSet ?? into.permissionSet,
+    network: Boolean(into.network || more.network),
+  };
+}
+
+/** The engine hosts a config file names: `docker.host`/`docker.socket` and each `engines.*.host`. */
+function configHosts(config: ConfigFile): string[] {
+  const hosts = [
+    config.docker?.host ?? (config.docker?.socket ? `unix://${config.docker.socket}` : undefined),
+    ...Object.values(config.engines ?? {}).map((engine) => engine.host),
+  ];
+  return hosts.filter((host): host is string => Boolean(host));
+}
+
+/**
+ * What a config file needs besides itself: the sockets of the engines it names
+ * (an engine at a socket outside the set would otherwise answer DKR-005 at its
+ * first call), their TLS files outside /etc/berth, its audit log. A file setup
+ * cannot read or parse grants only itself: `berth serve` then names the fault.
+ */
+function configGrants(file: string): Partial<Grants> {
+  let config: ConfigFile;
+  try {
+    config = parseConfigText(Deno.readTextFileSync(file), file);
+  } catch {
+    return { read: [file] };
+  }
+  const setReads = berthSetPaths("read");
+  const readable = (path: string) =>
+    setReads.some((root) => path === root || path.startsWith(`${root}/`));
+  const tlsFiles = [config.docker?.tls, ...Object.values(config.engines ?? {}).map((e) => e.tls)]
+    .flatMap((tls) => Object.values(tls ?? {}))
+    .filter((path): path is string => typeof path === "string" && !readable(path));
+  let grants: Partial<Grants> = {
+    read: [file, ...tlsFiles],
+    write: config.audit_log ? [config.audit_log] : [],
+  };
+  for (const host of configHosts(config)) grants = mergeGrants(grants, socketGrants(host));
+  return grants;
+}
+
 /** The options, in the order `berth setup --help` lists them. */
 export const SETUP_OPTIONS: readonly SetupOption[] = [
   {
@@ -81,10 +130,11 @@ export const SETUP_OPTIONS: readonly SetupOption[] = [
   {
     flag: "--config",
     value: "file",
-    description: "berth's YAML or JSON config file, passed on and readable",
+    description:
+      "berth's YAML or JSON config file, passed on and readable, with its engines' sockets",
     serve: true,
     path: true,
-    grants: (file) => ({ read: [file] }),
+    grants: configGrants,
   },
   {
     flag: "--audit-log",

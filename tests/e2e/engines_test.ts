@@ -8,7 +8,11 @@
 
 import assert from "node:assert/strict";
 import { docker, uniqueName } from "../helpers/mod.ts";
-import { callTool, connect, readAlso, SPAWN_TEST } from "./_mcp.ts";
+import { callTool, connect, readAlso, REPO, serverEnv, SPAWN_TEST } from "./_mcp.ts";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/stdio"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 
 const SUITE = "e2e-engines";
 
@@ -93,6 +97,58 @@ Deno.test({
       Deno.removeSync(dir, { recursive: true });
       // Nothing of this suite reaches docker; make sure.
       assert.equal(await docker("ps", "-aq", "--filter", `label=berth.test=${SUITE}`), "");
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "e2e engines: berth setup --config (berth-setup set) grants an engine socket outside the set; the printed server reaches it",
+  ...SPAWN_TEST,
+  async fn() {
+    // The swarm test bed's dockerd: a socket the berth set does not list.
+    const socket = "/run/berth-swarm/docker.sock";
+    const dir = Deno.makeTempDirSync({ prefix: "berth-e2e-engines-setup-" });
+    Deno.writeTextFileSync(
+      `${dir}/config.yaml`,
+      `engines:\n  dock: { host: "unix:///var/run/docker.sock" }\n` +
+        `  other: { host: "unix://${socket}", permissions: { read: true } }\n` +
+        `default_engine: dock\n`,
+    );
+    // As `deno task setup` and the npm launcher run it: the berth-setup set.
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-prompt", "-P=berth-setup", "src/main.ts", "setup", "generic"].concat(
+        ["--via", "checkout", "--config", `${dir}/config.yaml`],
+      ),
+      cwd: REPO,
+      env: serverEnv(),
+      clearEnv: true,
+      stdin: "null",
+    }).output();
+    const printed = new TextDecoder().decode(out.stdout);
+    assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    const { args } = JSON.parse(printed).mcpServers.berth as { args: string[] };
+    assert.ok(args.some((a) => a.startsWith("--allow-read=") && a.includes(socket)), printed);
+    assert.ok(args.some((a) => a.startsWith("--allow-write=") && a.includes(socket)), printed);
+    // The printed command runs deno through npx; run the same deno arguments directly.
+    const transport = new StdioClientTransport({
+      command: Deno.execPath(),
+      args: args.slice(args.indexOf("run")),
+      cwd: dir,
+      env: serverEnv(),
+      stderr: "pipe",
+    });
+    const client = new Client({ name: "berth-e2e-engines-setup", version: "1.0.0" });
+    try {
+      await client.connect(transport);
+      const listed = await client.callTool({
+        name: "docker_list_containers",
+        arguments: { engine: "other", all: true },
+      }) as { isError?: boolean; content: { text?: string }[] };
+      assert.ok(!listed.isError, listed.content[0]?.text);
+    } finally {
+      await client.close();
+      Deno.removeSync(dir, { recursive: true });
     }
   },
 });

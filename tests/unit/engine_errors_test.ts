@@ -13,6 +13,7 @@ import {
 } from "../../src/engine/errors.ts";
 import { BerthError, ERROR_CODES, invalidInput } from "../../src/errors/mod.ts";
 import { registryHint, streamError } from "../../src/interpreter/handlers/_registry.ts";
+import { parseDockerHost, sandboxError } from "../../src/engine/docker_host.ts";
 
 const body = (message: string) => JSON.stringify({ message });
 
@@ -301,4 +302,14 @@ Deno.test("invalidInput: names the field, DKR-004", () => {
   assert.equal(error.code, "DKR-004");
   assert.equal(error.message, "Parameter 'tail' must be at least 0");
   assert.match(error.hint, /'tail'/);
+});
+
+Deno.test("sandbox refusal of an engine socket names both setup fixes: --docker-host and --config", () => {
+  const error = sandboxError(
+    new Deno.errors.NotCapable('Requires read access to "/srv/e.sock"'),
+    parseDockerHost("unix:///srv/e.sock"),
+  );
+  assert.equal(error.code, "DKR-005");
+  assert.match(error.hint ?? "", /berth setup CLIENT --docker-host unix:\/\/\/srv\/e\.sock/);
+  assert.match(error.hint ?? "", /berth setup CLIENT --config FILE' grants its sockets/);
 });

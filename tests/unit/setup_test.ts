@@ -34,6 +34,35 @@ Deno.test("setup: relative and ~ paths become absolute, the same path is granted
   assert.deepEqual(plan.grants.read, [`${Deno.cwd()}/app`, "/home/me/ctx"]);
 });
 
+Deno.test("setup: --config grants its engines' sockets, TLS files and audit log, and ssh's set", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "berth-setup-config-" });
+  try {
+    Deno.writeTextFileSync(
+      `${dir}/config.yaml`,
+      `audit_log: /srv/log/audit.jsonl\nengines:\n` +
+        `  a: { host: "unix:///var/run/docker.sock" }\n` +
+        `  b: { host: "unix:///srv/b.sock" }\n` +
+        `  c: { host: "tcp://127.0.0.1:2376", tls: { ca: /srv/tls/ca.pem, cert: /etc/berth/c.pem } }\n` +
+        `default_engine: a\n`,
+    );
+    let plan = planServer({ config: `${dir}/config.yaml` }, undefined);
+    assert.deepEqual(plan.grants.read, [`${dir}/config.yaml`, "/srv/tls/ca.pem", "/srv/b.sock"]);
+    assert.deepEqual(plan.grants.write, ["/srv/log/audit.jsonl", "/srv/b.sock"]);
+    assert.equal(plan.grants.network, true);
+    assert.equal(plan.grants.permissionSet, "berth");
+    assert.deepEqual(plan.serveArgs, ["--config", `${dir}/config.yaml`]);
+    Deno.writeTextFileSync(`${dir}/ssh.yaml`, `docker: { host: "ssh://me@127.0.0.1:2222" }\n`);
+    plan = planServer({ config: `${dir}/ssh.yaml` }, undefined);
+    assert.equal(plan.grants.permissionSet, "berth-ssh");
+    // A file setup cannot parse grants only itself: berth serve names the fault.
+    Deno.writeTextFileSync(`${dir}/bad.yaml`, `engines: [\n`);
+    plan = planServer({ config: `${dir}/bad.yaml` }, undefined);
+    assert.deepEqual(plan.grants.read, [`${dir}/bad.yaml`]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 Deno.test("setup: a socket outside the set is granted, one inside is not; tcp keeps a network", () => {
   let plan = planServer({ dockerHost: "unix:///srv/engine.sock" }, undefined);
   assert.deepEqual(plan.grants.read, ["/srv/engine.sock"]);
