@@ -11,7 +11,7 @@
  */
 
 import { DEFAULT_DOCKER_HOST, type TlsFiles } from "../engine/docker_host.ts";
-import { allowReadHint, BerthError } from "../errors/mod.ts";
+import { allowReadHint, BerthError, setupHint } from "../errors/mod.ts";
 
 /** Reads an environment variable (injectable for tests). */
 type Env = (name: string) => string | undefined;
@@ -60,7 +60,12 @@ function storeError(store: string, error: unknown, name: string): BerthError {
     return new BerthError(
       "permission_denied",
       `Deno's sandbox cannot read the docker context store ${store} (context '${name}')`,
-      { context: (error as Error).message, hint: allowReadHint(store), cause: error },
+      {
+        context: (error as Error).message,
+        // setup --context grants the store and the context's socket at once.
+        hint: `${setupHint(`--context ${name}`)}; or ${allowReadHint(store)}`,
+        cause: error,
+      },
     );
   }
   return new BerthError("invalid_input", `Docker context '${name}' was not found in ${store}`, {

@@ -10,6 +10,7 @@
 
 import { BerthError, berthSetPaths, type PermissionSetName } from "../errors/mod.ts";
 import { type ConfigFile, parseConfigText } from "../config/file.ts";
+import { contextStore, resolveContext } from "../config/contexts.ts";
 
 /** What the sandbox must allow beyond its permission set. */
 export interface Grants {
@@ -100,6 +101,29 @@ function configGrants(file: string): Partial<Grants> {
   return grants;
 }
 
+/** An environment variable, or undefined where the sandbox hides it. */
+function envOf(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What a docker CLI context needs: its store (`$DOCKER_CONFIG/contexts`, which
+ * the set cannot see) and its engine's socket. A context setup cannot resolve
+ * grants the store alone: `berth serve` then names the fault.
+ */
+function contextGrants(name: string): Partial<Grants> {
+  const store = contextStore(envOf);
+  try {
+    return mergeGrants({ read: [store] }, socketGrants(resolveContext(name, envOf).host));
+  } catch {
+    return { read: [store] };
+  }
+}
+
 /** The options, in the order `berth setup --help` lists them. */
 export const SETUP_OPTIONS: readonly SetupOption[] = [
   {
@@ -150,6 +174,13 @@ export const SETUP_OPTIONS: readonly SetupOption[] = [
     description: "the engine: unix:///path, tcp://host:port or ssh://user@host",
     serve: true,
     grants: socketGrants,
+  },
+  {
+    flag: "--context",
+    value: "name",
+    description: "a docker CLI context (docker context create): its store and engine granted",
+    serve: true,
+    grants: contextGrants,
   },
   {
     flag: "--toolsets",

@@ -394,6 +394,34 @@ Deno.test("contexts: a context made with docker context create is found and used
     assert.ok(flag?.startsWith(`--allow-read=${config}/contexts,`), refused.text);
     const granted = await berth(flag!);
     assert.ok(granted.ok, granted.text);
+
+    // The setup line the error names first grants the store and the context's socket.
+    assert.ok(refused.text.includes(`berth setup CLIENT --context ${ctx}`), refused.text);
+    const setup = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-P=berth-setup", "src/main.ts", "setup", "generic", "--via", "checkout"]
+        .concat(["--context", ctx]),
+      cwd: REPO,
+      env: { DOCKER_CONFIG: config },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.ok(setup.success, new TextDecoder().decode(setup.stderr));
+    const { args } = JSON.parse(new TextDecoder().decode(setup.stdout)).mcpServers.berth as {
+      args: string[];
+    };
+    assert.ok(args.some((a) => a.startsWith(`--allow-read=${config}/contexts,`)), args.join(" "));
+    const serve = args.indexOf("serve");
+    assert.deepEqual(args.slice(serve), ["serve", "--context", ctx]);
+    // The printed server, asked for one call instead of serving (`call` takes serve's options).
+    const printed = await new Deno.Command(Deno.execPath(), {
+      args: [...args.slice(args.indexOf("run"), serve), "call", "docker_version", "{}"]
+        .concat(args.slice(serve + 1)),
+      cwd: "/",
+      env: { DOCKER_CONFIG: config },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.ok(printed.success, new TextDecoder().decode(printed.stderr));
   } finally {
     await cli("context", "rm", "-f", ctx);
     Deno.removeSync(config, { recursive: true });

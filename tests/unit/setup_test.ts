@@ -63,6 +63,29 @@ Deno.test("setup: --config grants its engines' sockets, TLS files and audit log,
   }
 });
 
+Deno.test("setup: --context grants the context store and the context's socket", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "berth-setup-ctx-" });
+  const before = Deno.env.get("DOCKER_CONFIG");
+  try {
+    Deno.mkdirSync(`${dir}/contexts/meta/abc`, { recursive: true });
+    Deno.writeTextFileSync(
+      `${dir}/contexts/meta/abc/meta.json`,
+      JSON.stringify({ Name: "far", Endpoints: { docker: { Host: "unix:///srv/far.sock" } } }),
+    );
+    Deno.env.set("DOCKER_CONFIG", dir);
+    const plan = planServer({ context: "far" }, undefined);
+    assert.deepEqual(plan.grants.read, [`${dir}/contexts`, "/srv/far.sock"]);
+    assert.deepEqual(plan.grants.write, ["/srv/far.sock"]);
+    assert.deepEqual(plan.serveArgs, ["--context", "far"]);
+    // A context setup cannot find still grants the store: berth serve names the fault.
+    assert.deepEqual(planServer({ context: "nope" }, undefined).grants.read, [`${dir}/contexts`]);
+  } finally {
+    if (before === undefined) Deno.env.delete("DOCKER_CONFIG");
+    else Deno.env.set("DOCKER_CONFIG", before);
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 Deno.test("setup: a socket outside the set is granted, one inside is not; tcp keeps a network", () => {
   let plan = planServer({ dockerHost: "unix:///srv/engine.sock" }, undefined);
   assert.deepEqual(plan.grants.read, ["/srv/engine.sock"]);
