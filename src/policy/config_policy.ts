@@ -24,6 +24,7 @@ import {
   type NameGlobs,
   NameList,
   type RefusingList,
+  swarmServiceOfContainer,
 } from "./names.ts";
 
 /** Dangerous options the operator allows (`permissions.allow_*` keys); all off by default. */
@@ -135,7 +136,13 @@ export class ConfigPolicy implements Policy {
   }
 
   containerVisible(name: string): boolean {
-    return this.bypass || this.#containers.allows([bareContainerName(name)]);
+    if (this.bypass) return true;
+    const bare = bareContainerName(name);
+    if (!this.#containers.allows([bare])) return false;
+    // A swarm task's container is its service's workload: a denied service name
+    // (`--deny-containers db`) hides `db.1.<task id>` too, which exec would reach.
+    const service = swarmServiceOfContainer(bare);
+    return service === undefined || !this.#containers.denies([service]);
   }
 
   imageAllowed(reference: string): boolean {

@@ -65,6 +65,11 @@ export class NameList {
     return this.#allow.length === 0 || this.#matches(this.#allow, spellings);
   }
 
+  /** True when a deny glob matches one of these spellings. */
+  denies(spellings: readonly string[]): boolean {
+    return this.#matches(this.#deny, spellings);
+  }
+
   /**
    * Which list refuses one object known by these spellings, as a refusal
    * names it: `allow` when an allow list exists and no spelling matches it
@@ -84,6 +89,15 @@ export class NameList {
 /** A container name as lists see it: without the engine's leading `/`. */
 export function bareContainerName(name: string): string {
   return name.replace(/^\/+/, "");
+}
+
+/**
+ * The service of a swarm task's container name (`web.1.<task id>`, or
+ * `web.<node id>.<task id>` for a global service): task IDs are 25 characters
+ * of [a-z0-9]. Undefined for other names.
+ */
+export function swarmServiceOfContainer(name: string): string | undefined {
+  return /^(.+)\.[a-z0-9]+\.[a-z0-9]{25}$/.exec(name)?.[1];
 }
 
 /** A parsed image reference. */

@@ -116,3 +116,46 @@ Deno.test("attack: a service's argv secret read back through docker_inspect_serv
     app.engine.close();
   }
 });
+
+Deno.test("attack: a denied service's task container reached through the container tools", async () => {
+  const name = uniqueName("atkhid");
+  const app = await testApp({ dockerHost: HOST, allow: "all", denyContainers: [name] });
+  try {
+    await sdocker(
+      "service",
+      "create",
+      "--name",
+      name,
+      "--label",
+      "berth.test=attacks-swarm",
+      "berth-test/busybox",
+      "sleep",
+      "300",
+    );
+    const task = (await sdocker(
+      "ps",
+      "--filter",
+      `label=com.docker.swarm.service.name=${name}`,
+      "--format",
+      "{{.Names}}",
+    )).trim();
+    assert.match(task, new RegExp(`^${name}\\.1\\.[a-z0-9]{25}$`));
+    const listed = await app.interpreter.call("docker_list_containers", { all: true }, {
+      background: false,
+    });
+    assert.ok(!listed.text.includes(name), listed.text);
+    for (
+      const [tool, args] of [
+        ["docker_exec_command", { container_id: task, command: "id" }],
+        ["docker_inspect_container", { container_id: task }],
+        ["docker_container_logs", { container_id: task }],
+      ] as const
+    ) {
+      const result = await app.interpreter.call(tool, args, { background: false });
+      assert.equal(errorCode(result), "DKR-002", `${tool}: ${result.text}`);
+    }
+  } finally {
+    await sdocker("service", "rm", name).catch(() => {});
+    app.engine.close();
+  }
+});
