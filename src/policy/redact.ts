@@ -233,7 +233,10 @@ function redactQuotedArgv(text: string): string {
       words = undefined;
     }
     if (Array.isArray(words)) {
-      const redacted = redactArgv(words as string[]);
+      // Each word may be a command line of its own (`sh -c "mysql -pX"`).
+      const redacted = redactArgv(words as string[]).map((w) =>
+        typeof w === "string" ? redactCommandLines(w) : w
+      );
       if (redacted.some((w, i) => w !== words[i])) {
         out += text.slice(last, at) + JSON.stringify(redacted);
         last = end;
