@@ -137,6 +137,7 @@ export {
   berthSetPaths,
   currentVia,
   grantHint,
+  grantHintFor,
   LAUNCHER_FLAG,
   type PermissionSetName,
   SETUP_CLIENTS,

@@ -145,7 +145,20 @@ function flagsFor(flag: string, paths: string[]): string {
  * hand.
  */
 export function grantHint(permission: "read" | "write", ...paths: string[]): string {
-  const setup = setupHint(flagsFor(SETUP_FLAG[permission], paths));
+  return grantHintFor(SETUP_FLAG[permission], permission, paths);
+}
+
+/**
+ * {@link grantHint} naming another `berth setup` option than `--read` or
+ * `--audit-log`: one that also passes the path on (`--manifest DIR`), so the
+ * printed configuration keeps what the user asked for.
+ */
+export function grantHintFor(
+  setupFlag: string,
+  permission: "read" | "write",
+  paths: string[],
+): string {
+  const setup = setupHint(flagsFor(setupFlag, paths));
   const via = currentVia();
   if (via === "npx" || via === "image") {
     const flags = flagsFor(LAUNCHER_FLAG[permission], paths);

@@ -8,7 +8,7 @@
 
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
-import { allowReadHint } from "../errors/mod.ts";
+import { grantHintFor } from "../errors/mod.ts";
 import { toolFileSchema, toolsetFileSchema } from "./schema.ts";
 import { type ParamSpec, READ_METHODS, type ToolsetSpec, type ToolSpec } from "./types.ts";
 
@@ -126,7 +126,10 @@ async function loadToolsetDir(
 /** Why a directory cannot be read; a sandbox refusal names the flag to add and where. */
 function unreadableDir(root: string, error: unknown): string {
   if (error instanceof Deno.errors.NotCapable) {
-    return `Deno's sandbox refused to read this directory. ${allowReadHint(root)}`;
+    // setup --manifest both grants and loads it, where --read would drop the --manifest.
+    return `Deno's sandbox refused to read this directory. ${
+      grantHintFor("--manifest", "read", [root])
+    }`;
   }
   return `cannot read directory: ${(error as Error).message}`;
 }

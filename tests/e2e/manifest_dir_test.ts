@@ -174,6 +174,8 @@ Deno.test("e2e --manifest: a directory the sandbox refuses names the permission"
     assert.equal(out.code, 2, stderr);
     assert.equal(new TextDecoder().decode(out.stdout), "", "nothing on stdout");
     assert.ok(stderr.includes(`--allow-read=${dir}`), stderr);
+    // setup --manifest grants and keeps loading it; setup --read would drop the --manifest.
+    assert.ok(stderr.includes(`berth setup CLIENT --manifest ${dir}'`), stderr);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
