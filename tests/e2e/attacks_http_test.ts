@@ -183,3 +183,39 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "attack http: one token cannot fill the session table and lock the others out",
+  ...SPAWN_TEST,
+  async fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "berth-atk-http-" });
+    const tokens = `${dir}/tokens`;
+    const [greedy, other] = [crypto.randomUUID(), crypto.randomUUID()];
+    Deno.writeTextFileSync(tokens, `greedy:${greedy} allow=read\nother:${other}\n`);
+    const berth = await startHttp(["--token-file", tokens, "--max-sessions", "16"], {
+      denoFlags: [`--allow-read=${[...berthReadPaths(), tokens].join(",")}`],
+    });
+    const initialize = async (token: string) => {
+      const response = await post(berth.url, INITIALIZE, { authorization: `Bearer ${token}` });
+      await response.body?.cancel();
+      return { status: response.status, id: response.headers.get("mcp-session-id") };
+    };
+    try {
+      const first = await initialize(greedy);
+      assert.equal(first.status, 200);
+      for (let i = 0; i < 20; i++) assert.equal((await initialize(greedy)).status, 200);
+      // Its own oldest sessions made room: the first is gone, the other token still gets in.
+      const old = await post(berth.url, { jsonrpc: "2.0", id: 2, method: "ping" }, {
+        authorization: `Bearer ${greedy}`,
+        "mcp-session-id": first.id!,
+        "mcp-protocol-version": "2025-11-25",
+      });
+      assert.equal(old.status, 404);
+      await old.body?.cancel();
+      assert.equal((await initialize(other)).status, 200);
+    } finally {
+      await berth.stop();
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});

@@ -212,6 +212,13 @@ class HttpFront {
     if (!initialize) {
       return jsonRpcError(400, -32000, "Bad Request: Mcp-Session-Id header is required");
     }
+    // One caller may hold an eighth of the sessions: past that its own least
+    // recently used one closes, so no token can fill the table and lock the others out.
+    const key = callerKey(caller);
+    const share = Math.max(1, Math.floor(this.#options.maxSessions / 8));
+    if (this.#options.auth.kind !== "none" && this.sessions.countOf(key) >= share) {
+      await this.sessions.close(this.sessions.oldestOf(key)!);
+    }
     if (this.sessions.size >= this.#options.maxSessions) {
       return this.#refuse(plain(503, "Too many sessions open", { "retry-after": "30" }));
     }

@@ -100,6 +100,24 @@ export class Sessions {
     return session;
   }
 
+  /** The least recently used session of a caller (by {@link callerKey}), if it has any. */
+  oldestOf(key: string): Session | undefined {
+    let oldest: Session | undefined;
+    for (const session of this.#sessions.values()) {
+      if (session.caller === key && (!oldest || session.lastSeen < oldest.lastSeen)) {
+        oldest = session;
+      }
+    }
+    return oldest;
+  }
+
+  /** How many sessions a caller (by {@link callerKey}) has open. */
+  countOf(key: string): number {
+    let n = 0;
+    for (const session of this.#sessions.values()) if (session.caller === key) n++;
+    return n;
+  }
+
   add(session: Session): void {
     this.#sessions.set(session.id, session);
   }
