@@ -52,12 +52,33 @@ function imageRef(flags: SetupFlags): string {
   return flags.image ?? env("BERTH_IMAGE") ?? `${RELEASE_IMAGE}:${denoConfig.version}`;
 }
 
+/** The levels whose tools read host paths: build (images), compose (create), copy in (exec). */
+const PATH_LEVELS = ["images", "create", "exec", "all"];
+
+/**
+ * A note when `--read` grants a directory but no level that uses one is
+ * allowed: berth stays read-only by default, so the build, compose and copy
+ * tools are not listed and the grant alone changes nothing a user can see.
+ */
+function readWithoutLevel(flags: SetupFlags): string[] {
+  const read = flags.read as string[] | undefined;
+  if (!read?.length) return [];
+  const allow = String(flags.allow ?? "").split(",").map((level) => level.trim());
+  if (allow.some((level) => PATH_LEVELS.includes(level))) return [];
+  return [
+    `--read lets berth read ${read.join(", ")}, but the tools that use it need their level ` +
+    `(building: --allow images; compose: --allow create; copying in: --allow exec); without one, ` +
+    `berth is read-only (unless your config file grants them)`,
+  ];
+}
+
 /** Builds the configuration for `client`, writing it when `--write` says so. */
 export function setup(clientName: string, flags: SetupFlags): SetupResult {
   const client = clientNamed(clientName);
   const via = flags.via ?? currentVia();
   const plan = planServer(flags, env("HOME"));
-  const launch = launchFor(via, plan, { image: imageRef(flags) });
+  const found = launchFor(via, plan, { image: imageRef(flags) });
+  const launch = { ...found, notes: [...found.notes, ...readWithoutLevel(flags)] };
   const name = flags.name ?? "berth";
   if (!flags.write) return { stdout: printed(client, name, launch), notes: launch.notes, launch };
   if (via === "image" && currentVia() === "image") {

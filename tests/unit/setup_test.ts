@@ -240,3 +240,14 @@ Deno.test("setup: the npm package setup names is the one packaging/npm builds, a
   assert.ok(pkg.bin[NPM_PACKAGE], "npx runs the bin named like the package");
   assert.match(pkg.dependencies.deno, /^\d+\.\d+\.\d+$/, "deno is pinned");
 });
+
+Deno.test("setup: --read without a level whose tools read paths says so; with one, no note", () => {
+  const quiet = setup("claude-code", { via: "npx", read: ["/srv/app"], allow: "lifecycle,images" });
+  assert.deepEqual(quiet.notes, []);
+  const noted = setup("claude-code", { via: "npx", read: ["/srv/app"] });
+  assert.equal(noted.notes.length, 1);
+  assert.match(noted.notes[0], /--read lets berth read \/srv\/app.*--allow images/);
+  // The note is for stderr: what is printed stays the one pasteable line.
+  assert.equal(noted.stdout.trim().split("\n").length, 1);
+  assert.deepEqual(setup("claude-code", { via: "npx", read: ["/a"], allow: "all" }).notes, []);
+});
