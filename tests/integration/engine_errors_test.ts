@@ -155,9 +155,14 @@ Deno.test("engerr: copying into a read-only container says the path is read-only
 Deno.test("engerr: a driver the engine does not have names 'driver'; a missing volume names docker_list_volumes", async () => {
   const name = uniqueName("berth-engerr-drv");
   // The engine looks for a missing plugin for 15 s: both calls wait at once.
+  // Volume drivers other than local need the operator's allowlist first (docs/security.md).
+  const drivers = await Deno.makeTempFile({ prefix: "berth-engerr-", suffix: ".yaml" });
+  await Deno.writeTextFile(drivers, "permissions: { allowed_volume_drivers: [nosuchdriver] }\n");
+  const allowing = await testApp({ allow: "all", config: drivers });
+  await Deno.remove(drivers);
   const tools = ["docker_create_network", "docker_create_volume"];
   const results = await Promise.all(
-    tools.map((tool) => call(app, tool, { name, driver: "nosuchdriver", labels: LABELS })),
+    tools.map((tool) => call(allowing, tool, { name, driver: "nosuchdriver", labels: LABELS })),
   );
   for (const result of results) {
     const error = errorOf(result);
