@@ -14,8 +14,11 @@ stage="$(mktemp -d "${TMPDIR:-/tmp}/berth-npm-stage.XXXXXX")"
 trap 'rm -rf "$stage"' EXIT
 
 cp -R "$repo/packaging/npm/." "$stage/"
-rm -f "$stage/pack.sh"
+rm -f "$stage/pack.sh" "$stage/prune_lock.cjs"
 cp -R "$repo/deno.json" "$repo/deno.lock" "$repo/src" "$repo/manifest" "$stage/"
+# Deno fetches every npm package its lock lists on a first start: ship the lock
+# without the test-only ones (conformance runner, esbuild).
+node "$repo/packaging/npm/prune_lock.cjs" "$stage"
 
 # Workspace members the package does not ship (tests/browser) would make deno
 # warn "Workspace member … not found" on every start: keep only those it ships.

@@ -89,10 +89,16 @@ Deno.test(
       assert.ok(version.success, versionErr);
       assert.doesNotMatch(versionErr, /Workspace member/);
 
+      const shippedLock = Deno.readTextFileSync(`${dir}/node_modules/berth-mcp/deno.lock`);
       const client = await connectInstalled(dir, ["serve", "--allow", "images"]);
       clients.push(client);
       const listed = await client.callTool({ name: "docker_list_containers" }) as Result;
       assert.ok(!listed.isError, listed.content[0]?.text);
+      // The shipped lock holds what berth's imports need, not the test-only packages Deno
+      // would fetch on every first start, and serving does not rewrite it.
+      const lock = Deno.readTextFileSync(`${dir}/node_modules/berth-mcp/deno.lock`);
+      assert.doesNotMatch(lock, /@modelcontextprotocol\/conformance|"esbuild@/);
+      assert.equal(lock, shippedLock, "the installed deno.lock was rewritten at start");
       assert.ok(Array.isArray((listed.structuredContent as { containers: unknown[] }).containers));
 
       // Without --read the context is out of the sandbox; the hint names the launcher flag.
