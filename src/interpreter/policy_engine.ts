@@ -38,6 +38,7 @@ import {
   nameRefused,
   queryString,
   type RouteGuardContext,
+  type VolumeInspect,
 } from "./policy_routes.ts";
 import { guardSwarm, isSwarmRoute } from "./policy_swarm.ts";
 import {
@@ -401,7 +402,21 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
       resolve: (ref, signal) => this.resolveContainer(ref, signal),
       checkImage: (ref, signal) => this.#checkImage(ref, signal),
       local: this.#base.endpoint.kind === "unix",
+      inspectVolume: (name, signal) => this.#inspectVolume(name, signal),
     };
+  }
+
+  async #inspectVolume(name: string, signal?: AbortSignal): Promise<VolumeInspect | undefined> {
+    try {
+      return await this.#base.json<VolumeInspect>({
+        method: "GET",
+        path: `/volumes/${encodeURIComponent(name)}`,
+        signal,
+      });
+    } catch (error) {
+      if (error instanceof BerthError && error.status === 404) return undefined;
+      throw error;
+    }
   }
 
   async #checkImage(ref: string, signal?: AbortSignal): Promise<void> {

@@ -9,6 +9,7 @@
 import type { EngineRequest } from "../engine/client.ts";
 import { BerthError } from "../errors/mod.ts";
 import { field, hostPathsOf } from "../policy/create_guard.ts";
+import { volumeOptionPaths } from "../policy/volume_options.ts";
 import type { Policy } from "../policy/mod.ts";
 import { joinImageTag } from "../policy/names.ts";
 import { realHostPath } from "./host_realpath.ts";
@@ -23,6 +24,14 @@ export interface RouteGuardContext {
   checkImage(ref: string, signal?: AbortSignal): Promise<void>;
   /** True when the engine runs on this host (a unix socket), so host paths can be resolved here. */
   local: boolean;
+  /** The engine's inspect of a volume (`GET /volumes/{name}`), or undefined when there is none. */
+  inspectVolume(name: string, signal?: AbortSignal): Promise<VolumeInspect | undefined>;
+}
+
+/** The parts of a volume inspect the mount guard reads. */
+export interface VolumeInspect {
+  Driver?: string;
+  Options?: Record<string, string> | null;
 }
 
 /**
@@ -38,6 +47,59 @@ export async function checkRealHostPaths(ctx: RouteGuardContext, paths: string[]
   for (const path of paths) {
     if (!path.startsWith("/")) continue; // not a path of this (unix) host
     ctx.policy.checkHostPath(await realHostPath(path), "bind");
+  }
+}
+
+/**
+ * The named volumes a create body mounts that may exist already: a
+ * `name:/dst` bind and a `Type: volume` mount with a source.
+ */
+export function namedVolumesOf(body: Record<string, unknown>): string[] {
+  const out = new Set<string>();
+  for (const hc of [body, field(body, "HostConfig")]) {
+    const binds = field(hc, "Binds");
+    for (const entry of Array.isArray(binds) ? binds : []) {
+      const source = typeof entry === "string" ? entry.split(":")[0] : "";
+      if (source && !source.startsWith("/")) out.add(source);
+    }
+    const mounts = field(hc, "Mounts");
+    for (const mount of Array.isArray(mounts) ? mounts : []) {
+      const type = String(field(mount, "Type") ?? "volume").toLowerCase();
+      const source = field(mount, "Source");
+      if (type === "volume" && typeof source === "string" && source) out.add(source);
+    }
+  }
+  return [...out];
+}
+
+/**
+ * A volume that already exists keeps the driver and options it was made with,
+ * whoever made it (`docker volume create -o o=bind -o device=/etc`, an earlier
+ * compose project): mounting it reads what those options name. So each named
+ * volume a container or service mounts passes the same volume rules as a
+ * volume create (src/policy/volume_options.ts) and, with a local engine, the
+ * real-path check of the host paths its options name (docs/security.md,
+ * "Volume drivers").
+ */
+export async function checkMountedVolumes(
+  ctx: RouteGuardContext,
+  body: Record<string, unknown>,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (ctx.policy.bypass || !ctx.policy.checkVolumeBody) return;
+  for (const name of namedVolumesOf(body)) {
+    const volume = await ctx.inspectVolume(name, signal);
+    if (!volume) continue; // made by this create: its driver is the body's, checked already
+    const options = volume.Options ?? {};
+    try {
+      ctx.policy.checkVolumeBody({ Driver: volume.Driver ?? "local", DriverOpts: options });
+    } catch (error) {
+      if (!(error instanceof BerthError)) throw error;
+      throw new BerthError(error.type, `Mounting existing volume '${name}': ${error.message}`, {
+        hint: `${error.hint}; or mount a volume without such options`,
+      });
+    }
+    await checkRealHostPaths(ctx, volumeOptionPaths(options));
   }
 }
 
@@ -95,6 +157,7 @@ export async function guardCreate(
   const body = jsonBody(req) ?? {};
   policy.checkCreateBody(body);
   if (!policy.bypass) await checkRealHostPaths(ctx, hostPathsOf(body));
+  await checkMountedVolumes(ctx, body, req.signal);
   const name = queryString(req, "name");
   if (policy.filtersContainers) {
     if (name !== undefined && name !== "" && !policy.containerVisible(name)) {

@@ -17,6 +17,7 @@ import { BerthError } from "../errors/mod.ts";
 import { checkTaskRuntime, createBodyOf } from "../docker/swarm/spec.ts";
 import { hostPathsOf } from "../policy/create_guard.ts";
 import {
+  checkMountedVolumes,
   checkRealHostPaths,
   jsonBody,
   nameRefused,
@@ -98,6 +99,7 @@ async function checkSpec(
   const body = createBodyOf(await hostTargetsNamed(base, spec, signal));
   policy.checkCreateBody(body);
   await checkRealHostPaths(ctx, hostPathsOf(body));
+  await checkMountedVolumes(ctx, body, signal);
   const name = typeof spec.Name === "string" ? spec.Name : "";
   if (policy.filtersContainers && !policy.containerVisible(name)) throw nameRefused(policy, name);
   const image = (body as { Image?: unknown }).Image;
