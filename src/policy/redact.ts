@@ -75,9 +75,12 @@ const ENV_PARENTS =
   /^(env|environment|build_?args|labels?|driver_?opts|options|config|log_?opts|log_?options|attributes)$/i;
 
 // KEY=value, KEY: value and "KEY": "value", the forms secrets take in text:
-// the key and separator first, then (for a secret key) its value.
-const KEY_SEP = /(?<![A-Za-z0-9_.-])(["']?)(-{0,2}[A-Za-z_][A-Za-z0-9_.-]*)\1([ \t]*[=:][ \t]*)/g;
-const VALUE = /"[^"\n]*"|'[^'\n]*'|[^\s"'\\,;&}\0]+/y;
+// the key and separator first, then (for a secret key) its value. JSON quoted
+// inside a quoted string (a command line shown as `sh -c "echo '{\"password\":
+// \"x\"}'"`) escapes its quotes: `\"KEY\": \"value\"` is the same form.
+const KEY_SEP =
+  /(?<![A-Za-z0-9_.-])(\\?["']?)(-{0,2}[A-Za-z_][A-Za-z0-9_.-]*)\1([ \t]*[=:][ \t]*)/g;
+const VALUE = /\\"[^"\n]*?\\"|"[^"\n]*"|'[^'\n]*'|[^\s"'\\,;&}\0]+/y;
 const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 
 function secretKey(key: string): boolean {
@@ -166,7 +169,7 @@ function redactAssignments(text: string): string {
     // `Authorization: Bearer <token>`: the token itself was redacted before.
     if (!value || value.includes(REDACTED) || /^(Bearer|Basic|Token)$/i.test(value)) continue;
     if (isVariableReference(text, valueStart, value)) continue;
-    const vq = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : "";
+    const vq = /^\\?["']/.exec(value)?.[0] ?? "";
     out += `${text.slice(last, valueStart)}${vq}${REDACTED}${vq}`;
     last = valueStart + value.length;
     keys.lastIndex = last;
