@@ -12,6 +12,7 @@ import { allowReadHint, BerthError, invalidInput } from "../../../errors/mod.ts"
 import type { Policy } from "../../../policy/mod.ts";
 import { resolvePath } from "../_posix_path.ts";
 import { parseDotenv } from "./interpolate.ts";
+import { tooDeepField } from "../../input_depth.ts";
 
 /** Largest compose or env file berth reads. */
 export const MAX_COMPOSE_BYTES = 1024 * 1024;
@@ -167,19 +168,54 @@ async function readDotenv(policy: Policy, directory: string): Promise<Record<str
   return parseDotenv(await readHostFile(policy, path, ".env"), path);
 }
 
+/**
+ * Deepest nesting accepted in compose YAML: the Compose Specification's own
+ * keys nest a few levels (`deploy.resources.limits.cpus`); deeper is a
+ * nesting bomb or an alias inside its own anchor (`a: &a {x: *a}`), whose
+ * data never ends and would exhaust the stack of every later walk.
+ */
+export const MAX_YAML_DEPTH = 64;
+
+/** A YAML library failure (an alias before its anchor, too many aliases, a stack overflow) as DKR-004. */
+function yamlFailure(field: string, error: unknown): BerthError {
+  const message = error instanceof RangeError && /call stack/i.test(error.message)
+    ? "nests too deep to read"
+    : String((error as Error)?.message ?? error).split("\n")[0];
+  return invalidInput(
+    field,
+    `is not valid YAML: ${message}`,
+    "Define each anchor (&name) before its aliases (*name), never inside itself, and keep " +
+      "aliases to at most 1000 nodes",
+  );
+}
+
 /** Parses compose YAML (merge keys allowed, duplicate keys refused) into plain data. */
 export function parseYaml(text: string, field: string): Record<string, unknown> {
-  const doc = parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: false });
-  const problem = doc.errors[0];
-  if (problem) {
-    const line = problem.linePos?.[0]?.line;
+  let data: unknown;
+  try {
+    const doc = parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: false });
+    const problem = doc.errors[0];
+    if (problem) {
+      const line = problem.linePos?.[0]?.line;
+      throw invalidInput(
+        field,
+        `is not valid YAML${line ? ` (line ${line})` : ""}: ${problem.message.split("\n")[0]}`,
+        "Fix the YAML syntax (indentation, quoting, duplicate keys)",
+      );
+    }
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    throw error instanceof BerthError ? error : yamlFailure(field, error);
+  }
+  const deep = tooDeepField(data, MAX_YAML_DEPTH);
+  if (deep) {
     throw invalidInput(
       field,
-      `is not valid YAML${line ? ` (line ${line})` : ""}: ${problem.message.split("\n")[0]}`,
-      "Fix the YAML syntax (indentation, quoting, duplicate keys)",
+      `nests deeper than ${MAX_YAML_DEPTH} levels at ${deep.slice(0, 6).join(".")}…, ` +
+        "or holds an alias inside its own anchor",
+      "Flatten the data; an anchor (&name) may not contain its own alias (*name)",
     );
   }
-  const data = doc.toJS({ maxAliasCount: 1000 });
   if (!data || typeof data !== "object" || Array.isArray(data)) {
     throw invalidInput(field, "must be a YAML mapping with a 'services' key");
   }
