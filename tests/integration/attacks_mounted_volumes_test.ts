@@ -4,7 +4,8 @@
  * (`-o type=none -o o=bind -o device=/etc`, or an overlay `lowerdir=/etc`)
  * keeps its options, so mounting it by name reads the host's `/etc` although
  * berth refuses both the bind and such a volume create. Create, run and
- * compose (`external: true`, `name:` and the plain name) are refused with
+ * compose (`external: true`, `name:` and the plain name), a swarm service and
+ * a stack (on tests/testbed/swarm.sh's engine) are refused with
  * DKR-007, and `docker ps` shows that no container was made; a plain volume
  * still mounts.
  */
@@ -108,4 +109,46 @@ Deno.test("mounted volume attack: a plain existing volume still mounts", async (
   assert.equal(errorCode(result), undefined, result.text);
   assert.equal(await containersOf(name), name);
   await cleanup(SUITE);
+});
+
+Deno.test("mounted volume attack: a swarm service and a stack mounting such a volume are refused", async () => {
+  const host = "unix:///run/berth-swarm/docker.sock"; // tests/testbed/swarm.sh
+  const sdocker = (...args: string[]) => docker("-H", host, ...args);
+  const swarm = await testApp({ dockerHost: host, allow: "all" });
+  const volume = `${RUN}-swetc`;
+  const service = `${RUN}-sv`;
+  const stack = `${RUN}st`;
+  await sdocker(
+    "volume",
+    "create",
+    ...label,
+    "-o",
+    "type=none",
+    "-o",
+    "o=bind",
+    "-o",
+    "device=/etc",
+    volume,
+  );
+  try {
+    const created = await swarm.interpreter.call("docker_create_service", {
+      name: service,
+      image: "berth-test/busybox",
+      command: ["sleep", "300"],
+      labels: LABEL,
+      mounts: [{ type: "volume", source: volume, target: "/host" }],
+    }, { background: false });
+    assert.equal(errorCode(created), "DKR-007", created.text);
+    const deployed = await swarm.interpreter.call("docker_stack_deploy", {
+      stack_name: stack,
+      compose_yaml: `services:\n  a:\n    image: berth-test/busybox\n    command: sleep 300\n` +
+        `    volumes: ["v:/host"]\nvolumes:\n  v: { external: true, name: ${volume} }\n`,
+    }, { background: false });
+    assert.equal(errorCode(deployed), "DKR-007", deployed.text);
+    const services = await sdocker("service", "ls", "--format", "{{.Name}}");
+    assert.ok(!services.split("\n").some((s) => s === service || s.startsWith(`${stack}_`)));
+  } finally {
+    await sdocker("volume", "rm", "-f", volume);
+    swarm.engine.close();
+  }
 });
