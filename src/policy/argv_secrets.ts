@@ -82,6 +82,11 @@ function shortFlagsOf(words: readonly string[], at: number): readonly string[] {
   return [];
 }
 
+/** A program with short password flags of its own, or whose `login` takes `-p`. */
+function takesShortPassword(name: string): boolean {
+  return name in SHORT_PASSWORD_FLAGS || LOGIN_PROGRAMS.has(name);
+}
+
 /** A word that ends one command and starts another (`;`, `&&`, `|`, `sh -c`'s string is one word). */
 function separates(word: string): boolean {
   return /^(;|&&|\|\||\||&)$/.test(word) || /[;|&]$/.test(word);
@@ -98,7 +103,8 @@ export function secretWordIndexes(words: readonly string[]): Set<number> {
   for (let i = 0; i < words.length; i++) {
     const word = words[i].replace(/^["']|["']$/g, "");
     if (i === 0 || separates(words[i - 1])) short = shortFlagsOf(words, i);
-    else if (short.length === 0 && program(word) in SHORT_PASSWORD_FLAGS) {
+    else if (short.length === 0 && takesShortPassword(program(word))) {
+      // Mid-line too: `sh -c docker login -p X` (an image history's CreatedBy), `sudo mysql -pX`.
       short = shortFlagsOf(words, i);
     }
     const next = words[i + 1];
