@@ -23,6 +23,8 @@ const REQUEST_METHODS = new Set<PropertyKey>(["request", "json", "text"]);
 const PRUNE = /^\/(containers|images|volumes|networks|build)\/prune$/;
 const CREATE = /^\/(containers|volumes|networks)\/create$/;
 const OBJECT = /^\/(containers|images|volumes|networks)\/([^/]+)$/;
+/** A stop or kill: it removes the container too when the container was started with auto-remove. */
+const STOP = /^\/containers\/([^/]+)\/(stop|kill)$/;
 
 /** What a request removes, in words, or undefined when it removes nothing. */
 export function removalOf(req: Pick<EngineRequest, "method" | "path">): string | undefined {
@@ -50,6 +52,30 @@ export async function confirmRemoval(
   await (engine as { confirmRemoval?: (r: typeof req) => Promise<void> }).confirmRemoval?.(req);
 }
 
+/**
+ * What a stop or kill removes: a container started with auto-remove (`--rm`)
+ * is deleted by the engine as soon as it exits, so stopping it is removing it.
+ * Undefined for any other request, and for a container without auto-remove.
+ */
+export async function autoRemovalOf(
+  engine: { json<T>(req: EngineRequest): Promise<T> },
+  req: Pick<EngineRequest, "method" | "path" | "signal">,
+): Promise<string | undefined> {
+  const stop = req.method === "POST" ? STOP.exec(req.path) : null;
+  if (!stop) return undefined;
+  const info = await engine.json<{ HostConfig?: { AutoRemove?: boolean } }>({
+    method: "GET",
+    path: `/containers/${stop[1]}/json`,
+    signal: req.signal,
+  }).catch(() => undefined); // a missing container removes nothing: the stop itself will say so
+  if (!info?.HostConfig?.AutoRemove) return undefined;
+  let name = stop[1];
+  try {
+    name = decodeURIComponent(name);
+  } catch { /* shown as sent */ }
+  return `container ${name} (started with auto-remove: the ${stop[2]} removes it)`;
+}
+
 function createdId(req: EngineRequest, answer: unknown): string | undefined {
   if (req.method !== "POST" || !CREATE.test(req.path) || !answer) return undefined;
   const a = answer as { Id?: string; Name?: string };
@@ -67,11 +93,12 @@ export function confirmingRemovals<E extends object>(
 ): E {
   const created = new Set<string>();
   let answer: Promise<boolean> | undefined;
-  const check = async (req: Pick<EngineRequest, "method" | "path">) => {
-    const what = removalOf(req);
+  const check = async (req: Pick<EngineRequest, "method" | "path" | "signal">) => {
+    const target = OBJECT.exec(req.path)?.[2] ?? STOP.exec(req.path)?.[1];
+    if (target && created.has(target)) return;
+    const what = removalOf(req) ??
+      await autoRemovalOf(engine as unknown as Parameters<typeof autoRemovalOf>[0], req);
     if (what === undefined) return;
-    const object = OBJECT.exec(req.path);
-    if (object && created.has(object[2])) return;
     answer ??= ask(what);
     if (!(await answer)) throw cancelledByUser();
   };

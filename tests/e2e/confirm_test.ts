@@ -183,3 +183,43 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "attacks: confirm: stopping a container started with auto-remove (--rm) removes it, so it asks; a plain stop does not",
+  ...SPAWN_TEST,
+  async fn() {
+    await cleanup(SUITE);
+    const s = await session([], [{ action: "decline" }, {
+      action: "accept",
+      content: { confirm: true },
+    }]);
+    try {
+      const removable = await runContainer(SUITE, { args: ["--rm"] });
+      const declined = await s.call("docker_stop_container", {
+        container_id: removable,
+        timeout: 0,
+      });
+      assert.equal(declined.isError, true, JSON.stringify(declined.content));
+      assert.match(JSON.stringify(declined.content), /DKR-007|Cancelled by the user/);
+      assert.equal(
+        await docker("inspect", "-f", "{{.State.Running}}", removable),
+        "true",
+        "a no leaves it running",
+      );
+      assert.match(s.asked[0].message, /auto-remove/);
+
+      const accepted = await s.call("docker_kill_container", { container_id: removable });
+      assert.equal(accepted.isError, undefined, JSON.stringify(accepted.content));
+
+      const plain = await runContainer(SUITE);
+      const stopped = await s.call("docker_stop_container", { container_id: plain, timeout: 0 });
+      assert.equal(stopped.isError, undefined, JSON.stringify(stopped.content));
+      assert.equal(s.asked.length, 2, "the plain stop was not asked about");
+      assert.equal(await exists(plain), true);
+    } finally {
+      await s.close();
+      await cleanup(SUITE);
+    }
+  },
+});
