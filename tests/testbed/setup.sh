@@ -178,6 +178,15 @@ log "engine answers (API $api_version)"
 docker ps -aq --filter label=berth.test | xargs -r docker rm -f >/dev/null
 docker network ls -q --filter label=berth.test | xargs -r docker network rm >/dev/null
 docker volume ls -q --filter label=berth.test | xargs -r docker volume rm -f >/dev/null
+# A compose up that policy refuses part-way leaves the project's default network
+# (networks come before containers), which carries compose's labels, not ours:
+# remove the berth-made compose networks no container uses, or a few dozen runs
+# exhaust the engine's address pools ("no available IPv4 address pool").
+for net in $(docker network ls -q --filter label=com.docker.compose.version=2.24.0+berth); do
+  if [[ "$(docker network inspect -f '{{len .Containers}}' "$net" 2>/dev/null)" == 0 ]]; then
+    docker network rm "$net" >/dev/null 2>&1 || true
+  fi
+done
 
 # --------------------------------------------------------------------------
 # Test images (built locally: no public registry is reachable)
