@@ -40,7 +40,8 @@ done
 [[ -n "$busybox" ]] || die "no statically linked busybox (apt-get install busybox-static)"
 setpriv="$(command -v setpriv)" || die "no setpriv (apt-get install util-linux)"
 
-recipe="v$RECIPE_VERSION-$version-$(sha256sum "$busybox" "$setpriv" "${BASH_SOURCE[0]}" /etc/ssl/certs/ca-certificates.crt 2>/dev/null | sha256sum | cut -c1-16)"
+# The files' contents, not their names: a checkout in another folder (every CI clone) is the same recipe.
+recipe="v$RECIPE_VERSION-$version-$(cat "$busybox" "$setpriv" "${BASH_SOURCE[0]}" /etc/ssl/certs/ca-certificates.crt 2>/dev/null | sha256sum | cut -c1-16)"
 if [[ "$(docker image inspect --format "{{index .Config.Labels \"$RECIPE_LABEL\"}}" "$IMAGE" 2>/dev/null || true)" == "$recipe" ]]; then
   log "image $IMAGE present"
   exit 0
