@@ -102,7 +102,8 @@ async function setUp(): Promise<Fixtures> {
     "the chatty container's last line",
     () => docker("logs", "--tail", "1", chatty),
     (last) => last.startsWith(`line ${LINES - 1} `),
-    40_000,
+    // A shell loop: on two cores shared with the Podman and Swarm suites it has taken over 40 s.
+    120_000,
   );
   return { running, stopped, tty, chatty, networked, busy, hidden, network, volume };
 }
