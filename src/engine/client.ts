@@ -324,7 +324,7 @@ export class EngineClient {
     const expected = prefix + req.path;
     const url = new URL((this.#tunnel?.base() ?? this.#base) + expected);
     // fetch normalises `..`, `%2e` and strips tabs/newlines: if what is sent differs
-    // from what was checked, refuse (security-notes rule 1).
+    // from what was checked, refuse (docs/security.md rule 1).
     if (url.pathname !== expected || url.search || url.hash) {
       throw new BerthError("invalid_input", "A path parameter would change the engine route", {
         context: req.path,

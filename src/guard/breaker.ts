@@ -4,7 +4,7 @@
  * After the cooldown, one probe (the engine's `/_ping`) decides whether to
  * let calls through again.
  *
- * Only transport failures and timeouts count (security-notes rule 8): a 404,
+ * Only transport failures and timeouts count (docs/security.md rule 8): a 404,
  * a denial or a model's typo says nothing about the engine's health.
  *
  * @module

@@ -1,7 +1,7 @@
 /**
  * Validators and converters for the semantic string formats of manifests.
  * Path parameters pass through these before any URL is built
- * (security-notes rule 1: the URL is the attack surface). Also how sizes
+ * (docs/security.md rule 1: the URL is the attack surface). Also how sizes
  * read in text ({@link formatBytes}).
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * Resolving what a caller named before acting on it (security-notes rule 2):
+ * Resolving what a caller named before acting on it (docs/security.md rule 2):
  * a container reference (name, full ID or ID prefix) becomes the canonical
  * name the policy decides on and the full ID berth acts on; an image ID
  * becomes the tags the image lists decide on.

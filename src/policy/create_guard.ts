@@ -9,7 +9,7 @@
  * The engine decodes JSON keys case-insensitively (the last duplicate wins)
  * and still reads host options from the top level of a create body when
  * `HostConfig` is absent (the deprecated embedded struct), so both places are
- * checked, with the engine's key matching (security-notes rule 3).
+ * checked, with the engine's key matching (docs/security.md rule 3).
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * Request planning with hostile identifiers: no value a client sends may
- * produce a URL for another engine route (security-notes rule 1). Checked at
+ * produce a URL for another engine route (docs/security.md rule 1). Checked at
  * three layers: input validation, path expansion, and the engine client's
  * final pathname assertion.
  */

@@ -1,7 +1,7 @@
 /**
  * Ending an exec that ran out of time, and checking that it ended. The Engine
  * API has no exec kill, and closing the connection leaves the process running
- * (security-notes rule 7).
+ * (docs/security.md rule 7).
  *
  * Which processes are the exec's: the engine starts every exec as the leader
  * of a new session, so its processes are those of that session, with their

@@ -1,6 +1,6 @@
 /**
  * Resolving a network the way handlers must: inspect first (the engine
- * accepts names and ID prefixes), then act on the full ID (security-notes
+ * accepts names and ID prefixes), then act on the full ID (docs/security.md
  * rule 2). Also sending a change to a network, with the error re-typing
  * that network routes need: the engine answers 403 for states that are
  * conflicts.

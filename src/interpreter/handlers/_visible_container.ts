@@ -1,7 +1,7 @@
 /**
  * Resolving a container the way every handler must: inspect first (the engine
  * resolves names and ID prefixes), then ask the policy about the canonical
- * name, then act on the full ID (security-notes rule 2).
+ * name, then act on the full ID (docs/security.md rule 2).
  *
  * @module
  */

@@ -2,7 +2,7 @@
  * `docker_build_image`: packs a host directory (honouring `.dockerignore`),
  * streams it to `POST /build` for the classic builder, and turns the
  * builder's output into progress ("Step N/M") and a log tail. `remote=`
- * (a daemon-side fetch of a URL) is never mapped (security-notes rule 5).
+ * (a daemon-side fetch of a URL) is never mapped (docs/security.md rule 5).
  * The image lists hold for the tag and for every image the Dockerfile pulls
  * in (`_build_bases.ts`); compose builds through this handler too.
  *

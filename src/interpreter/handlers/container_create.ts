@@ -1,6 +1,6 @@
 /**
  * `docker_create_container`: the create body comes from the spec builder
- * (an allowlist of typed fields, security-notes rule 3), then the policy
+ * (an allowlist of typed fields, docs/security.md rule 3), then the policy
  * decides (image allowed, name allowed, every bind mount source, the whole
  * body) before anything reaches the engine. `start: true` starts it too.
  *

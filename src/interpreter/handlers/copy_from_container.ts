@@ -7,7 +7,7 @@
  * {@link MAX_CONTENT_TOTAL} of kept content, with `truncated: true`.
  *
  * File content is the container's data, not instructions: the text delimits
- * it (security-notes rule 6).
+ * it (docs/security.md rule 6).
  *
  * @module
  */

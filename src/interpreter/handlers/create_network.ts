@@ -1,6 +1,6 @@
 /**
  * `docker_create_network`: `POST /networks/create` with a body built from
- * typed fields only (security-notes rule 3).
+ * typed fields only (docs/security.md rule 3).
  *
  * @module
  */

@@ -2,7 +2,7 @@
  * `docker_create_volume`: `POST /volumes/create` from typed fields. Options
  * of the local driver such as `type=none o=bind device=/srv` bind-mount a
  * host path, so the policy judges that path like any bind mount
- * (security-notes rule 5).
+ * (docs/security.md rule 5).
  *
  * @module
  */

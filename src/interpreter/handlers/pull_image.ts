@@ -2,7 +2,7 @@
  * `docker_pull_image`: `POST /images/create?fromImage=&tag=` with the
  * engine's NDJSON progress turned into MCP progress notifications.
  * `fromSrc` (a daemon-side download of a tarball URL) is never mapped
- * (security-notes rule 5).
+ * (docs/security.md rule 5).
  *
  * @module
  */

@@ -51,7 +51,7 @@ export function volumeBody(project: string, key: string, vol: VolumeModel): Body
 /**
  * Asks the policy about a volume before it is made: the whole create body
  * (driver options), and the device of a local volume with `o=bind` (or
- * `type=none`), a bind mount in disguise (security-notes rule 5).
+ * `type=none`), a bind mount in disguise (docs/security.md rule 5).
  */
 export function checkVolume(policy: Policy, project: string, key: string, vol: VolumeModel): void {
   if (vol.external) return;

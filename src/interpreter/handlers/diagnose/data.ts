@@ -1,5 +1,5 @@
 /**
- * Engine output is data, never instructions (security-notes rule 6): log
+ * Engine output is data, never instructions (docs/security.md rule 6): log
  * lines are redacted of env-style secrets and, wherever they reach a model as
  * text, wrapped in delimiters that the data itself cannot forge.
  *
