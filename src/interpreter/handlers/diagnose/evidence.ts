@@ -170,8 +170,8 @@ function exitCodeOf(state: NonNullable<ContainerInspect["State"]>): number | nul
 }
 
 /** Runs one optional read; a failure becomes a gap unless the call itself is over. */
-async function bestEffort<T>(
-  ctx: Ctx,
+export async function bestEffort<T>(
+  ctx: Pick<HandlerContext, "signal">,
   what: string,
   gaps: string[],
   read: () => Promise<T>,

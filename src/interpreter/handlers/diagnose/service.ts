@@ -8,7 +8,6 @@
 
 import { list, serviceLogs } from "../../../engine/ops/swarm.ts";
 import { demultiplex, ndjson } from "../../../engine/streams.ts";
-import { isBerthError } from "../../../errors/mod.ts";
 import { diagnoseService } from "../../../docker/swarm/diagnose.ts";
 import { taskRows } from "../../../docker/swarm/tasks.ts";
 import { counted } from "../../result.ts";
@@ -16,25 +15,11 @@ import { collectLines } from "../_log_lines.ts";
 import { names, opsOf, shortImage, visibleService } from "../swarm/_common.ts";
 import type { HandlerContext, Shaped } from "../types.ts";
 import { frameData } from "./data.ts";
+import { bestEffort } from "./evidence.ts";
 
 const TASKS_SHOWN = 10;
 const LOG_LINES = 50;
 const EVENTS_WINDOW_S = 3600;
-
-async function bestEffort<T>(
-  ctx: HandlerContext,
-  what: string,
-  gaps: string[],
-  read: () => Promise<T>,
-): Promise<T | undefined> {
-  try {
-    return await read();
-  } catch (error) {
-    if (ctx.signal.aborted) throw ctx.signal.reason ?? error;
-    gaps.push(`${what}: ${isBerthError(error) ? error.message : String(error)}`);
-    return undefined;
-  }
-}
 
 async function logs(ctx: HandlerContext, id: string): Promise<string[]> {
   const response = await serviceLogs(opsOf(ctx), id, {
