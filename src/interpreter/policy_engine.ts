@@ -305,7 +305,7 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
   /** The policy's checks and rewrites of one request. */
   async #check(req: EngineRequest): Promise<Guarded> {
     const policy = this.#policy;
-    const hides = policy.filtersContainers === true;
+    const hides = policy.filtersContainers;
     const { method, path } = req;
     const route = CONTAINER_ROUTE.exec(path);
     if (route && !containerCollectionRoute(method, route[1], route[2])) {
@@ -341,7 +341,7 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     if (isSwarmRoute(path)) return await guardSwarm(this.#routes, this.#base, req);
     if (method === "POST" && path === "/volumes/create") {
       const body = jsonBody(req);
-      if (body) policy.checkVolumeBody?.(body);
+      if (body) policy.checkVolumeBody(body);
       const options = body ? field(body, "DriverOpts") : undefined;
       if (!policy.bypass && options && typeof options === "object") {
         await checkRealHostPaths(
@@ -372,7 +372,7 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     if (req.method === "POST" && suffix === "/exec" && body) {
       const cmd = field(body, "Cmd");
       policy.checkExecCommand(Array.isArray(cmd) ? cmd.map(String) : cmd ? [String(cmd)] : []);
-      policy.checkExecOptions?.(body);
+      policy.checkExecOptions(body);
     }
     const rewritten = { ...req, path: `/containers/${encodeURIComponent(target)}${suffix}` };
     const plainInspect = req.method === "GET" && suffix === "/json" &&

@@ -86,7 +86,7 @@ export async function checkMountedVolumes(
   body: Record<string, unknown>,
   signal?: AbortSignal,
 ): Promise<void> {
-  if (ctx.policy.bypass || !ctx.policy.checkVolumeBody) return;
+  if (ctx.policy.bypass) return;
   for (const name of namedVolumesOf(body)) {
     const volume = await ctx.inspectVolume(name, signal);
     if (!volume) continue; // made by this create: its driver is the body's, checked already
@@ -137,7 +137,7 @@ export function queryString(req: EngineRequest, key: string): string | undefined
 /** The refusal of a container name the lists do not allow (or of no name under an allow list). */
 export function nameRefused(policy: Policy, name: string): BerthError {
   if (name) return containerNameDenied(name, policy);
-  const globs = policy.allowedContainerGlobs ?? [];
+  const globs = policy.allowedContainerGlobs;
   return denied(
     "A container name is required while a container allow list is set",
     globs.length ? `Container names must match: ${globs.join(", ")}` : "Pass a name",

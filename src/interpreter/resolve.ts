@@ -164,7 +164,7 @@ export async function resolveContainer(
  */
 export function imageDenied(ref: string, policy: Policy, where = ""): BerthError {
   const what = `Image '${ref}'${where}`;
-  const allow = policy.allowedImageGlobs ?? [];
+  const allow = policy.allowedImageGlobs;
   const listed = allow.length ? `Allowed images: ${allow.join(", ")} (--allow-images)` : "";
   const name = isImageId(ref) ? undefined : parseImageReference(ref);
   if (!name) {
@@ -174,7 +174,7 @@ export function imageDenied(ref: string, policy: Policy, where = ""): BerthError
         "The operator's image lists (--allow-images / --deny-images) exclude its tags",
     });
   }
-  if (policy.imageRefusedBy?.(ref) === "allow") {
+  if (policy.imageRefusedBy(ref) === "allow") {
     return new BerthError(
       "denied_by_policy",
       `${what} is not allowed by the image lists: no glob of the allow list matches it`,
@@ -199,8 +199,8 @@ export function imageDenied(ref: string, policy: Policy, where = ""): BerthError
  */
 export function containerNameDenied(name: string, policy: Policy, where = ""): BerthError {
   const what = `Container name '${name}'${where}`;
-  const allow = policy.allowedContainerGlobs ?? [];
-  if (policy.containerNameRefusedBy?.(name) === "allow") {
+  const allow = policy.allowedContainerGlobs;
+  if (policy.containerNameRefusedBy(name) === "allow") {
     return new BerthError(
       "denied_by_policy",
       `${what} is not allowed by the container lists: no glob of the allow list matches it`,
@@ -239,9 +239,7 @@ export async function imageUsable(
   if (!info) return policy.imageAllowed(ref);
   const spellings = [...(info.RepoTags ?? []), ...(info.RepoDigests ?? [])];
   if (info.Id) spellings.push(info.Id);
-  return policy.imageTagsAllowed
-    ? policy.imageTagsAllowed(spellings)
-    : spellings.some((t) => policy.imageAllowed(t));
+  return policy.imageTagsAllowed(spellings);
 }
 
 interface ImageIdentity {

@@ -17,7 +17,7 @@ import {
 } from "./create_guard.ts";
 import { ExecGuard } from "./exec_guard.ts";
 import { type HostPathPurpose, HostPathRules } from "./host_paths.ts";
-import type { Policy } from "./mod.ts";
+import type { ExecLimits, Policy } from "./mod.ts";
 import {
   bareContainerName,
   imageSpellings,
@@ -76,7 +76,7 @@ export interface PolicyOptions {
   /** Let computed commands through the exec guard (`exec_safety.allow_indirection`). */
   execIndirection?: boolean;
   guards?: Partial<GuardSettings>;
-  exec?: { maxOutput: number; timeoutMs: number };
+  exec?: ExecLimits;
   /** The user's home, so that bind mounts of it are refused as well. */
   home?: string;
 }
@@ -90,7 +90,7 @@ export class ConfigPolicy implements Policy {
   readonly #exec: ExecGuard;
   readonly #rules: CreateRules;
   readonly bypass: boolean;
-  readonly execLimits?: { maxOutput: number; timeoutMs: number };
+  readonly execLimits: ExecLimits | undefined;
 
   constructor(options: PolicyOptions) {
     this.#levels = new Set(options.levels);

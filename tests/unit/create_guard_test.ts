@@ -255,7 +255,7 @@ Deno.test("volume create: only the local driver with a tmpfs by default; the res
       },
       { DriverOpts: { type: "tmpfs", o: "nr_inodes=1k,noexec,nosuid" } },
     ]
-  ) strict.checkVolumeBody?.(ok);
+  ) strict.checkVolumeBody(ok);
   const hostile: Record<string, unknown>[] = [
     { DriverOpts: { type: "overlay", device: "overlay", o: "lowerdir=/etc:/tmp/x/lower2" } },
     { DriverOpts: { type: "none", o: "bind", device: "/" } },
@@ -273,17 +273,17 @@ Deno.test("volume create: only the local driver with a tmpfs by default; the res
     { Driver: "sshfs" },
     { Driver: "Local" },
   ];
-  for (const body of hostile) assertDenied(() => strict.checkVolumeBody?.(body));
+  for (const body of hostile) assertDenied(() => strict.checkVolumeBody(body));
   // The config's permission opens other options; the host paths they name are still judged.
   const opts = permissive({ allowVolumeDriverOpts: true });
-  opts.checkVolumeBody?.({ DriverOpts: { type: "none", o: "bind", device: "/srv/data" } });
-  opts.checkVolumeBody?.({ DriverOpts: { type: "nfs", o: "addr=10.0.0.1", device: ":/export" } });
-  assert(/'\/etc'/.test(assertDenied(() => opts.checkVolumeBody?.(hostile[0])).message));
-  assertDenied(() => opts.checkVolumeBody?.(hostile[1]));
-  const plugin = assertDenied(() => opts.checkVolumeBody?.({ Driver: "sshfs" }));
+  opts.checkVolumeBody({ DriverOpts: { type: "none", o: "bind", device: "/srv/data" } });
+  opts.checkVolumeBody({ DriverOpts: { type: "nfs", o: "addr=10.0.0.1", device: ":/export" } });
+  assert(/'\/etc'/.test(assertDenied(() => opts.checkVolumeBody(hostile[0])).message));
+  assertDenied(() => opts.checkVolumeBody(hostile[1]));
+  const plugin = assertDenied(() => opts.checkVolumeBody({ Driver: "sshfs" }));
   assert(/allowed_volume_drivers/.test(plugin.hint ?? ""), plugin.hint);
-  permissive({ allowedVolumeDrivers: ["sshfs"] }).checkVolumeBody?.({ Driver: "sshfs" });
-  const error = assertDenied(() => strict.checkVolumeBody?.(hostile[0]));
+  permissive({ allowedVolumeDrivers: ["sshfs"] }).checkVolumeBody({ Driver: "sshfs" });
+  const error = assertDenied(() => strict.checkVolumeBody(hostile[0]));
   assert(/allow_volume_driver_opts: true/.test(error.hint ?? ""), error.hint);
 });
 
