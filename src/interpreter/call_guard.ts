@@ -13,7 +13,7 @@ import type { AuditSink } from "../policy/audit.ts";
 import { shouldAudit } from "../policy/audit.ts";
 import { redactArguments, REDACTED, redactWith, scrubValues } from "../policy/redact.ts";
 import { isIrreversible, isReadOnly } from "./annotations.ts";
-import type { FallbackModel, HandlerContext, Sampler } from "./handlers/types.ts";
+import type { FallbackModel, HandlerContext, Sampler } from "./contract.ts";
 import type { Args } from "./input.ts";
 import { PolicyEngine } from "./policy_engine.ts";
 import { checkImage, resolveContainer } from "./resolve.ts";

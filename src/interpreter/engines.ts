@@ -15,7 +15,7 @@ import { BerthError } from "../errors/mod.ts";
 import type { CircuitBreaker } from "../guard/mod.ts";
 import type { TimeoutClass } from "../manifest/types.ts";
 import type { Policy } from "../policy/mod.ts";
-import type { HandlerSettings } from "./handlers/types.ts";
+import type { HandlerSettings } from "./contract.ts";
 import type { JsonSchema } from "./input.ts";
 
 /** One engine as calls use it. */

@@ -45,7 +45,7 @@ import type {
   Sampler,
   Shaped,
   Shaper,
-} from "./handlers/types.ts";
+} from "./contract.ts";
 import { type Args, InputValidator } from "./input.ts";
 import { cutDepth, tooDeepError, tooDeepField } from "./input_depth.ts";
 import { planRequest } from "./plan.ts";

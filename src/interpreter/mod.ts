@@ -7,5 +7,5 @@
 export * from "./definition.ts";
 export * from "./interpreter.ts";
 export * from "./result.ts";
-export { HANDLERS } from "./handlers/mod.ts";
-export { SHAPERS } from "./shapers/mod.ts";
+export { HANDLERS } from "../tools/mod.ts";
+export { SHAPERS } from "../tools/shapers.ts";

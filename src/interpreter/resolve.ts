@@ -23,7 +23,7 @@ import { BerthError, invalidInput, isBerthError } from "../errors/mod.ts";
 import type { Policy } from "../policy/mod.ts";
 import { isImageId, parseImageReference } from "../policy/names.ts";
 import { NAME_OR_ID } from "./formats.ts";
-import type { HandlerContext } from "./handlers/types.ts";
+import type { HandlerContext } from "./contract.ts";
 import { primaryName } from "./list_filters.ts";
 
 /** A container as berth acts on it. */

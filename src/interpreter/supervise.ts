@@ -20,8 +20,8 @@ import {
   startDeadline,
 } from "../guard/mod.ts";
 import type { TimeoutClass, ToolSpec } from "../manifest/types.ts";
-import { suggestedStatusWait } from "./handlers/operation_status.ts";
-import type { Shaped } from "./handlers/types.ts";
+import { suggestedStatusWait } from "../tools/system/operation_status.ts";
+import type { Shaped } from "./contract.ts";
 import type { JsonSchema } from "./input.ts";
 import { errorResult, type Progress, type ToolResult } from "./result.ts";
 

@@ -7,7 +7,7 @@
  */
 
 import type { Server, ServerContext } from "@modelcontextprotocol/server";
-import type { Sampler } from "../interpreter/handlers/types.ts";
+import type { Sampler } from "../interpreter/contract.ts";
 
 /** The text of a sampling result (one content block, or a list of them). */
 export function samplingText(content: unknown): string {

@@ -8,9 +8,9 @@
  */
 
 // The diagnose rules load with the first troubleshoot prompt, not at start (docs/performance.md).
-import { frameData, redactLine } from "../interpreter/handlers/diagnose/data.ts";
-import type { Evidence } from "../interpreter/handlers/diagnose/evidence.ts";
-import { inspectVisibleContainer } from "../interpreter/handlers/_visible_container.ts";
+import { frameData, redactLine } from "../docker/diagnose/data.ts";
+import type { Evidence } from "../docker/diagnose/evidence.ts";
+import { inspectVisibleContainer } from "../docker/visible_container.ts";
 import type { Policy } from "../policy/mod.ts";
 import { redactEnv, redactEnvObject } from "../policy/redact.ts";
 import { redactArgv } from "../policy/argv_secrets.ts";
@@ -123,7 +123,7 @@ export async function troubleshootPrompt(
   ctx: ContainerPromptContext,
   containerId: string,
 ): Promise<string> {
-  const { diagnose, gatherEvidence } = await import("../interpreter/handlers/diagnose/mod.ts");
+  const { diagnose, gatherEvidence } = await import("../docker/diagnose/mod.ts");
   const ev = await gatherEvidence(ctx, containerId);
   const findings = diagnose(ev).map((f) =>
     `- [${f.confidence}] ${f.cause}. Evidence: ${f.evidence}. Fix: ${f.suggested_fix}`

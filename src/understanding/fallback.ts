@@ -13,7 +13,7 @@
 
 import type { Config } from "../config/mod.ts";
 import { allowFlag, whereFlagsGo } from "../errors/mod.ts";
-import type { FallbackModel, SampleRequest } from "../interpreter/handlers/types.ts";
+import type { FallbackModel, SampleRequest } from "../interpreter/contract.ts";
 
 /** Where the Messages API lives. */
 export const ANTHROPIC_HOST = "api.anthropic.com";

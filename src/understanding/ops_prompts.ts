@@ -10,7 +10,7 @@
 import type { Interpreter } from "../interpreter/mod.ts";
 import type { Level } from "../manifest/types.ts";
 import type { Policy } from "../policy/mod.ts";
-import { frameData } from "../interpreter/handlers/diagnose/data.ts";
+import { frameData } from "../docker/diagnose/data.ts";
 
 /** What engine-wide prompts read with. */
 export interface OpsPromptContext {

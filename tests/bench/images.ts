@@ -17,7 +17,7 @@
  */
 
 import type { App } from "../../src/app/mod.ts";
-import { packContext } from "../../src/interpreter/handlers/_build_context.ts";
+import { packContext } from "../../src/docker/build/context.ts";
 import type { Progress } from "../../src/interpreter/mod.ts";
 import { connect } from "../e2e/_mcp.ts";
 import { OPEN_REGISTRY, TEST_IMAGE } from "../helpers/mod.ts";

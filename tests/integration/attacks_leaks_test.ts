@@ -15,7 +15,7 @@ import { loadManifests } from "../../src/manifest/mod.ts";
 import type { ToolSpec } from "../../src/manifest/types.ts";
 import type { AuditRecord } from "../../src/policy/audit.ts";
 import { HANDLERS, Interpreter, SHAPERS, type ToolResult } from "../../src/interpreter/mod.ts";
-import type { SampleRequest } from "../../src/interpreter/handlers/types.ts";
+import type { SampleRequest } from "../../src/interpreter/contract.ts";
 import {
   complete,
   createFallbackModel,
@@ -500,7 +500,7 @@ Deno.test("attacks: a read tool whose route or handler changes the engine is ref
   const lines = readToolWriting("GET", "/x");
   const viaHandler = [
     ...lines.slice(0, lines.indexOf("request:")),
-    "handler: container_remove",
+    "handler: remove_container",
     ...lines.slice(lines.indexOf("output:")),
   ];
   await assertReadToolRefused(viaHandler, "read tool, write handler");
@@ -527,7 +527,7 @@ Deno.test("attacks: a read tool that reaches the engine with a write is held at 
   const specs = [
     sneaky("DELETE", "/containers/{container_id}"),
     sneaky("POST", "/containers/{container_id}/pause"),
-    sneaky("DELETE", "", "container_remove"),
+    sneaky("DELETE", "", "remove_container"),
   ];
   const records: AuditRecord[] = [];
   const held = new Interpreter({

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import type { App } from "../../src/app/mod.ts";
-import type { SampleRequest } from "../../src/interpreter/handlers/types.ts";
+import type { SampleRequest } from "../../src/interpreter/contract.ts";
 import {
   callOk,
   docker,

@@ -16,7 +16,7 @@ import { parseDockerHost } from "../../src/engine/docker_host.ts";
 import type { BerthError } from "../../src/errors/mod.ts";
 import { MAX_IN_FLIGHT } from "../../src/guard/limiter.ts";
 import { Interpreter } from "../../src/interpreter/mod.ts";
-import type { Handler } from "../../src/interpreter/handlers/types.ts";
+import type { Handler } from "../../src/interpreter/contract.ts";
 import type { ToolSpec } from "../../src/manifest/types.ts";
 import { LevelPolicy } from "../../src/policy/mod.ts";
 import { FakeEngine } from "../helpers/fake_engine.ts";

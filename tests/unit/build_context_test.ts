@@ -6,11 +6,7 @@
 
 import assert from "node:assert/strict";
 import * as tar from "tar-stream";
-import {
-  checkDockerfile,
-  packContext,
-  readExcludes,
-} from "../../src/interpreter/handlers/_build_context.ts";
+import { checkDockerfile, packContext, readExcludes } from "../../src/docker/build/context.ts";
 import { tempDirWith } from "../helpers/temp_dir.ts";
 
 /** A build context in a temp dir. */

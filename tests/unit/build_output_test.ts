@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { lastOutput } from "../../src/interpreter/handlers/build_image.ts";
+import { lastOutput } from "../../src/tools/images/build_image.ts";
 
 const TAIL = [
   "Step 1/3 : FROM busybox",

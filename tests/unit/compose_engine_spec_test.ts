@@ -11,11 +11,11 @@ import {
   containerPlan,
   networkBody,
   volumeBody,
-} from "../../src/interpreter/handlers/compose/engine_spec.ts";
-import { checkVolume } from "../../src/interpreter/handlers/compose/engine_resources.ts";
-import { projectFromSource } from "../../src/interpreter/handlers/compose/load.ts";
-import type { ProjectModel } from "../../src/interpreter/handlers/compose/model.ts";
-import { configHash } from "../../src/interpreter/handlers/compose/naming.ts";
+} from "../../src/docker/compose/engine_spec.ts";
+import { checkVolume } from "../../src/docker/compose/engine_resources.ts";
+import { projectFromSource } from "../../src/docker/compose/load.ts";
+import type { ProjectModel } from "../../src/docker/compose/model.ts";
+import { configHash } from "../../src/docker/compose/naming.ts";
 import { LevelPolicy, type Policy } from "../../src/policy/mod.ts";
 
 const policy = new LevelPolicy(["read", "create"]);

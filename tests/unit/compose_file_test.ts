@@ -10,20 +10,16 @@ import {
   interpolateString,
   interpolateTree,
   parseDotenv,
-} from "../../src/interpreter/handlers/compose/interpolate.ts";
-import { projectFromSource } from "../../src/interpreter/handlers/compose/load.ts";
-import type { ProjectModel } from "../../src/interpreter/handlers/compose/model.ts";
-import { selectServices } from "../../src/interpreter/handlers/compose/select.ts";
+} from "../../src/docker/compose/interpolate.ts";
+import { projectFromSource } from "../../src/docker/compose/load.ts";
+import type { ProjectModel } from "../../src/docker/compose/model.ts";
+import { selectServices } from "../../src/docker/compose/select.ts";
 import {
   parseGoDuration,
   parsePortString,
   parseVolumeString,
-} from "../../src/interpreter/handlers/compose/syntax.ts";
-import {
-  castInterpolated,
-  keyPath,
-  unsupportedKeys,
-} from "../../src/interpreter/handlers/compose/validate.ts";
+} from "../../src/docker/compose/syntax.ts";
+import { castInterpolated, keyPath, unsupportedKeys } from "../../src/docker/compose/validate.ts";
 import { LevelPolicy } from "../../src/policy/mod.ts";
 
 const policy = new LevelPolicy(["read", "create"]);

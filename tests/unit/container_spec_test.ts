@@ -10,13 +10,9 @@ import { redactText } from "../../src/policy/redact.ts";
 import {
   buildContainerSpec,
   type ContainerSpecOptions,
-} from "../../src/interpreter/handlers/container_spec.ts";
-import type { FieldError } from "../../src/interpreter/handlers/_spec_fields.ts";
-import {
-  execArgv,
-  needsShell,
-  splitShellWords,
-} from "../../src/interpreter/handlers/_shell_words.ts";
+} from "../../src/docker/container_spec/mod.ts";
+import type { FieldError } from "../../src/docker/container_spec/fields.ts";
+import { execArgv, needsShell, splitShellWords } from "../../src/docker/shell_words.ts";
 
 const IMAGE = "berth-test/busybox:latest";
 

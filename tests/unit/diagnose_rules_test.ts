@@ -11,12 +11,8 @@ import {
   exitMeaning,
   frameData,
   redactLine,
-} from "../../src/interpreter/handlers/diagnose/mod.ts";
-import {
-  boundPort,
-  endpointOf,
-  missingPath,
-} from "../../src/interpreter/handlers/diagnose/log_patterns.ts";
+} from "../../src/docker/diagnose/mod.ts";
+import { boundPort, endpointOf, missingPath } from "../../src/docker/diagnose/log_patterns.ts";
 import { createFallbackModel } from "../../src/understanding/fallback.ts";
 
 const MB = 1024 * 1024;

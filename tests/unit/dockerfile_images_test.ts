@@ -10,13 +10,10 @@ import assert from "node:assert/strict";
 import * as tar from "tar-stream";
 import type { EngineClient } from "../../src/engine/client.ts";
 import { ConfigPolicy } from "../../src/policy/mod.ts";
-import { extractFlags, instructions } from "../../src/interpreter/handlers/_dockerfile.ts";
-import {
-  dockerfileImages,
-  triggerImages,
-} from "../../src/interpreter/handlers/_dockerfile_images.ts";
-import { checkBaseImages } from "../../src/interpreter/handlers/_build_bases.ts";
-import { packContext } from "../../src/interpreter/handlers/_build_context.ts";
+import { extractFlags, instructions } from "../../src/docker/build/dockerfile.ts";
+import { dockerfileImages, triggerImages } from "../../src/docker/build/dockerfile_images.ts";
+import { checkBaseImages } from "../../src/docker/build/bases.ts";
+import { packContext } from "../../src/docker/build/context.ts";
 import { tempDirWith } from "../helpers/temp_dir.ts";
 
 /** The references a Dockerfile uses (a problem shows as `?<problem>`). */

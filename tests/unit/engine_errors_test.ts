@@ -12,7 +12,7 @@ import {
   withoutRepeats,
 } from "../../src/engine/errors.ts";
 import { BerthError, ERROR_CODES, invalidInput } from "../../src/errors/mod.ts";
-import { registryHint, streamError } from "../../src/interpreter/handlers/_registry.ts";
+import { registryHint, streamError } from "../../src/docker/registry/references.ts";
 import { parseDockerHost, sandboxError } from "../../src/engine/docker_host.ts";
 
 const body = (message: string) => JSON.stringify({ message });

@@ -5,8 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { healthCommand } from "../../src/interpreter/handlers/_health_execs.ts";
-import { availableSince, ENGINE_EVENT_BUFFER } from "../../src/interpreter/handlers/events.ts";
+import { healthCommand } from "../../src/docker/health_execs.ts";
+import { availableSince, ENGINE_EVENT_BUFFER } from "../../src/tools/system/events.ts";
 
 Deno.test("health command: as the engine builds it from Config.Healthcheck.Test", () => {
   const config = (test: string[] | undefined, shell?: string[]) => ({

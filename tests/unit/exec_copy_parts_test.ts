@@ -6,12 +6,12 @@
 
 import assert from "node:assert/strict";
 import { BerthError } from "../../src/errors/mod.ts";
-import { cleanName } from "../../src/interpreter/handlers/copy_to_container.ts";
-import { entryPath, normalizePath } from "../../src/interpreter/handlers/copy_from_container.ts";
-import { OutputCollector, truncationNote } from "../../src/interpreter/handlers/exec_command.ts";
-import { newExecMarker } from "../../src/interpreter/handlers/_exec_kill.ts";
-import { packTar, readTar } from "../../src/interpreter/handlers/_tar.ts";
-import { startTimer, waitBudget } from "../../src/interpreter/handlers/_timer.ts";
+import { cleanName } from "../../src/tools/exec/copy_to_container.ts";
+import { entryPath, normalizePath } from "../../src/tools/exec/copy_from_container.ts";
+import { OutputCollector, truncationNote } from "../../src/tools/exec/exec_command.ts";
+import { newExecMarker } from "../../src/docker/exec_kill.ts";
+import { packTar, readTar } from "../../src/docker/tar.ts";
+import { startTimer, waitBudget } from "../../src/docker/timer.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 const stream = (bytes: Uint8Array, chunk = bytes.length) =>

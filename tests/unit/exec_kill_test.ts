@@ -1,5 +1,5 @@
 /**
- * Which container processes an exec timeout kills (src/interpreter/handlers/_exec_kill.ts):
+ * Which container processes an exec timeout kills (src/docker/exec_kill.ts):
  * the exec's session and descendants in the engine's table, matched inside the
  * container by command line and age, never a twin that is not the exec's, never PID 1.
  * (tests/integration/exec_timeout_test.ts proves it against the real engine.)
@@ -11,7 +11,7 @@ import {
   hostTargets,
   parseContainerList,
   type ProcessRow,
-} from "../../src/interpreter/handlers/_exec_kill.ts";
+} from "../../src/docker/exec_kill.ts";
 
 const row = (pid: number, ppid: number, sid: number, args: string, age = 10, state = "S") => ({
   pid,

@@ -7,8 +7,8 @@
 
 import assert from "node:assert/strict";
 import { formatBytes, formatMemory } from "../../src/interpreter/formats.ts";
-import type { HandlerContext } from "../../src/interpreter/handlers/types.ts";
-import { systemDf } from "../../src/interpreter/shapers/system_df.ts";
+import type { HandlerContext } from "../../src/interpreter/contract.ts";
+import { systemDf } from "../../src/tools/system/system_df.ts";
 
 Deno.test("formatBytes: decimal units, three significant digits, never '1000 kB'", () => {
   assert.equal(formatBytes(0), "0 B");

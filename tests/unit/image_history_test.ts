@@ -4,8 +4,8 @@
  */
 
 import assert from "node:assert/strict";
-import type { HandlerContext } from "../../src/interpreter/handlers/types.ts";
-import { imageHistory, MISSING_LAYER_ID } from "../../src/interpreter/shapers/image_history.ts";
+import type { HandlerContext } from "../../src/interpreter/contract.ts";
+import { imageHistory, MISSING_LAYER_ID } from "../../src/tools/images/image_history.ts";
 import { parseFile } from "../../src/manifest/loader.ts";
 import type { ManifestProblem } from "../../src/manifest/loader.ts";
 import { toolFileSchema } from "../../src/manifest/schema.ts";

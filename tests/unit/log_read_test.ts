@@ -6,11 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  boundedRead,
-  type ReadStop,
-  stoppedNote,
-} from "../../src/interpreter/handlers/_log_lines.ts";
+import { boundedRead, type ReadStop, stoppedNote } from "../../src/docker/log_window.ts";
 
 /** An endless body of 1 KiB chunks, one every `everyMs` (0: as fast as read). */
 function endless(everyMs = 0): ReadableStream<Uint8Array> {

@@ -216,10 +216,10 @@ Deno.test("manifests: a read tool whose route changes the engine is refused at i
 Deno.test("manifests: a read tool naming a handler that writes is refused at its permission line", async () => {
   const routeless = GOOD.slice(0, GOOD.indexOf("request:")) + GOOD.slice(GOOD.indexOf("output:"));
   const problems = await problemsOf({
-    "probe.yaml": routeless.replace("output:", "handler: container_remove\noutput:"),
+    "probe.yaml": routeless.replace("output:", "handler: remove_container\noutput:"),
   });
   assert.deepEqual(problems.map((p) => [p.line, p.field]), [[4, "permission"]]);
-  assert.match(problems[0].message, /not 'container_remove'; declare the level/);
+  assert.match(problems[0].message, /not 'remove_container'; declare the level/);
 });
 
 Deno.test("manifests: a read tool may use GET or HEAD; a write route loads at a level above read", async () => {

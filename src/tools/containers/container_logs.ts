@@ -1,0 +1,126 @@
+/**
+ * `docker_container_logs`: the newest lines of a container's output, bounded
+ * in lines and bytes however long the log is.
+ *
+ * The container is inspected first: its `Config.Tty` decides whether the body
+ * is the 8-byte framed stream or one raw stream (never guessed), and the
+ * policy sees its canonical name. Lines of stdout and stderr come interleaved
+ * in the engine's order, unlabelled; ask for one stream to separate them.
+ *
+ * @module
+ */
+
+import { invalidInput } from "../../errors/mod.ts";
+import { compilePattern, openLineFilter } from "../../guard/pattern.ts";
+import { parseTime } from "../../interpreter/formats.ts";
+import { counted } from "../../interpreter/result.ts";
+import { type LogFollow, readContainerLogs, stoppedNote } from "../../docker/log_window.ts";
+import { bareName, inspectVisibleContainer } from "../../docker/visible_container.ts";
+import type { Handler, HandlerContext } from "../../interpreter/contract.ts";
+
+/** Bytes of log text returned at most (the interpreter's text cap is 64 KiB). */
+export const MAX_LOG_BYTES = 60 * 1024;
+/** Lines returned at most. */
+export const MAX_LOG_LINES = 5000;
+/** Characters of one line kept at most. */
+export const MAX_LINE_LENGTH = 8 * 1024;
+
+/** Unix seconds as the engine's `seconds.nanoseconds` form. */
+function engineTime(field: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const seconds = parseTime(value as string | number);
+  if (seconds === undefined) {
+    throw invalidInput(field, "must be RFC 3339, unix seconds, or relative like 15m or 2h");
+  }
+  return seconds.toFixed(9);
+}
+
+/** Fetches, filters and bounds the logs of one container. */
+export const containerLogs: Handler = async (ctx) => {
+  const { args } = ctx;
+  const id = args.container_id as string;
+  const stdout = args.stdout !== false;
+  const stderr = args.stderr !== false;
+  if (!stdout && !stderr) {
+    throw invalidInput("stderr", "cannot be false when 'stdout' is false too", "Ask for a stream");
+  }
+  const since = engineTime("since", args.since);
+  const until = engineTime("until", args.until);
+  if (since !== undefined && until !== undefined && Number(until) < Number(since)) {
+    throw invalidInput("until", "must not be before 'since'");
+  }
+  const grep = typeof args.grep === "string" ? compilePattern("grep", args.grep) : undefined;
+  const tail = (args.tail as number | undefined) ?? 100;
+  const timestamps = args.timestamps === true;
+
+  const info = await inspectVisibleContainer(ctx, id);
+  const tty = info.Config?.Tty === true;
+  const filter = grep ? openLineFilter(grep, ctx.signal) : undefined;
+  const follow = followOf(ctx);
+  const window = await readContainerLogs(ctx, info, {
+    stdout,
+    stderr,
+    tail,
+    since,
+    until,
+    timestamps,
+  }, {
+    maxBytes: MAX_LOG_BYTES,
+    maxLines: MAX_LOG_LINES,
+    maxLineLength: MAX_LINE_LENGTH,
+    grep: filter,
+    timestamps,
+  }, follow).finally(() => filter?.close());
+
+  const lines = window.lines;
+  const marker = window.stopped
+    ? `[truncated: ${stoppedNote(window.stopped)}]`
+    : window.truncated
+    ? `[truncated: showing the last ${lines.length} of ${window.matched} lines; ` +
+      "for other lines use a smaller tail, since/until or grep]"
+    : undefined;
+  const logs = [...(marker ? [marker] : []), ...lines].join("\n");
+  const name = bareName(info.Name);
+  const followedFor = follow ? `; followed ${Math.round(follow.ms / 1000)} s${follow.note}` : "";
+  const streams = stdout && stderr ? "stdout+stderr" : stdout ? "stdout" : "stderr";
+  const header = lines.length
+    ? `Logs of ${name} (${counted(lines.length, "lines")}, ${streams}${tty ? ", tty" : ""}${
+      grep ? `, grep /${grep.source}/` : ""
+    }${followedFor}):`
+    : `No log lines from ${name} (${streams}${
+      grep ? `, grep /${grep.source}/` : ""
+    }${followedFor})`;
+  return {
+    structured: { logs, lines: lines.length, truncated: window.truncated },
+    text: lines.length ? `${header}\n${logs}` : header,
+  };
+};
+
+/** Time kept after following for the answer. */
+const FOLLOW_MARGIN_MS = 2_000;
+/** Progress notifications while following, at most one per this many ms. */
+const PROGRESS_EVERY_MS = 250;
+
+/**
+ * `follow: true`: how long to follow (`follow_seconds`, capped by the read
+ * deadline, which the answer then says), and progress as output arrives.
+ */
+function followOf(ctx: HandlerContext): (LogFollow & { note: string }) | undefined {
+  if (ctx.args.follow !== true) return undefined;
+  const asked = ((ctx.args.follow_seconds as number | undefined) ?? 10) * 1000;
+  const room = ctx.deadlineMs === undefined ? asked : ctx.deadlineMs - FOLLOW_MARGIN_MS;
+  const ms = Math.max(1000, Math.min(asked, room));
+  let lines = 0;
+  let said = 0;
+  return {
+    ms,
+    note: ms < asked ? ` (capped by the read timeout)` : "",
+    onChunk: (chunk) => {
+      for (const byte of chunk.data) if (byte === 10) lines++;
+      const now = performance.now();
+      if (now - said < PROGRESS_EVERY_MS) return;
+      said = now;
+      ctx.progress({ progress: lines, message: `${lines} lines so far` });
+    },
+  };
+}
