@@ -6,10 +6,11 @@
  * @module
  */
 
-import { LineCounter, parseDocument } from "yaml";
+import type { Document } from "yaml";
 import type { z } from "zod";
 import { grantHintFor } from "../errors/mod.ts";
-import { toolFileSchema, toolsetFileSchema } from "./schema.ts";
+import { bundledManifests } from "./builtin.ts";
+import type { toolFileSchema } from "./schema.ts";
 import { type ParamSpec, READ_METHODS, type ToolsetSpec, type ToolSpec } from "./types.ts";
 
 /** One problem in one manifest file. */
@@ -46,13 +47,29 @@ export interface LoadedManifests {
 
 /**
  * Loads the built-in manifests and then each extra directory in turn; a tool
- * of the same name in a later directory replaces the earlier one.
+ * of the same name in a later directory replaces the earlier one. The
+ * built-in ones come from their bundle when it matches manifest/
+ * (src/manifest/builtin.ts); extra directories are always parsed.
  */
 export async function loadManifests(extraDirs: string[] = []): Promise<LoadedManifests> {
+  const builtin = bundledManifests(BUILTIN_MANIFEST_DIR.pathname);
+  if (!builtin) return await parseManifestDirs([BUILTIN_MANIFEST_DIR.pathname, ...extraDirs]);
+  if (!extraDirs.length) return builtin;
+  return await parseManifestDirs(extraDirs, builtin);
+}
+
+/**
+ * Parses and validates the YAML of manifest roots in turn, on top of
+ * manifests already loaded (`base`); throws a {@link ManifestError} naming
+ * every problem.
+ */
+export async function parseManifestDirs(
+  roots: string[],
+  base: LoadedManifests = { tools: [], toolsets: [] },
+): Promise<LoadedManifests> {
   const problems: ManifestProblem[] = [];
-  const tools = new Map<string, ToolSpec>();
-  const toolsets = new Map<string, ToolsetSpec>();
-  const roots = [BUILTIN_MANIFEST_DIR.pathname, ...extraDirs];
+  const tools = new Map(base.tools.map((tool) => [tool.name, tool]));
+  const toolsets = new Map(base.toolsets.map((toolset) => [toolset.name, toolset]));
   for (const root of roots) {
     await loadRoot(root, tools, toolsets, problems);
   }
@@ -101,6 +118,9 @@ async function loadToolsetDir(
     .map((e) => e.name)
     .sort();
   if (files.length === 0) return;
+  // The parser and the schemas load with the first file: a start from the
+  // bundled built-in manifests needs neither (src/manifest/builtin.ts).
+  const { toolFileSchema, toolsetFileSchema } = await import("./schema.ts");
   let toolset: ToolsetSpec = { name: defaultName, description: `Tools from ${dir}`, order: 1000 };
   if (files.includes("toolset.yaml")) {
     const parsed = await parseFile(`${dir}/toolset.yaml`, toolsetFileSchema, problems);
@@ -142,6 +162,7 @@ export async function parseFile<S extends z.ZodType>(
   extraCheck?: (value: z.infer<S>) => { path: (string | number)[]; message: string }[],
 ): Promise<z.infer<S> | undefined> {
   const source = await Deno.readTextFile(path);
+  const { LineCounter, parseDocument } = await import("yaml");
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true });
   if (doc.errors.length) {
@@ -200,7 +221,7 @@ export async function parseFile<S extends z.ZodType>(
 }
 
 function findKeyNode(
-  doc: ReturnType<typeof parseDocument>,
+  doc: Document.Parsed,
   path: (string | number)[],
 ): number | undefined {
   const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
