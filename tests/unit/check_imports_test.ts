@@ -1,0 +1,155 @@
+import { assert, assertEquals } from "../helpers/asserts.ts";
+import {
+  allowlistFor,
+  checkGraph,
+  cycles,
+  type Graph,
+  layerOf,
+  parseAllowlist,
+  readGraph,
+} from "../tools/check_imports.ts";
+
+/** A graph from "from -> to" lines; every file named becomes a node. */
+function graphOf(...lines: string[]): Graph {
+  const graph: Graph = new Map();
+  const node = (f: string) => graph.get(f) ?? graph.set(f, new Set()).get(f)!;
+  for (const line of lines) {
+    const [from, to] = line.split(" -> ");
+    node(from).add(to);
+    node(to);
+  }
+  return graph;
+}
+
+// A tiny tree that keeps the order: the CLI down to errors, every file used.
+const CLEAN = [
+  "main.ts -> server/mod.ts",
+  "server/mod.ts -> interpreter/mod.ts",
+  "interpreter/mod.ts -> tools/containers/logs.ts",
+  "tools/containers/logs.ts -> interpreter/contract.ts",
+  "tools/containers/logs.ts -> engine/client.ts",
+  "engine/client.ts -> errors/mod.ts",
+];
+
+Deno.test("check_imports: a graph that keeps the order passes", () => {
+  assertEquals(checkGraph(graphOf(...CLEAN)), { violations: [], stale: [] });
+});
+
+Deno.test("check_imports: an import up the order fails, naming both files and the fix", () => {
+  const { violations } = checkGraph(graphOf(...CLEAN, "engine/client.ts -> policy/redact.ts"));
+  assertEquals(violations.map((v) => [v.kind, v.key]), [
+    ["upward", "engine/client.ts -> policy/redact.ts"],
+  ]);
+  const [message] = violations.map((v) => v.message);
+  assert(message.includes("src/engine/client.ts (engine)"), message);
+  assert(message.includes("src/policy/redact.ts (policy)"), message);
+  assert(message.includes("Fix: move"), message);
+});
+
+Deno.test("check_imports: the handler contract is importable from every layer, nothing else is", () => {
+  const lower = graphOf(...CLEAN, "engine/client.ts -> interpreter/contract.ts");
+  assertEquals(checkGraph(lower).violations, []);
+  const other = graphOf(...CLEAN, "tools/containers/logs.ts -> interpreter/result.ts");
+  assertEquals(checkGraph(other).violations.map((v) => v.kind), ["upward"]);
+});
+
+Deno.test("check_imports: a cycle between files of one layer fails", () => {
+  const graph = graphOf(
+    ...CLEAN,
+    "policy/mod.ts -> policy/config.ts",
+    "policy/config.ts -> policy/mod.ts",
+    "engine/client.ts -> policy/mod.ts",
+  );
+  const cyclic = checkGraph(graph).violations.filter((v) => v.kind === "cycle");
+  assertEquals(cyclic.length, 1);
+  assert(
+    cyclic[0].message.includes("src/policy/config.ts → src/policy/mod.ts → src/policy/config.ts"),
+  );
+  // A self-import is a cycle too, and a longer one is found as one.
+  assertEquals(cycles(graphOf("a.ts -> a.ts")), [["a.ts"]]);
+  assertEquals(cycles(graphOf("a.ts -> b.ts", "b.ts -> c.ts", "c.ts -> a.ts", "c.ts -> d.ts")), [
+    ["a.ts", "b.ts", "c.ts"],
+  ]);
+});
+
+Deno.test("check_imports: a module nothing imports fails unless it is an entry point", () => {
+  const { violations } = checkGraph(graphOf(...CLEAN, "engine/mod.ts -> engine/client.ts"));
+  assertEquals(violations.map((v) => v.key), ["unused engine/mod.ts"]);
+});
+
+Deno.test("check_imports: the allowlist tolerates its entries and fails when one goes stale", () => {
+  const bad = graphOf(
+    ...CLEAN,
+    "config/mod.ts -> interpreter/formats.ts",
+    "server/mod.ts -> config/mod.ts",
+    "interpreter/mod.ts -> interpreter/formats.ts",
+    "tools/containers/a.ts -> tools/containers/b.ts",
+    "tools/containers/b.ts -> tools/containers/a.ts",
+    "interpreter/mod.ts -> tools/containers/a.ts",
+  );
+  const allowlist = new Set(allowlistFor(bad));
+  assertEquals([...allowlist], [
+    "config/mod.ts -> interpreter/formats.ts",
+    "tools/containers/b.ts -> tools/containers/a.ts",
+  ]);
+  assertEquals(checkGraph(bad, allowlist), { violations: [], stale: [] });
+  // A new violation still fails beside the known ones.
+  const worse = graphOf(...CLEAN, "main.ts -> config/mod.ts", "errors/mod.ts -> config/mod.ts");
+  assertEquals(checkGraph(worse, allowlist).violations.map((v) => v.key), [
+    "errors/mod.ts -> config/mod.ts",
+  ]);
+  // Fixed violations leave stale entries, which fail until deleted.
+  assertEquals(checkGraph(graphOf(...CLEAN), allowlist).stale, [...allowlist]);
+  // An edge still present but no longer on a cycle is stale too.
+  const broken = graphOf(
+    ...CLEAN,
+    "tools/containers/b.ts -> tools/containers/a.ts",
+    "interpreter/mod.ts -> tools/containers/b.ts",
+  );
+  assertEquals(checkGraph(broken, allowlist).stale, [
+    "config/mod.ts -> interpreter/formats.ts",
+    "tools/containers/b.ts -> tools/containers/a.ts",
+  ]);
+  assertEquals(parseAllowlist("# header\na.ts -> b.ts  # why\n\n"), new Set(["a.ts -> b.ts"]));
+});
+
+Deno.test("check_imports: layers follow folders; files outside them belong to none", () => {
+  assertEquals(layerOf("main.ts"), 0);
+  assert(layerOf("server/http/cli.ts")! < layerOf("interpreter/plan.ts")!);
+  assert(layerOf("policy/mod.ts")! < layerOf("engine/ops/containers.ts")!);
+  assertEquals(layerOf("elsewhere/x.ts"), undefined);
+});
+
+Deno.test("check_imports: static, dynamic, re-export and type-only imports are all read", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "check_imports_" });
+  try {
+    await Deno.mkdir(`${dir}/engine`);
+    await Deno.mkdir(`${dir}/policy`);
+    const files: Record<string, string> = {
+      "main.ts":
+        'import "./engine/a.ts";\nconst m = await import("./policy/dyn.ts");\nconsole.log(m);\n',
+      "engine/a.ts": 'import type { T } from "../policy/types.ts";\nexport * from "./b.ts";\n' +
+        '// import "../policy/commented.ts";\nexport const s = "import \'../policy/string.ts\'";\n' +
+        "export type U = T;\n",
+      "engine/b.ts": "export const b = 1;\n",
+      "policy/types.ts": "export type T = number;\n",
+      "policy/dyn.ts": "export const d = 1;\n",
+      "policy/commented.ts": "export {};\n",
+      "policy/string.ts": "export {};\n",
+    };
+    for (const [name, text] of Object.entries(files)) {
+      await Deno.writeTextFile(`${dir}/${name}`, text);
+    }
+    const graph = await readGraph(dir);
+    assertEquals([...graph.get("main.ts")!].sort(), ["engine/a.ts", "policy/dyn.ts"]);
+    assertEquals([...graph.get("engine/a.ts")!].sort(), ["engine/b.ts", "policy/types.ts"]);
+    const { violations } = checkGraph(graph);
+    assertEquals(violations.map((v) => v.key), [
+      "engine/a.ts -> policy/types.ts",
+      "unused policy/commented.ts",
+      "unused policy/string.ts",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
