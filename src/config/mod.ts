@@ -11,7 +11,7 @@ import type { TlsFiles } from "../engine/docker_host.ts";
 import { BerthError, grantHint } from "../errors/mod.ts";
 import { DEFAULT_TIMEOUTS } from "../guard/deadline.ts";
 import { DEFAULT_LONG_BUDGET_MS } from "../guard/operations.ts";
-import { parseDuration } from "../interpreter/formats.ts";
+import { parseDuration } from "../guard/formats.ts";
 import { type Level, LEVELS, TIMEOUT_CLASSES, type TimeoutClass } from "../manifest/types.ts";
 import { parseLevels } from "../policy/levels.ts";
 import { DEFAULT_GUARDS, type GuardSettings } from "../policy/config_policy.ts";

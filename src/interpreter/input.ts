@@ -9,7 +9,7 @@ import { z } from "zod";
 import { BerthError } from "../errors/mod.ts";
 import type { ParamSpec, ParamType } from "../manifest/types.ts";
 import { patternProblem } from "../guard/pattern.ts";
-import { checkFormat, FORMAT_DESCRIPTIONS, withoutLeadingSlash } from "./formats.ts";
+import { checkFormat, FORMAT_DESCRIPTIONS, withoutLeadingSlash } from "../guard/formats.ts";
 
 /** A JSON Schema object, as sent in `tools/list`. */
 export type JsonSchema = Record<string, unknown>;

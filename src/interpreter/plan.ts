@@ -10,7 +10,7 @@ import { BerthError } from "../errors/mod.ts";
 import type { QueryValue } from "../engine/client.ts";
 import type { ErrorType } from "../errors/mod.ts";
 import type { ParamSpec, QueryMapping, RequestSpec, ToolSpec } from "../manifest/types.ts";
-import { checkFormat, FORMAT_DESCRIPTIONS, parseBytes, parseTime } from "./formats.ts";
+import { checkFormat, FORMAT_DESCRIPTIONS, parseBytes, parseTime } from "../guard/formats.ts";
 import type { Args } from "./input.ts";
 
 /** A fully built engine request, before the engine client sends it. */

@@ -22,7 +22,7 @@ import { engineError } from "../engine/errors.ts";
 import { BerthError, invalidInput, isBerthError } from "../errors/mod.ts";
 import type { Policy } from "../policy/mod.ts";
 import { isImageId, parseImageReference } from "../policy/names.ts";
-import { NAME_OR_ID } from "./formats.ts";
+import { NAME_OR_ID } from "../guard/formats.ts";
 import type { HandlerContext } from "./contract.ts";
 import { primaryName } from "./list_filters.ts";
 

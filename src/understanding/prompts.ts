@@ -9,7 +9,7 @@
 import { BerthError, invalidInput } from "../errors/mod.ts";
 import { startDeadline } from "../guard/deadline.ts";
 import { callRedactor, engineForCall } from "../interpreter/call_guard.ts";
-import { NAME_OR_ID } from "../interpreter/formats.ts";
+import { NAME_OR_ID } from "../guard/formats.ts";
 import { levelDenied } from "../policy/mod.ts";
 import { securityReviewPrompt, troubleshootPrompt } from "./container_prompts.ts";
 import { cleanupPrompt, planStackPrompt } from "./ops_prompts.ts";

@@ -10,7 +10,7 @@
  */
 
 import { BerthError, type ErrorPayload } from "../errors/mod.ts";
-import { NAME_OR_ID } from "../interpreter/formats.ts";
+import { NAME_OR_ID } from "../guard/formats.ts";
 import { redactLine } from "../docker/diagnose/data.ts";
 import type { ToolResult } from "../interpreter/mod.ts";
 import { depsOn, severalEngines, type UnderstandingDeps } from "./deps.ts";

@@ -5,6 +5,8 @@
  * `deno task check`.
  *
  *   deno run --allow-read --allow-run tests/tools/check_imports.ts            check
+ *   deno run --allow-read --allow-run --allow-write tests/tools/check_imports.ts --prune
+ *                                              delete the allowlist's fixed entries
  *   deno run --allow-read --allow-run --allow-write tests/tools/check_imports.ts --update
  *                                              rewrite the allowlist (see below)
  *
@@ -352,13 +354,21 @@ async function main(args: string[]): Promise<number> {
     console.log(`${ALLOWLIST.pathname}: ${lines.length} entries`);
     return 0;
   }
-  const allowlist = parseAllowlist(await Deno.readTextFile(ALLOWLIST).catch(() => ""));
+  const text = await Deno.readTextFile(ALLOWLIST).catch(() => "");
+  const allowlist = parseAllowlist(text);
   const { violations, stale } = checkGraph(graph, allowlist);
+  if (args.includes("--prune")) {
+    const gone = new Set(stale);
+    const kept = text.split("\n").filter((line) => !gone.has(line.replace(/#.*/, "").trim()));
+    await Deno.writeTextFile(ALLOWLIST, kept.join("\n"));
+    console.log(`${ALLOWLIST.pathname}: ${stale.length} stale entries deleted`);
+    return 0;
+  }
   for (const v of violations) console.error(`✗ ${v.message}\n`);
   for (const line of stale) {
     console.error(
       `✗ tests/tools/import_allowlist.txt lists '${line}', which is no longer a violation. ` +
-        `Fix: delete that line\n`,
+        `Fix: delete that line (--prune deletes all such lines)\n`,
     );
   }
   if (violations.length || stale.length) {

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { formatBytes, formatMemory } from "../../src/interpreter/formats.ts";
+import { formatBytes, formatMemory } from "../../src/guard/formats.ts";
 import type { HandlerContext } from "../../src/interpreter/contract.ts";
 import { systemDf } from "../../src/tools/system/system_df.ts";
 

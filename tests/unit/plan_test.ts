@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { EngineClient } from "../../src/engine/client.ts";
 import { BerthError } from "../../src/errors/mod.ts";
-import { checkFormat, IMAGE_REF, NAME_OR_ID } from "../../src/interpreter/formats.ts";
+import { checkFormat, IMAGE_REF, NAME_OR_ID } from "../../src/guard/formats.ts";
 import { InputValidator } from "../../src/interpreter/input.ts";
 import { encodeFilters, expandPath, planRequest } from "../../src/interpreter/plan.ts";
 import type { ToolSpec } from "../../src/manifest/types.ts";

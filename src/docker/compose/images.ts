@@ -9,7 +9,7 @@
  */
 
 import { BerthError } from "../../errors/mod.ts";
-import { checkFormat } from "../../interpreter/formats.ts";
+import { checkFormat } from "../../guard/formats.ts";
 import { buildImage } from "../../tools/images/build_image.ts";
 import { localImage } from "../local_image.ts";
 import { pullImage } from "../../tools/images/pull_image.ts";

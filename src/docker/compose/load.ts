@@ -8,7 +8,7 @@
 
 import { invalidInput } from "../../errors/mod.ts";
 import type { Policy } from "../../policy/mod.ts";
-import { NAME_OR_ID } from "../../interpreter/formats.ts";
+import { NAME_OR_ID } from "../../guard/formats.ts";
 import { interpolateTree, type Lookup } from "./interpolate.ts";
 import type { NetworkModel, ProjectModel, ServiceModel, VolumeModel } from "./model.ts";
 import { scopedName } from "./naming.ts";

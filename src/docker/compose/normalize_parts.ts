@@ -5,7 +5,7 @@
  * @module
  */
 
-import { parseBytes } from "../../interpreter/formats.ts";
+import { parseBytes } from "../../guard/formats.ts";
 import type { Lookup } from "./interpolate.ts";
 import type { HealthModel, MountModel, PortModel, ServiceModel, ServiceNetwork } from "./model.ts";
 import { resolvePath } from "./source.ts";

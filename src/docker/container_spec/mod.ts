@@ -18,7 +18,7 @@
  * @module
  */
 
-import { checkFormat, NAME_OR_ID } from "../../interpreter/formats.ts";
+import { checkFormat, NAME_OR_ID } from "../../guard/formats.ts";
 import { type FieldError, Fields, isCleanAbsolutePath, isPlainObject } from "./fields.ts";
 import { bytes, cpus, healthcheck, type HealthConfig, restartPolicy } from "./runtime.ts";
 import { type Mount, parseVolumes } from "./mounts.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { parseBytes } from "../../interpreter/formats.ts";
+import { parseBytes } from "../../guard/formats.ts";
 import { durationNs, type Fields, isPlainObject } from "./fields.ts";
 
 /** The Engine's health check, durations in nanoseconds. */

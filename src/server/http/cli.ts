@@ -7,7 +7,7 @@
  */
 
 import { BerthError } from "../../errors/mod.ts";
-import { parseDuration } from "../../interpreter/formats.ts";
+import { parseDuration } from "../../guard/formats.ts";
 import type { Authenticator } from "./auth.ts";
 import { OAuthVerifier } from "./oauth.ts";
 import {

@@ -9,7 +9,7 @@
  */
 
 import { BerthError } from "../../errors/mod.ts";
-import { checkFormat } from "../../interpreter/formats.ts";
+import { checkFormat } from "../../guard/formats.ts";
 import type { Handler, HandlerContext } from "../../interpreter/contract.ts";
 import {
   type ContainerSummary,

@@ -12,7 +12,7 @@
 
 import { invalidInput } from "../../errors/mod.ts";
 import { compilePattern, openLineFilter } from "../../guard/pattern.ts";
-import { parseTime } from "../../interpreter/formats.ts";
+import { parseTime } from "../../guard/formats.ts";
 import { counted } from "../../interpreter/result.ts";
 import { type LogFollow, readContainerLogs, stoppedNote } from "../../docker/log_window.ts";
 import { bareName, inspectVisibleContainer } from "../../docker/visible_container.ts";

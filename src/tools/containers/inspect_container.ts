@@ -12,7 +12,7 @@ import {
   bareName,
   type ContainerInspect,
 } from "../../docker/visible_container.ts";
-import { formatMemory } from "../../interpreter/formats.ts";
+import { formatMemory } from "../../guard/formats.ts";
 import type { Shaper } from "../../interpreter/contract.ts";
 
 /** The sections `section` may name, and the engine keys each keeps. */

@@ -10,7 +10,7 @@
  */
 
 import { invalidInput, isBerthError } from "../../errors/mod.ts";
-import { formatBytes, parseTime } from "../../interpreter/formats.ts";
+import { formatBytes, parseTime } from "../../guard/formats.ts";
 import { encodeFilters } from "../../interpreter/plan.ts";
 import { counted } from "../../interpreter/result.ts";
 import { mbOf } from "../../docker/prune.ts";

@@ -10,7 +10,7 @@
  */
 
 import { BerthError, type ErrorType, invalidInput } from "../../errors/mod.ts";
-import { formatBytes } from "../../interpreter/formats.ts";
+import { formatBytes } from "../../guard/formats.ts";
 import { normalizeHostPath } from "../../policy/host_paths.ts";
 import { counted } from "../../interpreter/result.ts";
 import { checkBaseImages } from "../../docker/build/bases.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { formatBytes } from "../../interpreter/formats.ts";
+import { formatBytes } from "../../guard/formats.ts";
 import type { Shaper } from "../../interpreter/contract.ts";
 import { counted } from "../../interpreter/result.ts";
 import { applyFields } from "../../interpreter/shape.ts";

@@ -6,7 +6,7 @@
  */
 
 import { redactEnv } from "../../policy/redact.ts";
-import { formatBytes } from "../../interpreter/formats.ts";
+import { formatBytes } from "../../guard/formats.ts";
 import type { Shaper } from "../../interpreter/contract.ts";
 
 type Json = Record<string, unknown>;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { formatBytes } from "../../interpreter/formats.ts";
+import { formatBytes } from "../../guard/formats.ts";
 import { encodeFilters } from "../../interpreter/plan.ts";
 import { counted } from "../../interpreter/result.ts";
 import { mbOf, postPrune, pruneFilters } from "../../docker/prune.ts";

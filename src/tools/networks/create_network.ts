@@ -6,7 +6,7 @@
  */
 
 import { invalidInput } from "../../errors/mod.ts";
-import { NAME_OR_ID } from "../../interpreter/formats.ts";
+import { NAME_OR_ID } from "../../guard/formats.ts";
 import { networkConflict } from "../../docker/network.ts";
 import type { Handler } from "../../interpreter/contract.ts";
 

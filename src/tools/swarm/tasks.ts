@@ -9,7 +9,7 @@ import { list, serviceLogs as logsRoute } from "../../engine/ops/swarm.ts";
 import { type TaskRow, taskRows } from "../../docker/swarm/tasks.ts";
 import { demultiplex, rawStream } from "../../engine/streams.ts";
 import { invalidInput } from "../../errors/mod.ts";
-import { parseTime } from "../../interpreter/formats.ts";
+import { parseTime } from "../../guard/formats.ts";
 import { counted } from "../../interpreter/result.ts";
 import { alignColumns } from "../../interpreter/shape.ts";
 import { compilePattern, openLineFilter } from "../../guard/pattern.ts";

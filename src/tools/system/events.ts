@@ -18,7 +18,7 @@
 
 import { ndjson } from "../../engine/streams.ts";
 import { invalidInput } from "../../errors/mod.ts";
-import { parseTime } from "../../interpreter/formats.ts";
+import { parseTime } from "../../guard/formats.ts";
 import { encodeFilters } from "../../interpreter/plan.ts";
 import { counted } from "../../interpreter/result.ts";
 import { type EngineEvent, HealthExecs } from "../../docker/health_execs.ts";

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { formatMemory } from "../../interpreter/formats.ts";
+import { formatMemory } from "../../guard/formats.ts";
 import { filterContainerList } from "../../interpreter/list_filters.ts";
 import { kindOf, type VersionAnswer } from "../../engine/identity.ts";
 import type { Handler, HandlerContext } from "../../interpreter/contract.ts";

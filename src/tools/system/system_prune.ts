@@ -8,7 +8,7 @@
 
 import { isMissingRoute } from "../../engine/errors.ts";
 import { invalidInput } from "../../errors/mod.ts";
-import { formatBytes } from "../../interpreter/formats.ts";
+import { formatBytes } from "../../guard/formats.ts";
 import { encodeFilters } from "../../interpreter/plan.ts";
 import { type Filters, mbOf, postPrune, pruneFilters, pruneVolumes } from "../../docker/prune.ts";
 import type { Handler, HandlerContext } from "../../interpreter/contract.ts";

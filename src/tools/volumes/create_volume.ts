@@ -8,7 +8,7 @@
  */
 
 import { invalidInput } from "../../errors/mod.ts";
-import { NAME_OR_ID } from "../../interpreter/formats.ts";
+import { NAME_OR_ID } from "../../guard/formats.ts";
 import type { Handler } from "../../interpreter/contract.ts";
 
 const DRIVER = /^[A-Za-z0-9][A-Za-z0-9_.\/:-]{0,127}$/;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { formatBytes } from "../../interpreter/formats.ts";
+import { formatBytes } from "../../guard/formats.ts";
 import { counted } from "../../interpreter/result.ts";
 import { mbOf, pruneFilters, pruneVolumes } from "../../docker/prune.ts";
 import type { Handler } from "../../interpreter/contract.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { patternProblem } from "../guard/pattern.ts";
+import { patternProblem } from "./pattern.ts";
 import type { Format } from "../manifest/types.ts";
 
 /** Container, network, volume and exec names or IDs: one safe path segment. */
