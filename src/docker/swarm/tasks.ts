@@ -5,8 +5,7 @@
  * @module
  */
 
-// deno-lint-ignore no-explicit-any
-type Json = any;
+import { type Json, shortImage } from "./services.ts";
 
 /** One task, as `docker_list_tasks` and stack ps show it. */
 export interface TaskRow {
@@ -53,7 +52,7 @@ export function taskRows(
     name: taskName(t, services),
     service: services.get(t.ServiceID) ?? t.ServiceID,
     node: nodes.get(t.NodeID) ?? t.NodeID ?? "",
-    image: String(t.Spec?.ContainerSpec?.Image ?? "").replace(/@sha256:[0-9a-f]+$/, ""),
+    image: shortImage(t.Spec?.ContainerSpec?.Image),
     desired_state: t.DesiredState ?? "",
     state: t.Status?.State ?? "",
     error: t.Status?.Err || null,

@@ -9,7 +9,7 @@
 
 import { invalidInput } from "../../errors/mod.ts";
 import { counted } from "../../interpreter/result.ts";
-import { diagnoseServiceCall } from "../../docker/diagnose/service.ts";
+import { diagnoseServiceCall } from "./_service.ts";
 import type { Handler, Shaped } from "../../interpreter/contract.ts";
 import { frameData } from "../../docker/diagnose/data.ts";
 import { type Evidence, gatherEvidence } from "../../docker/diagnose/evidence.ts";

@@ -1,57 +1,22 @@
 /**
- * What the swarm handlers share: engine ops of a call, services seen through
- * the container name lists (a service's tasks are containers named after it,
- * so a hidden name is hidden as a service too, and looks missing), the image
- * lists, the create guard on a service spec, and watching convergence.
+ * What the swarm tools that change services share: the create guard on a
+ * service spec, watching convergence, and the answer once it converged.
+ * The Docker domain they read (visibility, rows, file references) is in
+ * src/docker/swarm/services.ts.
  *
  * @module
  */
 
-import { BerthError } from "../../errors/mod.ts";
-import { inspect, list, type Ops } from "../../engine/ops/swarm.ts";
+import { update } from "../../engine/ops/swarm.ts";
 import {
   type Convergence,
   convergenceError,
   watchConvergence,
 } from "../../docker/swarm/converge.ts";
+import { type Json, opsOf } from "../../docker/swarm/services.ts";
 import { createBodyOf } from "../../docker/swarm/spec.ts";
-import type { HandlerContext } from "../../interpreter/contract.ts";
+import type { HandlerContext, Shaped } from "../../interpreter/contract.ts";
 import { containerNameDenied, imageDenied, imageUsable } from "../../interpreter/resolve.ts";
-
-// deno-lint-ignore no-explicit-any
-export type Json = any;
-
-/** The engine ops of a call. */
-export function opsOf(ctx: HandlerContext): Ops {
-  return { engine: ctx.engine, signal: ctx.signal };
-}
-
-/** True when the name lists let this session see a service (or stack) name. */
-export function serviceVisible(ctx: HandlerContext, name: string): boolean {
-  return !ctx.policy.filtersContainers || ctx.policy.containerVisible(name);
-}
-
-/** A service by name or ID among the visible ones; a hidden one answers like a missing one. */
-export async function visibleService(ctx: HandlerContext, ref: string): Promise<Json> {
-  const service = await inspect(opsOf(ctx), "services", ref);
-  if (!serviceVisible(ctx, service.Spec?.Name ?? "")) {
-    throw new BerthError("not_found", `No such service: ${ref}`, {
-      status: 404,
-      hint: "List them with docker_list_services",
-    });
-  }
-  return service;
-}
-
-/** Visible services, optionally filtered. */
-export async function visibleServices(
-  ctx: HandlerContext,
-  filters?: Record<string, string[]>,
-  status = false,
-): Promise<Json[]> {
-  const services = await list(opsOf(ctx), "services", filters, { status: status || undefined });
-  return services.filter((s) => serviceVisible(ctx, s.Spec?.Name ?? ""));
-}
 
 /**
  * The checks a container create gets, on a service spec: the create guard on
@@ -96,19 +61,6 @@ async function hostNetworksNamed(ctx: HandlerContext, spec: Json): Promise<Json>
   return copy;
 }
 
-/** Hostnames of nodes by ID, and services' names by ID, for task rows. */
-export async function names(ctx: HandlerContext): Promise<{
-  nodes: Map<string, string>;
-  services: Map<string, string>;
-}> {
-  const ops = opsOf(ctx);
-  const [nodes, services] = await Promise.all([list(ops, "nodes"), list(ops, "services")]);
-  return {
-    nodes: new Map(nodes.map((n) => [n.ID, n.Description?.Hostname ?? n.ID])),
-    services: new Map(services.map((s) => [s.ID, s.Spec?.Name ?? s.ID])),
-  };
-}
-
 /**
  * Watches a service converge after a change sent at `since`; a failure is an
  * error naming the tasks' errors (the service stays, so it can be fixed).
@@ -129,7 +81,53 @@ export async function converge(
   return result;
 }
 
-/** `image:tag@sha256:…` as people write it: the digest the swarm pins is dropped. */
-export function shortImage(image: unknown): string {
-  return String(image ?? "").replace(/@sha256:[0-9a-f]+$/, "");
+/** The answer of a service created, updated or rolled back once it converged. */
+export function converged(
+  name: string,
+  id: string,
+  verb: string,
+  result: Json,
+  warnings: string[],
+): Shaped {
+  return {
+    structured: {
+      service_id: id,
+      name,
+      running: result.running,
+      desired: result.desired,
+      update_state: result.update_state,
+      warnings,
+    },
+    text: `Service ${name} ${verb}: ${result.running}/${result.desired} tasks running` +
+      warnings.map((w) => `\nwarning: ${w}`).join(""),
+  };
+}
+
+/** Sends a service's new spec (or its rollback) and waits for convergence. */
+export async function sendUpdate(
+  ctx: HandlerContext,
+  service: Json,
+  spec: Json,
+  verb: string,
+  rollback = false,
+): Promise<Shaped> {
+  const since = Date.now();
+  const answer = await update(
+    opsOf(ctx),
+    "services",
+    service.ID,
+    service.Version.Index,
+    spec,
+    rollback,
+  );
+  const name = service.Spec.Name;
+  const result = await converge(ctx, service.ID, name, since, rollback);
+  return converged(name, service.ID, verb, result, answer.Warnings ?? []);
+}
+
+/** UTF-8 text as the base64 a secret's or config's `Data` carries. */
+export function base64Text(text: string): string {
+  let binary = "";
+  for (const b of new TextEncoder().encode(text)) binary += String.fromCharCode(b);
+  return btoa(binary);
 }

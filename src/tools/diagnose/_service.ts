@@ -8,14 +8,20 @@
 
 import { list, serviceLogs } from "../../engine/ops/swarm.ts";
 import { demultiplex, ndjson } from "../../engine/streams.ts";
-import { diagnoseService } from "../swarm/diagnose.ts";
-import { taskRows } from "../swarm/tasks.ts";
+import { diagnoseService } from "../../docker/swarm/diagnose.ts";
+import {
+  type Json,
+  names,
+  opsOf,
+  shortImage,
+  visibleService,
+} from "../../docker/swarm/services.ts";
+import { taskRows } from "../../docker/swarm/tasks.ts";
 import { counted } from "../../interpreter/result.ts";
-import { collectLines } from "../log_window.ts";
-import { names, opsOf, shortImage, visibleService } from "../../tools/swarm/_common.ts";
+import { collectLines } from "../../docker/log_window.ts";
 import type { HandlerContext, Shaped } from "../../interpreter/contract.ts";
-import { frameData } from "./data.ts";
-import { bestEffort } from "./evidence.ts";
+import { frameData } from "../../docker/diagnose/data.ts";
+import { bestEffort } from "../../docker/diagnose/evidence.ts";
 
 const TASKS_SHOWN = 10;
 const LOG_LINES = 50;
@@ -35,9 +41,6 @@ async function logs(ctx: HandlerContext, id: string): Promise<string[]> {
   });
   return window.lines;
 }
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
 
 async function events(ctx: HandlerContext, id: string) {
   const now = Date.now() / 1000;

@@ -1,61 +1,20 @@
 /**
- * `docker_list_tasks` (like `docker service ps`) and `docker_service_logs`
- * (bounded like container logs).
+ * `docker_service_logs`: the newest log lines of a service's tasks, bounded
+ * like container logs.
  *
  * @module
  */
 
-import { list, serviceLogs as logsRoute } from "../../engine/ops/swarm.ts";
-import { type TaskRow, taskRows } from "../../docker/swarm/tasks.ts";
+import { serviceLogs as logsRoute } from "../../engine/ops/swarm.ts";
 import { demultiplex, rawStream } from "../../engine/streams.ts";
 import { invalidInput } from "../../errors/mod.ts";
 import { parseTime } from "../../guard/formats.ts";
 import { counted } from "../../interpreter/result.ts";
-import { alignColumns } from "../../interpreter/shape.ts";
 import { compilePattern, openLineFilter } from "../../guard/pattern.ts";
 import { MAX_LINE_LENGTH, MAX_LOG_BYTES, MAX_LOG_LINES } from "../containers/container_logs.ts";
 import { collectLines } from "../../docker/log_window.ts";
-import type { Handler, HandlerContext } from "../../interpreter/contract.ts";
-import { type Json, names, opsOf, serviceVisible, visibleService } from "./_common.ts";
-
-/** The text table of task rows. */
-export function taskTable(rows: TaskRow[]): string {
-  return alignColumns([
-    ["ID", "NAME", "IMAGE", "NODE", "DESIRED", "CURRENT", "ERROR"],
-    ...rows.map((t) => [
-      t.id.slice(0, 12),
-      t.name,
-      t.image,
-      t.node,
-      t.desired_state,
-      t.state,
-      t.error ?? "",
-    ]),
-  ]).join("\n");
-}
-
-/** Task rows of the given filters, only of visible services; `running` keeps desired-running ones. */
-export async function visibleTaskRows(
-  ctx: HandlerContext,
-  filters: Record<string, string[]>,
-): Promise<TaskRow[]> {
-  const [tasks, known] = await Promise.all([list(opsOf(ctx), "tasks", filters), names(ctx)]);
-  const visible = tasks.filter((t: Json) =>
-    serviceVisible(ctx, known.services.get(t.ServiceID) ?? "")
-  );
-  return taskRows(visible, known.services, known.nodes);
-}
-
-/** Tasks of one service (or of all visible ones): node, desired and current state, error, exit code. */
-export const listTasks: Handler = async (ctx) => {
-  const filters: Record<string, string[]> = {};
-  if (ctx.args.service_id) {
-    filters.service = [(await visibleService(ctx, ctx.args.service_id as string)).ID];
-  }
-  if (ctx.args.all !== true) filters["desired-state"] = ["running", "accepted"];
-  const tasks = await visibleTaskRows(ctx, filters);
-  return { structured: { tasks, count: tasks.length }, text: taskTable(tasks) };
-};
+import { opsOf, visibleService } from "../../docker/swarm/services.ts";
+import type { Handler } from "../../interpreter/contract.ts";
 
 function since(value: unknown): string | undefined {
   if (value === undefined) return undefined;

@@ -1,9 +1,10 @@
 /**
  * Secrets and configs: create, list, inspect, remove. One implementation for
- * both kinds; they differ in one thing: a config's data is shown, a secret's
- * value is given once and never comes back (the engine never answers it, and
- * berth never echoes it: the `data` parameter is write-only, so audit records
- * and confirmations show it redacted, and the call's redaction scrubs it).
+ * both kinds, each tool a thin file over it (create_secret.ts, …). They
+ * differ in one thing: a config's data is shown, a secret's value is given
+ * once and never comes back (the engine never answers it, and berth never
+ * echoes it: the `data` parameter is write-only, so audit records and
+ * confirmations show it redacted, and the call's redaction scrubs it).
  *
  * @module
  */
@@ -11,18 +12,13 @@
 import { create, inspect, list, remove } from "../../engine/ops/swarm.ts";
 import { alignColumns } from "../../interpreter/shape.ts";
 import type { Handler } from "../../interpreter/contract.ts";
-import { type Json, opsOf } from "./_common.ts";
+import { type Json, opsOf } from "../../docker/swarm/services.ts";
+import { base64Text } from "./_common.ts";
 
+/** The two kinds of swarm file objects. */
 type Kind = "secrets" | "configs";
 
 const MAX_DATA_SHOWN = 16 * 1024;
-
-function encode(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary);
-}
 
 function decode(base64: string): string {
   const binary = atob(base64);
@@ -48,7 +44,7 @@ export function createObject(kind: Kind): Handler {
     const spec = {
       Name: args.name,
       Labels: args.labels ?? {},
-      Data: encode(String(args.data)),
+      Data: base64Text(String(args.data)),
     };
     const made = await create(opsOf(ctx), kind, spec);
     return {
