@@ -22,6 +22,9 @@
  * that could equally be a process that is not the exec's is left alone. berth
  * sends SIGKILL to the whole set at once (again for what forked meanwhile),
  * then asks `top` again and reports what it saw: ended, or what remains.
+ * The helper's scripts are berth's own, fixed text with PIDs it read and the
+ * marker it made: the operator's exec guard does not judge them
+ * (src/policy/own_exec.ts), so a rule `kill` or `sh` cannot stop the cleanup.
  *
  * Not reachable this way: a process that left both the session and the tree
  * (`setsid`, a double fork with `setsid`) and cleared its environment
@@ -33,10 +36,14 @@
 
 import type { EngineClient } from "../engine/client.ts";
 import { demultiplex } from "../engine/streams.ts";
+import { ownExecBody } from "../policy/own_exec.ts";
 import { containerPath } from "./visible_container.ts";
 
 /** The environment variable that marks an exec's processes. */
 export const EXEC_MARKER = "BERTH_EXEC_ID";
+
+/** What {@link newExecMarker} makes. */
+const MARKER = new RegExp(`^${EXEC_MARKER}=[0-9a-f]{32}$`);
 
 /** How long berth tries to end a runaway exec. */
 const KILL_TIMEOUT_MS = 5_000;
@@ -201,6 +208,8 @@ export function parseContainerList(out: string): ProcessRow[] {
 }
 
 async function containerProcesses(api: Api, marker: string): Promise<ProcessRow[]> {
+  // The helper runs unjudged by the exec guard: only a marker berth made goes into it.
+  if (!MARKER.test(marker)) throw new Error(`'${marker.slice(0, 60)}' is not an exec marker`);
   return parseContainerList(
     await runInContainer(api, LIST_SCRIPT, [marker]),
   );
@@ -263,13 +272,8 @@ async function runInContainer(
   const { Id } = await engine.json<{ Id: string }>({
     method: "POST",
     path: containerPath(containerId, "exec"),
-    body: {
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: false,
-      Cmd: ["sh", "-c", `${script}; echo "berth-end $?"`, "berth-helper", ...args],
-      User: "0",
-    },
+    // berth's own fixed script: not judged by the operator's exec guard (src/policy/own_exec.ts).
+    body: ownExecBody(["sh", "-c", `${script}; echo "berth-end $?"`, "berth-helper", ...args], "0"),
     signal,
   });
   const response = await engine.request({

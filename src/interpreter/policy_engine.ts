@@ -26,6 +26,7 @@ import type { Policy } from "../policy/mod.ts";
 import { BerthError } from "../errors/mod.ts";
 import { READ_METHODS } from "../manifest/types.ts";
 import { field } from "../policy/create_guard.ts";
+import { isOwnExecBody } from "../policy/own_exec.ts";
 import { volumeOptionPaths } from "../policy/volume_options.ts";
 import { CallSecrets, ContainerSecretCache } from "./call_secrets.ts";
 import {
@@ -371,7 +372,10 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     const body = jsonBody(req);
     if (req.method === "POST" && suffix === "/exec" && body) {
       const cmd = field(body, "Cmd");
-      policy.checkExecCommand(Array.isArray(cmd) ? cmd.map(String) : cmd ? [String(cmd)] : []);
+      // berth's own kill helper is not a caller's command (src/policy/own_exec.ts).
+      if (!isOwnExecBody(body)) {
+        policy.checkExecCommand(Array.isArray(cmd) ? cmd.map(String) : cmd ? [String(cmd)] : []);
+      }
       policy.checkExecOptions(body);
     }
     const rewritten = { ...req, path: `/containers/${encodeURIComponent(target)}${suffix}` };

@@ -4,11 +4,14 @@
  * `timeout`, `sh -c` with a background child, `setsid` (which leaves the
  * session and the tree), a double fork, several at once. Ground truth is the
  * docker CLI: `docker top` shows none of the command's processes afterwards,
- * and berth's message says what it did only after checking.
+ * and berth's message says what it did only after checking. An operator's
+ * exec guard that blocks `kill` and `sh` still lets berth's own kill helper
+ * run, and only it.
  */
 
 import assert from "node:assert/strict";
 import { call, cleanup, docker, errorCode, runContainer, testApp } from "../helpers/mod.ts";
+import { tempDirWith } from "../helpers/temp_dir.ts";
 
 const SUITE = "escb-exec-timeout";
 
@@ -17,8 +20,8 @@ const app = await testApp({ allow: "all" });
 const target = await runContainer(SUITE, { args: ["--network", "none"] });
 
 /** Runs `command` with a 1 s timeout; asserts berth says it ended it and top agrees. */
-async function timesOut(command: string, marks: string[]): Promise<void> {
-  const r = await call(app, "docker_exec_command", { container_id: target, command, timeout: 1 });
+async function timesOut(command: string, marks: string[], on = app): Promise<void> {
+  const r = await call(on, "docker_exec_command", { container_id: target, command, timeout: 1 });
   assert.equal(errorCode(r), "DKR-008", r.text);
   assert.match(
     r.text,
@@ -53,6 +56,27 @@ Deno.test("exec timeout: three runaway execs at once are each ended, and the con
     timesOut("env -i sleep 3589", ["3589"]),
   ]);
   assert.equal(await docker("inspect", "-f", "{{.State.Running}}", target), "true");
+});
+
+Deno.test("exec timeout: an exec guard blocking kill and sh does not stop berth's own kill helper, and lets no caller through", async () => {
+  const dir = tempDirWith("berth-exec-timeout-", {
+    "config.yaml": "exec_safety: { blocked_commands: [kill, sh] }\n",
+  });
+  const guarded = await testApp({ allow: "all", config: `${dir}/config.yaml` });
+  try {
+    await timesOut("env -i sleep 3588", ["3588"], guarded);
+    // The helper's argv typed by a caller, to the letter, is a caller's command: judged, refused.
+    const helperArgv = ["sh", "-c", 'kill -KILL 1; echo "berth-end $?"', "berth-helper"];
+    for (const command of [helperArgv, "kill -KILL 1"]) {
+      const r = await call(guarded, "docker_exec_command", { container_id: target, command });
+      assert.equal(errorCode(r), "DKR-007", r.text);
+      assert.match(r.text, /exec_safety rule '(kill|sh)'/, r.text);
+    }
+    assert.equal(await docker("inspect", "-f", "{{.State.Running}}", target), "true");
+  } finally {
+    guarded.engine.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
 
 Deno.test("exec timeout: cleanup", async () => {
