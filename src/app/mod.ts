@@ -7,9 +7,8 @@
 
 import { unknownToolsets, visibleTools } from "../catalog/mod.ts";
 import { type Config, type EngineConfig, type EngineSettings, readEnv } from "../config/mod.ts";
-import { EngineClient } from "../engine/client.ts";
-import { parseDockerHost } from "../engine/docker_host.ts";
-import { kindMemo } from "../engine/identity.ts";
+import { EngineClient, kindMemo } from "../engine/mod.ts";
+import { parseDockerHost } from "../config/endpoint.ts";
 import { BerthError } from "../errors/mod.ts";
 import { type BreakerChange, CircuitBreaker, Operations } from "../guard/mod.ts";
 import { HANDLERS, Interpreter, SHAPERS } from "../interpreter/mod.ts";

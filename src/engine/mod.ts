@@ -8,5 +8,6 @@
 export * from "./client.ts";
 export * from "./docker_host.ts";
 export * from "./errors.ts";
+export * from "./identity.ts";
 export * from "./stats_streams.ts";
 export * from "./streams.ts";

@@ -17,7 +17,7 @@ import {
 } from "./create_guard.ts";
 import { ExecGuard } from "./exec_guard.ts";
 import { type HostPathPurpose, HostPathRules } from "./host_paths.ts";
-import type { ExecLimits, Policy } from "./mod.ts";
+import type { ExecLimits, Policy } from "./types.ts";
 import {
   bareContainerName,
   imageSpellings,

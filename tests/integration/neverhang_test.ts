@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import type { App } from "../../src/app/mod.ts";
 import { EngineClient } from "../../src/engine/client.ts";
-import { parseDockerHost } from "../../src/engine/docker_host.ts";
+import { parseDockerHost } from "../../src/config/endpoint.ts";
 import type { BerthError } from "../../src/errors/mod.ts";
 import { MAX_IN_FLIGHT } from "../../src/guard/limiter.ts";
 import { Interpreter } from "../../src/interpreter/mod.ts";

@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { EngineClient } from "../../src/engine/client.ts";
-import { parseDockerHost } from "../../src/engine/docker_host.ts";
+import { parseDockerHost } from "../../src/config/endpoint.ts";
 import {
   callOk,
   cleanupRun,

@@ -13,7 +13,8 @@ import {
 } from "../../src/engine/errors.ts";
 import { BerthError, ERROR_CODES, invalidInput } from "../../src/errors/mod.ts";
 import { registryHint, streamError } from "../../src/docker/registry/references.ts";
-import { parseDockerHost, sandboxError } from "../../src/engine/docker_host.ts";
+import { parseDockerHost } from "../../src/config/endpoint.ts";
+import { sandboxError } from "../../src/engine/docker_host.ts";
 
 const body = (message: string) => JSON.stringify({ message });
 

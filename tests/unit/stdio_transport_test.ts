@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { ProtocolGuard } from "../../src/server/protocol_guard.ts";
 import { LineSplitter, sniffId } from "../../src/server/stdio.ts";
-import { parseDockerHost } from "../../src/engine/docker_host.ts";
+import { parseDockerHost } from "../../src/config/endpoint.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);

@@ -58,5 +58,5 @@ export function checkVolume(policy: Policy, project: string, key: string, vol: V
   const opts = vol.driver_opts;
   const bindLike = /(^|,)r?bind(,|$)/.test(opts.o ?? "") || opts.type === "none";
   if (opts.device && bindLike) policy.checkHostPath(opts.device, "bind");
-  policy.checkVolumeBody?.(volumeBody(project, key, vol));
+  policy.checkVolumeBody(volumeBody(project, key, vol));
 }

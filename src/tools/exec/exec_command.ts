@@ -151,7 +151,7 @@ export const execCommand: Handler = async (ctx) => {
   ctx.policy.checkExecCommand(argv);
   const marker = newExecMarker();
   const body = execBody(ctx, argv, marker);
-  ctx.policy.checkExecOptions?.(body);
+  ctx.policy.checkExecOptions(body);
   const { Id: execId } = await ctx.engine.json<{ Id: string }>({
     method: "POST",
     path: containerPath(info.Id, "exec"),
