@@ -1,10 +1,15 @@
 /**
  * berth's own execs (src/policy/own_exec.ts): trusted by object, never by
- * text, frozen, and made only by the exec kill helper. That the exec guard
- * then lets the helper run, and still refuses its argv from a caller, is
- * proven against the real engine in tests/integration/exec_timeout_test.ts.
+ * text, frozen, and made only by the exec kill helper; the policy engine
+ * skips the exec guard for that body alone. That a timed-out exec is then
+ * ended under a guard blocking `kill` and `sh` is proven against the real
+ * engine in tests/integration/exec_timeout_test.ts.
  */
 
+import { EngineClient, type EngineRequest } from "../../src/engine/client.ts";
+import { BerthError } from "../../src/errors/mod.ts";
+import { PolicyEngine } from "../../src/interpreter/policy_engine.ts";
+import { ConfigPolicy } from "../../src/policy/mod.ts";
 import { isOwnExecBody, ownExecBody } from "../../src/policy/own_exec.ts";
 import { assert, assertEquals, assertFalse, assertThrows } from "../helpers/asserts.ts";
 
@@ -47,4 +52,35 @@ Deno.test("own exec: only the exec kill helper makes berth's own exec bodies", (
     /\bownExecBody\b/.test(Deno.readTextFileSync(new URL(path, SRC)))
   );
   assertEquals(makers, ["docker/exec_kill.ts"]);
+});
+
+/** An engine underneath that answers every request with an ID and records the paths. */
+class RecordingEngine extends EngineClient {
+  readonly paths: string[] = [];
+  constructor() {
+    super({ endpoint: { kind: "unix", socketPath: "/nonexistent.sock" } });
+  }
+  override json<T>(req: EngineRequest): Promise<T> {
+    this.paths.push(req.path);
+    return Promise.resolve({ Id: "e".repeat(64) } as T);
+  }
+}
+
+Deno.test("own exec: the policy engine skips the exec guard for berth's own body only", async () => {
+  const base = new RecordingEngine();
+  const policy = new ConfigPolicy({ levels: ["exec"], blockedCommands: ["kill", "sh"] });
+  const engine = new PolicyEngine(base, policy).scoped();
+  const exec = async (body: unknown) => {
+    try {
+      await engine.json({ method: "POST", path: "/containers/web/exec", body });
+      return "ok";
+    } catch (error) {
+      return error instanceof BerthError ? error.code : String(error);
+    }
+  };
+  const own = ownExecBody(["sh", "-c", "kill -KILL 12", "berth-helper"], "0");
+  assertEquals(await exec(own), "ok");
+  assertEquals(await exec({ ...own }), "DKR-007", "a copy is a caller's command");
+  assertEquals(await exec({ Cmd: ["kill", "12"] }), "DKR-007");
+  assertEquals(base.paths, ["/containers/web/exec"], "only berth's own body reached the engine");
 });
