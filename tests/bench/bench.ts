@@ -26,7 +26,10 @@
  * one server at a time, calls in sequence (the 10,000 calls four at a time).
  * Prints a table; asserts nothing.
  *
- *   deno run -A tests/bench/bench.ts [--iterations N] [--calls N]
+ *   deno run -A tests/bench/bench.ts [--iterations N] [--calls N] [--only per-call]
+ *
+ * `--only per-call` measures list, inspect and logs alone (a minute instead
+ * of the whole run, for work on the per-call overhead).
  *
  * @module
  */
@@ -52,10 +55,15 @@ const { values: flags } = parseArgs({
   options: {
     iterations: { type: "string", default: "60" },
     calls: { type: "string", default: "10000" },
+    only: { type: "string" },
   },
 });
 const ITERATIONS = Number(flags.iterations);
 const CALLS = Number(flags.calls);
+if (flags.only !== undefined && flags.only !== "per-call") {
+  throw new Error(`--only takes per-call, not '${flags.only}'`);
+}
+const PER_CALL_ONLY = flags.only === "per-call";
 const RUN = `run-${Date.now().toString(36)}`;
 
 // ---------------------------------------------------------------- raw engine
@@ -179,6 +187,18 @@ function latencyRow(label: string, s: Record<string, Series>, target: number): v
     `${ratio("mcp").toFixed(2)}×`,
     `≤${target}×`,
     ratio("mcp") <= target ? "ok" : "OVER",
+  ]);
+  if (!s.thin) return;
+  // The thin server sending the same request: what stdio and the SDK cost, with no berth in it.
+  rows.push([
+    "  thin server, same request",
+    "",
+    "",
+    `${fmt(at("thin", 50))} / ${fmt(at("thin", 95))}`,
+    "",
+    `${ratio("thin").toFixed(2)}×`,
+    "(info)",
+    "",
   ]);
 }
 
@@ -479,8 +499,10 @@ async function main(): Promise<void> {
   await removeOurs(`berth.test=${SUITE}`);
 
   // Cold start and the catalogue first, before the engine is loaded with containers.
-  await section("cold start", () => coldStarts(5));
-  await section("catalogue", catalogue);
+  if (!PER_CALL_ONLY) {
+    await section("cold start", () => coldStarts(5));
+    await section("catalogue", catalogue);
+  }
 
   try {
     await measure();
@@ -523,8 +545,14 @@ async function measure(): Promise<void> {
     const rss = (after: string) =>
       note(`server RSS after ${after}: ${mib(procMib(session.pid, "VmRSS"))}`);
     rss("initialize");
-    await perCall(app, session, names[0], chatty);
+    const thin = await connectThin();
+    try {
+      await perCall(app, session, thin, names[0], chatty);
+    } finally {
+      await thin.close();
+    }
     rss("list, inspect, logs");
+    if (PER_CALL_ONLY) return;
     await section("stats", () => stats(app, session, names));
     rss("stats");
     await section("images", () => benchImages({ row: figureRow, note }));
@@ -575,8 +603,21 @@ async function measure(): Promise<void> {
   }
 }
 
-/** List, inspect and logs: raw vs interpreter vs MCP. */
-async function perCall(app: App, session: Session, target: string, chatty: string) {
+/** The thin server's `get` of a path on the engine: the same request over stdio and the SDK. */
+async function thinGet(thin: Session, path: string) {
+  const result = await callTool(thin, "get", { path: `${prefix}${path}` });
+  if (result.isError) throw new Error(`thin get ${path}: ${result.content[0]?.text}`);
+  return result;
+}
+
+/** List, inspect and logs: raw vs interpreter vs MCP, and the thin server's same request. */
+async function perCall(
+  app: App,
+  session: Session,
+  thin: Session,
+  target: string,
+  chatty: string,
+) {
   await section("docker_list_containers", async () => {
     const filters = { label: [`berth.bench=${RUN}`, "berth.bench.group=list"] };
     const query = `/containers/json?filters=${encodeURIComponent(JSON.stringify(filters))}`;
@@ -584,6 +625,7 @@ async function perCall(app: App, session: Session, target: string, chatty: strin
       raw: async () => JSON.parse(await raw("GET", query)),
       interp: () => ok(app, "docker_list_containers", { filters }),
       mcp: () => okMcp(session, "docker_list_containers", { filters }),
+      thin: () => thinGet(thin, query),
     }, ITERATIONS);
     latencyRow("docker_list_containers (50)", list, 1.3);
     const rawList = await raw("GET", query);
@@ -604,6 +646,7 @@ async function perCall(app: App, session: Session, target: string, chatty: strin
       raw: async () => JSON.parse(await raw("GET", `/containers/${target}/json`)),
       interp: () => ok(app, "docker_inspect_container", { container_id: target }),
       mcp: () => okMcp(session, "docker_inspect_container", { container_id: target }),
+      thin: () => thinGet(thin, `/containers/${target}/json`),
     }, ITERATIONS);
     latencyRow("docker_inspect_container", inspect, 2);
   });
@@ -615,6 +658,7 @@ async function perCall(app: App, session: Session, target: string, chatty: strin
       raw: () => raw("GET", path),
       interp: () => ok(app, "docker_container_logs", args),
       mcp: () => okMcp(session, "docker_container_logs", args),
+      thin: () => thinGet(thin, path),
     }, ITERATIONS);
     latencyRow("logs tail 100 of 100,000 lines", series, 1.5);
     // The server's own CPU for one call, from /proc (10 ms ticks: many calls).

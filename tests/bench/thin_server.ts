@@ -1,9 +1,11 @@
 /**
- * The floor for cold start and memory: the thinnest MCP server on the same
- * Deno and the same SDK as berth (its `Server` over stdio), with one tool
- * that answers the engine's `/_ping` through a unix-socket fetch client.
- * `deno task bench` starts it beside berth; it is a bench fixture, not a
- * product.
+ * The floor for cold start, memory and the transport: the thinnest MCP
+ * server on the same Deno and the same SDK as berth (its `Server` over
+ * stdio), with two tools: `ping` answers the engine's `/_ping`, `get` answers
+ * the body of `GET path` on the engine as text (the same request the bench
+ * sends raw, so the gap between the two is what stdio and the SDK cost).
+ * Both go through a unix-socket fetch client. `deno task bench` starts it
+ * beside berth; it is a bench fixture, not a product.
  *
  *   deno run -A tests/bench/thin_server.ts
  *
@@ -27,10 +29,15 @@ server.setRequestHandler(ListToolsRequestSchema, () => ({
     name: "ping",
     description: "Answers the engine's /_ping",
     inputSchema: { type: "object", properties: {} },
+  }, {
+    name: "get",
+    description: "Answers the body of GET path on the engine",
+    inputSchema: { type: "object", properties: { path: { type: "string" } } },
   }],
 }));
-server.setRequestHandler(CallToolRequestSchema, async () => {
-  const response = await fetch("http://192.0.2.1/_ping", { client: http });
+server.setRequestHandler(CallToolRequestSchema, async (request) => {
+  const path = request.params.name === "get" ? String(request.params.arguments?.path) : "/_ping";
+  const response = await fetch(`http://192.0.2.1${path}`, { client: http });
   return { content: [{ type: "text", text: await response.text() }] };
 });
 await server.connect(new StdioServerTransport());
