@@ -281,12 +281,15 @@ export class InputValidator {
       if (value === null) continue; // clients send null for "not given"
       args[key] = this.#input[key] ? coerce(this.#input[key], value) : value;
     }
-    // A misspelt name is the likeliest mistake (`container` for `container_id`):
-    // name it first, before the "required" error it also causes.
-    const issues = this.#schema.safeParse(args, { reportInput: true }).error?.issues ?? [];
-    const unknown = issues.find((i) => i.code === "unrecognized_keys");
-    if (issues.length) throw this.#error(unknown ?? issues[0]);
-    const parsed = this.#schema.parse(args) as Args;
+    // One pass: its data when valid, its issues when not. A misspelt name is
+    // the likeliest mistake (`container` for `container_id`): name it first,
+    // before the "required" error it also causes.
+    const result = this.#schema.safeParse(args, { reportInput: true });
+    if (!result.success) {
+      const issues = result.error.issues;
+      throw this.#error(issues.find((i) => i.code === "unrecognized_keys") ?? issues[0]);
+    }
+    const parsed = result.data as Args;
     for (const [name, param] of Object.entries(this.#input)) {
       if (parsed[name] === undefined && param.default !== undefined) parsed[name] = param.default;
     }
