@@ -120,8 +120,21 @@ export function secretWordIndexes(words: readonly string[]): Set<number> {
   return hidden;
 }
 
+/**
+ * True when a word may start a flag (`-x`, `--x`, quoted or not): every word
+ * {@link secretWordIndexes} hides follows or is a flag, secret or short.
+ */
+function flagLike(word: unknown): boolean {
+  if (typeof word !== "string") return false;
+  const first = word.charCodeAt(0);
+  // 45 is '-'; 34 and 39 are the quotes a word may keep.
+  return first === 45 || ((first === 34 || first === 39) && word.charCodeAt(1) === 45);
+}
+
 /** An argv list with its secret words replaced; other entries kept as they are. */
 export function redactArgv<T>(list: readonly T[]): T[] {
+  // Without a flag nothing is hidden (most lists: names, ports, mounts, rows).
+  if (!list.some(flagLike)) return list.slice();
   const words = list.map((w) => (typeof w === "string" ? w : ""));
   const hidden = secretWordIndexes(words);
   return list.map((w, i) => {
@@ -135,7 +148,7 @@ export function redactArgv<T>(list: readonly T[]): T[] {
  * A cheap first look: a flag whose name holds a marker, or a program with
  * password flags. Text without either (most log lines) is not split at all.
  */
-const MAY_HOLD_SECRET =
+export const MAY_HOLD_SECRET =
   /-(?:[A-Za-z0-9_.-]*(?:pass|pwd|secret|token|key|cred|auth))|(?:mysql|mariadb|mongo|sshpass|redis-cli|curl|login)/i;
 
 /** Command lines in free text: each line's blank-separated words, by {@link redactArgv}. */

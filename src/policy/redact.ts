@@ -8,8 +8,8 @@
  * @module
  */
 
-import { redactArgv, redactCommandLines } from "./argv_secrets.ts";
-import { redactLineBlocks, redactShapes } from "./secret_shapes.ts";
+import { MAY_HOLD_SECRET, redactArgv, redactCommandLines } from "./argv_secrets.ts";
+import { redactLineBlocks, redactShapes, TOKEN_HINT } from "./secret_shapes.ts";
 
 /** What a redacted value becomes. */
 export const REDACTED = "***REDACTED***";
@@ -24,10 +24,12 @@ export const SECRET_KEY_MARKERS: readonly string[] = [
   "AUTH",
 ];
 
+/** Any of {@link SECRET_KEY_MARKERS}, as one pattern over an upper-cased key. */
+const SECRET_KEY_MARKER = new RegExp(SECRET_KEY_MARKERS.join("|"));
+
 /** True when an environment variable of this name holds a secret. */
 export function isSecretKey(key: string): boolean {
-  const upper = key.toUpperCase();
-  return SECRET_KEY_MARKERS.some((marker) => upper.includes(marker));
+  return SECRET_KEY_MARKER.test(key.toUpperCase());
 }
 
 /**
@@ -156,8 +158,11 @@ function isVariableReference(text: string, start: number, value: string): boolea
 
 /** Replaces the values of secret-looking assignments, in one pass over the text. */
 function redactAssignments(text: string): string {
-  const keys = new RegExp(KEY_SEP.source, "g");
-  const values = new RegExp(VALUE.source, "y");
+  // KEY_SEP and VALUE are shared: nothing below calls back in here, and
+  // lastIndex is set before every use.
+  const keys = KEY_SEP;
+  const values = VALUE;
+  keys.lastIndex = 0;
   let out = "";
   let last = 0;
   for (let m = keys.exec(text); m; m = keys.exec(text)) {
@@ -178,6 +183,27 @@ function redactAssignments(text: string): string {
 }
 
 /**
+ * What each rule of {@link redactTextRules} needs to find before it can change
+ * a text: the separator of an assignment (`=`, `:`), a quote (an argv quoted
+ * as JSON) or `@` (URL userinfo); a private key or the start of a token
+ * shape; a bearer scheme, a secret flag or a program with password flags
+ * (case-insensitive, as those rules are). Most strings of an answer (IDs,
+ * names, states, many log lines) have none of them, and three quick scans
+ * replace the rules' half-dozen. tests/unit/redact_first_look_test.ts holds
+ * the two to the same results.
+ */
+const TEXT_MAY_HOLD_SECRET: readonly RegExp[] = [
+  /[=:"@]/,
+  new RegExp(`PRIVATE KEY|${TOKEN_HINT.source}`),
+  new RegExp(`${BEARER.source}|${MAY_HOLD_SECRET.source}`, "i"),
+];
+
+/** True when some rule of {@link redactTextRules} may change `text`. */
+function mayHoldSecret(text: string): boolean {
+  return TEXT_MAY_HOLD_SECRET.some((hint) => hint.test(text));
+}
+
+/**
  * Redacts secret-looking assignments ({@link isSecretTextKey}), bearer tokens,
  * URL passwords, secrets of known shapes (secret_shapes.ts: private keys,
  * JWTs, cloud and forge tokens) and secret command-line arguments
@@ -185,6 +211,15 @@ function redactAssignments(text: string): string {
  * (`TOKEN=$TOKEN`) is left: it names the secret, it does not hold it.
  */
 export function redactText(text: string): string {
+  if (!text || !mayHoldSecret(text)) return text;
+  return redactTextRules(text);
+}
+
+/**
+ * The rules of {@link redactText} without its first look: exported for the
+ * test that holds the two to the same results.
+ */
+export function redactTextRules(text: string): string {
   if (!text) return text;
   const shapes = redactShapes(text);
   const bearer = shapes.replace(BEARER, (_, scheme: string) => `${scheme} ${REDACTED}`);
@@ -258,28 +293,37 @@ function redactQuotedArgv(text: string): string {
  * {@link REDACTED}. Types are kept, so output schemas hold.
  */
 export function redactOutput<T>(value: T, parent = ""): T {
-  if (typeof value === "string") return redactText(value) as T;
+  return redactNode(value, parent, ENV_PARENTS.test(parent)) as T;
+}
+
+/**
+ * {@link redactOutput} of one value under its parent key; `envParent` is
+ * whether that key names an environment-style map or list, decided once per
+ * key rather than once per element of a list.
+ */
+function redactNode(value: unknown, parent: string, envParent: boolean): unknown {
+  if (typeof value === "string") return redactText(value);
   if (Array.isArray(value)) {
     // `["KEY=value"]` lists keep the contract's rule, wider than free text's;
     // any list of words may be an argv (`["--password", "x"]`).
-    const list = ENV_PARENTS.test(parent) ? redactEnv(value) : redactLineBlocks(redactArgv(value));
-    return list.map((v) => redactOutput(v, parent)) as T;
+    const list = envParent ? redactEnv(value) : redactLineBlocks(redactArgv(value));
+    return list.map((v) => redactNode(v, parent, envParent));
   }
   if (!value || typeof value !== "object") return value;
-  const envLike = ENV_PARENTS.test(parent);
   const object = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(object)) {
-    const hide = CREDENTIAL_KEYS.test(key) || (envLike && secretKey(key));
-    out[key] = hide && (typeof v === "string" || typeof v === "number")
-      ? REDACTED
-      : hide && v && typeof v === "object" && CREDENTIAL_KEYS.test(key)
-      ? REDACTED
-      : Array.isArray(v) && ARGS_KEYS.test(key)
-      ? redactOutput(withProgram(object, v), key)
-      : redactOutput(v, key);
+  for (const key of Object.keys(object)) {
+    const v = object[key];
+    const credential = CREDENTIAL_KEYS.test(key);
+    const hide = credential || (envParent && secretKey(key));
+    if (hide && (typeof v === "string" || typeof v === "number")) out[key] = REDACTED;
+    else if (typeof v !== "object" || v === null) out[key] = redactNode(v, key, false);
+    else if (hide && credential) out[key] = REDACTED;
+    else if (Array.isArray(v) && ARGS_KEYS.test(key)) {
+      out[key] = redactNode(withProgram(object, v), key, ENV_PARENTS.test(key));
+    } else out[key] = redactNode(v, key, ENV_PARENTS.test(key));
   }
-  return out as T;
+  return out;
 }
 
 /** Keys of an argv whose program is a sibling (`Path` + `Args` of an inspect, an exec's). */

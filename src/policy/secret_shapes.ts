@@ -39,7 +39,7 @@ const TOKEN_SHAPES: readonly RegExp[] = [
 ];
 
 /** What every token shape starts with: text without any of these skips the shapes (most text). */
-const TOKEN_HINT =
+export const TOKEN_HINT =
   /eyJ|AKIA|ASIA|gh[pousr]_|github_pat_|gl[a-z]{1,3}-|xox|hooks\.slack|AIza|_live_|_test_|npm_|sk-/;
 
 // An AWS secret access key is caught after its name (`aws_secret_access_key=…`,
@@ -83,6 +83,10 @@ const BLOCK_END = /-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/;
  * redacted whole, since no single line shows the block's shape.
  */
 export function redactLineBlocks<T>(list: readonly T[]): T[] {
+  // A block starts with a BEGIN line: without one nothing changes (most lists).
+  if (!list.some((item) => typeof item === "string" && item.includes("PRIVATE KEY"))) {
+    return list.slice();
+  }
   let inside = false;
   return list.map((item) => {
     if (typeof item !== "string") return item;
