@@ -13,7 +13,7 @@ import type { AuditSink } from "../policy/audit.ts";
 import { shouldAudit } from "../policy/audit.ts";
 import { redactArguments, REDACTED, redactWith, scrubValues } from "../policy/redact.ts";
 import { isIrreversible, isReadOnly } from "./annotations.ts";
-import type { FallbackModel, HandlerContext, Sampler } from "./contract.ts";
+import type { FallbackModel, HandlerContext, Sampler, Shaped } from "./contract.ts";
 import type { Args } from "./input.ts";
 import { PolicyEngine } from "./policy_engine.ts";
 import { checkImage, resolveContainer } from "./resolve.ts";
@@ -109,6 +109,46 @@ export function redactResult(result: ToolResult, secrets: readonly string[] = []
     text: redactWith(result.text, secrets),
     isError: result.isError,
   };
+}
+
+/**
+ * The redaction of one call's result, done twice: when the work ends (so a
+ * result kept for docker_operation_status is redacted) and when the call
+ * answers (which also covers errors and answers made outside the work). The
+ * second pass over a result the first found clean is skipped: redaction finds
+ * nothing in a value it has just found nothing in, provided the call learned
+ * no secret value since and the result was not cut in between (a cut can end
+ * a text in a new shape). A result in which the first pass redacted anything
+ * is redacted again, as before.
+ */
+export class CallRedaction {
+  readonly #engine: EngineClient;
+  /** Structured results the first pass left as they were: their text and the secrets then known. */
+  readonly #clean = new WeakMap<object, { text: string; secrets: number }>();
+
+  constructor(engine: EngineClient) {
+    this.#engine = engine;
+  }
+
+  /** The first pass, over what the work shaped. */
+  shaped(shaped: Shaped): Shaped {
+    const secrets = secretsSeen(this.#engine);
+    const out = redactWith(shaped, secrets);
+    // Copy on write: the same object back means nothing was redacted.
+    if (out === shaped) {
+      this.#clean.set(shaped.structured, { text: shaped.text, secrets: secrets.length });
+    }
+    return out;
+  }
+
+  /** The pass over the answer as it leaves. */
+  result(result: ToolResult): ToolResult {
+    const secrets = secretsSeen(this.#engine);
+    const clean = this.#clean.get(result.structured);
+    // A call's secrets only grow: the same count is the same set.
+    if (clean && clean.text === result.text && clean.secrets === secrets.length) return result;
+    return redactResult(result, secrets);
+  }
 }
 
 /** The secret values a call's engine saw (none for a plain client). */

@@ -15,6 +15,7 @@ import { callerLevelDenied, levelDenied, type Policy } from "../policy/mod.ts";
 import type { AuditSink } from "../policy/audit.ts";
 import {
   auditCall,
+  CallRedaction,
   callRedactor,
   cancelledByUser,
   confirmMessage,
@@ -22,7 +23,6 @@ import {
   needsConfirmation,
   redactError,
   redactOutbound,
-  redactResult,
   removalMessage,
   resolveRouteTargets,
   secretsSeen,
@@ -248,7 +248,8 @@ export class Interpreter {
     // One engine per call: its own resolution cache and the secret values it saw;
     // a read-level tool's engine sends only GET and HEAD, whatever its route says.
     const engine = engineForCall(run.slot.engine, tool.spec.permission === "read");
-    const redact = (r: ToolResult) => redactResult(r, secretsSeen(engine));
+    const redaction = new CallRedaction(engine);
+    const redact = (r: ToolResult) => redaction.result(r);
     // Work handed to the background is audited again with its final outcome.
     const engineName = this.#directory ? run.slot.name : undefined;
     const audit = (r: ToolResult) =>
@@ -266,7 +267,7 @@ export class Interpreter {
     let raw: ToolResult;
     try {
       raw = chosenError ??
-        await this.#call(tool, args, { ...options, onBackgroundDone }, engine, run);
+        await this.#call(tool, args, { ...options, onBackgroundDone }, engine, run, redaction);
     } catch (error) {
       // A bug, not a user's or an engine's fault: still on the record, then a protocol error.
       audit(redact(internalErrorResult(error)));
@@ -284,6 +285,7 @@ export class Interpreter {
     options: CallOptions & Pick<SuperviseOptions, "onBackgroundDone">,
     engine: EngineClient,
     run: EngineRun,
+    redaction: CallRedaction,
   ): Promise<ToolResult> {
     const { spec } = tool;
     const name = spec.name;
@@ -339,7 +341,10 @@ export class Interpreter {
         operations: this.#options.operations,
         engines: this.#directory,
         engineKind: slot.kind && (() => slot.kind!(signal)),
-      }).then(redact, (error) => Promise.reject(redactError(error, redact)));
+      }).then(
+        (shaped) => redaction.shaped(shaped),
+        (error) => Promise.reject(redactError(error, redact)),
+      );
     const usesEngine = !(spec.handler && ENGINE_FREE_HANDLERS.has(spec.handler));
     return await run.supervisor.run(spec, work, options, usesEngine);
   }

@@ -299,7 +299,9 @@ export function redactOutput<T>(value: T, parent = ""): T {
 /**
  * {@link redactOutput} of one value under its parent key; `envParent` is
  * whether that key names an environment-style map or list, decided once per
- * key rather than once per element of a list.
+ * key rather than once per element of a list. Copy on write: a value in which
+ * nothing is redacted comes back as itself, so the caller can tell that
+ * nothing was (an object other than a plain one is always copied, as before).
  */
 function redactNode(value: unknown, parent: string, envParent: boolean): unknown {
   if (typeof value === "string") return redactText(value);
@@ -307,23 +309,63 @@ function redactNode(value: unknown, parent: string, envParent: boolean): unknown
     // `["KEY=value"]` lists keep the contract's rule, wider than free text's;
     // any list of words may be an argv (`["--password", "x"]`).
     const list = envParent ? redactEnv(value) : redactLineBlocks(redactArgv(value));
-    return list.map((v) => redactNode(v, parent, envParent));
+    return sameItems(value, redactItems(list, parent, envParent));
   }
   if (!value || typeof value !== "object") return value;
   const object = value as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(object)) {
+  const keys = Object.keys(object);
+  let out: Record<string, unknown> | undefined = plain(object) ? undefined : {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     const v = object[key];
-    const credential = CREDENTIAL_KEYS.test(key);
-    const hide = credential || (envParent && secretKey(key));
-    if (hide && (typeof v === "string" || typeof v === "number")) out[key] = REDACTED;
-    else if (typeof v !== "object" || v === null) out[key] = redactNode(v, key, false);
-    else if (hide && credential) out[key] = REDACTED;
-    else if (Array.isArray(v) && ARGS_KEYS.test(key)) {
-      out[key] = redactNode(withProgram(object, v), key, ENV_PARENTS.test(key));
-    } else out[key] = redactNode(v, key, ENV_PARENTS.test(key));
+    const redacted = redactEntry(object, key, v, envParent);
+    if (out === undefined) {
+      if (redacted === v) continue;
+      out = {};
+      for (let j = 0; j < i; j++) out[keys[j]] = object[keys[j]];
+    }
+    out[key] = redacted;
   }
-  return out;
+  return out ?? object;
+}
+
+/** One entry of an object, redacted by its key and its parent's kind. */
+function redactEntry(
+  object: Record<string, unknown>,
+  key: string,
+  v: unknown,
+  envParent: boolean,
+): unknown {
+  const credential = CREDENTIAL_KEYS.test(key);
+  const hide = credential || (envParent && secretKey(key));
+  if (hide && (typeof v === "string" || typeof v === "number")) return REDACTED;
+  if (typeof v !== "object" || v === null) return redactNode(v, key, false);
+  if (hide && credential) return REDACTED;
+  if (Array.isArray(v) && ARGS_KEYS.test(key)) {
+    return sameItems(
+      v,
+      redactNode(withProgram(object, v), key, ENV_PARENTS.test(key)) as unknown[],
+    );
+  }
+  return redactNode(v, key, ENV_PARENTS.test(key));
+}
+
+/** The items of a list, each redacted. */
+function redactItems(list: unknown[], parent: string, envParent: boolean): unknown[] {
+  return list.map((item) => redactNode(item, parent, envParent));
+}
+
+/** `before` itself when `after` holds the same items (nothing was redacted), else `after`. */
+function sameItems(before: unknown[], after: unknown[]): unknown[] {
+  if (after.length !== before.length) return after;
+  for (let i = 0; i < after.length; i++) if (after[i] !== before[i]) return after;
+  return before;
+}
+
+/** An object of JSON's kind (its prototype Object's or none): the kind copied on write only. */
+function plain(object: object): boolean {
+  const proto = Object.getPrototypeOf(object);
+  return proto === Object.prototype || proto === null;
 }
 
 /** Keys of an argv whose program is a sibling (`Path` + `Args` of an inspect, an exec's). */
@@ -385,11 +427,14 @@ export function scrubValues<T>(value: T, secrets: readonly string[]): T {
   if (!secrets.length) return value;
   const sorted = [...new Set(secrets)].sort((a, b) => b.length - a.length);
   const scrub = (text: string) => sorted.reduce((t, s) => t.replaceAll(s, REDACTED), text);
+  // Copy on write, like redactOutput: what holds no secret value comes back as itself.
   const walk = (v: unknown): unknown => {
     if (typeof v === "string") return scrub(v);
-    if (Array.isArray(v)) return v.map(walk);
+    if (Array.isArray(v)) return sameItems(v, v.map(walk));
     if (!v || typeof v !== "object") return v;
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    const entries = Object.entries(v).map(([k, x]) => [k, walk(x)] as const);
+    const same = plain(v) && entries.every(([k, x]) => x === (v as Record<string, unknown>)[k]);
+    return same ? v : Object.fromEntries(entries);
   };
   return walk(value) as T;
 }
