@@ -7,10 +7,10 @@
 
 import type { EngineClient } from "../engine/client.ts";
 import type { EngineKind } from "../engine/identity.ts";
+import type { CircuitBreaker } from "../guard/breaker.ts";
 import type { Operations } from "../guard/operations.ts";
-import type { ToolSpec } from "../manifest/types.ts";
+import type { TimeoutClass, ToolSpec } from "../manifest/types.ts";
 import type { Policy } from "../policy/mod.ts";
-import type { EngineDirectory } from "./engines.ts";
 import type { Args } from "./input.ts";
 import type { Progress } from "./result.ts";
 
@@ -41,6 +41,29 @@ export interface HandlerContext {
    * Podman's Docker-compatible API differs. Absent: treat the engine as Docker.
    */
   engineKind?: () => Promise<EngineKind>;
+}
+
+/** One engine as calls use it. */
+export interface EngineSlot {
+  /** Its name in the config (`default` without an `engines:` map). */
+  name: string;
+  /** Where it is, credentials removed, for listings and messages. */
+  endpoint: string;
+  /** Its client, behind its own policy (src/interpreter/policy_engine.ts). */
+  engine: EngineClient;
+  policy: Policy;
+  timeouts: Record<TimeoutClass, number>;
+  breaker?: CircuitBreaker;
+  settings?: HandlerSettings;
+  longBudgetMs?: number;
+  /** Docker or Podman, asked once (src/engine/identity.ts). */
+  kind?: (signal?: AbortSignal) => Promise<EngineKind>;
+}
+
+/** Every engine and which one a call without `engine` uses. */
+export interface EngineDirectory {
+  slots: readonly EngineSlot[];
+  defaultName: string;
 }
 
 /** Configured limits handlers need. */

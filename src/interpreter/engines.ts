@@ -9,37 +9,11 @@
  * @module
  */
 
-import type { EngineClient } from "../engine/client.ts";
-import type { EngineKind } from "../engine/identity.ts";
 import { BerthError } from "../errors/mod.ts";
-import type { CircuitBreaker } from "../guard/mod.ts";
-import type { TimeoutClass } from "../manifest/types.ts";
-import type { Policy } from "../policy/mod.ts";
-import type { HandlerSettings } from "./contract.ts";
+import type { EngineDirectory, EngineSlot } from "./contract.ts";
 import type { JsonSchema } from "./input.ts";
 
-/** One engine as calls use it. */
-export interface EngineSlot {
-  /** Its name in the config (`default` without an `engines:` map). */
-  name: string;
-  /** Where it is, credentials removed, for listings and messages. */
-  endpoint: string;
-  /** Its client, behind its own policy (src/interpreter/policy_engine.ts). */
-  engine: EngineClient;
-  policy: Policy;
-  timeouts: Record<TimeoutClass, number>;
-  breaker?: CircuitBreaker;
-  settings?: HandlerSettings;
-  longBudgetMs?: number;
-  /** Docker or Podman, asked once (src/engine/identity.ts). */
-  kind?: (signal?: AbortSignal) => Promise<EngineKind>;
-}
-
-/** Every engine and which one a call without `engine` uses. */
-export interface EngineDirectory {
-  slots: readonly EngineSlot[];
-  defaultName: string;
-}
+export type { EngineDirectory, EngineSlot } from "./contract.ts";
 
 /** The parameter name every tool takes when several engines are configured. */
 export const ENGINE_PARAM = "engine";

@@ -18,9 +18,9 @@ import {
   ProgressRelay,
   raceAbort,
   startDeadline,
+  suggestedStatusWait,
 } from "../guard/mod.ts";
 import type { TimeoutClass, ToolSpec } from "../manifest/types.ts";
-import { suggestedStatusWait } from "../tools/system/operation_status.ts";
 import type { Shaped } from "./contract.ts";
 import type { JsonSchema } from "./input.ts";
 import { errorResult, type Progress, type ToolResult } from "./result.ts";

@@ -5,12 +5,13 @@
 
 import assert from "node:assert/strict";
 import { BerthError } from "../../src/errors/mod.ts";
-import { type OperationOutcome, Operations } from "../../src/guard/operations.ts";
 import {
   MAX_STATUS_WAIT_S,
+  type OperationOutcome,
+  Operations,
   statusWaitCapMs,
   suggestedStatusWait,
-} from "../../src/tools/system/operation_status.ts";
+} from "../../src/guard/operations.ts";
 
 function deferred() {
   let resolve!: (o: OperationOutcome) => void;

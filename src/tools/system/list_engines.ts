@@ -11,7 +11,7 @@
 import { identify } from "../../engine/identity.ts";
 import { BerthError, isBerthError } from "../../errors/mod.ts";
 import { LEVELS } from "../../manifest/types.ts";
-import type { EngineSlot } from "../../interpreter/engines.ts";
+import type { EngineSlot } from "../../interpreter/contract.ts";
 import type { Handler } from "../../interpreter/contract.ts";
 
 /** The longest a listing waits for one engine. */

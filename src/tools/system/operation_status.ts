@@ -7,28 +7,8 @@
  */
 
 import { BerthError } from "../../errors/mod.ts";
-import { DEFAULT_TIMEOUTS } from "../../guard/deadline.ts";
-import type { OperationSnapshot } from "../../guard/operations.ts";
+import { type OperationSnapshot, statusWaitCapMs } from "../../guard/operations.ts";
 import type { Handler } from "../../interpreter/contract.ts";
-
-/** Longest wait one status call may ask for, in seconds. */
-export const MAX_STATUS_WAIT_S = 25;
-
-/**
- * The longest wait a status call can honour within its own deadline: the
- * deadline less a margin to build the answer (a fifth, at most one second),
- * and never over {@link MAX_STATUS_WAIT_S}. A longer wait would end in a
- * timeout error instead of the operation's current status.
- */
-export function statusWaitCapMs(deadlineMs = DEFAULT_TIMEOUTS.read): number {
-  const margin = Math.min(1_000, deadlineMs / 5);
-  return Math.max(0, Math.min(MAX_STATUS_WAIT_S * 1000, deadlineMs - margin));
-}
-
-/** The whole seconds of `wait` to suggest to a caller, given the status call's deadline. */
-export function suggestedStatusWait(deadlineMs?: number): number {
-  return Math.floor(statusWaitCapMs(deadlineMs) / 1000);
-}
 
 /** Reads or waits for one operation. */
 export const operationStatus: Handler = async ({ args, signal, operations, deadlineMs }) => {
