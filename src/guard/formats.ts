@@ -2,7 +2,7 @@
  * Validators and converters for the semantic string formats of manifests.
  * Path parameters pass through these before any URL is built
  * (docs/security.md rule 1: the URL is the attack surface). Also how sizes
- * read in text ({@link formatBytes}).
+ * and counts read in text ({@link formatBytes}, {@link counted}).
  *
  * @module
  */
@@ -148,4 +148,19 @@ export function checkFormat(format: Format, value: string): boolean {
     case "duration":
       return parseDuration(value) !== undefined;
   }
+}
+
+/**
+ * A count and its noun in the right number: `counted(1, "entries")` is
+ * "1 entry", `counted(3, "entries")` is "3 entries". It takes the plural,
+ * since list names are plural, and derives the singular of regular nouns.
+ */
+export function counted(n: number, plural: string): string {
+  return `${n} ${n === 1 ? singular(plural) : plural}`;
+}
+
+function singular(plural: string): string {
+  if (plural.endsWith("ies")) return `${plural.slice(0, -3)}y`;
+  if (/(ss|x|ch|sh)es$/.test(plural)) return plural.slice(0, -2);
+  return plural.replace(/s$/, "");
 }

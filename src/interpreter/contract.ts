@@ -12,7 +12,6 @@ import type { Operations } from "../guard/operations.ts";
 import type { TimeoutClass, ToolSpec } from "../manifest/types.ts";
 import type { Policy } from "../policy/mod.ts";
 import type { Args } from "./input.ts";
-import type { Progress } from "./result.ts";
 
 /** What a handler or shaper may use. */
 export interface HandlerContext {
@@ -64,6 +63,13 @@ export interface EngineSlot {
 export interface EngineDirectory {
   slots: readonly EngineSlot[];
   defaultName: string;
+}
+
+/** A progress report from a long operation. */
+export interface Progress {
+  progress: number;
+  total?: number;
+  message?: string;
 }
 
 /** Configured limits handlers need. */

@@ -36,24 +36,5 @@ export function callOutcome(result: ToolResult): string {
   return background ? "running" : "ok";
 }
 
-/** A progress report from a long operation. */
-export interface Progress {
-  progress: number;
-  total?: number;
-  message?: string;
-}
-
-/**
- * A count and its noun in the right number: `counted(1, "entries")` is
- * "1 entry", `counted(3, "entries")` is "3 entries". It takes the plural,
- * since list names are plural, and derives the singular of regular nouns.
- */
-export function counted(n: number, plural: string): string {
-  return `${n} ${n === 1 ? singular(plural) : plural}`;
-}
-
-function singular(plural: string): string {
-  if (plural.endsWith("ies")) return `${plural.slice(0, -3)}y`;
-  if (/(ss|x|ch|sh)es$/.test(plural)) return plural.slice(0, -2);
-  return plural.replace(/s$/, "");
-}
+export type { Progress } from "./contract.ts";
+export { counted } from "../guard/formats.ts";

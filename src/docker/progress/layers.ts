@@ -12,7 +12,7 @@
 import { ndjson } from "../../engine/streams.ts";
 import { BerthError, isBerthError } from "../../errors/mod.ts";
 import { formatBytes } from "../../guard/formats.ts";
-import type { Progress } from "../../interpreter/result.ts";
+import type { Progress } from "../../interpreter/contract.ts";
 
 /** One line of the engine's progress stream (pull, push, build). */
 export interface ProgressLine {

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { Progress } from "../../interpreter/result.ts";
+import type { Progress } from "../../interpreter/contract.ts";
 
 /** Share of a step that nested work without a total moves with each notification. */
 const NUDGE = 0.1;

@@ -9,7 +9,7 @@
 
 import { invalidInput } from "../../errors/mod.ts";
 import { compilePattern, type LineFilter, openLineFilter } from "../../guard/pattern.ts";
-import { counted } from "../../interpreter/result.ts";
+import { counted } from "../../guard/formats.ts";
 import { readContainerLogs } from "../../docker/log_window.ts";
 import { inspectVisibleContainer } from "../../docker/visible_container.ts";
 import { MAX_LINE_LENGTH, MAX_LOG_BYTES } from "../containers/container_logs.ts";

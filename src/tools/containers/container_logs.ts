@@ -12,8 +12,7 @@
 
 import { invalidInput } from "../../errors/mod.ts";
 import { compilePattern, openLineFilter } from "../../guard/pattern.ts";
-import { parseTime } from "../../guard/formats.ts";
-import { counted } from "../../interpreter/result.ts";
+import { counted, parseTime } from "../../guard/formats.ts";
 import { type LogFollow, readContainerLogs, stoppedNote } from "../../docker/log_window.ts";
 import { bareName, inspectVisibleContainer } from "../../docker/visible_container.ts";
 import type { Handler, HandlerContext } from "../../interpreter/contract.ts";

@@ -6,7 +6,7 @@
  */
 
 import type { Shaper } from "../../interpreter/contract.ts";
-import { counted } from "../../interpreter/result.ts";
+import { counted } from "../../guard/formats.ts";
 import { alignColumns, applyFields } from "../../interpreter/shape.ts";
 
 /** Applies the fields and renders an aligned header line plus one line per process. */

@@ -10,9 +10,8 @@
  */
 
 import { invalidInput, isBerthError } from "../../errors/mod.ts";
-import { formatBytes, parseTime } from "../../guard/formats.ts";
+import { counted, formatBytes, parseTime } from "../../guard/formats.ts";
 import { encodeFilters } from "../../interpreter/plan.ts";
-import { counted } from "../../interpreter/result.ts";
 import { mbOf } from "../../docker/prune.ts";
 import { bareName } from "../../docker/visible_container.ts";
 import type { Handler } from "../../interpreter/contract.ts";

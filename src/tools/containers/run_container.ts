@@ -11,7 +11,7 @@
  */
 
 import { invalidInput } from "../../errors/mod.ts";
-import { counted } from "../../interpreter/result.ts";
+import { counted } from "../../guard/formats.ts";
 import { inspectAfter, stateAfter } from "./_lifecycle.ts";
 import { portList } from "./inspect_container.ts";
 import { checkedSpec, createContainer, removeQuietly, startCreated } from "./create_container.ts";

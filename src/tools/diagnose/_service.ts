@@ -17,7 +17,7 @@ import {
   visibleService,
 } from "../../docker/swarm/services.ts";
 import { taskRows } from "../../docker/swarm/tasks.ts";
-import { counted } from "../../interpreter/result.ts";
+import { counted } from "../../guard/formats.ts";
 import { collectLines } from "../../docker/log_window.ts";
 import type { HandlerContext, Shaped } from "../../interpreter/contract.ts";
 import { frameData } from "../../docker/diagnose/data.ts";

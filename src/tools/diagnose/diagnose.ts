@@ -8,7 +8,7 @@
  */
 
 import { invalidInput } from "../../errors/mod.ts";
-import { counted } from "../../interpreter/result.ts";
+import { counted } from "../../guard/formats.ts";
 import { diagnoseServiceCall } from "./_service.ts";
 import type { Handler, Shaped } from "../../interpreter/contract.ts";
 import { frameData } from "../../docker/diagnose/data.ts";

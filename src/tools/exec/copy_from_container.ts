@@ -13,7 +13,7 @@
  */
 
 import { BerthError, invalidInput } from "../../errors/mod.ts";
-import { counted } from "../../interpreter/result.ts";
+import { counted } from "../../guard/formats.ts";
 import { resolvePath } from "../../docker/posix_path.ts";
 import { readTar } from "../../docker/tar.ts";
 import {

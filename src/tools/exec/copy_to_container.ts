@@ -13,8 +13,7 @@
  */
 
 import { allowReadHint, BerthError, invalidInput } from "../../errors/mod.ts";
-import { formatBytes } from "../../guard/formats.ts";
-import { counted } from "../../interpreter/result.ts";
+import { counted, formatBytes } from "../../guard/formats.ts";
 import { Fields, isPlainObject } from "../../docker/container_spec/fields.ts";
 import { type PackEntry, packTar } from "../../docker/tar.ts";
 import {

@@ -10,9 +10,8 @@
  */
 
 import { BerthError, type ErrorType, invalidInput } from "../../errors/mod.ts";
-import { formatBytes } from "../../guard/formats.ts";
+import { counted, formatBytes } from "../../guard/formats.ts";
 import { normalizeHostPath } from "../../policy/host_paths.ts";
-import { counted } from "../../interpreter/result.ts";
 import { checkBaseImages } from "../../docker/build/bases.ts";
 import {
   checkDockerfile,

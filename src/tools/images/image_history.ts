@@ -5,9 +5,8 @@
  * @module
  */
 
-import { formatBytes } from "../../guard/formats.ts";
+import { counted, formatBytes } from "../../guard/formats.ts";
 import type { Shaper } from "../../interpreter/contract.ts";
-import { counted } from "../../interpreter/result.ts";
 import { applyFields } from "../../interpreter/shape.ts";
 
 /** Characters of `created_by` shown per text line. */

@@ -5,9 +5,8 @@
  * @module
  */
 
-import { formatBytes } from "../../guard/formats.ts";
+import { counted, formatBytes } from "../../guard/formats.ts";
 import { encodeFilters } from "../../interpreter/plan.ts";
-import { counted } from "../../interpreter/result.ts";
 import { mbOf, postPrune, pruneFilters } from "../../docker/prune.ts";
 import type { Handler } from "../../interpreter/contract.ts";
 

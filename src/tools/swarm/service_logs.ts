@@ -8,8 +8,7 @@
 import { serviceLogs as logsRoute } from "../../engine/ops/swarm.ts";
 import { demultiplex, rawStream } from "../../engine/streams.ts";
 import { invalidInput } from "../../errors/mod.ts";
-import { parseTime } from "../../guard/formats.ts";
-import { counted } from "../../interpreter/result.ts";
+import { counted, parseTime } from "../../guard/formats.ts";
 import { compilePattern, openLineFilter } from "../../guard/pattern.ts";
 import { MAX_LINE_LENGTH, MAX_LOG_BYTES, MAX_LOG_LINES } from "../containers/container_logs.ts";
 import { collectLines } from "../../docker/log_window.ts";

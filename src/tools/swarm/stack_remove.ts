@@ -8,7 +8,7 @@
 import { list, listNetworks, type Ops, remove, removeNetwork } from "../../engine/ops/swarm.ts";
 import { BerthError } from "../../errors/mod.ts";
 import { sleep } from "../../guard/retry.ts";
-import { counted } from "../../interpreter/result.ts";
+import { counted } from "../../guard/formats.ts";
 import type { Handler } from "../../interpreter/contract.ts";
 import { type Json, opsOf, serviceVisible } from "../../docker/swarm/services.ts";
 import { byStack, noStack, stackName } from "./_stack.ts";

@@ -18,9 +18,8 @@
 
 import { ndjson } from "../../engine/streams.ts";
 import { invalidInput } from "../../errors/mod.ts";
-import { parseTime } from "../../guard/formats.ts";
+import { counted, parseTime } from "../../guard/formats.ts";
 import { encodeFilters } from "../../interpreter/plan.ts";
-import { counted } from "../../interpreter/result.ts";
 import { type EngineEvent, HealthExecs } from "../../docker/health_execs.ts";
 import type { Handler, HandlerContext } from "../../interpreter/contract.ts";
 

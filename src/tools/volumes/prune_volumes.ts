@@ -5,8 +5,7 @@
  * @module
  */
 
-import { formatBytes } from "../../guard/formats.ts";
-import { counted } from "../../interpreter/result.ts";
+import { counted, formatBytes } from "../../guard/formats.ts";
 import { mbOf, pruneFilters, pruneVolumes } from "../../docker/prune.ts";
 import type { Handler } from "../../interpreter/contract.ts";
 
