@@ -78,21 +78,11 @@ export interface EngineConfig extends EngineSettings {
 export const DEFAULT_ENGINE_NAME = "default";
 
 /**
- * Everything berth runs with. The top-level engine fields are the default
+ * Everything berth runs with. The engine fields it inherits are the default
  * engine's; `engines` lists every engine, the default among them.
  */
-export interface Config {
-  dockerHost: string;
-  tls?: TlsFiles;
-  ssh?: SshSettings;
-  apiVersion?: string;
-  context?: string;
-  ceiling?: Level[];
-  levels: Level[];
+export interface Config extends EngineSettings {
   bypassPermissions: boolean;
-  containers: NameLists;
-  images: NameLists;
-  timeouts: Record<TimeoutClass, number>;
   manifestDirs: string[];
   toolsets?: string[];
   /** tools/list starts with the read tools and `docker_toolsets`, which enables the others. */
@@ -101,16 +91,6 @@ export interface Config {
   outputSchemas: boolean;
   auditLog?: string;
   logLevel: LogLevel;
-  exec: {
-    blockedCommands: string[];
-    maxOutput: number;
-    timeoutMs: number;
-    /** Computed commands (`$(…)`, `eval`, `"$@"` …) in guarded commands (`exec_safety.allow_indirection`). */
-    allowIndirection?: boolean;
-  };
-  breaker: { failures: number; windowMs: number; cooldownMs: number };
-  /** Budget of long and compose calls before they answer `status: running`; 0 never. */
-  longBudgetMs: number;
   fallback: {
     enabled: boolean;
     model: string;
@@ -120,8 +100,6 @@ export interface Config {
   };
   /** Where the config file was read from, if any. */
   configPath?: string;
-  /** Dangerous container options the operator allows (`permissions.allow_*`). */
-  guards: GuardSettings;
   /** Ask the user (MCP elicitation) before destructive calls. */
   confirmDestructive: boolean;
   /** The cap of one result's structured content, in JSON characters (`max_result_bytes`). */
