@@ -39,11 +39,7 @@ import type { App } from "../../src/app/mod.ts";
 import { compareVersions, MAX_API_VERSION } from "../../src/engine/client.ts";
 import { TEST_IMAGE } from "../helpers/mod.ts";
 import { builtinApp, tokens } from "../tools/catalog.ts";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/stdio"
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { callTool, connect, REPO, serverEnv, type Session } from "../e2e/_mcp.ts";
+import { callTool, connect, type Session, spawnClient } from "../e2e/_mcp.ts";
 import { benchImages } from "./images.ts";
 import { httpLoad, type LoadFigures, stdioLoad } from "./http.ts";
 import { engineIsolation } from "./engines.ts";
@@ -267,25 +263,9 @@ async function section(label: string, work: () => Promise<void>): Promise<void> 
 
 /** The thin MCP server of tests/bench/thin_server.ts, connected like berth. */
 async function connectThin(): Promise<Session> {
-  const transport = new StdioClientTransport({
-    command: Deno.execPath(),
-    args: ["run", "-A", "tests/bench/thin_server.ts"],
-    cwd: REPO,
-    env: serverEnv(),
-    stderr: "pipe",
+  return await spawnClient(Deno.execPath(), ["run", "-A", "tests/bench/thin_server.ts"], {
+    name: "berth-bench",
   });
-  const client = new Client({ name: "berth-bench", version: "1.0.0" });
-  await client.connect(transport);
-  return {
-    client,
-    stderr: () => "",
-    errors: [],
-    pid: transport.pid,
-    close: async () => {
-      await client.close();
-      await transport.close();
-    },
-  };
 }
 
 /** A /proc/<pid>/status figure in MiB (VmRSS now, VmHWM the peak). */

@@ -15,10 +15,11 @@ import {
   Client as ModernClient,
   StreamableHTTPClientTransport as ModernTransport,
 } from "@modelcontextprotocol/client";
+import { exportJWK, generateKeyPair } from "jose";
 import { REPO, serveArgs, serverEnv } from "./_mcp.ts";
 
-/** A running `berth serve --http`. */
-export interface HttpServer {
+/** A running `berth serve --http`; `await using` stops it (SIGTERM) when the scope ends. */
+export interface HttpServer extends AsyncDisposable {
   /** The MCP endpoint, e.g. http://127.0.0.1:41234/mcp. */
   url: URL;
   /** http://127.0.0.1:PORT */
@@ -78,39 +79,54 @@ export async function startHttp(
     }
   }
   const base = `http://127.0.0.1:${port}`;
+  const stop = async (signal: Deno.Signal = "SIGTERM") => {
+    try {
+      process.kill(signal);
+    } catch {
+      // already gone
+    }
+    return await process.status;
+  };
   return {
     url: new URL(`${base}/mcp`),
     base,
     port,
     process,
     stderr,
-    async stop(signal: Deno.Signal = "SIGTERM") {
-      try {
-        process.kill(signal);
-      } catch {
-        // already gone
-      }
-      return await process.status;
+    stop,
+    async [Symbol.asyncDispose]() {
+      await stop();
     },
   };
 }
 
+/** A client that `await using` closes; closing a client of a server gone already is no error. */
+export type Closing<C extends { close(): Promise<void> }> = C & AsyncDisposable;
+
+/** Makes a connected client closed by `await using`. */
+export function closing<C extends { close(): Promise<void> }>(client: C): Closing<C> {
+  return Object.assign(client, {
+    // Teardown, never what a test checks: the server may have stopped or dropped the session.
+    [Symbol.asyncDispose]: () => client.close().catch(() => {}),
+  });
+}
+
 /** A v1 SDK client (2025-11-25, with a session) connected over HTTP. */
-export async function connectLegacy(url: URL, token?: string): Promise<Client> {
+export async function connectLegacy(url: URL, token?: string): Promise<Closing<Client>> {
   const client = new Client({ name: "berth-e2e-http", version: "1.0.0" });
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } }));
-  return client;
+  return closing(client);
 }
 
 /** A v2 SDK client pinned to protocol 2026-07-28 (no session). */
-export async function connectModern(url: URL, token?: string): Promise<ModernClient> {
+export async function connectModern(url: URL, token?: string): Promise<Closing<ModernClient>> {
   const client = new ModernClient({ name: "berth-e2e-http", version: "2.0.0" }, {
     versionNegotiation: { mode: { pin: "2026-07-28" } },
   });
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   await client.connect(new ModernTransport(url, { requestInit: { headers } }));
-  return client;
+  return closing(client);
 }
 
 /** The JSON-RPC initialize body a 2025-11-25 client sends. */
@@ -140,4 +156,35 @@ export function post(
     },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
+}
+
+/** A private key of {@link startIssuer}'s, to sign tokens with. */
+export type IssuerKey = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
+
+/** An OAuth issuer on loopback; `await using` shuts it down. */
+export interface Issuer extends AsyncDisposable {
+  /** Its URL, http://127.0.0.1:PORT. */
+  issuer: string;
+  /** The key its JWKS publishes (kid k1, RS256). */
+  privateKey: IssuerKey;
+}
+
+/** An OAuth issuer on loopback: RFC 8414 metadata and a JWKS with one RS256 key. */
+export async function startIssuer(): Promise<Issuer> {
+  const { publicKey, privateKey } = await generateKeyPair("RS256");
+  const jwk = { ...await exportJWK(publicKey), kid: "k1", alg: "RS256", use: "sig" };
+  const server: Deno.HttpServer<Deno.NetAddr> = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    onListen() {},
+  }, (request): Response => {
+    const path = new URL(request.url).pathname;
+    if (path === "/.well-known/oauth-authorization-server") {
+      return Response.json({ issuer, jwks_uri: `${issuer}/jwks` });
+    }
+    if (path === "/jwks") return Response.json({ keys: [jwk] });
+    return new Response("not found", { status: 404 });
+  });
+  const issuer: string = `http://127.0.0.1:${server.addr.port}`;
+  return { issuer, privateKey, [Symbol.asyncDispose]: () => server.shutdown() };
 }

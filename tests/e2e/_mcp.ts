@@ -16,8 +16,11 @@ import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv
 /** The repository root: the server's cwd, as for `deno task start`. */
 export const REPO = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
-/** A running server and the client connected to it. */
-export interface Session {
+/**
+ * A running server and the client connected to it. `await using session =
+ * await connect(…)` closes it when the test's scope ends, however it ends.
+ */
+export interface Session extends AsyncDisposable {
   client: Client;
   /** Everything the server wrote to stderr so far. */
   stderr(): string;
@@ -51,7 +54,19 @@ export function berthReadPaths(): string[] {
  * the set's own paths are repeated.
  */
 export function readAlso(dirs: string[]): string[] {
-  return dirs.length ? [`--allow-read=${[...berthReadPaths(), ...dirs].join(",")}`] : [];
+  return dirs.length ? alsoAllowed({ read: dirs }) : [];
+}
+
+/**
+ * The deno flags that let the `berth` set also read and write these paths:
+ * each list given (even empty) repeats the set's own list before its paths.
+ */
+export function alsoAllowed(paths: { read?: string[]; write?: string[] }): string[] {
+  const set = JSON.parse(Deno.readTextFileSync(`${REPO}/deno.json`)).permissions.berth;
+  return [
+    ...(paths.read ? [`--allow-read=${[...berthReadPaths(), ...paths.read].join(",")}`] : []),
+    ...(paths.write ? [`--allow-write=${[...set.write, ...paths.write].join(",")}`] : []),
+  ];
 }
 
 /** The argv users run: `deno run -P=berth [flags] src/main.ts serve [args]`. */
@@ -59,20 +74,35 @@ export function serveArgs(args: string[] = [], denoFlags: string[] = []): string
   return ["run", "-P=berth", ...denoFlags, "src/main.ts", "serve", ...args];
 }
 
-/** Spawns `berth serve` with the given options and connects an MCP client. */
-export async function connect(
-  args: string[] = [],
-  options: {
-    denoFlags?: string[];
-    env?: Record<string, string>;
-    /** Client capabilities to declare, e.g. an extension such as MCP Apps. */
-    capabilities?: Record<string, unknown>;
-  } = {},
+/** How a client is connected to a spawned server. */
+export interface ClientOptions {
+  /** The server's working directory (default: the repository). */
+  cwd?: string;
+  /** Added to {@link serverEnv}. */
+  env?: Record<string, string>;
+  /** Client capabilities to declare, e.g. an extension such as MCP Apps. */
+  capabilities?: Record<string, unknown>;
+  /** Registers the client's request handlers (elicitation, sampling) before the handshake. */
+  handlers?: (client: Client) => void;
+  /** The client's name in `initialize`. */
+  name?: string;
+  /** How long the handshake may take (a container or a package to start first). */
+  timeout?: number;
+}
+
+/**
+ * Spawns `command args` as an MCP client configuration would (berth from a
+ * checkout, a package, an image) and connects an MCP client over its stdio.
+ */
+export async function spawnClient(
+  command: string,
+  args: string[],
+  options: ClientOptions = {},
 ): Promise<Session> {
   const transport = new StdioClientTransport({
-    command: Deno.execPath(),
-    args: serveArgs(args, options.denoFlags),
-    cwd: REPO,
+    command,
+    args,
+    cwd: options.cwd ?? REPO,
     env: serverEnv(options.env),
     stderr: "pipe",
   });
@@ -81,27 +111,214 @@ export async function connect(
     stderr += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
   });
   const client = new Client(
-    { name: "berth-e2e", version: "1.0.0" },
+    { name: options.name ?? "berth-e2e", version: "1.0.0" },
     options.capabilities ? { capabilities: options.capabilities } : undefined,
   );
+  options.handlers?.(client);
   const errors: Error[] = [];
   client.onerror = (error: Error) => errors.push(error);
   try {
-    await client.connect(transport);
+    await client.connect(transport, options.timeout ? { timeout: options.timeout } : undefined);
   } catch (error) {
     await transport.close();
-    throw new Error(`berth did not start: ${error}\nstderr:\n${stderr}`);
+    throw new Error(`${command} did not start an MCP server: ${error}\nstderr:\n${stderr}`);
   }
+  const close = async () => {
+    await client.close();
+    await transport.close();
+  };
   return {
     client,
     stderr: () => stderr,
     errors,
     pid: transport.pid,
-    close: async () => {
-      await client.close();
-      await transport.close();
-    },
+    close,
+    [Symbol.asyncDispose]: close,
   };
+}
+
+/** Spawns `berth serve` with the given options and connects an MCP client. */
+export async function connect(
+  args: string[] = [],
+  options: Omit<ClientOptions, "cwd"> & { denoFlags?: string[] } = {},
+): Promise<Session> {
+  return await spawnClient(Deno.execPath(), serveArgs(args, options.denoFlags), options);
+}
+
+/** What a command that ran to its end printed. */
+export interface Output {
+  code: number;
+  success: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a command to its end as a user's shell would (no stdin, the
+ * environment of {@link serverEnv}, in the repository unless `cwd` says
+ * otherwise), within `ms` when given.
+ */
+export async function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; ms?: number } = {},
+): Promise<Output> {
+  const out = await new Deno.Command(command, {
+    args,
+    cwd: options.cwd ?? REPO,
+    env: serverEnv(options.env),
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    ...(options.ms ? { signal: AbortSignal.timeout(options.ms) } : {}),
+  }).output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return {
+    code: out.code,
+    success: out.success,
+    stdout: decode(out.stdout),
+    stderr: decode(out.stderr),
+  };
+}
+
+/** {@link run}, answering stdout; throws with the command and its output when it fails. */
+export async function runOk(
+  command: string,
+  args: string[],
+  options: { cwd?: string; ms?: number } = {},
+): Promise<string> {
+  const out = await run(command, args, options);
+  if (!out.success) throw new Error(`${command} ${args.join(" ")}:\n${out.stdout}\n${out.stderr}`);
+  return out.stdout;
+}
+
+/**
+ * Runs `berth ARGS` as a user types it, `deno run --no-prompt -P=<set>
+ * src/main.ts ARGS`, in `cwd` (default: the repository; elsewhere the script
+ * is named by its full path).
+ */
+export async function runBerth(
+  args: string[],
+  options: { cwd?: string; set?: string; denoFlags?: string[] } = {},
+): Promise<Output> {
+  const main = options.cwd === undefined ? "src/main.ts" : `${REPO}/src/main.ts`;
+  const set = `-P=${options.set ?? "berth"}`;
+  return await run(
+    Deno.execPath(),
+    ["run", "--no-prompt", ...(options.denoFlags ?? []), set, main, ...args],
+    { cwd: options.cwd },
+  );
+}
+
+/** A JSON-RPC message as {@link RawServer} reads it back. */
+export type Message = Record<string, unknown> & { id?: unknown };
+
+/**
+ * A spawned `berth serve` driven by raw JSON-RPC lines on its stdin, with no
+ * MCP SDK between: for what must hold whatever SDK the server runs on.
+ * `await using` closes its stdin and waits for it to exit.
+ */
+export class RawServer implements AsyncDisposable {
+  readonly #child: Deno.ChildProcess;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  /** Every line of stdout as it came. */
+  readonly lines: string[] = [];
+  /** The lines of stdout that parse as JSON. */
+  readonly messages: Message[] = [];
+  stderr = "";
+  readonly #done: Promise<void>;
+
+  constructor(args: string[] = []) {
+    this.#child = new Deno.Command(Deno.execPath(), {
+      args: serveArgs(args),
+      cwd: REPO,
+      env: serverEnv(),
+      clearEnv: true,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#writer = this.#child.stdin.getWriter();
+    this.#done = Promise.all([this.#readStdout(), this.#readStderr()]).then(() => {});
+  }
+
+  #line(line: string): void {
+    this.lines.push(line);
+    try {
+      this.messages.push(JSON.parse(line));
+    } catch {
+      // Kept in lines, for a test that says what stdout may carry.
+    }
+  }
+
+  async #readStdout(): Promise<void> {
+    let buffer = "";
+    const decoder = new TextDecoder();
+    for await (const chunk of this.#child.stdout) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let nl;
+      while ((nl = buffer.indexOf("\n")) >= 0) {
+        this.#line(buffer.slice(0, nl));
+        buffer = buffer.slice(nl + 1);
+      }
+    }
+    if (buffer.trim()) this.#line(buffer);
+  }
+
+  async #readStderr(): Promise<void> {
+    const decoder = new TextDecoder();
+    for await (const chunk of this.#child.stderr) this.stderr += decoder.decode(chunk);
+  }
+
+  /** Writes raw bytes (one or more lines) in one write. */
+  async write(text: string | Uint8Array): Promise<void> {
+    await this.#writer.write(typeof text === "string" ? new TextEncoder().encode(text) : text);
+  }
+
+  /** Writes messages as lines, all in one write. */
+  async send(...messages: unknown[]): Promise<void> {
+    await this.write(messages.map((m) => `${JSON.stringify(m)}\n`).join(""));
+  }
+
+  /** Waits until `count` answers with this id arrived; answers them. */
+  async answers(id: unknown, count = 1, ms = 20_000): Promise<Message[]> {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      const found = this.messages.filter((m) => m.id === id && !("method" in m));
+      if (found.length >= count) return found;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no ${count} answer(s) to id ${id}; got ${JSON.stringify(this.messages)}`);
+  }
+
+  /** The handshake: initialize (2025-06-18), its answer, then initialized. */
+  async initialize(): Promise<void> {
+    await this.send({
+      jsonrpc: "2.0",
+      id: "init",
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "raw", version: "1" },
+      },
+    });
+    await this.answers("init");
+    await this.send({ jsonrpc: "2.0", method: "notifications/initialized" });
+  }
+
+  /** Closes stdin and waits for the exit. */
+  async close(): Promise<Deno.CommandStatus> {
+    await this.#writer.close().catch(() => {});
+    const status = await this.#child.status;
+    await this.#done;
+    return status;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
 }
 
 const validator = new AjvJsonSchemaValidator();

@@ -8,32 +8,21 @@
  */
 
 import assert from "node:assert/strict";
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import { berthReadPaths, SPAWN_TEST } from "./_mcp.ts";
-import { connectLegacy, freePort, INITIALIZE, post, startHttp } from "./_http.ts";
-import { cleanup, runContainer } from "../helpers/mod.ts";
+import { SignJWT } from "jose";
+import { alsoAllowed, readAlso, SPAWN_TEST } from "./_mcp.ts";
+import {
+  connectLegacy,
+  freePort,
+  INITIALIZE,
+  type IssuerKey,
+  post,
+  startHttp,
+  startIssuer,
+} from "./_http.ts";
+import { cleanup, defer, runContainer } from "../helpers/mod.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 
-type Key = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
-
-async function startIssuer() {
-  const { publicKey, privateKey } = await generateKeyPair("RS256");
-  const jwk = { ...await exportJWK(publicKey), kid: "k1", alg: "RS256", use: "sig" };
-  const server: Deno.HttpServer<Deno.NetAddr> = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (request): Response => {
-      const path = new URL(request.url).pathname;
-      if (path === "/.well-known/oauth-authorization-server") {
-        return Response.json({ issuer, jwks_uri: `${issuer}/jwks` });
-      }
-      if (path === "/jwks") return Response.json({ keys: [jwk] });
-      return new Response("not found", { status: 404 });
-    },
-  );
-  const issuer: string = `http://127.0.0.1:${server.addr.port}`;
-  return { issuer, privateKey, server };
-}
-
-function sign(key: Key, issuer: string, audience: string, claims: Record<string, unknown>) {
+function sign(key: IssuerKey, issuer: string, audience: string, claims: Record<string, unknown>) {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT(claims)
     .setProtectedHeader({ alg: "RS256", kid: "k1" })
@@ -56,12 +45,13 @@ Deno.test({
   name: "attack http: a session opened with a wide token is not the narrower token's",
   ...SPAWN_TEST,
   async fn() {
-    const { issuer, privateKey, server: idp } = await startIssuer();
+    await using idp = await startIssuer();
+    const { issuer, privateKey } = idp;
     const port = freePort();
     const audience = `http://127.0.0.1:${port}/mcp`;
-    const berth = await startHttp(
+    await using berth = await startHttp(
       ["--allow", "read,lifecycle", "--oauth-issuer", issuer, "--oauth-audience", audience],
-      { port, denoFlags: [`--allow-read=${berthReadPaths().join(",")}`] },
+      { port, denoFlags: alsoAllowed({ read: [] }) },
     );
     const open = async (token: string) => {
       const auth = { authorization: `Bearer ${token}` };
@@ -84,59 +74,54 @@ Deno.test({
       method: "tools/call",
       params: { name: "docker_stop_container", arguments: { container_id: "berth-atk-http-none" } },
     };
-    try {
-      const wide = await sign(privateKey, issuer, audience, { sub: "alice", scope: "docker:all" });
-      const narrow = await sign(privateKey, issuer, audience, {
-        sub: "alice",
-        scope: "docker:read",
-      });
-      const id = await open(wide);
-      const headers = {
-        authorization: `Bearer ${narrow}`,
-        "mcp-session-id": id,
-        "mcp-protocol-version": "2025-11-25",
-      };
-      const listed = await post(
-        berth.url,
-        { jsonrpc: "2.0", id: 6, method: "tools/list" },
-        headers,
-      );
-      assert.equal(listed.status, 404, JSON.stringify(await answer(listed.clone())));
-      await listed.body?.cancel();
-      const called = await post(berth.url, stop, headers);
-      assert.equal(called.status, 404, JSON.stringify(await answer(called.clone())));
-      await called.body?.cancel();
-      // Nor does a DELETE of the narrower token end the wide token's session.
-      const deleted = await fetch(berth.url, { method: "DELETE", headers });
-      assert.equal(deleted.status, 404);
-      await deleted.body?.cancel();
-      // The wide token still has its session.
-      const own = await post(berth.url, stop, { ...headers, authorization: `Bearer ${wide}` });
-      const result = (await answer(own)) as {
-        result?: { structuredContent?: { error?: { code?: string } } };
-      };
-      assert.equal(result.result?.structuredContent?.error?.code, "DKR-002");
+    const wide = await sign(privateKey, issuer, audience, { sub: "alice", scope: "docker:all" });
+    const narrow = await sign(privateKey, issuer, audience, {
+      sub: "alice",
+      scope: "docker:read",
+    });
+    const id = await open(wide);
+    const headers = {
+      authorization: `Bearer ${narrow}`,
+      "mcp-session-id": id,
+      "mcp-protocol-version": "2025-11-25",
+    };
+    const listed = await post(
+      berth.url,
+      { jsonrpc: "2.0", id: 6, method: "tools/list" },
+      headers,
+    );
+    assert.equal(listed.status, 404, JSON.stringify(await answer(listed.clone())));
+    await listed.body?.cancel();
+    const called = await post(berth.url, stop, headers);
+    assert.equal(called.status, 404, JSON.stringify(await answer(called.clone())));
+    await called.body?.cancel();
+    // Nor does a DELETE of the narrower token end the wide token's session.
+    const deleted = await fetch(berth.url, { method: "DELETE", headers });
+    assert.equal(deleted.status, 404);
+    await deleted.body?.cancel();
+    // The wide token still has its session.
+    const own = await post(berth.url, stop, { ...headers, authorization: `Bearer ${wide}` });
+    const result = (await answer(own)) as {
+      result?: { structuredContent?: { error?: { code?: string } } };
+    };
+    assert.equal(result.result?.structuredContent?.error?.code, "DKR-002");
 
-      // Two tokens with neither sub nor client_id are two strangers, not one caller.
-      const anonA = await sign(privateKey, issuer, audience, { scope: "docker:all" });
-      const anonB = await sign(privateKey, issuer, audience, { scope: "docker:all" });
-      const first = await post(berth.url, INITIALIZE, { authorization: `Bearer ${anonA}` });
-      const firstId = first.headers.get("mcp-session-id");
-      await first.body?.cancel();
-      if (first.status === 200) {
-        const other = await post(berth.url, stop, {
-          authorization: `Bearer ${anonB}`,
-          "mcp-session-id": firstId!,
-          "mcp-protocol-version": "2025-11-25",
-        });
-        assert.equal(other.status, 404);
-        await other.body?.cancel();
-      } else {
-        assert.equal(first.status, 401);
-      }
-    } finally {
-      await berth.stop();
-      await idp.shutdown();
+    // Two tokens with neither sub nor client_id are two strangers, not one caller.
+    const anonA = await sign(privateKey, issuer, audience, { scope: "docker:all" });
+    const anonB = await sign(privateKey, issuer, audience, { scope: "docker:all" });
+    const first = await post(berth.url, INITIALIZE, { authorization: `Bearer ${anonA}` });
+    const firstId = first.headers.get("mcp-session-id");
+    await first.body?.cancel();
+    if (first.status === 200) {
+      const other = await post(berth.url, stop, {
+        authorization: `Bearer ${anonB}`,
+        "mcp-session-id": firstId!,
+        "mcp-protocol-version": "2025-11-25",
+      });
+      assert.equal(other.status, 404);
+      await other.body?.cancel();
+    } else {
+      assert.equal(first.status, 401);
     }
   },
 });
@@ -146,41 +131,34 @@ Deno.test({
     "attack http: a token without the read level reads nothing through resources, prompts or completion",
   ...SPAWN_TEST,
   async fn() {
-    const dir = Deno.makeTempDirSync({ prefix: "berth-atk-http-" });
-    const tokens = `${dir}/tokens`;
     const operator = crypto.randomUUID();
-    Deno.writeTextFileSync(tokens, `restarter:${operator} allow=lifecycle\n`);
+    using dir = tempDir("berth-atk-http-", { tokens: `restarter:${operator} allow=lifecycle\n` });
+    const tokens = `${dir.path}/tokens`;
+    await using _cleanup = defer(() => cleanup("attacks-http"));
     const name = await runContainer("attacks-http", {
       command: ["sh", "-c", "echo atk-http-log-line; sleep 120"],
     });
-    const berth = await startHttp(["--allow", "read,lifecycle", "--token-file", tokens], {
-      denoFlags: [`--allow-read=${[...berthReadPaths(), tokens].join(",")}`],
+    await using berth = await startHttp(["--allow", "read,lifecycle", "--token-file", tokens], {
+      denoFlags: readAlso([tokens]),
     });
-    const client = await connectLegacy(berth.url, operator);
-    try {
-      const tools = (await client.listTools()).tools.map((t) => t.name);
-      assert.ok(!tools.includes("docker_container_logs"), tools.join(","));
-      const listed = await client.listResources().catch((e: Error) => ({ error: e.message }));
-      assert.ok(!JSON.stringify(listed).includes(name), JSON.stringify(listed));
-      const read = await client.readResource({ uri: `container://logs/${name}` })
-        .catch((e: Error) => ({ error: e.message }));
-      assert.ok(!JSON.stringify(read).includes("atk-http-log-line"), JSON.stringify(read));
-      const prompt = await client.getPrompt({
-        name: "troubleshoot_container",
-        arguments: { container_id: name },
-      }).catch((e: Error) => ({ error: e.message }));
-      assert.ok(!JSON.stringify(prompt).includes("atk-http-log-line"), JSON.stringify(prompt));
-      const completed = await client.complete({
-        ref: { type: "ref/resource", uri: "container://logs/{container_id}" },
-        argument: { name: "container_id", value: name.slice(0, 12) },
-      }).catch((e: Error) => ({ error: e.message }));
-      assert.ok(!JSON.stringify(completed).includes(name), JSON.stringify(completed));
-    } finally {
-      await client.close();
-      await berth.stop();
-      await cleanup("attacks-http");
-      Deno.removeSync(dir, { recursive: true });
-    }
+    await using client = await connectLegacy(berth.url, operator);
+    const tools = (await client.listTools()).tools.map((t) => t.name);
+    assert.ok(!tools.includes("docker_container_logs"), tools.join(","));
+    const listed = await client.listResources().catch((e: Error) => ({ error: e.message }));
+    assert.ok(!JSON.stringify(listed).includes(name), JSON.stringify(listed));
+    const read = await client.readResource({ uri: `container://logs/${name}` })
+      .catch((e: Error) => ({ error: e.message }));
+    assert.ok(!JSON.stringify(read).includes("atk-http-log-line"), JSON.stringify(read));
+    const prompt = await client.getPrompt({
+      name: "troubleshoot_container",
+      arguments: { container_id: name },
+    }).catch((e: Error) => ({ error: e.message }));
+    assert.ok(!JSON.stringify(prompt).includes("atk-http-log-line"), JSON.stringify(prompt));
+    const completed = await client.complete({
+      ref: { type: "ref/resource", uri: "container://logs/{container_id}" },
+      argument: { name: "container_id", value: name.slice(0, 12) },
+    }).catch((e: Error) => ({ error: e.message }));
+    assert.ok(!JSON.stringify(completed).includes(name), JSON.stringify(completed));
   },
 });
 
@@ -188,34 +166,30 @@ Deno.test({
   name: "attack http: one token cannot fill the session table and lock the others out",
   ...SPAWN_TEST,
   async fn() {
-    const dir = Deno.makeTempDirSync({ prefix: "berth-atk-http-" });
-    const tokens = `${dir}/tokens`;
     const [greedy, other] = [crypto.randomUUID(), crypto.randomUUID()];
-    Deno.writeTextFileSync(tokens, `greedy:${greedy} allow=read\nother:${other}\n`);
-    const berth = await startHttp(["--token-file", tokens, "--max-sessions", "16"], {
-      denoFlags: [`--allow-read=${[...berthReadPaths(), tokens].join(",")}`],
+    using dir = tempDir("berth-atk-http-", {
+      tokens: `greedy:${greedy} allow=read\nother:${other}\n`,
+    });
+    const tokens = `${dir.path}/tokens`;
+    await using berth = await startHttp(["--token-file", tokens, "--max-sessions", "16"], {
+      denoFlags: readAlso([tokens]),
     });
     const initialize = async (token: string) => {
       const response = await post(berth.url, INITIALIZE, { authorization: `Bearer ${token}` });
       await response.body?.cancel();
       return { status: response.status, id: response.headers.get("mcp-session-id") };
     };
-    try {
-      const first = await initialize(greedy);
-      assert.equal(first.status, 200);
-      for (let i = 0; i < 20; i++) assert.equal((await initialize(greedy)).status, 200);
-      // Its own oldest sessions made room: the first is gone, the other token still gets in.
-      const old = await post(berth.url, { jsonrpc: "2.0", id: 2, method: "ping" }, {
-        authorization: `Bearer ${greedy}`,
-        "mcp-session-id": first.id!,
-        "mcp-protocol-version": "2025-11-25",
-      });
-      assert.equal(old.status, 404);
-      await old.body?.cancel();
-      assert.equal((await initialize(other)).status, 200);
-    } finally {
-      await berth.stop();
-      Deno.removeSync(dir, { recursive: true });
-    }
+    const first = await initialize(greedy);
+    assert.equal(first.status, 200);
+    for (let i = 0; i < 20; i++) assert.equal((await initialize(greedy)).status, 200);
+    // Its own oldest sessions made room: the first is gone, the other token still gets in.
+    const old = await post(berth.url, { jsonrpc: "2.0", id: 2, method: "ping" }, {
+      authorization: `Bearer ${greedy}`,
+      "mcp-session-id": first.id!,
+      "mcp-protocol-version": "2025-11-25",
+    });
+    assert.equal(old.status, 404);
+    await old.body?.cancel();
+    assert.equal((await initialize(other)).status, 200);
   },
 });

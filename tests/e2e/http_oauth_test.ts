@@ -10,34 +10,22 @@
  */
 
 import assert from "node:assert/strict";
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import { berthReadPaths, REPO, SPAWN_TEST } from "./_mcp.ts";
-import { connectLegacy, connectModern, freePort, INITIALIZE, post, startHttp } from "./_http.ts";
-
-type Key = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
-
-/** A loopback issuer: RFC 8414 metadata and a JWKS with one RS256 key. */
-async function startIssuer() {
-  const { publicKey, privateKey } = await generateKeyPair("RS256");
-  const jwk = { ...await exportJWK(publicKey), kid: "k1", alg: "RS256", use: "sig" };
-  const server: Deno.HttpServer<Deno.NetAddr> = Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    onListen() {},
-  }, (request): Response => {
-    const path = new URL(request.url).pathname;
-    if (path === "/.well-known/oauth-authorization-server") {
-      return Response.json({ issuer, jwks_uri: `${issuer}/jwks` });
-    }
-    if (path === "/jwks") return Response.json({ keys: [jwk] });
-    return new Response("not found", { status: 404 });
-  });
-  const issuer: string = `http://127.0.0.1:${server.addr.port}`;
-  return { issuer, privateKey, server };
-}
+import { generateKeyPair, SignJWT } from "jose";
+import { alsoAllowed, SPAWN_TEST } from "./_mcp.ts";
+import {
+  connectLegacy,
+  connectModern,
+  freePort,
+  INITIALIZE,
+  type IssuerKey,
+  post,
+  startHttp,
+  startIssuer,
+} from "./_http.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 
 interface TokenSpec {
-  key: Key;
+  key: IssuerKey;
   issuer: string;
   audience: string;
   scope?: string;
@@ -73,13 +61,13 @@ Deno.test({
     "http oauth: JWKS-verified tokens; forged, expired, early, wrong-audience, wrong-issuer and alg:none are refused",
   ...SPAWN_TEST,
   async fn() {
-    const { issuer, privateKey, server: idp } = await startIssuer();
-    const dir = Deno.makeTempDirSync({ prefix: "berth-http-oauth-" });
-    const audit = `${dir}/audit.jsonl`;
+    await using idp = await startIssuer();
+    const { issuer, privateKey } = idp;
+    using dir = tempDir("berth-http-oauth-");
+    const audit = `${dir.path}/audit.jsonl`;
     const port = freePort();
     const audience = `http://127.0.0.1:${port}/mcp`;
-    const config = JSON.parse(Deno.readTextFileSync(`${REPO}/deno.json`));
-    const berth = await startHttp([
+    await using berth = await startHttp([
       "--allow",
       "read,lifecycle",
       "--oauth-issuer",
@@ -90,103 +78,91 @@ Deno.test({
       audit,
     ], {
       port,
-      denoFlags: [
-        `--allow-read=${berthReadPaths().join(",")}`,
-        `--allow-write=${[...config.permissions.berth.write, audit].join(",")}`,
-      ],
+      denoFlags: alsoAllowed({ read: [], write: [audit] }),
     });
-    try {
-      const now = Math.floor(Date.now() / 1000);
-      const other = (await generateKeyPair("RS256")).privateKey;
-      const base = { key: privateKey, issuer, audience };
-      const refused: [string, string][] = [
-        ["expired", await sign({ ...base, exp: now - 60 })],
-        ["not yet valid", await sign({ ...base, nbf: now + 600 })],
-        ["wrong audience", await sign({ ...base, audience: "http://127.0.0.1:1/mcp" })],
-        ["wrong issuer", await sign({ ...base, issuer: "http://127.0.0.1:2" })],
-        ["wrong key", await sign({ ...base, key: other })],
-        ["alg none", unsigned(issuer, audience)],
-        ["garbage", "not.a.jwt"],
-      ];
-      for (const [what, token] of refused) {
-        const response = await post(berth.url, INITIALIZE, { authorization: `Bearer ${token}` });
-        assert.equal(response.status, 401, what);
-        const challenge = response.headers.get("www-authenticate") ?? "";
-        assert.match(challenge, /error="invalid_token"/, what);
-        assert.match(
-          challenge,
-          new RegExp(
-            `resource_metadata="http://127.0.0.1:${port}/.well-known/oauth-protected-resource/mcp"`,
-          ),
-        );
-        await response.body?.cancel();
-      }
-      const bare = await post(berth.url, INITIALIZE);
-      assert.equal(bare.status, 401);
-      assert.doesNotMatch(bare.headers.get("www-authenticate") ?? "", /error=/);
-      await bare.body?.cancel();
-      const noScope = await sign({ ...base, scope: "openid profile" });
-      const scopeless = await post(berth.url, INITIALIZE, { authorization: `Bearer ${noScope}` });
-      assert.equal(scopeless.status, 403);
-      assert.match(scopeless.headers.get("www-authenticate") ?? "", /insufficient_scope/);
-      await scopeless.body?.cancel();
-
-      const prm = await (await fetch(`${berth.base}/.well-known/oauth-protected-resource/mcp`))
-        .json();
-      assert.equal(prm.resource, audience);
-      assert.deepEqual(prm.authorization_servers, [issuer]);
-      assert.ok(prm.scopes_supported.includes("docker:read"));
-
-      const reader = await sign({ ...base, sub: "reader@example.com" });
-      const admin = await sign({ ...base, sub: "admin@example.com", scope: "docker:all" });
-      const ro = await connectLegacy(berth.url, reader);
-      const rw = await connectModern(berth.url, admin);
-      try {
-        const roTools = (await ro.listTools()).tools.map((t) => t.name);
-        const rwTools = (await rw.listTools()).tools.map((t) => t.name);
-        assert.ok(roTools.includes("docker_list_containers"));
-        assert.ok(!roTools.includes("docker_stop_container"));
-        assert.ok(rwTools.includes("docker_stop_container"));
-        const denied = await ro.callTool({
-          name: "docker_stop_container",
-          arguments: { container_id: "berth-e2e-oauth-none" },
-        });
-        assert.equal(
-          (denied.structuredContent as { error?: { code?: string } })?.error?.code,
-          "DKR-007",
-        );
-        const missing = await rw.callTool({
-          name: "docker_stop_container",
-          arguments: { container_id: "berth-e2e-oauth-none" },
-        });
-        assert.equal(
-          (missing.structuredContent as { error?: { code?: string } })?.error?.code,
-          "DKR-002",
-        );
-      } finally {
-        await ro.close();
-        await rw.close();
-      }
-      const lines = Deno.readTextFileSync(audit).trim().split("\n").map((l) => JSON.parse(l));
-      assert.deepEqual(lines.map((l) => [l.principal, l.outcome]), [
-        ["reader@example.com", "DKR-007"],
-        ["admin@example.com", "DKR-002"],
-      ]);
-      // The refused tokens made no call: the only calls counted are the two above.
-      const metrics = await (await fetch(`${berth.base}/metrics`, {
-        headers: { authorization: `Bearer ${admin}` },
-      })).text();
-      const calls = [...metrics.matchAll(/^berth_tool_calls_total\{[^}]*\} (\d+)$/gm)]
-        .reduce((sum, m) => sum + Number(m[1]), 0);
-      assert.equal(calls, 2, metrics);
-      assert.match(metrics, /^berth_http_rejected_total\{status="401"\} 8$/m);
-      const unauthorised = await fetch(`${berth.base}/metrics`);
-      assert.equal(unauthorised.status, 401);
-      await unauthorised.body?.cancel();
-    } finally {
-      await berth.stop();
-      await idp.shutdown();
-      Deno.removeSync(dir, { recursive: true });
+    const now = Math.floor(Date.now() / 1000);
+    const other = (await generateKeyPair("RS256")).privateKey;
+    const base = { key: privateKey, issuer, audience };
+    const refused: [string, string][] = [
+      ["expired", await sign({ ...base, exp: now - 60 })],
+      ["not yet valid", await sign({ ...base, nbf: now + 600 })],
+      ["wrong audience", await sign({ ...base, audience: "http://127.0.0.1:1/mcp" })],
+      ["wrong issuer", await sign({ ...base, issuer: "http://127.0.0.1:2" })],
+      ["wrong key", await sign({ ...base, key: other })],
+      ["alg none", unsigned(issuer, audience)],
+      ["garbage", "not.a.jwt"],
+    ];
+    for (const [what, token] of refused) {
+      const response = await post(berth.url, INITIALIZE, { authorization: `Bearer ${token}` });
+      assert.equal(response.status, 401, what);
+      const challenge = response.headers.get("www-authenticate") ?? "";
+      assert.match(challenge, /error="invalid_token"/, what);
+      assert.match(
+        challenge,
+        new RegExp(
+          `resource_metadata="http://127.0.0.1:${port}/.well-known/oauth-protected-resource/mcp"`,
+        ),
+      );
+      await response.body?.cancel();
     }
+    const bare = await post(berth.url, INITIALIZE);
+    assert.equal(bare.status, 401);
+    assert.doesNotMatch(bare.headers.get("www-authenticate") ?? "", /error=/);
+    await bare.body?.cancel();
+    const noScope = await sign({ ...base, scope: "openid profile" });
+    const scopeless = await post(berth.url, INITIALIZE, { authorization: `Bearer ${noScope}` });
+    assert.equal(scopeless.status, 403);
+    assert.match(scopeless.headers.get("www-authenticate") ?? "", /insufficient_scope/);
+    await scopeless.body?.cancel();
+
+    const prm = await (await fetch(`${berth.base}/.well-known/oauth-protected-resource/mcp`))
+      .json();
+    assert.equal(prm.resource, audience);
+    assert.deepEqual(prm.authorization_servers, [issuer]);
+    assert.ok(prm.scopes_supported.includes("docker:read"));
+
+    const reader = await sign({ ...base, sub: "reader@example.com" });
+    const admin = await sign({ ...base, sub: "admin@example.com", scope: "docker:all" });
+    {
+      await using ro = await connectLegacy(berth.url, reader);
+      await using rw = await connectModern(berth.url, admin);
+      const roTools = (await ro.listTools()).tools.map((t) => t.name);
+      const rwTools = (await rw.listTools()).tools.map((t) => t.name);
+      assert.ok(roTools.includes("docker_list_containers"));
+      assert.ok(!roTools.includes("docker_stop_container"));
+      assert.ok(rwTools.includes("docker_stop_container"));
+      const denied = await ro.callTool({
+        name: "docker_stop_container",
+        arguments: { container_id: "berth-e2e-oauth-none" },
+      });
+      assert.equal(
+        (denied.structuredContent as { error?: { code?: string } })?.error?.code,
+        "DKR-007",
+      );
+      const missing = await rw.callTool({
+        name: "docker_stop_container",
+        arguments: { container_id: "berth-e2e-oauth-none" },
+      });
+      assert.equal(
+        (missing.structuredContent as { error?: { code?: string } })?.error?.code,
+        "DKR-002",
+      );
+    }
+    const lines = Deno.readTextFileSync(audit).trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => [l.principal, l.outcome]), [
+      ["reader@example.com", "DKR-007"],
+      ["admin@example.com", "DKR-002"],
+    ]);
+    // The refused tokens made no call: the only calls counted are the two above.
+    const metrics = await (await fetch(`${berth.base}/metrics`, {
+      headers: { authorization: `Bearer ${admin}` },
+    })).text();
+    const calls = [...metrics.matchAll(/^berth_tool_calls_total\{[^}]*\} (\d+)$/gm)]
+      .reduce((sum, m) => sum + Number(m[1]), 0);
+    assert.equal(calls, 2, metrics);
+    assert.match(metrics, /^berth_http_rejected_total\{status="401"\} 8$/m);
+    const unauthorised = await fetch(`${berth.base}/metrics`);
+    assert.equal(unauthorised.status, 401);
+    await unauthorised.body?.cancel();
   },
 });

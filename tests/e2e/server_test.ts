@@ -6,18 +6,15 @@
 
 import assert from "node:assert/strict";
 import { VERSION } from "../../src/app/mod.ts";
-import { cleanup, docker, runContainer, TEST_IMAGE, uniqueName } from "../helpers/mod.ts";
+import { cleanup, defer, docker, runContainer, TEST_IMAGE, uniqueName } from "../helpers/mod.ts";
 import { builtinApp } from "../tools/catalog.ts";
 import {
   callExpectingError,
   callTool,
   codeOf,
   connect,
-  REPO,
+  RawServer,
   schemaErrors,
-  serveArgs,
-  serverEnv,
-  type Session,
   SPAWN_TEST,
 } from "./_mcp.ts";
 
@@ -116,193 +113,175 @@ function requiredOf(tool: { inputSchema: { required?: string[] } }): string[] {
 }
 
 Deno.test("e2e: the default server (read only)", SPAWN_TEST, async (t) => {
+  await using _cleanup = defer(() => cleanup(SUITE));
   const values = await fixtures();
-  let session: Session | undefined;
-  try {
-    // --output-schemas: the SDK client then checks every structured result on the way.
-    session = await connect(["--output-schemas"]);
-    const s = session;
+  // --output-schemas: the SDK client then checks every structured result on the way.
+  await using s = await connect(["--output-schemas"]);
 
-    await t.step("initialize reports the server as berth", () => {
-      const server = s.client.getServerVersion();
-      assert.equal(server?.name, "berth");
-      assert.equal(server?.version, VERSION);
-      assert.ok(s.client.getServerCapabilities()?.tools, "tools capability");
-      assert.match(s.client.getInstructions() ?? "", /docker_/);
-    });
+  await t.step("initialize reports the server as berth", () => {
+    const server = s.client.getServerVersion();
+    assert.equal(server?.name, "berth");
+    assert.equal(server?.version, VERSION);
+    assert.ok(s.client.getServerCapabilities()?.tools, "tools capability");
+    assert.match(s.client.getInstructions() ?? "", /docker_/);
+  });
 
-    const { tools } = await s.client.listTools();
+  const { tools } = await s.client.listTools();
 
-    await t.step("tools/list has exactly the read tools, in catalogue order", () => {
-      assert.deepEqual(tools.map((x) => x.name), readOnly.tools.map((x) => x.name));
-      for (const tool of tools) {
-        // The other hints weigh side effects: a read-only tool sends none.
-        assert.deepEqual(tool.annotations, { readOnlyHint: true }, tool.name);
-        assert.equal(tool.inputSchema.additionalProperties, false, tool.name);
-      }
-      const listed = new Set(tools.map((x) => x.name));
-      for (const w of writeTools) assert.ok(!listed.has(w.name), `${w.name} is listed`);
-    });
+  await t.step("tools/list has exactly the read tools, in catalogue order", () => {
+    assert.deepEqual(tools.map((x) => x.name), readOnly.tools.map((x) => x.name));
+    for (const tool of tools) {
+      // The other hints weigh side effects: a read-only tool sends none.
+      assert.deepEqual(tool.annotations, { readOnlyHint: true }, tool.name);
+      assert.equal(tool.inputSchema.additionalProperties, false, tool.name);
+    }
+    const listed = new Set(tools.map((x) => x.name));
+    for (const w of writeTools) assert.ok(!listed.has(w.name), `${w.name} is listed`);
+  });
 
-    await t.step("an unknown tool is a protocol error, its prefix said once", async () => {
-      await assert.rejects(
-        s.client.callTool({ name: "docker_nope", arguments: {} }),
-        (error: Error) => {
-          assert.equal(error.message, "MCP error -32602: Unknown tool 'docker_nope'");
-          return true;
-        },
-      );
-      await assert.rejects(
-        s.client.callTool({ name: "docker_top_container", arguments: {} }),
-        /Unknown tool 'docker_top_container'; did you mean 'docker_container_top'\?/,
-      );
-    });
-
-    await t.step("the client validates outputs: every tool has a compiled outputSchema", () => {
-      for (const tool of tools) {
-        assert.ok(tool.outputSchema, `${tool.name} has no outputSchema`);
-        // The SDK's own cache, which callTool consults (private in its types).
-        const validate = (s.client as unknown as ValidatorCache).getToolOutputValidator(tool.name);
-        assert.ok(validate, `${tool.name}: the SDK client compiled no validator`);
-        if ((tool.outputSchema.required ?? []).length) {
-          assert.equal(validate({}).valid, false, `${tool.name}: {} passes its outputSchema`);
-        }
-      }
-    });
-
-    await t.step(
-      "every read tool answers real fixtures with output matching its schema",
-      async () => {
-        const unfixed: string[] = [];
-        for (const tool of tools) {
-          const args: Record<string, unknown> = {};
-          for (const name of requiredOf(tool)) {
-            if (values[name] === undefined) unfixed.push(`${tool.name}.${name}`);
-            args[name] = values[name];
-          }
-          for (const name of ONE_OF[tool.name] ?? []) args[name] = values[name];
-          if (requiredOf(tool).some((name) => values[name] === undefined)) continue;
-          const expected = EXPECTED_ERRORS[tool.name];
-          if (expected) {
-            const result = await callExpectingError(s, tool.name, args);
-            assert.equal(codeOf(result), expected, `${tool.name}: ${result.content[0]?.text}`);
-            continue;
-          }
-          // callTool throws when structuredContent does not match the outputSchema, and
-          // (SDK 1.32.2) on error results too: then ask again for the error's text.
-          let result;
-          try {
-            result = await callTool(s, tool.name, args);
-          } catch (error) {
-            const again = await callExpectingError(s, tool.name, args);
-            assert.fail(`${tool.name} ${JSON.stringify(args)}: ${again.content[0]?.text ?? error}`);
-          }
-          assert.ok(
-            !result.isError,
-            `${tool.name} ${JSON.stringify(args)}: ${result.content[0]?.text}`,
-          );
-          assert.ok(result.structuredContent, `${tool.name}: no structuredContent`);
-          const invalid = schemaErrors(tool.outputSchema!, result.structuredContent);
-          assert.equal(invalid, undefined, `${tool.name}: ${invalid}`);
-          assert.equal(result.content.length, 1, tool.name);
-          assert.equal(result.content[0].type, "text", tool.name);
-          assert.ok(result.content[0].text?.length, `${tool.name}: empty text`);
-        }
-        assert.deepEqual(unfixed, [], "add fixtures for these required parameters");
+  await t.step("an unknown tool is a protocol error, its prefix said once", async () => {
+    await assert.rejects(
+      s.client.callTool({ name: "docker_nope", arguments: {} }),
+      (error: Error) => {
+        assert.equal(error.message, "MCP error -32602: Unknown tool 'docker_nope'");
+        return true;
       },
     );
+    await assert.rejects(
+      s.client.callTool({ name: "docker_top_container", arguments: {} }),
+      /Unknown tool 'docker_top_container'; did you mean 'docker_container_top'\?/,
+    );
+  });
 
-    await t.step("calling a tool whose level is not granted answers DKR-007", async () => {
-      // With no write tool built in yet, manifest_dir_test covers this with a user tool.
-      for (const w of writeTools) {
-        const result = await callExpectingError(s, w.name, {});
-        assert.equal(result.isError, true, w.name);
-        assert.equal(codeOf(result), "DKR-007", `${w.name}: ${result.content[0]?.text}`);
-        assert.match(result.content[0]?.text ?? "", /^Error: DKR-007 denied_by_policy: .*--allow/);
+  await t.step("the client validates outputs: every tool has a compiled outputSchema", () => {
+    for (const tool of tools) {
+      assert.ok(tool.outputSchema, `${tool.name} has no outputSchema`);
+      // The SDK's own cache, which callTool consults (private in its types).
+      const validate = (s.client as unknown as ValidatorCache).getToolOutputValidator(tool.name);
+      assert.ok(validate, `${tool.name}: the SDK client compiled no validator`);
+      if ((tool.outputSchema.required ?? []).length) {
+        assert.equal(validate({}).valid, false, `${tool.name}: {} passes its outputSchema`);
       }
-    });
+    }
+  });
 
-    await t.step("a missing container answers DKR-002", async () => {
-      const result = await callExpectingError(s, "docker_container_top", {
-        container_id: "berth-e2e-does-not-exist",
-      });
-      assert.equal(codeOf(result), "DKR-002", result.content[0]?.text);
-      assert.match(result.content[0]?.text ?? "", /^Error: DKR-002 container_not_found: /);
-      const error = result.structuredContent?.error as Record<string, string>;
-      assert.deepEqual(Object.keys(error).filter((k) => k !== "context").sort(), [
-        "code",
-        "hint",
-        "message",
-        "type",
-      ]);
-      assert.equal(error.type, "container_not_found");
-    });
-
-    await t.step("a hostile id answers DKR-004 naming the field", async () => {
-      for (const id of ["../images/json", "%2e%2e", "a?all=1", "a\nb"]) {
-        const result = await callExpectingError(s, "docker_container_top", { container_id: id });
-        assert.equal(
-          codeOf(result),
-          "DKR-004",
-          `${JSON.stringify(id)}: ${result.content[0]?.text}`,
+  await t.step(
+    "every read tool answers real fixtures with output matching its schema",
+    async () => {
+      const unfixed: string[] = [];
+      for (const tool of tools) {
+        const args: Record<string, unknown> = {};
+        for (const name of requiredOf(tool)) {
+          if (values[name] === undefined) unfixed.push(`${tool.name}.${name}`);
+          args[name] = values[name];
+        }
+        for (const name of ONE_OF[tool.name] ?? []) args[name] = values[name];
+        if (requiredOf(tool).some((name) => values[name] === undefined)) continue;
+        const expected = EXPECTED_ERRORS[tool.name];
+        if (expected) {
+          const result = await callExpectingError(s, tool.name, args);
+          assert.equal(codeOf(result), expected, `${tool.name}: ${result.content[0]?.text}`);
+          continue;
+        }
+        // callTool throws when structuredContent does not match the outputSchema, and
+        // (SDK 1.32.2) on error results too: then ask again for the error's text.
+        let result;
+        try {
+          result = await callTool(s, tool.name, args);
+        } catch (error) {
+          const again = await callExpectingError(s, tool.name, args);
+          assert.fail(`${tool.name} ${JSON.stringify(args)}: ${again.content[0]?.text ?? error}`);
+        }
+        assert.ok(
+          !result.isError,
+          `${tool.name} ${JSON.stringify(args)}: ${result.content[0]?.text}`,
         );
-        assert.match(result.content[0]?.text ?? "", /'container_id'/);
+        assert.ok(result.structuredContent, `${tool.name}: no structuredContent`);
+        const invalid = schemaErrors(tool.outputSchema!, result.structuredContent);
+        assert.equal(invalid, undefined, `${tool.name}: ${invalid}`);
+        assert.equal(result.content.length, 1, tool.name);
+        assert.equal(result.content[0].type, "text", tool.name);
+        assert.ok(result.content[0].text?.length, `${tool.name}: empty text`);
       }
-    });
+      assert.deepEqual(unfixed, [], "add fixtures for these required parameters");
+    },
+  );
 
-    await t.step("bad arguments are tool errors; an unknown tool is a protocol error", async () => {
-      const result = await callExpectingError(s, "docker_list_containers", { limit: "many" });
-      assert.equal(codeOf(result), "DKR-004");
-      assert.match(result.content[0]?.text ?? "", /'limit'/);
-      await assert.rejects(() => callTool(s, "docker_no_such_tool", {}), /docker_no_such_tool/);
-    });
+  await t.step("calling a tool whose level is not granted answers DKR-007", async () => {
+    // With no write tool built in yet, manifest_dir_test covers this with a user tool.
+    for (const w of writeTools) {
+      const result = await callExpectingError(s, w.name, {});
+      assert.equal(result.isError, true, w.name);
+      assert.equal(codeOf(result), "DKR-007", `${w.name}: ${result.content[0]?.text}`);
+      assert.match(result.content[0]?.text ?? "", /^Error: DKR-007 denied_by_policy: .*--allow/);
+    }
+  });
 
-    await t.step("nothing but JSON-RPC reached the client", () => {
-      assert.deepEqual(s.errors.map(String), []);
+  await t.step("a missing container answers DKR-002", async () => {
+    const result = await callExpectingError(s, "docker_container_top", {
+      container_id: "berth-e2e-does-not-exist",
     });
-  } finally {
-    await session?.close();
-    await cleanup(SUITE);
-  }
+    assert.equal(codeOf(result), "DKR-002", result.content[0]?.text);
+    assert.match(result.content[0]?.text ?? "", /^Error: DKR-002 container_not_found: /);
+    const error = result.structuredContent?.error as Record<string, string>;
+    assert.deepEqual(Object.keys(error).filter((k) => k !== "context").sort(), [
+      "code",
+      "hint",
+      "message",
+      "type",
+    ]);
+    assert.equal(error.type, "container_not_found");
+  });
+
+  await t.step("a hostile id answers DKR-004 naming the field", async () => {
+    for (const id of ["../images/json", "%2e%2e", "a?all=1", "a\nb"]) {
+      const result = await callExpectingError(s, "docker_container_top", { container_id: id });
+      assert.equal(
+        codeOf(result),
+        "DKR-004",
+        `${JSON.stringify(id)}: ${result.content[0]?.text}`,
+      );
+      assert.match(result.content[0]?.text ?? "", /'container_id'/);
+    }
+  });
+
+  await t.step("bad arguments are tool errors; an unknown tool is a protocol error", async () => {
+    const result = await callExpectingError(s, "docker_list_containers", { limit: "many" });
+    assert.equal(codeOf(result), "DKR-004");
+    assert.match(result.content[0]?.text ?? "", /'limit'/);
+    await assert.rejects(() => callTool(s, "docker_no_such_tool", {}), /docker_no_such_tool/);
+  });
+
+  await t.step("nothing but JSON-RPC reached the client", () => {
+    assert.deepEqual(s.errors.map(String), []);
+  });
 });
 
 Deno.test(
   "e2e: --allow all lists every tool, without titles or output schemas",
   SPAWN_TEST,
   async () => {
-    const session = await connect(["--allow", "all"]);
-    try {
-      const { tools } = await session.client.listTools();
-      assert.deepEqual(tools.map((x) => x.name), everything.tools.map((x) => x.name));
-      // Every loaded tool but docker_list_engines, which only several engines list.
-      assert.equal(tools.length, everything.allTools.length - 1);
-      for (const tool of tools) {
-        assert.deepEqual(
-          Object.keys(tool).sort(),
-          ["annotations", "description", "inputSchema", "name"],
-          tool.name,
-        );
-      }
-      // Without an outputSchema the client has nothing to check, yet results keep their shape.
-      const result = await callTool(session, "docker_version");
-      const definition = everything.interpreter.definition("docker_version")!;
-      assert.equal(schemaErrors(definition.outputSchema, result.structuredContent), undefined);
-    } finally {
-      await session.close();
+    await using session = await connect(["--allow", "all"]);
+    const { tools } = await session.client.listTools();
+    assert.deepEqual(tools.map((x) => x.name), everything.tools.map((x) => x.name));
+    // Every loaded tool but docker_list_engines, which only several engines list.
+    assert.equal(tools.length, everything.allTools.length - 1);
+    for (const tool of tools) {
+      assert.deepEqual(
+        Object.keys(tool).sort(),
+        ["annotations", "description", "inputSchema", "name"],
+        tool.name,
+      );
     }
+    // Without an outputSchema the client has nothing to check, yet results keep their shape.
+    const result = await callTool(session, "docker_version");
+    const definition = everything.interpreter.definition("docker_version")!;
+    assert.equal(schemaErrors(definition.outputSchema, result.structuredContent), undefined);
   },
 );
 
 Deno.test("e2e: stdout carries only MCP JSON-RPC messages", SPAWN_TEST, async () => {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: serveArgs(["--log-level", "debug"]),
-    cwd: REPO,
-    env: serverEnv(),
-    clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const server = new RawServer(["--log-level", "debug"]);
   const messages = [
     {
       jsonrpc: "2.0",
@@ -329,36 +308,13 @@ Deno.test("e2e: stdout carries only MCP JSON-RPC messages", SPAWN_TEST, async ()
       params: { name: "docker_container_top", arguments: { container_id: "../x" } },
     },
   ];
-  const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const writer = child.stdin.getWriter();
-  for (const message of messages) {
-    await writer.write(new TextEncoder().encode(`${JSON.stringify(message)}\n`));
-  }
-  const lines: string[] = [];
-  let buffer = "";
-  const readMore = async (): Promise<boolean> => {
-    const { value, done } = await reader.read();
-    if (done) return false;
-    buffer += value;
-    const parts = buffer.split("\n");
-    buffer = parts.pop()!;
-    lines.push(...parts);
-    return true;
-  };
-  // Read until every request is answered, then close stdin and drain.
-  const answered = () =>
-    [1, 2, 3, 4].every((id) =>
-      lines.some((l) => l.includes(`"id":${id}}`) || l.includes(`"id":${id},`))
-    );
-  while (!answered() && await readMore());
-  await writer.close();
-  while (await readMore());
-  if (buffer.trim()) lines.push(buffer);
-  const status = await child.status;
+  for (const message of messages) await server.send(message);
+  // Every request answered, then stdin closed and stdout drained.
+  for (const id of [1, 2, 3, 4]) await server.answers(id);
+  const status = await server.close();
 
   const ids: number[] = [];
-  for (const line of lines.filter((l) => l.trim())) {
+  for (const line of server.lines.filter((l) => l.trim())) {
     let parsed: { jsonrpc?: string; id?: number };
     try {
       parsed = JSON.parse(line);
@@ -369,7 +325,7 @@ Deno.test("e2e: stdout carries only MCP JSON-RPC messages", SPAWN_TEST, async ()
     if (parsed.id !== undefined) ids.push(parsed.id);
   }
   assert.deepEqual(ids.sort(), [1, 2, 3, 4]);
-  const errors = await stderr;
+  const errors = server.stderr;
   assert.equal(status.code, 0, `berth exited ${status.code} when stdin closed; stderr:\n${errors}`);
   assert.match(errors, /berth: info: /, "logs go to stderr");
   assert.match(errors, /berth: info: engine API version \S+ \(negotiated\)/);

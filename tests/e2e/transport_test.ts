@@ -16,97 +16,10 @@
  */
 
 import assert from "node:assert/strict";
-import { cleanup, docker, TEST_IMAGE, uniqueName } from "../helpers/mod.ts";
-import { REPO, serveArgs, serverEnv, SPAWN_TEST } from "./_mcp.ts";
+import { cleanup, defer, docker, TEST_IMAGE, uniqueName } from "../helpers/mod.ts";
+import { RawServer, SPAWN_TEST } from "./_mcp.ts";
 
 const SUITE = "escb-transport";
-
-type Message = Record<string, unknown> & { id?: unknown };
-
-/** A spawned server driven by raw lines. */
-class RawServer {
-  readonly #child: Deno.ChildProcess;
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-  readonly messages: Message[] = [];
-  stderr = "";
-  readonly #done: Promise<void>;
-
-  constructor(args: string[] = []) {
-    this.#child = new Deno.Command(Deno.execPath(), {
-      args: serveArgs(args),
-      cwd: REPO,
-      env: serverEnv(),
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    this.#writer = this.#child.stdin.getWriter();
-    this.#done = Promise.all([this.#readStdout(), this.#readStderr()]).then(() => {});
-  }
-
-  async #readStdout(): Promise<void> {
-    let buffer = "";
-    const decoder = new TextDecoder();
-    for await (const chunk of this.#child.stdout) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let nl;
-      while ((nl = buffer.indexOf("\n")) >= 0) {
-        this.messages.push(JSON.parse(buffer.slice(0, nl)));
-        buffer = buffer.slice(nl + 1);
-      }
-    }
-  }
-
-  async #readStderr(): Promise<void> {
-    const decoder = new TextDecoder();
-    for await (const chunk of this.#child.stderr) this.stderr += decoder.decode(chunk);
-  }
-
-  /** Writes raw bytes (one or more lines) in one write. */
-  async write(text: string | Uint8Array): Promise<void> {
-    await this.#writer.write(typeof text === "string" ? new TextEncoder().encode(text) : text);
-  }
-
-  /** Writes messages as lines, all in one write. */
-  async send(...messages: unknown[]): Promise<void> {
-    await this.write(messages.map((m) => `${JSON.stringify(m)}\n`).join(""));
-  }
-
-  /** Waits until `count` answers with this id arrived; answers them. */
-  async answers(id: unknown, count = 1, ms = 20_000): Promise<Message[]> {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      const found = this.messages.filter((m) => m.id === id && !("method" in m));
-      if (found.length >= count) return found;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`no ${count} answer(s) to id ${id}; got ${JSON.stringify(this.messages)}`);
-  }
-
-  async initialize(): Promise<void> {
-    await this.send({
-      jsonrpc: "2.0",
-      id: "init",
-      method: "initialize",
-      params: {
-        protocolVersion: "2025-06-18",
-        capabilities: {},
-        clientInfo: { name: "raw", version: "1" },
-      },
-    });
-    await this.answers("init");
-    await this.send({ jsonrpc: "2.0", method: "notifications/initialized" });
-  }
-
-  /** Closes stdin and waits for the exit. */
-  async close(): Promise<Deno.CommandStatus> {
-    await this.#writer.close().catch(() => {});
-    const status = await this.#child.status;
-    await this.#done;
-    return status;
-  }
-}
 
 const call = (id: unknown, name: string, args: Record<string, unknown> = {}) => ({
   jsonrpc: "2.0",
@@ -143,30 +56,26 @@ Deno.test(
   SPAWN_TEST,
   async () => {
     const name = uniqueName("escb-preinit");
-    const server = new RawServer(["--allow", "create", "--no-confirm"]);
-    try {
-      await server.send(
-        call(1, "docker_create_container", {
-          image: TEST_IMAGE,
-          name,
-          labels: { "berth.test": SUITE },
-        }),
-      );
-      const [refused] = await server.answers(1);
-      const error = refused.error as { code: number; message: string };
-      assert.equal(error.code, -32600);
-      assert.match(error.message, /not initialized/);
-      // Ground truth: the engine never saw the create.
-      await server.initialize();
-      assert.equal(await docker("ps", "-aq", "--filter", `name=^/${name}$`), "");
-      // After initialize the same request runs.
-      await server.send(call(2, "docker_version"));
-      const [ok] = await server.answers(2);
-      assert.ok(ok.result, JSON.stringify(ok));
-    } finally {
-      await server.close();
-      await cleanup(SUITE);
-    }
+    await using _cleanup = defer(() => cleanup(SUITE));
+    await using server = new RawServer(["--allow", "create", "--no-confirm"]);
+    await server.send(
+      call(1, "docker_create_container", {
+        image: TEST_IMAGE,
+        name,
+        labels: { "berth.test": SUITE },
+      }),
+    );
+    const [refused] = await server.answers(1);
+    const error = refused.error as { code: number; message: string };
+    assert.equal(error.code, -32600);
+    assert.match(error.message, /not initialized/);
+    // Ground truth: the engine never saw the create.
+    await server.initialize();
+    assert.equal(await docker("ps", "-aq", "--filter", `name=^/${name}$`), "");
+    // After initialize the same request runs.
+    await server.send(call(2, "docker_version"));
+    const [ok] = await server.answers(2);
+    assert.ok(ok.result, JSON.stringify(ok));
   },
 );
 
@@ -174,27 +83,23 @@ Deno.test(
   "e2e transport: a second in-flight request with the same id is refused; the first is answered once",
   SPAWN_TEST,
   async () => {
-    const server = new RawServer();
-    try {
-      await server.initialize();
-      // One write: the second line is read while the first is still being handled.
-      await server.send(call(7, "docker_version"), call(7, "docker_version"));
-      const answers = await server.answers(7, 2);
-      await new Promise((r) => setTimeout(r, 500));
-      const all = server.messages.filter((m) => m.id === 7);
-      assert.equal(all.length, 2, JSON.stringify(all));
-      const errors = all.filter((m) => "error" in m);
-      const results = all.filter((m) => "result" in m);
-      assert.equal(errors.length, 1, JSON.stringify(answers));
-      assert.equal(results.length, 1, JSON.stringify(answers));
-      assert.match((errors[0].error as { message: string }).message, /already in use/);
-      // Once answered, the id may be used again.
-      await server.send(call(7, "docker_version"));
-      await server.answers(7, 3);
-      assert.ok("result" in server.messages.filter((m) => m.id === 7)[2]);
-    } finally {
-      await server.close();
-    }
+    await using server = new RawServer();
+    await server.initialize();
+    // One write: the second line is read while the first is still being handled.
+    await server.send(call(7, "docker_version"), call(7, "docker_version"));
+    const answers = await server.answers(7, 2);
+    await new Promise((r) => setTimeout(r, 500));
+    const all = server.messages.filter((m) => m.id === 7);
+    assert.equal(all.length, 2, JSON.stringify(all));
+    const errors = all.filter((m) => "error" in m);
+    const results = all.filter((m) => "result" in m);
+    assert.equal(errors.length, 1, JSON.stringify(answers));
+    assert.equal(results.length, 1, JSON.stringify(answers));
+    assert.match((errors[0].error as { message: string }).message, /already in use/);
+    // Once answered, the id may be used again.
+    await server.send(call(7, "docker_version"));
+    await server.answers(7, 3);
+    assert.ok("result" in server.messages.filter((m) => m.id === 7)[2]);
   },
 );
 
@@ -202,17 +107,13 @@ Deno.test(
   "e2e transport: a line that is not JSON gets a parse error and the server goes on",
   SPAWN_TEST,
   async () => {
-    const server = new RawServer();
-    try {
-      await server.initialize();
-      await server.write('{"jsonrpc": "2.0", "id": 3, "method"\n');
-      const [refused] = await server.answers(null);
-      assert.equal((refused.error as { code: number }).code, -32700);
-      await server.send({ jsonrpc: "2.0", id: 4, method: "ping" });
-      await server.answers(4);
-    } finally {
-      await server.close();
-    }
+    await using server = new RawServer();
+    await server.initialize();
+    await server.write('{"jsonrpc": "2.0", "id": 3, "method"\n');
+    const [refused] = await server.answers(null);
+    assert.equal((refused.error as { code: number }).code, -32700);
+    await server.send({ jsonrpc: "2.0", id: 4, method: "ping" });
+    await server.answers(4);
   },
 );
 
@@ -221,17 +122,13 @@ Deno.test(
   SPAWN_TEST,
   async () => {
     // Nothing listens on 127.0.0.1:80 in the test bed: the error must name the port berth used.
-    const server = new RawServer(["--docker-host", "tcp://127.0.0.1:80"]);
-    try {
-      await server.initialize();
-      await server.send(call(5, "docker_version"));
-      const [answer] = await server.answers(5);
-      const text = JSON.stringify(answer);
-      assert.match(text, /127\.0\.0\.1:80\b/);
-      assert.doesNotMatch(text, /2375/);
-    } finally {
-      await server.close();
-    }
+    await using server = new RawServer(["--docker-host", "tcp://127.0.0.1:80"]);
+    await server.initialize();
+    await server.send(call(5, "docker_version"));
+    const [answer] = await server.answers(5);
+    const text = JSON.stringify(answer);
+    assert.match(text, /127\.0\.0\.1:80\b/);
+    assert.doesNotMatch(text, /2375/);
   },
 );
 
@@ -239,25 +136,21 @@ Deno.test(
   "e2e transport: arguments nested 10,000 deep answer a DKR-004 result, not a JSON-RPC internal error",
   SPAWN_TEST,
   async () => {
-    const server = new RawServer(["--allow", "create"]);
-    try {
-      await server.initialize();
-      const depth = 10_000;
-      const labels = `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
-      await server.write(
-        `{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"docker_create_container",` +
-          `"arguments":{"image":"busybox","labels":${labels}}}}\n`,
-      );
-      const [answer] = await server.answers(9);
-      assert.equal(answer.error, undefined, JSON.stringify(answer.error));
-      const result = answer.result as {
-        isError?: boolean;
-        structuredContent?: { error?: { code?: string } };
-      };
-      assert.equal(result.isError, true);
-      assert.equal(result.structuredContent?.error?.code, "DKR-004");
-    } finally {
-      await server.close();
-    }
+    await using server = new RawServer(["--allow", "create"]);
+    await server.initialize();
+    const depth = 10_000;
+    const labels = `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
+    await server.write(
+      `{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"docker_create_container",` +
+        `"arguments":{"image":"busybox","labels":${labels}}}}\n`,
+    );
+    const [answer] = await server.answers(9);
+    assert.equal(answer.error, undefined, JSON.stringify(answer.error));
+    const result = answer.result as {
+      isError?: boolean;
+      structuredContent?: { error?: { code?: string } };
+    };
+    assert.equal(result.isError, true);
+    assert.equal(result.structuredContent?.error?.code, "DKR-004");
   },
 );

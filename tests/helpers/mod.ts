@@ -132,6 +132,18 @@ export async function removeLabelled(label: string): Promise<void> {
   if (volumes) await docker("volume", "rm", "-f", ...volumes.split("\n"));
 }
 
+/**
+ * Runs `fn` when the scope that holds it ends, however it ends: `await using
+ * _cleanup = defer(() => cleanup(SUITE));` (declared first, it runs last).
+ */
+export function defer(fn: () => Promise<unknown> | unknown): AsyncDisposable {
+  return {
+    async [Symbol.asyncDispose]() {
+      await fn();
+    },
+  };
+}
+
 /** Removes every container, network and volume labelled for a suite. */
 export async function cleanup(suite: string): Promise<void> {
   await removeLabelled(`berth.test=${suite}`);

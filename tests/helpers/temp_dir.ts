@@ -18,3 +18,14 @@ export function tempDirWith(prefix: string, files: Record<string, string>): stri
   }
   return dir;
 }
+
+/** A temporary folder that `using` removes when the scope that holds it ends. */
+export interface TempDir extends Disposable {
+  path: string;
+}
+
+/** {@link tempDirWith}, removed (with all in it) by `using dir = tempDir(…)` at the scope's end. */
+export function tempDir(prefix: string, files: Record<string, string> = {}): TempDir {
+  const path = tempDirWith(prefix, files);
+  return { path, [Symbol.dispose]: () => Deno.removeSync(path, { recursive: true }) };
+}
