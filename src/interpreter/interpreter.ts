@@ -51,8 +51,8 @@ import { cutDepth, tooDeepError, tooDeepField } from "./input_depth.ts";
 import { planRequest } from "./plan.ts";
 import { callOutcome, errorResult, type Progress, type ToolResult } from "./result.ts";
 import { shapeDeclarative } from "./shape.ts";
+import { shapeVars, unknownFilters, unknownTransforms, withHints } from "./route_output.ts";
 import { MAX_TEXT_BYTES, type SuperviseOptions, Supervisor, withCallSignal } from "./supervise.ts";
-import { TRANSFORMS } from "./transforms.ts";
 
 export { capText, DEFAULT_LONG_BUDGET_MS, MAX_TEXT_BYTES } from "./supervise.ts";
 
@@ -352,9 +352,9 @@ export class Interpreter {
   async #run(ctx: HandlerContext): Promise<Shaped> {
     const { spec } = ctx;
     if (spec.handler) return await this.#options.handlers[spec.handler](ctx);
-    const data = await this.#fetch(ctx, await resolveRouteTargets(ctx));
+    const data = await withHints(spec, this.#fetch(ctx, await resolveRouteTargets(ctx)));
     if (spec.output.shaper) return await this.#options.shapers[spec.output.shaper](data, ctx);
-    return shapeDeclarative(spec.output, data);
+    return shapeDeclarative(spec.output, data, await shapeVars(ctx));
   }
 
   async #fetch(ctx: HandlerContext, args: Args): Promise<unknown> {
@@ -384,18 +384,15 @@ function internalErrorResult(error: unknown): ToolResult {
   };
 }
 
-/** Fails closed when a manifest names a handler, shaper or transform that does not exist. */
+/** Fails closed when a manifest names a handler, shaper, transform or filter that does not exist. */
 function checkReferences(spec: ToolSpec, options: InterpreterOptions): void {
   const missing: string[] = [];
   if (spec.handler && !options.handlers[spec.handler]) missing.push(`handler '${spec.handler}'`);
   if (spec.output.shaper && !options.shapers[spec.output.shaper]) {
     missing.push(`shaper '${spec.output.shaper}'`);
   }
-  for (const [name, field] of Object.entries(spec.output.fields ?? {})) {
-    if (field.transform && !TRANSFORMS[field.transform]) {
-      missing.push(`transform '${field.transform}' (field ${name})`);
-    }
-  }
+  missing.push(...unknownTransforms(spec.output.fields));
+  for (const name of unknownFilters(spec.output)) missing.push(`filter '${name}'`);
   if (missing.length) {
     throw new BerthError("invalid_input", `${spec.source}: unknown ${missing.join(", ")}`, {
       hint: "Use a handler, shaper or transform that berth ships (see README)",

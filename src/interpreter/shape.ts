@@ -5,44 +5,155 @@
  * @module
  */
 
-import type { FieldSpec, OutputSpec, ParamSpec } from "../manifest/types.ts";
+import {
+  type Expression,
+  type FieldSpec,
+  type OutputSpec,
+  type ParamSpec,
+  parseExpression,
+  parseTemplate,
+  type Placeholder,
+  type Template,
+  type TextLine,
+} from "../manifest/mod.ts";
+import { FILTERS, type FilterScope, isEmpty, isTrue } from "./filters.ts";
 import type { JsonSchema } from "./input.ts";
-import { counted } from "./result.ts";
+import { counted } from "../guard/formats.ts";
 import { TRANSFORMS } from "./transforms.ts";
 
 /** Reads a dot path (`State.Health.Status`, `Names.0`) from a value. */
 export function pick(value: unknown, path: string): unknown {
+  return pickKeys(value, path.split("."));
+}
+
+function pickKeys(value: unknown, keys: string[]): unknown {
   let current: unknown = value;
-  for (const part of path.split(".")) {
+  for (const part of keys) {
     if (current === null || current === undefined) return undefined;
     current = (current as Record<string, unknown>)[part];
   }
   return current;
 }
 
+/**
+ * The variables an output's expressions may read besides the current value:
+ * `$args` (the call's arguments), `$answer` (the engine's answer),
+ * `$api_version` (the API version berth uses) and, where they apply,
+ * `$item`, `$count` and `$parts`.
+ */
+export type ShapeVars = Record<string, unknown>;
+
+// Templates and expressions are parsed once (the loader has checked them).
+const templates = new Map<string, Template>();
+const expressions = new Map<string, Expression>();
+
+function template(source: string): Template {
+  let parsed = templates.get(source);
+  if (!parsed) templates.set(source, parsed = parseTemplate(source));
+  return parsed;
+}
+
+function expression(source: string): Expression {
+  let parsed = expressions.get(source);
+  if (!parsed) expressions.set(source, parsed = parseExpression(source));
+  return parsed;
+}
+
+/** What expressions of one output see. */
+class Scope implements FilterScope {
+  constructor(
+    readonly current: unknown,
+    readonly vars: ShapeVars,
+    readonly templates: Record<string, Template>,
+  ) {}
+
+  /** The same variables, another current value (and more variables). */
+  at(current: unknown, more: ShapeVars = {}): Scope {
+    return new Scope(current, { ...this.vars, ...more }, this.templates);
+  }
+
+  render = (t: Template, current: unknown): string | undefined => renderParsed(t, this.at(current));
+
+  static of(output: OutputSpec, current: unknown, vars: ShapeVars): Scope {
+    const named = Object.fromEntries(
+      Object.entries(output.templates ?? {}).map(([name, source]) => [name, template(source)]),
+    );
+    return new Scope(current, vars, named);
+  }
+}
+
+/** Evaluates an expression: the first alternative that is not empty, through the filters. */
+function evaluate(e: Expression, scope: Scope): unknown {
+  let value: unknown;
+  for (const path of e.paths) {
+    const root = path.variable === undefined ? scope.current : scope.vars[path.variable];
+    value = pickKeys(root, path.keys);
+    if (!isEmpty(value)) break;
+  }
+  for (const f of e.filters) value = FILTERS[f.name](value, f.args, scope);
+  return value;
+}
+
 /** Applies declarative fields to one engine object. */
 export function applyFields(
   item: Record<string, unknown>,
   fields: Record<string, FieldSpec>,
+  scope: Scope = new Scope(item, {}, {}),
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const here = scope.at(item);
   for (const [name, field] of Object.entries(fields)) {
-    const raw = field.from ? pick(item, field.from) : item[name];
-    const value = field.transform ? TRANSFORMS[field.transform](raw, item) : raw;
+    let value = field.value
+      ? evaluate(expression(field.value), here)
+      : field.from
+      ? pick(item, field.from)
+      : item[name];
+    if (field.transform) value = TRANSFORMS[field.transform](value, item);
+    if ((value === null || value === undefined || value === "") && field.default !== undefined) {
+      value = field.default;
+    }
+    if (field.fields && Array.isArray(value)) {
+      const nested = field.fields;
+      value = value.map((v) => applyFields((v ?? {}) as Record<string, unknown>, nested, here));
+    }
     out[name] = value === undefined ? null : value;
   }
   return out;
 }
 
+/** A value as template text: arrays joined with commas, objects as JSON; undefined when empty. */
+function shown(value: unknown): string | undefined {
+  if (isEmpty(value)) return undefined;
+  if (Array.isArray(value)) return value.join(",");
+  if (typeof value === "object") return compactJson(value);
+  return String(value);
+}
+
+function renderPlaceholder(p: Placeholder, scope: Scope): string | undefined {
+  const text = shown(evaluate(p.expression, scope));
+  if (text !== undefined) return text;
+  if (p.optional) return undefined;
+  return p.fallback ?? "-";
+}
+
+/** A parsed template's text; undefined when an optional placeholder `{?x}` is empty. */
+function renderParsed(t: Template, scope: Scope): string | undefined {
+  let out = "";
+  for (const piece of t) {
+    if (typeof piece === "string") {
+      out += piece;
+      continue;
+    }
+    const text = renderPlaceholder(piece, scope);
+    if (text === undefined) return undefined;
+    out += text;
+  }
+  return out;
+}
+
 /** Fills `{field}` placeholders; arrays are joined with commas, null is "-". */
-export function renderTemplate(template: string, values: Record<string, unknown>): string {
-  return template.replace(/\{([a-z0-9_.]+)\}/g, (_, key: string) => {
-    const value = pick(values, key);
-    if (value === null || value === undefined || value === "") return "-";
-    if (Array.isArray(value)) return value.length ? value.join(",") : "-";
-    if (typeof value === "object") return compactJson(value);
-    return String(value);
-  });
+export function renderTemplate(source: string, values: Record<string, unknown>): string {
+  return renderParsed(template(source), new Scope(values, {}, {})) ?? "";
 }
 
 /** JSON without spaces: the cheapest faithful text for a model. */
@@ -50,25 +161,67 @@ export function compactJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The lines of one text line spec (none when it is left out). */
+function renderLine(line: string | TextLine, scope: Scope): string[] {
+  if (typeof line === "string") {
+    const text = renderParsed(template(line), scope);
+    return text === undefined ? [] : [text];
+  }
+  if (line.when && !isTrue(evaluate(expression(line.when), scope))) return [];
+  if (line.table) {
+    const header = (evaluate(expression(line.table.header), scope) ?? []) as unknown[];
+    const rows = (evaluate(expression(line.table.rows), scope) ?? []) as unknown[][];
+    const cells = (row: unknown) => (Array.isArray(row) ? row : []).map((c) => String(c ?? ""));
+    return alignColumns([cells(header), ...rows.map(cells)]);
+  }
+  let parts: string | undefined;
+  if (line.parts) {
+    parts = line.parts.flatMap((p) => renderLine(p, scope)).join(line.sep ?? " ");
+    if (!parts && line.text === undefined) return [];
+  }
+  if (line.text === undefined) return parts === undefined ? [] : [parts];
+  const text = renderParsed(template(line.text), scope.at(scope.current, { parts }));
+  return text === undefined ? [] : [text];
+}
+
+/** The text of an object output: its template or its lines; compact JSON without one. */
+function renderObject(output: OutputSpec, scope: Scope): string {
+  const text = output.text;
+  if (!text) return compactJson(scope.current);
+  const lines = typeof text === "string" ? [text] : text;
+  return lines.flatMap((line) => renderLine(line, scope)).join("\n");
+}
+
 /** The structured form and text of a declarative (non-shaper) output. */
 export function shapeDeclarative(
   output: OutputSpec,
   data: unknown,
+  vars: ShapeVars = {},
 ): { structured: Record<string, unknown>; text: string } {
+  const scope = Scope.of(output, data, { ...vars, answer: data });
+  const answer = output.from ? pick(data, output.from) : data;
   if (output.list) {
-    const items = (Array.isArray(data) ? data : []) as Record<string, unknown>[];
-    const shaped = output.fields ? items.map((i) => applyFields(i, output.fields!)) : items;
+    const items = (Array.isArray(answer) ? answer : []) as Record<string, unknown>[];
+    let rows = items.map((item) => ({
+      item,
+      shaped: output.fields ? applyFields(item, output.fields, scope) : item,
+    }));
+    const key = output.sort;
+    if (key) {
+      rows = rows.slice().sort((a, b) =>
+        String(a.shaped[key]).localeCompare(String(b.shaped[key]))
+      );
+    }
+    const shaped = rows.map((r) => r.shaped);
+    const structured = { [output.list]: shaped, count: shaped.length };
     return {
-      structured: { [output.list]: shaped, count: shaped.length },
-      text: renderList(output, shaped),
+      structured,
+      text: renderRows(output, rows, scope.at(structured, { count: shaped.length })),
     };
   }
-  const object = (data ?? {}) as Record<string, unknown>;
-  const shaped = output.fields ? applyFields(object, output.fields) : object;
-  return {
-    structured: shaped,
-    text: output.text ? renderTemplate(output.text, shaped) : compactJson(shaped),
-  };
+  const object = (answer ?? {}) as Record<string, unknown>;
+  const shaped = output.fields ? applyFields(object, output.fields, scope) : object;
+  return { structured: shaped, text: renderObject(output, scope.at(shaped)) };
 }
 
 /** A row template that is nothing but placeholders: `{id} {name} {status}`. */
@@ -82,18 +235,30 @@ const MAX_PAD = 32;
  * columns are aligned (a model reads columns by position, as people do).
  */
 export function renderList(output: OutputSpec, items: Record<string, unknown>[]): string {
+  const scope = Scope.of(output, { [output.list ?? "items"]: items }, { count: items.length });
+  return renderRows(output, items.map((shaped) => ({ item: shaped, shaped })), scope);
+}
+
+function renderRows(
+  output: OutputSpec,
+  rows: { item: Record<string, unknown>; shaped: Record<string, unknown> }[],
+  scope: Scope,
+): string {
   const noun = output.list ?? "items";
-  if (items.length === 0) return `No ${noun}`;
-  if (!output.text) return compactJson(items);
+  const row = typeof output.text === "string" ? output.text : undefined;
+  if (rows.length === 0) return `No ${noun}`;
+  if (!row) return compactJson(rows.map((r) => r.shaped));
+  const render = (source: string, r: (typeof rows)[number]) =>
+    renderParsed(template(source), scope.at(r.shaped, { item: r.item })) ?? "";
   const headers = output.header?.trim().split(/\s+/) ?? [];
-  const columns = COLUMNS_ONLY.test(output.text) ? output.text.split(" ") : [];
+  const columns = COLUMNS_ONLY.test(row) ? row.split(" ") : [];
   const lines = columns.length > 1 && columns.length === headers.length
-    ? alignColumns([headers, ...items.map((item) => columns.map((c) => renderTemplate(c, item)))])
-    : [
-      ...(output.header ? [output.header] : []),
-      ...items.map((item) => renderTemplate(output.text!, item)),
-    ];
-  return `${counted(items.length, noun)}\n${lines.join("\n")}`;
+    ? alignColumns([headers, ...rows.map((r) => columns.map((c) => render(c, r)))])
+    : [...(output.header ? [output.header] : []), ...rows.map((r) => render(row, r))];
+  const title = output.title
+    ? renderParsed(template(output.title), scope) ?? ""
+    : counted(rows.length, noun);
+  return `${title}\n${lines.join("\n")}`;
 }
 
 /** Rows of cells as lines, every column but the last padded to its width (at most {@link MAX_PAD}). */
@@ -127,7 +292,7 @@ export function outputJsonSchema(output: OutputSpec): JsonSchema {
   const fields = output.fields ?? output.schema ?? {};
   const properties: Record<string, JsonSchema> = {};
   for (const [name, field] of Object.entries(fields)) {
-    properties[name] = { type: fieldTypes(field) };
+    if (!field.hidden) properties[name] = { type: fieldTypes(field) };
   }
   if (output.list) {
     return {

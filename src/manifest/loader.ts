@@ -10,8 +10,15 @@ import type { Document } from "yaml";
 import type { z } from "zod";
 import { grantHintFor } from "../errors/mod.ts";
 import { bundledManifests } from "./builtin.ts";
+import { checkOutputLanguage } from "./output_check.ts";
 import type { toolFileSchema } from "./schema.ts";
-import { type ParamSpec, READ_METHODS, type ToolsetSpec, type ToolSpec } from "./types.ts";
+import {
+  type OutputSpec,
+  type ParamSpec,
+  READ_METHODS,
+  type ToolsetSpec,
+  type ToolSpec,
+} from "./types.ts";
 
 /** One problem in one manifest file. */
 export interface ManifestProblem {
@@ -257,7 +264,6 @@ const READ_HANDLERS = new Set([
   "list_networks",
   "operation_status",
   "system_info",
-  "version",
   // Swarm (manifest/swarm).
   "inspect_config",
   "inspect_node",
@@ -361,5 +367,6 @@ function checkTool(tool: ToolFile): { path: (string | number)[]; message: string
   if (!tool.output.fields && !tool.output.schema) {
     problems.push({ path: ["output"], message: "declare the output: 'fields' or 'schema'" });
   }
+  problems.push(...checkOutputLanguage(tool.output as OutputSpec));
   return problems;
 }

@@ -4,5 +4,7 @@
  * @module
  */
 
+export * from "./expr.ts";
 export * from "./loader.ts";
+export * from "./output_check.ts";
 export * from "./types.ts";

@@ -83,10 +83,30 @@ const fieldSchema: z.ZodType = z.lazy(() =>
         "for a route that answers a list, use output.list instead",
     ).optional(),
     transform: z.string().optional(),
+    value: z.string().min(1).optional(),
+    default: z.unknown().optional(),
+    hidden: z.boolean().optional(),
+    fields: z.record(z.string(), fieldSchema).optional(),
     items: z.union([fieldSchema, paramSchema]).optional(),
     nullable: z.boolean().optional(),
   })
 );
+
+const textLine: z.ZodType = z.lazy(() =>
+  z.strictObject({
+    text: z.string().optional(),
+    when: z.string().min(1).optional(),
+    parts: z.array(z.union([z.string(), textLine])).min(1).optional(),
+    sep: z.string().optional(),
+    table: z.strictObject({ header: z.string().min(1), rows: z.string().min(1) }).optional(),
+  })
+);
+
+const errorHint = z.union([
+  z.string().min(1),
+  z.array(z.strictObject({ contains: z.string().min(1).optional(), hint: z.string().min(1) }))
+    .min(1),
+]);
 
 /** The schema of one `manifest/<toolset>/<tool>.yaml` file. */
 export const toolFileSchema = z
@@ -122,6 +142,7 @@ export const toolFileSchema = z
       .strictObject({
         kind: z.enum(["json", "empty", "text"]),
         errors: z.record(z.string().regex(/^\d{3}$/), errorTypes).optional(),
+        hints: z.record(z.string().regex(/^\d{3}$/), errorHint).optional(),
       })
       .optional(),
     output: z.strictObject({
@@ -129,8 +150,13 @@ export const toolFileSchema = z
       list: z.string().optional(),
       fields: z.record(z.string(), fieldSchema).optional(),
       schema: z.record(z.string(), fieldSchema).optional(),
-      text: z.string().optional(),
+      text: z.union([z.string(), z.array(z.union([z.string(), textLine])).min(1)]).optional(),
       header: z.string().optional(),
+      title: z.string().optional(),
+      from: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "must be a dot path")
+        .optional(),
+      sort: z.string().optional(),
+      templates: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string()).optional(),
     }),
   })
   .refine((t) => (t.request ? 1 : 0) + (t.handler ? 1 : 0) === 1, {

@@ -110,6 +110,17 @@ export interface ResponseSpec {
   kind: "json" | "empty" | "text";
   /** Status → error type for this route (404 → container_not_found …). */
   errors?: Record<number, string>;
+  /**
+   * Status → the fix an error of that status names: one hint, or the first
+   * whose `contains` is in the engine's message (one without `contains` matches any).
+   */
+  hints?: Record<number, string | ErrorHint[]>;
+}
+
+/** A hint for an engine error whose message contains a text. */
+export interface ErrorHint {
+  contains?: string;
+  hint: string;
 }
 
 /** One output field of a declarative shape. */
@@ -120,8 +131,36 @@ export interface FieldSpec {
   from?: string;
   /** A named transform applied to the value found at `from`. */
   transform?: string;
+  /**
+   * An expression of the manifest language read from the engine's answer
+   * (`Components`, `$api_version`, `. | redact`), instead of `from`/`transform`.
+   */
+  value?: string;
+  /** The value when the answer has none (null, missing or ""). */
+  default?: unknown;
+  /** Kept out of the published outputSchema (which lists only the main fields). */
+  hidden?: boolean;
+  /** For a list of objects: the fields kept of each. */
+  fields?: Record<string, FieldSpec>;
   items?: FieldSpec | ParamSpec;
   nullable?: boolean;
+}
+
+/**
+ * One line of a text: a template, or a line made of parts, shown when a
+ * condition holds, or an aligned table.
+ */
+export interface TextLine {
+  /** A template; `{$parts}` is the parts joined. */
+  text?: string;
+  /** An expression: the line is left out when it is false, empty or missing. */
+  when?: string;
+  /** Templates (or lines) joined by `sep`; the empty ones left out, and the line when all are. */
+  parts?: (string | TextLine)[];
+  /** Between parts (default one space). */
+  sep?: string;
+  /** Rows of cells as aligned columns under a header row (expressions). */
+  table?: { header: string; rows: string };
 }
 
 /** How the structured result and its text are made. */
@@ -134,10 +173,21 @@ export interface OutputSpec {
   fields?: Record<string, FieldSpec>;
   /** Output schema for shapers and handlers (top-level properties). */
   schema?: Record<string, FieldSpec>;
-  /** One text line per item (or for the object): `{field}` placeholders. */
-  text?: string;
+  /**
+   * One text line per item (or for the object): `{field}` placeholders. For
+   * an object, also a list of lines (see {@link TextLine}).
+   */
+  text?: string | (string | TextLine)[];
   /** For lists: the header line of the text table. */
   header?: string;
+  /** For lists: the line above the rows (default `{$count | counted <list>}`). */
+  title?: string;
+  /** A dot path to the part of the answer shaped (a list inside an object: `Volumes`). */
+  from?: string;
+  /** For lists: the field the items are sorted by (as text, in the locale's order). */
+  sort?: string;
+  /** Named templates, for the `each` filter. */
+  templates?: Record<string, string>;
 }
 
 /** A tool, as loaded and validated from its manifest file. */

@@ -20,9 +20,7 @@ import { pruneNetworks } from "./networks/prune_networks.ts";
 import { pruneVolumesHandler } from "./volumes/prune_volumes.ts";
 import { pullImage } from "./images/pull_image.ts";
 import { pushImage } from "./images/push_image.ts";
-import { removeImage } from "./images/remove_image.ts";
 import { removeNetwork } from "./networks/remove_network.ts";
-import { removeVolume } from "./volumes/remove_volume.ts";
 import { systemPrune } from "./system/system_prune.ts";
 import { tagImage } from "./images/tag_image.ts";
 import { startContainer } from "./containers/start_container.ts";
@@ -39,7 +37,6 @@ import { containerWait } from "./containers/wait_container.ts";
 import { execCommand } from "./exec/exec_command.ts";
 import { SWARM_HANDLER_NAMES } from "./swarm/names.ts";
 import type { Handler } from "../interpreter/contract.ts";
-import { version } from "./system/version.ts";
 
 export type { Handler, HandlerContext, Shaped, Shaper } from "../interpreter/contract.ts";
 
@@ -69,9 +66,7 @@ export const HANDLERS: Record<string, Handler> = {
   prune_volumes: pruneVolumesHandler,
   pull_image: pullImage,
   push_image: pushImage,
-  remove_image: removeImage,
   remove_network: removeNetwork,
-  remove_volume: removeVolume,
   system_prune: systemPrune,
   tag_image: tagImage,
   container_logs: containerLogs,
@@ -104,7 +99,6 @@ export const HANDLERS: Record<string, Handler> = {
   compose_down: lazy(() => compose().then((m) => m.composeDown)),
   compose_ps: lazy(() => compose().then((m) => m.composePs)),
   compose_logs: lazy(() => compose().then((m) => m.composeLogs)),
-  version,
   ...Object.fromEntries(
     SWARM_HANDLER_NAMES.map((
       name,

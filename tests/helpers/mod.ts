@@ -11,6 +11,7 @@
 import { type App, createApp } from "../../src/app/mod.ts";
 import { type CliOptions, loadConfig } from "../../src/config/mod.ts";
 import { HANDLERS, Interpreter, SHAPERS, type ToolResult } from "../../src/interpreter/mod.ts";
+import { PolicyEngine } from "../../src/interpreter/policy_engine.ts";
 import { LevelPolicy } from "../../src/policy/mod.ts";
 
 /** The image every test container runs (made by tests/testbed/setup.sh). */
@@ -34,7 +35,8 @@ export async function testApp(options: CliOptions = {}): Promise<App> {
 /**
  * An interpreter over an app's tools and engine at level read whose policy
  * hides every container `hides` accepts, through the same hook the name
- * lists use: for "a hidden container looks missing" checks.
+ * lists use and at the same place (the policy engine every request passes):
+ * for "a hidden container looks missing" checks.
  */
 export function hidingInterpreter(app: App, hides: (name: string) => boolean): Interpreter {
   class Hiding extends LevelPolicy {
@@ -42,10 +44,14 @@ export function hidingInterpreter(app: App, hides: (name: string) => boolean): I
       return !hides(name);
     }
   }
+  const policy = new Hiding(["read"]);
+  // LevelPolicy has no name lists; this one hides, as name lists make a policy do.
+  Object.defineProperty(policy, "filtersContainers", { value: true });
+  const base = app.engine instanceof PolicyEngine ? app.engine.base : app.engine;
   return new Interpreter({
     tools: app.allTools,
-    engine: app.engine,
-    policy: new Hiding(["read"]),
+    engine: new PolicyEngine(base, policy),
+    policy,
     timeouts: app.config.timeouts,
     handlers: HANDLERS,
     shapers: SHAPERS,

@@ -1,24 +1,20 @@
 /**
- * `docker_image_history`'s shaper: the text and the structured result name
- * each layer by the same id, and by the same marker where the engine has none.
+ * `docker_image_history`'s output (declared in its manifest): the text and
+ * the structured result name each layer by the same id, and by the same
+ * marker where the engine has none.
  */
 
 import assert from "node:assert/strict";
-import type { HandlerContext } from "../../src/interpreter/contract.ts";
-import { imageHistory, MISSING_LAYER_ID } from "../../src/tools/images/image_history.ts";
-import { parseFile } from "../../src/manifest/loader.ts";
-import type { ManifestProblem } from "../../src/manifest/loader.ts";
-import { toolFileSchema } from "../../src/manifest/schema.ts";
+import { shapeDeclarative } from "../../src/interpreter/shape.ts";
+import { loadManifests } from "../../src/manifest/mod.ts";
 
-async function historyContext(): Promise<HandlerContext> {
-  const problems: ManifestProblem[] = [];
-  const path = new URL("../../manifest/images/docker_image_history.yaml", import.meta.url).pathname;
-  const spec = await parseFile(path, toolFileSchema, problems);
-  assert.deepEqual(problems, []);
-  return { spec } as unknown as HandlerContext;
-}
+/** The engine's own word for a layer it has no image for, as `docker history` prints it. */
+const MISSING_LAYER_ID = "<missing>";
 
-Deno.test("image history: text lines carry the structured id, or <missing> in both", async () => {
+const { tools } = await loadManifests();
+const history = tools.find((t) => t.name === "docker_image_history")!;
+
+Deno.test("image history: text lines carry the structured id, or <missing> in both", () => {
   const engine = [
     {
       Id: `sha256:${"ab".repeat(32)}`,
@@ -31,7 +27,7 @@ Deno.test("image history: text lines carry the structured id, or <missing> in bo
     { Id: "<missing>", Created: 1_600_000_000, CreatedBy: "ADD file:x in /", Size: 2_000_000 },
     { Id: "", Created: 1_500_000_000, CreatedBy: "", Size: 0, Tags: null },
   ];
-  const shaped = await imageHistory(engine, await historyContext());
+  const shaped = shapeDeclarative(history.output, engine);
   const layers = shaped.structured.layers as { id: string }[];
   assert.deepEqual(layers.map((l) => l.id), ["abababababab", MISSING_LAYER_ID, MISSING_LAYER_ID]);
   const lines = shaped.text.split("\n");

@@ -1,0 +1,75 @@
+/**
+ * What a route tool's manifest adds around its one engine call: the
+ * variables its output expressions read (`$args`, `$api_version`), the hints
+ * its `response.hints` give engine errors, and the start-up check that every
+ * filter and transform it names exists.
+ *
+ * @module
+ */
+
+import { BerthError, isBerthError } from "../errors/mod.ts";
+import { filterNames, outputLanguage, parseExpression, parseTemplate } from "../manifest/mod.ts";
+import type { FieldSpec, OutputSpec, ToolSpec } from "../manifest/types.ts";
+import type { HandlerContext } from "./contract.ts";
+import { FILTERS } from "./filters.ts";
+import type { ShapeVars } from "./shape.ts";
+import { TRANSFORMS } from "./transforms.ts";
+
+const readsApiVersion = new WeakMap<OutputSpec, boolean>();
+
+/**
+ * The variables of a call's output: its arguments as validated (defaults
+ * applied), and the API version in use when the output reads it (asked only
+ * then: the engine negotiates it once).
+ */
+export async function shapeVars(ctx: HandlerContext): Promise<ShapeVars> {
+  const output = ctx.spec.output;
+  let reads = readsApiVersion.get(output);
+  if (reads === undefined) {
+    readsApiVersion.set(output, reads = JSON.stringify(output).includes("$api_version"));
+  }
+  const vars: ShapeVars = { args: ctx.args };
+  if (reads) vars.api_version = await ctx.engine.apiVersion(ctx.signal);
+  return vars;
+}
+
+/** The manifest's hint for an engine error of this status and message, if it has one. */
+function hintFor(spec: ToolSpec, error: BerthError): string | undefined {
+  const hints = error.status === undefined ? undefined : spec.response?.hints?.[error.status];
+  if (hints === undefined) return undefined;
+  if (typeof hints === "string") return hints;
+  return hints.find((h) => h.contains === undefined || error.message.includes(h.contains))?.hint;
+}
+
+/** The call's answer; an engine error the manifest has a hint for carries that hint. */
+export async function withHints<T>(spec: ToolSpec, answer: Promise<T>): Promise<T> {
+  try {
+    return await answer;
+  } catch (error) {
+    const hint = isBerthError(error) ? hintFor(spec, error) : undefined;
+    if (!hint || !isBerthError(error)) throw error;
+    throw new BerthError(error.type, error.message, {
+      hint,
+      context: error.context,
+      status: error.status,
+    });
+  }
+}
+
+/** Transforms named by fields (nested ones too) that berth lacks. */
+export function unknownTransforms(fields: Record<string, FieldSpec> | undefined): string[] {
+  return Object.entries(fields ?? {}).flatMap(([name, field]) => [
+    ...(field.transform && !TRANSFORMS[field.transform]
+      ? [`transform '${field.transform}' (field ${name})`]
+      : []),
+    ...unknownTransforms(field.fields),
+  ]);
+}
+
+/** Filters an output's expressions and templates name that berth lacks. */
+export function unknownFilters(output: OutputSpec): string[] {
+  const names = outputLanguage(output).flatMap(({ kind, source }) =>
+    filterNames(kind === "template" ? parseTemplate(source) : parseExpression(source))
+  );
+  return [...new Set(names.filter((name) => !FILTERS[name]))];
+}

@@ -1,0 +1,104 @@
+/**
+ * Load-time checks of a manifest's `output` written in the manifest language
+ * (expr.ts): every expression and template parses, `each` names a template
+ * of the file, `sort` names a field. Filter names are checked by the
+ * interpreter, which has them (a manifest naming an unknown one stops the
+ * server at start).
+ *
+ * @module
+ */
+
+import {
+  type Expression,
+  ExpressionError,
+  parseExpression,
+  parseTemplate,
+  type Template,
+} from "./expr.ts";
+import type { FieldSpec, OutputSpec, TextLine } from "./types.ts";
+
+/** One problem, at a path into the manifest. */
+export interface OutputProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+/** Every template and expression of an output, with where it is written. */
+export function outputLanguage(output: OutputSpec): {
+  path: (string | number)[];
+  kind: "template" | "expression";
+  source: string;
+}[] {
+  const found: ReturnType<typeof outputLanguage> = [];
+  const fields = (map: Record<string, FieldSpec> | undefined, at: (string | number)[]) => {
+    for (const [name, field] of Object.entries(map ?? {})) {
+      if (field.value) {
+        found.push({ path: [...at, name, "value"], kind: "expression", source: field.value });
+      }
+      fields(field.fields, [...at, name, "fields"]);
+    }
+  };
+  fields(output.fields, ["output", "fields"]);
+  const line = (l: string | TextLine, at: (string | number)[]) => {
+    if (typeof l === "string") return found.push({ path: at, kind: "template", source: l });
+    if (l.text !== undefined) {
+      found.push({ path: [...at, "text"], kind: "template", source: l.text });
+    }
+    if (l.when) found.push({ path: [...at, "when"], kind: "expression", source: l.when });
+    if (l.table) {
+      found.push({ path: [...at, "table", "header"], kind: "expression", source: l.table.header });
+      found.push({ path: [...at, "table", "rows"], kind: "expression", source: l.table.rows });
+    }
+    l.parts?.forEach((p, i) => line(p, [...at, "parts", i]));
+  };
+  if (typeof output.text === "string") line(output.text, ["output", "text"]);
+  else output.text?.forEach((l, i) => line(l, ["output", "text", i]));
+  if (output.title) {
+    found.push({ path: ["output", "title"], kind: "template", source: output.title });
+  }
+  for (const [name, source] of Object.entries(output.templates ?? {})) {
+    found.push({ path: ["output", "templates", name], kind: "template", source });
+  }
+  return found;
+}
+
+function eachNames(parsed: Template | Expression): string[] {
+  const expressions = Array.isArray(parsed)
+    ? parsed.flatMap((p) => (typeof p === "string" ? [] : [p.expression]))
+    : [parsed];
+  return expressions.flatMap((e) =>
+    e.filters.filter((f) => f.name === "each").map((f) => String(f.args[0]))
+  );
+}
+
+/** The problems of an output's language; none for a valid one. */
+export function checkOutputLanguage(output: OutputSpec): OutputProblem[] {
+  const problems: OutputProblem[] = [];
+  const templates = new Set(Object.keys(output.templates ?? {}));
+  for (const { path, kind, source } of outputLanguage(output)) {
+    try {
+      const parsed = kind === "template" ? parseTemplate(source) : parseExpression(source);
+      for (const name of eachNames(parsed)) {
+        if (!templates.has(name)) {
+          problems.push({
+            path,
+            message: `'each ${name}' names no template of output.templates`,
+          });
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      problems.push({ path, message: `${kind} ${error.message}` });
+    }
+  }
+  if (output.list && Array.isArray(output.text)) {
+    problems.push({
+      path: ["output", "text"],
+      message: "a list's text is one template, the line of each item",
+    });
+  }
+  if (output.sort && !output.fields?.[output.sort]) {
+    problems.push({ path: ["output", "sort"], message: `'${output.sort}' is not a field` });
+  }
+  return problems;
+}
