@@ -54,7 +54,7 @@ async function read(
 export const composeLogs: Handler = async (ctx) => {
   const name = checkProjectName(ctx.args.project_name);
   const wanted = ctx.args.services as string[] | undefined;
-  const tail = (ctx.args.tail as number | undefined) ?? 100;
+  const tail = ctx.args.tail as number; // the manifest's default applies
   const timestamps = ctx.args.timestamps === true;
   const grep = typeof ctx.args.grep === "string"
     ? compilePattern("grep", ctx.args.grep)

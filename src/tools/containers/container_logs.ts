@@ -49,7 +49,7 @@ export const containerLogs: Handler = async (ctx) => {
     throw invalidInput("until", "must not be before 'since'");
   }
   const grep = typeof args.grep === "string" ? compilePattern("grep", args.grep) : undefined;
-  const tail = (args.tail as number | undefined) ?? 100;
+  const tail = args.tail as number; // the manifest's default applies
   const timestamps = args.timestamps === true;
 
   const info = await inspectVisibleContainer(ctx, id);
@@ -106,7 +106,7 @@ const PROGRESS_EVERY_MS = 250;
  */
 function followOf(ctx: HandlerContext): (LogFollow & { note: string }) | undefined {
   if (ctx.args.follow !== true) return undefined;
-  const asked = ((ctx.args.follow_seconds as number | undefined) ?? 10) * 1000;
+  const asked = (ctx.args.follow_seconds as number) * 1000;
   const room = ctx.deadlineMs === undefined ? asked : ctx.deadlineMs - FOLLOW_MARGIN_MS;
   const ms = Math.max(1000, Math.min(asked, room));
   let lines = 0;

@@ -253,7 +253,7 @@ async function streamed(
   id: unknown,
   sampleMs: number | undefined,
 ): Promise<Shaped> {
-  const samples = (ctx.args.samples as number | undefined) ?? 5;
+  const samples = ctx.args.samples as number; // the manifest's default applies
   checkSamples(ctx, samples);
   const rounds = await sampleRounds(
     ctx,

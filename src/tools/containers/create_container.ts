@@ -168,6 +168,9 @@ function createError(error: unknown, spec: ContainerSpec): unknown {
   return error;
 }
 
+/** Log lines a create with `detach: false` answers (docker_run_container's `tail` default). */
+const RUN_TAIL = 100;
+
 /**
  * Creates (and with `start: true` starts) a container. `detach: false` with
  * `start: true` waits for it to exit and answers its exit code and log tail,
@@ -190,7 +193,8 @@ export const containerCreate: Handler = async (ctx) => {
   if (ctx.args.detach === false) {
     // Imported when used: run_container imports this module.
     const { containerRun } = await import("./run_container.ts");
-    const ran = await containerRun({ ...ctx, args: { ...ctx.args, wait: true } });
+    // docker_create_container has no `tail`: the log lines of docker_run_container's default.
+    const ran = await containerRun({ ...ctx, args: { ...ctx.args, wait: true, tail: RUN_TAIL } });
     return { ...ran, text: `${ran.text}${startedText}` };
   }
   const created = await createContainer(ctx, spec);

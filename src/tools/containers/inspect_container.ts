@@ -176,7 +176,7 @@ export function describeContainer(info: Json, section: string): string {
 export const containerDetails: Shaper = (data, ctx) => {
   const info = (data ?? {}) as Json;
   assertContainerVisible(ctx.policy, String(ctx.args.container_id), info.Name);
-  const section = (ctx.args.section as string | undefined) ?? "all";
+  const section = ctx.args.section as string; // the manifest's default: all
   const redacted = redactInspect(info);
   return {
     structured: { details: selectSection(redacted, section) },

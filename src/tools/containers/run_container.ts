@@ -21,8 +21,6 @@ import { readContainerLogs } from "../../docker/log_window.ts";
 import { startTimer, waitBudget } from "../../docker/timer.ts";
 import type { Handler, HandlerContext } from "../../interpreter/contract.ts";
 
-/** Log lines returned by default. */
-const DEFAULT_TAIL = 100;
 /** Bytes of logs kept at most. */
 const MAX_LOG_BYTES = 32 * 1024;
 /** Time kept after the wait for reading logs and removing the container. */
@@ -77,7 +75,7 @@ export const containerRun: Handler = async (ctx) => {
   } finally {
     timer.dispose();
   }
-  const tail = (ctx.args.tail as number | undefined) ?? DEFAULT_TAIL;
+  const tail = ctx.args.tail as number; // the manifest's default applies
   // The line cap (below the byte cap) keeps one endless line within the byte cap too.
   const read = await readContainerLogs(ctx, { Id: created.id, Config: { Tty: spec.body.Tty } }, {
     tail,

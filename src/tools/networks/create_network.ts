@@ -55,7 +55,7 @@ export const createNetwork: Handler = async (ctx) => {
       "must start with a letter or digit and use only letters, digits, '_', '.', '-'",
     );
   }
-  const driver = (args.driver as string | undefined) ?? "bridge";
+  const driver = args.driver as string; // the manifest's default: bridge
   if (!DRIVER.test(driver)) throw invalidInput("driver", "must be a driver name such as bridge");
   const subnet = args.subnet as string | undefined;
   const gateway = args.gateway as string | undefined;

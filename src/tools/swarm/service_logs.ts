@@ -33,7 +33,7 @@ export const serviceLogs: Handler = async (ctx) => {
   const response = await logsRoute(opsOf(ctx), service.ID, {
     stdout: true,
     stderr: true,
-    tail: String(args.tail ?? 100),
+    tail: String(args.tail),
     since: since(args.since),
     timestamps,
   });

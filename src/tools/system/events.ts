@@ -23,10 +23,6 @@ import { encodeFilters } from "../../interpreter/plan.ts";
 import { type EngineEvent, HealthExecs } from "../../docker/health_execs.ts";
 import type { Handler, HandlerContext } from "../../interpreter/contract.ts";
 
-/** Number of events returned when `limit` is not given. */
-export const DEFAULT_EVENT_LIMIT = 50;
-/** Default window when `since` is not given. */
-export const DEFAULT_SINCE = "1h";
 /** Past events Docker keeps in memory (moby's `eventsLimit`); older ones are gone. */
 export const ENGINE_EVENT_BUFFER = 256;
 /** Longest action shown in the text (exec actions carry the whole command). */
@@ -69,7 +65,7 @@ function toRow(e: EngineEvent): EventRow {
   return row;
 }
 
-function seconds(field: string, value: unknown, fallback: string | number): number {
+function seconds(field: string, value: unknown, fallback?: number): number {
   const parsed = parseTime((value ?? fallback) as string | number);
   if (parsed === undefined) {
     throw invalidInput(field, "must be RFC 3339, unix seconds, or relative like 15m or 2h");
@@ -213,9 +209,9 @@ export const events: Handler = async (ctx) => {
   const { args } = ctx;
   const now = Date.now() / 1000;
   const until = Math.min(seconds("until", args.until, now), now);
-  const since = seconds("since", args.since, DEFAULT_SINCE);
+  const since = seconds("since", args.since); // the manifest's default applies
   if (since > until) throw invalidInput("since", "must be before 'until' (and not in the future)");
-  const limit = (args.limit as number | undefined) ?? DEFAULT_EVENT_LIMIT;
+  const limit = args.limit as number; // the manifest's default applies
   const filters = encodeFilters(args.filters as Record<string, unknown> | undefined);
 
   const [collected, unfiltered] = await Promise.all([

@@ -49,7 +49,7 @@ export const createVolume: Handler = async (ctx) => {
       "must be 2+ letters, digits, '_', '.', '-' starting with a letter or digit",
     );
   }
-  const driver = (args.driver as string | undefined) ?? "local";
+  const driver = args.driver as string; // the manifest's default: local
   if (!DRIVER.test(driver)) {
     throw invalidInput("driver", "must be a volume driver name such as local");
   }
