@@ -47,7 +47,7 @@ import type {
   Shaper,
 } from "./contract.ts";
 import { type Args, InputValidator } from "./input.ts";
-import { cutDepth, tooDeepError, tooDeepField } from "./input_depth.ts";
+import { cutDepth, tooDeepError, tooDeepField } from "../guard/input_depth.ts";
 import { planRequest } from "./plan.ts";
 import { callOutcome, errorResult, type Progress, type ToolResult } from "./result.ts";
 import { shapeDeclarative } from "./shape.ts";

@@ -15,15 +15,9 @@
  */
 
 import { BUNDLE } from "./bundle.ts";
-import type { LoadedManifests } from "./loader.ts";
-import type { ToolSpec } from "./types.ts";
+import type { LoadedManifests } from "./types.ts";
 
-/** What src/manifest/bundle.ts holds: tools carry their file relative to manifest/. */
-export interface ManifestBundle {
-  fingerprint: string;
-  tools: ToolSpec[];
-  toolsets: LoadedManifests["toolsets"];
-}
+export type { ManifestBundle } from "./types.ts";
 
 const YAML_FILE = /\.ya?ml$/;
 

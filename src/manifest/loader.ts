@@ -13,6 +13,7 @@ import { bundledManifests } from "./builtin.ts";
 import { checkOutputLanguage } from "./output_check.ts";
 import type { toolFileSchema } from "./schema.ts";
 import {
+  type LoadedManifests,
   type OutputSpec,
   type ParamSpec,
   READ_METHODS,
@@ -46,11 +47,7 @@ export function formatProblem(p: ManifestProblem): string {
 /** The directory of the manifests shipped with berth (embedded in binaries). */
 export const BUILTIN_MANIFEST_DIR = new URL("../../manifest/", import.meta.url);
 
-/** Everything loaded from a set of directories. */
-export interface LoadedManifests {
-  tools: ToolSpec[];
-  toolsets: ToolsetSpec[];
-}
+export type { LoadedManifests } from "./types.ts";
 
 /**
  * Loads the built-in manifests and then each extra directory in turn; a tool

@@ -213,3 +213,16 @@ export interface ToolsetSpec {
   description: string;
   order: number;
 }
+
+/** Everything loaded from a set of directories (src/manifest/loader.ts). */
+export interface LoadedManifests {
+  tools: ToolSpec[];
+  toolsets: ToolsetSpec[];
+}
+
+/** What src/manifest/bundle.ts holds: tools carry their file relative to manifest/. */
+export interface ManifestBundle {
+  fingerprint: string;
+  tools: ToolSpec[];
+  toolsets: ToolsetSpec[];
+}

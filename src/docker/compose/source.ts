@@ -12,7 +12,7 @@ import { allowReadHint, BerthError, invalidInput } from "../../errors/mod.ts";
 import type { Policy } from "../../policy/mod.ts";
 import { resolvePath } from "../posix_path.ts";
 import { parseDotenv } from "./interpolate.ts";
-import { tooDeepField } from "../../interpreter/input_depth.ts";
+import { tooDeepField } from "../../guard/input_depth.ts";
 
 /** Largest compose or env file berth reads. */
 export const MAX_COMPOSE_BYTES = 1024 * 1024;
