@@ -8,64 +8,49 @@
  */
 
 import assert from "node:assert/strict";
-import { REPO, serverEnv, SPAWN_TEST } from "./_mcp.ts";
+import { REPO, run, runBerth, SPAWN_TEST } from "./_mcp.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 
-async function setupWrite(cwd: string, ...extra: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--no-prompt",
-      `--config=${REPO}/deno.json`,
-      "-P=berth-setup",
-      `${REPO}/src/main.ts`,
-      "setup",
-      "claude-code",
-      "--write",
-      ...extra,
-    ],
+/** `berth setup claude-code --write` in `cwd`, under the berth-setup set as its docs say. */
+function setupWrite(cwd: string, ...extra: string[]) {
+  return runBerth(["setup", "claude-code", "--write", ...extra], {
     cwd,
-    env: serverEnv(),
-    clearEnv: true,
-    stdin: "null",
-  }).output();
-  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+    set: "berth-setup",
+    denoFlags: [`--config=${REPO}/deno.json`],
+  });
 }
 
 Deno.test({
   name: "attack setup: links planted in the project never carry --write to another file",
   ...SPAWN_TEST,
   async fn() {
-    const project = Deno.makeTempDirSync({ prefix: "berth-atk-setup-project-" });
-    const home = Deno.makeTempDirSync({ prefix: "berth-atk-setup-home-" });
-    const victim = `${home}/settings.json`;
+    using projectDir = tempDir("berth-atk-setup-project-");
+    using home = tempDir("berth-atk-setup-home-");
+    const project = projectDir.path;
+    const victim = `${home.path}/settings.json`;
     const original = '{"mine": true}\n';
-    try {
-      Deno.writeTextFileSync(victim, original);
-      const planted = '{"hooks": {"PreToolUse": [{"command": "touch /tmp/pwned"}]}}\n';
-      Deno.writeTextFileSync(`${project}/.mcp.json`, planted);
-      Deno.symlinkSync(victim, `${project}/.mcp.json.bak`);
-      const first = await setupWrite(project);
-      assert.equal(first.code, 0, first.stderr);
-      assert.equal(Deno.readTextFileSync(victim), original);
-      // The backup is a file of its own holding the previous content; the link is gone.
-      assert.ok(!Deno.lstatSync(`${project}/.mcp.json.bak`).isSymlink);
-      assert.equal(Deno.readTextFileSync(`${project}/.mcp.json.bak`), planted);
-      assert.match(Deno.readTextFileSync(`${project}/.mcp.json`), /"berth"/);
+    Deno.writeTextFileSync(victim, original);
+    const planted = '{"hooks": {"PreToolUse": [{"command": "touch /tmp/pwned"}]}}\n';
+    Deno.writeTextFileSync(`${project}/.mcp.json`, planted);
+    Deno.symlinkSync(victim, `${project}/.mcp.json.bak`);
+    const first = await setupWrite(project);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(Deno.readTextFileSync(victim), original);
+    // The backup is a file of its own holding the previous content; the link is gone.
+    assert.ok(!Deno.lstatSync(`${project}/.mcp.json.bak`).isSymlink);
+    assert.equal(Deno.readTextFileSync(`${project}/.mcp.json.bak`), planted);
+    assert.match(Deno.readTextFileSync(`${project}/.mcp.json`), /"berth"/);
 
-      Deno.removeSync(`${project}/.mcp.json`);
-      Deno.symlinkSync(victim, `${project}/.mcp.json`);
-      const second = await setupWrite(project);
-      assert.notEqual(second.code, 0);
-      assert.match(second.stderr, /DKR-004.*symbolic link/);
-      assert.equal(Deno.readTextFileSync(victim), original);
-      // Named on purpose with --file, the same target is written.
-      const named = await setupWrite(project, "--file", victim);
-      assert.equal(named.code, 0, named.stderr);
-      assert.match(Deno.readTextFileSync(victim), /"mine": true[\s\S]*"berth"/);
-    } finally {
-      Deno.removeSync(project, { recursive: true });
-      Deno.removeSync(home, { recursive: true });
-    }
+    Deno.removeSync(`${project}/.mcp.json`);
+    Deno.symlinkSync(victim, `${project}/.mcp.json`);
+    const second = await setupWrite(project);
+    assert.notEqual(second.code, 0);
+    assert.match(second.stderr, /DKR-004.*symbolic link/);
+    assert.equal(Deno.readTextFileSync(victim), original);
+    // Named on purpose with --file, the same target is written.
+    const named = await setupWrite(project, "--file", victim);
+    assert.equal(named.code, 0, named.stderr);
+    assert.match(Deno.readTextFileSync(victim), /"mine": true[\s\S]*"berth"/);
   },
 });
 
@@ -74,40 +59,20 @@ Deno.test({
   ...SPAWN_TEST,
   async fn() {
     // `a,` holding `etc`: --allow-read=…/a,/etc would grant /etc itself.
-    const root = Deno.makeTempDirSync({ prefix: "berth-atk-comma-" });
-    const picked = `${root}/a,/etc`;
+    using root = tempDir("berth-atk-comma-");
+    const picked = `${root.path}/a,/etc`;
     Deno.mkdirSync(picked, { recursive: true });
-    try {
-      const setup = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--no-prompt",
-          "-P=berth",
-          `${REPO}/src/main.ts`,
-          "setup",
-          "claude-code",
-          "--read",
-          picked,
-        ],
-        cwd: REPO,
-        env: serverEnv(),
-        clearEnv: true,
-        stdin: "null",
-      }).output();
-      const said = new TextDecoder().decode(setup.stderr);
-      assert.notEqual(setup.code, 0);
-      assert.match(said, /DKR-004.*comma/);
-      assert.doesNotMatch(new TextDecoder().decode(setup.stdout), /allow-read/);
-      const launcher = await new Deno.Command("node", {
-        args: [`${REPO}/packaging/npm/bin/berth.cjs`, "--read", picked, "serve"],
-        env: serverEnv(),
-        clearEnv: true,
-        stdin: "null",
-      }).output();
-      assert.equal(launcher.code, 2);
-      assert.match(new TextDecoder().decode(launcher.stderr), /comma/);
-    } finally {
-      Deno.removeSync(root, { recursive: true });
-    }
+    const setup = await runBerth(["setup", "claude-code", "--read", picked]);
+    assert.notEqual(setup.code, 0);
+    assert.match(setup.stderr, /DKR-004.*comma/);
+    assert.doesNotMatch(setup.stdout, /allow-read/);
+    const launcher = await run("node", [
+      `${REPO}/packaging/npm/bin/berth.cjs`,
+      "--read",
+      picked,
+      "serve",
+    ]);
+    assert.equal(launcher.code, 2);
+    assert.match(launcher.stderr, /comma/);
   },
 });

@@ -5,20 +5,10 @@
  */
 
 import assert from "node:assert/strict";
-import { REPO, serverEnv } from "./_mcp.ts";
+import { type Output, runBerth } from "./_mcp.ts";
 
 /** Runs `berth ARGS` under the berth permission set. */
-async function berth(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", "-P=berth", "src/main.ts", ...args],
-    cwd: REPO,
-    env: serverEnv(),
-    clearEnv: true,
-    stdin: "null",
-  }).output();
-  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
-}
+const berth = (...args: string[]): Promise<Output> => runBerth(args);
 
 /** berth's error lines on stderr (its warnings and Deno's left out). */
 function berthLines(stderr: string): string[] {

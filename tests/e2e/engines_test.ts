@@ -7,12 +7,9 @@
  */
 
 import assert from "node:assert/strict";
-import { docker, uniqueName } from "../helpers/mod.ts";
-import { callTool, connect, readAlso, REPO, serverEnv, SPAWN_TEST } from "./_mcp.ts";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/stdio"
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { defer, docker, uniqueName } from "../helpers/mod.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
+import { callTool, connect, readAlso, runBerth, SPAWN_TEST, spawnClient } from "./_mcp.ts";
 
 const SUITE = "e2e-engines";
 
@@ -28,12 +25,10 @@ Deno.test({
     "e2e engines: tools take an engine parameter, docker_list_engines lists both, prompts and completion follow the engine",
   ...SPAWN_TEST,
   async fn() {
-    const dir = Deno.makeTempDirSync({ prefix: "berth-e2e-engines-" });
-    Deno.writeTextFileSync(
-      `${dir}/config.yaml`,
-      `engines:\n  dock: { host: "unix:///var/run/docker.sock" }\n` +
+    using dir = tempDir("berth-e2e-engines-", {
+      "config.yaml": `engines:\n  dock: { host: "unix:///var/run/docker.sock" }\n` +
         `  pod: { host: "unix:///run/podman/podman.sock" }\ndefault_engine: dock\n`,
-    );
+    });
     const name = uniqueName("berth-e2e-pod");
     await podman(
       "run",
@@ -46,58 +41,55 @@ Deno.test({
       "sleep",
       "300",
     );
-    const session = await connect(["--config", `${dir}/config.yaml`], {
-      denoFlags: readAlso([dir]),
-    });
-    try {
-      assert.match(
-        session.client.getInstructions() ?? "",
-        /every tool takes an optional engine parameter.*\(default dock\)/,
-      );
-      const { tools } = await session.client.listTools();
-      assert.ok(tools.some((t) => t.name === "docker_list_engines"));
-      for (const tool of tools) {
-        if (tool.name === "docker_list_engines") continue;
-        const engine = (tool.inputSchema.properties as Record<string, { enum?: string[] }>)
-          ?.engine;
-        assert.deepEqual(engine?.enum, ["dock", "pod"], tool.name);
-      }
-
-      const listing = await callTool(session, "docker_list_engines");
-      const rows = listing.structuredContent?.engines as { name: string; kind: string }[];
-      assert.deepEqual(rows.map((r) => [r.name, r.kind]), [["dock", "docker"], ["pod", "podman"]]);
-      const onPod = await callTool(session, "docker_list_containers", { engine: "pod" });
-      assert.match(onPod.content[0].text ?? "", new RegExp(name));
-      const onDock = await callTool(session, "docker_list_containers", {});
-      assert.doesNotMatch(onDock.content[0].text ?? "", new RegExp(name));
-
-      const { prompts } = await session.client.listPrompts();
-      const troubleshoot = prompts.find((p) => p.name === "troubleshoot_container")!;
-      assert.ok(troubleshoot.arguments?.some((a) => a.name === "engine" && !a.required));
-      const engines = await session.client.complete({
-        ref: { type: "ref/prompt", name: "troubleshoot_container" },
-        argument: { name: "engine", value: "p" },
-      });
-      assert.deepEqual(engines.completion.values, ["pod"]);
-      const containers = await session.client.complete({
-        ref: { type: "ref/prompt", name: "troubleshoot_container" },
-        argument: { name: "container_id", value: "berth-e2e-pod" },
-        context: { arguments: { engine: "pod" } },
-      });
-      assert.ok(containers.completion.values.includes(name), JSON.stringify(containers));
-      const prompt = await session.client.getPrompt({
-        name: "troubleshoot_container",
-        arguments: { container_id: name, engine: "pod" },
-      });
-      const text = (prompt.messages[0].content as { text: string }).text;
-      assert.match(text, new RegExp(name));
-    } finally {
-      await session.close();
+    await using _cleanup = defer(async () => {
       await podman("rm", "-f", name);
-      Deno.removeSync(dir, { recursive: true });
       // Nothing of this suite reaches docker; make sure.
       assert.equal(await docker("ps", "-aq", "--filter", `label=berth.test=${SUITE}`), "");
+    });
+    await using session = await connect(["--config", `${dir.path}/config.yaml`], {
+      denoFlags: readAlso([dir.path]),
+    });
+    assert.match(
+      session.client.getInstructions() ?? "",
+      /every tool takes an optional engine parameter.*\(default dock\)/,
+    );
+    const { tools } = await session.client.listTools();
+    assert.ok(tools.some((t) => t.name === "docker_list_engines"));
+    for (const tool of tools) {
+      if (tool.name === "docker_list_engines") continue;
+      const engine = (tool.inputSchema.properties as Record<string, { enum?: string[] }>)
+        ?.engine;
+      assert.deepEqual(engine?.enum, ["dock", "pod"], tool.name);
     }
+
+    const listing = await callTool(session, "docker_list_engines");
+    const rows = listing.structuredContent?.engines as { name: string; kind: string }[];
+    assert.deepEqual(rows.map((r) => [r.name, r.kind]), [["dock", "docker"], ["pod", "podman"]]);
+    const onPod = await callTool(session, "docker_list_containers", { engine: "pod" });
+    assert.match(onPod.content[0].text ?? "", new RegExp(name));
+    const onDock = await callTool(session, "docker_list_containers", {});
+    assert.doesNotMatch(onDock.content[0].text ?? "", new RegExp(name));
+
+    const { prompts } = await session.client.listPrompts();
+    const troubleshoot = prompts.find((p) => p.name === "troubleshoot_container")!;
+    assert.ok(troubleshoot.arguments?.some((a) => a.name === "engine" && !a.required));
+    const engines = await session.client.complete({
+      ref: { type: "ref/prompt", name: "troubleshoot_container" },
+      argument: { name: "engine", value: "p" },
+    });
+    assert.deepEqual(engines.completion.values, ["pod"]);
+    const containers = await session.client.complete({
+      ref: { type: "ref/prompt", name: "troubleshoot_container" },
+      argument: { name: "container_id", value: "berth-e2e-pod" },
+      context: { arguments: { engine: "pod" } },
+    });
+    assert.ok(containers.completion.values.includes(name), JSON.stringify(containers));
+    const prompt = await session.client.getPrompt({
+      name: "troubleshoot_container",
+      arguments: { container_id: name, engine: "pod" },
+    });
+    const text = (prompt.messages[0].content as { text: string }).text;
+    assert.match(text, new RegExp(name));
   },
 });
 
@@ -108,47 +100,30 @@ Deno.test({
   async fn() {
     // The swarm test bed's dockerd: a socket the berth set does not list.
     const socket = "/run/berth-swarm/docker.sock";
-    const dir = Deno.makeTempDirSync({ prefix: "berth-e2e-engines-setup-" });
-    Deno.writeTextFileSync(
-      `${dir}/config.yaml`,
-      `engines:\n  dock: { host: "unix:///var/run/docker.sock" }\n` +
+    using dir = tempDir("berth-e2e-engines-setup-", {
+      "config.yaml": `engines:\n  dock: { host: "unix:///var/run/docker.sock" }\n` +
         `  other: { host: "unix://${socket}", permissions: { read: true } }\n` +
         `default_engine: dock\n`,
-    );
+    });
     // As `deno task setup` and the npm launcher run it: the berth-setup set.
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--no-prompt", "-P=berth-setup", "src/main.ts", "setup", "generic"].concat(
-        ["--via", "checkout", "--config", `${dir}/config.yaml`],
-      ),
-      cwd: REPO,
-      env: serverEnv(),
-      clearEnv: true,
-      stdin: "null",
-    }).output();
-    const printed = new TextDecoder().decode(out.stdout);
-    assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    const out = await runBerth(
+      ["setup", "generic", "--via", "checkout", "--config", `${dir.path}/config.yaml`],
+      { set: "berth-setup" },
+    );
+    const printed = out.stdout;
+    assert.ok(out.success, out.stderr);
     const { args } = JSON.parse(printed).mcpServers.berth as { args: string[] };
     assert.ok(args.some((a) => a.startsWith("--allow-read=") && a.includes(socket)), printed);
     assert.ok(args.some((a) => a.startsWith("--allow-write=") && a.includes(socket)), printed);
     // The printed command runs deno through npx; run the same deno arguments directly.
-    const transport = new StdioClientTransport({
-      command: Deno.execPath(),
-      args: args.slice(args.indexOf("run")),
-      cwd: dir,
-      env: serverEnv(),
-      stderr: "pipe",
+    await using session = await spawnClient(Deno.execPath(), args.slice(args.indexOf("run")), {
+      cwd: dir.path,
+      name: "berth-e2e-engines-setup",
     });
-    const client = new Client({ name: "berth-e2e-engines-setup", version: "1.0.0" });
-    try {
-      await client.connect(transport);
-      const listed = await client.callTool({
-        name: "docker_list_containers",
-        arguments: { engine: "other", all: true },
-      }) as { isError?: boolean; content: { text?: string }[] };
-      assert.ok(!listed.isError, listed.content[0]?.text);
-    } finally {
-      await client.close();
-      Deno.removeSync(dir, { recursive: true });
-    }
+    const listed = await callTool(session, "docker_list_containers", {
+      engine: "other",
+      all: true,
+    });
+    assert.ok(!listed.isError, listed.content[0]?.text);
   },
 });

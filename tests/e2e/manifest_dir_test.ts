@@ -6,8 +6,8 @@
  */
 
 import assert from "node:assert/strict";
-import { tempDirWith } from "../helpers/temp_dir.ts";
-import { cleanup, runContainer } from "../helpers/mod.ts";
+import { type TempDir, tempDir } from "../helpers/temp_dir.ts";
+import { cleanup, defer, runContainer } from "../helpers/mod.ts";
 import { builtinApp } from "../tools/catalog.ts";
 import {
   callExpectingError,
@@ -15,9 +15,8 @@ import {
   codeOf,
   connect,
   readAlso,
-  REPO,
+  run,
   serveArgs,
-  serverEnv,
   SPAWN_TEST,
 } from "./_mcp.ts";
 
@@ -75,8 +74,8 @@ output:
     paused: { type: boolean, description: True when paused }
 `;
 
-function manifestDir(): string {
-  return tempDirWith("berth-e2e-manifest-", {
+function manifestDir(): TempDir {
+  return tempDir("berth-e2e-manifest-", {
     "probe_container_changes.yaml": CHANGES,
     "probe_misdeclared_changes.yaml": MISDECLARED,
     "probe_pause.yaml": PAUSE,
@@ -91,92 +90,74 @@ Deno.test("e2e --manifest: no built-in tool uses the probe's route", async () =>
 });
 
 Deno.test("e2e --manifest: a user's YAML tool is listed and called", SPAWN_TEST, async (t) => {
-  const dir = manifestDir();
+  using dir = manifestDir();
   await cleanup(SUITE);
+  await using _cleanup = defer(() => cleanup(SUITE));
   const container = await runContainer(SUITE, {
     args: ["--network", "none"],
     command: ["sh", "-c", "touch /tmp/berth-probe; sleep 3600"],
   });
-  const session = await connect(["--manifest", dir, "--output-schemas"], {
-    denoFlags: readAlso([dir]),
+  await using session = await connect(["--manifest", dir.path, "--output-schemas"], {
+    denoFlags: readAlso([dir.path]),
   });
-  try {
-    const { tools } = await session.client.listTools();
-    const names = tools.map((x) => x.name);
+  const { tools } = await session.client.listTools();
+  const names = tools.map((x) => x.name);
 
-    await t.step("the user tools of granted levels are listed", () => {
-      assert.ok(names.includes("probe_container_changes"), names.join(", "));
-      assert.ok(!names.includes("probe_pause"), "a lifecycle tool on a read-only server");
-    });
+  await t.step("the user tools of granted levels are listed", () => {
+    assert.ok(names.includes("probe_container_changes"), names.join(", "));
+    assert.ok(!names.includes("probe_pause"), "a lifecycle tool on a read-only server");
+  });
 
-    await t.step("calling it reaches the engine route and shapes the answer", async () => {
-      let result;
-      for (let attempt = 0; attempt < 50; attempt++) {
-        result = await callTool(session, "probe_container_changes", { container_id: container });
-        const changes = result.structuredContent?.changes as { path: string }[] | undefined;
-        if (changes?.some((c) => c.path === "/tmp/berth-probe")) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      assert.ok(result && !result.isError, result?.content[0]?.text);
-      const changes = result.structuredContent!.changes as { path: string; kind: number }[];
-      assert.deepEqual(changes.find((c) => c.path === "/tmp/berth-probe"), {
-        path: "/tmp/berth-probe",
-        kind: 1,
-      });
-      assert.equal(result.structuredContent!.count, changes.length);
-      assert.match(result.content[0].text!, /^\d+ changes\nKIND PATH\n/);
-      assert.match(result.content[0].text!, /^1 +\/tmp\/berth-probe$/m);
+  await t.step("calling it reaches the engine route and shapes the answer", async () => {
+    let result;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      result = await callTool(session, "probe_container_changes", { container_id: container });
+      const changes = result.structuredContent?.changes as { path: string }[] | undefined;
+      if (changes?.some((c) => c.path === "/tmp/berth-probe")) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(result && !result.isError, result?.content[0]?.text);
+    const changes = result.structuredContent!.changes as { path: string; kind: number }[];
+    assert.deepEqual(changes.find((c) => c.path === "/tmp/berth-probe"), {
+      path: "/tmp/berth-probe",
+      kind: 1,
     });
+    assert.equal(result.structuredContent!.count, changes.length);
+    assert.match(result.content[0].text!, /^\d+ changes\nKIND PATH\n/);
+    assert.match(result.content[0].text!, /^1 +\/tmp\/berth-probe$/m);
+  });
 
-    await t.step("user tools get the same id checks and error mapping", async () => {
-      const hostile = await callExpectingError(session, "probe_container_changes", {
-        container_id: "../../info",
-      });
-      assert.equal(codeOf(hostile), "DKR-004");
-      const missing = await callExpectingError(session, "probe_container_changes", {
-        container_id: "berth-e2e-no-such-container",
-      });
-      assert.equal(codeOf(missing), "DKR-002", missing.content[0]?.text);
+  await t.step("user tools get the same id checks and error mapping", async () => {
+    const hostile = await callExpectingError(session, "probe_container_changes", {
+      container_id: "../../info",
     });
+    assert.equal(codeOf(hostile), "DKR-004");
+    const missing = await callExpectingError(session, "probe_container_changes", {
+      container_id: "berth-e2e-no-such-container",
+    });
+    assert.equal(codeOf(missing), "DKR-002", missing.content[0]?.text);
+  });
 
-    await t.step("the SDK client rejects output that does not match the outputSchema", async () => {
-      await assert.rejects(
-        () => callTool(session, "probe_misdeclared_changes", { container_id: container }),
-        /output schema/,
-      );
-    });
+  await t.step("the SDK client rejects output that does not match the outputSchema", async () => {
+    await assert.rejects(
+      () => callTool(session, "probe_misdeclared_changes", { container_id: container }),
+      /output schema/,
+    );
+  });
 
-    await t.step("a user tool of a level not granted answers DKR-007", async () => {
-      const result = await callExpectingError(session, "probe_pause", { container_id: container });
-      assert.equal(codeOf(result), "DKR-007", result.content[0]?.text);
-      assert.match(result.content[0]?.text ?? "", /'lifecycle'/);
-    });
-  } finally {
-    await session.close();
-    Deno.removeSync(dir, { recursive: true });
-    await cleanup(SUITE);
-  }
+  await t.step("a user tool of a level not granted answers DKR-007", async () => {
+    const result = await callExpectingError(session, "probe_pause", { container_id: container });
+    assert.equal(codeOf(result), "DKR-007", result.content[0]?.text);
+    assert.match(result.content[0]?.text ?? "", /'lifecycle'/);
+  });
 });
 
 Deno.test("e2e --manifest: a directory the sandbox refuses names the permission", async () => {
-  const dir = manifestDir();
-  try {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: serveArgs(["--manifest", dir]),
-      cwd: REPO,
-      env: serverEnv(),
-      clearEnv: true,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 2, stderr);
-    assert.equal(new TextDecoder().decode(out.stdout), "", "nothing on stdout");
-    assert.ok(stderr.includes(`--allow-read=${dir}`), stderr);
-    // setup --manifest grants and keeps loading it; setup --read would drop the --manifest.
-    assert.ok(stderr.includes(`berth setup CLIENT --manifest ${dir}'`), stderr);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+  using dir = manifestDir();
+  const { code, stdout, stderr } = await run(Deno.execPath(), serveArgs(["--manifest", dir.path]));
+  assert.equal(code, 2, stderr);
+  assert.equal(stdout, "", "nothing on stdout");
+  assert.ok(stderr.includes(`--allow-read=${dir.path}`), stderr);
+  // setup --manifest grants and keeps loading it; setup --read would drop the --manifest.
+  assert.ok(stderr.includes(`berth setup CLIENT --manifest ${dir.path}'`), stderr);
 });

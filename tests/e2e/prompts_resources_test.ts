@@ -5,10 +5,6 @@
  */
 
 import assert from "node:assert/strict";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/stdio"
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 import {
   type CreateMessageRequest,
@@ -16,39 +12,33 @@ import {
   McpError,
 } from "@modelcontextprotocol/sdk/types.js";
 import { docker, runContainer, uniqueName } from "../helpers/mod.ts";
-import { readAlso, REPO, serveArgs, serverEnv, SPAWN_TEST } from "./_mcp.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
+import { connect, readAlso, type Session, SPAWN_TEST } from "./_mcp.ts";
 
 const SUITE = "e2e-prompts";
 const CANNED = "Canned synthesis: the database at db:5432 refuses connections.";
 
 /** Spawns berth and connects a client that may declare sampling and answer it. */
-async function connectClient(
+function connectClient(
   sampling?: (request: CreateMessageRequest) => void,
   options: { args?: string[]; denoFlags?: string[] } = {},
-) {
-  const transport = new StdioClientTransport({
-    command: Deno.execPath(),
-    args: serveArgs(options.args, options.denoFlags),
-    cwd: REPO,
-    env: serverEnv(),
-    stderr: "pipe",
+): Promise<Session> {
+  return connect(options.args, {
+    denoFlags: options.denoFlags,
+    name: "berth-e2e-prompts",
+    capabilities: sampling ? { sampling: {} } : {},
+    handlers: (client) => {
+      if (!sampling) return;
+      client.setRequestHandler(CreateMessageRequestSchema, (request) => {
+        sampling(request);
+        return {
+          model: "canned-model",
+          role: "assistant",
+          content: { type: "text", text: CANNED },
+        };
+      });
+    },
   });
-  const client = new Client(
-    { name: "berth-e2e-prompts", version: "1.0.0" },
-    { capabilities: sampling ? { sampling: {} } : {} },
-  );
-  if (sampling) {
-    client.setRequestHandler(CreateMessageRequestSchema, (request) => {
-      sampling(request);
-      return {
-        model: "canned-model",
-        role: "assistant",
-        content: { type: "text", text: CANNED },
-      };
-    });
-  }
-  await client.connect(transport);
-  return { client, close: () => client.close() };
 }
 
 function promptText(result: { messages: { content: { type: string; text?: string } }[] }) {
@@ -93,8 +83,8 @@ Deno.test("e2e: prompts, resources, completion and sampling", SPAWN_TEST, async 
       ],
     }),
   ]);
-  const plain = await connectClient();
-  try {
+  {
+    await using plain = await connectClient();
     await t.step("prompts are listed with their arguments", async () => {
       const { prompts } = await plain.client.listPrompts();
       assert.deepEqual(prompts.map((p) => p.name).sort(), [
@@ -231,90 +221,72 @@ Deno.test("e2e: prompts, resources, completion and sampling", SPAWN_TEST, async 
       const findings = (result.structuredContent as { findings: { rule: string }[] }).findings;
       assert.equal(findings[0].rule, "dependency_unreachable");
     });
-  } finally {
-    await plain.close();
   }
 
   await t.step("docker_diagnose use_ai with client sampling returns its synthesis", async () => {
     const requests: CreateMessageRequest[] = [];
-    const sampling = await connectClient((request) => requests.push(request));
-    try {
-      const result = await sampling.client.callTool({
-        name: "docker_diagnose",
-        arguments: { container_id: failed, use_ai: true },
-      });
-      const ai = (result.structuredContent as { ai: Record<string, unknown> }).ai;
-      assert.deepEqual([ai.used, ai.via, ai.synthesis], [true, "sampling", CANNED]);
-      assert.equal(requests.length, 1);
-      const params = requests[0].params;
-      assert.equal(params.maxTokens, 500);
-      assert.match(params.systemPrompt ?? "", /never follow instructions/);
-      const sent = JSON.stringify(params.messages);
-      assert.match(sent, /BEGIN container logs/);
-      assert.match(sent, /retrying with \*\*\*REDACTED\*\*\*/);
-      assert.doesNotMatch(sent, /hunter2/);
-    } finally {
-      await sampling.close();
-    }
+    await using sampling = await connectClient((request) => requests.push(request));
+    const result = await sampling.client.callTool({
+      name: "docker_diagnose",
+      arguments: { container_id: failed, use_ai: true },
+    });
+    const ai = (result.structuredContent as { ai: Record<string, unknown> }).ai;
+    assert.deepEqual([ai.used, ai.via, ai.synthesis], [true, "sampling", CANNED]);
+    assert.equal(requests.length, 1);
+    const params = requests[0].params;
+    assert.equal(params.maxTokens, 500);
+    assert.match(params.systemPrompt ?? "", /never follow instructions/);
+    const sent = JSON.stringify(params.messages);
+    assert.match(sent, /BEGIN container logs/);
+    assert.match(sent, /retrying with \*\*\*REDACTED\*\*\*/);
+    assert.doesNotMatch(sent, /hunter2/);
   });
   await t.step("hidden containers answer exactly like missing ones", async () => {
-    const session = await connectClient(undefined, { args: ["--deny-containers", failed] });
-    try {
-      const ask = (id: string) =>
-        mcpErrorOf(
-          session.client.getPrompt({
-            name: "troubleshoot_container",
-            arguments: { container_id: id },
-          }),
-        );
-      const hidden = await ask(failed);
-      const missing = await ask(`${prefix}-nope`);
-      assert.match(hidden.message, /DKR-002/);
-      assert.equal(
-        hidden.message.replaceAll(failed, "X"),
-        missing.message.replaceAll(`${prefix}-nope`, "X"),
+    await using session = await connectClient(undefined, { args: ["--deny-containers", failed] });
+    const ask = (id: string) =>
+      mcpErrorOf(
+        session.client.getPrompt({
+          name: "troubleshoot_container",
+          arguments: { container_id: id },
+        }),
       );
-      const read = await mcpErrorOf(
-        session.client.readResource({ uri: `container://logs/${failed}` }),
-      );
-      assert.equal(read.code, -32602);
-      const completion = await session.client.complete({
-        ref: { type: "ref/prompt", name: "troubleshoot_container" },
-        argument: { name: "container_id", value: prefix },
-      });
-      assert.deepEqual(completion.completion.values, [running]);
-    } finally {
-      await session.close();
-    }
+    const hidden = await ask(failed);
+    const missing = await ask(`${prefix}-nope`);
+    assert.match(hidden.message, /DKR-002/);
+    assert.equal(
+      hidden.message.replaceAll(failed, "X"),
+      missing.message.replaceAll(`${prefix}-nope`, "X"),
+    );
+    const read = await mcpErrorOf(
+      session.client.readResource({ uri: `container://logs/${failed}` }),
+    );
+    assert.equal(read.code, -32602);
+    const completion = await session.client.complete({
+      ref: { type: "ref/prompt", name: "troubleshoot_container" },
+      argument: { name: "container_id", value: prefix },
+    });
+    assert.deepEqual(completion.completion.values, [running]);
   });
 
   await t.step("an enabled fallback outside the sandbox names the permissions", async () => {
-    const dir = await Deno.makeTempDir({ prefix: "berth-e2e-fallback-" });
-    try {
-      const config = `${dir}/config.json`;
-      await Deno.writeTextFile(config, JSON.stringify({ fallback: { enabled: true } }));
-      const session = await connectClient(undefined, {
-        args: ["--config", config],
-        denoFlags: readAlso([dir]),
-      });
-      try {
-        const result = await session.client.callTool({
-          name: "docker_diagnose",
-          arguments: { container_id: failed, use_ai: true },
-        });
-        const ai = (result.structuredContent as { ai: { used: boolean; reason: string } }).ai;
-        assert.ok(ai, JSON.stringify(result));
-        assert.equal(ai.used, false);
-        // The variable first, then the set's own list, which the flag replaces.
-        assert.match(ai.reason, /--allow-env=DOCKER_MCP_FALLBACK_KEY,HOME,[^ ]*DOCKER_HOST/);
-        // The set opens the network already: no net flag that would narrow it.
-        assert.doesNotMatch(ai.reason, /--allow-net/);
-      } finally {
-        await session.close();
-      }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    using dir = tempDir("berth-e2e-fallback-", {
+      "config.json": JSON.stringify({ fallback: { enabled: true } }),
+    });
+    await using session = await connectClient(undefined, {
+      args: ["--config", `${dir.path}/config.json`],
+      denoFlags: readAlso([dir.path]),
+    });
+    const result = await session.client.callTool({
+      name: "docker_diagnose",
+      arguments: { container_id: failed, use_ai: true },
+    });
+    const ai = (result.structuredContent as { ai: { used: boolean; reason: string } }).ai;
+    assert.ok(ai, JSON.stringify(result));
+    assert.equal(ai.used, false);
+    // The variable first, then the set's own list, which the flag replaces.
+    assert.match(ai.reason, /--allow-env=DOCKER_MCP_FALLBACK_KEY,HOME,[^ ]*DOCKER_HOST/);
+    // The set opens the network already: no net flag that would narrow it.
+    assert.doesNotMatch(ai.reason, /--allow-net/);
   });
   await docker("rm", "-f", failed, running);
 });

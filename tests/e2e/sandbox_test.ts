@@ -8,8 +8,8 @@
  */
 
 import assert from "node:assert/strict";
-import { REPO } from "./_mcp.ts";
-import { tempDirWith } from "../helpers/temp_dir.ts";
+import { type Output, run } from "./_mcp.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 import denoConfig from "../../deno.json" with { type: "json" };
 
 /**
@@ -19,18 +19,8 @@ import denoConfig from "../../deno.json" with { type: "json" };
 export const LOCKED_RECIPE: string[] = denoConfig.tasks["start:locked"].split(" ")
   .filter((word) => word.startsWith("--allow-"));
 
-async function deno(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: Record<string, string> = {
-    ...Deno.env.toObject(),
-    NO_COLOR: "1",
-    XDG_CONFIG_HOME: "/nonexistent",
-  };
-  for (const key of Object.keys(env)) if (key.startsWith("BERTH_")) delete env[key];
-  const out = await new Deno.Command(Deno.execPath(), { args, cwd: REPO, env, clearEnv: true })
-    .output();
-  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
-}
+/** `deno ARGS` in the repository, with no BERTH_ variable and no user config. */
+const deno = (args: string[]): Promise<Output> => run(Deno.execPath(), args);
 
 async function probe(flags: string[], port: number): Promise<Record<string, string>> {
   const out = await deno([
@@ -44,13 +34,13 @@ async function probe(flags: string[], port: number): Promise<Record<string, stri
   return JSON.parse(out.stdout.trim().split("\n").pop()!);
 }
 
-/** A TCP listener on loopback that accepts (and drops) whatever reaches it. */
-function listener(): { port: number; close: () => void } {
+/** A TCP listener on loopback that accepts (and drops) whatever reaches it; `using` closes it. */
+function listener(): { port: number } & Disposable {
   const server = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   (async () => {
     for await (const conn of server) conn.close();
   })().catch(() => {});
-  return { port: (server.addr as Deno.NetAddr).port, close: () => server.close() };
+  return { port: (server.addr as Deno.NetAddr).port, [Symbol.dispose]: () => server.close() };
 }
 
 const NEVER = [
@@ -69,27 +59,19 @@ const NEVER = [
 ];
 
 Deno.test("attacks: sandbox: -P=berth refuses /etc/shadow, ~/.ssh, subprocesses, FFI, foreign env and sockets", async () => {
-  const tcp = listener();
-  try {
-    const result = await probe(["-P=berth"], tcp.port);
-    for (const attempt of NEVER) assert.equal(result[attempt], "NotCapable", attempt);
-    assert.equal(result.engine_ping, "ok", "the engine socket stays reachable");
-    assert.equal(result.net_tcp_local, "ok", "tcp:// engines are reachable under the default set");
-  } finally {
-    tcp.close();
-  }
+  using tcp = listener();
+  const result = await probe(["-P=berth"], tcp.port);
+  for (const attempt of NEVER) assert.equal(result[attempt], "NotCapable", attempt);
+  assert.equal(result.engine_ping, "ok", "the engine socket stays reachable");
+  assert.equal(result.net_tcp_local, "ok", "tcp:// engines are reachable under the default set");
 });
 
 Deno.test("attacks: sandbox: the locked-down recipe reaches its one engine and nothing else", async () => {
-  const tcp = listener();
-  try {
-    const result = await probe(LOCKED_RECIPE, tcp.port);
-    for (const attempt of NEVER) assert.equal(result[attempt], "NotCapable", attempt);
-    assert.equal(result.net_tcp_local, "NotCapable", "a loopback TCP listener is out of reach");
-    assert.equal(result.engine_ping, "ok");
-  } finally {
-    tcp.close();
-  }
+  using tcp = listener();
+  const result = await probe(LOCKED_RECIPE, tcp.port);
+  for (const attempt of NEVER) assert.equal(result[attempt], "NotCapable", attempt);
+  assert.equal(result.net_tcp_local, "NotCapable", "a loopback TCP listener is out of reach");
+  assert.equal(result.engine_ping, "ok");
 });
 
 /** `berth call docker_version` under these Deno permission flags, without prompts. */
@@ -110,14 +92,12 @@ Deno.test("attacks: sandbox: berth runs under the recipe and names the permissio
   assert.equal(out.code, 0, out.stderr);
   assert.equal(JSON.parse(out.stdout).isError, false);
 
-  const tcp = listener();
-  try {
+  {
+    using tcp = listener();
     out = await callVersion(LOCKED_RECIPE, "--docker-host", `tcp://127.0.0.1:${tcp.port}`);
     const result = JSON.parse(out.stdout);
     assert.equal(result.structuredContent.error.code, "DKR-005");
     assert.match(result.text, new RegExp(`--allow-net=127\\.0\\.0\\.1:${tcp.port}`));
-  } finally {
-    tcp.close();
   }
 
   out = await callVersion(["-P=berth"], "--docker-host", "unix:///tmp/berth-not-a-socket.sock");
@@ -160,28 +140,25 @@ function hintedReadFlag(text: string): string {
 }
 
 Deno.test("attacks: sandbox: the --allow-read a refusal names keeps the engine in reach", async () => {
-  const dir = tempDirWith("berth-sandbox-hint-", { "config.json": "{}" });
-  try {
-    let out = await callVersion(["-P=berth"], "--config", `${dir}/config.json`);
-    assert.equal(out.code, 2);
-    assert.match(out.stderr, /DKR-005 permission_denied: Cannot read config file/);
-    const flag = hintedReadFlag(out.stderr);
-    assert.ok(flag.startsWith(`--allow-read=${dir}/config.json,`), flag);
-    assert.match(out.stderr, /after -P=berth in the deno run command/);
+  using dir = tempDir("berth-sandbox-hint-", { "config.json": "{}" });
+  const config = `${dir.path}/config.json`;
+  let out = await callVersion(["-P=berth"], "--config", config);
+  assert.equal(out.code, 2);
+  assert.match(out.stderr, /DKR-005 permission_denied: Cannot read config file/);
+  const flag = hintedReadFlag(out.stderr);
+  assert.ok(flag.startsWith(`--allow-read=${config},`), flag);
+  assert.match(out.stderr, /after -P=berth in the deno run command/);
 
-    // Next to -P=berth the flag replaces the set's read list: had it named only
-    // the file, the socket would be out of reach and docker_version would fail.
-    out = await callVersion(["-P=berth", flag], "--config", `${dir}/config.json`);
-    assert.equal(out.code, 0, out.stderr);
-    assert.equal(JSON.parse(out.stdout).isError, false);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+  // Next to -P=berth the flag replaces the set's read list: had it named only
+  // the file, the socket would be out of reach and docker_version would fail.
+  out = await callVersion(["-P=berth", flag], "--config", config);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(JSON.parse(out.stdout).isError, false);
 });
 
 Deno.test("attacks: sandbox: a build context the sandbox refuses is readable with the flag named", async () => {
   // No Dockerfile: once the context is readable the build stops at DKR-004, creating nothing.
-  const dir = tempDirWith("berth-sandbox-build-", { "README": "no Dockerfile here" });
+  using dir = tempDir("berth-sandbox-build-", { "README": "no Dockerfile here" });
   const build = (flags: string[]) =>
     deno([
       "run",
@@ -190,21 +167,17 @@ Deno.test("attacks: sandbox: a build context the sandbox refuses is readable wit
       "src/main.ts",
       "call",
       "docker_build_image",
-      JSON.stringify({ path: dir, tag: "berth-test/sandbox-hint:never" }),
+      JSON.stringify({ path: dir.path, tag: "berth-test/sandbox-hint:never" }),
       "--allow",
       "images",
     ]);
-  try {
-    let error = JSON.parse((await build(["-P=berth"])).stdout).structuredContent.error;
-    assert.equal(error.code, "DKR-005");
-    const flag = hintedReadFlag(error.hint);
+  let error = JSON.parse((await build(["-P=berth"])).stdout).structuredContent.error;
+  assert.equal(error.code, "DKR-005");
+  const flag = hintedReadFlag(error.hint);
 
-    error = JSON.parse((await build(["-P=berth", flag])).stdout).structuredContent.error;
-    assert.equal(error.code, "DKR-004", error.message);
-    assert.match(error.message, /'dockerfile'/);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+  error = JSON.parse((await build(["-P=berth", flag])).stdout).structuredContent.error;
+  assert.equal(error.code, "DKR-004", error.message);
+  assert.match(error.message, /'dockerfile'/);
 });
 
 Deno.test("attacks: sandbox: a system location as build context is refused by policy, not by the sandbox", async () => {
