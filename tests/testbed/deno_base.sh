@@ -19,11 +19,8 @@ STATE_DIR="${BERTH_TESTBED_DIR:-/tmp/berth-testbed}"
 RECIPE_LABEL=berth.testbed.recipe
 RECIPE_VERSION=1
 
-log() { printf 'testbed: %s\n' "$*" >&2; }
-die() {
-  printf 'testbed: ERROR: %s\n' "$*" >&2
-  exit 1
-}
+# shellcheck source=lib.sh
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 
 version="$(node -p 'require(process.argv[1]).dependencies.deno' "$repo/packaging/npm/package.json")"
 case "$(uname -m)" in
@@ -33,11 +30,7 @@ case "$(uname -m)" in
 esac
 IMAGE="berth-test/deno-base:$version"
 
-busybox=""
-for b in /bin/busybox /usr/bin/busybox; do
-  if [[ -x "$b" ]] && ! ldd "$b" >/dev/null 2>&1; then busybox="$b" && break; fi
-done
-[[ -n "$busybox" ]] || die "no statically linked busybox (apt-get install busybox-static)"
+busybox="$(find_static_busybox)" || die "no statically linked busybox (apt-get install busybox-static)"
 setpriv="$(command -v setpriv)" || die "no setpriv (apt-get install util-linux)"
 
 # The files' contents, not their names: a checkout in another folder (every CI clone) is the same recipe.

@@ -17,11 +17,9 @@ CONF=/etc/containers/containers.conf
 # Marks the containers.conf this script wrote, so it never edits an operator's own file.
 CONF_MARK="# written by berth tests/testbed/podman.sh"
 
-log() { printf 'testbed(podman): %s\n' "$*" >&2; }
-die() {
-  printf 'testbed(podman): ERROR: %s\n' "$*" >&2
-  exit 1
-}
+TESTBED_NAME=podman
+# shellcheck source=lib.sh
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 
 mkdir -p "$STATE_DIR"
 
@@ -29,17 +27,7 @@ podman_answers() {
   curl -fsS --max-time 3 --unix-socket "$PODMAN_SOCK" http://d/_ping >/dev/null 2>&1
 }
 
-if ! command -v podman >/dev/null 2>&1; then
-  [[ $EUID -eq 0 ]] || die "need root to install podman"
-  log "installing podman (apt log: $STATE_DIR/apt.log)"
-  {
-    apt-get update &&
-      DEBIAN_FRONTEND=noninteractive apt-get install -y podman
-  } >>"$STATE_DIR/apt.log" 2>&1 || {
-    tail -n 20 "$STATE_DIR/apt.log" >&2
-    die "apt-get install podman failed"
-  }
-fi
+command -v podman >/dev/null 2>&1 || apt_install podman
 
 # Podman's default rlimits exceed what runc may set on these machines
 # ("error setting rlimit type 6/7"): pin them to values every kernel accepts.

@@ -26,11 +26,8 @@ AUTH_PASS=berth-test-pass
 RECIPE_VERSION=1
 RECIPE_LABEL=berth.testbed.recipe
 
-log() { printf 'testbed: %s\n' "$*" >&2; }
-die() {
-  printf 'testbed: ERROR: %s\n' "$*" >&2
-  exit 1
-}
+# shellcheck source=lib.sh
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 
 mkdir -p "$STATE_DIR"
 
@@ -61,19 +58,6 @@ engine_answers() {
 # Debian packages (installed only when a needed binary is missing)
 # --------------------------------------------------------------------------
 
-# busybox must be statically linked: it is the only binary in the image rootfs.
-find_static_busybox() {
-  local b
-  for b in /bin/busybox /usr/bin/busybox; do
-    # ldd exits non-zero for static binaries ("not a dynamic executable").
-    if [[ -x "$b" ]] && ! ldd "$b" >/dev/null 2>&1; then
-      echo "$b"
-      return 0
-    fi
-  done
-  return 1
-}
-
 engine_up=0
 engine_answers && engine_up=1
 
@@ -93,46 +77,14 @@ find_static_busybox >/dev/null || pkgs+=(busybox-static)
 [[ -x /usr/bin/docker-registry ]] || pkgs+=(docker-registry)
 command -v htpasswd >/dev/null 2>&1 || pkgs+=(apache2-utils)
 
-if [[ ${#pkgs[@]} -gt 0 ]]; then
-  [[ $EUID -eq 0 ]] || die "need root to install: ${pkgs[*]}"
-  log "installing ${pkgs[*]} (apt log: $STATE_DIR/apt.log)"
-  # Keep package maintainer scripts from starting services: docker-registry's
-  # unit would grab :5000 (with a broken default config) and docker.io's init
-  # script would race with the dockerd we start below. policy-rc.d exit 101
-  # means "action forbidden" for invoke-rc.d / deb-systemd-invoke.
-  policy=/usr/sbin/policy-rc.d
-  own_policy=0
-  if [[ ! -e $policy ]]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy"
-    chmod +x "$policy"
-    own_policy=1
-  fi
-  apt_rc=0
-  {
-    apt-get update &&
-      DEBIAN_FRONTEND=noninteractive apt-get install -y "${pkgs[@]}"
-  } >>"$STATE_DIR/apt.log" 2>&1 || apt_rc=$?
-  if [[ $own_policy -eq 1 ]]; then rm -f "$policy"; fi
-  if [[ $apt_rc -ne 0 ]]; then
-    tail -n 20 "$STATE_DIR/apt.log" >&2
-    die "apt-get failed (rc=$apt_rc)"
-  fi
-fi
+# --no-start: docker-registry's unit would grab :5000 (with a broken default
+# config) and docker.io's init script would race with the dockerd we start below.
+if [[ ${#pkgs[@]} -gt 0 ]]; then apt_install --no-start "${pkgs[@]}"; fi
 
 # The compose tests check berth against the compose CLI (Debian's docker-compose
 # 1.29). Without recommends: it recommends docker.io, which the engine check
 # above already decided about.
-if ! command -v docker-compose >/dev/null 2>&1; then
-  [[ $EUID -eq 0 ]] || die "need root to install: docker-compose"
-  log "installing docker-compose (apt log: $STATE_DIR/apt.log)"
-  {
-    apt-get update &&
-      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends docker-compose
-  } >>"$STATE_DIR/apt.log" 2>&1 || {
-    tail -n 20 "$STATE_DIR/apt.log" >&2
-    die "apt-get install docker-compose failed"
-  }
-fi
+command -v docker-compose >/dev/null 2>&1 || apt_install --no-recommends docker-compose
 
 BUSYBOX_BIN="$(find_static_busybox)" || die "no statically linked busybox found"
 

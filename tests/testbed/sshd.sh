@@ -14,11 +14,9 @@ STATE_DIR="${BERTH_TESTBED_DIR:-/tmp/berth-testbed}"
 SSH_DIR="$STATE_DIR/ssh"
 PORT=2222
 
-log() { printf 'testbed(sshd): %s\n' "$*" >&2; }
-die() {
-  printf 'testbed(sshd): ERROR: %s\n' "$*" >&2
-  exit 1
-}
+TESTBED_NAME=sshd
+# shellcheck source=lib.sh
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 
 mkdir -p "$SSH_DIR"
 chmod 700 "$SSH_DIR"
@@ -26,28 +24,8 @@ chmod 700 "$SSH_DIR"
 pkgs=()
 [[ -x /usr/sbin/sshd ]] || pkgs+=(openssh-server)
 command -v ssh >/dev/null 2>&1 || pkgs+=(openssh-client)
-if [[ ${#pkgs[@]} -gt 0 ]]; then
-  [[ $EUID -eq 0 ]] || die "need root to install ${pkgs[*]}"
-  log "installing ${pkgs[*]} (apt log: $STATE_DIR/apt.log)"
-  # Keep the package's own sshd (port 22, all addresses) from starting.
-  policy=/usr/sbin/policy-rc.d
-  own_policy=0
-  if [[ ! -e $policy ]]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy"
-    chmod +x "$policy"
-    own_policy=1
-  fi
-  rc=0
-  {
-    apt-get update &&
-      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${pkgs[@]}"
-  } >>"$STATE_DIR/apt.log" 2>&1 || rc=$?
-  [[ $own_policy -eq 0 ]] || rm -f "$policy"
-  if [[ $rc -ne 0 ]]; then
-    tail -n 20 "$STATE_DIR/apt.log" >&2
-    die "apt-get install ${pkgs[*]} failed"
-  fi
-fi
+# --no-start: the package's own sshd (port 22, all addresses) must not start.
+if [[ ${#pkgs[@]} -gt 0 ]]; then apt_install --no-recommends --no-start "${pkgs[@]}"; fi
 
 [[ -f "$SSH_DIR/host_ed25519" ]] || ssh-keygen -q -t ed25519 -N '' -f "$SSH_DIR/host_ed25519"
 [[ -f "$SSH_DIR/id_ed25519" ]] || ssh-keygen -q -t ed25519 -N '' -C berth-test -f "$SSH_DIR/id_ed25519"

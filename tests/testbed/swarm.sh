@@ -20,11 +20,9 @@ BUSYBOX_IMAGE=berth-test/busybox:latest
 # The same image under a second tag: a rollout target that needs no registry.
 BUSYBOX_V2=berth-test/busybox:v2
 
-log() { printf 'testbed(swarm): %s\n' "$*" >&2; }
-die() {
-  printf 'testbed(swarm): ERROR: %s\n' "$*" >&2
-  exit 1
-}
+TESTBED_NAME=swarm
+# shellcheck source=lib.sh
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 
 sdocker() { docker -H "$HOST" "$@"; }
 answers() { curl -fsS --max-time 3 --unix-socket "$SOCK" http://x/_ping >/dev/null 2>&1; }
