@@ -5,7 +5,7 @@
  * @module
  */
 
-import { alignColumns } from "../interpreter/shape.ts";
+import { alignColumns } from "../guard/formats.ts";
 
 /** The parts of one `GET /containers/{id}/stats` sample that are used. */
 export interface EngineStats {

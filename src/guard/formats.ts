@@ -2,7 +2,8 @@
  * Validators and converters for the semantic string formats of manifests.
  * Path parameters pass through these before any URL is built
  * (docs/security.md rule 1: the URL is the attack surface). Also how sizes
- * and counts read in text ({@link formatBytes}, {@link counted}).
+ * counts and tables read in text ({@link formatBytes}, {@link counted},
+ * {@link alignColumns}).
  *
  * @module
  */
@@ -163,4 +164,17 @@ function singular(plural: string): string {
   if (plural.endsWith("ies")) return `${plural.slice(0, -3)}y`;
   if (/(ss|x|ch|sh)es$/.test(plural)) return plural.slice(0, -2);
   return plural.replace(/s$/, "");
+}
+
+/** Widest a column is padded to; a longer cell runs on rather than widen every row. */
+const MAX_PAD = 32;
+
+/** Rows of cells as lines, every column but the last padded to its width (at most {@link MAX_PAD}). */
+export function alignColumns(rows: string[][]): string[] {
+  const widths = rows[0].map((_, i) =>
+    Math.min(MAX_PAD, Math.max(...rows.map((row) => row[i]?.length ?? 0)))
+  );
+  return rows.map((row) =>
+    row.map((cell, i) => (i < row.length - 1 ? cell.padEnd(widths[i]) : cell)).join(" ")
+  );
 }

@@ -11,7 +11,9 @@ import type { CircuitBreaker } from "../guard/breaker.ts";
 import type { Operations } from "../guard/operations.ts";
 import type { TimeoutClass, ToolSpec } from "../manifest/types.ts";
 import type { Policy } from "../policy/mod.ts";
-import type { Args } from "./input.ts";
+
+/** Validated arguments with defaults applied. */
+export type Args = Record<string, unknown>;
 
 /** What a handler or shaper may use. */
 export interface HandlerContext {

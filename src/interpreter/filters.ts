@@ -11,7 +11,7 @@
 import type { Template } from "../manifest/expr.ts";
 import { redactOutput } from "../policy/redact.ts";
 import { counted, formatBytes, formatMemory } from "../guard/formats.ts";
-import { TRANSFORMS } from "./transforms.ts";
+import { TRANSFORMS } from "../docker/transforms.ts";
 
 /** What a filter may see besides its value: the current object and the named templates. */
 export interface FilterScope {

@@ -10,6 +10,7 @@ import { BerthError } from "../errors/mod.ts";
 import type { ParamSpec, ParamType } from "../manifest/types.ts";
 import { patternProblem } from "../guard/pattern.ts";
 import { checkFormat, FORMAT_DESCRIPTIONS, withoutLeadingSlash } from "../guard/formats.ts";
+import type { Args } from "./contract.ts";
 
 /** A JSON Schema object, as sent in `tools/list`. */
 export type JsonSchema = Record<string, unknown>;
@@ -226,8 +227,8 @@ function itemTypes(param: ParamSpec): ParamType[] {
   return param.items ? typesOf(param.items) : [];
 }
 
-/** Validated arguments with defaults applied. */
-export type Args = Record<string, unknown>;
+/** Validated arguments with defaults applied (the type lives in the handler contract). */
+export type { Args } from "./contract.ts";
 
 /** Validates arguments against a compiled input; errors name the field (DKR-004). */
 export class InputValidator {

@@ -13,7 +13,7 @@ import type { FieldSpec, OutputSpec, ToolSpec } from "../manifest/types.ts";
 import type { HandlerContext } from "./contract.ts";
 import { FILTERS } from "./filters.ts";
 import type { ShapeVars } from "./shape.ts";
-import { TRANSFORMS } from "./transforms.ts";
+import { TRANSFORMS } from "../docker/transforms.ts";
 
 const readsApiVersion = new WeakMap<OutputSpec, boolean>();
 

@@ -18,8 +18,10 @@ import {
 } from "../manifest/mod.ts";
 import { FILTERS, type FilterScope, isEmpty, isTrue } from "./filters.ts";
 import type { JsonSchema } from "./input.ts";
-import { counted } from "../guard/formats.ts";
-import { TRANSFORMS } from "./transforms.ts";
+import { alignColumns, counted } from "../guard/formats.ts";
+import { TRANSFORMS } from "../docker/transforms.ts";
+
+export { alignColumns } from "../guard/formats.ts";
 
 /** Reads a dot path (`State.Health.Status`, `Names.0`) from a value. */
 export function pick(value: unknown, path: string): unknown {
@@ -226,8 +228,6 @@ export function shapeDeclarative(
 
 /** A row template that is nothing but placeholders: `{id} {name} {status}`. */
 const COLUMNS_ONLY = /^\{[a-z0-9_.]+\}(?: \{[a-z0-9_.]+\})*$/;
-/** Widest a column is padded to; a longer cell runs on rather than widen every row. */
-const MAX_PAD = 32;
 
 /**
  * A header line, then one line per item: a table that costs few tokens. When
@@ -259,16 +259,6 @@ function renderRows(
     ? renderParsed(template(output.title), scope) ?? ""
     : counted(rows.length, noun);
   return `${title}\n${lines.join("\n")}`;
-}
-
-/** Rows of cells as lines, every column but the last padded to its width (at most {@link MAX_PAD}). */
-export function alignColumns(rows: string[][]): string[] {
-  const widths = rows[0].map((_, i) =>
-    Math.min(MAX_PAD, Math.max(...rows.map((row) => row[i]?.length ?? 0)))
-  );
-  return rows.map((row) =>
-    row.map((cell, i) => (i < row.length - 1 ? cell.padEnd(widths[i]) : cell)).join(" ")
-  );
 }
 
 /** A JSON type list for a field, with null when it is nullable. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { compactPorts, TRANSFORMS } from "../../interpreter/transforms.ts";
+import { compactPorts, TRANSFORMS } from "../transforms.ts";
 import { type ContainerSummary, label, nameOf } from "./engine_ops.ts";
 import { LABEL } from "./naming.ts";
 

@@ -7,7 +7,7 @@
  */
 
 import type { Handler } from "../../interpreter/contract.ts";
-import { alignColumns } from "../../interpreter/shape.ts";
+import { alignColumns } from "../../guard/formats.ts";
 import { label, projectContainers } from "../../docker/compose/engine_ops.ts";
 import { checkProjectName, LABEL } from "../../docker/compose/naming.ts";
 import {

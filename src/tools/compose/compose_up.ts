@@ -11,8 +11,7 @@
 import { confirmRemoval } from "../../interpreter/confirm_removals.ts";
 import type { Handler, HandlerContext } from "../../interpreter/contract.ts";
 import { StepProgress } from "../../docker/progress/steps.ts";
-import { counted } from "../../guard/formats.ts";
-import { alignColumns } from "../../interpreter/shape.ts";
+import { alignColumns, counted } from "../../guard/formats.ts";
 import {
   type ContainerSummary,
   createContainer,

@@ -16,7 +16,7 @@
 import type { QueryValue } from "../../engine/client.ts";
 import { BerthError, invalidInput, isBerthError } from "../../errors/mod.ts";
 import { sleep } from "../../guard/retry.ts";
-import type { Args } from "../../interpreter/input.ts";
+import type { Args } from "../../interpreter/contract.ts";
 import { seconds } from "../../docker/timer.ts";
 import {
   bareName,

@@ -10,7 +10,7 @@
  */
 
 import { create, inspect, list, remove } from "../../engine/ops/swarm.ts";
-import { alignColumns } from "../../interpreter/shape.ts";
+import { alignColumns } from "../../guard/formats.ts";
 import type { Handler } from "../../interpreter/contract.ts";
 import { type Json, opsOf } from "../../docker/swarm/services.ts";
 import { base64Text } from "./_common.ts";

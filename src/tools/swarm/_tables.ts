@@ -14,7 +14,7 @@ import {
   serviceVisible,
 } from "../../docker/swarm/services.ts";
 import { type TaskRow, taskRows } from "../../docker/swarm/tasks.ts";
-import { alignColumns } from "../../interpreter/shape.ts";
+import { alignColumns } from "../../guard/formats.ts";
 import type { HandlerContext } from "../../interpreter/contract.ts";
 
 /** The text table of service rows. */

@@ -7,7 +7,7 @@
 import { list } from "../../engine/ops/swarm.ts";
 import { nodeRow } from "../../docker/swarm/nodes.ts";
 import { opsOf } from "../../docker/swarm/services.ts";
-import { alignColumns } from "../../interpreter/shape.ts";
+import { alignColumns } from "../../guard/formats.ts";
 import type { Handler } from "../../interpreter/contract.ts";
 
 /** Nodes like `docker node ls`. */

@@ -14,8 +14,7 @@ import {
   update,
 } from "../../engine/ops/swarm.ts";
 import { BerthError } from "../../errors/mod.ts";
-import { counted } from "../../guard/formats.ts";
-import { alignColumns } from "../../interpreter/shape.ts";
+import { alignColumns, counted } from "../../guard/formats.ts";
 import type { Handler } from "../../interpreter/contract.ts";
 import { opsOf, withFileReferences } from "../../docker/swarm/services.ts";
 import { loadStack } from "../../docker/swarm/stack_load.ts";

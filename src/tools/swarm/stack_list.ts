@@ -6,7 +6,7 @@
 
 import { visibleServices } from "../../docker/swarm/services.ts";
 import { NAMESPACE } from "../../docker/swarm/stack_spec.ts";
-import { alignColumns } from "../../interpreter/shape.ts";
+import { alignColumns } from "../../guard/formats.ts";
 import type { Handler } from "../../interpreter/contract.ts";
 
 /** Stacks like `docker stack ls`: every namespace label among the visible services. */

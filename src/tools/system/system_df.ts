@@ -5,10 +5,9 @@
  * @module
  */
 
-import { formatBytes } from "../../guard/formats.ts";
+import { alignColumns, formatBytes } from "../../guard/formats.ts";
 import type { Shaper } from "../../interpreter/contract.ts";
-import { alignColumns } from "../../interpreter/shape.ts";
-import { round1 } from "../../interpreter/transforms.ts";
+import { round1 } from "../../docker/transforms.ts";
 
 interface DiskUsage {
   LayersSize?: number;

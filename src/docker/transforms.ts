@@ -1,6 +1,9 @@
 /**
  * Named value transforms that output fields in manifests may apply
  * (`transform: short_id`). Small, pure and total: a bad value yields null.
+ * Docker knowledge (IDs, ports and health as the docker CLI shows them) with
+ * no MCP in it, so Docker code and tools use them too; the interpreter applies
+ * them by name.
  *
  * @module
  */
