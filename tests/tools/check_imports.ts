@@ -68,7 +68,7 @@ export interface Edge {
 
 /** One finding, with the fix. */
 export interface Violation {
-  kind: "upward" | "cycle" | "unused";
+  kind: "upward" | "cycle" | "unused" | "unplaced" | "contract";
   /** The allowlist's line for it. */
   key: string;
   message: string;
@@ -76,6 +76,13 @@ export interface Violation {
 
 /** The graph: each file of src/ (relative path) and the files it imports. */
 export type Graph = Map<string, Set<string>>;
+
+/** A graph as read from the files, with the imports that carry types only (`import type`). */
+export interface ImportGraph {
+  graph: Graph;
+  /** Edge keys ({@link edgeKey}) of imports that are type-only. */
+  typeOnly: Set<string>;
+}
 
 /** The layer index of a file, or undefined for a file outside every layer. */
 export function layerOf(file: string): number | undefined {
@@ -214,9 +221,35 @@ export interface Report {
  * closes a cycle breaks it) and reported as stale once the graph no longer
  * needs them.
  */
-export function checkGraph(graph: Graph, allowlist: ReadonlySet<string> = new Set()): Report {
+export function checkGraph(
+  graph: Graph,
+  allowlist: ReadonlySet<string> = new Set(),
+  typeOnly: ReadonlySet<string> = new Set(),
+): Report {
   const violations: Violation[] = [];
   const edges = edgesOf(graph);
+  for (const file of [...graph.keys()].sort()) {
+    if (layerOf(file) !== undefined) continue;
+    violations.push({
+      kind: "unplaced",
+      key: `unplaced ${file}`,
+      message: `src/${file} is in no layer of the import order. Fix: put it in a folder of ` +
+        `LAYERS, or add its folder there (tests/tools/check_imports.ts) and to ` +
+        `docs/architecture.md, at the place its imports allow`,
+    });
+  }
+  for (const edge of edges) {
+    const key = edgeKey(edge);
+    if (CONTRACTS.includes(edge.from) && !typeOnly.has(key)) {
+      violations.push({
+        kind: "contract",
+        key,
+        message: `src/${edge.from}, a contract every layer may import, imports code from ` +
+          `src/${edge.to}. Fix: 'import type' only, so that importing the contract ` +
+          `loads nothing from above`,
+      });
+    }
+  }
   const present = new Set(edges.map(edgeKey));
   for (const edge of edges) {
     const key = edgeKey(edge);
@@ -302,7 +335,7 @@ async function sourceFiles(dir: string, prefix = ""): Promise<string[]> {
  * dynamic and type-only imports alike, read by `deno info --json`. Imports of
  * packages and of files outside `srcDir` are left out.
  */
-export async function readGraph(srcDir: string, config?: string): Promise<Graph> {
+export async function readGraph(srcDir: string, config?: string): Promise<ImportGraph> {
   const files = (await sourceFiles(srcDir)).sort();
   const base = new URL(`file://${srcDir.replace(/\/?$/, "/")}`).href;
   const root = files.map((f) => `import ${JSON.stringify(new URL(f, base).href)};`).join("\n");
@@ -314,18 +347,24 @@ export async function readGraph(srcDir: string, config?: string): Promise<Graph>
   if (!output.success) throw new Error(`deno info failed (exit ${output.code})`);
   const info: DenoInfo = JSON.parse(new TextDecoder().decode(output.stdout));
   const graph: Graph = new Map(files.map((f) => [f, new Set<string>()]));
+  const code = new Set<string>();
+  const types = new Set<string>();
   const local = (specifier?: string) =>
     specifier?.startsWith(base) ? decodeURIComponent(specifier.slice(base.length)) : undefined;
   for (const module of info.modules) {
     const from = local(module.specifier);
     if (!from || !graph.has(from)) continue;
     for (const dependency of module.dependencies ?? []) {
-      for (const to of [local(dependency.code?.specifier), local(dependency.type?.specifier)]) {
+      const viaCode = local(dependency.code?.specifier);
+      const viaType = local(dependency.type?.specifier);
+      for (const to of [viaCode, viaType]) {
         if (to && graph.has(to)) graph.get(from)!.add(to);
       }
+      if (viaCode && graph.has(viaCode)) code.add(edgeKey({ from, to: viaCode }));
+      if (viaType && graph.has(viaType)) types.add(edgeKey({ from, to: viaType }));
     }
   }
-  return graph;
+  return { graph, typeOnly: new Set([...types].filter((key) => !code.has(key))) };
 }
 
 /** The command that rewrites the allowlist. */
@@ -347,7 +386,7 @@ async function main(args: string[]): Promise<number> {
   const repo = at >= 0
     ? args[at + 1].replace(/\/?$/, "/")
     : new URL("../../", import.meta.url).pathname;
-  const graph = await readGraph(`${repo}src`, `${repo}deno.json`);
+  const { graph, typeOnly } = await readGraph(`${repo}src`, `${repo}deno.json`);
   if (args.includes("--update")) {
     const lines = allowlistFor(graph);
     await Deno.writeTextFile(ALLOWLIST, ALLOWLIST_HEADER + lines.map((l) => `${l}\n`).join(""));
@@ -356,7 +395,7 @@ async function main(args: string[]): Promise<number> {
   }
   const text = await Deno.readTextFile(ALLOWLIST).catch(() => "");
   const allowlist = parseAllowlist(text);
-  const { violations, stale } = checkGraph(graph, allowlist);
+  const { violations, stale } = checkGraph(graph, allowlist, typeOnly);
   if (args.includes("--prune")) {
     const gone = new Set(stale);
     const kept = text.split("\n").filter((line) => !gone.has(line.replace(/#.*/, "").trim()));

@@ -113,6 +113,17 @@ Deno.test("check_imports: the allowlist tolerates its entries and fails when one
   assertEquals(parseAllowlist("# header\na.ts -> b.ts  # why\n\n"), new Set(["a.ts -> b.ts"]));
 });
 
+Deno.test("check_imports: a file in no layer fails, and so does a contract that imports code", () => {
+  const outside = checkGraph(graphOf(...CLEAN, "main.ts -> elsewhere/x.ts"));
+  assertEquals(outside.violations.map((v) => v.key), ["unplaced elsewhere/x.ts"]);
+  const contract = graphOf(...CLEAN, "interpreter/contract.ts -> engine/client.ts");
+  const typeOnly = new Set(["interpreter/contract.ts -> engine/client.ts"]);
+  assertEquals(checkGraph(contract, new Set(), typeOnly).violations, []);
+  assertEquals(checkGraph(contract).violations.map((v) => [v.kind, v.key]), [
+    ["contract", "interpreter/contract.ts -> engine/client.ts"],
+  ]);
+});
+
 Deno.test("check_imports: layers follow folders; files outside them belong to none", () => {
   assertEquals(layerOf("main.ts"), 0);
   assert(layerOf("server/http/cli.ts")! < layerOf("interpreter/plan.ts")!);
@@ -140,10 +151,11 @@ Deno.test("check_imports: static, dynamic, re-export and type-only imports are a
     for (const [name, text] of Object.entries(files)) {
       await Deno.writeTextFile(`${dir}/${name}`, text);
     }
-    const graph = await readGraph(dir);
+    const { graph, typeOnly } = await readGraph(dir);
     assertEquals([...graph.get("main.ts")!].sort(), ["engine/a.ts", "policy/dyn.ts"]);
     assertEquals([...graph.get("engine/a.ts")!].sort(), ["engine/b.ts", "policy/types.ts"]);
-    const { violations } = checkGraph(graph);
+    assertEquals([...typeOnly], ["engine/a.ts -> policy/types.ts"]);
+    const { violations } = checkGraph(graph, new Set(), typeOnly);
     assertEquals(violations.map((v) => v.key), [
       "engine/a.ts -> policy/types.ts",
       "unused policy/commented.ts",
