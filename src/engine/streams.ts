@@ -17,13 +17,34 @@ export interface ChunkReader {
 }
 
 /**
+ * Read buffers no reader holds, for the next reader: a body's buffer was
+ * allocated per request, and at a few hundred calls a second the 64 KiB
+ * buffers of finished requests waited for a major GC as external memory
+ * (tens of MiB, and the process's RSS grew with them; docs/performance.md).
+ * At most {@link POOL_MAX} are kept.
+ */
+const pool: ArrayBuffer[] = [];
+const POOL_MAX = 16;
+
+function takeBuffer(): ArrayBuffer {
+  return pool.pop() ?? new ArrayBuffer(READ_BUFFER_BYTES);
+}
+
+function giveBack(buffer: ArrayBuffer): void {
+  if (buffer.detached || buffer.byteLength !== READ_BUFFER_BYTES) return;
+  if (pool.length < POOL_MAX) pool.push(buffer);
+}
+
+/**
  * A reader of a body's chunks. A fetch body is a byte stream: it is read into
  * one reused buffer and each chunk copied out at its exact size. Its default
  * reader hands out each chunk (often one log line) as a view of a fresh
  * buffer, and while a fast log is read those buffers pile up faster than they
  * are collected (340 MiB of external memory in a 2 s read of a container
  * running `yes`, docs/performance.md): with the buffer reused it stays under a
- * few MiB. Other streams use their default reader.
+ * few MiB. The buffer comes from a pool and goes back to it when the body
+ * ends or is cancelled between reads (a read in flight owns it until it
+ * settles). Other streams use their default reader.
  */
 export function chunkReader(body: ReadableStream<Uint8Array>): ChunkReader {
   let byob: ReadableStreamBYOBReader;
@@ -32,15 +53,38 @@ export function chunkReader(body: ReadableStream<Uint8Array>): ChunkReader {
   } catch {
     return body.getReader();
   }
-  let buffer = new Uint8Array(READ_BUFFER_BYTES);
+  let buffer: ArrayBuffer | undefined = takeBuffer();
+  let reading = false;
+  const release = () => {
+    if (buffer && !reading) giveBack(buffer);
+    buffer = undefined;
+  };
   return {
     async read() {
-      const next = await byob.read(buffer);
-      if (next.done || !next.value) return { done: true, value: undefined };
-      buffer = new Uint8Array(next.value.buffer);
+      if (!buffer) return { done: true, value: undefined };
+      reading = true;
+      let next: ReadableStreamReadResult<Uint8Array>;
+      try {
+        // The read transfers the buffer: what it answers is a view of the same memory.
+        next = await byob.read(new Uint8Array(buffer));
+      } catch (error) {
+        buffer = undefined;
+        throw error;
+      } finally {
+        reading = false;
+      }
+      buffer = next.value?.buffer as ArrayBuffer | undefined;
+      if (next.done || !next.value) {
+        release();
+        return { done: true, value: undefined };
+      }
       return { done: false, value: next.value.slice() };
     },
-    cancel: () => byob.cancel(),
+    cancel() {
+      const cancelled = byob.cancel();
+      release();
+      return cancelled;
+    },
   };
 }
 
@@ -221,7 +265,10 @@ export async function readCapped(
   const parts: Uint8Array[] = [];
   let bytes = 0;
   let truncated = false;
-  const reader = body.getReader();
+  // Through the pooled buffer: the default reader allocated a fresh 64 KiB
+  // buffer for every answer, however short (docs/performance.md).
+  const reader = chunkReader(body);
+  let finished = false;
   try {
     while (true) {
       const { value, done } = await reader.read();
@@ -231,14 +278,14 @@ export async function readCapped(
         parts.push(value.subarray(0, room));
         bytes += room;
         truncated = true;
-        await reader.cancel();
         break;
       }
       parts.push(value);
       bytes += value.length;
     }
+    finished = !truncated;
   } finally {
-    reader.releaseLock();
+    if (!finished) await reader.cancel().catch(() => {});
   }
   return { text: new TextDecoder().decode(concatBytes(parts, bytes)), truncated, bytes };
 }

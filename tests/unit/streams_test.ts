@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import {
+  chunkReader,
   demultiplex,
   demultiplexBytes,
   MAX_FRAME_BYTES,
@@ -12,6 +13,7 @@ import {
   type OutputChunk,
   rawStream,
   readCapped,
+  readChunks,
 } from "../../src/engine/streams.ts";
 
 const enc = new TextEncoder();
@@ -206,6 +208,53 @@ Deno.test("readCapped: exactly at the cap is not truncated; a null body is empty
     bytes: 4,
   });
   assert.deepStrictEqual(await readCapped(null, 4), { text: "", truncated: false, bytes: 0 });
+});
+
+/**
+ * A byte stream, as fetch bodies are (the readers then read it into a pooled
+ * buffer): `chunks` one pull each, then the end, or nothing more when `hang`.
+ */
+function byteBody(chunks: string[], hang = false): ReadableStream<Uint8Array> {
+  let next = 0;
+  return new ReadableStream({
+    type: "bytes",
+    async pull(controller) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (next < chunks.length) return controller.enqueue(enc.encode(chunks[next++]));
+      if (hang) return await new Promise(() => {});
+      // A byte stream's close answers a pending BYOB read only once it is responded to.
+      controller.close();
+      controller.byobRequest?.respond(0);
+    },
+  });
+}
+
+Deno.test("readCapped: byte-stream bodies read at the same time each get their own bytes", async () => {
+  const texts = Array.from({ length: 40 }, (_, i) => `${i}:`.padEnd(100 + i * 50, String(i % 10)));
+  const results = await Promise.all(
+    texts.map((text) =>
+      readCapped(byteBody(pieces(enc.encode(text), 37).map((p) => dec.decode(p))), 1e6)
+    ),
+  );
+  assert.deepStrictEqual(results.map((r) => r.text), texts);
+  const capped = await readCapped(byteBody(["abc", "defgh"]), 5);
+  assert.deepStrictEqual(capped, { text: "abcde", truncated: true, bytes: 5 });
+});
+
+Deno.test("readChunks: chunks kept from one body stay intact while later bodies reuse the buffer", async () => {
+  const kept: Uint8Array[] = [];
+  for await (const chunk of readChunks(byteBody(["first ", "body"]))) kept.push(chunk);
+  // A body given up while a read is in flight (a log read's budget) lends no buffer it lost.
+  const hanging = chunkReader(byteBody(["x"], true));
+  assert.equal(dec.decode((await hanging.read()).value!), "x");
+  const pending = hanging.read();
+  await hanging.cancel();
+  assert.deepStrictEqual(await pending, { done: true, value: undefined });
+  for (let i = 0; i < 20; i++) {
+    const { text } = await readCapped(byteBody([`later ${i} `.repeat(50)]), 1e6);
+    assert.equal(text, `later ${i} `.repeat(50));
+  }
+  assert.equal(kept.map((c) => dec.decode(c)).join(""), "first body");
 });
 
 /** Joins consecutive chunks of one stream, as a reader of lines sees them. */
