@@ -9,7 +9,8 @@
  */
 
 import assert from "node:assert/strict";
-import { cleanup, docker, TEST_IMAGE, uniqueName } from "../helpers/mod.ts";
+import { cleanup, defer, docker, TEST_IMAGE, uniqueName } from "../helpers/mod.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 import { type CallResult, callTool, connect, readAlso, SPAWN_TEST } from "./_mcp.ts";
 
 const SUITE = "attacks-symlink";
@@ -39,68 +40,65 @@ Deno.test({
   ...SPAWN_TEST,
   async fn() {
     await cleanup(SUITE);
-    const dir = await Deno.makeTempDir({ prefix: "berth-esc-" });
-    const plain = await connect(["--allow", "create,exec"]);
-    const granted = await connect(["--allow", "create,exec"], { denoFlags: readAlso([dir]) });
-    const reader = uniqueName("berth-esc-read");
-    try {
-      // Default set: berth cannot see DIR, so run 1 is refused too, with the grant named.
-      const first = await callTool(
-        plain,
-        "docker_run_container",
-        run(
-          uniqueName("berth-esc-plant"),
-          [`${dir}:/w`],
-          "ln -sfn / /w/escape",
-        ),
-      );
-      assert.equal(code(first), "DKR-005", JSON.stringify(first));
-      const text = JSON.stringify(first);
-      assert.match(text, /cannot be checked: Deno's sandbox does not let berth resolve it/);
-      assert.match(text, /berth setup/);
-      assert.ok(text.includes(`--allow-read=${dir}`) || text.includes(`--read ${dir}`), text);
-
-      // Run 1 with the grant: DIR is an ordinary directory, the plant succeeds.
-      const planter = uniqueName("berth-esc-plant");
-      const planted = await callTool(
-        granted,
-        "docker_run_container",
-        run(
-          planter,
-          [`${dir}:/w`],
-          "ln -sfn / /w/escape",
-        ),
-      );
-      assert.equal(planted.isError, undefined, JSON.stringify(planted));
-      assert.equal(await Deno.readLink(`${dir}/escape`), "/");
-
-      // Run 2, both ways: refused; no container reads the host's shadow file.
-      for (const [session, expected] of [[plain, "DKR-005"], [granted, "DKR-007"]] as const) {
-        const second = await callTool(
-          session,
-          "docker_run_container",
-          run(
-            reader,
-            [`${dir}/escape:/host:ro`],
-            "cat /host/etc/shadow",
-          ),
-        );
-        assert.equal(code(second), expected, JSON.stringify(second));
-        assert.equal(await containerExists(reader), false);
-      }
-      // A file copied from behind the link, and a volume device through it, likewise.
-      const copy = await callTool(granted, "docker_copy_to_container", {
-        container_id: planter,
-        path: "/tmp",
-        source_path: `${dir}/escape/etc/hostname`,
-      });
-      assert.equal(code(copy), "DKR-007", JSON.stringify(copy));
-    } finally {
-      await plain.close();
-      await granted.close();
+    using tmp = tempDir("berth-esc-");
+    const dir = tmp.path;
+    await using _cleanup = defer(async () => {
       await cleanup(SUITE);
       await docker("run", "--rm", "-v", `${dir}:/w`, TEST_IMAGE, "rm", "-f", "/w/escape");
-      await Deno.remove(dir, { recursive: true });
+    });
+    await using plain = await connect(["--allow", "create,exec"]);
+    await using granted = await connect(["--allow", "create,exec"], { denoFlags: readAlso([dir]) });
+    const reader = uniqueName("berth-esc-read");
+    // Default set: berth cannot see DIR, so run 1 is refused too, with the grant named.
+    const first = await callTool(
+      plain,
+      "docker_run_container",
+      run(
+        uniqueName("berth-esc-plant"),
+        [`${dir}:/w`],
+        "ln -sfn / /w/escape",
+      ),
+    );
+    assert.equal(code(first), "DKR-005", JSON.stringify(first));
+    const text = JSON.stringify(first);
+    assert.match(text, /cannot be checked: Deno's sandbox does not let berth resolve it/);
+    assert.match(text, /berth setup/);
+    assert.ok(text.includes(`--allow-read=${dir}`) || text.includes(`--read ${dir}`), text);
+
+    // Run 1 with the grant: DIR is an ordinary directory, the plant succeeds.
+    const planter = uniqueName("berth-esc-plant");
+    const planted = await callTool(
+      granted,
+      "docker_run_container",
+      run(
+        planter,
+        [`${dir}:/w`],
+        "ln -sfn / /w/escape",
+      ),
+    );
+    assert.equal(planted.isError, undefined, JSON.stringify(planted));
+    assert.equal(await Deno.readLink(`${dir}/escape`), "/");
+
+    // Run 2, both ways: refused; no container reads the host's shadow file.
+    for (const [session, expected] of [[plain, "DKR-005"], [granted, "DKR-007"]] as const) {
+      const second = await callTool(
+        session,
+        "docker_run_container",
+        run(
+          reader,
+          [`${dir}/escape:/host:ro`],
+          "cat /host/etc/shadow",
+        ),
+      );
+      assert.equal(code(second), expected, JSON.stringify(second));
+      assert.equal(await containerExists(reader), false);
     }
+    // A file copied from behind the link, and a volume device through it, likewise.
+    const copy = await callTool(granted, "docker_copy_to_container", {
+      container_id: planter,
+      path: "/tmp",
+      source_path: `${dir}/escape/etc/hostname`,
+    });
+    assert.equal(code(copy), "DKR-007", JSON.stringify(copy));
   },
 });

@@ -8,20 +8,11 @@
  */
 
 import assert from "node:assert/strict";
-import { cleanup, runContainer, waitFor } from "../helpers/mod.ts";
-import { berthReadPaths, callTool, connect, REPO, type Session, SPAWN_TEST } from "./_mcp.ts";
+import { cleanup, defer, runContainer, waitFor } from "../helpers/mod.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
+import { alsoAllowed, callTool, connect, type Session, SPAWN_TEST } from "./_mcp.ts";
 
 const SUITE = "e2e-audit-shutdown";
-
-/**
- * Deno flags next to -P=berth that also let berth write `path`. A flag
- * replaces the set's list of its kind, so the set's own paths come too.
- */
-function writeAlso(path: string): string[] {
-  const config = JSON.parse(Deno.readTextFileSync(`${REPO}/deno.json`));
-  const write = config.permissions.berth.write as string[];
-  return [`--allow-write=${[...write, path].join(",")}`, `--allow-read=${berthReadPaths()}`];
-}
 
 interface Line {
   time: string;
@@ -65,40 +56,35 @@ for (const how of ["stdin", "SIGTERM", "SIGINT"] as const) {
       `audit log: a background operation still running when berth stops (${how}) gets a final 'abandoned' record; records read in time order`,
     ...SPAWN_TEST,
     async fn() {
-      const dir = Deno.makeTempDirSync({ prefix: "berth-audit-shutdown-" });
-      const log = `${dir}/audit.jsonl`;
-      const session = await connect(
+      using dir = tempDir("berth-audit-shutdown-");
+      const log = `${dir.path}/audit.jsonl`;
+      await using _cleanup = defer(() => cleanup(SUITE));
+      await using session = await connect(
         ["--allow", "read,lifecycle", "--long-budget", "1s", "--audit-log", log],
-        { denoFlags: writeAlso(log) },
+        { denoFlags: alsoAllowed({ write: [log], read: [] }) },
       );
-      try {
-        const name = await runContainer(SUITE, { command: ["sleep", "120"] });
-        const first = await callTool(session, "docker_wait_container", { container_id: name });
-        assert.equal(first.structuredContent?.status, "running", first.content[0]?.text);
-        assert.deepEqual(readLog(log).map((l) => l.outcome), ["running"]);
+      const name = await runContainer(SUITE, { command: ["sleep", "120"] });
+      const first = await callTool(session, "docker_wait_container", { container_id: name });
+      assert.equal(first.structuredContent?.status, "running", first.content[0]?.text);
+      assert.deepEqual(readLog(log).map((l) => l.outcome), ["running"]);
 
-        await stop(session, how);
-        assert.equal(alive(session.pid!), false, "berth exited");
+      await stop(session, how);
+      assert.equal(alive(session.pid!), false, "berth exited");
 
-        const lines = readLog(log);
-        assert.deepEqual(lines.map((l) => [l.tool, l.outcome]), [
-          ["docker_wait_container", "running"],
-          ["docker_wait_container", "abandoned"],
-        ], JSON.stringify(lines));
-        const [running, final] = lines;
-        assert.match(final.error!, /server exited before the operation finished/);
-        assert.equal(final.started, running.started, "both records name the same start");
-        assert.ok(Date.parse(final.time) >= Date.parse(running.time), "in time order");
-        assert.ok(final.duration_ms >= 1_000, "the duration runs to the abandonment");
-        assert.ok(
-          Date.parse(final.time) - Date.parse(final.started!) >= final.duration_ms - 5,
-          "time is when the record was written, after the start",
-        );
-      } finally {
-        await session.close().catch(() => {});
-        await cleanup(SUITE);
-        Deno.removeSync(dir, { recursive: true });
-      }
+      const lines = readLog(log);
+      assert.deepEqual(lines.map((l) => [l.tool, l.outcome]), [
+        ["docker_wait_container", "running"],
+        ["docker_wait_container", "abandoned"],
+      ], JSON.stringify(lines));
+      const [running, final] = lines;
+      assert.match(final.error!, /server exited before the operation finished/);
+      assert.equal(final.started, running.started, "both records name the same start");
+      assert.ok(Date.parse(final.time) >= Date.parse(running.time), "in time order");
+      assert.ok(final.duration_ms >= 1_000, "the duration runs to the abandonment");
+      assert.ok(
+        Date.parse(final.time) - Date.parse(final.started!) >= final.duration_ms - 5,
+        "time is when the record was written, after the start",
+      );
     },
   });
 }

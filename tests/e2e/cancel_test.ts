@@ -14,6 +14,7 @@
 import assert from "node:assert/strict";
 import { FakeEngine } from "../helpers/fake_engine.ts";
 import { waitManifestDir } from "../helpers/manifests.ts";
+import { defer } from "../helpers/mod.ts";
 import {
   berthReadPaths,
   callExpectingError,
@@ -53,37 +54,32 @@ Deno.test({
     "fake socket: accepts and never answers — a client cancel over MCP aborts the engine request at once; berth keeps serving",
   ...SPAWN_TEST,
   async fn() {
-    const fake = FakeEngine.start("e2e-cancel");
-    const session = await connect(
+    using fake = FakeEngine.start("e2e-cancel");
+    await using session = await connect(
       ["--docker-host", fake.dockerHost, "--timeout", "read=30s"],
       { denoFlags: sandboxFor(fake) },
     );
-    try {
-      for (let i = 1; i <= 4; i++) {
-        fake.behaviour = "hang";
-        const controller = new AbortController();
-        setTimeout(() => controller.abort(new Error("user pressed stop")), 300);
-        const call = session.client.callTool(
-          { name: "docker_list_containers", arguments: {} },
-          undefined,
-          { signal: controller.signal },
-        );
-        await assert.rejects(guard(5_000, call), /user pressed stop/);
-        // The deadline is 30 s: a closed connection within 5 s is the cancel's doing.
-        assert.ok(await fake.waitAbandoned(i, 5_000), `cancel ${i} reached the engine socket`);
-      }
-      fake.behaviour = "ok";
-      const version = await guard(10_000, callTool(session, "docker_version"));
-      assert.equal(version.isError, undefined, JSON.stringify(version));
-      assert.equal(version.structuredContent?.engine_version, "20.10.99-fake");
-      // Four cancels are not engine failures: the breaker (3 failures) stayed closed.
-      const list = await guard(10_000, callTool(session, "docker_list_containers"));
-      assert.equal(codeOf(list), undefined, JSON.stringify(list));
-      assert.deepEqual(session.errors, []);
-    } finally {
-      await session.close();
-      fake.close();
+    for (let i = 1; i <= 4; i++) {
+      fake.behaviour = "hang";
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error("user pressed stop")), 300);
+      const call = session.client.callTool(
+        { name: "docker_list_containers", arguments: {} },
+        undefined,
+        { signal: controller.signal },
+      );
+      await assert.rejects(guard(5_000, call), /user pressed stop/);
+      // The deadline is 30 s: a closed connection within 5 s is the cancel's doing.
+      assert.ok(await fake.waitAbandoned(i, 5_000), `cancel ${i} reached the engine socket`);
     }
+    fake.behaviour = "ok";
+    const version = await guard(10_000, callTool(session, "docker_version"));
+    assert.equal(version.isError, undefined, JSON.stringify(version));
+    assert.equal(version.structuredContent?.engine_version, "20.10.99-fake");
+    // Four cancels are not engine failures: the breaker (3 failures) stayed closed.
+    const list = await guard(10_000, callTool(session, "docker_list_containers"));
+    assert.equal(codeOf(list), undefined, JSON.stringify(list));
+    assert.deepEqual(session.errors, []);
   },
 });
 
@@ -92,9 +88,10 @@ Deno.test({
     "long call over MCP: status running with an operation_id fits the tool's outputSchema; docker_operation_status gives the result",
   ...SPAWN_TEST,
   async fn() {
-    const fake = FakeEngine.start("e2e-long");
+    using fake = FakeEngine.start("e2e-long");
     const dir = waitManifestDir("berth-e2e-long-");
-    const session = await connect(
+    await using _dir = defer(() => Deno.removeSync(dir, { recursive: true }));
+    await using session = await connect(
       [
         "--docker-host",
         fake.dockerHost,
@@ -108,32 +105,26 @@ Deno.test({
       ],
       { denoFlags: sandboxFor(fake, [dir]) },
     );
-    try {
-      const { tools } = await session.client.listTools();
-      const wait = tools.find((t) => t.name === "docker_neverhang_wait");
-      assert.ok(wait?.outputSchema?.properties?.operation_id, "the schema declares operation_id");
-      fake.behaviour = "slow";
-      fake.slowMs = 2_500;
-      // callTool validates structuredContent against the outputSchema: it must accept this.
-      const first = await guard(
-        10_000,
-        callTool(session, "docker_neverhang_wait", { container_id: "web" }),
-      );
-      assert.equal(first.structuredContent?.status, "running", JSON.stringify(first));
-      const id = first.structuredContent?.operation_id as string;
-      assert.match(id, /^op-/);
-      const status = await guard(
-        15_000,
-        callTool(session, "docker_operation_status", { operation_id: id, wait: 10 }),
-      );
-      assert.equal(status.structuredContent?.status, "succeeded", JSON.stringify(status));
-      assert.deepEqual(status.structuredContent?.result, { exit_code: 0 });
-      assert.deepEqual(session.errors, []);
-    } finally {
-      await session.close();
-      fake.close();
-      Deno.removeSync(dir, { recursive: true });
-    }
+    const { tools } = await session.client.listTools();
+    const wait = tools.find((t) => t.name === "docker_neverhang_wait");
+    assert.ok(wait?.outputSchema?.properties?.operation_id, "the schema declares operation_id");
+    fake.behaviour = "slow";
+    fake.slowMs = 2_500;
+    // callTool validates structuredContent against the outputSchema: it must accept this.
+    const first = await guard(
+      10_000,
+      callTool(session, "docker_neverhang_wait", { container_id: "web" }),
+    );
+    assert.equal(first.structuredContent?.status, "running", JSON.stringify(first));
+    const id = first.structuredContent?.operation_id as string;
+    assert.match(id, /^op-/);
+    const status = await guard(
+      15_000,
+      callTool(session, "docker_operation_status", { operation_id: id, wait: 10 }),
+    );
+    assert.equal(status.structuredContent?.status, "succeeded", JSON.stringify(status));
+    assert.deepEqual(status.structuredContent?.result, { exit_code: 0 });
+    assert.deepEqual(session.errors, []);
   },
 });
 
@@ -142,26 +133,22 @@ Deno.test({
     "stdio: after 200 concurrent engine calls the server still reads the next requests at once (no runtime backlog)",
   ...SPAWN_TEST,
   async fn() {
-    const session = await connect();
-    try {
-      const burst = await guard(
-        30_000,
-        Promise.all(
-          Array.from({ length: 200 }, () => callTool(session, "docker_list_containers")),
-        ),
+    await using session = await connect();
+    const burst = await guard(
+      30_000,
+      Promise.all(
+        Array.from({ length: 200 }, () => callTool(session, "docker_list_containers")),
+      ),
+    );
+    assert.ok(burst.every((r) => !r.isError));
+    // Before the in-flight bound, the second request after such a burst sat ~20 s unread.
+    for (let i = 0; i < 3; i++) {
+      const r = await guard(
+        5_000,
+        callExpectingError(session, "docker_operation_status", { operation_id: "op-none" }),
       );
-      assert.ok(burst.every((r) => !r.isError));
-      // Before the in-flight bound, the second request after such a burst sat ~20 s unread.
-      for (let i = 0; i < 3; i++) {
-        const r = await guard(
-          5_000,
-          callExpectingError(session, "docker_operation_status", { operation_id: "op-none" }),
-        );
-        assert.equal(codeOf(r), "DKR-011");
-      }
-      assert.deepEqual(session.errors, []);
-    } finally {
-      await session.close();
+      assert.equal(codeOf(r), "DKR-011");
     }
+    assert.deepEqual(session.errors, []);
   },
 });

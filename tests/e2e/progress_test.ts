@@ -14,13 +14,14 @@
 import assert from "node:assert/strict";
 import {
   cleanupRun,
+  defer,
   docker,
   OPEN_REGISTRY,
   removeLabelled,
   TEST_IMAGE,
   uniqueName,
 } from "../helpers/mod.ts";
-import { tempDirWith } from "../helpers/temp_dir.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
 import { type CallResult, connect, readAlso, type Session, SPAWN_TEST } from "./_mcp.ts";
 
 const SUITE = "e2e-progress";
@@ -96,73 +97,71 @@ Deno.test(
   "e2e: long tools send all their progress before the result, ending at a total that held",
   SPAWN_TEST,
   async (t) => {
-    const dir = tempDirWith("berth-e2e-progress-", { "Dockerfile": DOCKERFILE, "hello.txt": "hi" });
-    const session = await connect(["--allow", "all"], { denoFlags: readAlso([dir]) });
-    try {
-      await t.step("build", async () => {
-        const labels = { "berth.test": SUITE, "berth.run": RUN };
-        const { seen, result } = await callWithProgress(session, "docker_build_image", {
-          path: dir,
-          tag: TAG,
-          labels,
-        });
-        assertTrustworthy("build", seen);
-        // Five Dockerfile steps and the builder's LABEL step per label.
-        assert.equal(seen[0].total, 7, JSON.stringify(seen));
-        assert.match(seen.at(-1)!.message ?? "", /^Built /);
-        // The success text keeps what the steps printed, not the builder's bookkeeping.
-        const text = result.content[0]?.text ?? "";
-        assert.match(text, /\nLast output:\nblob-written$/);
-        assert.doesNotMatch(text, /Successfully|Removing intermediate|--->/);
-        assert.match(String(result.structuredContent?.log_tail), /Successfully tagged/);
-        await docker("tag", TAG, REMOTE);
-      });
-
-      await t.step(
-        "push, again and again (the final notification is the one that raced)",
-        async () => {
-          for (let i = 0; i < 5; i++) {
-            const { seen } = await callWithProgress(session, "docker_push_image", {
-              image: REMOTE,
-            });
-            assertTrustworthy("push", seen);
-            assert.equal(seen.at(-1)!.message, `Pushed ${REMOTE}`);
-          }
-        },
-      );
-
-      await t.step("pull", async () => {
-        await docker("rmi", REMOTE);
-        const { seen } = await callWithProgress(session, "docker_pull_image", { image: REMOTE });
-        assertTrustworthy("pull", seen);
-        assert.match(seen.at(-1)!.message ?? "", /^Pulled /);
-      });
-
-      await t.step("compose up: a pull, a healthy wait, two containers", async () => {
-        const { seen } = await callWithProgress(session, "docker_compose_up", {
-          project_name: PROJECT,
-          compose_yaml: COMPOSE,
-        });
-        assertTrustworthy("compose up", seen);
-        assert.equal(seen[0].total, 4, JSON.stringify(seen)); // two images, two containers
-        assert.ok(
-          seen.some((p) => /^web: waiting for db/.test(p.message ?? "")),
-          JSON.stringify(seen),
-        );
-        assert.match(seen.at(-1)!.message ?? "", /is up: 2 services/);
-      });
-
-      await t.step("nothing but JSON-RPC reached the client", () => {
-        assert.deepEqual(session.errors.map(String), []);
-      });
-    } finally {
-      await session.close();
+    using context = tempDir("berth-e2e-progress-", { "Dockerfile": DOCKERFILE, "hello.txt": "hi" });
+    const dir = context.path;
+    await using _cleanup = defer(async () => {
       await removeLabelled(`com.docker.compose.project=${PROJECT}`);
       await cleanupRun(RUN);
       for (const ref of [REMOTE, TAG]) await docker("rmi", "-f", ref).catch(() => {});
       const ids = await docker("images", "-q", "--filter", `label=berth.run=${RUN}`);
       if (ids) await docker("rmi", "-f", ...new Set(ids.split("\n")));
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
+    await using session = await connect(["--allow", "all"], { denoFlags: readAlso([dir]) });
+    await t.step("build", async () => {
+      const labels = { "berth.test": SUITE, "berth.run": RUN };
+      const { seen, result } = await callWithProgress(session, "docker_build_image", {
+        path: dir,
+        tag: TAG,
+        labels,
+      });
+      assertTrustworthy("build", seen);
+      // Five Dockerfile steps and the builder's LABEL step per label.
+      assert.equal(seen[0].total, 7, JSON.stringify(seen));
+      assert.match(seen.at(-1)!.message ?? "", /^Built /);
+      // The success text keeps what the steps printed, not the builder's bookkeeping.
+      const text = result.content[0]?.text ?? "";
+      assert.match(text, /\nLast output:\nblob-written$/);
+      assert.doesNotMatch(text, /Successfully|Removing intermediate|--->/);
+      assert.match(String(result.structuredContent?.log_tail), /Successfully tagged/);
+      await docker("tag", TAG, REMOTE);
+    });
+
+    await t.step(
+      "push, again and again (the final notification is the one that raced)",
+      async () => {
+        for (let i = 0; i < 5; i++) {
+          const { seen } = await callWithProgress(session, "docker_push_image", {
+            image: REMOTE,
+          });
+          assertTrustworthy("push", seen);
+          assert.equal(seen.at(-1)!.message, `Pushed ${REMOTE}`);
+        }
+      },
+    );
+
+    await t.step("pull", async () => {
+      await docker("rmi", REMOTE);
+      const { seen } = await callWithProgress(session, "docker_pull_image", { image: REMOTE });
+      assertTrustworthy("pull", seen);
+      assert.match(seen.at(-1)!.message ?? "", /^Pulled /);
+    });
+
+    await t.step("compose up: a pull, a healthy wait, two containers", async () => {
+      const { seen } = await callWithProgress(session, "docker_compose_up", {
+        project_name: PROJECT,
+        compose_yaml: COMPOSE,
+      });
+      assertTrustworthy("compose up", seen);
+      assert.equal(seen[0].total, 4, JSON.stringify(seen)); // two images, two containers
+      assert.ok(
+        seen.some((p) => /^web: waiting for db/.test(p.message ?? "")),
+        JSON.stringify(seen),
+      );
+      assert.match(seen.at(-1)!.message ?? "", /is up: 2 services/);
+    });
+
+    await t.step("nothing but JSON-RPC reached the client", () => {
+      assert.deepEqual(session.errors.map(String), []);
+    });
   },
 );

@@ -7,19 +7,14 @@
  */
 
 import assert from "node:assert/strict";
-import { berthReadPaths, callExpectingError, callTool, codeOf, connect, REPO } from "./_mcp.ts";
+import { alsoAllowed, callExpectingError, callTool, codeOf, connect } from "./_mcp.ts";
 
 const SOCKET = "/run/berth-swarm/docker.sock";
 const HOST = `unix://${SOCKET}`;
 
 /** The berth set plus the swarm socket (a flag next to -P replaces the set's list). */
 function grant(): string[] {
-  const config = JSON.parse(Deno.readTextFileSync(`${REPO}/deno.json`));
-  const write = config.permissions.berth.write as string[];
-  return [
-    `--allow-read=${[...berthReadPaths(), SOCKET].join(",")}`,
-    `--allow-write=${[...write, SOCKET].join(",")}`,
-  ];
+  return alsoAllowed({ read: [SOCKET], write: [SOCKET] });
 }
 
 const CHANGING = [
@@ -37,19 +32,15 @@ const CHANGING = [
 ];
 
 Deno.test("e2e swarm: the swarm socket needs its grant; berth names it", async () => {
-  const s = await connect(["--docker-host", HOST]);
-  try {
-    const result = await callExpectingError(s, "docker_swarm_info", {});
-    assert.equal(codeOf(result), "DKR-005", result.content[0]?.text);
-    assert.match(String(result.content[0]?.text), new RegExp(SOCKET.replaceAll("/", "\\/")));
-  } finally {
-    await s.close();
-  }
+  await using s = await connect(["--docker-host", HOST]);
+  const result = await callExpectingError(s, "docker_swarm_info", {});
+  assert.equal(codeOf(result), "DKR-005", result.content[0]?.text);
+  assert.match(String(result.content[0]?.text), new RegExp(SOCKET.replaceAll("/", "\\/")));
 });
 
 Deno.test("e2e swarm: read-only lists no changing swarm tool; with swarm it does and they work", async () => {
-  const reader = await connect(["--docker-host", HOST], { denoFlags: grant() });
-  try {
+  {
+    await using reader = await connect(["--docker-host", HOST], { denoFlags: grant() });
     const names = (await reader.client.listTools()).tools.map((t) => t.name);
     assert.ok(names.includes("docker_list_services"));
     assert.deepEqual(CHANGING.filter((n) => names.includes(n)), []);
@@ -60,25 +51,19 @@ Deno.test("e2e swarm: read-only lists no changing swarm tool; with swarm it does
       data: "y",
     });
     assert.equal(codeOf(denied), "DKR-007");
-  } finally {
-    await reader.close();
   }
-  const writer = await connect(["--docker-host", HOST, "--allow", "swarm", "--no-confirm"], {
+  await using writer = await connect(["--docker-host", HOST, "--allow", "swarm", "--no-confirm"], {
     denoFlags: grant(),
   });
-  try {
-    const names = (await writer.client.listTools()).tools.map((t) => t.name);
-    assert.deepEqual(CHANGING.filter((n) => !names.includes(n)), []);
-    const name = `bt-e2e-config-${Date.now().toString(36)}`;
-    await callTool(writer, "docker_create_config", {
-      name,
-      data: "from e2e\n",
-      labels: { "berth.test": "swarm" },
-    });
-    const shown = await callTool(writer, "docker_inspect_config", { name });
-    assert.equal((shown.structuredContent as { data: string }).data, "from e2e\n");
-    await callTool(writer, "docker_remove_config", { name });
-  } finally {
-    await writer.close();
-  }
+  const names = (await writer.client.listTools()).tools.map((t) => t.name);
+  assert.deepEqual(CHANGING.filter((n) => !names.includes(n)), []);
+  const name = `bt-e2e-config-${Date.now().toString(36)}`;
+  await callTool(writer, "docker_create_config", {
+    name,
+    data: "from e2e\n",
+    labels: { "berth.test": "swarm" },
+  });
+  const shown = await callTool(writer, "docker_inspect_config", { name });
+  assert.equal((shown.structuredContent as { data: string }).data, "from e2e\n");
+  await callTool(writer, "docker_remove_config", { name });
 });

@@ -24,7 +24,7 @@ interface Pending {
 }
 
 /** One page of a running headless Chromium. */
-export class Browser {
+export class Browser implements AsyncDisposable {
   #process: Deno.ChildProcess;
   #socket: WebSocket;
   #profile: string;
@@ -163,6 +163,11 @@ export class Browser {
     }
     await this.#process.status;
     await Deno.remove(this.#profile, { recursive: true }).catch(() => {});
+  }
+
+  /** {@link close}, for `await using browser = await Browser.launch()`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 }
 

@@ -39,7 +39,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** The fake engine. */
-export class FakeEngine {
+export class FakeEngine implements Disposable {
   readonly path: string;
   /** How requests other than `/_ping` are answered. */
   behaviour: Behaviour = "ok";
@@ -111,6 +111,11 @@ export class FakeEngine {
     try {
       Deno.removeSync(this.path);
     } catch { /* gone */ }
+  }
+
+  /** {@link close}, for `using fake = FakeEngine.start(…)`. */
+  [Symbol.dispose](): void {
+    this.close();
   }
 
   async #accept(): Promise<void> {
