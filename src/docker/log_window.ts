@@ -251,14 +251,24 @@ export interface ReadLimits {
 }
 
 /**
+ * Bytes a read of an unfollowed log gathers after the first chunk
+ * ({@link chunkReader}): a 100-line tail is then two reads, not a hundred.
+ * When the read budget stops a log still flowing, the bytes of the gather
+ * under way (at most this many) are not in the window.
+ */
+export const GATHER_BYTES = 16 * 1024;
+
+/**
  * The body's chunks, until it ends, `maxBytes` were read, or `budgetMs`
  * passed after the first byte arrived (an engine that sends nothing is left
  * to the call's deadline: that is the engine not answering). Records why it
  * stopped in `state.stopped`; the body is cancelled, so the engine stops too.
+ * With `gather`, every read after the first waits for that many bytes or the
+ * end (the first answers at once, so the budget starts at the first byte).
  */
 export async function* boundedRead(
   body: ReadableStream<Uint8Array>,
-  limits: { maxBytes: number; budgetMs: number },
+  limits: { maxBytes: number; budgetMs: number; gather?: number },
   state: { stopped?: ReadStop },
 ): AsyncGenerator<Uint8Array> {
   const reader = chunkReader(body);
@@ -271,7 +281,7 @@ export async function* boundedRead(
   };
   try {
     while (true) {
-      const next = await reader.read();
+      const next = await reader.read(bytes > 0 ? limits.gather : 0);
       // The budget's timer cancels the reader: a pending read ends as done.
       if (late) return stop("time");
       if (next.done) return;
@@ -345,9 +355,14 @@ export async function readContainerLogs(
     (follow
       ? Number.POSITIVE_INFINITY
       : Math.max(1_000, (ctx.deadlineMs ?? 30_000) - READ_MARGIN_MS));
+  // A followed log hands on each chunk as it comes (progress); an unfollowed one gathers.
   const bounded = boundedRead(
     response.body,
-    { maxBytes: limits.maxBytes ?? MAX_READ_BYTES, budgetMs },
+    {
+      maxBytes: limits.maxBytes ?? MAX_READ_BYTES,
+      budgetMs,
+      gather: follow ? 0 : GATHER_BYTES,
+    },
     state,
   );
   let result: LogWindowResult;

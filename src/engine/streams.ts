@@ -10,9 +10,13 @@ import { engineFault, parseEngineJson } from "./json.ts";
 /** Bytes of the buffer a byte stream is read into (one engine frame is usually far less). */
 const READ_BUFFER_BYTES = 64 * 1024;
 
-/** Reads a body's chunks: `read()` answers the next one; `cancel()` ends the body. */
+/**
+ * Reads a body's chunks: `read()` answers the next one; `cancel()` ends the
+ * body. `read(gather)` waits until `gather` bytes (at most the buffer's 64
+ * KiB) have come or the body ends, and answers them as one chunk.
+ */
 export interface ChunkReader {
-  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  read(gather?: number): Promise<ReadableStreamReadResult<Uint8Array>>;
   cancel(): Promise<void>;
 }
 
@@ -44,7 +48,12 @@ function giveBack(buffer: ArrayBuffer): void {
  * running `yes`, docs/performance.md): with the buffer reused it stays under a
  * few MiB. The buffer comes from a pool and goes back to it when the body
  * ends or is cancelled between reads (a read in flight owns it until it
- * settles). Other streams use their default reader.
+ * settles). Other streams use their default reader (which gathers nothing).
+ *
+ * A gathering read (`read(gather)`) fills the buffer from as many chunks as
+ * come before it answers: the engine sends a log one line per chunk, and each
+ * read costs about the same whatever it answers, so a 100-line tail read as
+ * two chunks instead of 100 took a fifth less CPU (docs/performance.md).
  */
 export function chunkReader(body: ReadableStream<Uint8Array>): ChunkReader {
   let byob: ReadableStreamBYOBReader;
@@ -55,18 +64,24 @@ export function chunkReader(body: ReadableStream<Uint8Array>): ChunkReader {
   }
   let buffer: ArrayBuffer | undefined = takeBuffer();
   let reading = false;
+  // A gathering read that meets the end answers its last bytes; the next read answers done.
+  let ended = false;
   const release = () => {
     if (buffer && !reading) giveBack(buffer);
     buffer = undefined;
   };
   return {
-    async read() {
-      if (!buffer) return { done: true, value: undefined };
+    async read(gather = 0) {
+      if (!buffer || ended) {
+        release();
+        return { done: true, value: undefined };
+      }
       reading = true;
       let next: ReadableStreamReadResult<Uint8Array>;
+      const min = Math.min(gather, READ_BUFFER_BYTES);
       try {
         // The read transfers the buffer: what it answers is a view of the same memory.
-        next = await byob.read(new Uint8Array(buffer));
+        next = await byob.read(new Uint8Array(buffer), min > 1 ? { min } : undefined);
       } catch (error) {
         buffer = undefined;
         throw error;
@@ -74,7 +89,8 @@ export function chunkReader(body: ReadableStream<Uint8Array>): ChunkReader {
         reading = false;
       }
       buffer = next.value?.buffer as ArrayBuffer | undefined;
-      if (next.done || !next.value) {
+      if (next.done) ended = true;
+      if (!next.value || (next.done && next.value.length === 0)) {
         release();
         return { done: true, value: undefined };
       }

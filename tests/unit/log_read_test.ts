@@ -6,7 +6,13 @@
  */
 
 import assert from "node:assert/strict";
-import { boundedRead, type ReadStop, stoppedNote } from "../../src/docker/log_window.ts";
+import {
+  boundedRead,
+  GATHER_BYTES,
+  type ReadStop,
+  stoppedNote,
+} from "../../src/docker/log_window.ts";
+import { readCapped } from "../../src/engine/streams.ts";
 
 /** An endless body of 1 KiB chunks, one every `everyMs` (0: as fast as read). */
 function endless(everyMs = 0): ReadableStream<Uint8Array> {
@@ -51,4 +57,42 @@ Deno.test("boundedRead: a body that ends is read whole, with no stop", async () 
     },
   });
   assert.deepEqual(await drain(body, 1024 * 1024, 1_000), { bytes: 1000, stopped: undefined });
+});
+
+/** A byte stream (what a fetch body is) of `lines` chunks of `size` bytes, then its end. */
+function lineFrames(lines: number, size: number): ReadableStream<Uint8Array> {
+  let sent = 0;
+  return new ReadableStream({
+    type: "bytes",
+    async pull(controller) {
+      await Promise.resolve();
+      if (sent++ < lines) return controller.enqueue(new Uint8Array(size).fill(97));
+      controller.close();
+      // A byte source ends a pending read by answering it with nothing, as fetch's does.
+      controller.byobRequest?.respond(0);
+    },
+  });
+}
+
+Deno.test("boundedRead: an unfollowed log is gathered after its first chunk, every byte kept", async () => {
+  const state: { stopped?: ReadStop } = {};
+  const sizes: number[] = [];
+  const limits = { maxBytes: 1024 * 1024, budgetMs: 60_000, gather: GATHER_BYTES };
+  for await (const chunk of boundedRead(lineFrames(100, 14), limits, state)) {
+    sizes.push(chunk.length);
+  }
+  // The first chunk at once (the budget starts there), the other 99 lines in one read.
+  assert.deepEqual(sizes, [14, 99 * 14]);
+  const plain = [];
+  for await (const chunk of boundedRead(lineFrames(5, 14), { ...limits, gather: 0 }, state)) {
+    plain.push(chunk.length);
+  }
+  assert.deepEqual(plain, [14, 14, 14, 14, 14]);
+});
+
+Deno.test("readCapped: a body of many chunks is gathered whole, and still cut at its cap", async () => {
+  const whole = await readCapped(lineFrames(1000, 100), 1024 * 1024);
+  assert.deepEqual([whole.bytes, whole.truncated, whole.text.length], [100_000, false, 100_000]);
+  const cut = await readCapped(lineFrames(1000, 100), 1000);
+  assert.deepEqual([cut.bytes, cut.truncated, cut.text], [1000, true, "a".repeat(1000)]);
 });
