@@ -21,23 +21,37 @@ export function engineFault(message: string, context: string, hint?: string): Be
   });
 }
 
-/** How deep `text` nests arrays and objects, read without recursion; stops past `limit`. */
+/**
+ * How deep `text` nests arrays and objects, read without recursion; stops
+ * past `limit`. A string is skipped in one jump to its closing quote (the
+ * first not escaped by an odd run of backslashes): most of an engine answer
+ * is strings, and this scan ran as long as JSON.parse itself char by char.
+ */
 export function jsonDepth(text: string, limit = MAX_ENGINE_JSON_DEPTH): number {
   let depth = 0;
   let deepest = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
+    if (c === 34) {
+      const end = closingQuote(text, i);
+      if (end < 0) return deepest; // unterminated: JSON.parse says so
+      i = end;
+    } else if (c === 123 || c === 91) {
       if (++depth > deepest) deepest = depth;
       if (deepest > limit) return deepest;
     } else if (c === 125 || c === 93) depth--;
   }
   return deepest;
+}
+
+/** The index of the quote that closes the string opened at `open`, or -1. */
+function closingQuote(text: string, open: number): number {
+  for (let quote = text.indexOf('"', open + 1); quote >= 0; quote = text.indexOf('"', quote + 1)) {
+    let backslash = quote - 1;
+    while (text.charCodeAt(backslash) === 92) backslash--;
+    if ((quote - 1 - backslash) % 2 === 0) return quote;
+  }
+  return -1;
 }
 
 /** Parses engine JSON; DKR-012 when it is not JSON or nests too deep. */
