@@ -318,7 +318,9 @@ export interface LogQuery {
  * window. Acting on the full ID keeps the policy's decision valid; a 404
  * (removed meanwhile) becomes `container_not_found`. The read is bounded
  * ({@link boundedRead}): when it stops while the engine still sends, the
- * result says so in `stopped`.
+ * result says so in `stopped`. `opened` is the answer to
+ * {@link openContainerLogs} for this very container and query, when the
+ * caller sent it already.
  */
 export async function readContainerLogs(
   ctx: Pick<HandlerContext, "engine" | "signal"> & { deadlineMs?: number },
@@ -327,26 +329,9 @@ export async function readContainerLogs(
   window: LogWindowOptions,
   follow?: LogFollow,
   limits: ReadLimits = {},
+  opened?: Promise<Response>,
 ): Promise<LogWindowResult> {
-  // Following ends at its own time; the call's signal (deadline, cancel) still ends it first.
-  const signal = follow
-    ? AbortSignal.any([ctx.signal, AbortSignal.timeout(follow.ms)])
-    : ctx.signal;
-  const response = await ctx.engine.request({
-    method: "GET",
-    path: containerPath(info.Id, "logs"),
-    query: {
-      stdout: query.stdout ?? true,
-      stderr: query.stderr ?? true,
-      tail: String(query.tail),
-      since: query.since,
-      until: query.until,
-      timestamps: query.timestamps,
-      follow: follow ? true : undefined,
-    },
-    signal,
-    errors: { 404: "container_not_found" },
-  });
+  const response = await (opened ?? openContainerLogs(ctx, info.Id, query, follow));
   if (!response.body) return { lines: [], matched: 0, truncated: false };
   const tty = info.Config?.Tty === true;
   const state: { stopped?: ReadStop } = {};
@@ -398,6 +383,34 @@ export async function readContainerLogs(
     }
   }
   return state.stopped ? { ...result, truncated: true, stopped: state.stopped } : result;
+}
+
+/** Sends `GET /containers/{id}/logs` for a query; the answer's body is the caller's to read. */
+export function openContainerLogs(
+  ctx: Pick<HandlerContext, "engine" | "signal">,
+  id: string,
+  query: LogQuery,
+  follow?: LogFollow,
+): Promise<Response> {
+  // Following ends at its own time; the call's signal (deadline, cancel) still ends it first.
+  const signal = follow
+    ? AbortSignal.any([ctx.signal, AbortSignal.timeout(follow.ms)])
+    : ctx.signal;
+  return ctx.engine.request({
+    method: "GET",
+    path: containerPath(id, "logs"),
+    query: {
+      stdout: query.stdout ?? true,
+      stderr: query.stderr ?? true,
+      tail: String(query.tail),
+      since: query.since,
+      until: query.until,
+      timestamps: query.timestamps,
+      follow: follow ? true : undefined,
+    },
+    signal,
+    errors: { 404: "container_not_found" },
+  });
 }
 
 /** How long to follow a log, and who hears of the output as it arrives. */

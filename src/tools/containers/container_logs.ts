@@ -2,9 +2,11 @@
  * `docker_container_logs`: the newest lines of a container's output, bounded
  * in lines and bytes however long the log is.
  *
- * The container is inspected first: its `Config.Tty` decides whether the body
- * is the 8-byte framed stream or one raw stream (never guessed), and the
- * policy sees its canonical name. Lines of stdout and stderr come interleaved
+ * The container is inspected: its `Config.Tty` decides whether the body is
+ * the 8-byte framed stream or one raw stream (never guessed), and the policy
+ * sees its canonical name. A name read before has its logs asked for on the
+ * full ID it named last, alongside the inspect; that answer is read only when
+ * the inspect names the same ID. Lines of stdout and stderr come interleaved
  * in the engine's order, unlabelled; ask for one stream to separate them.
  *
  * @module
@@ -13,7 +15,14 @@
 import { invalidInput } from "../../errors/mod.ts";
 import { compilePattern, openLineFilter } from "../../guard/pattern.ts";
 import { counted, parseTime } from "../../guard/formats.ts";
-import { type LogFollow, readContainerLogs, stoppedNote } from "../../docker/log_window.ts";
+import {
+  type LogFollow,
+  type LogQuery,
+  openContainerLogs,
+  readContainerLogs,
+  stoppedNote,
+} from "../../docker/log_window.ts";
+import { recentIds } from "../../docker/recent_ids.ts";
 import { bareName, inspectVisibleContainer } from "../../docker/visible_container.ts";
 import type { Handler, HandlerContext } from "../../interpreter/contract.ts";
 
@@ -52,24 +61,31 @@ export const containerLogs: Handler = async (ctx) => {
   const tail = args.tail as number; // the manifest's default applies
   const timestamps = args.timestamps === true;
 
-  const info = await inspectVisibleContainer(ctx, id);
+  const query: LogQuery = { stdout, stderr, tail, since, until, timestamps };
+  const follow = followOf(ctx);
+  const early = earlyLogs(ctx, id, query, follow);
+  const info = await inspectVisibleContainer(ctx, id).catch((error) => {
+    drop(early?.response);
+    throw error;
+  });
+  const opened = earlyAnswer(ctx, id, info.Id, query, early);
   const tty = info.Config?.Tty === true;
   const filter = grep ? openLineFilter(grep, ctx.signal) : undefined;
-  const follow = followOf(ctx);
-  const window = await readContainerLogs(ctx, info, {
-    stdout,
-    stderr,
-    tail,
-    since,
-    until,
-    timestamps,
-  }, {
-    maxBytes: MAX_LOG_BYTES,
-    maxLines: MAX_LOG_LINES,
-    maxLineLength: MAX_LINE_LENGTH,
-    grep: filter,
-    timestamps,
-  }, follow).finally(() => filter?.close());
+  const window = await readContainerLogs(
+    ctx,
+    info,
+    query,
+    {
+      maxBytes: MAX_LOG_BYTES,
+      maxLines: MAX_LOG_LINES,
+      maxLineLength: MAX_LINE_LENGTH,
+      grep: filter,
+      timestamps,
+    },
+    follow,
+    {},
+    opened,
+  ).finally(() => filter?.close());
 
   const lines = window.lines;
   const marker = window.stopped
@@ -94,6 +110,57 @@ export const containerLogs: Handler = async (ctx) => {
     text: lines.length ? `${header}\n${logs}` : header,
   };
 };
+
+/** Logs asked for on a guessed full ID, before the inspect that resolves the reference ends. */
+interface EarlyLogs {
+  id: string;
+  response: Promise<Response>;
+}
+
+/**
+ * A container's log is usually read again and again by the same name. Without
+ * container name lists (which resolve every reference in the policy engine
+ * first), an unfollowed read is sent on the full ID the name resolved to last
+ * time, alongside the inspect that resolves it now: one round trip to the
+ * engine instead of two (docs/performance.md). {@link earlyAnswer} keeps the
+ * answer only when the inspect names that same ID.
+ */
+function earlyLogs(
+  ctx: HandlerContext,
+  ref: string,
+  query: LogQuery,
+  follow: LogFollow | undefined,
+): EarlyLogs | undefined {
+  if (follow || ctx.policy.filtersContainers) return undefined;
+  const id = recentIds(ctx.engine.endpoint).guess(ref);
+  if (id === undefined) return undefined;
+  const response = openContainerLogs(ctx, id, query);
+  response.catch(() => {}); // read or dropped below; never an unhandled rejection
+  return { id, response };
+}
+
+/**
+ * The early answer when the inspect resolved `ref` to the ID it was sent on
+ * (asked again if it failed, as if sent now); otherwise it is dropped and
+ * undefined answered, so the logs are asked for on the inspected ID.
+ */
+function earlyAnswer(
+  ctx: HandlerContext,
+  ref: string,
+  id: string,
+  query: LogQuery,
+  early: EarlyLogs | undefined,
+): Promise<Response> | undefined {
+  recentIds(ctx.engine.endpoint).note(ref, id);
+  if (early?.id === id) return early.response.catch(() => openContainerLogs(ctx, id, query));
+  drop(early?.response);
+  return undefined;
+}
+
+/** Ends an answer that will not be read. */
+function drop(response: Promise<Response> | undefined): void {
+  response?.then((r) => r.body?.cancel(), () => {}).catch(() => {});
+}
 
 /** Time kept after following for the answer. */
 const FOLLOW_MARGIN_MS = 2_000;
