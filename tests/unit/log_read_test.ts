@@ -90,7 +90,7 @@ Deno.test("boundedRead: an unfollowed log is gathered after its first chunk, eve
   assert.deepEqual(plain, [14, 14, 14, 14, 14]);
 });
 
-Deno.test("readCapped: a body of many chunks is gathered whole, and still cut at its cap", async () => {
+Deno.test("readCapped: a body of many chunks is read whole, and cut at its cap", async () => {
   const whole = await readCapped(lineFrames(1000, 100), 1024 * 1024);
   assert.deepEqual([whole.bytes, whole.truncated, whole.text.length], [100_000, false, 100_000]);
   const cut = await readCapped(lineFrames(1000, 100), 1000);
