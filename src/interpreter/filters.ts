@@ -3,12 +3,14 @@
  * total functions that an expression passes a value through
  * (`Labels | pairs | join ' '`). A value of the wrong kind gives null (or an
  * empty list), never an exception. The named transforms of output fields
- * (transforms.ts) are filters too.
+ * (src/docker/transforms.ts) are filters too.
  *
  * @module
  */
 
 import type { Template } from "../manifest/expr.ts";
+import { kindOf, type VersionAnswer } from "../engine/identity.ts";
+import { bareName } from "../docker/visible_container.ts";
 import { redactOutput } from "../policy/redact.ts";
 import { counted, formatBytes, formatMemory } from "../guard/formats.ts";
 import { TRANSFORMS } from "../docker/transforms.ts";
@@ -55,6 +57,21 @@ function text(value: unknown): string | null {
 
 function number(arg: unknown, fallback = 0): number {
   return typeof arg === "number" ? arg : fallback;
+}
+
+/** True when an item's KEY is `x` (or one of `x`'s, for a list). */
+function matches(item: unknown, key: unknown, x: unknown): boolean {
+  const value = (item as Record<string, unknown> | null)?.[String(key)];
+  return Array.isArray(x) ? x.includes(value) : value === x;
+}
+
+interface NetworkEndpoint {
+  NetworkID?: string;
+}
+
+interface EngineContainer {
+  Names?: string[];
+  NetworkSettings?: { Networks?: Record<string, NetworkEndpoint> | null };
 }
 
 /** Text for a command line: each word as is, or JSON-quoted when it holds a blank. */
@@ -131,6 +148,31 @@ const OWN: Record<string, Filter> = {
   },
   /** A list, or an empty list for anything else. */
   list,
+  /** `where KEY VALUE`: the items whose KEY is VALUE (or one of VALUE's, for a list); null for no list. */
+  where: (v, [key, x]) => (Array.isArray(v) ? v.filter((i) => matches(i, key, x)) : null),
+  /** `except KEY VALUE`: the items whose KEY is not VALUE (nor one of VALUE's). */
+  except: (v, [key, x]) => (Array.isArray(v) ? v.filter((i) => !matches(i, key, x)) : null),
+  /** `map {JSON}`: the JSON object's value for this value (as text); the value itself when absent. */
+  map: (v, [table]) => {
+    const hit = entries(table).find(([k]) => k === String(v));
+    return hit ? hit[1] : v;
+  },
+  /** `divide N`: a number divided by N; null for no number. */
+  divide: (v, [n]) => (typeof v === "number" ? v / number(n, 1) : null),
+  /** A number rounded to a whole one. */
+  round: (v) => (typeof v === "number" ? Math.round(v) : null),
+  /** `attached_to NETWORK_ID`: the names of the containers of a container list on that network, sorted. */
+  attached_to: (v, [id]) =>
+    list(v).filter((c) =>
+      Object.values(
+        ((c as EngineContainer)?.NetworkSettings?.Networks ?? {}) as Record<
+          string,
+          NetworkEndpoint
+        >,
+      ).some((e) => e?.NetworkID && e.NetworkID === id)
+    ).map((c) => bareName((c as EngineContainer).Names?.[0])).sort(),
+  /** "podman" or "docker", from an engine's `GET /version` answer. */
+  engine_kind: (v) => kindOf((v ?? {}) as VersionAnswer),
   /** berth's output redaction applied now (secret env values, credentials), so text shows it too. */
   redact: (v) => redactOutput(v),
 };

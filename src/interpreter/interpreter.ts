@@ -51,7 +51,13 @@ import { cutDepth, tooDeepError, tooDeepField } from "../guard/input_depth.ts";
 import { planRequest } from "./plan.ts";
 import { callOutcome, errorResult, type Progress, type ToolResult } from "./result.ts";
 import { shapeDeclarative } from "./shape.ts";
-import { shapeVars, unknownFilters, unknownTransforms, withHints } from "./route_output.ts";
+import {
+  fetchAlso,
+  shapeVars,
+  unknownFilters,
+  unknownTransforms,
+  withHints,
+} from "./route_output.ts";
 import { MAX_TEXT_BYTES, type SuperviseOptions, Supervisor, withCallSignal } from "./supervise.ts";
 
 export { capText, DEFAULT_LONG_BUDGET_MS, MAX_TEXT_BYTES } from "./supervise.ts";
@@ -352,9 +358,13 @@ export class Interpreter {
   async #run(ctx: HandlerContext): Promise<Shaped> {
     const { spec } = ctx;
     if (spec.handler) return await this.#options.handlers[spec.handler](ctx);
-    const data = await withHints(spec, this.#fetch(ctx, await resolveRouteTargets(ctx)));
+    const args = await resolveRouteTargets(ctx);
+    const [data, also] = await Promise.all([
+      withHints(spec, this.#fetch(ctx, args)),
+      fetchAlso(ctx, args),
+    ]);
     if (spec.output.shaper) return await this.#options.shapers[spec.output.shaper](data, ctx);
-    return shapeDeclarative(spec.output, data, await shapeVars(ctx));
+    return shapeDeclarative(spec.output, data, { ...also, ...(await shapeVars(ctx)) });
   }
 
   async #fetch(ctx: HandlerContext, args: Args): Promise<unknown> {

@@ -11,8 +11,10 @@ import { BerthError, isBerthError } from "../errors/mod.ts";
 import { filterNames, outputLanguage, parseExpression, parseTemplate } from "../manifest/mod.ts";
 import type { FieldSpec, OutputSpec, ToolSpec } from "../manifest/types.ts";
 import type { HandlerContext } from "./contract.ts";
-import { FILTERS } from "./filters.ts";
-import type { ShapeVars } from "./shape.ts";
+import { FILTERS, isTrue } from "./filters.ts";
+import type { Args } from "./input.ts";
+import { planRequest } from "./plan.ts";
+import { evaluateWith, type ShapeVars } from "./shape.ts";
 import { TRANSFORMS } from "../docker/transforms.ts";
 
 const readsApiVersion = new WeakMap<OutputSpec, boolean>();
@@ -28,9 +30,36 @@ export async function shapeVars(ctx: HandlerContext): Promise<ShapeVars> {
   if (reads === undefined) {
     readsApiVersion.set(output, reads = JSON.stringify(output).includes("$api_version"));
   }
-  const vars: ShapeVars = { args: ctx.args };
+  const vars: ShapeVars = { args: ctx.args, policy: policyVars(ctx) };
   if (reads) vars.api_version = await ctx.engine.apiVersion(ctx.signal);
   return vars;
+}
+
+/** What `$policy` tells an expression: whether container name lists hide containers. */
+function policyVars(ctx: HandlerContext): Record<string, unknown> {
+  return { filters_containers: ctx.policy.filtersContainers };
+}
+
+/**
+ * The answers of `request.also` (GET routes read beside the main one), by
+ * name; one whose `when` is false is not read. Planned like the main route
+ * (src/interpreter/plan.ts checks every path parameter).
+ */
+export async function fetchAlso(ctx: HandlerContext, args: Args): Promise<ShapeVars> {
+  const also = Object.entries(ctx.spec.request?.also ?? {});
+  if (!also.length) return {};
+  const scope = { args, policy: policyVars(ctx) };
+  const answers = await Promise.all(also.map(async ([name, route]) => {
+    if (route.when && !isTrue(evaluateWith(route.when, scope))) return [name, undefined];
+    const spec: ToolSpec = {
+      ...ctx.spec,
+      request: { method: "GET", path: route.path, query: route.query },
+      response: { kind: "json", errors: route.errors },
+    };
+    const plan = planRequest(spec, args);
+    return [name, await ctx.engine.json({ ...plan, signal: ctx.signal })];
+  }));
+  return Object.fromEntries(answers);
 }
 
 /** The manifest's hint for an engine error of this status and message, if it has one. */

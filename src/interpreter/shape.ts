@@ -15,6 +15,7 @@ import {
   type Placeholder,
   type Template,
   type TextLine,
+  VariableArg,
 } from "../manifest/mod.ts";
 import { FILTERS, type FilterScope, isEmpty, isTrue } from "./filters.ts";
 import type { JsonSchema } from "./input.ts";
@@ -92,8 +93,18 @@ function evaluate(e: Expression, scope: Scope): unknown {
     value = pickKeys(root, path.keys);
     if (!isEmpty(value)) break;
   }
-  for (const f of e.filters) value = FILTERS[f.name](value, f.args, scope);
+  for (const f of e.filters) {
+    const args = f.args.map((a) =>
+      a instanceof VariableArg ? pickKeys(scope.vars[a.path.variable!], a.path.keys) : a
+    );
+    value = FILTERS[f.name](value, args, scope);
+  }
   return value;
+}
+
+/** Evaluates an expression's text against variables alone (`request.also`'s `when`). */
+export function evaluateWith(source: string, vars: ShapeVars): unknown {
+  return evaluate(expression(source), new Scope(undefined, vars, {}));
 }
 
 /** Applies declarative fields to one engine object. */
@@ -103,7 +114,7 @@ export function applyFields(
   scope: Scope = new Scope(item, {}, {}),
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const here = scope.at(item);
+  const here = scope.at(item, { item });
   for (const [name, field] of Object.entries(fields)) {
     let value = field.value
       ? evaluate(expression(field.value), here)
@@ -169,7 +180,8 @@ function renderLine(line: string | TextLine, scope: Scope): string[] {
     const text = renderParsed(template(line), scope);
     return text === undefined ? [] : [text];
   }
-  if (line.when && !isTrue(evaluate(expression(line.when), scope))) return [];
+  const when = typeof line.when === "string" ? [line.when] : line.when ?? [];
+  if (!when.every((w) => isTrue(evaluate(expression(w), scope)))) return [];
   if (line.table) {
     const header = (evaluate(expression(line.table.header), scope) ?? []) as unknown[];
     const rows = (evaluate(expression(line.table.rows), scope) ?? []) as unknown[][];

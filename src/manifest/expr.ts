@@ -24,10 +24,15 @@ export interface PathRef {
   keys: string[];
 }
 
-/** One filter of a pipeline, with its literal arguments. */
+/** One filter of a pipeline, with its arguments: literals, or variables read at the call. */
 export interface FilterCall {
   name: string;
   args: unknown[];
+}
+
+/** A filter argument that reads a variable (`$item.Id`) when the filter runs. */
+export class VariableArg {
+  constructor(readonly path: PathRef) {}
 }
 
 /** A value read (the first of the alternatives that is not empty) and its filters. */
@@ -100,8 +105,9 @@ function parsePath(text: string): PathRef {
   return variable ? { variable, keys } : { keys };
 }
 
-/** One argument: 'quoted' or "quoted" text, a number, true/false/null, JSON, or a bare word. */
+/** One argument: 'quoted' or "quoted" text, a number, true/false/null, JSON, a variable, or a bare word. */
 function parseArgument(word: string): unknown {
+  if (word[0] === "$") return new VariableArg(parsePath(word));
   const quote = word[0];
   if ((quote === "'" || quote === '"') && word.endsWith(quote) && word.length > 1) {
     return word.slice(1, -1);

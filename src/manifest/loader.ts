@@ -10,13 +10,14 @@ import type { Document } from "yaml";
 import type { z } from "zod";
 import { grantHintFor } from "../errors/mod.ts";
 import { bundledManifests } from "./builtin.ts";
-import { checkOutputLanguage } from "./output_check.ts";
+import { checkAlso, checkOutputLanguage } from "./output_check.ts";
 import type { toolFileSchema } from "./schema.ts";
 import {
   type LoadedManifests,
   type OutputSpec,
   type ParamSpec,
   READ_METHODS,
+  type RequestSpec,
   type ToolsetSpec,
   type ToolSpec,
 } from "./types.ts";
@@ -258,9 +259,7 @@ const READ_HANDLERS = new Set([
   "diagnose",
   "events",
   "list_engines",
-  "list_networks",
   "operation_status",
-  "system_info",
   // Swarm (manifest/swarm).
   "inspect_config",
   "inspect_node",
@@ -360,6 +359,7 @@ function checkTool(tool: ToolFile): { path: (string | number)[]; message: string
     if (!tool.response) {
       problems.push({ path: ["response"], message: "a request needs a response section" });
     }
+    problems.push(...checkAlso(request as RequestSpec, input));
   }
   if (!tool.output.fields && !tool.output.schema) {
     problems.push({ path: ["output"], message: "declare the output: 'fields' or 'schema'" });

@@ -15,7 +15,7 @@ import {
   parseTemplate,
   type Template,
 } from "./expr.ts";
-import type { FieldSpec, OutputSpec, TextLine } from "./types.ts";
+import type { FieldSpec, OutputSpec, ParamSpec, RequestSpec, TextLine } from "./types.ts";
 
 /** One problem, at a path into the manifest. */
 export interface OutputProblem {
@@ -44,7 +44,14 @@ export function outputLanguage(output: OutputSpec): {
     if (l.text !== undefined) {
       found.push({ path: [...at, "text"], kind: "template", source: l.text });
     }
-    if (l.when) found.push({ path: [...at, "when"], kind: "expression", source: l.when });
+    const when = typeof l.when === "string" ? [l.when] : l.when ?? [];
+    when.forEach((source, i) =>
+      found.push({
+        path: typeof l.when === "string" ? [...at, "when"] : [...at, "when", i],
+        kind: "expression",
+        source,
+      })
+    );
     if (l.table) {
       found.push({ path: [...at, "table", "header"], kind: "expression", source: l.table.header });
       found.push({ path: [...at, "table", "rows"], kind: "expression", source: l.table.rows });
@@ -99,6 +106,54 @@ export function checkOutputLanguage(output: OutputSpec): OutputProblem[] {
   }
   if (output.sort && !output.fields?.[output.sort]) {
     problems.push({ path: ["output", "sort"], message: `'${output.sort}' is not a field` });
+  }
+  return problems;
+}
+
+/** Variables every output has, which `request.also` may not name. */
+const RESERVED = new Set(["args", "answer", "item", "count", "parts", "api_version", "policy"]);
+
+/**
+ * The checks of `request.also`: every path parameter a required, checked
+ * input (as the main route's), every query input declared, `when` parses.
+ */
+export function checkAlso(request: RequestSpec, input: Record<string, ParamSpec>): OutputProblem[] {
+  const problems: OutputProblem[] = [];
+  for (const [name, also] of Object.entries(request.also ?? {})) {
+    const at = ["request", "also", name];
+    if (RESERVED.has(name)) {
+      problems.push({
+        path: at,
+        message: `'${name}' is a variable of its own; choose another name`,
+      });
+    }
+    for (const [, param] of also.path.matchAll(/\{([^}]+)\}/g)) {
+      const spec = input[param];
+      if (!spec?.required || (spec.format !== "name_or_id" && spec.format !== "image_ref")) {
+        problems.push({
+          path: [...at, "path"],
+          message:
+            `path parameter '${param}' must be a required input of format name_or_id or image_ref`,
+        });
+      }
+    }
+    for (const [key, mapping] of Object.entries(also.query ?? {})) {
+      const from = typeof mapping === "string" ? mapping : "from" in mapping ? mapping.from : "";
+      if (from && !input[from]) {
+        problems.push({
+          path: [...at, "query", key],
+          message: `'${from}' is not a declared input`,
+        });
+      }
+    }
+    if (also.when) {
+      try {
+        parseExpression(also.when);
+      } catch (error) {
+        if (!(error instanceof ExpressionError)) throw error;
+        problems.push({ path: [...at, "when"], message: `expression ${error.message}` });
+      }
+    }
   }
   return problems;
 }

@@ -95,7 +95,7 @@ const fieldSchema: z.ZodType = z.lazy(() =>
 const textLine: z.ZodType = z.lazy(() =>
   z.strictObject({
     text: z.string().optional(),
-    when: z.string().min(1).optional(),
+    when: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
     parts: z.array(z.union([z.string(), textLine])).min(1).optional(),
     sep: z.string().optional(),
     table: z.strictObject({ header: z.string().min(1), rows: z.string().min(1) }).optional(),
@@ -135,6 +135,15 @@ export const toolFileSchema = z
             volume: z.string().optional(),
           })
           .optional(),
+        also: z.record(
+          z.string().regex(/^[a-z][a-z0-9_]*$/),
+          z.strictObject({
+            path: routePath,
+            query: z.record(z.string(), queryMapping).optional(),
+            when: z.string().min(1).optional(),
+            errors: z.record(z.string().regex(/^\d{3}$/), errorTypes).optional(),
+          }),
+        ).optional(),
       })
       .optional(),
     handler: z.string().regex(/^[a-z][a-z0-9_]*$/).optional(),

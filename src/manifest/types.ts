@@ -103,6 +103,20 @@ export interface RequestSpec {
   body?: Record<string, QueryMapping>;
   /** What the policy checks before the call: kind of object → input name. */
   target?: { container?: string; image?: string; network?: string; volume?: string };
+  /**
+   * More GET routes read at the same time, each answer a variable of the
+   * output (`$name`); `when` (an expression) skips one.
+   */
+  also?: Record<string, AlsoSpec>;
+}
+
+/** A further GET route of a tool (`request.also`). */
+export interface AlsoSpec {
+  path: string;
+  query?: Record<string, QueryMapping>;
+  /** Read only when this expression is true (`$policy.filters_containers`). */
+  when?: string;
+  errors?: Record<number, string>;
 }
 
 /** How the engine's answer is read. */
@@ -153,8 +167,8 @@ export interface FieldSpec {
 export interface TextLine {
   /** A template; `{$parts}` is the parts joined. */
   text?: string;
-  /** An expression: the line is left out when it is false, empty or missing. */
-  when?: string;
+  /** An expression (or several, all true): the line is left out when it is false, empty or missing. */
+  when?: string | string[];
   /** Templates (or lines) joined by `sep`; the empty ones left out, and the line when all are. */
   parts?: (string | TextLine)[];
   /** Between parts (default one space). */

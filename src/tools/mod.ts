@@ -8,9 +8,7 @@ import { containerLogs } from "./containers/container_logs.ts";
 import { containerStats } from "./containers/container_stats.ts";
 import { events } from "./system/events.ts";
 import { listEngines } from "./system/list_engines.ts";
-import { listNetworks } from "./networks/list_networks.ts";
 import { operationStatus } from "./system/operation_status.ts";
-import { systemInfo } from "./system/system_info.ts";
 import { connectContainer } from "./networks/connect_container.ts";
 import { createNetwork } from "./networks/create_network.ts";
 import { createVolume } from "./volumes/create_volume.ts";
@@ -74,9 +72,7 @@ export const HANDLERS: Record<string, Handler> = {
   diagnose: lazy(() => import("./diagnose/diagnose.ts").then((m) => m.diagnoseContainer)),
   events,
   list_engines: listEngines,
-  list_networks: listNetworks,
   operation_status: operationStatus,
-  system_info: systemInfo,
   start_container: startContainer,
   stop_container: stopContainer,
   restart_container: restartContainer,

@@ -6,9 +6,16 @@
  * answers through the declarative shaping of the manifests and must get the
  * same result, byte for byte.
  *
- *   deno run -A tests/tools/record_shapes.ts
+ *   deno run -A tests/tools/record_shapes.ts [FIXTURE...]
  *
- * Objects it makes carry `berth.test=yaml` and are removed at the end.
+ * Record a fixture only while the code it proves the manifest against still
+ * exists: recorded through the manifest itself, it proves nothing. Names
+ * given record only those fixtures.
+ *
+ * Objects it makes carry `berth.test=yaml` and are removed at the end. The
+ * podman_* fixtures were recorded the same way on the test bed's Podman
+ * service (testApp's dockerHost unix:///run/podman/podman.sock), on objects
+ * that were there.
  *
  * @module
  */
@@ -16,6 +23,7 @@
 import { Interpreter } from "../../src/interpreter/mod.ts";
 import { HANDLERS, SHAPERS } from "../../src/interpreter/mod.ts";
 import type { EngineClient, EngineRequest } from "../../src/engine/client.ts";
+import type { App } from "../../src/app/mod.ts";
 import { docker, TEST_APP_IMAGE, TEST_IMAGE, testApp } from "../helpers/mod.ts";
 
 const SUITE = "yaml";
@@ -63,6 +71,23 @@ function recording(engine: EngineClient, log: Answer[], version: { value?: strin
   return wrap(engine);
 }
 
+/** A container list cut to the keys docker_list_networks and docker_system_info read. */
+function lean(list: unknown): unknown {
+  return (list as Record<string, unknown>[]).map((c) => ({
+    Id: c.Id,
+    Names: c.Names,
+    State: c.State,
+    NetworkSettings: {
+      Networks: Object.fromEntries(
+        Object.entries(
+          ((c.NetworkSettings as { Networks?: Record<string, { NetworkID?: string }> })
+            ?.Networks) ?? {},
+        ).map(([name, n]) => [name, { NetworkID: n.NetworkID }]),
+      ),
+    },
+  }));
+}
+
 function clean(query?: Record<string, unknown>): Record<string, unknown> | undefined {
   if (!query) return undefined;
   const out = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
@@ -70,23 +95,35 @@ function clean(query?: Record<string, unknown>): Record<string, unknown> | undef
 }
 
 const app = await testApp({ allow: "all" });
+const only = new Set(Deno.args);
 
-async function record(file: string, tool: string, args: Record<string, unknown>): Promise<void> {
+async function record(
+  file: string,
+  tool: string,
+  args: Record<string, unknown>,
+  on: App = app,
+): Promise<void> {
+  if (only.size && !only.has(file)) return;
   const answers: Answer[] = [];
   const version: { value?: string } = {};
   const interpreter = new Interpreter({
-    tools: app.allTools,
-    engine: recording(app.engine, answers, version),
-    policy: app.policy,
-    timeouts: app.config.timeouts,
+    tools: on.allTools,
+    engine: recording(on.engine, answers, version),
+    policy: on.policy,
+    timeouts: on.config.timeouts,
     handlers: HANDLERS,
     shapers: SHAPERS,
   });
   const result = await interpreter.call(tool, args);
   if (result.isError) throw new Error(`${tool}: ${result.text}`);
+  // The host's container list (other suites' too) is kept to what these tools read of it.
+  if (tool === "docker_list_networks" || tool === "docker_system_info") {
+    for (const a of answers) if (a.path === "/containers/json") a.answer = lean(a.answer);
+  }
   const fixture = {
     tool,
     args,
+    filters_containers: on.policy.filtersContainers,
     api_version: version.value,
     answers,
     structured: result.structured,
@@ -186,6 +223,33 @@ try {
   });
   await record("list_images", "docker_list_images", { name: "berth-test/*" });
   await record("version", "docker_version", {});
+  await record("list_networks", "docker_list_networks", {
+    filters: { label: `berth.test=${SUITE}` },
+  });
+  await record("list_networks_all", "docker_list_networks", {});
+  await record("system_info", "docker_system_info", {});
+  const hiding = await testApp({ allow: "all", denyContainers: ["berth-yaml-hidden-*"] });
+  try {
+    await docker(
+      "run",
+      "-d",
+      "--name",
+      `berth-yaml-hidden-${stamp}`,
+      ...label,
+      "--network",
+      network,
+      TEST_IMAGE,
+      "sleep",
+      "3600",
+    );
+    await record("list_networks_hiding", "docker_list_networks", {
+      filters: { label: `berth.test=${SUITE}` },
+    }, hiding);
+    await record("system_info_hiding", "docker_system_info", {}, hiding);
+  } finally {
+    hiding.engine.close();
+    await docker("rm", "-f", `berth-yaml-hidden-${stamp}`).catch(() => {});
+  }
   await docker("tag", image, `${image}-second`);
   await record("remove_image_untag", "docker_remove_image", { image_id: `${image}-second` });
   await docker("rm", "-f", container);

@@ -10,7 +10,8 @@
 import assert from "node:assert/strict";
 import { loadManifests } from "../../src/manifest/mod.ts";
 import { InputValidator } from "../../src/interpreter/input.ts";
-import { shapeDeclarative } from "../../src/interpreter/shape.ts";
+import { evaluateWith, shapeDeclarative } from "../../src/interpreter/shape.ts";
+import { isTrue } from "../../src/interpreter/filters.ts";
 import { redactResult } from "../../src/interpreter/call_guard.ts";
 
 const { tools } = await loadManifests();
@@ -19,6 +20,7 @@ interface Fixture {
   tool: string;
   args: Record<string, unknown>;
   api_version?: string;
+  filters_containers?: boolean;
   answers: { method: string; path: string; answer: unknown }[];
   structured: Record<string, unknown>;
   text: string;
@@ -32,7 +34,7 @@ function yamlOnly(): string[] {
 }
 
 /** How many built-in tools (swarm's aside) need no TypeScript: only ever raised (issue 12 aims at 15). */
-const YAML_ONLY_AT_LEAST = 11;
+const YAML_ONLY_AT_LEAST = 13;
 
 Deno.test("yaml tools: the default catalogue's tools declared in YAML alone", () => {
   const catalogue = new Set(tools.filter((t) => t.toolset !== "swarm").map((t) => t.name));
@@ -48,11 +50,24 @@ for (const entry of [...Deno.readDirSync(FIXTURES)].sort((a, b) => a.name.locale
   Deno.test(`yaml tools: ${entry.name} gives the recorded result`, () => {
     const spec = tools.find((t) => t.name === fixture.tool)!;
     assert.ok(!spec.handler && !spec.output.shaper, `${spec.name} still has TypeScript`);
-    assert.equal(fixture.answers.length, 1, "a route tool makes one engine call");
     const args = new InputValidator(spec.input).parse(fixture.args);
-    const data = spec.response?.kind === "empty" ? {} : fixture.answers[0].answer;
+    const policy = { filters_containers: fixture.filters_containers ?? false };
+    // Each engine answer by its route: the tool's own, then those of request.also.
+    const answer = (path: string) => fixture.answers.find((a) => a.path === path);
+    const main = answer(spec.request!.path.replace(/\{(\w+)\}/g, (_, n) => String(args[n])));
+    assert.ok(main, `the recorded answers hold ${spec.request!.path}`);
+    const also: Record<string, unknown> = {};
+    for (const [name, route] of Object.entries(spec.request!.also ?? {})) {
+      const read = route.when === undefined || isTrue(evaluateWith(route.when, { args, policy }));
+      assert.equal(!!answer(route.path), read, `${route.path} was read as 'when' says`);
+      also[name] = read ? answer(route.path)!.answer : undefined;
+    }
+    assert.equal(fixture.answers.length, 1 + Object.values(also).filter(Boolean).length);
+    const data = spec.response?.kind === "empty" ? {} : main.answer;
     const shaped = shapeDeclarative(spec.output, data, {
+      ...also,
       args,
+      policy,
       api_version: fixture.api_version,
     });
     const result = redactResult({ ...shaped, isError: false });
