@@ -202,14 +202,14 @@ export async function runOk(
  */
 export async function runBerth(
   args: string[],
-  options: { cwd?: string; set?: string; denoFlags?: string[] } = {},
+  options: { cwd?: string; set?: string; denoFlags?: string[]; ms?: number } = {},
 ): Promise<Output> {
   const main = options.cwd === undefined ? "src/main.ts" : `${REPO}/src/main.ts`;
   const set = `-P=${options.set ?? "berth"}`;
   return await run(
     Deno.execPath(),
     ["run", "--no-prompt", ...(options.denoFlags ?? []), set, main, ...args],
-    { cwd: options.cwd },
+    { cwd: options.cwd, ms: options.ms },
   );
 }
 
