@@ -362,6 +362,17 @@ export async function callExpectingError(
   return result;
 }
 
+/** Calls a tool expected to succeed; fails with the result's text when it errs. */
+export async function callExpectingSuccess(
+  session: Session,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<CallResult> {
+  const result = await callTool(session, name, args);
+  if (result.isError) throw new Error(`${name} failed: ${result.content[0]?.text}`);
+  return result;
+}
+
 /** The DKR code of an error result. */
 export function codeOf(result: CallResult): string | undefined {
   return result.isError

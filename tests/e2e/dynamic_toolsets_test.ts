@@ -8,7 +8,14 @@ import assert from "node:assert/strict";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { builtinApp } from "../tools/catalog.ts";
-import { callExpectingError, callTool, codeOf, connect, SPAWN_TEST } from "./_mcp.ts";
+import {
+  callExpectingError,
+  callExpectingSuccess,
+  callTool,
+  codeOf,
+  connect,
+  SPAWN_TEST,
+} from "./_mcp.ts";
 
 const lifecycle = await builtinApp({ allow: "lifecycle" });
 lifecycle.engine.close();
@@ -42,8 +49,7 @@ Deno.test("e2e: --dynamic-toolsets starts small and grows on request", SPAWN_TES
     lifecycleTools.filter((t) => t.toolset === "containers").length,
   );
 
-  const enabled = await callTool(session, "docker_toolsets", { enable: "containers" });
-  assert.ok(!enabled.isError, enabled.content[0]?.text);
+  const enabled = await callExpectingSuccess(session, "docker_toolsets", { enable: "containers" });
   const added = enabled.structuredContent?.added as string[];
   assert.ok(added.includes("docker_start_container"), added.join(","));
   assert.ok(!added.includes("docker_create_container"), "create is not granted");

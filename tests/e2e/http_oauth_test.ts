@@ -11,7 +11,7 @@
 
 import assert from "node:assert/strict";
 import { generateKeyPair, SignJWT } from "jose";
-import { alsoAllowed, SPAWN_TEST } from "./_mcp.ts";
+import { alsoAllowed, type CallResult, codeOf, SPAWN_TEST } from "./_mcp.ts";
 import {
   connectLegacy,
   connectModern,
@@ -131,22 +131,12 @@ Deno.test({
       assert.ok(roTools.includes("docker_list_containers"));
       assert.ok(!roTools.includes("docker_stop_container"));
       assert.ok(rwTools.includes("docker_stop_container"));
-      const denied = await ro.callTool({
+      const stop = {
         name: "docker_stop_container",
         arguments: { container_id: "berth-e2e-oauth-none" },
-      });
-      assert.equal(
-        (denied.structuredContent as { error?: { code?: string } })?.error?.code,
-        "DKR-007",
-      );
-      const missing = await rw.callTool({
-        name: "docker_stop_container",
-        arguments: { container_id: "berth-e2e-oauth-none" },
-      });
-      assert.equal(
-        (missing.structuredContent as { error?: { code?: string } })?.error?.code,
-        "DKR-002",
-      );
+      };
+      assert.equal(codeOf(await ro.callTool(stop) as CallResult), "DKR-007");
+      assert.equal(codeOf(await rw.callTool(stop) as CallResult), "DKR-002");
     }
     const lines = Deno.readTextFileSync(audit).trim().split("\n").map((l) => JSON.parse(l));
     assert.deepEqual(lines.map((l) => [l.principal, l.outcome]), [

@@ -14,7 +14,7 @@
  */
 
 import assert from "node:assert/strict";
-import { callTool, run, runBerth, runOk, SPAWN_TEST, spawnClient } from "./_mcp.ts";
+import { callExpectingSuccess, run, runBerth, runOk, SPAWN_TEST, spawnClient } from "./_mcp.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 import { cleanup, defer, docker, TEST_IMAGE, uniqueName, waitFor } from "../helpers/mod.ts";
 
@@ -72,8 +72,7 @@ Deno.test(
       timeout: 60_000,
     });
 
-    const listed = await callTool(client, "docker_list_containers");
-    assert.ok(!listed.isError, listed.content[0]?.text);
+    await callExpectingSuccess(client, "docker_list_containers");
     const id = await waitFor(
       "the berth container",
       () => docker("ps", "-q", "--filter", `label=berth.test=${SUITE}`),
@@ -96,16 +95,14 @@ Deno.test(
         "/var/run/docker.sock:/var/run/docker.sock",
         IMAGE,
       ], { name: "berth-image-plain", timeout: 60_000 });
-      const answer = await callTool(plain, "docker_list_containers");
-      assert.ok(!answer.isError, answer.content[0]?.text);
+      await callExpectingSuccess(plain, "docker_list_containers");
     }
 
-    const built = await callTool(client, "docker_build_image", {
+    await callExpectingSuccess(client, "docker_build_image", {
       path: context,
       tag,
       labels: { "berth.test": SUITE },
     });
-    assert.ok(!built.isError, built.content[0]?.text);
     assert.match(await docker("image", "inspect", "--format", "{{.Id}}", tag), /^sha256:/);
   },
 );

@@ -12,7 +12,7 @@
  */
 
 import assert from "node:assert/strict";
-import { callTool, codeOf, runOk, SPAWN_TEST, spawnClient } from "./_mcp.ts";
+import { callExpectingSuccess, callTool, codeOf, runOk, SPAWN_TEST, spawnClient } from "./_mcp.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 
 const MCPB = "@anthropic-ai/mcpb@2.1.2";
@@ -65,8 +65,7 @@ Deno.test(
       name: "berth-mcpb-e2e",
       timeout: 60_000,
     });
-    const listed = await callTool(client, "docker_list_containers");
-    assert.ok(!listed.isError, listed.content[0]?.text);
+    await callExpectingSuccess(client, "docker_list_containers");
     const read = await callTool(client, "docker_build_image", {
       path: context,
       tag: "berth-test/mcpb-never:x",

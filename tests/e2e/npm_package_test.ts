@@ -12,7 +12,16 @@
  */
 
 import assert from "node:assert/strict";
-import { callTool, REPO, run, runOk, type Session, SPAWN_TEST, spawnClient } from "./_mcp.ts";
+import {
+  callExpectingSuccess,
+  callTool,
+  REPO,
+  run,
+  runOk,
+  type Session,
+  SPAWN_TEST,
+  spawnClient,
+} from "./_mcp.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 import denoConfig from "../../deno.json" with { type: "json" };
 
@@ -58,8 +67,7 @@ Deno.test(
 
     const shippedLock = Deno.readTextFileSync(`${dir}/node_modules/berth-mcp/deno.lock`);
     await using client = await connectInstalled(dir, ["serve", "--allow", "images"]);
-    const listed = await callTool(client, "docker_list_containers");
-    assert.ok(!listed.isError, listed.content[0]?.text);
+    const listed = await callExpectingSuccess(client, "docker_list_containers");
     // The shipped lock holds what berth's imports need, not the test-only packages Deno
     // would fetch on every first start, and serving does not rewrite it.
     const lock = Deno.readTextFileSync(`${dir}/node_modules/berth-mcp/deno.lock`);
