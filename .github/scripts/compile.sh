@@ -91,10 +91,12 @@ for t in "${targets[@]}"; do
   #               itself (cli/rt/run.rs, "grant read access to the vfs"), so
   #               the baked-in set needs no path for them
   #  ${grants}    extra roots from --read / --write-path, each list led by them
+  # --v8-flags    the heap settings every way runs berth with (src/setup/ways.ts, V8_FLAGS)
   "${deno_cmd[@]}" compile \
     -P=berth \
     ${grants[@]+"${grants[@]}"} \
     --no-prompt \
+    --v8-flags=--max-semi-space-size=1,--heap-growing-percent=50 \
     --include manifest \
     --target "$t" \
     --output "$out" \

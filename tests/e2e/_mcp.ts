@@ -12,6 +12,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/validation/ajv"
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
+import { V8_FLAGS } from "../../src/setup/ways.ts";
 
 /** The repository root: the server's cwd, as for `deno task start`. */
 export const REPO = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
@@ -71,9 +72,9 @@ export function alsoAllowed(paths: { read?: string[]; write?: string[] }): strin
   ];
 }
 
-/** The argv users run: `deno run -P=berth [flags] src/main.ts serve [args]`. */
+/** The argv users run: `deno run -P=berth [flags] --v8-flags=… src/main.ts serve [args]`. */
 export function serveArgs(args: string[] = [], denoFlags: string[] = []): string[] {
-  return ["run", "-P=berth", ...denoFlags, "src/main.ts", "serve", ...args];
+  return ["run", "-P=berth", ...denoFlags, V8_FLAGS, "src/main.ts", "serve", ...args];
 }
 
 /** How a client is connected to a spawned server. */

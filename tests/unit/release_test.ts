@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { serveArgs } from "../e2e/_mcp.ts";
+import { V8_FLAGS } from "../../src/setup/ways.ts";
 import denoConfig from "../../deno.json" with { type: "json" };
 
 const text = (path: string) => Deno.readTextFileSync(new URL(`../../${path}`, import.meta.url));
@@ -31,7 +32,7 @@ Deno.test("release: the binaries are compiled from the entry point and permissio
   assert.match(compile, new RegExp(`\\n\\s+${permissionSet}\\s\\\\\\n`), permissionSet);
   assert.match(compile, new RegExp(`\\n\\s+${entry.replace(".", "\\.")}\\n`), entry);
   assert.match(compile, /--include manifest/, "the manifests are embedded");
-  assert.match(denoConfig.tasks.start, new RegExp(`${permissionSet} ${entry} serve`));
+  assert.match(denoConfig.tasks.start, new RegExp(`${permissionSet} ${V8_FLAGS} ${entry} serve`));
   assert.equal(denoConfig.tasks.compile, "bash .github/scripts/compile.sh");
 });
 
