@@ -10,9 +10,8 @@
  *   deno run --allow-read --allow-run --allow-write tests/tools/check_imports.ts --update
  *                                              rewrite the allowlist (see below)
  *
- * The graph is read with `deno info --json` (Deno's own parser and resolver,
- * so comments and strings never count as imports) from one synthetic root
- * that imports every file of src/.
+ * The graph is read with `deno info --json` from one synthetic root that
+ * imports every file of src/ (tests/tools/import_graph.ts).
  *
  * The allowlist (tests/tools/import_allowlist.txt) holds the known violations
  * of the redesign still under way, one import per line. It may only shrink:
@@ -22,6 +21,20 @@
  *
  * @module
  */
+
+import {
+  cyclePath,
+  cycles,
+  type Edge,
+  edgeKey,
+  edgesOf,
+  type Graph,
+  reaches,
+  readGraph,
+  without,
+} from "./import_graph.ts";
+
+export { cycles, type Graph, readGraph } from "./import_graph.ts";
 
 /**
  * The layers, top first. A file may import files of its own layer and of the
@@ -60,28 +73,12 @@ export const ENTRY_POINTS: readonly string[] = [
   "server/apps/dashboard/view.ts",
 ];
 
-/** An import from one file of src/ to another, paths relative to src/. */
-export interface Edge {
-  from: string;
-  to: string;
-}
-
 /** One finding, with the fix. */
 export interface Violation {
   kind: "upward" | "cycle" | "unused" | "unplaced" | "contract";
   /** The allowlist's line for it. */
   key: string;
   message: string;
-}
-
-/** The graph: each file of src/ (relative path) and the files it imports. */
-export type Graph = Map<string, Set<string>>;
-
-/** A graph as read from the files, with the imports that carry types only (`import type`). */
-export interface ImportGraph {
-  graph: Graph;
-  /** Edge keys ({@link edgeKey}) of imports that are type-only. */
-  typeOnly: Set<string>;
 }
 
 /** The layer index of a file, or undefined for a file outside every layer. */
@@ -92,24 +89,11 @@ export function layerOf(file: string): number | undefined {
   return index < 0 ? undefined : index;
 }
 
-/** The line an allowlist holds for an edge. */
-export function edgeKey(edge: Edge): string {
-  return `${edge.from} -> ${edge.to}`;
-}
-
 function isUpward(edge: Edge): boolean {
   if (CONTRACTS.includes(edge.to)) return false;
   const from = layerOf(edge.from);
   const to = layerOf(edge.to);
   return from !== undefined && to !== undefined && to < from;
-}
-
-function upwardMessage(edge: Edge): string {
-  const from = LAYERS[layerOf(edge.from)!].name;
-  const to = LAYERS[layerOf(edge.to)!].name;
-  return `src/${edge.from} (${from}) imports src/${edge.to} (${to}), a layer above it. ` +
-    `Fix: move what it uses from src/${edge.to} down into ${from} or a layer below, ` +
-    `or have ${to} pass it in`;
 }
 
 function cycleMessage(path: readonly string[], size: number): string {
@@ -123,91 +107,6 @@ function cycleMessage(path: readonly string[], size: number): string {
     `module both import, so that one of these imports can go`;
 }
 
-function edgesOf(graph: Graph): Edge[] {
-  return [...graph].flatMap(([from, tos]) => [...tos].map((to) => ({ from, to })));
-}
-
-function without(graph: Graph, skip: ReadonlySet<string>): Graph {
-  const kept: Graph = new Map();
-  for (const [from, tos] of graph) {
-    kept.set(from, new Set([...tos].filter((to) => !skip.has(edgeKey({ from, to })))));
-  }
-  return kept;
-}
-
-/** The strongly connected components of more than one file, or of a file importing itself. */
-export function cycles(graph: Graph): string[][] {
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const found: string[][] = [];
-  let next = 0;
-  const visit = (v: string) => {
-    index.set(v, next);
-    low.set(v, next++);
-    stack.push(v);
-    onStack.add(v);
-    for (const w of graph.get(v) ?? []) {
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
-    }
-    if (low.get(v) !== index.get(v)) return;
-    const component: string[] = [];
-    let w: string;
-    do {
-      w = stack.pop()!;
-      onStack.delete(w);
-      component.push(w);
-    } while (w !== v);
-    if (component.length > 1 || graph.get(v)?.has(v)) found.push(component.sort());
-  };
-  for (const v of [...graph.keys()].sort()) if (!index.has(v)) visit(v);
-  return found.sort((a, b) => a[0].localeCompare(b[0]));
-}
-
-/** One concrete cycle through the first file of a component: the files in import order. */
-export function cyclePath(graph: Graph, component: readonly string[]): string[] {
-  const members = new Set(component);
-  const start = component[0];
-  const previous = new Map<string, string>();
-  const queue = [start];
-  while (queue.length) {
-    const v = queue.shift()!;
-    for (const w of [...(graph.get(v) ?? [])].sort()) {
-      if (!members.has(w)) continue;
-      if (w === start) {
-        const path = [v];
-        while (path[0] !== start) path.unshift(previous.get(path[0])!);
-        return [...path, start];
-      }
-      if (!previous.has(w)) {
-        previous.set(w, v);
-        queue.push(w);
-      }
-    }
-  }
-  return [start, start];
-}
-
-function reaches(graph: Graph, from: string, to: string): boolean {
-  const seen = new Set([from]);
-  const queue = [from];
-  while (queue.length) {
-    const v = queue.shift()!;
-    if (v === to) return true;
-    for (const w of graph.get(v) ?? []) {
-      if (!seen.has(w)) {
-        seen.add(w);
-        queue.push(w);
-      }
-    }
-  }
-  return false;
-}
-
 /** What {@link checkGraph} found. */
 export interface Report {
   violations: Violation[];
@@ -216,66 +115,84 @@ export interface Report {
 }
 
 /**
- * Checks a graph against the order, for cycles and for files nothing
- * imports. Edges the allowlist names are tolerated (an allowed edge that
- * closes a cycle breaks it) and reported as stale once the graph no longer
- * needs them.
+ * Checks a graph against the order, for cycles, for files nothing imports,
+ * for files in no layer and for code imported by a contract. Edges the
+ * allowlist names are tolerated (an allowed edge that closes a cycle breaks
+ * it) and reported as stale once the graph no longer needs them.
  */
 export function checkGraph(
   graph: Graph,
   allowlist: ReadonlySet<string> = new Set(),
   typeOnly: ReadonlySet<string> = new Set(),
 ): Report {
-  const violations: Violation[] = [];
   const edges = edgesOf(graph);
-  for (const file of [...graph.keys()].sort()) {
-    if (layerOf(file) !== undefined) continue;
-    violations.push({
-      kind: "unplaced",
-      key: `unplaced ${file}`,
-      message: `src/${file} is in no layer of the import order. Fix: put it in a folder of ` +
-        `LAYERS, or add its folder there (tests/tools/check_imports.ts) and to ` +
-        `docs/architecture.md, at the place its imports allow`,
-    });
-  }
-  for (const edge of edges) {
-    const key = edgeKey(edge);
-    if (CONTRACTS.includes(edge.from) && !typeOnly.has(key)) {
-      violations.push({
-        kind: "contract",
-        key,
-        message: `src/${edge.from}, a contract every layer may import, imports code from ` +
-          `src/${edge.to}. Fix: 'import type' only, so that importing the contract ` +
-          `loads nothing from above`,
-      });
-    }
-  }
-  const present = new Set(edges.map(edgeKey));
-  for (const edge of edges) {
-    const key = edgeKey(edge);
-    if (isUpward(edge) && !allowlist.has(key)) {
-      violations.push({ kind: "upward", key, message: upwardMessage(edge) });
-    }
-  }
-  const kept = without(graph, allowlist);
-  for (const component of cycles(kept)) {
-    const path = cyclePath(kept, component);
+  const violations = [
+    ...unplaced(graph),
+    ...contractCode(edges, typeOnly),
+    ...edges.filter((e) => isUpward(e) && !allowlist.has(edgeKey(e))).map(upward),
+    ...cyclic(without(graph, allowlist)),
+    ...unused(graph, edges).filter((v) => !allowlist.has(v.key)),
+  ];
+  return { violations, stale: staleEntries(graph, edges, allowlist) };
+}
+
+function unplaced(graph: Graph): Violation[] {
+  return [...graph.keys()].sort().filter((file) => layerOf(file) === undefined).map((file) => ({
+    kind: "unplaced",
+    key: `unplaced ${file}`,
+    message: `src/${file} is in no layer of the import order. Fix: put it in a folder of ` +
+      `LAYERS, or add its folder there (tests/tools/check_imports.ts) and to ` +
+      `docs/architecture.md, at the place its imports allow`,
+  }));
+}
+
+function contractCode(edges: Edge[], typeOnly: ReadonlySet<string>): Violation[] {
+  return edges.filter((e) => CONTRACTS.includes(e.from) && !typeOnly.has(edgeKey(e))).map((e) => ({
+    kind: "contract",
+    key: edgeKey(e),
+    message: `src/${e.from}, a contract every layer may import, imports code from ` +
+      `src/${e.to}. Fix: 'import type' only, so that importing the contract loads nothing ` +
+      `from above`,
+  }));
+}
+
+function upward(edge: Edge): Violation {
+  const from = LAYERS[layerOf(edge.from)!].name;
+  const to = LAYERS[layerOf(edge.to)!].name;
+  return {
+    kind: "upward",
+    key: edgeKey(edge),
+    message: `src/${edge.from} (${from}) imports src/${edge.to} (${to}), a layer above it. ` +
+      `Fix: move what it uses from src/${edge.to} down into ${from} or a layer below, ` +
+      `or have ${to} pass it in`,
+  };
+}
+
+function cyclic(graph: Graph): Violation[] {
+  return cycles(graph).map((component) => {
+    const path = cyclePath(graph, component);
     const key = edgeKey({ from: path.at(-2)!, to: path.at(-1)! });
-    violations.push({ kind: "cycle", key, message: cycleMessage(path, component.length) });
-  }
+    return { kind: "cycle", key, message: cycleMessage(path, component.length) };
+  });
+}
+
+function unused(graph: Graph, edges: Edge[]): Violation[] {
   const imported = new Set(edges.map((e) => e.to));
-  for (const file of [...graph.keys()].sort()) {
-    if (imported.has(file) || ENTRY_POINTS.includes(file)) continue;
-    const key = `unused ${file}`;
-    if (allowlist.has(key)) continue;
-    violations.push({
+  return [...graph.keys()].sort()
+    .filter((file) => !imported.has(file) && !ENTRY_POINTS.includes(file))
+    .map((file) => ({
       kind: "unused",
-      key,
+      key: `unused ${file}`,
       message: `src/${file} is imported by no file of src/. Fix: delete it, or import it ` +
         `where it is meant to be used (an entry point is listed in ENTRY_POINTS)`,
-    });
-  }
-  const stale = [...allowlist].filter((key) => {
+    }));
+}
+
+/** Allowlist lines the graph no longer needs: the import is gone, or neither upward nor on a cycle. */
+function staleEntries(graph: Graph, edges: Edge[], allowlist: ReadonlySet<string>): string[] {
+  const present = new Set(edges.map(edgeKey));
+  const imported = new Set(edges.map((e) => e.to));
+  return [...allowlist].filter((key) => {
     if (key.startsWith("unused ")) {
       const file = key.slice("unused ".length);
       return !graph.has(file) || imported.has(file);
@@ -284,7 +201,6 @@ export function checkGraph(
     const [from, to] = key.split(" -> ");
     return !isUpward({ from, to }) && !reaches(graph, to, from);
   }).sort();
-  return { violations, stale };
 }
 
 /**
@@ -299,10 +215,7 @@ export function allowlistFor(graph: Graph): string[] {
     const path = cyclePath(without(graph, allowed), found[0]);
     allowed.add(edgeKey({ from: path.at(-2)!, to: path.at(-1)! }));
   }
-  const imported = new Set(edgesOf(graph).map((e) => e.to));
-  for (const file of graph.keys()) {
-    if (!imported.has(file) && !ENTRY_POINTS.includes(file)) allowed.add(`unused ${file}`);
-  }
+  for (const v of unused(graph, edgesOf(graph))) allowed.add(v.key);
   return [...allowed].sort();
 }
 
@@ -311,60 +224,6 @@ export function parseAllowlist(text: string): Set<string> {
   return new Set(
     text.split("\n").map((line) => line.replace(/#.*/, "").trim()).filter((line) => line),
   );
-}
-
-interface DenoInfo {
-  modules: {
-    specifier: string;
-    dependencies?: { code?: { specifier: string }; type?: { specifier: string } }[];
-  }[];
-}
-
-async function sourceFiles(dir: string, prefix = ""): Promise<string[]> {
-  const files: string[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    const path = `${prefix}${entry.name}`;
-    if (entry.isDirectory) files.push(...await sourceFiles(`${dir}/${entry.name}`, `${path}/`));
-    else if (/\.(ts|tsx|js|mjs)$/.test(entry.name)) files.push(path);
-  }
-  return files;
-}
-
-/**
- * The import graph of the files under `srcDir` (an absolute path), static,
- * dynamic and type-only imports alike, read by `deno info --json`. Imports of
- * packages and of files outside `srcDir` are left out.
- */
-export async function readGraph(srcDir: string, config?: string): Promise<ImportGraph> {
-  const files = (await sourceFiles(srcDir)).sort();
-  const base = new URL(`file://${srcDir.replace(/\/?$/, "/")}`).href;
-  const root = files.map((f) => `import ${JSON.stringify(new URL(f, base).href)};`).join("\n");
-  const args = ["info", "--json", "--no-npm", "--no-remote"];
-  if (config) args.push("--config", config);
-  else args.push("--no-config");
-  args.push(`data:application/typescript;base64,${btoa(root)}`);
-  const output = await new Deno.Command(Deno.execPath(), { args, stderr: "inherit" }).output();
-  if (!output.success) throw new Error(`deno info failed (exit ${output.code})`);
-  const info: DenoInfo = JSON.parse(new TextDecoder().decode(output.stdout));
-  const graph: Graph = new Map(files.map((f) => [f, new Set<string>()]));
-  const code = new Set<string>();
-  const types = new Set<string>();
-  const local = (specifier?: string) =>
-    specifier?.startsWith(base) ? decodeURIComponent(specifier.slice(base.length)) : undefined;
-  for (const module of info.modules) {
-    const from = local(module.specifier);
-    if (!from || !graph.has(from)) continue;
-    for (const dependency of module.dependencies ?? []) {
-      const viaCode = local(dependency.code?.specifier);
-      const viaType = local(dependency.type?.specifier);
-      for (const to of [viaCode, viaType]) {
-        if (to && graph.has(to)) graph.get(from)!.add(to);
-      }
-      if (viaCode && graph.has(viaCode)) code.add(edgeKey({ from, to: viaCode }));
-      if (viaType && graph.has(viaType)) types.add(edgeKey({ from, to: viaType }));
-    }
-  }
-  return { graph, typeOnly: new Set([...types].filter((key) => !code.has(key))) };
 }
 
 /** The command that rewrites the allowlist. */
