@@ -53,6 +53,7 @@ import { callOutcome, errorResult, type Progress, type ToolResult } from "./resu
 import { shapeDeclarative } from "./shape.ts";
 import {
   fetchAlso,
+  fetchBefore,
   shapeVars,
   unknownFilters,
   unknownTransforms,
@@ -358,13 +359,14 @@ export class Interpreter {
   async #run(ctx: HandlerContext): Promise<Shaped> {
     const { spec } = ctx;
     if (spec.handler) return await this.#options.handlers[spec.handler](ctx);
-    const args = await resolveRouteTargets(ctx);
+    const before = await fetchBefore(ctx, await resolveRouteTargets(ctx));
     const [data, also] = await Promise.all([
-      withHints(spec, this.#fetch(ctx, args)),
-      fetchAlso(ctx, args),
+      withHints(spec, this.#fetch(ctx, before.args)),
+      fetchAlso(ctx, before.args),
     ]);
     if (spec.output.shaper) return await this.#options.shapers[spec.output.shaper](data, ctx);
-    return shapeDeclarative(spec.output, data, { ...also, ...(await shapeVars(ctx)) });
+    const vars = { ...before.vars, ...also, ...(await shapeVars(ctx)) };
+    return shapeDeclarative(spec.output, data, vars);
   }
 
   async #fetch(ctx: HandlerContext, args: Args): Promise<unknown> {

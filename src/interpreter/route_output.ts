@@ -7,14 +7,14 @@
  * @module
  */
 
-import { BerthError, isBerthError } from "../errors/mod.ts";
+import { BerthError, type ErrorType, isBerthError } from "../errors/mod.ts";
 import { filterNames, outputLanguage, parseExpression, parseTemplate } from "../manifest/mod.ts";
-import type { FieldSpec, OutputSpec, ToolSpec } from "../manifest/types.ts";
+import type { ErrorHint, FieldSpec, OutputSpec, ToolSpec } from "../manifest/types.ts";
 import type { HandlerContext } from "./contract.ts";
 import { FILTERS, isTrue } from "./filters.ts";
 import type { Args } from "./input.ts";
 import { planRequest } from "./plan.ts";
-import { evaluateWith, type ShapeVars } from "./shape.ts";
+import { evaluateWith, pick, type ShapeVars } from "./shape.ts";
 import { TRANSFORMS } from "../docker/transforms.ts";
 
 const readsApiVersion = new WeakMap<OutputSpec, boolean>();
@@ -63,26 +63,62 @@ export async function fetchAlso(ctx: HandlerContext, args: Args): Promise<ShapeV
 }
 
 /** The manifest's hint for an engine error of this status and message, if it has one. */
-function hintFor(spec: ToolSpec, error: BerthError): string | undefined {
+function hintFor(spec: ToolSpec, error: BerthError): ErrorHint | undefined {
   const hints = error.status === undefined ? undefined : spec.response?.hints?.[error.status];
   if (hints === undefined) return undefined;
-  if (typeof hints === "string") return hints;
-  return hints.find((h) => h.contains === undefined || error.message.includes(h.contains))?.hint;
+  if (typeof hints === "string") return { hint: hints };
+  const message = error.message.toLowerCase();
+  return hints.find((h) => {
+    const texts = h.contains === undefined ? [] : [h.contains].flat();
+    return !texts.length || texts.some((t) => message.includes(t.toLowerCase()));
+  });
 }
 
-/** The call's answer; an engine error the manifest has a hint for carries that hint. */
+/**
+ * The call's answer; an engine error the manifest has a hint for carries that
+ * hint (and the hint's type, where it gives one).
+ */
 export async function withHints<T>(spec: ToolSpec, answer: Promise<T>): Promise<T> {
   try {
     return await answer;
   } catch (error) {
     const hint = isBerthError(error) ? hintFor(spec, error) : undefined;
     if (!hint || !isBerthError(error)) throw error;
-    throw new BerthError(error.type, error.message, {
-      hint,
+    throw new BerthError((hint.type ?? error.type) as ErrorType, error.message, {
+      hint: hint.hint,
       context: error.context,
       status: error.status,
     });
   }
+}
+
+/**
+ * The answers of `request.before`, read one after the other, and the
+ * arguments the tool's route is then planned with: each `sets` input takes
+ * the value found in its answer (a full ID), which planning checks again.
+ */
+export async function fetchBefore(
+  ctx: HandlerContext,
+  args: Args,
+): Promise<{ args: Args; vars: ShapeVars }> {
+  const before = Object.entries(ctx.spec.request?.before ?? {});
+  if (!before.length) return { args, vars: {} };
+  const planned = { ...args };
+  const vars: ShapeVars = {};
+  for (const [name, route] of before) {
+    const spec: ToolSpec = {
+      ...ctx.spec,
+      request: { method: "GET", path: route.path },
+      response: { kind: "json", errors: route.errors },
+    };
+    const answer = await ctx.engine.json({ ...planRequest(spec, planned), signal: ctx.signal });
+    vars[name] = answer;
+    for (const [input, path] of Object.entries(route.sets ?? {})) {
+      const value = pick(answer, path);
+      planned[input] = typeof value === "string" ? value : undefined;
+    }
+  }
+  return { args: planned, vars };
 }
 
 /** Transforms named by fields (nested ones too) that berth lacks. */

@@ -114,8 +114,9 @@ export function checkOutputLanguage(output: OutputSpec): OutputProblem[] {
 const RESERVED = new Set(["args", "answer", "item", "count", "parts", "api_version", "policy"]);
 
 /**
- * The checks of `request.also`: every path parameter a required, checked
- * input (as the main route's), every query input declared, `when` parses.
+ * The checks of `request.also` and `request.before`: every path parameter a
+ * required, checked input (as the main route's), every query input declared,
+ * `when` parses, a `sets` input one whose value the route checks again.
  */
 export function checkAlso(request: RequestSpec, input: Record<string, ParamSpec>): OutputProblem[] {
   const problems: OutputProblem[] = [];
@@ -127,16 +128,7 @@ export function checkAlso(request: RequestSpec, input: Record<string, ParamSpec>
         message: `'${name}' is a variable of its own; choose another name`,
       });
     }
-    for (const [, param] of also.path.matchAll(/\{([^}]+)\}/g)) {
-      const spec = input[param];
-      if (!spec?.required || (spec.format !== "name_or_id" && spec.format !== "image_ref")) {
-        problems.push({
-          path: [...at, "path"],
-          message:
-            `path parameter '${param}' must be a required input of format name_or_id or image_ref`,
-        });
-      }
-    }
+    problems.push(...pathProblems(also.path, input, [...at, "path"]));
     for (const [key, mapping] of Object.entries(also.query ?? {})) {
       const from = typeof mapping === "string" ? mapping : "from" in mapping ? mapping.from : "";
       if (from && !input[from]) {
@@ -155,5 +147,38 @@ export function checkAlso(request: RequestSpec, input: Record<string, ParamSpec>
       }
     }
   }
+  for (const [name, before] of Object.entries(request.before ?? {})) {
+    const at = ["request", "before", name];
+    if (RESERVED.has(name) || request.also?.[name]) {
+      problems.push({ path: at, message: `'${name}' is a variable already; choose another name` });
+    }
+    problems.push(...pathProblems(before.path, input, [...at, "path"]));
+    for (const key of Object.keys(before.sets ?? {})) {
+      const spec = input[key];
+      if (!spec?.required || spec.format !== "name_or_id") {
+        problems.push({
+          path: [...at, "sets", key],
+          message: `'${key}' must be a required input of format name_or_id`,
+        });
+      }
+    }
+  }
   return problems;
+}
+
+function pathProblems(
+  path: string,
+  input: Record<string, ParamSpec>,
+  at: (string | number)[],
+): OutputProblem[] {
+  return [...path.matchAll(/\{([^}]+)\}/g)].flatMap(([, param]) => {
+    const spec = input[param];
+    const checked = spec?.required &&
+      (spec.format === "name_or_id" || spec.format === "image_ref");
+    return checked ? [] : [{
+      path: at,
+      message:
+        `path parameter '${param}' must be a required input of format name_or_id or image_ref`,
+    }];
+  });
 }

@@ -104,8 +104,11 @@ const textLine: z.ZodType = z.lazy(() =>
 
 const errorHint = z.union([
   z.string().min(1),
-  z.array(z.strictObject({ contains: z.string().min(1).optional(), hint: z.string().min(1) }))
-    .min(1),
+  z.array(z.strictObject({
+    contains: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    type: z.lazy(() => errorTypes).optional(),
+    hint: z.string().min(1),
+  })).min(1),
 ]);
 
 /** The schema of one `manifest/<toolset>/<tool>.yaml` file. */
@@ -142,6 +145,15 @@ export const toolFileSchema = z
             query: z.record(z.string(), queryMapping).optional(),
             when: z.string().min(1).optional(),
             errors: z.record(z.string().regex(/^\d{3}$/), errorTypes).optional(),
+          }),
+        ).optional(),
+        before: z.record(
+          z.string().regex(/^[a-z][a-z0-9_]*$/),
+          z.strictObject({
+            path: routePath,
+            errors: z.record(z.string().regex(/^\d{3}$/), errorTypes).optional(),
+            sets: z.record(z.string(), z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/))
+              .optional(),
           }),
         ).optional(),
       })

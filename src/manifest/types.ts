@@ -108,6 +108,20 @@ export interface RequestSpec {
    * output (`$name`); `when` (an expression) skips one.
    */
   also?: Record<string, AlsoSpec>;
+  /**
+   * GET routes read first, one after the other, each answer a variable of
+   * the output (`$name`): the object a change acts on, found by name and then
+   * acted on by its full ID (`sets: { network_id: Id }`, docs/security.md rule 2).
+   */
+  before?: Record<string, BeforeSpec>;
+}
+
+/** A route read before the tool's own (`request.before`). */
+export interface BeforeSpec {
+  path: string;
+  errors?: Record<number, string>;
+  /** Input → dot path in the answer: the value the tool's route then uses for that input. */
+  sets?: Record<string, string>;
 }
 
 /** A further GET route of a tool (`request.also`). */
@@ -131,9 +145,11 @@ export interface ResponseSpec {
   hints?: Record<number, string | ErrorHint[]>;
 }
 
-/** A hint for an engine error whose message contains a text. */
+/** A hint for an engine error whose message contains a text (or one of several, in any case). */
 export interface ErrorHint {
-  contains?: string;
+  contains?: string | string[];
+  /** The error's type instead of the status's (the engine answers 403 for some conflicts). */
+  type?: string;
   hint: string;
 }
 

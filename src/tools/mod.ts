@@ -12,13 +12,11 @@ import { operationStatus } from "./system/operation_status.ts";
 import { connectContainer } from "./networks/connect_container.ts";
 import { createNetwork } from "./networks/create_network.ts";
 import { createVolume } from "./volumes/create_volume.ts";
-import { disconnectContainer } from "./networks/disconnect_container.ts";
 import { pruneImages } from "./images/prune_images.ts";
 import { pruneNetworks } from "./networks/prune_networks.ts";
 import { pruneVolumesHandler } from "./volumes/prune_volumes.ts";
 import { pullImage } from "./images/pull_image.ts";
 import { pushImage } from "./images/push_image.ts";
-import { removeNetwork } from "./networks/remove_network.ts";
 import { systemPrune } from "./system/system_prune.ts";
 import { tagImage } from "./images/tag_image.ts";
 import { startContainer } from "./containers/start_container.ts";
@@ -58,13 +56,11 @@ export const HANDLERS: Record<string, Handler> = {
   connect_container: connectContainer,
   create_network: createNetwork,
   create_volume: createVolume,
-  disconnect_container: disconnectContainer,
   prune_images: pruneImages,
   prune_networks: pruneNetworks,
   prune_volumes: pruneVolumesHandler,
   pull_image: pullImage,
   push_image: pushImage,
-  remove_network: removeNetwork,
   system_prune: systemPrune,
   tag_image: tagImage,
   container_logs: containerLogs,

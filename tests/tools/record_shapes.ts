@@ -250,6 +250,18 @@ try {
     hiding.engine.close();
     await docker("rm", "-f", `berth-yaml-hidden-${stamp}`).catch(() => {});
   }
+  // A second network with the container on it: disconnected, then removed.
+  const spare = `berth-yaml-spare-${stamp}`;
+  if (!only.size || only.has("disconnect_container") || only.has("remove_network")) {
+    await docker("network", "create", ...label, spare);
+    await docker("network", "connect", spare, container);
+  }
+  await record("disconnect_container", "docker_disconnect_container", {
+    container_id: container,
+    network: spare,
+  });
+  await record("remove_network", "docker_remove_network", { network_id: spare });
+  await docker("network", "rm", spare).catch(() => {});
   await docker("tag", image, `${image}-second`);
   await record("remove_image_untag", "docker_remove_image", { image_id: `${image}-second` });
   await docker("rm", "-f", container);

@@ -110,6 +110,26 @@ Deno.test("hints: the status's hint, or the first whose text the message contain
   );
   await assert.rejects(fail("in use", 409), (e: BerthError) => e.hint === "Remove users");
   await assert.rejects(fail("in use", 500), (e: BerthError) => e.hint !== "Remove users");
+  // A hint may retype the error (the engine answers 403 for conflicts); texts match in any case.
+  const retyping = {
+    response: {
+      kind: "empty",
+      hints: {
+        403: [{ contains: ["active endpoints", "in use"], type: "conflict", hint: "Free it" }],
+      },
+    },
+  } as unknown as ToolSpec;
+  const refused = (message: string) =>
+    withHints(
+      retyping,
+      Promise.reject(new BerthError("permission_denied", message, { status: 403 })),
+    );
+  await assert.rejects(
+    refused("Network x has Active Endpoints"),
+    (e: BerthError) =>
+      e.type === "conflict" && e.code === "DKR-010" && e.hint === "Free it" && e.status === 403,
+  );
+  await assert.rejects(refused("forbidden"), (e: BerthError) => e.type === "permission_denied");
 });
 
 Deno.test("mistakes: a bad template is a load error with line and field; unknown filters are found", async () => {
