@@ -331,11 +331,15 @@ export class EngineClient {
         hint: "Names and IDs may only contain letters, digits, '_', '.' and '-'",
       });
     }
+    // Built apart and set once: each change through url.searchParams re-parses the whole URL.
+    const params = new URLSearchParams();
     for (const [key, value] of Object.entries(req.query ?? {})) {
       if (value === undefined) continue;
-      if (Array.isArray(value)) value.forEach((v) => url.searchParams.append(key, v));
-      else url.searchParams.set(key, String(value));
+      if (Array.isArray(value)) value.forEach((v) => params.append(key, v));
+      else params.append(key, String(value));
     }
+    const search = params.toString();
+    if (search) url.search = search;
     return url.toString();
   }
 

@@ -184,23 +184,34 @@ function redactAssignments(text: string): string {
 
 /**
  * What each rule of {@link redactTextRules} needs to find before it can change
- * a text: the separator of an assignment (`=`, `:`), a quote (an argv quoted
- * as JSON) or `@` (URL userinfo); a private key or the start of a token
- * shape; a bearer scheme, a secret flag or a program with password flags
- * (case-insensitive, as those rules are). Most strings of an answer (IDs,
- * names, states, many log lines) have none of them, and three quick scans
- * replace the rules' half-dozen. tests/unit/redact_first_look_test.ts holds
- * the two to the same results.
+ * a text: a quote (an argv quoted as JSON) or `@` (URL userinfo); the
+ * separator of an assignment (`=`, `:`) together with a word that makes its
+ * key secret; a private key or the start of a token shape; a bearer scheme, a
+ * secret flag or a program with password flags (case-insensitive, as those
+ * rules are). Most strings of an answer (IDs, names, image references,
+ * states, many log lines) have none of them, and a few quick scans replace the
+ * rules' half-dozen. tests/unit/redact_first_look_test.ts holds the two to the
+ * same results.
  */
 const TEXT_MAY_HOLD_SECRET: readonly RegExp[] = [
-  /[=:"@]/,
+  /["@]/,
   new RegExp(`PRIVATE KEY|${TOKEN_HINT.source}`),
   new RegExp(`${BEARER.source}|${MAY_HOLD_SECRET.source}`, "i"),
 ];
 
+/**
+ * A word that makes a key secret in free text ({@link isSecretTextKey}),
+ * looked for in the upper-cased text: the key's words are upper-cased one by
+ * one, and upper-casing maps each character on its own, so each of them is
+ * part of the upper-cased text.
+ */
+const TEXT_SECRET_MARKER = new RegExp([...TEXT_SECRET_WORDS, ...TEXT_SECRET_SUFFIXES].join("|"));
+
 /** True when some rule of {@link redactTextRules} may change `text`. */
 function mayHoldSecret(text: string): boolean {
-  return TEXT_MAY_HOLD_SECRET.some((hint) => hint.test(text));
+  if (TEXT_MAY_HOLD_SECRET.some((hint) => hint.test(text))) return true;
+  // An assignment is redacted only under a secret key.
+  return /[=:]/.test(text) && TEXT_SECRET_MARKER.test(text.toUpperCase());
 }
 
 /**
