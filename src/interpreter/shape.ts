@@ -24,9 +24,18 @@ import { TRANSFORMS } from "../docker/transforms.ts";
 
 export { alignColumns } from "../guard/formats.ts";
 
+/** Dot paths split once: a list shapes every item by the same few (manifests name them). */
+const paths = new Map<string, string[]>();
+const MAX_PATHS = 1024;
+
 /** Reads a dot path (`State.Health.Status`, `Names.0`) from a value. */
 export function pick(value: unknown, path: string): unknown {
-  return pickKeys(value, path.split("."));
+  let keys = paths.get(path);
+  if (!keys) {
+    if (paths.size >= MAX_PATHS) paths.clear();
+    paths.set(path, keys = path.split("."));
+  }
+  return pickKeys(value, keys);
 }
 
 function pickKeys(value: unknown, keys: string[]): unknown {
@@ -71,11 +80,15 @@ class Scope implements FilterScope {
   ) {}
 
   /** The same variables, another current value (and more variables). */
-  at(current: unknown, more: ShapeVars = {}): Scope {
-    return new Scope(current, { ...this.vars, ...more }, this.templates);
+  at(current: unknown, more?: ShapeVars): Scope {
+    // Variables are never changed: a scope without new ones shares its parent's.
+    const vars = more === undefined ? this.vars : { ...this.vars, ...more };
+    return new Scope(current, vars, this.templates);
   }
 
-  render = (t: Template, current: unknown): string | undefined => renderParsed(t, this.at(current));
+  render(t: Template, current: unknown): string | undefined {
+    return renderParsed(t, this.at(current));
+  }
 
   static of(output: OutputSpec, current: unknown, vars: ShapeVars): Scope {
     const named = Object.fromEntries(
@@ -107,6 +120,15 @@ export function evaluateWith(source: string, vars: ShapeVars): unknown {
   return evaluate(expression(source), new Scope(undefined, vars, {}));
 }
 
+/** The entries of a manifest's fields, listed once per output rather than once per item. */
+const fieldEntries = new WeakMap<Record<string, FieldSpec>, [string, FieldSpec][]>();
+
+function entriesOf(fields: Record<string, FieldSpec>): [string, FieldSpec][] {
+  let entries = fieldEntries.get(fields);
+  if (!entries) fieldEntries.set(fields, entries = Object.entries(fields));
+  return entries;
+}
+
 /** Applies declarative fields to one engine object. */
 export function applyFields(
   item: Record<string, unknown>,
@@ -114,10 +136,12 @@ export function applyFields(
   scope: Scope = new Scope(item, {}, {}),
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const here = scope.at(item, { item });
-  for (const [name, field] of Object.entries(fields)) {
+  // The item's scope, made only for the fields that read one (most only pick and transform).
+  let scoped: Scope | undefined;
+  const here = () => scoped ??= scope.at(item, { item });
+  for (const [name, field] of entriesOf(fields)) {
     let value = field.value
-      ? evaluate(expression(field.value), here)
+      ? evaluate(expression(field.value), here())
       : field.from
       ? pick(item, field.from)
       : item[name];
@@ -127,7 +151,8 @@ export function applyFields(
     }
     if (field.fields && Array.isArray(value)) {
       const nested = field.fields;
-      value = value.map((v) => applyFields((v ?? {}) as Record<string, unknown>, nested, here));
+      const parent = here();
+      value = value.map((v) => applyFields((v ?? {}) as Record<string, unknown>, nested, parent));
     }
     out[name] = value === undefined ? null : value;
   }
@@ -260,13 +285,21 @@ function renderRows(
   const row = typeof output.text === "string" ? output.text : undefined;
   if (rows.length === 0) return `No ${noun}`;
   if (!row) return compactJson(rows.map((r) => r.shaped));
-  const render = (source: string, r: (typeof rows)[number]) =>
-    renderParsed(template(source), scope.at(r.shaped, { item: r.item })) ?? "";
+  // One scope per row, whatever its number of columns.
+  const at = (r: (typeof rows)[number]) => scope.at(r.shaped, { item: r.item });
+  const render = (source: string, rowScope: Scope) =>
+    renderParsed(template(source), rowScope) ?? "";
   const headers = output.header?.trim().split(/\s+/) ?? [];
   const columns = COLUMNS_ONLY.test(row) ? row.split(" ") : [];
   const lines = columns.length > 1 && columns.length === headers.length
-    ? alignColumns([headers, ...rows.map((r) => columns.map((c) => render(c, r)))])
-    : [...(output.header ? [output.header] : []), ...rows.map((r) => render(row, r))];
+    ? alignColumns([
+      headers,
+      ...rows.map((r) => {
+        const rowScope = at(r);
+        return columns.map((c) => render(c, rowScope));
+      }),
+    ])
+    : [...(output.header ? [output.header] : []), ...rows.map((r) => render(row, at(r)))];
   const title = output.title
     ? renderParsed(template(output.title), scope) ?? ""
     : counted(rows.length, noun);
