@@ -21,7 +21,7 @@ import { loadManifests } from "../manifest/mod.ts";
 import type { Level, ToolsetSpec, ToolSpec } from "../manifest/types.ts";
 import { AuditLog } from "../policy/audit.ts";
 import { ConfigPolicy, type Policy } from "../policy/mod.ts";
-import { PolicyEngine } from "../interpreter/policy_engine.ts";
+import { PolicyEngine } from "../policy/enforce/mod.ts";
 import { createFallbackModel } from "../understanding/fallback.ts";
 
 /** berth's version, reported to clients and by `--version`. */

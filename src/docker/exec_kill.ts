@@ -34,10 +34,10 @@
  * @module
  */
 
+import { containers, exec } from "../engine/ops/mod.ts";
 import type { EngineClient } from "../engine/client.ts";
 import { demultiplex } from "../engine/streams.ts";
 import { ownExecBody } from "../policy/own_exec.ts";
-import { containerPath } from "./visible_container.ts";
 
 /** The environment variable that marks an exec's processes. */
 export const EXEC_MARKER = "BERTH_EXEC_ID";
@@ -129,11 +129,9 @@ async function killOnce(
   const api = { engine, containerId, signal };
   let killed = 0;
   try {
-    const { Pid: hostPid = 0 } = await engine.json<{ Pid?: number }>({
-      method: "GET",
-      path: `/exec/${encodeURIComponent(execId)}/json`,
-      signal,
-    });
+    const { Pid: hostPid = 0 } = await engine.json<{ Pid?: number }>(
+      exec.inspect(execId, { signal }),
+    );
     for (let round = 0; round < ROUNDS; round++) {
       const host = await hostProcesses(api);
       const targets = hostPid ? hostTargets(host, hostPid) : [];
@@ -165,12 +163,9 @@ function words(args: string): string {
 
 /** The container's processes in host PIDs (`docker top -o pid,ppid,sid,stat,etimes,args`). */
 async function hostProcesses({ engine, containerId, signal }: Api): Promise<ProcessRow[]> {
-  const top = await engine.json<{ Processes?: string[][] }>({
-    method: "GET",
-    path: containerPath(containerId, "top"),
-    query: { ps_args: "-o pid,ppid,sid,stat,etimes,args" },
-    signal,
-  });
+  const top = await engine.json<{ Processes?: string[][] }>(
+    containers.top(containerId, { ps_args: "-o pid,ppid,sid,stat,etimes,args" }, { signal }),
+  );
   return (top.Processes ?? []).map(([pid, ppid, sid, state, age, ...args]) => ({
     pid: Number(pid),
     ppid: Number(ppid),
@@ -269,19 +264,13 @@ async function runInContainer(
   script: string,
   args: string[],
 ): Promise<string> {
-  const { Id } = await engine.json<{ Id: string }>({
-    method: "POST",
-    path: containerPath(containerId, "exec"),
+  const { Id } = await engine.json<{ Id: string }>(containers.exec(
+    containerId,
     // berth's own fixed script: not judged by the operator's exec guard (src/policy/own_exec.ts).
-    body: ownExecBody(["sh", "-c", `${script}; echo "berth-end $?"`, "berth-helper", ...args], "0"),
-    signal,
-  });
-  const response = await engine.request({
-    method: "POST",
-    path: `/exec/${encodeURIComponent(Id)}/start`,
-    body: { Detach: false, Tty: false },
-    signal,
-  });
+    ownExecBody(["sh", "-c", `${script}; echo "berth-end $?"`, "berth-helper", ...args], "0"),
+    { signal },
+  ));
+  const response = await engine.request(exec.start(Id, { Detach: false, Tty: false }, { signal }));
   const out = { stdout: "", stderr: "" };
   const decoder = new TextDecoder();
   if (response.body) {

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { images } from "../engine/ops/mod.ts";
 import { isBerthError } from "../errors/mod.ts";
 import type { HandlerContext } from "../interpreter/contract.ts";
 
@@ -15,11 +16,7 @@ export async function localImage<T>(
   ref: string,
 ): Promise<T | undefined> {
   try {
-    return await ctx.engine.json<T>({
-      method: "GET",
-      path: `/images/${encodeURIComponent(ref)}/json`,
-      signal: ctx.signal,
-    });
+    return await ctx.engine.json<T>(images.inspect(ref, { signal: ctx.signal }));
   } catch (error) {
     if (isBerthError(error) && error.status === 404) return undefined;
     throw error;

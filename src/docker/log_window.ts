@@ -10,6 +10,7 @@
  * @module
  */
 
+import { containers } from "../engine/ops/mod.ts";
 import {
   chunkReader,
   concatBytes,
@@ -20,7 +21,6 @@ import {
   type StreamName,
 } from "../engine/streams.ts";
 import type { LineFilter } from "../guard/pattern.ts";
-import { containerPath } from "./visible_container.ts";
 import type { HandlerContext } from "../interpreter/contract.ts";
 
 /** Limits and filters of a {@link LogWindow}. */
@@ -385,7 +385,7 @@ export async function readContainerLogs(
   return state.stopped ? { ...result, truncated: true, stopped: state.stopped } : result;
 }
 
-/** Sends `GET /containers/{id}/logs` for a query; the answer's body is the caller's to read. */
+/** Sends `containers.logs` for a query; the answer's body is the caller's to read. */
 export function openContainerLogs(
   ctx: Pick<HandlerContext, "engine" | "signal">,
   id: string,
@@ -396,21 +396,15 @@ export function openContainerLogs(
   const signal = follow
     ? AbortSignal.any([ctx.signal, AbortSignal.timeout(follow.ms)])
     : ctx.signal;
-  return ctx.engine.request({
-    method: "GET",
-    path: containerPath(id, "logs"),
-    query: {
-      stdout: query.stdout ?? true,
-      stderr: query.stderr ?? true,
-      tail: String(query.tail),
-      since: query.since,
-      until: query.until,
-      timestamps: query.timestamps,
-      follow: follow ? true : undefined,
-    },
-    signal,
-    errors: { 404: "container_not_found" },
-  });
+  return ctx.engine.request(containers.logs(id, {
+    stdout: query.stdout ?? true,
+    stderr: query.stderr ?? true,
+    tail: String(query.tail),
+    since: query.since,
+    until: query.until,
+    timestamps: query.timestamps,
+    follow: follow ? true : undefined,
+  }, { signal, errors: { 404: "container_not_found" } }));
 }
 
 /** How long to follow a log, and who hears of the output as it arrives. */

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { networks, type Operation } from "../engine/ops/mod.ts";
 import { BerthError, isBerthError } from "../errors/mod.ts";
 import type { HandlerContext } from "../interpreter/contract.ts";
 
@@ -25,12 +26,9 @@ export async function inspectNetwork(
   ctx: Pick<HandlerContext, "engine" | "signal">,
   network: string,
 ): Promise<NetworkInspect> {
-  return await ctx.engine.json<NetworkInspect>({
-    method: "GET",
-    path: `/networks/${encodeURIComponent(network)}`,
-    signal: ctx.signal,
-    errors: { 404: "not_found" },
-  });
+  return await ctx.engine.json<NetworkInspect>(
+    networks.inspect(network, {}, { signal: ctx.signal, errors: { 404: "not_found" } }),
+  );
 }
 
 const CONFLICT = /active endpoints|already exists|is not connected|already attached|in use/i;
@@ -57,12 +55,12 @@ export function networkConflict(error: unknown, hint: string): unknown {
  */
 export async function changeNetwork(
   ctx: Pick<HandlerContext, "engine" | "signal">,
-  request: { method: "POST" | "DELETE"; path: string; body?: unknown },
+  op: Operation<"network.connect" | "network.disconnect" | "network.remove">,
   conflictHint: string,
 ): Promise<void> {
   try {
     const response = await ctx.engine.request({
-      ...request,
+      ...op,
       signal: ctx.signal,
       errors: { 404: "not_found" },
     });

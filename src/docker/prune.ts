@@ -6,10 +6,10 @@
  * @module
  */
 
+import { encodeFilters, type Operation, system, volumes } from "../engine/ops/mod.ts";
 import { compareVersions } from "../engine/client.ts";
 import { BerthError, invalidInput, isBerthError } from "../errors/mod.ts";
 import { sleep } from "../guard/retry.ts";
-import { encodeFilters } from "../interpreter/plan.ts";
 import type { HandlerContext } from "../interpreter/contract.ts";
 
 /** Engine filters: key → values. */
@@ -41,19 +41,20 @@ const BUSY_WAIT_MS = 15_000;
 const BUSY_POLL_MS = 250;
 
 /**
- * `POST /<kind>/prune`, waiting while another prune of that kind runs: the
+ * A prune, waiting while another prune of that kind runs: the
  * engine refuses a second one with 409 "a prune operation is already
  * running", which is a moment's wait, not a failure.
  */
 export async function postPrune<T>(
   ctx: Pick<HandlerContext, "engine" | "signal">,
-  path: string,
-  query: Record<string, string | undefined>,
+  op: Operation<
+    "container.prune" | "image.prune" | "network.prune" | "volume.prune" | "image.build_prune"
+  >,
 ): Promise<T> {
   const started = Date.now();
   while (true) {
     try {
-      return (await ctx.engine.json<T>({ method: "POST", path, query, signal: ctx.signal })) ??
+      return (await ctx.engine.json<T>({ ...op, signal: ctx.signal })) ??
         ({} as T);
     } catch (error) {
       if (!isBerthError(error) || !BUSY.test(error.message)) throw error;
@@ -102,8 +103,7 @@ export async function pruneVolumes(
     const query = modern && all ? { ...filters, all: ["true"] } : filters;
     const report = await postPrune<{ VolumesDeleted?: string[] | null; SpaceReclaimed?: number }>(
       ctx,
-      "/volumes/prune",
-      { filters: encodeFilters(query) },
+      volumes.prune({ filters: encodeFilters(query) }),
     );
     return { deleted: report?.VolumesDeleted ?? [], bytes: report?.SpaceReclaimed ?? 0 };
   }
@@ -114,12 +114,9 @@ async function pruneAnonymous(
   ctx: Pick<HandlerContext, "engine" | "signal">,
   filters: Filters,
 ): Promise<VolumePruneResult> {
-  const list = await ctx.engine.json<{ Volumes?: VolumeListItem[] | null }>({
-    method: "GET",
-    path: "/volumes",
-    query: { filters: encodeFilters({ dangling: ["true"] }) },
-    signal: ctx.signal,
-  });
+  const list = await ctx.engine.json<{ Volumes?: VolumeListItem[] | null }>(
+    volumes.list({ dangling: ["true"] }, { signal: ctx.signal }),
+  );
   const candidates = (list?.Volumes ?? []).filter((v) =>
     /^[0-9a-f]{64}$/.test(v.Name) && labelsMatch(v.Labels ?? {}, filters)
   );
@@ -128,11 +125,9 @@ async function pruneAnonymous(
   const result: VolumePruneResult = { deleted: [], bytes: 0 };
   for (const volume of candidates) {
     try {
-      const response = await ctx.engine.request({
-        method: "DELETE",
-        path: `/volumes/${volume.Name}`,
+      const response = await ctx.engine.request(volumes.remove(volume.Name, {}, {
         signal: ctx.signal,
-      });
+      }));
       await response.body?.cancel();
       result.deleted.push(volume.Name);
       result.bytes += sizes.get(volume.Name) ?? 0;
@@ -158,10 +153,6 @@ async function volumeSizes(
 ): Promise<Map<string, number>> {
   const df = await ctx.engine.json<
     { Volumes?: { Name: string; UsageData?: { Size?: number } }[] | null }
-  >({
-    method: "GET",
-    path: "/system/df",
-    signal: ctx.signal,
-  });
+  >(system.diskUsage({}, { signal: ctx.signal }));
   return new Map((df?.Volumes ?? []).map((v) => [v.Name, Math.max(0, v.UsageData?.Size ?? 0)]));
 }

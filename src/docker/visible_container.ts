@@ -6,10 +6,14 @@
  * @module
  */
 
+import { containers } from "../engine/ops/mod.ts";
 import type { Policy } from "../policy/mod.ts";
 // Hidden and missing must look the same (DKR-002): one error for both, built as the engine's own 404.
-import { containerNotFound } from "../interpreter/resolve.ts";
+import { containerNotFound } from "../policy/enforce/mod.ts";
+import { bareName } from "../guard/formats.ts";
 import type { HandlerContext } from "../interpreter/contract.ts";
+
+export { bareName };
 
 /** The parts of `GET /containers/{id}/json` that handlers read. */
 export interface ContainerInspect {
@@ -45,15 +49,9 @@ export interface ContainerInspect {
   [key: string]: unknown;
 }
 
-/** The engine's path for one container, with the ID encoded as one segment. */
-export function containerPath(id: string, suffix = "json"): string {
-  return `/containers/${encodeURIComponent(id)}/${suffix}`;
-}
-
 /** Throws the "not found" error when the policy hides the container of this name. */
 export function assertContainerVisible(policy: Policy, id: string, engineName: unknown): void {
-  const name = typeof engineName === "string" ? engineName.replace(/^\//, "") : "";
-  if (!policy.containerVisible(name)) throw containerNotFound(id);
+  if (!policy.containerVisible(bareName(engineName))) throw containerNotFound(id);
 }
 
 /** Inspects a container by name, ID or prefix and checks that the policy lets it be seen. */
@@ -61,19 +59,11 @@ export async function inspectVisibleContainer(
   ctx: Pick<HandlerContext, "engine" | "policy" | "signal">,
   id: string,
 ): Promise<ContainerInspect> {
-  const info = await ctx.engine.json<ContainerInspect>({
-    method: "GET",
-    path: containerPath(id),
-    signal: ctx.signal,
-    errors: { 404: "container_not_found" },
-  });
+  const info = await ctx.engine.json<ContainerInspect>(
+    containers.inspect(id, {}, { signal: ctx.signal, errors: { 404: "container_not_found" } }),
+  );
   // An empty answer has no name to check: it cannot be shown.
   if (!info?.Id) throw containerNotFound(id);
   assertContainerVisible(ctx.policy, id, info.Name);
   return info;
-}
-
-/** A container name without the engine's leading slash. */
-export function bareName(name: unknown): string {
-  return typeof name === "string" ? name.replace(/^\//, "") : "";
 }

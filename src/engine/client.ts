@@ -21,6 +21,14 @@ import { engineError, type StatusOverrides, unreachable } from "./errors.ts";
 import { SshTunnel } from "./ssh.ts";
 import { StatsStreams, type StatsStreamsOptions } from "./stats_streams.ts";
 import { readCapped } from "./streams.ts";
+import {
+  type AnyOperation,
+  containers,
+  type QueryValue,
+  routeOf,
+  system,
+  unversioned,
+} from "./ops/mod.ts";
 
 /** The newest API version berth speaks; negotiation only goes down from here. */
 export const MAX_API_VERSION = "1.47";
@@ -37,10 +45,13 @@ export const MAX_JSON_BODY = 32 * 1024 * 1024;
  */
 const NEGOTIATION_TIMEOUT_MS = 10_000;
 
-/** Query values; arrays repeat the key, undefined drops it. */
-export type QueryValue = string | number | boolean | undefined | string[];
+export type { QueryValue };
 
-/** One request to the engine. `path` is relative to the API version prefix. */
+/**
+ * One request as the transport sends it. `path` is relative to the API
+ * version prefix. Callers send an {@link AnyOperation} (src/engine/ops/); a
+ * request is what the client renders it into.
+ */
 export interface EngineRequest {
   method: string;
   path: string;
@@ -54,7 +65,31 @@ export interface EngineRequest {
   /** False for `/_ping` and other unversioned routes. */
   versioned?: boolean;
   /** Non-2xx statuses that mean success for this route (304 "already started"). */
-  accept?: number[];
+  accept?: readonly number[];
+}
+
+/** What the client sends: an operation, or (until every caller builds operations) a request. */
+export type Sendable = AnyOperation | EngineRequest;
+
+/** True for an operation (it has a name), false for a raw request. */
+export function isOperation(x: Sendable): x is AnyOperation {
+  return typeof (x as AnyOperation).name === "string";
+}
+
+/** The request an operation is sent as: its route rendered from its target. */
+export function requestOf(x: Sendable): EngineRequest {
+  if (!isOperation(x)) return x;
+  return {
+    method: x.method,
+    path: routeOf(x),
+    query: x.query as Record<string, QueryValue> | undefined,
+    body: x.body,
+    headers: x.headers as Record<string, string> | undefined,
+    signal: x.signal,
+    errors: x.errors,
+    accept: x.accept,
+    ...(unversioned(x) ? { versioned: false } : {}),
+  };
 }
 
 /** Options for {@link EngineClient}. */
@@ -140,12 +175,7 @@ export class EngineClient {
     }, NEGOTIATION_TIMEOUT_MS);
     let response: Response;
     try {
-      response = await this.#requestOnce({
-        method: "GET",
-        path: "/_ping",
-        versioned: false,
-        signal: controller.signal,
-      });
+      response = await this.#requestOnce(requestOf(system.ping({ signal: controller.signal })));
       await response.body?.cancel();
     } finally {
       clearTimeout(timer);
@@ -165,12 +195,7 @@ export class EngineClient {
 
   /** Answers true when `/_ping` says OK. */
   async ping(signal?: AbortSignal): Promise<boolean> {
-    const response = await this.request({
-      method: "GET",
-      path: "/_ping",
-      versioned: false,
-      signal,
-    });
+    const response = await this.request(system.ping({ signal }));
     return (await response.text()).trim() === "OK";
   }
 
@@ -180,7 +205,8 @@ export class EngineClient {
    * A GET or HEAD that could not reach the engine is retried twice with
    * backoff within its deadline; other methods are never retried.
    */
-  request(req: EngineRequest): Promise<Response> {
+  request(op: Sendable): Promise<Response> {
+    const req = requestOf(op);
     return retryIdempotent(req.method, () => this.#requestOnce(req), req.signal);
   }
 
@@ -235,7 +261,8 @@ export class EngineClient {
    * Sends a request and parses its JSON body (capped). A GET whose body broke
    * off mid-way is sent again like one that could not connect.
    */
-  json<T = unknown>(req: EngineRequest, maxBytes = MAX_JSON_BODY): Promise<T> {
+  json<T = unknown>(op: Sendable, maxBytes = MAX_JSON_BODY): Promise<T> {
+    const req = requestOf(op);
     return retryIdempotent(req.method, async () => {
       const response = await this.#requestOnce(req);
       const { text, truncated } = await this.#read(response, maxBytes, req);
@@ -251,7 +278,8 @@ export class EngineClient {
   }
 
   /** Sends a request and reads its body as text, keeping at most `maxBytes`. */
-  text(req: EngineRequest, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
+  text(op: Sendable, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
+    const req = requestOf(op);
     return retryIdempotent(req.method, async () => {
       const response = await this.#requestOnce(req);
       const { text, truncated } = await this.#read(response, maxBytes, req);
@@ -278,13 +306,12 @@ export class EngineClient {
   statsSample(req: StatsSampleRequest): Promise<unknown | undefined> {
     this.#streams ??= new StatsStreams(
       (id, signal) =>
-        this.request({
-          method: "GET",
-          path: `/containers/${encodeURIComponent(id)}/stats`,
-          query: { stream: true },
-          signal,
-          errors: { 404: "container_not_found" },
-        }),
+        this.request(
+          containers.stats(id, { stream: true }, {
+            signal,
+            errors: { 404: "container_not_found" },
+          }),
+        ),
       this.#streamOptions,
     );
     return this.#streams.latest(req.id, req.signal);

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { system } from "./ops/mod.ts";
 import type { EngineClient } from "./client.ts";
 
 /** The engines berth knows apart. */
@@ -35,7 +36,7 @@ export async function identify(
   engine: EngineClient,
   signal?: AbortSignal,
 ): Promise<EngineIdentity> {
-  const answer = await engine.json<VersionAnswer>({ method: "GET", path: "/version", signal });
+  const answer = await engine.json<VersionAnswer>(system.version({ signal }));
   const podman = answer.Components?.find((c) => /podman/i.test(c.Name ?? ""));
   return {
     kind: kindOf(answer),

@@ -15,12 +15,13 @@ import type { Format } from "../manifest/types.ts";
 export const NAME_OR_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
 
 /**
- * A name as the engine prints it, without the one leading '/' of container
- * names (inspect shows Name "/web", and clients copy it). Only one slash goes:
- * "//x" keeps "/x" and still fails {@link NAME_OR_ID}.
+ * A container name without the engine's one leading `/` (inspect shows Name
+ * "/web", and clients copy it); the lists judge names without it. Only one
+ * slash goes: "//x" keeps "/x" and still fails {@link NAME_OR_ID}. Anything
+ * but a string is "".
  */
-export function withoutLeadingSlash(name: string): string {
-  return name.startsWith("/") ? name.slice(1) : name;
+export function bareName(name: unknown): string {
+  return typeof name === "string" ? name.replace(/^\//, "") : "";
 }
 
 // The distribution reference grammar (github.com/distribution/reference).

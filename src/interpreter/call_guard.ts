@@ -15,8 +15,8 @@ import { redactArguments, REDACTED, redactWith, scrubValues } from "../policy/re
 import { isIrreversible, isReadOnly } from "./annotations.ts";
 import type { FallbackModel, HandlerContext, Sampler, Shaped } from "./contract.ts";
 import type { Args } from "./input.ts";
-import { PolicyEngine } from "./policy_engine.ts";
-import { checkImage, resolveContainer } from "./resolve.ts";
+import { PolicyEngine } from "../policy/enforce/mod.ts";
+import { checkImage, resolveContainer } from "../policy/enforce/mod.ts";
 import { callOutcome, type Progress, type ToolResult } from "./result.ts";
 
 /**

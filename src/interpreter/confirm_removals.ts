@@ -14,30 +14,47 @@
  * @module
  */
 
-import type { EngineRequest } from "../engine/client.ts";
+import { isOperation, type Sendable } from "../engine/client.ts";
+import { operationFromRequest } from "../engine/ops/legacy.ts";
+import { type AnyOperation, containers, type OpName, routeOf } from "../engine/ops/mod.ts";
 import { cancelledByUser } from "./call_guard.ts";
 
-/** Engine methods whose first argument is an EngineRequest. */
+/** Engine methods whose first argument is an operation. */
 const REQUEST_METHODS = new Set<PropertyKey>(["request", "json", "text"]);
 
-const PRUNE = /^\/(containers|images|volumes|networks|build)\/prune$/;
-const CREATE = /^\/(containers|volumes|networks)\/create$/;
-const OBJECT = /^\/(containers|images|volumes|networks)\/([^/]+)$/;
-/** A stop or kill: it removes the container too when the container was started with auto-remove. */
-const STOP = /^\/containers\/([^/]+)\/(stop|kill)$/;
+/** The prunes, and what each removes. */
+const PRUNES: Partial<Record<OpName, string>> = {
+  "container.prune": "containers",
+  "image.prune": "images",
+  "volume.prune": "volumes",
+  "network.prune": "networks",
+  "image.build_prune": "build",
+};
 
-/** What a request removes, in words, or undefined when it removes nothing. */
-export function removalOf(req: Pick<EngineRequest, "method" | "path">): string | undefined {
-  const prune = PRUNE.exec(req.path);
-  if (req.method === "POST" && prune) return `unused ${prune[1]} (prune)`;
-  if (req.method !== "DELETE") return undefined;
-  const object = OBJECT.exec(req.path);
-  if (!object) return `${req.path} (DELETE)`;
-  let name = object[2];
-  try {
-    name = decodeURIComponent(name);
-  } catch { /* shown as sent */ }
-  return `${object[1].replace(/s$/, "")} ${name}`;
+/** What a create answers as its object's ID or name. */
+const CREATES: ReadonlySet<OpName> = new Set<OpName>([
+  "container.create",
+  "volume.create",
+  "network.create",
+]);
+
+/** The kinds of object whose removal is named in words. */
+const NAMED = new Set(["container", "image", "volume", "network"]);
+
+/** The operation of what a caller sent. */
+function operation(sent: Sendable): AnyOperation {
+  return isOperation(sent) ? sent : operationFromRequest(sent);
+}
+
+/** What an operation removes, in words, or undefined when it removes nothing. */
+export function removalOf(sent: Sendable): string | undefined {
+  const op = operation(sent);
+  const prune = PRUNES[op.name];
+  if (prune) return `unused ${prune} (prune)`;
+  if (op.method !== "DELETE") return undefined;
+  const { target } = op;
+  if (target.kind === "none" || !NAMED.has(target.kind)) return `${routeOf(op)} (DELETE)`;
+  return `${target.kind} ${target.ref}`;
 }
 
 /**
@@ -45,39 +62,32 @@ export function removalOf(req: Pick<EngineRequest, "method" | "path">): string |
  * start without the answer (compose stops a container before removing it: a
  * "no" must leave it running). A no-op where the call is not guarded.
  */
-export async function confirmRemoval(
-  engine: object,
-  req: Pick<EngineRequest, "method" | "path">,
-): Promise<void> {
-  await (engine as { confirmRemoval?: (r: typeof req) => Promise<void> }).confirmRemoval?.(req);
+export async function confirmRemoval(engine: object, op: AnyOperation): Promise<void> {
+  await (engine as { confirmRemoval?: (op: AnyOperation) => Promise<void> }).confirmRemoval?.(op);
 }
 
 /**
  * What a stop or kill removes: a container started with auto-remove (`--rm`)
  * is deleted by the engine as soon as it exits, so stopping it is removing it.
- * Undefined for any other request, and for a container without auto-remove.
+ * Undefined for any other operation, and for a container without auto-remove.
  */
 export async function autoRemovalOf(
-  engine: { json<T>(req: EngineRequest): Promise<T> },
-  req: Pick<EngineRequest, "method" | "path" | "signal">,
+  engine: { json<T>(op: AnyOperation): Promise<T> },
+  op: AnyOperation,
 ): Promise<string | undefined> {
-  const stop = req.method === "POST" ? STOP.exec(req.path) : null;
-  if (!stop) return undefined;
-  const info = await engine.json<{ HostConfig?: { AutoRemove?: boolean } }>({
-    method: "GET",
-    path: `/containers/${stop[1]}/json`,
-    signal: req.signal,
-  }).catch(() => undefined); // a missing container removes nothing: the stop itself will say so
+  if (op.name !== "container.stop" && op.name !== "container.kill") return undefined;
+  if (op.target.kind !== "container") return undefined;
+  const ref = op.target.ref;
+  const info = await engine.json<{ HostConfig?: { AutoRemove?: boolean } }>(
+    containers.inspect(ref, {}, { signal: op.signal }),
+  ).catch(() => undefined); // a missing container removes nothing: the stop itself will say so
   if (!info?.HostConfig?.AutoRemove) return undefined;
-  let name = stop[1];
-  try {
-    name = decodeURIComponent(name);
-  } catch { /* shown as sent */ }
-  return `container ${name} (started with auto-remove: the ${stop[2]} removes it)`;
+  const verb = op.name === "container.stop" ? "stop" : "kill";
+  return `container ${ref} (started with auto-remove: the ${verb} removes it)`;
 }
 
-function createdId(req: EngineRequest, answer: unknown): string | undefined {
-  if (req.method !== "POST" || !CREATE.test(req.path) || !answer) return undefined;
+function createdId(op: AnyOperation, answer: unknown): string | undefined {
+  if (!CREATES.has(op.name) || !answer) return undefined;
   const a = answer as { Id?: string; Name?: string };
   return a.Id ?? a.Name;
 }
@@ -85,7 +95,7 @@ function createdId(req: EngineRequest, answer: unknown): string | undefined {
 /**
  * The engine as an unconfirmed call sees it: a removal of anything the call
  * did not create waits for `ask` (true only on an explicit yes) and answers
- * `DKR-007 Cancelled by the user` otherwise, before the request is sent.
+ * `DKR-007 Cancelled by the user` otherwise, before the operation is sent.
  */
 export function confirmingRemovals<E extends object>(
   engine: E,
@@ -93,11 +103,10 @@ export function confirmingRemovals<E extends object>(
 ): E {
   const created = new Set<string>();
   let answer: Promise<boolean> | undefined;
-  const check = async (req: Pick<EngineRequest, "method" | "path" | "signal">) => {
-    const target = OBJECT.exec(req.path)?.[2] ?? STOP.exec(req.path)?.[1];
-    if (target && created.has(target)) return;
-    const what = removalOf(req) ??
-      await autoRemovalOf(engine as unknown as Parameters<typeof autoRemovalOf>[0], req);
+  const check = async (op: AnyOperation) => {
+    if (op.target.kind !== "none" && created.has(op.target.ref)) return;
+    const what = removalOf(op) ??
+      await autoRemovalOf(engine as unknown as Parameters<typeof autoRemovalOf>[0], op);
     if (what === undefined) return;
     answer ??= ask(what);
     if (!(await answer)) throw cancelledByUser();
@@ -108,10 +117,11 @@ export function confirmingRemovals<E extends object>(
       const value = Reflect.get(target, prop, target);
       if (typeof value !== "function") return value;
       if (!REQUEST_METHODS.has(prop)) return value.bind(target);
-      return async (req: EngineRequest, ...rest: unknown[]) => {
-        await check(req);
-        const result = await value.call(target, req, ...rest);
-        const id = prop === "json" ? createdId(req, result) : undefined;
+      return async (sent: Sendable, ...rest: unknown[]) => {
+        const op = operation(sent);
+        await check(op);
+        const result = await value.call(target, sent, ...rest);
+        const id = prop === "json" ? createdId(op, result) : undefined;
         if (id) created.add(id);
         return result;
       };

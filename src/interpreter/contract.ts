@@ -50,7 +50,7 @@ export interface EngineSlot {
   name: string;
   /** Where it is, credentials removed, for listings and messages. */
   endpoint: string;
-  /** Its client, behind its own policy (src/interpreter/policy_engine.ts). */
+  /** Its client, behind its own policy (src/policy/enforce/policy_engine.ts). */
   engine: EngineClient;
   policy: Policy;
   timeouts: Record<TimeoutClass, number>;

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { BerthError } from "../errors/mod.ts";
 import type { ParamSpec, ParamType } from "../manifest/types.ts";
 import { patternProblem } from "../guard/pattern.ts";
-import { checkFormat, FORMAT_DESCRIPTIONS, withoutLeadingSlash } from "../guard/formats.ts";
+import { bareName, checkFormat, FORMAT_DESCRIPTIONS } from "../guard/formats.ts";
 import type { Args } from "./contract.ts";
 
 /** A JSON Schema object, as sent in `tools/list`. */
@@ -195,7 +195,7 @@ function coerce(param: ParamSpec, value: unknown): unknown {
  * almost never a valid JSON array of strings.
  */
 function coerceStringOr(param: ParamSpec, types: ParamType[], value: string): unknown {
-  if (param.format === "name_or_id") return withoutLeadingSlash(value);
+  if (param.format === "name_or_id") return bareName(value);
   const trimmed = value.trim();
   if (types.includes("array") && trimmed.startsWith("[")) {
     const parsed = parseJson(trimmed);

@@ -7,6 +7,9 @@
  */
 
 import { BerthError } from "../errors/mod.ts";
+import { encodeFilters } from "../engine/ops/mod.ts";
+
+export { encodeFilters };
 import type { QueryValue } from "../engine/client.ts";
 import type { ErrorType } from "../errors/mod.ts";
 import type { ParamSpec, QueryMapping, RequestSpec, ToolSpec } from "../manifest/types.ts";
@@ -63,19 +66,6 @@ function encodeValue(value: unknown, encode?: string): QueryValue | unknown {
     default:
       return value;
   }
-}
-
-/**
- * The engine's filters are `{"key": ["v1", "v2"]}`; users also write
- * `{"key": "v"}` or `{"key": true}` (dangling), so normalise to arrays.
- */
-export function encodeFilters(filters: Record<string, unknown> | undefined): string | undefined {
-  if (!filters || Object.keys(filters).length === 0) return undefined;
-  const out: Record<string, string[]> = {};
-  for (const [key, value] of Object.entries(filters)) {
-    out[key] = (Array.isArray(value) ? value : [value]).map(String);
-  }
-  return JSON.stringify(out);
 }
 
 function mapValues(

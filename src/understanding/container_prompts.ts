@@ -10,7 +10,7 @@
 // The diagnose rules load with the first troubleshoot prompt, not at start (docs/performance.md).
 import { frameData, redactLine } from "../docker/diagnose/data.ts";
 import type { Evidence } from "../docker/diagnose/evidence.ts";
-import { inspectVisibleContainer } from "../docker/visible_container.ts";
+import { bareName, inspectVisibleContainer } from "../docker/visible_container.ts";
 import type { Policy } from "../policy/mod.ts";
 import { redactEnv, redactEnvObject } from "../policy/redact.ts";
 import { redactArgv } from "../policy/argv_secrets.ts";
@@ -204,7 +204,7 @@ export async function securityReviewPrompt(
   containerId: string,
 ): Promise<string> {
   const info = await inspectVisibleContainer(ctx, containerId) as Json;
-  const name = String(info.Name ?? "").replace(/^\//, "");
+  const name = bareName(info.Name);
   const image = (info.Config as Json | undefined)?.Image ?? info.Image;
   return [
     `Review the security of the Docker container '${name}' (image ${image}).`,

@@ -7,7 +7,7 @@
 
 import { EngineClient } from "../../src/engine/client.ts";
 import { CallRedaction } from "../../src/interpreter/call_guard.ts";
-import { PolicyEngine } from "../../src/interpreter/policy_engine.ts";
+import { PolicyEngine } from "../../src/policy/enforce/policy_engine.ts";
 import { ConfigPolicy } from "../../src/policy/mod.ts";
 import { REDACTED, redactOutput, scrubValues } from "../../src/policy/redact.ts";
 import { assert, assertEquals, assertFalse } from "../helpers/asserts.ts";

@@ -8,7 +8,12 @@
 
 import assert from "node:assert/strict";
 import * as tar from "tar-stream";
-import type { EngineClient } from "../../src/engine/client.ts";
+import {
+  type EngineClient,
+  isOperation,
+  requestOf,
+  type Sendable,
+} from "../../src/engine/client.ts";
 import { ConfigPolicy } from "../../src/policy/mod.ts";
 import { extractFlags, instructions } from "../../src/docker/build/dockerfile.ts";
 import { dockerfileImages, triggerImages } from "../../src/docker/build/dockerfile_images.ts";
@@ -172,9 +177,13 @@ function listed(deny: string[], allow: string[] = []) {
   // Base images are inspected (for their tags and ONBUILD triggers): each is
   // local, tagged as written, with no triggers.
   const engine = {
-    json: (req: { path: string }) =>
+    json: (sent: Sendable) =>
       Promise.resolve({
-        RepoTags: [decodeURIComponent(req.path.split("/")[2])],
+        RepoTags: [
+          isOperation(sent) && sent.target.kind === "image"
+            ? sent.target.ref
+            : decodeURIComponent(requestOf(sent).path.split("/")[2]),
+        ],
         Config: { OnBuild: null },
       }),
   };

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { BerthError } from "../../src/errors/mod.ts";
-import { realHostPath } from "../../src/interpreter/host_realpath.ts";
+import { realHostPath } from "../../src/policy/enforce/host_realpath.ts";
 
 Deno.test("realHostPath: symlinks resolve, missing tails resolve through their parent", async () => {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "berth-realpath-" }));

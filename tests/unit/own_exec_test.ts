@@ -6,9 +6,9 @@
  * engine in tests/integration/exec_timeout_test.ts.
  */
 
-import { EngineClient, type EngineRequest } from "../../src/engine/client.ts";
+import { EngineClient, requestOf, type Sendable } from "../../src/engine/client.ts";
 import { BerthError } from "../../src/errors/mod.ts";
-import { PolicyEngine } from "../../src/interpreter/policy_engine.ts";
+import { PolicyEngine } from "../../src/policy/enforce/policy_engine.ts";
 import { ConfigPolicy } from "../../src/policy/mod.ts";
 import { isOwnExecBody, ownExecBody } from "../../src/policy/own_exec.ts";
 import { assert, assertEquals, assertFalse, assertThrows } from "../helpers/asserts.ts";
@@ -60,8 +60,8 @@ class RecordingEngine extends EngineClient {
   constructor() {
     super({ endpoint: { kind: "unix", socketPath: "/nonexistent.sock" } });
   }
-  override json<T>(req: EngineRequest): Promise<T> {
-    this.paths.push(req.path);
+  override json<T>(sent: Sendable): Promise<T> {
+    this.paths.push(requestOf(sent).path);
     return Promise.resolve({ Id: "e".repeat(64) } as T);
   }
 }

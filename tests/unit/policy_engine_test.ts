@@ -4,10 +4,15 @@
  * the engine client passes through it.
  */
 
-import { EngineClient, type EngineRequest } from "../../src/engine/client.ts";
+import {
+  EngineClient,
+  type EngineRequest,
+  requestOf,
+  type Sendable,
+} from "../../src/engine/client.ts";
 import { engineError } from "../../src/engine/errors.ts";
-import { filterDiskUsage } from "../../src/interpreter/list_filters.ts";
-import { PolicyEngine } from "../../src/interpreter/policy_engine.ts";
+import { filterDiskUsage } from "../../src/policy/enforce/list_filters.ts";
+import { PolicyEngine } from "../../src/policy/enforce/policy_engine.ts";
 import { ConfigPolicy } from "../../src/policy/mod.ts";
 import { assert, assertDenied, assertEquals } from "../helpers/asserts.ts";
 import { BerthError } from "../../src/errors/mod.ts";
@@ -26,7 +31,8 @@ class ScriptedEngine extends EngineClient {
   constructor() {
     super({ endpoint: { kind: "unix", socketPath: "/nonexistent.sock" } });
   }
-  #answer(req: EngineRequest): unknown {
+  #answer(sent: Sendable): unknown {
+    const req = requestOf(sent);
     this.seen.push(req);
     const inspect = /^\/containers\/([^/]+)\/json$/.exec(req.path);
     if (inspect) {
@@ -56,7 +62,8 @@ class ScriptedEngine extends EngineClient {
     }
     return {};
   }
-  override request(req: EngineRequest): Promise<Response> {
+  override request(sent: Sendable): Promise<Response> {
+    const req = requestOf(sent);
     const data = this.#answer(req);
     if (req.path === "/events") {
       const lines = [
@@ -81,10 +88,10 @@ class ScriptedEngine extends EngineClient {
     }
     return Promise.resolve(new Response(JSON.stringify(data)));
   }
-  override json<T>(req: EngineRequest): Promise<T> {
+  override json<T>(req: Sendable): Promise<T> {
     return Promise.resolve(this.#answer(req) as T);
   }
-  override text(req: EngineRequest): Promise<{ text: string; truncated: boolean }> {
+  override text(req: Sendable): Promise<{ text: string; truncated: boolean }> {
     return Promise.resolve({ text: JSON.stringify(this.#answer(req)), truncated: false });
   }
   override apiVersion(): Promise<string> {

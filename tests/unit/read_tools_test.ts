@@ -4,6 +4,7 @@
  * container list's text.
  */
 
+import { requestOf, type Sendable } from "../../src/engine/client.ts";
 import assert from "node:assert/strict";
 import { parseFile } from "../../src/manifest/loader.ts";
 import { toolFileSchema } from "../../src/manifest/schema.ts";
@@ -257,7 +258,8 @@ Deno.test("stats of all containers: a listed restarting one is not limited, runn
   // Without a limit of its own, a container's sample shows the host's memory.
   const limits: Record<string, number> = { u1: 8 * GiB, l1: 64 * 1024 * 1024 };
   const engine = {
-    json: ({ path }: { path: string }) => {
+    json: (op: Sendable) => {
+      const { path } = requestOf(op);
       if (path === "/containers/json") return Promise.resolve(listed);
       if (path === "/info") return Promise.resolve({ MemTotal: 8 * GiB });
       const id = path.split("/")[2];

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { ConfigPolicy } from "../../src/policy/mod.ts";
-import { containerNameDenied, imageDenied } from "../../src/interpreter/resolve.ts";
+import { containerNameDenied, imageDenied } from "../../src/policy/enforce/resolve.ts";
 
 const policy = new ConfigPolicy({
   levels: ["create"],

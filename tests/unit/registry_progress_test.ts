@@ -4,6 +4,8 @@
  * bind detection and address checks.
  */
 
+import { images, networks } from "../../src/engine/ops/mod.ts";
+import { requestOf, type Sendable } from "../../src/engine/client.ts";
 import assert from "node:assert/strict";
 import { bindsHostPath } from "../../src/tools/volumes/create_volume.ts";
 import { isCidr, isIp } from "../../src/tools/networks/create_network.ts";
@@ -192,18 +194,14 @@ Deno.test("prune: waits while the engine runs another prune of the same kind", a
     },
   } as unknown as EngineClient;
   const signal = new AbortController().signal;
-  const report = await postPrune(
-    { engine, signal },
-    "/networks/prune",
-    {},
-  );
+  const report = await postPrune({ engine, signal }, networks.prune());
   assert.deepEqual(report, { NetworksDeleted: ["n1"] });
   assert.equal(calls, 3);
   // Other conflicts are not waited for.
   const other = {
     json: () => Promise.reject(new BerthError("conflict", "Something else")),
   } as unknown as EngineClient;
-  await assert.rejects(postPrune({ engine: other, signal }, "/images/prune", {}), /Something else/);
+  await assert.rejects(postPrune({ engine: other, signal }, images.prune()), /Something else/);
 });
 
 Deno.test("volume prune: all=true is a filter from API 1.42 on, never sent to older engines", async () => {
@@ -211,7 +209,8 @@ Deno.test("volume prune: all=true is a filter from API 1.42 on, never sent to ol
   const engineAt = (version: string) =>
     ({
       apiVersion: () => Promise.resolve(version),
-      json: (req: { path: string; query?: { filters?: string } }) => {
+      json: (op: Sendable) => {
+        const req = requestOf(op);
         sent.push(`${version} ${req.path} ${req.query?.filters ?? ""}`);
         return Promise.resolve({ VolumesDeleted: ["v"], SpaceReclaimed: 1 });
       },

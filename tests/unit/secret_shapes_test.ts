@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { redactArguments, redactOutput, redactText } from "../../src/policy/redact.ts";
 import { redactArgv, redactCommandLines } from "../../src/policy/argv_secrets.ts";
-import { ContainerSecretCache } from "../../src/interpreter/call_secrets.ts";
+import { ContainerSecretCache } from "../../src/policy/enforce/call_secrets.ts";
 
 const R = "***REDACTED***";
 const PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAzSECRETBODY\nabcDEF==\n" +

@@ -12,7 +12,7 @@
  */
 
 import { BerthError, invalidInput } from "../../errors/mod.ts";
-import { imageDenied, imageUsable } from "../../interpreter/resolve.ts";
+import { imageDenied, imageUsable } from "../../policy/enforce/mod.ts";
 import { hostError, type PinnedFile } from "./context.ts";
 import { dockerfileImages, type ImageUse, triggerImages } from "./dockerfile_images.ts";
 import { localImage } from "../local_image.ts";

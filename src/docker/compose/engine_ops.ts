@@ -6,6 +6,8 @@
  * @module
  */
 
+import { containers, networks, type Operation, volumes } from "../../engine/ops/mod.ts";
+import { bareName } from "../../guard/formats.ts";
 import { BerthError } from "../../errors/mod.ts";
 import { sleep } from "../../guard/retry.ts";
 import type { HandlerContext } from "../../interpreter/contract.ts";
@@ -32,7 +34,7 @@ export interface ContainerSummary {
 
 /** A container's name without the engine's leading slash. */
 export function nameOf(c: ContainerSummary): string {
-  return (c.Names?.[0] ?? "").replace(/^\//, "");
+  return bareName(c.Names?.[0]);
 }
 
 /** A compose label of a container ("" when absent). */
@@ -49,28 +51,19 @@ export async function projectContainers(
   project?: string,
 ): Promise<ContainerSummary[]> {
   const filter = project ? `${LABEL.project}=${project}` : LABEL.project;
-  const list = await ctx.engine.json<ContainerSummary[]>({
-    method: "GET",
-    path: "/containers/json",
-    query: { all: true, filters: JSON.stringify({ label: [filter] }) },
-    signal: ctx.signal,
-  });
+  const list = await ctx.engine.json<ContainerSummary[]>(
+    containers.list({ all: true, filters: { label: [filter] } }, { signal: ctx.signal }),
+  );
   return (list ?? []).filter((c) => ctx.policy.containerVisible(nameOf(c)));
 }
-
-const seg = encodeURIComponent;
 
 /** True when an engine object exists (404 → false). */
 async function exists(
   ctx: EngineContext,
-  path: string,
+  op: Operation<"network.inspect" | "volume.inspect">,
 ): Promise<Record<string, unknown> | undefined> {
   try {
-    return await ctx.engine.json<Record<string, unknown>>({
-      method: "GET",
-      path,
-      signal: ctx.signal,
-    });
+    return await ctx.engine.json<Record<string, unknown>>({ ...op, signal: ctx.signal });
   } catch (error) {
     if (error instanceof BerthError && error.status === 404) return undefined;
     throw error;
@@ -89,9 +82,12 @@ async function ensureObject(
   kind: "network" | "volume",
   key: string,
   object: { name: string; external?: boolean },
-  body: () => unknown,
+  body: () => Record<string, unknown>,
 ): Promise<EnsureStatus> {
-  const found = await exists(ctx, `/${kind}s/${seg(object.name)}`);
+  const found = await exists(
+    ctx,
+    kind === "network" ? networks.inspect(object.name) : volumes.inspect(object.name),
+  );
   if (object.external) {
     if (found) return "external";
     throw new BerthError(
@@ -104,12 +100,10 @@ async function ensureObject(
     );
   }
   if (found) return "exists";
-  await ctx.engine.json({
-    method: "POST",
-    path: `/${kind}s/create`,
-    body: body(),
-    signal: ctx.signal,
-  });
+  const extra = { signal: ctx.signal };
+  await ctx.engine.json(
+    kind === "network" ? networks.create(body(), extra) : volumes.create(body(), extra),
+  );
   return "created";
 }
 
@@ -135,33 +129,22 @@ export async function ensureVolume(
 
 /** Creates a container, joins its other networks; answers its ID. */
 export async function createContainer(ctx: EngineContext, plan: ContainerPlan): Promise<string> {
-  const created = await ctx.engine.json<{ Id: string }>({
-    method: "POST",
-    path: "/containers/create",
-    query: { name: plan.name },
-    body: plan.body,
-    signal: ctx.signal,
-  });
+  const created = await ctx.engine.json<{ Id: string }>(
+    containers.create(plan.body, { name: plan.name }, { signal: ctx.signal }),
+  );
   for (const net of plan.extraNetworks) {
-    await ctx.engine.request({
-      method: "POST",
-      path: `/networks/${seg(net.name)}/connect`,
-      body: { Container: created.Id, EndpointConfig: net.endpoint },
-      signal: ctx.signal,
-    }).then((r) => r.body?.cancel());
+    await ctx.engine.request(
+      networks.connect(net.name, { Container: created.Id, EndpointConfig: net.endpoint }, {
+        signal: ctx.signal,
+      }),
+    ).then((r) => r.body?.cancel());
   }
   return created.Id;
 }
 
-async function post(
-  ctx: EngineContext,
-  path: string,
-  query?: Record<string, string | number | boolean>,
-) {
+async function post(ctx: EngineContext, op: Operation<"container.start" | "container.stop">) {
   const response = await ctx.engine.request({
-    method: "POST",
-    path,
-    query,
+    ...op,
     signal: ctx.signal,
     errors: { 404: "container_not_found" },
   });
@@ -170,7 +153,7 @@ async function post(
 
 /** Starts a container (already running is fine). */
 export async function startContainer(ctx: EngineContext, id: string): Promise<void> {
-  await post(ctx, `/containers/${seg(id)}/start`);
+  await post(ctx, containers.start(id));
 }
 
 /** Stops a container within `timeout` seconds (already stopped is fine). */
@@ -179,11 +162,7 @@ export async function stopContainer(
   id: string,
   timeout?: number,
 ): Promise<void> {
-  await post(
-    ctx,
-    `/containers/${seg(id)}/stop`,
-    timeout === undefined ? undefined : { t: timeout },
-  );
+  await post(ctx, containers.stop(id, timeout === undefined ? {} : { t: timeout }));
 }
 
 /** Removes a container (forced), with its anonymous volumes when asked. */
@@ -192,13 +171,10 @@ export async function removeContainer(
   id: string,
   volumes: boolean,
 ): Promise<void> {
-  const response = await ctx.engine.request({
-    method: "DELETE",
-    path: `/containers/${seg(id)}`,
-    query: { force: true, v: volumes },
+  const response = await ctx.engine.request(containers.remove(id, { force: true, v: volumes }, {
     signal: ctx.signal,
     errors: { 404: "container_not_found" },
-  });
+  }));
   await response.body?.cancel();
 }
 
@@ -222,12 +198,10 @@ export async function waitFor(
   const what = `Service '${dependent}' depends on '${dependency.service}'`;
   ctx.progress({ progress: 0, message: `waiting for ${dependency.service} (${condition})` });
   while (true) {
-    const info = await ctx.engine.json<InspectState>({
-      method: "GET",
-      path: `/containers/${seg(dependency.id)}/json`,
+    const info = await ctx.engine.json<InspectState>(containers.inspect(dependency.id, {}, {
       signal: ctx.signal,
       errors: { 404: "container_not_found" },
-    });
+    }));
     const state = info.State ?? {};
     if (condition === "service_healthy") {
       const health = state.Health?.Status;

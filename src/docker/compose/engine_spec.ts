@@ -11,7 +11,7 @@
 import { BerthError } from "../../errors/mod.ts";
 import type { Policy } from "../../policy/mod.ts";
 import { renamed } from "../../policy/create_guard.ts";
-import { containerNameDenied, imageDenied } from "../../interpreter/resolve.ts";
+import { containerNameDenied, imageDenied } from "../../policy/enforce/mod.ts";
 import { buildContainerSpec, type FieldError } from "../container_spec/mod.ts";
 import { type Body, compact, hostConfig, portBindings } from "./engine_host.ts";
 import type { ProjectModel, ResourceField, ServiceModel } from "./model.ts";

@@ -18,6 +18,7 @@
  * @module
  */
 
+import { bareName } from "../../guard/formats.ts";
 import { checkFormat, NAME_OR_ID } from "../../guard/formats.ts";
 import { type FieldError, Fields, isCleanAbsolutePath, isPlainObject } from "./fields.ts";
 import { bytes, cpus, healthcheck, type HealthConfig, restartPolicy } from "./runtime.ts";
@@ -126,7 +127,7 @@ export function buildContainerSpec(
   const host = body.HostConfig;
   let name: string | undefined;
   if (has("name")) {
-    name = f.string("name", input.name, 255).replace(/^\//, "");
+    name = bareName(f.string("name", input.name, 255));
     if (!CONTAINER_NAME.test(name)) {
       f.fail(
         "name",

@@ -11,16 +11,12 @@
  * @module
  */
 
+import { containers, system } from "../../engine/ops/mod.ts";
 import { ndjson } from "../../engine/streams.ts";
 import { isBerthError } from "../../errors/mod.ts";
 import { readContainerLogs } from "../log_window.ts";
 import { type EngineStats, memoryUsage } from "../stats.ts";
-import {
-  bareName,
-  type ContainerInspect,
-  containerPath,
-  inspectVisibleContainer,
-} from "../visible_container.ts";
+import { bareName, type ContainerInspect, inspectVisibleContainer } from "../visible_container.ts";
 import type { HandlerContext } from "../../interpreter/contract.ts";
 import { redactLine } from "./data.ts";
 
@@ -229,13 +225,11 @@ async function readLogs(ctx: Ctx, info: ContainerInspect) {
 }
 
 async function readMemoryUsage(ctx: Ctx, id: string): Promise<number | null> {
-  const sample = await ctx.engine.json<EngineStats>({
-    method: "GET",
-    path: containerPath(id, "stats"),
-    query: { stream: false, "one-shot": true },
-    signal: ctx.signal,
-    errors: { 404: "container_not_found" },
-  });
+  const sample = await ctx.engine.json<EngineStats>(containers.stats(
+    id,
+    { stream: false, "one-shot": true },
+    { signal: ctx.signal, errors: { 404: "container_not_found" } },
+  ));
   return sample?.memory_stats?.usage === undefined ? null : memoryUsage(sample.memory_stats);
 }
 
@@ -251,16 +245,11 @@ async function readEvents(ctx: Ctx, id: string): Promise<EventEvidence[]> {
   // Fractional seconds: a whole-second `until` leaves out this second's events,
   // such as the `die` of a container that exited just before the diagnosis.
   const now = Date.now() / 1000;
-  const response = await ctx.engine.request({
-    method: "GET",
-    path: "/events",
-    query: {
-      since: (now - EVENTS_WINDOW_S).toFixed(9),
-      until: now.toFixed(9),
-      filters: JSON.stringify({ type: ["container"], container: [id], event: EVENT_ACTIONS }),
-    },
-    signal: ctx.signal,
-  });
+  const response = await ctx.engine.request(system.events({
+    since: (now - EVENTS_WINDOW_S).toFixed(9),
+    until: now.toFixed(9),
+    filters: JSON.stringify({ type: ["container"], container: [id], event: EVENT_ACTIONS }),
+  }, { signal: ctx.signal }));
   if (!response.body) return [];
   const kept: EventEvidence[] = [];
   let scanned = 0;

@@ -10,7 +10,7 @@
 import { BerthError, type ErrorType, invalidInput, isBerthError } from "../../errors/mod.ts";
 import type { Policy } from "../../policy/mod.ts";
 import { IMAGE_REF } from "../../guard/formats.ts";
-import { imageDenied } from "../../interpreter/resolve.ts";
+import { imageDenied } from "../../policy/enforce/mod.ts";
 
 /** An image reference in parts: `name` keeps the registry host (`127.0.0.1:5000/team/app`). */
 export interface ImageReference {

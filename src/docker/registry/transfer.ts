@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { QueryValue } from "../../engine/client.ts";
+import type { Operation } from "../../engine/ops/mod.ts";
 import { LayerProgress, lineError, type ProgressLine, progressLines } from "../progress/layers.ts";
 import {
   registryAuth,
@@ -53,10 +53,9 @@ export async function withRegistryErrors<T>(
   }
 }
 
-/** The engine request and how to follow its progress stream. */
+/** The engine operation (a pull or a push) and how to follow its progress stream. */
 export interface TransferOptions {
-  path: string;
-  query: Record<string, QueryValue>;
+  op: Operation<"image.create" | "image.push">;
   /** Names the operation in errors ("pull busybox:latest"). */
   context: string;
   /** Names the transfer in progress messages. */
@@ -78,9 +77,7 @@ export async function registryTransfer(
 ): Promise<LayerProgress> {
   const { secrets, sent } = credentials;
   const response = await ctx.engine.request({
-    method: "POST",
-    path: options.path,
-    query: options.query,
+    ...options.op,
     headers: { "X-Registry-Auth": credentials.header },
     signal: ctx.signal,
     errors: { 404: "image_not_found" },

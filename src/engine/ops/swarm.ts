@@ -1,18 +1,60 @@
 /**
- * Swarm routes of the Engine API, one typed function each: the swarm, nodes,
- * services, tasks, secrets and configs. The only place their route strings
- * live. An engine that is not a manager answers 503; that becomes one error
- * naming the fix.
+ * Swarm operations of the Engine API, one typed function each: the swarm,
+ * nodes, services, tasks, secrets and configs. The only place their route
+ * strings live. An engine that is not a manager answers 503; that becomes one
+ * error naming the fix.
  *
  * @module
  */
 
-import type { EngineClient, EngineRequest } from "../client.ts";
 import { BerthError } from "../../errors/mod.ts";
+import { build, encodeFilters, type Extra, type Operation, type QueryValue } from "./operation.ts";
+import * as networks from "./networks.ts";
+import * as system from "./system.ts";
+
+/** The swarm routes, by operation name. */
+export const SWARM_ROUTES = {
+  "swarm.inspect": { method: "GET", path: "/swarm", target: "none" },
+  "node.list": { method: "GET", path: "/nodes", target: "none" },
+  "node.inspect": { method: "GET", path: "/nodes/{ref}", target: "node" },
+  "node.remove": { method: "DELETE", path: "/nodes/{ref}", target: "node" },
+  "node.update": { method: "POST", path: "/nodes/{ref}/update", target: "node" },
+  "service.list": { method: "GET", path: "/services", target: "none" },
+  "service.create": { method: "POST", path: "/services/create", target: "none" },
+  "service.inspect": { method: "GET", path: "/services/{ref}", target: "service" },
+  "service.remove": { method: "DELETE", path: "/services/{ref}", target: "service" },
+  "service.update": { method: "POST", path: "/services/{ref}/update", target: "service" },
+  "service.logs": { method: "GET", path: "/services/{ref}/logs", target: "service" },
+  "task.list": { method: "GET", path: "/tasks", target: "none" },
+  "task.inspect": { method: "GET", path: "/tasks/{ref}", target: "task" },
+  "task.logs": { method: "GET", path: "/tasks/{ref}/logs", target: "task" },
+  "secret.list": { method: "GET", path: "/secrets", target: "none" },
+  "secret.create": { method: "POST", path: "/secrets/create", target: "none" },
+  "secret.inspect": { method: "GET", path: "/secrets/{ref}", target: "secret" },
+  "secret.remove": { method: "DELETE", path: "/secrets/{ref}", target: "secret" },
+  "secret.update": { method: "POST", path: "/secrets/{ref}/update", target: "secret" },
+  "config.list": { method: "GET", path: "/configs", target: "none" },
+  "config.create": { method: "POST", path: "/configs/create", target: "none" },
+  "config.inspect": { method: "GET", path: "/configs/{ref}", target: "config" },
+  "config.remove": { method: "DELETE", path: "/configs/{ref}", target: "config" },
+  "config.update": { method: "POST", path: "/configs/{ref}/update", target: "config" },
+} as const;
+
+/** The name of a swarm operation. */
+export type SwarmOpName = keyof typeof SWARM_ROUTES;
+
+/** The operations this module sends. */
+type Sent = Operation<SwarmOpName | networks.NetworkOpName | system.SystemOpName>;
+
+/** What sends operations: the engine client (or the policy engine of a call). */
+export interface OperationRunner {
+  json<T = unknown>(op: Sent): Promise<T>;
+  request(op: Sent): Promise<Response>;
+}
 
 /** The engine and the call's signal. */
 export interface Ops {
-  engine: EngineClient;
+  engine: OperationRunner;
   signal?: AbortSignal;
 }
 
@@ -31,15 +73,15 @@ type Json = any;
 /** The kinds of swarm objects, by their route's collection. */
 export type SwarmKind = "nodes" | "services" | "secrets" | "configs" | "tasks";
 
-const SINGULAR: Record<SwarmKind, string> = {
+const SINGULAR = {
   nodes: "node",
   services: "service",
   secrets: "secret",
   configs: "config",
   tasks: "task",
-};
+} as const satisfies Record<SwarmKind, string>;
 
-const seg = encodeURIComponent;
+type Singular<K extends SwarmKind> = (typeof SINGULAR)[K];
 
 /** 503 from a swarm route: this engine is not a manager of an active swarm. */
 function notManager(error: unknown): unknown {
@@ -60,9 +102,9 @@ function missing(kind: SwarmKind, ref: string, error: unknown): unknown {
   });
 }
 
-async function send<T>(ops: Ops, req: EngineRequest, kind?: SwarmKind, ref?: string): Promise<T> {
+async function send<T>(ops: Ops, op: Sent, kind?: SwarmKind, ref?: string): Promise<T> {
   try {
-    return await ops.engine.json<T>({ ...req, signal: ops.signal });
+    return await ops.engine.json<T>({ ...op, signal: ops.signal });
   } catch (error) {
     throw kind && ref !== undefined ? missing(kind, ref, notManager(error)) : notManager(error);
   }
@@ -71,18 +113,25 @@ async function send<T>(ops: Ops, req: EngineRequest, kind?: SwarmKind, ref?: str
 /** Engine list filters as the query wants them (`{"label":["a=b"]}`). */
 export type Filters = Record<string, string[]>;
 
-function filterQuery(filters?: Filters): string | undefined {
-  return filters && Object.keys(filters).length ? JSON.stringify(filters) : undefined;
-}
-
 /** `GET /swarm`: the cluster's spec, join tokens included (callers drop them). */
 export function inspectSwarm(ops: Ops): Promise<Json> {
-  return send(ops, { method: "GET", path: "/swarm" });
+  return send(ops, build(SWARM_ROUTES, "swarm.inspect"));
 }
 
 /** `GET /info`: the engine's view, with its `Swarm` section. */
 export function engineInfo(ops: Ops): Promise<Json> {
-  return send(ops, { method: "GET", path: "/info" });
+  return send(ops, system.info());
+}
+
+/** The operation `GET /{kind}` with filters (services may ask for counts: `status`). */
+export function listOp<K extends SwarmKind>(
+  kind: K,
+  filters?: Filters,
+  query: Record<string, QueryValue> = {},
+  extra?: Extra,
+): Operation<`${Singular<K>}.list`> {
+  const name = `${SINGULAR[kind]}.list` as `${Singular<K>}.list`;
+  return build(SWARM_ROUTES, name, { query: { ...query, filters: encodeFilters(filters) } }, extra);
 }
 
 /** `GET /{kind}` with filters; services may ask for running/desired counts (`status`). */
@@ -92,22 +141,32 @@ export async function list(
   filters?: Filters,
   query: Record<string, string | boolean | undefined> = {},
 ): Promise<Json[]> {
-  const req: EngineRequest = {
-    method: "GET",
-    path: `/${kind}`,
-    query: { ...query, filters: filterQuery(filters) },
-  };
-  return (await send<Json[] | null>(ops, req)) ?? [];
+  return (await send<Json[] | null>(ops, listOp(kind, filters, query))) ?? [];
+}
+
+/** The operation `GET /{kind}/{ref}`. */
+export function inspectOp<K extends SwarmKind>(
+  kind: K,
+  ref: string,
+  extra?: Extra,
+): Operation<`${Singular<K>}.inspect`> {
+  const name = `${SINGULAR[kind]}.inspect` as `${Singular<K>}.inspect`;
+  return build(SWARM_ROUTES, name, { target: ref }, extra);
 }
 
 /** `GET /{kind}/{id}`: one object, DKR-011 when missing. */
 export function inspect(ops: Ops, kind: SwarmKind, ref: string): Promise<Json> {
-  return send(ops, { method: "GET", path: `/${kind}/${seg(ref)}` }, kind, ref);
+  return send(ops, inspectOp(kind, ref), kind, ref);
 }
 
 /** `DELETE /{kind}/{id}` (services, secrets, configs, nodes). */
-export async function remove(ops: Ops, kind: SwarmKind, ref: string): Promise<void> {
-  await send(ops, { method: "DELETE", path: `/${kind}/${seg(ref)}` }, kind, ref);
+export async function remove(
+  ops: Ops,
+  kind: Exclude<SwarmKind, "tasks">,
+  ref: string,
+): Promise<void> {
+  const name = `${SINGULAR[kind]}.remove` as const;
+  await send(ops, build(SWARM_ROUTES, name, { target: ref }), kind, ref);
 }
 
 /** `POST /{kind}/create` (services, secrets, configs): answers the new ID. */
@@ -116,7 +175,8 @@ export async function create(
   kind: "services" | "secrets" | "configs",
   spec: unknown,
 ): Promise<{ ID: string; Warnings?: string[] | null }> {
-  return await send(ops, { method: "POST", path: `/${kind}/create`, body: spec });
+  const name = `${SINGULAR[kind]}.create` as const;
+  return await send(ops, build(SWARM_ROUTES, name, { body: spec }));
 }
 
 /**
@@ -133,13 +193,9 @@ export async function update(
   rollback = false,
 ): Promise<{ Warnings?: string[] | null }> {
   const query = { version: String(version), rollback: rollback ? "previous" : undefined };
-  const req: EngineRequest = {
-    method: "POST",
-    path: `/${kind}/${seg(id)}/update`,
-    query,
-    body: spec,
-  };
-  return (await send<{ Warnings?: string[] | null } | undefined>(ops, req, kind, id)) ?? {};
+  const name = `${SINGULAR[kind]}.update` as const;
+  const op = build(SWARM_ROUTES, name, { target: id, query, body: spec });
+  return (await send<{ Warnings?: string[] | null } | undefined>(ops, op, kind, id)) ?? {};
 }
 
 /** `GET /services/{id}/logs`: the multiplexed stream (services have no TTY frames by default). */
@@ -149,12 +205,8 @@ export async function serviceLogs(
   query: Record<string, string | boolean | number | undefined>,
 ): Promise<Response> {
   try {
-    return await ops.engine.request({
-      method: "GET",
-      path: `/services/${seg(id)}/logs`,
-      query,
-      signal: ops.signal,
-    });
+    const op = build(SWARM_ROUTES, "service.logs", { target: id, query }, { signal: ops.signal });
+    return await ops.engine.request(op);
   } catch (error) {
     throw missing("services", id, notManager(error));
   }
@@ -162,20 +214,15 @@ export async function serviceLogs(
 
 /** `GET /networks?filters=…`: networks (a stack's, by label). */
 export async function listNetworks(ops: Ops, filters?: Filters): Promise<Json[]> {
-  const req: EngineRequest = {
-    method: "GET",
-    path: "/networks",
-    query: { filters: filterQuery(filters) },
-  };
-  return (await send<Json[] | null>(ops, req)) ?? [];
+  return (await send<Json[] | null>(ops, networks.list(filters))) ?? [];
 }
 
 /** `POST /networks/create`: answers the new ID. */
 export async function createNetwork(ops: Ops, body: unknown): Promise<{ Id: string }> {
-  return await send(ops, { method: "POST", path: "/networks/create", body });
+  return await send(ops, networks.create(body as Record<string, unknown>));
 }
 
 /** `DELETE /networks/{id}`. */
 export async function removeNetwork(ops: Ops, id: string): Promise<void> {
-  await send(ops, { method: "DELETE", path: `/networks/${seg(id)}` });
+  await send(ops, networks.remove(id));
 }

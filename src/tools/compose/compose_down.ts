@@ -8,6 +8,7 @@
  * @module
  */
 
+import { images as imageOps, networks, type Operation, volumes } from "../../engine/ops/mod.ts";
 import { BerthError } from "../../errors/mod.ts";
 import { checkFormat } from "../../guard/formats.ts";
 import type { Handler, HandlerContext } from "../../interpreter/contract.ts";
@@ -34,42 +35,33 @@ interface Skipped {
   reason: string;
 }
 
-const seg = encodeURIComponent;
-
 function reason(error: unknown): string {
   return error instanceof BerthError ? error.message : String(error);
 }
 
 /** Lists labelled networks or volumes of the project. */
 async function labelled(ctx: HandlerContext, kind: "networks" | "volumes", project: string) {
-  const filters = JSON.stringify({ label: projectFilter(project) });
+  const filters = { label: projectFilter(project) };
+  const extra = { signal: ctx.signal };
   if (kind === "networks") {
-    const list = await ctx.engine.json<{ Id: string; Name: string }[]>({
-      method: "GET",
-      path: "/networks",
-      query: { filters },
-      signal: ctx.signal,
-    });
+    const list = await ctx.engine.json<{ Id: string; Name: string }[]>(
+      networks.list(filters, extra),
+    );
     return (list ?? []).map((n) => n.Name);
   }
-  const answer = await ctx.engine.json<{ Volumes?: { Name: string }[] | null }>({
-    method: "GET",
-    path: "/volumes",
-    query: { filters },
-    signal: ctx.signal,
-  });
+  const answer = await ctx.engine.json<{ Volumes?: { Name: string }[] | null }>(
+    volumes.list(filters, extra),
+  );
   return (answer?.Volumes ?? []).map((v) => v.Name);
 }
 
-/** DELETE one object; a 404 means it is already gone. */
-async function remove(ctx: HandlerContext, path: string, query?: Record<string, boolean>) {
+/** Removes one object; a 404 means it is already gone. */
+async function remove(
+  ctx: HandlerContext,
+  op: Operation<"network.remove" | "volume.remove" | "image.remove">,
+) {
   try {
-    const response = await ctx.engine.request({
-      method: "DELETE",
-      path,
-      query,
-      signal: ctx.signal,
-    });
+    const response = await ctx.engine.request({ ...op, signal: ctx.signal });
     await response.body?.cancel();
     return true;
   } catch (error) {
@@ -92,7 +84,8 @@ async function removeLabelled(
   const removed: string[] = [];
   for (const object of await labelled(ctx, `${kind}s`, project)) {
     try {
-      if (await remove(ctx, `/${kind}s/${seg(object)}`)) removed.push(object);
+      const op = kind === "network" ? networks.remove(object) : volumes.remove(object);
+      if (await remove(ctx, op)) removed.push(object);
     } catch (error) {
       skipped.push({ kind, name: object, reason: reason(error) });
     }
@@ -165,7 +158,7 @@ export const composeDown: Handler = async (ctx) => {
         continue;
       }
       try {
-        if (await remove(ctx, `/images/${ref}`)) images.push(ref);
+        if (await remove(ctx, imageOps.remove(ref))) images.push(ref);
       } catch (error) {
         skipped.push({ kind: "image", name: ref, reason: reason(error) });
       }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { bareName } from "../../guard/formats.ts";
 import { invalidInput } from "../../errors/mod.ts";
 import { compilePattern, type LineFilter, openLineFilter } from "../../guard/pattern.ts";
 import { counted } from "../../guard/formats.ts";
@@ -43,7 +44,7 @@ async function read(
     grep: options.grep,
   });
   return {
-    name: info.Name.replace(/^\//, ""),
+    name: bareName(info.Name),
     lines: window.lines.length,
     truncated: window.truncated,
     logs: window.lines.join("\n"),

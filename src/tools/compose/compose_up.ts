@@ -8,6 +8,7 @@
  * @module
  */
 
+import { containers } from "../../engine/ops/mod.ts";
 import { confirmRemoval } from "../../interpreter/confirm_removals.ts";
 import type { Handler, HandlerContext } from "../../interpreter/contract.ts";
 import { StepProgress } from "../../docker/progress/steps.ts";
@@ -98,7 +99,7 @@ async function converge(
   const number = current ? Number(label(current, LABEL.number)) || 1 : 1;
   if (current) {
     // Recreating removes the old container: asked before it is even stopped.
-    await confirmRemoval(ctx.engine, { method: "DELETE", path: `/containers/${current.Id}` });
+    await confirmRemoval(ctx.engine, containers.remove(current.Id));
     await stopContainer(ctx, current.Id, service.stop_grace_period);
     await removeContainer(ctx, current.Id, false);
   }

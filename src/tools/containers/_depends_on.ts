@@ -6,12 +6,9 @@
  * @module
  */
 
+import { containers } from "../../engine/ops/mod.ts";
 import { BerthError, isBerthError } from "../../errors/mod.ts";
-import {
-  bareName,
-  containerPath,
-  inspectVisibleContainer,
-} from "../../docker/visible_container.ts";
+import { bareName, inspectVisibleContainer } from "../../docker/visible_container.ts";
 import type { HandlerContext } from "../../interpreter/contract.ts";
 
 /** States in which `docker start` brings a container up. */
@@ -44,12 +41,9 @@ export async function readyDependencies(ctx: HandlerContext, names: string[]): P
         { hint: "Ask the operator for --allow lifecycle, or leave it out of depends_on" },
       );
     }
-    const response = await ctx.engine.request({
-      method: "POST",
-      path: containerPath(info.Id!, "start"),
-      signal: ctx.signal,
-      errors: { 404: "container_not_found" },
-    });
+    const response = await ctx.engine.request(
+      containers.start(info.Id!, { signal: ctx.signal, errors: { 404: "container_not_found" } }),
+    );
     await response.body?.cancel();
     started.push(name);
   }

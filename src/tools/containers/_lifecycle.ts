@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { QueryValue } from "../../engine/client.ts";
+import { containers, type Operation } from "../../engine/ops/mod.ts";
 import { BerthError, invalidInput, isBerthError } from "../../errors/mod.ts";
 import { sleep } from "../../guard/retry.ts";
 import type { Args } from "../../interpreter/contract.ts";
@@ -21,12 +21,11 @@ import { seconds } from "../../docker/timer.ts";
 import {
   bareName,
   type ContainerInspect,
-  containerPath,
   inspectVisibleContainer,
 } from "../../docker/visible_container.ts";
 import type { Handler, HandlerContext } from "../../interpreter/contract.ts";
 
-/** The lifecycle routes of `POST /containers/{id}/<verb>`. */
+/** The lifecycle operations, by their verb. */
 export type ContainerVerb = "start" | "stop" | "restart" | "pause" | "unpause" | "kill";
 
 interface ActionSpec {
@@ -34,8 +33,8 @@ interface ActionSpec {
   done: string | ((args: Args) => string);
   /** The state a 304 means it was already in. */
   already: string;
-  /** Query of the action from the arguments. */
-  query?: (args: Args) => Record<string, QueryValue>;
+  /** The operation of the action on a container, from the call's arguments. */
+  op: (id: string, args: Args) => Operation<`container.${ContainerVerb}`>;
   /**
    * True once a state shows the action took effect, for the verbs whose
    * state the engine records after answering (pause and unpause on Docker
@@ -45,15 +44,33 @@ interface ActionSpec {
 }
 
 const ACTIONS: Record<ContainerVerb, ActionSpec> = {
-  start: { done: "started", already: "running" },
-  stop: { done: "stopped", already: "stopped", query: (a) => ({ t: a.timeout as number }) },
-  restart: { done: "restarted", already: "running", query: (a) => ({ t: a.timeout as number }) },
-  pause: { done: "paused", already: "paused", settled: (s) => s === "paused" },
-  unpause: { done: "unpaused", already: "running", settled: (s) => s !== "paused" },
+  start: { done: "started", already: "running", op: (id) => containers.start(id) },
+  stop: {
+    done: "stopped",
+    already: "stopped",
+    op: (id, a) => containers.stop(id, { t: a.timeout as number }),
+  },
+  restart: {
+    done: "restarted",
+    already: "running",
+    op: (id, a) => containers.restart(id, { t: a.timeout as number }),
+  },
+  pause: {
+    done: "paused",
+    already: "paused",
+    op: (id) => containers.pause(id),
+    settled: (s) => s === "paused",
+  },
+  unpause: {
+    done: "unpaused",
+    already: "running",
+    op: (id) => containers.unpause(id),
+    settled: (s) => s !== "paused",
+  },
   kill: {
     done: killed,
     already: "stopped",
-    query: (a) => ({ signal: a.signal as string }),
+    op: (id, a) => containers.kill(id, { signal: a.signal as string }),
     // Only SIGKILL is sure to end it; after another signal any state is the answer.
     settled: (s, a) => killed(a) !== "killed" || (s !== "running" && s !== "paused"),
   },
@@ -87,9 +104,7 @@ export function containerAction(verb: ContainerVerb): Handler {
     let unchanged = false;
     try {
       const response = await ctx.engine.request({
-        method: "POST",
-        path: containerPath(before.Id, verb),
-        query: action.query?.(ctx.args),
+        ...action.op(before.Id, ctx.args),
         signal: ctx.signal,
         errors: { 404: "container_not_found", 409: "conflict" },
         accept: [304],
@@ -127,12 +142,9 @@ export async function inspectAfter(
   id: string,
 ): Promise<ContainerInspect | undefined> {
   try {
-    return await ctx.engine.json<ContainerInspect>({
-      method: "GET",
-      path: containerPath(id),
-      signal: ctx.signal,
-      errors: { 404: "container_not_found" },
-    });
+    return await ctx.engine.json<ContainerInspect>(
+      containers.inspect(id, {}, { signal: ctx.signal, errors: { 404: "container_not_found" } }),
+    );
   } catch (error) {
     if (isBerthError(error) && error.type === "container_not_found") return undefined;
     throw error;

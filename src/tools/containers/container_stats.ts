@@ -30,6 +30,7 @@
  * @module
  */
 
+import { containers, system } from "../../engine/ops/mod.ts";
 import { MAX_STATS_STREAMS } from "../../engine/stats_streams.ts";
 import { isBerthError } from "../../errors/mod.ts";
 import { sleep } from "../../guard/retry.ts";
@@ -46,7 +47,6 @@ import {
 import {
   bareName,
   type ContainerInspect,
-  containerPath,
   inspectVisibleContainer,
 } from "../../docker/visible_container.ts";
 import type { Handler, HandlerContext, Shaped } from "../../interpreter/contract.ts";
@@ -87,13 +87,11 @@ function memoryLimited(target: Target, sample: EngineStats): boolean {
  * while it waits for a sample: that reads as zeros.
  */
 async function oneShot(ctx: HandlerContext, id: string): Promise<EngineStats> {
-  return (await ctx.engine.json<EngineStats | undefined>({
-    method: "GET",
-    path: containerPath(id, "stats"),
-    query: { stream: false, "one-shot": true },
-    signal: ctx.signal,
-    errors: { 404: "container_not_found" },
-  })) ?? {};
+  return (await ctx.engine.json<EngineStats | undefined>(containers.stats(
+    id,
+    { stream: false, "one-shot": true },
+    { signal: ctx.signal, errors: { 404: "container_not_found" } },
+  ))) ?? {};
 }
 
 /** A row from one sample and its CPU figure. */
@@ -196,12 +194,8 @@ async function measureAll(
   sampleMs: number | undefined,
 ): Promise<StatsRow[]> {
   const [listed, info] = await Promise.all([
-    ctx.engine.json<ListedContainer[]>({
-      method: "GET",
-      path: "/containers/json",
-      signal: ctx.signal,
-    }),
-    ctx.engine.json<{ MemTotal?: number }>({ method: "GET", path: "/info", signal: ctx.signal }),
+    ctx.engine.json<ListedContainer[]>(containers.list({}, { signal: ctx.signal })),
+    ctx.engine.json<{ MemTotal?: number }>(system.info({ signal: ctx.signal })),
   ]);
   const hostMemory = info?.MemTotal ?? 0;
   const targets = (listed ?? [])

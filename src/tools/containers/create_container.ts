@@ -14,12 +14,13 @@
  * @module
  */
 
+import { containers } from "../../engine/ops/mod.ts";
 import { BerthError, invalidInput, isBerthError } from "../../errors/mod.ts";
 import { renamed } from "../../policy/create_guard.ts";
-import { containerNameDenied, imageDenied } from "../../interpreter/resolve.ts";
+import { containerNameDenied, imageDenied } from "../../policy/enforce/mod.ts";
 import { stateAfter } from "./_lifecycle.ts";
 import { buildContainerSpec, type ContainerSpec } from "../../docker/container_spec/mod.ts";
-import { bareName, type ContainerInspect, containerPath } from "../../docker/visible_container.ts";
+import { bareName, type ContainerInspect } from "../../docker/visible_container.ts";
 import type { Handler, HandlerContext } from "../../interpreter/contract.ts";
 import { readyDependencies } from "./_depends_on.ts";
 
@@ -69,23 +70,19 @@ export async function createContainer(
 ): Promise<Created> {
   let answer: { Id: string; Warnings?: string[] | null };
   try {
-    answer = await ctx.engine.json({
-      method: "POST",
-      path: "/containers/create",
-      query: { name: spec.name },
-      body: spec.body,
+    answer = await ctx.engine.json(containers.create(spec.body, { name: spec.name }, {
       signal: ctx.signal,
       errors: { 404: "image_not_found", 409: "conflict" },
-    });
+    }));
   } catch (error) {
     throw createError(error, spec);
   }
-  const info = await ctx.engine.json<ContainerInspect>({
-    method: "GET",
-    path: containerPath(answer.Id),
-    signal: ctx.signal,
-    errors: { 404: "container_not_found" },
-  });
+  const info = await ctx.engine.json<ContainerInspect>(
+    containers.inspect(answer.Id, {}, {
+      signal: ctx.signal,
+      errors: { 404: "container_not_found" },
+    }),
+  );
   return { id: answer.Id, name: bareName(info.Name), warnings: answer.Warnings ?? [], spec };
 }
 
@@ -100,12 +97,9 @@ const KEEP_FAILED_START = "To keep a container that fails to start for docker_di
  */
 export async function startCreated(ctx: HandlerContext, created: Created): Promise<void> {
   try {
-    const response = await ctx.engine.request({
-      method: "POST",
-      path: containerPath(created.id, "start"),
-      signal: ctx.signal,
-      errors: { 404: "container_not_found" },
-    });
+    const response = await ctx.engine.request(
+      containers.start(created.id, { signal: ctx.signal, errors: { 404: "container_not_found" } }),
+    );
     await response.body?.cancel();
   } catch (error) {
     if (!isBerthError(error)) throw error;
@@ -134,12 +128,9 @@ export async function startCreated(ctx: HandlerContext, created: Created): Promi
  */
 export async function removeQuietly(ctx: HandlerContext, id: string): Promise<boolean> {
   try {
-    const response = await ctx.engine.request({
-      method: "DELETE",
-      path: `/containers/${encodeURIComponent(id)}`,
-      query: { force: true },
-      signal: AbortSignal.timeout(10_000),
-    });
+    const response = await ctx.engine.request(
+      containers.remove(id, { force: true }, { signal: AbortSignal.timeout(10_000) }),
+    );
     await response.body?.cancel();
     return true;
   } catch (error) {

@@ -11,7 +11,7 @@
 
 import { invalidInput, isBerthError } from "../../errors/mod.ts";
 import { counted, formatBytes, parseTime } from "../../guard/formats.ts";
-import { encodeFilters } from "../../interpreter/plan.ts";
+import { containers } from "../../engine/ops/mod.ts";
 import { mbOf } from "../../docker/prune.ts";
 import { bareName } from "../../docker/visible_container.ts";
 import type { Handler } from "../../interpreter/contract.ts";
@@ -72,19 +72,14 @@ function hasLabel(labels: Record<string, string>, filter: string): boolean {
 /** Removes every stopped container the filters and the policy allow. */
 export const containerPrune: Handler = async (ctx) => {
   const filters = parseFilters(ctx.args.filters);
-  const listed = await ctx.engine.json<ListedContainer[]>({
-    method: "GET",
-    path: "/containers/json",
-    query: {
-      all: true,
-      size: true,
-      filters: encodeFilters({
-        status: ["created", "exited", "dead"],
-        ...(filters.label.length ? { label: filters.label } : {}),
-      }),
+  const listed = await ctx.engine.json<ListedContainer[]>(containers.list({
+    all: true,
+    size: true,
+    filters: {
+      status: ["created", "exited", "dead"],
+      ...(filters.label.length ? { label: filters.label } : {}),
     },
-    signal: ctx.signal,
-  });
+  }, { signal: ctx.signal }));
   if (listed.length > MAX_CANDIDATES) {
     throw invalidInput(
       "filters",
@@ -104,12 +99,10 @@ export const containerPrune: Handler = async (ctx) => {
   let bytes = 0;
   for (const c of candidates) {
     try {
-      const response = await ctx.engine.request({
-        method: "DELETE",
-        path: `/containers/${encodeURIComponent(c.Id)}`,
+      const response = await ctx.engine.request(containers.remove(c.Id, {}, {
         signal: ctx.signal,
         errors: { 404: "container_not_found", 409: "conflict" },
-      });
+      }));
       await response.body?.cancel();
       deleted.push(c.Id);
       names.push(bareName(c.Names?.[0]));

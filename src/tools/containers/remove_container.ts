@@ -6,6 +6,7 @@
  * @module
  */
 
+import { containers } from "../../engine/ops/mod.ts";
 import { BerthError, isBerthError } from "../../errors/mod.ts";
 import { bareName, inspectVisibleContainer } from "../../docker/visible_container.ts";
 import type { Handler } from "../../interpreter/contract.ts";
@@ -18,13 +19,12 @@ export const containerRemove: Handler = async (ctx) => {
   const running = info.State?.Running === true || info.State?.Paused === true;
   if (running && !force) throw runningError(name, info.State?.Status ?? "running");
   try {
-    const response = await ctx.engine.request({
-      method: "DELETE",
-      path: `/containers/${encodeURIComponent(info.Id)}`,
-      query: { force, v: ctx.args.volumes === true },
-      signal: ctx.signal,
-      errors: { 404: "container_not_found", 409: "conflict" },
-    });
+    const response = await ctx.engine.request(
+      containers.remove(info.Id, { force, v: ctx.args.volumes === true }, {
+        signal: ctx.signal,
+        errors: { 404: "container_not_found", 409: "conflict" },
+      }),
+    );
     await response.body?.cancel();
   } catch (error) {
     // It may have started between the inspect and the delete.

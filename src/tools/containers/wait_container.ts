@@ -7,13 +7,10 @@
  * @module
  */
 
+import { containers } from "../../engine/ops/mod.ts";
 import { BerthError } from "../../errors/mod.ts";
 import { seconds, startTimer, waitBudget } from "../../docker/timer.ts";
-import {
-  bareName,
-  containerPath,
-  inspectVisibleContainer,
-} from "../../docker/visible_container.ts";
+import { bareName, inspectVisibleContainer } from "../../docker/visible_container.ts";
 import type { EngineClient } from "../../engine/client.ts";
 import type { Handler } from "../../interpreter/contract.ts";
 
@@ -32,13 +29,12 @@ export async function waitForExit(
   id: string,
   signal: AbortSignal,
 ): Promise<{ exitCode: number; error: string | null }> {
-  const answer = await engine.json<WaitAnswer>({
-    method: "POST",
-    path: containerPath(id, "wait"),
-    query: { condition: "not-running" },
-    signal,
-    errors: { 404: "container_not_found" },
-  });
+  const answer = await engine.json<WaitAnswer>(
+    containers.wait(id, { condition: "not-running" }, {
+      signal,
+      errors: { 404: "container_not_found" },
+    }),
+  );
   return { exitCode: answer.StatusCode, error: answer.Error?.Message || null };
 }
 

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { system } from "../../engine/ops/mod.ts";
 import { list, serviceLogs } from "../../engine/ops/swarm.ts";
 import { demultiplex, ndjson } from "../../engine/streams.ts";
 import { diagnoseService } from "../../docker/swarm/diagnose.ts";
@@ -44,16 +45,11 @@ async function logs(ctx: HandlerContext, id: string): Promise<string[]> {
 
 async function events(ctx: HandlerContext, id: string) {
   const now = Date.now() / 1000;
-  const response = await ctx.engine.request({
-    method: "GET",
-    path: "/events",
-    query: {
-      since: (now - EVENTS_WINDOW_S).toFixed(9),
-      until: now.toFixed(9),
-      filters: JSON.stringify({ type: ["service"], service: [id] }),
-    },
-    signal: ctx.signal,
-  });
+  const response = await ctx.engine.request(system.events({
+    since: (now - EVENTS_WINDOW_S).toFixed(9),
+    until: now.toFixed(9),
+    filters: JSON.stringify({ type: ["service"], service: [id] }),
+  }, { signal: ctx.signal }));
   if (!response.body) return [];
   const out = [];
   for await (const e of ndjson<Json>(response.body, 64 * 1024)) {

@@ -12,15 +12,12 @@
  * @module
  */
 
+import { containers } from "../../engine/ops/mod.ts";
 import { BerthError, invalidInput } from "../../errors/mod.ts";
 import { counted } from "../../guard/formats.ts";
 import { resolvePath } from "../../docker/posix_path.ts";
 import { readTar } from "../../docker/tar.ts";
-import {
-  bareName,
-  containerPath,
-  inspectVisibleContainer,
-} from "../../docker/visible_container.ts";
+import { bareName, inspectVisibleContainer } from "../../docker/visible_container.ts";
 import type { Handler } from "../../interpreter/contract.ts";
 
 /** Files up to this size come back with their content (when text). */
@@ -83,13 +80,9 @@ export const copyFromContainer: Handler = async (ctx) => {
     throw invalidInput("path", "must be an absolute path in the container");
   }
   const info = await inspectVisibleContainer(ctx, ctx.args.container_id as string);
-  const response = await ctx.engine.request({
-    method: "GET",
-    path: containerPath(info.Id, "archive"),
-    query: { path },
-    signal: ctx.signal,
-    errors: { 404: "not_found" },
-  }).catch((error) => {
+  const response = await ctx.engine.request(
+    containers.archiveGet(info.Id, path, { signal: ctx.signal, errors: { 404: "not_found" } }),
+  ).catch((error) => {
     if (error instanceof BerthError && error.type === "not_found") {
       throw new BerthError("not_found", error.message, {
         hint: 'Check the path, e.g. with docker_exec_command "ls -la <dir>"',

@@ -12,16 +12,13 @@
  * @module
  */
 
+import { containers } from "../../engine/ops/mod.ts";
 import { allowReadHint, BerthError, invalidInput } from "../../errors/mod.ts";
 import { counted, formatBytes } from "../../guard/formats.ts";
 import { Fields, isPlainObject } from "../../docker/container_spec/fields.ts";
 import { type PackEntry, packTar } from "../../docker/tar.ts";
-import {
-  bareName,
-  containerPath,
-  inspectVisibleContainer,
-} from "../../docker/visible_container.ts";
-import { realHostPath } from "../../interpreter/host_realpath.ts";
+import { bareName, inspectVisibleContainer } from "../../docker/visible_container.ts";
+import { realHostPath } from "../../policy/enforce/mod.ts";
 import type { Handler } from "../../interpreter/contract.ts";
 
 /** Bytes copied in one call at most. */
@@ -194,15 +191,11 @@ export const copyToContainer: Handler = async (ctx) => {
     throw invalidInput("files", `add up to more than ${formatBytes(MAX_COPY_BYTES)}`);
   }
   const archive = await packTar(withParents(entries));
-  const response = await ctx.engine.request({
-    method: "PUT",
-    path: containerPath(info.Id, "archive"),
-    query: { path },
-    body: archive,
+  const response = await ctx.engine.request(containers.archivePut(info.Id, { path }, archive, {
     headers: { "content-type": "application/x-tar" },
     signal: ctx.signal,
     errors: { 404: "not_found", 403: "permission_denied" },
-  }).catch((error) => {
+  })).catch((error) => {
     if (error instanceof BerthError && error.type === "not_found") {
       throw new BerthError("not_found", error.message, {
         hint: `Create the directory first, e.g. docker_exec_command with "mkdir -p ${path}"`,

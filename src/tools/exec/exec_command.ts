@@ -20,6 +20,7 @@
  * @module
  */
 
+import { containers, exec } from "../../engine/ops/mod.ts";
 import { demultiplex, type OutputChunk } from "../../engine/streams.ts";
 import { BerthError, invalidInput } from "../../errors/mod.ts";
 import { environmentList, USER_PATTERN } from "../../docker/container_spec/mod.ts";
@@ -27,11 +28,7 @@ import { execArgv } from "../../docker/shell_words.ts";
 import { killExec, type KillOutcome, newExecMarker } from "../../docker/exec_kill.ts";
 import { utf8Length } from "../../docker/log_window.ts";
 import { seconds, startTimer, waitBudget } from "../../docker/timer.ts";
-import {
-  bareName,
-  containerPath,
-  inspectVisibleContainer,
-} from "../../docker/visible_container.ts";
+import { bareName, inspectVisibleContainer } from "../../docker/visible_container.ts";
 import type { Handler, HandlerContext } from "../../interpreter/contract.ts";
 
 /** Characters kept per stream when the configuration says nothing. */
@@ -152,13 +149,10 @@ export const execCommand: Handler = async (ctx) => {
   const marker = newExecMarker();
   const body = execBody(ctx, argv, marker);
   ctx.policy.checkExecOptions(body);
-  const { Id: execId } = await ctx.engine.json<{ Id: string }>({
-    method: "POST",
-    path: containerPath(info.Id, "exec"),
-    body,
+  const { Id: execId } = await ctx.engine.json<{ Id: string }>(containers.exec(info.Id, body, {
     signal: ctx.signal,
     errors: { 404: "container_not_found", 409: "conflict" },
-  });
+  }));
 
   const requested = typeof ctx.args.timeout === "number"
     ? ctx.args.timeout * 1000
@@ -169,12 +163,9 @@ export const execCommand: Handler = async (ctx) => {
   );
   const timer = startTimer(ctx.signal, budget);
   try {
-    const response = await ctx.engine.request({
-      method: "POST",
-      path: `/exec/${encodeURIComponent(execId)}/start`,
-      body: { Detach: false, Tty: false },
-      signal: timer.signal,
-    });
+    const response = await ctx.engine.request(
+      exec.start(execId, { Detach: false, Tty: false }, { signal: timer.signal }),
+    );
     if (response.body) {
       for await (const chunk of demultiplex(response.body)) collector.push(chunk);
     }
@@ -199,11 +190,9 @@ export const execCommand: Handler = async (ctx) => {
 /** The exit code, once the engine has recorded it. */
 async function execExitCode(ctx: HandlerContext, execId: string): Promise<number | null> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const state = await ctx.engine.json<{ Running?: boolean; ExitCode?: number | null }>({
-      method: "GET",
-      path: `/exec/${encodeURIComponent(execId)}/json`,
-      signal: ctx.signal,
-    });
+    const state = await ctx.engine.json<{ Running?: boolean; ExitCode?: number | null }>(
+      exec.inspect(execId, { signal: ctx.signal }),
+    );
     if (!state.Running) return state.ExitCode ?? null;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { images } from "../../engine/ops/mod.ts";
 import { BerthError, type ErrorType, invalidInput } from "../../errors/mod.ts";
 import { counted, formatBytes } from "../../guard/formats.ts";
 import { normalizeHostPath } from "../../policy/host_paths.ts";
@@ -56,10 +57,8 @@ export const buildImage: Handler = async (ctx) => {
   const packed = packContext(root, await readExcludes(root, dockerfile), pinned);
   let response: Response;
   try {
-    response = await ctx.engine.request({
-      method: "POST",
-      path: "/build",
-      query: {
+    response = await ctx.engine.request(images.buildImage(
+      {
         t: tag,
         dockerfile,
         target,
@@ -70,10 +69,9 @@ export const buildImage: Handler = async (ctx) => {
         forcerm: true, // intermediate containers go even when a step fails
         version: "1", // the classic builder: no BuildKit session to serve
       },
-      headers: { "content-type": "application/x-tar" },
-      body: packed.stream,
-      signal: ctx.signal,
-    });
+      packed.stream,
+      { headers: { "content-type": "application/x-tar" }, signal: ctx.signal },
+    ));
   } catch (error) {
     throw packed.failure() ?? error;
   }

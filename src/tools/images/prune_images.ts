@@ -6,7 +6,7 @@
  */
 
 import { counted, formatBytes } from "../../guard/formats.ts";
-import { encodeFilters } from "../../interpreter/plan.ts";
+import { encodeFilters, images } from "../../engine/ops/mod.ts";
 import { mbOf, postPrune, pruneFilters } from "../../docker/prune.ts";
 import type { Handler } from "../../interpreter/contract.ts";
 
@@ -28,9 +28,10 @@ function listed(tags: string[]): string {
 export const pruneImages: Handler = async (ctx) => {
   const filters = pruneFilters(ctx.args.filters, ["label", "label!", "until"]);
   filters.dangling = [ctx.args.dangling === false ? "false" : "true"];
-  const report = await postPrune<ImagePruneReport>(ctx, "/images/prune", {
-    filters: encodeFilters(filters),
-  });
+  const report = await postPrune<ImagePruneReport>(
+    ctx,
+    images.prune({ filters: encodeFilters(filters) }),
+  );
   const items = report?.ImagesDeleted ?? [];
   const deleted = items.flatMap((i) => (i.Deleted ? [i.Deleted] : []));
   const untagged = items.flatMap((i) => (i.Untagged ? [i.Untagged] : []));

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { images } from "../../engine/ops/mod.ts";
 import { invalidInput } from "../../errors/mod.ts";
 import {
   assertImageAllowed,
@@ -43,12 +44,9 @@ export const pullImage: Handler = async (ctx) => {
   const credentials = registryCredentials(args.auth, ref.name);
   return await withRegistryErrors(credentials, async () => {
     const status = await pull(ctx, ref, platform, credentials);
-    const image = await ctx.engine.json<ImageInspect>({
-      method: "GET",
-      path: `/images/${reference}/json`,
-      signal: ctx.signal,
-      errors: { 404: "image_not_found" },
-    });
+    const image = await ctx.engine.json<ImageInspect>(
+      images.inspect(reference, { signal: ctx.signal, errors: { 404: "image_not_found" } }),
+    );
     const tags = (image.RepoTags ?? []).filter((t) => t !== "<none>:<none>");
     return {
       structured: { image_id: image.Id, tags, status },
@@ -65,9 +63,8 @@ async function pull(
 ): Promise<string> {
   let status = "pulled";
   const progress = await registryTransfer(ctx, credentials, {
-    path: "/images/create",
     // A digest travels in `tag`, as the docker CLI sends it.
-    query: { fromImage: ref.name, tag: ref.digest ?? ref.tag, platform },
+    op: images.pull({ fromImage: ref.name, tag: ref.digest ?? ref.tag, platform }),
     context: `pull ${formatReference(ref)}`,
     verb: "downloaded",
     onLine: (line) => {

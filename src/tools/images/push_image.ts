@@ -6,6 +6,7 @@
  * @module
  */
 
+import { images } from "../../engine/ops/mod.ts";
 import { BerthError } from "../../errors/mod.ts";
 import {
   assertImageAllowed,
@@ -35,8 +36,7 @@ export const pushImage: Handler = async (ctx) => {
   return await withRegistryErrors(credentials, async () => {
     let digest = "";
     const progress = await registryTransfer(ctx, credentials, {
-      path: `/images/${ref.name}/push`,
-      query: { tag: ref.tag },
+      op: images.push(ref.name, { tag: ref.tag }),
       context,
       verb: "pushed",
       onLine: (line) => {

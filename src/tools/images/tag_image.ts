@@ -5,6 +5,7 @@
  * @module
  */
 
+import { images } from "../../engine/ops/mod.ts";
 import { invalidInput } from "../../errors/mod.ts";
 import {
   assertImageAllowed,
@@ -27,13 +28,12 @@ export const tagImage: Handler = async (ctx) => {
   const reference = formatReference(target);
   assertImageAllowed(ctx.policy, source, "source_image");
   assertImageAllowed(ctx.policy, reference, "target_image");
-  const response = await ctx.engine.request({
-    method: "POST",
-    path: `/images/${source}/tag`,
-    query: { repo: target.name, tag: target.tag },
-    signal: ctx.signal,
-    errors: { 404: "image_not_found" },
-  });
+  const response = await ctx.engine.request(
+    images.tag(source, { repo: target.name, tag: target.tag }, {
+      signal: ctx.signal,
+      errors: { 404: "image_not_found" },
+    }),
+  );
   await response.body?.cancel();
   return {
     structured: { source, target: reference, status: "tagged" },

@@ -1,11 +1,12 @@
 /**
  * `docker_connect_container`: resolve the container (the policy decides on
- * its canonical name) and the network, then `POST /networks/{id}/connect`
+ * its canonical name) and the network, then the network's connect
  * with the full container ID.
  *
  * @module
  */
 
+import { networks } from "../../engine/ops/mod.ts";
 import { invalidInput } from "../../errors/mod.ts";
 import { isIp } from "./create_network.ts";
 import { changeNetwork, inspectNetwork } from "../../docker/network.ts";
@@ -30,11 +31,11 @@ export const connectContainer: Handler = async (ctx) => {
   const endpoint: Record<string, unknown> = {};
   if (aliases.length) endpoint.Aliases = aliases;
   if (ipv4) endpoint.IPAMConfig = { IPv4Address: ipv4 };
-  await changeNetwork(ctx, {
-    method: "POST",
-    path: `/networks/${network.Id}/connect`,
-    body: { Container: container.Id, EndpointConfig: endpoint },
-  }, "The container is already on that network, or the address is taken");
+  await changeNetwork(
+    ctx,
+    networks.connect(network.Id, { Container: container.Id, EndpointConfig: endpoint }),
+    "The container is already on that network, or the address is taken",
+  );
   const name = bareName(container.Name);
   return {
     structured: {

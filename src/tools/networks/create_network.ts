@@ -5,6 +5,7 @@
  * @module
  */
 
+import { networks } from "../../engine/ops/mod.ts";
 import { invalidInput } from "../../errors/mod.ts";
 import { NAME_OR_ID } from "../../guard/formats.ts";
 import { networkConflict } from "../../docker/network.ts";
@@ -80,13 +81,9 @@ export const createNetwork: Handler = async (ctx) => {
   if (subnet) body.IPAM = { Driver: "default", Config: [{ Subnet: subnet, Gateway: gateway }] };
   let created: { Id: string; Warning?: string };
   try {
-    created = await ctx.engine.json<{ Id: string; Warning?: string }>({
-      method: "POST",
-      path: "/networks/create",
-      body,
-      signal: ctx.signal,
-      errors: { 409: "conflict" },
-    });
+    created = await ctx.engine.json<{ Id: string; Warning?: string }>(
+      networks.create(body, { signal: ctx.signal, errors: { 409: "conflict" } }),
+    );
   } catch (error) {
     throw networkConflict(error, "Choose another name, or remove the existing network first");
   }

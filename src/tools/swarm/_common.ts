@@ -8,6 +8,7 @@
  */
 
 import { update } from "../../engine/ops/swarm.ts";
+import { networks } from "../../engine/ops/mod.ts";
 import {
   type Convergence,
   convergenceError,
@@ -16,7 +17,7 @@ import {
 import { type Json, opsOf } from "../../docker/swarm/services.ts";
 import { createBodyOf } from "../../docker/swarm/spec.ts";
 import type { HandlerContext, Shaped } from "../../interpreter/contract.ts";
-import { containerNameDenied, imageDenied, imageUsable } from "../../interpreter/resolve.ts";
+import { containerNameDenied, imageDenied, imageUsable } from "../../policy/enforce/mod.ts";
 
 /**
  * The checks a container create gets, on a service spec: the create guard on
@@ -46,12 +47,9 @@ export async function checkServiceSpec(ctx: HandlerContext, spec: Json): Promise
 async function hostNetworksNamed(ctx: HandlerContext, spec: Json): Promise<Json> {
   const targets = ((spec?.TaskTemplate?.Networks ?? []) as Json[]).map((n) => String(n?.Target));
   if (!targets.some((t) => t !== "host")) return spec;
-  const hosts = await ctx.engine.json<{ Id: string; Name: string }[]>({
-    method: "GET",
-    path: "/networks",
-    query: { filters: JSON.stringify({ driver: ["host"] }) },
-    signal: ctx.signal,
-  });
+  const hosts = await ctx.engine.json<{ Id: string; Name: string }[]>(
+    networks.list({ driver: ["host"] }, { signal: ctx.signal }),
+  );
   const isHost = (target: string) =>
     hosts.some((h) => h.Name === target || (target.length > 0 && h.Id.startsWith(target)));
   const copy = structuredClone(spec);

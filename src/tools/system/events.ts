@@ -19,7 +19,7 @@
 import { ndjson } from "../../engine/streams.ts";
 import { invalidInput } from "../../errors/mod.ts";
 import { counted, parseTime } from "../../guard/formats.ts";
-import { encodeFilters } from "../../interpreter/plan.ts";
+import { encodeFilters, system } from "../../engine/ops/mod.ts";
 import { type EngineEvent, HealthExecs } from "../../docker/health_execs.ts";
 import type { Handler, HandlerContext } from "../../interpreter/contract.ts";
 
@@ -100,12 +100,11 @@ async function openEvents(ctx: HandlerContext, since: number, until: number, fil
   const sent = (await ctx.engineKind?.()) === "podman"
     ? Math.max(until, Date.now() / 1000) + PODMAN_UNTIL_SLACK_S
     : until;
-  return await ctx.engine.request({
-    method: "GET",
-    path: "/events",
-    query: { since: since.toFixed(9), until: sent.toFixed(9), filters },
-    signal: ctx.signal,
-  });
+  return await ctx.engine.request(
+    system.events({ since: since.toFixed(9), until: sent.toFixed(9), filters }, {
+      signal: ctx.signal,
+    }),
+  );
 }
 
 /** False for an event after the window (only Podman's, asked with slack, has any). */

@@ -9,7 +9,12 @@
 import { isMissingRoute } from "../../engine/errors.ts";
 import { invalidInput } from "../../errors/mod.ts";
 import { formatBytes } from "../../guard/formats.ts";
-import { encodeFilters } from "../../interpreter/plan.ts";
+import {
+  containers as containerOps,
+  encodeFilters,
+  images as imageOps,
+  networks as networkOps,
+} from "../../engine/ops/mod.ts";
 import { type Filters, mbOf, postPrune, pruneFilters, pruneVolumes } from "../../docker/prune.ts";
 import type { Handler, HandlerContext } from "../../interpreter/contract.ts";
 
@@ -21,8 +26,8 @@ interface Report {
   SpaceReclaimed?: number;
 }
 
-async function prune(ctx: HandlerContext, path: string, query: Record<string, string | undefined>) {
-  return await postPrune<Report>(ctx, path, query);
+function prune(ctx: HandlerContext, op: Parameters<typeof postPrune>[1]): Promise<Report> {
+  return postPrune<Report>(ctx, op);
 }
 
 /** Prunes every kind of unused object; one total of freed space. */
@@ -39,9 +44,9 @@ export const systemPrune: Handler = async (ctx) => {
   }
   const encoded = encodeFilters(filters);
   let bytes = 0;
-  const containers = await prune(ctx, "/containers/prune", { filters: encoded });
+  const containers = await prune(ctx, containerOps.prune({ filters: encoded }));
   bytes += containers.SpaceReclaimed ?? 0;
-  const networks = await prune(ctx, "/networks/prune", { filters: encoded });
+  const networks = await prune(ctx, networkOps.prune({ filters: encoded }));
   let volumes: string[] = [];
   if (withVolumes) {
     const { until: _, ...volumeFilters } = filters;
@@ -50,7 +55,7 @@ export const systemPrune: Handler = async (ctx) => {
     bytes += result.bytes;
   }
   const imageFilters: Filters = { ...filters, dangling: [all ? "false" : "true"] };
-  const images = await prune(ctx, "/images/prune", { filters: encodeFilters(imageFilters) });
+  const images = await prune(ctx, imageOps.prune({ filters: encodeFilters(imageFilters) }));
   bytes += images.SpaceReclaimed ?? 0;
   const cache = await pruneBuildCache(ctx, all, filters);
   bytes += cache.SpaceReclaimed ?? 0;
@@ -74,7 +79,7 @@ export const systemPrune: Handler = async (ctx) => {
 
 /**
  * Build cache records carry no labels and the engine ignores label filters
- * on `/build/prune` (it would prune everything): with a label filter the
+ * on a build cache prune (it would prune everything): with a label filter the
  * build cache is left alone and the result says so.
  */
 async function pruneBuildCache(
@@ -85,9 +90,9 @@ async function pruneBuildCache(
   if (filters.label || filters["label!"]) {
     return { skipped: "label filters do not apply to build cache" };
   }
-  const query = { all: all ? "true" : undefined, filters: encodeFilters(filters) };
+  const query = { all: all ? true : undefined, filters: encodeFilters(filters) };
   try {
-    return await prune(ctx, "/build/prune", query);
+    return await prune(ctx, imageOps.buildPrune(query));
   } catch (error) {
     // Podman's Docker-compatible API has no build cache route: say so, prune the rest.
     if (isMissingRoute(error)) return { skipped: "this engine has no build cache route (Podman)" };

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { volumes } from "../../engine/ops/mod.ts";
 import { invalidInput } from "../../errors/mod.ts";
 import { NAME_OR_ID } from "../../guard/formats.ts";
 import type { Handler } from "../../interpreter/contract.ts";
@@ -64,18 +65,12 @@ export const createVolume: Handler = async (ctx) => {
     }
     ctx.policy.checkHostPath(options.device, "bind");
   }
-  const volume = await ctx.engine.json<EngineVolume>({
-    method: "POST",
-    path: "/volumes/create",
-    body: {
-      Name: name ?? "",
-      Driver: driver,
-      DriverOpts: options,
-      Labels: stringMap("labels", args.labels, /^[^\s=]{1,256}$/),
-    },
-    signal: ctx.signal,
-    errors: { 409: "conflict" },
-  });
+  const volume = await ctx.engine.json<EngineVolume>(volumes.create({
+    Name: name ?? "",
+    Driver: driver,
+    DriverOpts: options,
+    Labels: stringMap("labels", args.labels, /^[^\s=]{1,256}$/),
+  }, { signal: ctx.signal, errors: { 409: "conflict" } }));
   return {
     structured: {
       name: volume.Name,

@@ -1,5 +1,5 @@
 /**
- * The policy engine's guards for Swarm routes (docs/security.md, "Swarm"):
+ * The policy engine's guards for Swarm operations (docs/security.md, "Swarm"):
  *
  * - `POST /services/create` and `POST /services/{id}/update`: the create
  *   guard on the options a service can escape with (mounts, capabilities,
@@ -12,24 +12,18 @@
  * @module
  */
 
-import type { EngineClient, EngineRequest } from "../engine/client.ts";
-import { BerthError } from "../errors/mod.ts";
-import { checkTaskRuntime, createBodyOf } from "../docker/swarm/spec.ts";
-import { hostPathsOf } from "../policy/create_guard.ts";
+import type { EngineClient } from "../../engine/client.ts";
+import { type AnyOperation, networks, type Operation, swarm } from "../../engine/ops/mod.ts";
+import { BerthError } from "../../errors/mod.ts";
+import { checkTaskRuntime, createBodyOf } from "../service_guard.ts";
+import { hostPathsOf } from "../create_guard.ts";
 import {
   checkMountedVolumes,
   checkRealHostPaths,
   jsonBody,
   nameRefused,
   type RouteGuardContext,
-} from "./policy_routes.ts";
-
-const SERVICE_ROUTE = /^\/services\/([^/]+)(\/.*)?$/;
-
-/** True for the routes {@link guardSwarm} looks at. */
-export function isSwarmRoute(path: string): boolean {
-  return path === "/services" || path === "/tasks" || SERVICE_ROUTE.test(path);
-}
+} from "./guards.ts";
 
 function hiddenService(ref: string): BerthError {
   return new BerthError("not_found", `No such service: ${ref}`, {
@@ -38,12 +32,11 @@ function hiddenService(ref: string): BerthError {
   });
 }
 
-/** What the guard answers: the request to send and a filter of the answer. */
-export interface SwarmGuarded {
-  req: EngineRequest;
+/** What a swarm guard answers: the operation to send and a filter of the answer. */
+export interface SwarmGuarded<N extends string = string> {
+  op: Operation<N>;
   filter?: (data: unknown) => unknown;
 }
-
 /**
  * The spec with every network target that is a host-driver network written
  * `host`, in the task template and in the deprecated top-level `Networks`:
@@ -57,12 +50,9 @@ async function hostTargetsNamed(
   const task = spec.TaskTemplate as { Networks?: unknown } | undefined;
   const lists = [task?.Networks, spec.Networks].filter(Array.isArray) as { Target?: unknown }[][];
   if (!lists.some((l) => l.some((n) => n?.Target !== "host"))) return spec;
-  const hosts = await base.json<{ Id: string; Name: string }[]>({
-    method: "GET",
-    path: "/networks",
-    query: { filters: JSON.stringify({ driver: ["host"] }) },
-    signal,
-  });
+  const hosts = await base.json<{ Id: string; Name: string }[]>(
+    networks.list({ driver: ["host"] }, { signal }),
+  );
   const isHost = (t: string) =>
     (hosts ?? []).some((h) => h.Name === t || (t && h.Id.startsWith(t)));
   const copy = structuredClone(spec) as {
@@ -108,61 +98,71 @@ async function checkSpec(
 
 /** The names of services by ID, seen by the base client. */
 async function serviceNames(base: EngineClient, signal?: AbortSignal) {
-  const list = await base.json<{ ID: string; Spec?: { Name?: string } }[]>({
-    method: "GET",
-    path: "/services",
-    signal,
-  });
+  const list = await base.json<{ ID: string; Spec?: { Name?: string } }[]>(
+    swarm.listOp("services", undefined, {}, { signal }),
+  );
   return new Map((list ?? []).map((s) => [s.ID, s.Spec?.Name ?? ""]));
 }
 
-/** Guards one Swarm route (see the module doc). */
-export async function guardSwarm(
+function visibleTo(ctx: RouteGuardContext) {
+  return (name: unknown) => ctx.policy.containerVisible(typeof name === "string" ? name : "");
+}
+
+/** `service.create`: the spec is checked as a container create body is. */
+export async function guardServiceCreate(
   ctx: RouteGuardContext,
   base: EngineClient,
-  req: EngineRequest,
-): Promise<SwarmGuarded> {
-  const { policy } = ctx;
-  const { method, path } = req;
-  const body = jsonBody(req);
-  if (method === "POST" && path === "/services/create") {
-    await checkSpec(ctx, base, body ?? {}, req.signal);
-    return { req };
-  }
-  const route = SERVICE_ROUTE.exec(path);
-  if (route && method === "POST" && route[2] === "/update") {
-    await checkSpec(ctx, base, body ?? {}, req.signal);
-  }
-  if (!policy.filtersContainers) return { req };
-  const visible = (name: unknown) => policy.containerVisible(typeof name === "string" ? name : "");
-  if (route) {
-    let ref: string;
-    try {
-      ref = decodeURIComponent(route[1]);
-    } catch {
-      throw hiddenService(route[1]);
-    }
-    const service = await base.json<{ Spec?: { Name?: string } }>({
-      method: "GET",
-      path: `/services/${encodeURIComponent(ref)}`,
-      signal: req.signal,
-    });
-    if (!visible(service?.Spec?.Name)) throw hiddenService(ref);
-    return { req };
-  }
-  if (method === "GET" && path === "/services") {
-    return {
-      req,
-      filter: (data) => Array.isArray(data) ? data.filter((s) => visible(s?.Spec?.Name)) : data,
-    };
-  }
-  if (method === "GET" && path === "/tasks") {
-    const names = await serviceNames(base, req.signal);
-    return {
-      req,
-      filter: (data) =>
-        Array.isArray(data) ? data.filter((t) => visible(names.get(t?.ServiceID))) : data,
-    };
-  }
-  return { req };
+  op: Operation<"service.create">,
+): Promise<SwarmGuarded<"service.create">> {
+  await checkSpec(ctx, base, jsonBody(op) ?? {}, op.signal);
+  return { op };
+}
+
+/**
+ * An operation on one service (inspect, update, remove, logs): with container
+ * name lists, a hidden service answers like a missing one. An update's spec
+ * is checked first, as a create's is.
+ */
+export async function guardService<N extends AnyOperation["name"]>(
+  ctx: RouteGuardContext,
+  base: EngineClient,
+  op: Operation<N>,
+): Promise<SwarmGuarded<N>> {
+  if (op.name === "service.update") await checkSpec(ctx, base, jsonBody(op) ?? {}, op.signal);
+  if (!ctx.policy.filtersContainers || op.target.kind !== "service") return { op };
+  const ref = op.target.ref;
+  const service = await base.json<{ Spec?: { Name?: string } }>(
+    swarm.inspectOp("services", ref, { signal: op.signal }),
+  );
+  if (!visibleTo(ctx)(service?.Spec?.Name)) throw hiddenService(ref);
+  return { op };
+}
+
+/** `service.list`: hidden services left out. */
+export function guardServiceList(
+  ctx: RouteGuardContext,
+  op: Operation<"service.list">,
+): SwarmGuarded<"service.list"> {
+  if (!ctx.policy.filtersContainers) return { op };
+  const visible = visibleTo(ctx);
+  return {
+    op,
+    filter: (data) => Array.isArray(data) ? data.filter((s) => visible(s?.Spec?.Name)) : data,
+  };
+}
+
+/** `task.list`: the tasks of hidden services left out. */
+export async function guardTaskList(
+  ctx: RouteGuardContext,
+  base: EngineClient,
+  op: Operation<"task.list">,
+): Promise<SwarmGuarded<"task.list">> {
+  if (!ctx.policy.filtersContainers) return { op };
+  const visible = visibleTo(ctx);
+  const names = await serviceNames(base, op.signal);
+  return {
+    op,
+    filter: (data) =>
+      Array.isArray(data) ? data.filter((t) => visible(names.get(t?.ServiceID))) : data,
+  };
 }

@@ -10,11 +10,19 @@
  * @module
  */
 
-import type { EngineRequest } from "../engine/client.ts";
-import { field } from "../policy/create_guard.ts";
-import { credentialValues, secretValues } from "../policy/redact.ts";
-import { parseJson } from "./input.ts";
-import { jsonBody, queryString } from "./policy_routes.ts";
+import type { AnyOperation } from "../../engine/ops/mod.ts";
+import { field } from "../create_guard.ts";
+import { credentialValues, secretValues } from "../redact.ts";
+import { jsonBody, queryString } from "./guards.ts";
+
+/** JSON text as a value; undefined when it is not JSON. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Secret values of one call: env values of secret keys, secret build args, registry credentials. */
 export class CallSecrets {
@@ -41,27 +49,24 @@ export class CallSecrets {
   }
 
   /**
-   * What a request carries to the engine: the env of create and exec bodies,
-   * build args (`/build?buildargs=`, compose builds too), and registry
-   * credentials (`X-Registry-Auth`, `X-Registry-Config`) with the header itself.
+   * What an operation carries to the engine: the env of create and exec
+   * bodies, build args (`image.build`'s `buildargs`, compose builds too), and
+   * registry credentials (`X-Registry-Auth`, `X-Registry-Config`) with the
+   * header itself.
    */
-  addRequest(req: EngineRequest): void {
-    const body = jsonBody(req);
+  addRequest(op: AnyOperation): void {
+    const body = jsonBody(op);
     if (body) this.addEnv(field(body, "Env"));
     // A swarm secret's value (base64 in the body): scrubbed wherever it shows up, whatever its length.
-    const data = body && req.method === "POST" && req.path === "/secrets/create"
-      ? field(body, "Data")
-      : undefined;
+    const data = body && op.name === "secret.create" ? field(body, "Data") : undefined;
     if (typeof data === "string" && data) {
       this.#values.add(data);
       const text = decodeBase64(data);
       if (text) this.#values.add(text);
     }
-    const buildargs = req.method === "POST" && req.path === "/build"
-      ? queryString(req, "buildargs")
-      : undefined;
+    const buildargs = op.name === "image.build" ? queryString(op, "buildargs") : undefined;
     if (buildargs) this.addEnv(parseJson(buildargs));
-    for (const [name, value] of Object.entries(req.headers ?? {})) {
+    for (const [name, value] of Object.entries(op.headers ?? {})) {
       if (!/^x-registry-(auth|config)$/i.test(name) || !value) continue;
       this.#values.add(value);
       for (const secret of credentialValues(parseJson(decodeBase64(value)))) {

@@ -16,15 +16,22 @@
  * @module
  */
 
-import type { EngineClient } from "../engine/client.ts";
-import { MAX_JSON_BODY } from "../engine/client.ts";
-import { engineError } from "../engine/errors.ts";
-import { BerthError, invalidInput, isBerthError } from "../errors/mod.ts";
-import type { Policy } from "../policy/mod.ts";
-import { isImageId, parseImageReference } from "../policy/names.ts";
-import { NAME_OR_ID } from "../guard/formats.ts";
-import type { HandlerContext } from "./contract.ts";
-import { primaryName } from "./list_filters.ts";
+import type { EngineClient } from "../../engine/client.ts";
+import { MAX_JSON_BODY } from "../../engine/client.ts";
+import { engineError } from "../../engine/errors.ts";
+import { containers, describeOperation, images } from "../../engine/ops/mod.ts";
+import { BerthError, invalidInput, isBerthError } from "../../errors/mod.ts";
+import type { Policy } from "../mod.ts";
+import { NAME_OR_ID } from "../../guard/formats.ts";
+import { isImageId, parseImageReference } from "../names.ts";
+import { bareName, primaryName } from "./list_filters.ts";
+
+/** What resolving needs of a call: its engine, its policy and its signal. */
+export interface CallView {
+  engine: EngineClient;
+  policy: Policy;
+  signal?: AbortSignal;
+}
 
 /** A container as berth acts on it. */
 export interface ResolvedContainer {
@@ -48,11 +55,6 @@ function isResolver(engine: unknown): engine is ContainerResolver {
   return typeof (engine as Partial<ContainerResolver>)?.resolveContainer === "function";
 }
 
-/** The engine's path for one container's inspect. */
-function inspectPath(ref: string): string {
-  return `/containers/${encodeURIComponent(ref)}/json`;
-}
-
 /**
  * The error for a container that is missing or hidden: the engine's own 404
  * for an inspect, byte for byte, so the two can never be told apart.
@@ -61,7 +63,7 @@ export function containerNotFound(ref: string): BerthError {
   return engineError(
     404,
     JSON.stringify({ message: `No such container: ${ref}` }),
-    `GET ${inspectPath(ref)}`,
+    describeOperation(containers.inspect(ref)),
     { 404: "container_not_found" },
   );
 }
@@ -70,7 +72,7 @@ function ambiguous(ref: string): BerthError {
   return engineError(
     500,
     JSON.stringify({ message: `Multiple IDs found with provided prefix: ${ref}` }),
-    `GET ${inspectPath(ref)}`,
+    describeOperation(containers.inspect(ref)),
     { 404: "container_not_found" },
   );
 }
@@ -110,7 +112,7 @@ export async function resolveVisible(
   let inspect: string | undefined;
   try {
     inspect = (await engine.text(
-      { method: "GET", path: inspectPath(ref), signal, errors: { 404: "container_not_found" } },
+      containers.inspect(ref, {}, { signal, errors: { 404: "container_not_found" } }),
       MAX_JSON_BODY,
     )).text;
   } catch (error) {
@@ -120,16 +122,11 @@ export async function resolveVisible(
   }
   if (inspect) {
     const info = JSON.parse(inspect) as { Id: string; Name?: string };
-    const name = (info.Name ?? "").replace(/^\//, "");
+    const name = bareName(info.Name);
     if (policy.containerVisible(name)) return { id: info.Id, name, inspect };
   }
   // The engine's answer involved a hidden container: resolve among visible ones only.
-  const list = await engine.json<Listed[]>({
-    method: "GET",
-    path: "/containers/json",
-    query: { all: true },
-    signal,
-  });
+  const list = await engine.json<Listed[]>(containers.list({ all: true }, { signal }));
   const picked = pickVisible(list ?? [], ref, policy);
   if (picked === "ambiguous") throw ambiguous(ref);
   if (!picked) throw containerNotFound(ref);
@@ -141,7 +138,7 @@ export async function resolveVisible(
  * container, or DKR-002 exactly as for a missing one. Act on `id` afterwards.
  */
 export async function resolveContainer(
-  ctx: Pick<HandlerContext, "engine" | "policy" | "signal">,
+  ctx: CallView,
   ref: string,
   field = "container_id",
 ): Promise<ResolvedContainer> {
@@ -255,12 +252,9 @@ async function inspectLocalImage(
   signal?: AbortSignal,
 ): Promise<ImageIdentity | undefined> {
   try {
-    return await engine.json<ImageIdentity>({
-      method: "GET",
-      path: `/images/${encodeURIComponent(ref)}/json`,
-      signal,
-      errors: { 404: "image_not_found" },
-    });
+    return await engine.json<ImageIdentity>(
+      images.inspect(ref, { signal, errors: { 404: "image_not_found" } }),
+    );
   } catch (error) {
     if (isBerthError(error) && error.type === "image_not_found") return undefined;
     throw error; // an ambiguous prefix, an engine fault: never a silent yes
@@ -269,7 +263,7 @@ async function inspectLocalImage(
 
 /** Throws DKR-007 when an image may not be used (pull, create, run, build tags, tag, push). */
 export async function checkImage(
-  ctx: Pick<HandlerContext, "engine" | "policy" | "signal">,
+  ctx: CallView,
   ref: string,
 ): Promise<void> {
   if (!(await imageUsable(ctx.engine, ctx.policy, ref, ctx.signal))) {

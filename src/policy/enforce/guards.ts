@@ -1,21 +1,21 @@
 /**
- * The route guards of the policy engine that need more than one request:
- * container creation (names, images, references to other containers), a
- * network connect's container, and the routes that use an image.
+ * The guards of operations that need more than one request: container
+ * creation (names, images, references to other containers), a network
+ * connect's container, and the operations that use an image.
  *
  * @module
  */
 
-import type { EngineRequest } from "../engine/client.ts";
-import { BerthError } from "../errors/mod.ts";
-import { field, hostPathsOf } from "../policy/create_guard.ts";
-import { volumeOptionPaths } from "../policy/volume_options.ts";
-import type { Policy } from "../policy/mod.ts";
-import { joinImageTag } from "../policy/names.ts";
+import type { AnyOperation, Operation } from "../../engine/ops/mod.ts";
+import { BerthError } from "../../errors/mod.ts";
+import { field, hostPathsOf } from "../create_guard.ts";
+import { volumeOptionPaths } from "../volume_options.ts";
+import type { Policy } from "../mod.ts";
+import { joinImageTag } from "../names.ts";
 import { realHostPath } from "./host_realpath.ts";
 import { containerNameDenied } from "./resolve.ts";
 
-/** What the route guards use from the policy engine of a call. */
+/** What the guards use from the policy engine of a call. */
 export interface RouteGuardContext {
   policy: Policy;
   /** Resolves a container among the visible ones (DKR-002 otherwise). */
@@ -38,7 +38,7 @@ export interface VolumeInspect {
  * The engine follows symlinks in a bind source (`/srv/data/root -> /`): with a
  * local engine every host path it will follow is resolved to its real path,
  * which must pass the host path rules too. Fail closed: a path berth cannot
- * resolve is refused with the grant that fixes it (src/interpreter/host_realpath.ts).
+ * resolve is refused with the grant that fixes it (src/policy/enforce/host_realpath.ts).
  * A remote engine's paths are on another host: the lexical check stands alone
  * (docs/security.md, "Host paths").
  */
@@ -118,21 +118,19 @@ export function setField(body: Record<string, unknown>, name: string, value: unk
   body[name] = value;
 }
 
-/** A request's JSON body, when it has one (not a stream or bytes). */
-export function jsonBody(req: EngineRequest): Record<string, unknown> | undefined {
-  const body = req.body;
+/** An operation's JSON body, when it has one (not a stream or bytes). */
+export function jsonBody(op: Pick<AnyOperation, "body">): Record<string, unknown> | undefined {
+  const body = op.body;
   if (!body || typeof body !== "object" || Array.isArray(body)) return undefined;
   if (body instanceof ReadableStream || body instanceof Uint8Array) return undefined;
   return body as Record<string, unknown>;
 }
 
 /** A string query parameter. */
-export function queryString(req: EngineRequest, key: string): string | undefined {
-  const value = req.query?.[key];
+export function queryString(op: Pick<AnyOperation, "query">, key: string): string | undefined {
+  const value = op.query?.[key];
   return typeof value === "string" ? value : undefined;
 }
-
-/** An engine client that enforces the policy on every request. */
 
 /** The refusal of a container name the lists do not allow (or of no name under an allow list). */
 export function nameRefused(policy: Policy, name: string): BerthError {
@@ -145,20 +143,20 @@ export function nameRefused(policy: Policy, name: string): BerthError {
 }
 
 /**
- * `POST /containers/create`: the create guard, the name rules, the image
- * lists, and (with name lists) references to other containers rewritten to
- * the full IDs of visible ones. Answers the request to send.
+ * `container.create`: the create guard, the name rules, the image lists, and
+ * (with name lists) references to other containers rewritten to the full IDs
+ * of visible ones. Answers the operation to send.
  */
 export async function guardCreate(
   ctx: RouteGuardContext,
-  req: EngineRequest,
-): Promise<EngineRequest> {
+  op: Operation<"container.create">,
+): Promise<Operation<"container.create">> {
   const { policy } = ctx;
-  const body = jsonBody(req) ?? {};
+  const body = jsonBody(op) ?? {};
   policy.checkCreateBody(body);
   if (!policy.bypass) await checkRealHostPaths(ctx, hostPathsOf(body));
-  await checkMountedVolumes(ctx, body, req.signal);
-  const name = queryString(req, "name");
+  await checkMountedVolumes(ctx, body, op.signal);
+  const name = queryString(op, "name");
   if (policy.filtersContainers) {
     if (name !== undefined && name !== "" && !policy.containerVisible(name)) {
       throw nameRefused(policy, name);
@@ -166,8 +164,8 @@ export async function guardCreate(
     if (!name && policy.requiresContainerName) throw nameRefused(policy, "");
   }
   const image = field(body, "Image");
-  if (typeof image === "string") await ctx.checkImage(image, req.signal);
-  if (!policy.filtersContainers) return req;
+  if (typeof image === "string") await ctx.checkImage(image, op.signal);
+  if (!policy.filtersContainers) return op;
   const copy: Record<string, unknown> = { ...body };
   for (const holder of [copy, field(copy, "HostConfig")]) {
     if (!holder || typeof holder !== "object") continue;
@@ -176,7 +174,7 @@ export async function guardCreate(
       const value = field(hc, mode);
       if (typeof value === "string" && /^container:/i.test(value)) {
         const ref = value.slice(value.indexOf(":") + 1);
-        setField(hc, mode, `container:${(await ctx.resolve(ref, req.signal)).id}`);
+        setField(hc, mode, `container:${(await ctx.resolve(ref, op.signal)).id}`);
       }
     }
     for (const key of ["VolumesFrom", "Links"]) {
@@ -185,90 +183,121 @@ export async function guardCreate(
       const out: string[] = [];
       for (const entry of list.map(String)) {
         const [ref, ...rest] = entry.split(":");
-        out.push([(await ctx.resolve(ref, req.signal)).id, ...rest].join(":"));
+        out.push([(await ctx.resolve(ref, op.signal)).id, ...rest].join(":"));
       }
       setField(hc, key, out);
     }
     if (hc !== copy) setField(copy, "HostConfig", hc);
   }
-  return { ...req, body: copy };
+  return { ...op, body: copy };
 }
 
 /** A network connect or disconnect: its `Container` resolved among the visible ones. */
-export async function guardNetworkMember(
+export async function guardNetworkMember<N extends "network.connect" | "network.disconnect">(
   ctx: RouteGuardContext,
-  req: EngineRequest,
-): Promise<EngineRequest> {
-  const body = jsonBody(req);
+  op: Operation<N>,
+): Promise<Operation<N>> {
+  const body = jsonBody(op);
   const ref = body ? field(body, "Container") : undefined;
-  if (!ctx.policy.filtersContainers || typeof ref !== "string") return req;
+  if (!ctx.policy.filtersContainers || typeof ref !== "string") return op;
   const copy = { ...body };
-  setField(copy, "Container", (await ctx.resolve(ref, req.signal)).id);
-  return { ...req, body: copy };
+  setField(copy, "Container", (await ctx.resolve(ref, op.signal)).id);
+  return { ...op, body: copy };
 }
 
-/** Image lists for the routes that use an image; answers the request to send. */
-export async function guardImages(
+/** `image.create`: a pull's image passes the lists; an import from a URL is refused. */
+export async function guardPull(
   ctx: RouteGuardContext,
-  req: EngineRequest,
-): Promise<EngineRequest> {
-  const { method, path } = req;
-  const tag = queryString(req, "tag");
-  if (method === "POST" && path === "/images/create") {
-    if (req.query?.fromSrc !== undefined) {
-      throw denied(
-        "Importing images from a URL (fromSrc) is not allowed",
-        "Pull from a registry instead",
-      );
-    }
-    const image = queryString(req, "fromImage");
-    if (image) await ctx.checkImage(joinImageTag(image, tag), req.signal);
-  } else if (method === "POST" && path === "/build") {
-    if (req.query?.remote !== undefined) {
-      throw denied(
-        "Building from a remote URL is not allowed",
-        "Build from a local context directory",
-      );
-    }
-    const tags = req.query?.t;
-    for (const t of Array.isArray(tags) ? tags : tags ? [String(tags)] : []) {
-      await ctx.checkImage(t, req.signal);
-    }
-    // Cache sources are images the build uses too (their layers end up in it).
-    const cacheFrom = queryString(req, "cachefrom");
-    if (cacheFrom !== undefined && ctx.policy.filtersImages) {
-      let refs: unknown;
-      try {
-        refs = JSON.parse(cacheFrom);
-      } catch {
-        refs = undefined;
-      }
-      if (!Array.isArray(refs) || refs.some((r) => typeof r !== "string")) {
-        throw denied("A build's cachefrom is not a JSON list of images", "Pass image references");
-      }
-      for (const ref of refs as string[]) await ctx.checkImage(ref, req.signal);
-    }
-  } else if (method === "POST" && path === "/commit") {
-    const repo = queryString(req, "repo");
-    if (repo) await ctx.checkImage(joinImageTag(repo, tag), req.signal);
-    const container = queryString(req, "container");
-    if (container && ctx.policy.filtersContainers) {
-      const { id } = await ctx.resolve(container, req.signal);
-      return { ...req, query: { ...req.query, container: id } };
-    }
-  } else {
-    const match = /^\/images\/(.+?)(\/tag|\/push)?$/.exec(path);
-    const uses = match && (method === "DELETE" ? !match[2] : method === "POST" && !!match[2]);
-    if (!match || !uses) return req;
-    let source: string;
-    try {
-      source = decodeURIComponent(match[1]);
-    } catch {
-      throw denied("An image reference is not validly encoded", "Pass the reference as listed");
-    }
-    await ctx.checkImage(match[2] === "/push" ? joinImageTag(source, tag) : source, req.signal);
-    const repo = queryString(req, "repo");
-    if (match[2] === "/tag" && repo) await ctx.checkImage(joinImageTag(repo, tag), req.signal);
+  op: Operation<"image.create">,
+): Promise<Operation<"image.create">> {
+  if (op.query?.fromSrc !== undefined) {
+    throw denied(
+      "Importing images from a URL (fromSrc) is not allowed",
+      "Pull from a registry instead",
+    );
   }
-  return req;
+  const image = queryString(op, "fromImage");
+  if (image) await ctx.checkImage(joinImageTag(image, queryString(op, "tag")), op.signal);
+  return op;
+}
+
+/** `image.build`: no remote context; its tags and cache sources pass the lists. */
+export async function guardBuild(
+  ctx: RouteGuardContext,
+  op: Operation<"image.build">,
+): Promise<Operation<"image.build">> {
+  if (op.query?.remote !== undefined) {
+    throw denied(
+      "Building from a remote URL is not allowed",
+      "Build from a local context directory",
+    );
+  }
+  const tags = op.query?.t;
+  for (const t of Array.isArray(tags) ? tags : tags ? [String(tags)] : []) {
+    await ctx.checkImage(t, op.signal);
+  }
+  // Cache sources are images the build uses too (their layers end up in it).
+  const cacheFrom = queryString(op, "cachefrom");
+  if (cacheFrom !== undefined && ctx.policy.filtersImages) {
+    let refs: unknown;
+    try {
+      refs = JSON.parse(cacheFrom);
+    } catch {
+      refs = undefined;
+    }
+    if (!Array.isArray(refs) || refs.some((r) => typeof r !== "string")) {
+      throw denied("A build's cachefrom is not a JSON list of images", "Pass image references");
+    }
+    for (const ref of refs as string[]) await ctx.checkImage(ref, op.signal);
+  }
+  return op;
+}
+
+/** `image.commit`: the new image passes the lists; its container is resolved like any other. */
+export async function guardCommit(
+  ctx: RouteGuardContext,
+  op: Operation<"image.commit">,
+): Promise<Operation<"image.commit">> {
+  const repo = queryString(op, "repo");
+  if (repo) await ctx.checkImage(joinImageTag(repo, queryString(op, "tag")), op.signal);
+  const container = queryString(op, "container");
+  if (container && ctx.policy.filtersContainers) {
+    const { id } = await ctx.resolve(container, op.signal);
+    return { ...op, query: { ...op.query, container: id } };
+  }
+  return op;
+}
+
+/** The image an operation names by its target (`image.remove`, `image.tag`, `image.push`). */
+function imageTarget(op: AnyOperation): string {
+  return op.target.kind === "image" ? op.target.ref : "";
+}
+
+/** `image.remove`: the image passes the lists. */
+export async function guardImageRemove(
+  ctx: RouteGuardContext,
+  op: Operation<"image.remove">,
+): Promise<Operation<"image.remove">> {
+  await ctx.checkImage(imageTarget(op), op.signal);
+  return op;
+}
+
+/** `image.tag`: the source and the new name pass the lists. */
+export async function guardTag(
+  ctx: RouteGuardContext,
+  op: Operation<"image.tag">,
+): Promise<Operation<"image.tag">> {
+  await ctx.checkImage(imageTarget(op), op.signal);
+  const repo = queryString(op, "repo");
+  if (repo) await ctx.checkImage(joinImageTag(repo, queryString(op, "tag")), op.signal);
+  return op;
+}
+
+/** `image.push`: the pushed reference passes the lists. */
+export async function guardPush(
+  ctx: RouteGuardContext,
+  op: Operation<"image.push">,
+): Promise<Operation<"image.push">> {
+  await ctx.checkImage(joinImageTag(imageTarget(op), queryString(op, "tag")), op.signal);
+  return op;
 }

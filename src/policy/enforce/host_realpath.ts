@@ -14,7 +14,7 @@
  * @module
  */
 
-import { allowReadHint, BerthError } from "../errors/mod.ts";
+import { allowReadHint, BerthError } from "../../errors/mod.ts";
 
 function parentOf(path: string): string {
   const cut = path.replace(/\/+$/, "").lastIndexOf("/");

@@ -6,14 +6,16 @@
  * @module
  */
 
-import { parseEngineJson } from "../engine/json.ts";
-import type { Policy } from "../policy/mod.ts";
+import { parseEngineJson } from "../../engine/json.ts";
+import type { Policy } from "../mod.ts";
+import { bareName } from "../../guard/formats.ts";
+
+export { bareName };
 
 /** The name lists use for a container of the engine's list: its own name, not a link alias. */
 export function primaryName(names: unknown): string {
   if (!Array.isArray(names)) return "";
-  const bare = names.filter((n): n is string => typeof n === "string")
-    .map((n) => n.replace(/^\//, ""));
+  const bare = names.filter((n): n is string => typeof n === "string").map(bareName);
   return bare.find((n) => !n.includes("/")) ?? bare[0] ?? "";
 }
 
