@@ -4,6 +4,7 @@
  * @module
  */
 
+import { routeOfTool } from "./interpreter/plan.ts";
 import { Command, Option } from "commander";
 import { type App, createApp, VERSION } from "./app/mod.ts";
 import { type CliOptions, type Config, loadConfig } from "./config/mod.ts";
@@ -341,6 +342,8 @@ function program(): Command {
     .argument("[dirs...]", "directories to check (default: the built-in manifests)")
     .action(async (dirs: string[]) => {
       const { tools } = await loadManifests(dirs);
+      // A route tool's route must be an operation berth knows (src/interpreter/plan.ts).
+      for (const tool of tools) if (tool.request) routeOfTool(tool);
       console.log(`ok: ${tools.length} tools valid`);
     });
   return root;

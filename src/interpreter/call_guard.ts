@@ -16,7 +16,7 @@ import { isIrreversible, isReadOnly } from "./annotations.ts";
 import type { FallbackModel, HandlerContext, Sampler, Shaped } from "./contract.ts";
 import type { Args } from "./input.ts";
 import { PolicyEngine } from "../policy/enforce/mod.ts";
-import { checkImage, resolveContainer } from "../policy/enforce/mod.ts";
+import { checkImage } from "../policy/enforce/mod.ts";
 import { callOutcome, type Progress, type ToolResult } from "./result.ts";
 
 /**
@@ -28,25 +28,17 @@ export function engineForCall(engine: EngineClient, readOnly = false): EngineCli
 }
 
 /**
- * For route tools: resolves `request.target.container` to the full ID of a
- * visible container (only when name lists are set, so the default stays one
- * request) and checks `request.target.image` against the image lists for
- * tools that change something. Answers the arguments to plan with; the
- * handler context keeps what the caller typed.
+ * For route tools: checks `request.target.image` against the image lists for
+ * tools that change something. The container a route names needs nothing
+ * here: the policy engine resolves the operation's target, once per call
+ * (src/policy/enforce/). Answers the arguments to plan with.
  */
 export async function resolveRouteTargets(ctx: HandlerContext): Promise<Args> {
-  const target = ctx.spec.request?.target;
-  if (!target) return ctx.args;
-  const args = { ...ctx.args };
-  const container = target.container;
-  if (container && ctx.policy.filtersContainers && typeof args[container] === "string") {
-    args[container] = (await resolveContainer(ctx, args[container] as string, container)).id;
+  const image = ctx.spec.request?.target?.image;
+  if (image && ctx.spec.permission !== "read" && typeof ctx.args[image] === "string") {
+    await checkImage(ctx, ctx.args[image] as string);
   }
-  const image = target.image;
-  if (image && ctx.spec.permission !== "read" && typeof args[image] === "string") {
-    await checkImage(ctx, args[image] as string);
-  }
-  return args;
+  return ctx.args;
 }
 
 // Arguments that make a tool remove things (asked before the call starts);

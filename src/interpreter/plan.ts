@@ -1,33 +1,71 @@
 /**
- * Planning: validated arguments + a manifest route → one engine request.
- * Path parameters are checked again here, independent of input validation,
- * because a wrong URL reaches a different engine route.
+ * Planning: validated arguments + a manifest route → one typed engine
+ * operation. A tool's route is matched against the operation table once, when
+ * the tool is loaded (src/engine/ops/: segment by segment, its `{param}` in
+ * the operation's target slot); a call then only fills the target from its
+ * argument, never parses a path. Path parameters are checked again here,
+ * independent of input validation, because a wrong target reaches another
+ * object (docs/security.md rule 1).
  *
  * @module
  */
 
 import { BerthError } from "../errors/mod.ts";
-import { encodeFilters } from "../engine/ops/mod.ts";
-
-export { encodeFilters };
-import type { QueryValue } from "../engine/client.ts";
+import {
+  type AnyOperation,
+  encodeFilters,
+  matchRoute,
+  operationOf,
+  type QueryValue,
+  type RouteMatch,
+} from "../engine/ops/mod.ts";
 import type { ErrorType } from "../errors/mod.ts";
-import type { ParamSpec, QueryMapping, RequestSpec, ToolSpec } from "../manifest/types.ts";
+import type { ParamSpec, QueryMapping, ToolSpec } from "../manifest/types.ts";
 import { checkFormat, FORMAT_DESCRIPTIONS, parseBytes, parseTime } from "../guard/formats.ts";
 import type { Args } from "./input.ts";
 
-/** A fully built engine request, before the engine client sends it. */
-export interface RequestPlan {
-  method: RequestSpec["method"];
-  path: string;
-  query: Record<string, QueryValue>;
-  body?: Record<string, unknown>;
-  errors: Partial<Record<number, ErrorType>>;
+export { encodeFilters };
+
+/** The operation of each loaded route tool, matched once. */
+const MATCHED = new WeakMap<ToolSpec, RouteMatch>();
+
+/**
+ * The operation a route tool's manifest names, matched against the table
+ * once per loaded tool. A route no operation has is a manifest error naming
+ * `request.path` and the fix: berth checks operations by their meaning, and a
+ * route it does not know has none it could check, so it is refused at load
+ * rather than sent unchecked (docs/architecture.md, "A route in a manifest").
+ */
+export function routeOfTool(spec: ToolSpec): RouteMatch {
+  const known = MATCHED.get(spec);
+  if (known) return known;
+  const request = spec.request;
+  if (!request) throw new Error(`${spec.name} has no request`);
+  const match = matchRoute(request.method, request.path);
+  if (!match) {
+    throw new BerthError(
+      "invalid_input",
+      `${spec.source}: request.path: no Engine API operation berth knows is ` +
+        `${request.method} ${request.path}`,
+      {
+        hint: "Use a route of the Engine API as the docker CLI sends it (e.g. GET " +
+          "/containers/{container_id}/top; the routes berth knows are the table in " +
+          "src/engine/ops/), or name a handler",
+      },
+    );
+  }
+  MATCHED.set(spec, match);
+  return match;
 }
 
-/** Expands `{param}` placeholders, refusing any value that is not a safe segment or reference. */
-export function expandPath(template: string, args: Args, input: Record<string, ParamSpec>): string {
-  return template.replace(/\{([^}]+)\}/g, (_, name: string) => {
+/** The value of each `{param}` of a route template, refusing any that is not a safe name or reference. */
+export function pathArguments(
+  template: string,
+  args: Args,
+  input: Record<string, ParamSpec>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [, name] of template.matchAll(/\{([^}]+)\}/g)) {
     const value = args[name];
     const format = input[name]?.format;
     if (typeof value !== "string" || (format !== "name_or_id" && format !== "image_ref")) {
@@ -44,10 +82,9 @@ export function expandPath(template: string, args: Args, input: Record<string, P
         },
       );
     }
-    // Image references keep their '/' (the engine's route takes them whole);
-    // the grammar has already excluded '.', '..', '%', '?', '#' and spaces.
-    return format === "image_ref" ? value : encodeURIComponent(value);
-  });
+    out[name] = value;
+  }
+  return out;
 }
 
 /** Encodes a value for the engine per the mapping's `encode`. */
@@ -86,21 +123,18 @@ function mapValues(
   return out;
 }
 
-/** Builds the request for a route-based tool. */
-export function planRequest(spec: ToolSpec, args: Args): RequestPlan {
+/** Builds the operation of a route tool from its (validated) arguments. */
+export function planRequest(spec: ToolSpec, args: Args): AnyOperation {
   const request = spec.request;
   if (!request) throw new Error(`${spec.name} has no request`);
+  const match = routeOfTool(spec);
   const errors: Partial<Record<number, ErrorType>> = {};
   for (const [status, type] of Object.entries(spec.response?.errors ?? {})) {
     errors[Number(status)] = type as ErrorType;
   }
+  const values = pathArguments(request.path, args, spec.input);
   const query = mapValues(request.query, args) as Record<string, QueryValue>;
   const body = request.body ? mapValues(request.body, args) : undefined;
-  return {
-    method: request.method,
-    path: expandPath(request.path, args, spec.input),
-    query,
-    body,
-    errors,
-  };
+  const ref = match.param === undefined ? undefined : values[match.param];
+  return operationOf(match, ref, { query, body, errors });
 }

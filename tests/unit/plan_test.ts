@@ -10,7 +10,8 @@ import { EngineClient } from "../../src/engine/client.ts";
 import { BerthError } from "../../src/errors/mod.ts";
 import { checkFormat, IMAGE_REF, NAME_OR_ID } from "../../src/guard/formats.ts";
 import { InputValidator } from "../../src/interpreter/input.ts";
-import { encodeFilters, expandPath, planRequest } from "../../src/interpreter/plan.ts";
+import { encodeFilters, pathArguments, planRequest } from "../../src/interpreter/plan.ts";
+import { routeOf } from "../../src/engine/ops/mod.ts";
 import type { ToolSpec } from "../../src/manifest/types.ts";
 
 const HOSTILE_IDS = [
@@ -108,23 +109,65 @@ for (
       ? ["nginx", "nginx:1.27", "127.0.0.1:5000/a/b:tag", `name@sha256:${"a".repeat(64)}`]
       : ["web", "a1b2c3d4e5f6", "my_app.v2-1", "x".repeat(255)];
     for (const id of ids) {
-      const plan = planRequest(spec, { [param]: id });
-      assert.match(sentPath(plan.path), route, id);
-      assert.equal(sentPath(plan.path), `/v1.41${plan.path}`, `${id} was rewritten`);
+      const path = routeOf(planRequest(spec, { [param]: id }));
+      assert.match(sentPath(path), route, id);
+      assert.equal(sentPath(path), `/v1.41${path}`, `${id} was rewritten`);
     }
   });
 }
 
-Deno.test("expandPath: a value of the wrong type or an undeclared format is refused", () => {
+Deno.test("pathArguments: a value of the wrong type or an undeclared format is refused", () => {
   const input = containerTop.input;
-  assertDkr004(() => expandPath("/containers/{container_id}/top", {}, input), "container_id", "");
   assertDkr004(
-    () => expandPath("/containers/{container_id}/top", { container_id: 5 }, input),
+    () => pathArguments("/containers/{container_id}/top", {}, input),
+    "container_id",
+    "",
+  );
+  assertDkr004(
+    () => pathArguments("/containers/{container_id}/top", { container_id: 5 }, input),
     "container_id",
     "5",
   );
   const unchecked = { id: { type: "string" as const, description: "No format" } };
-  assertDkr004(() => expandPath("/containers/{id}/top", { id: "web" }, unchecked), "id", "web");
+  assertDkr004(() => pathArguments("/containers/{id}/top", { id: "web" }, unchecked), "id", "web");
+});
+
+Deno.test("planRequest: a route is matched to its operation; an unknown one is a manifest error", () => {
+  const top = planRequest(containerTop, { container_id: "web" });
+  assert.equal(top.name, "container.top");
+  assert.deepEqual(top.target, { kind: "container", ref: "web" });
+  const image = planRequest(imageInspect, { image: "127.0.0.1:5000/a/b:1" });
+  assert.equal(image.name, "image.inspect");
+  assert.deepEqual(image.target, { kind: "image", ref: "127.0.0.1:5000/a/b:1" });
+  // A literal segment wins over the target slot: the list, not a container called "json".
+  const list = planRequest({
+    ...containerTop,
+    request: { method: "GET", path: "/containers/json" },
+  }, {});
+  assert.equal(list.name, "container.list");
+  const literal = planRequest(
+    { ...containerTop, request: { method: "GET", path: "/containers/web/json" } },
+    {},
+  );
+  assert.deepEqual([literal.name, literal.target], ["container.inspect", {
+    kind: "container",
+    ref: "web",
+  }]);
+  for (
+    const [method, path] of [["GET", "/containers/{container_id}/nothing"], [
+      "POST",
+      "/containers/{container_id}/top",
+    ], ["GET", "/plugins"]] as const
+  ) {
+    try {
+      planRequest({ ...containerTop, request: { method, path } }, { container_id: "web" });
+      assert.fail(`${method} ${path} was accepted`);
+    } catch (error) {
+      assert.ok(error instanceof BerthError);
+      assert.equal(error.code, "DKR-004");
+      assert.match(error.message, /request\.path: no Engine API operation/);
+    }
+  }
 });
 
 Deno.test("planRequest: query and body mappings and error overrides", () => {
@@ -138,7 +181,7 @@ Deno.test("planRequest: query and body mappings and error overrides", () => {
     },
     request: {
       method: "POST",
-      path: "/containers/{container_id}/top",
+      path: "/containers/{container_id}/kill",
       query: {
         all: "all",
         filters: { from: "filters", encode: "filters" },
@@ -157,8 +200,9 @@ Deno.test("planRequest: query and body mappings and error overrides", () => {
     tags: ["x", "y"],
   });
   assert.deepEqual(plan, {
+    name: "container.kill",
     method: "POST",
-    path: "/containers/web/top",
+    target: { kind: "container", ref: "web" },
     query: {
       all: true,
       filters: '{"status":["exited"],"label":["a=b","c"]}',
