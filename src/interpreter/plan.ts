@@ -48,8 +48,8 @@ export function routeOfTool(spec: ToolSpec): RouteMatch {
       `${spec.source}: request.path: no Engine API operation berth knows is ` +
         `${request.method} ${request.path}`,
       {
-        hint: "Use a route of the Engine API as the docker CLI sends it (e.g. GET " +
-          "/containers/{container_id}/top; the routes berth knows are the table in " +
+        hint: "Use an Engine API route as the docker CLI sends it, its object as a {param} " +
+          "(e.g. GET /containers/{container_id}/top; the table of routes is in " +
           "src/engine/ops/), or name a handler",
       },
     );
