@@ -11,7 +11,7 @@
 import { type App, createApp } from "../../src/app/mod.ts";
 import { type CliOptions, loadConfig } from "../../src/config/mod.ts";
 import { HANDLERS, Interpreter, SHAPERS, type ToolResult } from "../../src/interpreter/mod.ts";
-import { PolicyEngine } from "../../src/interpreter/policy_engine.ts";
+import { PolicyEngine } from "../../src/policy/enforce/policy_engine.ts";
 import { LevelPolicy } from "../../src/policy/mod.ts";
 
 /** The image every test container runs (made by tests/testbed/setup.sh). */
