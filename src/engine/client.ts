@@ -48,9 +48,8 @@ const NEGOTIATION_TIMEOUT_MS = 10_000;
 export type { QueryValue };
 
 /**
- * One request as the transport sends it. `path` is relative to the API
- * version prefix. Callers send an {@link AnyOperation} (src/engine/ops/); a
- * request is what the client renders it into.
+ * One request as the transport sends it, rendered from an operation
+ * ({@link requestOf}). `path` is relative to the API version prefix.
  */
 export interface EngineRequest {
   method: string;
@@ -68,17 +67,8 @@ export interface EngineRequest {
   accept?: readonly number[];
 }
 
-/** What the client sends: an operation, or (until every caller builds operations) a request. */
-export type Sendable = AnyOperation | EngineRequest;
-
-/** True for an operation (it has a name), false for a raw request. */
-export function isOperation(x: Sendable): x is AnyOperation {
-  return typeof (x as AnyOperation).name === "string";
-}
-
-/** The request an operation is sent as: its route rendered from its target. */
-export function requestOf(x: Sendable): EngineRequest {
-  if (!isOperation(x)) return x;
+/** The request an operation is sent as: its route rendered from its (resolved) target. */
+export function requestOf(x: AnyOperation): EngineRequest {
   return {
     method: x.method,
     path: routeOf(x),
@@ -205,7 +195,7 @@ export class EngineClient {
    * A GET or HEAD that could not reach the engine is retried twice with
    * backoff within its deadline; other methods are never retried.
    */
-  request(op: Sendable): Promise<Response> {
+  request(op: AnyOperation): Promise<Response> {
     const req = requestOf(op);
     return retryIdempotent(req.method, () => this.#requestOnce(req), req.signal);
   }
@@ -261,7 +251,7 @@ export class EngineClient {
    * Sends a request and parses its JSON body (capped). A GET whose body broke
    * off mid-way is sent again like one that could not connect.
    */
-  json<T = unknown>(op: Sendable, maxBytes = MAX_JSON_BODY): Promise<T> {
+  json<T = unknown>(op: AnyOperation, maxBytes = MAX_JSON_BODY): Promise<T> {
     const req = requestOf(op);
     return retryIdempotent(req.method, async () => {
       const response = await this.#requestOnce(req);
@@ -278,7 +268,7 @@ export class EngineClient {
   }
 
   /** Sends a request and reads its body as text, keeping at most `maxBytes`. */
-  text(op: Sendable, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
+  text(op: AnyOperation, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
     const req = requestOf(op);
     return retryIdempotent(req.method, async () => {
       const response = await this.#requestOnce(req);

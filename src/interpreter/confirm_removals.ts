@@ -14,8 +14,6 @@
  * @module
  */
 
-import { isOperation, type Sendable } from "../engine/client.ts";
-import { operationFromRequest } from "../engine/ops/legacy.ts";
 import { type AnyOperation, containers, type OpName, routeOf } from "../engine/ops/mod.ts";
 import { cancelledByUser } from "./call_guard.ts";
 
@@ -41,14 +39,8 @@ const CREATES: ReadonlySet<OpName> = new Set<OpName>([
 /** The kinds of object whose removal is named in words. */
 const NAMED = new Set(["container", "image", "volume", "network"]);
 
-/** The operation of what a caller sent. */
-function operation(sent: Sendable): AnyOperation {
-  return isOperation(sent) ? sent : operationFromRequest(sent);
-}
-
 /** What an operation removes, in words, or undefined when it removes nothing. */
-export function removalOf(sent: Sendable): string | undefined {
-  const op = operation(sent);
+export function removalOf(op: AnyOperation): string | undefined {
   const prune = PRUNES[op.name];
   if (prune) return `unused ${prune} (prune)`;
   if (op.method !== "DELETE") return undefined;
@@ -117,10 +109,9 @@ export function confirmingRemovals<E extends object>(
       const value = Reflect.get(target, prop, target);
       if (typeof value !== "function") return value;
       if (!REQUEST_METHODS.has(prop)) return value.bind(target);
-      return async (sent: Sendable, ...rest: unknown[]) => {
-        const op = operation(sent);
+      return async (op: AnyOperation, ...rest: unknown[]) => {
         await check(op);
-        const result = await value.call(target, sent, ...rest);
+        const result = await value.call(target, op, ...rest);
         const id = prop === "json" ? createdId(op, result) : undefined;
         if (id) created.add(id);
         return result;

@@ -193,7 +193,7 @@ export class Supervisor {
   }
 }
 
-/** Engine methods whose first argument is an EngineRequest that may carry a signal. */
+/** Engine methods whose first argument is an operation that may carry a signal. */
 const REQUEST_METHODS = new Set<PropertyKey>(["request", "json", "text", "statsSample"]);
 /** Engine methods whose first argument is an optional signal. */
 const SIGNAL_METHODS = new Set<PropertyKey>(["apiVersion", "ping"]);

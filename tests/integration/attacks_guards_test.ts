@@ -9,6 +9,7 @@
  * container, volume or tag was created, the sentinel file is still there.
  */
 
+import { type AnyOperation, containers, images as imageOps } from "../../src/engine/ops/mod.ts";
 import assert from "node:assert/strict";
 import type { App } from "../../src/app/mod.ts";
 import type { ToolResult } from "../../src/interpreter/mod.ts";
@@ -56,9 +57,9 @@ async function containerExists(name: string): Promise<boolean> {
   return (await docker("ps", "-a", "--filter", `name=^/${name}$`, "--format", "{{.Names}}")) !== "";
 }
 
-async function engineCall(app: App, req: Record<string, unknown>): Promise<string> {
+async function engineCall(app: App, op: AnyOperation): Promise<string> {
   try {
-    await app.engine.json(req as never);
+    await app.engine.json(op);
     return "ok";
   } catch (error) {
     return (error as { code?: string }).code ?? String(error);
@@ -130,15 +131,14 @@ Deno.test("attacks: symlinks cannot smuggle a sensitive path past the host path 
     }
     ATTACK_CASES++;
     assert.equal(
-      await engineCall(open, {
-        method: "POST",
-        path: "/containers/create",
-        body: {
+      await engineCall(
+        open,
+        containers.create({
           Image: TEST_IMAGE,
           Labels: LABEL,
           HostConfig: { Mounts: [{ Type: "bind", Source: `${dir}/etc`, Target: "/h" }] },
-        },
-      }),
+        }),
+      ),
       "DKR-007",
       "a bind Mount through a symlink, straight through the engine client",
     );
@@ -232,34 +232,26 @@ Deno.test("attacks: the engine client itself refuses dangerous create bodies (a 
   for (const extra of bodies) {
     const name = uniqueName("berth-atk-raw");
     ATTACK_CASES++;
-    const outcome = await engineCall(open, {
-      method: "POST",
-      path: "/containers/create",
-      query: { name },
-      body: { Image: TEST_IMAGE, Labels: LABEL, ...extra },
-    });
+    const outcome = await engineCall(
+      open,
+      containers.create({ Image: TEST_IMAGE, Labels: LABEL, ...extra }, { name }),
+    );
     assert.equal(outcome, "DKR-007", JSON.stringify(extra));
     assert.equal(await containerExists(name), false, `${JSON.stringify(extra)} created ${name}`);
   }
   ATTACK_CASES++;
-  const exec = await engineCall(open, {
-    method: "POST",
-    path: `/containers/${TARGET}/exec`,
-    body: { Cmd: ["id"], Privileged: true },
-  });
+  const exec = await engineCall(open, containers.exec(TARGET, { Cmd: ["id"], Privileged: true }));
   assert.equal(exec, "DKR-007", "privileged exec");
   for (
     const [what, req] of [
       ["pull from a URL (fromSrc)", {
-        method: "POST",
-        path: "/images/create",
+        ...imageOps.pull({ fromImage: "" }),
         query: { fromSrc: "http://x/a.tar", repo: "x" },
       }],
-      ["build from a remote URL", {
-        method: "POST",
-        path: "/build",
-        query: { remote: "https://x/repo.git", t: "x" },
-      }],
+      [
+        "build from a remote URL",
+        imageOps.buildImage({ remote: "https://x/repo.git", t: "x" }, undefined),
+      ],
     ] as const
   ) {
     ATTACK_CASES++;

@@ -10,6 +10,7 @@
  * usage) that would reveal a hidden container.
  */
 
+import { system } from "../../src/engine/ops/mod.ts";
 import assert from "node:assert/strict";
 import { loadManifests } from "../../src/manifest/mod.ts";
 import type { ToolSpec } from "../../src/manifest/types.ts";
@@ -603,10 +604,9 @@ Deno.test("attacks: engine-wide counts do not reveal a hidden container", async 
   ATTACK_CASES++;
   assert.deepEqual(await usage(ours), [3, 2, 2, 1], "lists that show it: its image and volume");
   assert.deepEqual(await usage(hiding), [2, 1, 1, 0], "lists that hide it: no trace");
-  const raw = await hiding.engine.json<{ Images: { Id: string; Containers: number }[] }>({
-    method: "GET",
-    path: "/system/df",
-  });
+  const raw = await hiding.engine.json<{ Images: { Id: string; Containers: number }[] }>(
+    system.diskUsage(),
+  );
   const appId = await docker("image", "inspect", "--format", "{{.Id}}", TEST_APP_IMAGE);
   assert.equal(raw.Images.find((i) => i.Id === appId)?.Containers, 0, "the engine client too");
   await docker("unpause", vault);

@@ -13,6 +13,7 @@
  * confirmation, manifests). Counts are in ATTACK_CASES of each file.
  */
 
+import { containers } from "../../src/engine/ops/mod.ts";
 import assert from "node:assert/strict";
 import type { App } from "../../src/app/mod.ts";
 import type { ToolResult } from "../../src/interpreter/mod.ts";
@@ -254,11 +255,7 @@ Deno.test("attacks: creating or renaming into a hidden name is refused", async (
   ATTACK_CASES++;
   const via = await (async () => {
     try {
-      await deny.engine.json({
-        method: "POST",
-        path: `/containers/${WEB}/rename`,
-        query: { name: `${P}-renamed-vault` },
-      });
+      await deny.engine.json(containers.rename(WEB, `${P}-renamed-vault`));
       return "renamed";
     } catch (error) {
       return (error as { code?: string }).code;

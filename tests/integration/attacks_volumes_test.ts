@@ -8,6 +8,7 @@
  * default; the docker CLI confirms that no volume or container was made.
  */
 
+import { containers } from "../../src/engine/ops/mod.ts";
 import assert from "node:assert/strict";
 import {
   call,
@@ -127,12 +128,9 @@ Deno.test("volume attack: a create body's volume mount or VolumeDriver cannot ma
     const name = uniqueName("berth-atkvol-c");
     let code = "ok";
     try {
-      await app.engine.json({
-        method: "POST",
-        path: "/containers/create",
-        query: { name },
-        body: { Image: TEST_IMAGE, Labels: LABEL, HostConfig: hostConfig },
-      });
+      await app.engine.json(
+        containers.create({ Image: TEST_IMAGE, Labels: LABEL, HostConfig: hostConfig }, { name }),
+      );
     } catch (error) {
       code = (error as { code?: string }).code ?? String(error);
     }

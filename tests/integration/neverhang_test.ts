@@ -9,6 +9,7 @@
  * performance assertions.
  */
 
+import { containers } from "../../src/engine/ops/mod.ts";
 import assert from "node:assert/strict";
 import type { App } from "../../src/app/mod.ts";
 import { EngineClient } from "../../src/engine/client.ts";
@@ -98,11 +99,11 @@ Deno.test("fake socket: resets mid-body — a GET is retried twice then answers 
     // A connection closed before any answer: a GET is sent again, a POST never.
     fake.behaviour = "close";
     let before = fake.calls.length;
-    const get = app.engine.request({ method: "GET", path: "/containers/abc/json" });
+    const get = app.engine.request(containers.inspect("abc"));
     await assert.rejects(get, (e: BerthError) => e.code === "DKR-001");
     assert.equal(fake.calls.length - before, 3);
     before = fake.calls.length;
-    const post = app.engine.request({ method: "POST", path: "/containers/abc/start" });
+    const post = app.engine.request(containers.start("abc"));
     await assert.rejects(post, (e: BerthError) => e.code === "DKR-001");
     assert.equal(fake.calls.length - before, 1, "writes are never retried blindly");
   } finally {
@@ -257,7 +258,7 @@ Deno.test("fake socket: accepts and never answers — a handler that forgets the
   };
   // No `signal` in the request: the interpreter's per-call engine adds the call's.
   const forgetful: Handler = async ({ engine }) => {
-    await engine.json({ method: "GET", path: "/containers/json" });
+    await engine.json(containers.list());
     return { structured: {}, text: "" };
   };
   const interpreter = new Interpreter({

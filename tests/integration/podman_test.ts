@@ -6,6 +6,7 @@
  * the answer says so instead of failing obscurely.
  */
 
+import { images as imageOps } from "../../src/engine/ops/mod.ts";
 import assert from "node:assert/strict";
 import type { App } from "../../src/app/mod.ts";
 import { createApp } from "../../src/app/mod.ts";
@@ -188,7 +189,7 @@ Deno.test("podman: create, images, networks and volumes match the podman CLI; di
     assert.match(df.text, /no shared layer size \(Podman/);
 
     // A route Podman lacks is named as such, not as a missing object.
-    const missing = await app.engine.request({ method: "POST", path: "/build/prune" }).then(
+    const missing = await app.engine.request(imageOps.buildPrune()).then(
       () => undefined,
       (error) => error,
     );

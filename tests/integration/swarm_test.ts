@@ -12,6 +12,7 @@
  * one of this run's stacks, and is removed afterwards.
  */
 
+import { type AnyOperation, swarm } from "../../src/engine/ops/mod.ts";
 import assert from "node:assert/strict";
 import type { App } from "../../src/app/mod.ts";
 import type { ToolResult } from "../../src/interpreter/mod.ts";
@@ -462,8 +463,8 @@ Deno.test("service specs pass the create guard; hidden services look missing", a
     );
     assert.equal(errorCode(named), "DKR-007", named.text);
     // The policy engine holds the same line for raw requests (no handler in between).
-    const raw = (req: { method: string; path: string; body?: unknown }) =>
-      lists.engine.json<Json>(req).then(
+    const raw = (op: AnyOperation) =>
+      lists.engine.json<Json>(op).then(
         (data) => ({ data, code: undefined as string | undefined }),
         (error) => ({ data: undefined, code: error.code as string }),
       );
@@ -473,11 +474,11 @@ Deno.test("service specs pass the create guard; hidden services look missing", a
     });
     const bind = [{ Type: "bind", Source: "/etc", Target: "/x" }];
     assert.equal(
-      (await raw({ method: "POST", path: "/services/create", body: spec("bt-raw", bind) })).code,
+      (await raw(swarm.createOp("services", spec("bt-raw", bind)))).code,
       "DKR-007",
     );
     assert.equal(
-      (await raw({ method: "POST", path: "/services/create", body: spec(uniqueName("bt-hidden")) }))
+      (await raw(swarm.createOp("services", spec(uniqueName("bt-hidden")))))
         .code,
       "DKR-007",
     );
@@ -485,13 +486,13 @@ Deno.test("service specs pass the create guard; hidden services look missing", a
     const hostId = await sdocker("network", "inspect", "host", "--format", "{{.Id}}");
     const onHost = { ...spec("bt-raw"), Networks: [{ Target: hostId.slice(0, 6) }] };
     assert.equal(
-      (await raw({ method: "POST", path: "/services/create", body: onHost })).code,
+      (await raw(swarm.createOp("services", onHost))).code,
       "DKR-007",
     );
     const taskOnHost = spec("bt-raw") as Json;
     taskOnHost.TaskTemplate.Networks = [{ Target: hostId }];
     assert.equal(
-      (await raw({ method: "POST", path: "/services/create", body: taskOnHost })).code,
+      (await raw(swarm.createOp("services", taskOnHost))).code,
       "DKR-007",
     );
     // A plugin task installs an engine plugin with its own privileges: never.
@@ -503,15 +504,15 @@ Deno.test("service specs pass the create guard; hidden services look missing", a
       },
     };
     assert.equal(
-      (await raw({ method: "POST", path: "/services/create", body: plugin })).code,
+      (await raw(swarm.createOp("services", plugin))).code,
       "DKR-007",
     );
-    const all = await raw({ method: "GET", path: "/services" });
+    const all = await raw(swarm.listOp("services"));
     assert.ok(!JSON.stringify(all.data).includes(hidden));
     const hiddenId = await sdocker("service", "inspect", "--format", "{{.ID}}", hidden);
-    const tasks = await raw({ method: "GET", path: "/tasks" });
+    const tasks = await raw(swarm.listOp("tasks"));
     assert.ok(!(tasks.data as Json[]).some((t) => t.ServiceID === hiddenId));
-    assert.equal((await raw({ method: "GET", path: `/services/${hiddenId}` })).code, "DKR-011");
+    assert.equal((await raw(swarm.inspectOp("services", hiddenId))).code, "DKR-011");
     assert.equal(await sdocker("service", "ls", "-q", "--filter", "name=bt-raw"), "");
     const imageLists = await testApp({
       dockerHost: HOST,

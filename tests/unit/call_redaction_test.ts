@@ -5,6 +5,7 @@
  * secret value since and the answer was not cut in between.
  */
 
+import { containers } from "../../src/engine/ops/mod.ts";
 import { EngineClient } from "../../src/engine/client.ts";
 import { CallRedaction } from "../../src/interpreter/call_guard.ts";
 import { PolicyEngine } from "../../src/policy/enforce/policy_engine.ts";
@@ -49,11 +50,7 @@ Deno.test("CallRedaction: a secret value learned after the work's pass is scrubb
   const shaped = { structured: { logs: "key is s3cr3t-value" }, text: "key is s3cr3t-value" };
   assert(redaction.shaped(shaped) === shaped, "nothing known yet");
   // The request fails (no engine), but the call has seen the value it carried.
-  await engine.json({
-    method: "POST",
-    path: "/containers/create",
-    body: { Env: ["API_TOKEN=s3cr3t-value"] },
-  }).catch(() => {});
+  await engine.json(containers.create({ Env: ["API_TOKEN=s3cr3t-value"] })).catch(() => {});
   const out = redaction.result({ ...shaped, isError: false });
   assertEquals(out.text, `key is ${REDACTED}`);
   assertEquals(out.structured.logs, `key is ${REDACTED}`);

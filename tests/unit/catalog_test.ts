@@ -3,6 +3,13 @@
  * session sees: filtered by levels and toolsets, in a fixed order.
  */
 
+import {
+  type AnyOperation,
+  containers,
+  describeOperation,
+  images,
+  volumes,
+} from "../../src/engine/ops/mod.ts";
 import assert from "node:assert/strict";
 import {
   nearestToolName,
@@ -144,12 +151,12 @@ Deno.test("confirmation: asked before remove, prune, kill, system prune, compose
 Deno.test("confirmation backstop: a removal the call did not announce waits for a yes", async () => {
   const sent: string[] = [];
   const engine = {
-    json: (req: { method: string; path: string }) => {
-      sent.push(`${req.method} ${req.path}`);
-      return Promise.resolve(req.path === "/containers/create" ? { Id: "new1" } : {});
+    json: (op: AnyOperation) => {
+      sent.push(describeOperation(op));
+      return Promise.resolve(op.name === "container.create" ? { Id: "new1" } : {});
     },
-    request: (req: { method: string; path: string }) => {
-      sent.push(`${req.method} ${req.path}`);
+    request: (op: AnyOperation) => {
+      sent.push(describeOperation(op));
       return Promise.resolve(new Response(null));
     },
   };
@@ -158,23 +165,18 @@ Deno.test("confirmation backstop: a removal the call did not announce waits for 
     asked.push(what);
     return Promise.resolve(false);
   });
-  await no.json({ method: "POST", path: "/containers/create" });
-  await no.request({ method: "DELETE", path: "/containers/new1" }); // made by this call: not asked
-  await assert.rejects(
-    no.request({ method: "DELETE", path: "/containers/old%2Fweb" }),
-    /Cancelled by the user/,
-  );
-  await assert.rejects(no.json({ method: "POST", path: "/volumes/prune" }), /Cancelled/);
+  await no.json(containers.create({}));
+  await no.request(containers.remove("new1")); // made by this call: not asked
+  await assert.rejects(no.request(containers.remove("old/web")), /Cancelled by the user/);
+  await assert.rejects(no.json(volumes.prune()), /Cancelled/);
   assert.deepEqual(asked, ["container old/web"], "one question per call");
   assert.deepEqual(sent, ["POST /containers/create", "DELETE /containers/new1"]);
   const yes = confirmingRemovals(engine, () => Promise.resolve(true));
-  await yes.request({ method: "DELETE", path: "/images/x" });
+  await yes.request(images.remove("x"));
   assert.equal(sent.at(-1), "DELETE /images/x");
-  assert.equal(
-    removalOf({ method: "POST", path: "/containers/prune" }),
-    "unused containers (prune)",
-  );
-  assert.equal(removalOf({ method: "GET", path: "/containers/x/json" }), undefined);
+  assert.equal(removalOf(containers.prune()), "unused containers (prune)");
+  assert.equal(removalOf(containers.inspect("x")), undefined);
+  assert.equal(removalOf(images.remove("library/nginx")), "image library/nginx");
 });
 
 const TOOLSETS: ToolsetSpec[] = [

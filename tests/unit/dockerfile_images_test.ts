@@ -8,12 +8,8 @@
 
 import assert from "node:assert/strict";
 import * as tar from "tar-stream";
-import {
-  type EngineClient,
-  isOperation,
-  requestOf,
-  type Sendable,
-} from "../../src/engine/client.ts";
+import type { EngineClient } from "../../src/engine/client.ts";
+import type { AnyOperation } from "../../src/engine/ops/mod.ts";
 import { ConfigPolicy } from "../../src/policy/mod.ts";
 import { extractFlags, instructions } from "../../src/docker/build/dockerfile.ts";
 import { dockerfileImages, triggerImages } from "../../src/docker/build/dockerfile_images.ts";
@@ -177,13 +173,9 @@ function listed(deny: string[], allow: string[] = []) {
   // Base images are inspected (for their tags and ONBUILD triggers): each is
   // local, tagged as written, with no triggers.
   const engine = {
-    json: (sent: Sendable) =>
+    json: (op: AnyOperation) =>
       Promise.resolve({
-        RepoTags: [
-          isOperation(sent) && sent.target.kind === "image"
-            ? sent.target.ref
-            : decodeURIComponent(requestOf(sent).path.split("/")[2]),
-        ],
+        RepoTags: [op.target.kind === "image" ? op.target.ref : ""],
         Config: { OnBuild: null },
       }),
   };

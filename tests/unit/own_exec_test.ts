@@ -6,7 +6,9 @@
  * engine in tests/integration/exec_timeout_test.ts.
  */
 
-import { EngineClient, requestOf, type Sendable } from "../../src/engine/client.ts";
+import { containers } from "../../src/engine/ops/mod.ts";
+import { EngineClient, requestOf } from "../../src/engine/client.ts";
+import type { AnyOperation } from "../../src/engine/ops/mod.ts";
 import { BerthError } from "../../src/errors/mod.ts";
 import { PolicyEngine } from "../../src/policy/enforce/policy_engine.ts";
 import { ConfigPolicy } from "../../src/policy/mod.ts";
@@ -60,7 +62,7 @@ class RecordingEngine extends EngineClient {
   constructor() {
     super({ endpoint: { kind: "unix", socketPath: "/nonexistent.sock" } });
   }
-  override json<T>(sent: Sendable): Promise<T> {
+  override json<T>(sent: AnyOperation): Promise<T> {
     this.paths.push(requestOf(sent).path);
     return Promise.resolve({ Id: "e".repeat(64) } as T);
   }
@@ -72,7 +74,7 @@ Deno.test("own exec: the policy engine skips the exec guard for berth's own body
   const engine = new PolicyEngine(base, policy).scoped();
   const exec = async (body: unknown) => {
     try {
-      await engine.json({ method: "POST", path: "/containers/web/exec", body });
+      await engine.json(containers.exec("web", body as object));
       return "ok";
     } catch (error) {
       return error instanceof BerthError ? error.code : String(error);

@@ -4,13 +4,16 @@
  * the engine client passes through it.
  */
 
-import {
-  EngineClient,
-  type EngineRequest,
-  requestOf,
-  type Sendable,
-} from "../../src/engine/client.ts";
+import { EngineClient, type EngineRequest, requestOf } from "../../src/engine/client.ts";
 import { engineError } from "../../src/engine/errors.ts";
+import {
+  type AnyOperation,
+  containers,
+  images,
+  networks,
+  system,
+  volumes,
+} from "../../src/engine/ops/mod.ts";
 import { filterDiskUsage } from "../../src/policy/enforce/list_filters.ts";
 import { PolicyEngine } from "../../src/policy/enforce/policy_engine.ts";
 import { ConfigPolicy } from "../../src/policy/mod.ts";
@@ -31,8 +34,8 @@ class ScriptedEngine extends EngineClient {
   constructor() {
     super({ endpoint: { kind: "unix", socketPath: "/nonexistent.sock" } });
   }
-  #answer(sent: Sendable): unknown {
-    const req = requestOf(sent);
+  #answer(op: AnyOperation): unknown {
+    const req = requestOf(op);
     this.seen.push(req);
     const inspect = /^\/containers\/([^/]+)\/json$/.exec(req.path);
     if (inspect) {
@@ -62,9 +65,9 @@ class ScriptedEngine extends EngineClient {
     }
     return {};
   }
-  override request(sent: Sendable): Promise<Response> {
-    const req = requestOf(sent);
-    const data = this.#answer(req);
+  override request(op: AnyOperation): Promise<Response> {
+    const req = requestOf(op);
+    const data = this.#answer(op);
     if (req.path === "/events") {
       const lines = [
         { Type: "container", Action: "start", Actor: { ID: WEB.Id, Attributes: { name: "web" } } },
@@ -88,10 +91,10 @@ class ScriptedEngine extends EngineClient {
     }
     return Promise.resolve(new Response(JSON.stringify(data)));
   }
-  override json<T>(req: Sendable): Promise<T> {
+  override json<T>(req: AnyOperation): Promise<T> {
     return Promise.resolve(this.#answer(req) as T);
   }
-  override text(req: Sendable): Promise<{ text: string; truncated: boolean }> {
+  override text(req: AnyOperation): Promise<{ text: string; truncated: boolean }> {
     return Promise.resolve({ text: JSON.stringify(this.#answer(req)), truncated: false });
   }
   override apiVersion(): Promise<string> {
@@ -130,9 +133,9 @@ Deno.test("policy engine: every request method of the engine client is guarded",
 
 Deno.test("policy engine: without lists, container routes pass untouched; one whose output may quote the environment learns its secrets first", async () => {
   const { base, engine } = setup({ levels: ["read"] });
-  await engine.json({ method: "GET", path: "/containers/web/stats" });
+  await engine.json(containers.stats("web"));
   assertEquals(base.seen.map((r) => r.path), ["/containers/web/stats"]);
-  await engine.json({ method: "GET", path: "/containers/web/top" });
+  await engine.json(containers.top("web"));
   assertEquals(base.seen.map((r) => r.path).slice(1), [
     "/containers/web/json",
     "/containers/web/top",
@@ -141,13 +144,13 @@ Deno.test("policy engine: without lists, container routes pass untouched; one wh
 
 Deno.test("policy engine: with lists, references resolve to the full ID; hidden ones look missing", async () => {
   const { base, engine } = setup({ levels: ["read"], containers: { allow: [], deny: ["vault"] } });
-  await engine.json({ method: "GET", path: "/containers/web/top" });
+  await engine.json(containers.top("web"));
   assertEquals(base.seen.map((r) => r.path), ["/containers/web/json", `/containers/${WEB.Id}/top`]);
   // A second route in the same call uses the cached resolution; an inspect is served from it.
-  await engine.json({ method: "GET", path: `/containers/${WEB.Id}/json` });
+  await engine.json(containers.inspect(WEB.Id));
   assertEquals(base.seen.length, 2);
   for (const ref of ["vault", VAULT.Id, VAULT.Id.slice(0, 12)]) {
-    const error = await engine.json({ method: "POST", path: `/containers/${ref}/kill` })
+    const error = await engine.json(containers.kill(ref))
       .catch((e) => e as BerthError);
     assert(error instanceof BerthError);
     assertEquals(error.code, "DKR-002");
@@ -156,47 +159,43 @@ Deno.test("policy engine: with lists, references resolve to the full ID; hidden 
   assert(!base.seen.some((r) => r.path.includes("/kill")), "nothing reached the hidden container");
 });
 
-Deno.test("policy engine: odd routes are container routes too (a container named json, attach/ws)", async () => {
+Deno.test("policy engine: odd targets are containers too (a container named json, attach/ws)", async () => {
   const { base, engine } = setup({
     levels: ["read"],
     containers: { allow: [], deny: ["vault", "json"] },
   });
-  for (
-    const path of ["/containers/json/top", "/containers/json/json", "/containers/vault/attach/ws"]
-  ) {
-    assertEquals(await code(engine.json({ method: "GET", path })), "DKR-002", path);
+  const ops = [
+    containers.top("json"),
+    containers.inspect("json"),
+    { ...containers.inspect("vault"), name: "container.attach_ws" as const },
+    containers.remove("json"),
+  ];
+  for (const op of ops) {
+    assertEquals(await code(engine.json(op)), "DKR-002", op.name);
   }
-  assertEquals(await code(engine.json({ method: "DELETE", path: "/containers/json" })), "DKR-002");
-  assertEquals(
-    await code(engine.json({ method: "GET", path: "/containers/%E0%A4%A/top" })),
-    "DKR-004",
-  );
+  // A reference that is no name or ID at all answers like a missing container.
+  assertEquals(await code(engine.json(containers.top("a/../b"))), "DKR-002");
   assert(
-    !base.seen.some((r) => /\/(top|attach)/.test(r.path)),
+    !base.seen.some((r) => /\/(top|attach)/.test(r.path) || r.method === "DELETE"),
     "nothing reached a hidden container",
   );
-  assertEquals(
-    await code(engine.json({ method: "GET", path: "/containers/json" })),
-    "ok",
-    "the list",
-  );
+  assertEquals(await code(engine.json(containers.list())), "ok", "the list");
 });
 
 Deno.test("policy engine: lists, networks, disk usage and events lose hidden containers", async () => {
   const { engine } = setup({ levels: ["read"], containers: { allow: [], deny: ["vault"] } });
-  const list = await engine.json<{ Id: string }[]>({ method: "GET", path: "/containers/json" });
+  const list = await engine.json<{ Id: string }[]>(containers.list());
   assertEquals(list.map((c) => c.Id), [WEB.Id]);
-  const net = await engine.json<{ Containers: Record<string, unknown> }>({
-    method: "GET",
-    path: "/networks/bridge",
-  });
+  const net = await engine.json<{ Containers: Record<string, unknown> }>(
+    networks.inspect("bridge"),
+  );
   assertEquals(Object.keys(net.Containers), [WEB.Id]);
-  const df = await engine.json<{ Containers: unknown[] }>({ method: "GET", path: "/system/df" });
+  const df = await engine.json<{ Containers: unknown[] }>(system.diskUsage());
   assertEquals(df.Containers.length, 1);
-  const events = await (await engine.request({ method: "GET", path: "/events" })).text();
+  const events = await (await engine.request(system.events())).text();
   assert(!events.includes(VAULT.Id), events);
   assertEquals(events.trim().split("\n").length, 2);
-  const text = await engine.text({ method: "GET", path: "/containers/json" }, 1_000_000);
+  const text = await engine.text(containers.list(), 1_000_000);
   assert(!text.text.includes(VAULT.Id));
 });
 
@@ -227,7 +226,7 @@ Deno.test("disk usage: image and volume counts lose what hidden containers add",
   assert(filterDiskUsage(open, df) === df, "nothing hidden: the answer is untouched");
   // A request for some sections only still gets the container section the counts need.
   const { base, engine } = setup({ levels: ["read"], containers: { allow: [], deny: ["vault"] } });
-  await engine.json({ method: "GET", path: "/system/df", query: { type: "image" } });
+  await engine.json(system.diskUsage({ type: ["image"] }));
   assertEquals(base.seen.at(-1)?.query?.type, undefined);
 });
 
@@ -238,57 +237,47 @@ Deno.test("policy engine: create, exec, volume, prune and image routes are guard
     images: { allow: [], deny: ["evil*"] },
     blockedCommands: ["rm -rf"],
   });
-  const post = (path: string, body?: unknown, query?: Record<string, string>) =>
-    code(engine.json({ method: "POST", path, body, query }));
+  const send = (op: AnyOperation) => code(engine.json(op));
+  const create = (body: Record<string, unknown>, name?: string) =>
+    send(containers.create(body, name === undefined ? {} : { name }));
   assertEquals(
-    await post("/containers/create", { Image: "nginx", HostConfig: { Privileged: true } }, {
-      name: "web1",
-    }),
+    await create({ Image: "nginx", HostConfig: { Privileged: true } }, "web1"),
     "DKR-007",
   );
+  assertEquals(await create({ Image: "nginx" }), "DKR-007", "an allow list needs a name");
+  assertEquals(await create({ Image: "nginx" }, "other"), "DKR-007");
+  assertEquals(await create({ Image: "nginx" }, "web1"), "ok");
+  assertEquals(await create({ Image: "b".repeat(64) }, "web2"), "DKR-007", "an ID tagged evil");
   assertEquals(
-    await post("/containers/create", { Image: "nginx" }),
-    "DKR-007",
-    "an allow list needs a name",
-  );
-  assertEquals(await post("/containers/create", { Image: "nginx" }, { name: "other" }), "DKR-007");
-  assertEquals(await post("/containers/create", { Image: "nginx" }, { name: "web1" }), "ok");
-  assertEquals(
-    await post("/containers/create", { Image: "b".repeat(64) }, { name: "web2" }),
-    "DKR-007",
-    "an ID tagged evil",
-  );
-  assertEquals(
-    await post("/containers/create", {
-      Image: "nginx",
-      HostConfig: { NetworkMode: "container:vault" },
-    }, { name: "web3" }),
+    await create({ Image: "nginx", HostConfig: { NetworkMode: "container:vault" } }, "web3"),
     "DKR-002",
   );
-  assertEquals(await post("/containers/web/exec", { Cmd: ["sh", "-c", "rm -rf /"] }), "DKR-007");
-  assertEquals(await post("/containers/web/exec", { Cmd: ["id"], Privileged: true }), "DKR-007");
-  assertEquals(await post("/containers/prune"), "DKR-007");
+  assertEquals(await send(containers.exec("web", { Cmd: ["sh", "-c", "rm -rf /"] })), "DKR-007");
+  assertEquals(await send(containers.exec("web", { Cmd: ["id"], Privileged: true })), "DKR-007");
+  assertEquals(await send(containers.prune()), "DKR-007");
   assertEquals(
-    await post("/volumes/create", { DriverOpts: { o: "bind", device: "/etc" } }),
+    await send(volumes.create({ DriverOpts: { o: "bind", device: "/etc" } })),
     "DKR-007",
   );
-  assertEquals(await post("/images/create", undefined, { fromImage: "evil", tag: "1" }), "DKR-007");
-  assertEquals(await post("/images/create", undefined, { fromSrc: "http://x/a.tar" }), "DKR-007");
-  assertEquals(await post("/build", undefined, { remote: "https://x/r.git" }), "DKR-007");
+  assertEquals(await send(images.pull({ fromImage: "evil", tag: "1" })), "DKR-007");
+  const importUrl = { ...images.pull({ fromImage: "" }), query: { fromSrc: "http://x/a.tar" } };
+  assertEquals(await send(importUrl), "DKR-007");
+  assertEquals(await send(images.buildImage({ remote: "https://x/r.git" }, undefined)), "DKR-007");
   assertEquals(
-    await post("/build", undefined, { cachefrom: JSON.stringify(["evil:1"]) }),
+    await send(images.buildImage({ cachefrom: JSON.stringify(["evil:1"]) }, undefined)),
     "DKR-007",
     "a denied cache source",
   );
-  assertEquals(await post("/build", undefined, { cachefrom: "evil" }), "DKR-007", "not a list");
-  assertEquals(await post("/images/nginx/tag", undefined, { repo: "evil", tag: "x" }), "DKR-007");
-  assertEquals(await post("/images/nginx/push", undefined, { tag: "1" }), "ok");
   assertEquals(
-    await code(engine.json({ method: "DELETE", path: "/images/evil:latest" })),
+    await send(images.buildImage({ cachefrom: "evil" }, undefined)),
     "DKR-007",
+    "not a list",
   );
-  assertEquals(await post("/images/prune"), "ok", "prune is not an image reference");
-  assertEquals(await post(`/networks/n/connect`, { Container: "vault" }), "DKR-002");
+  assertEquals(await send(images.tag("nginx", { repo: "evil", tag: "x" })), "DKR-007");
+  assertEquals(await send(images.push("nginx", { tag: "1" })), "ok");
+  assertEquals(await send(images.remove("evil:latest")), "DKR-007");
+  assertEquals(await send(images.prune()), "ok", "prune is not an image reference");
+  assertEquals(await send(networks.connect("n", { Container: "vault" })), "DKR-002");
 });
 
 Deno.test("policy engine: remembers secret build args and registry credentials, bypass or not", async () => {
@@ -296,19 +285,15 @@ Deno.test("policy engine: remembers secret build args and registry credentials, 
   const config = btoa(JSON.stringify({ "r.example": { password: "cfg-pass-123" } }));
   for (const bypass of [false, true]) {
     const { engine } = setup({ levels: ["read", "images"], bypass });
-    await engine.json({ method: "GET", path: "/containers/web/json" });
-    await code(engine.request({
-      method: "POST",
-      path: "/build",
-      query: { buildargs: JSON.stringify({ NPM_TOKEN: "npm-tok-123", GREETING: "hello-there" }) },
-      headers: { "X-Registry-Config": config },
-    }));
-    await code(engine.request({
-      method: "POST",
-      path: "/images/create",
-      query: { fromImage: "busybox" },
-      headers: { "X-Registry-Auth": auth },
-    }));
+    await engine.json(containers.inspect("web"));
+    await code(engine.request(images.buildImage(
+      { buildargs: JSON.stringify({ NPM_TOKEN: "npm-tok-123", GREETING: "hello-there" }) },
+      undefined,
+      { headers: { "X-Registry-Config": config } },
+    )));
+    await code(engine.request(
+      images.pull({ fromImage: "busybox" }, { headers: { "X-Registry-Auth": auth } }),
+    ));
     assertEquals(
       engine.secretValues().sort(),
       [
@@ -326,19 +311,13 @@ Deno.test("policy engine: remembers secret build args and registry credentials, 
 
 Deno.test("policy engine: remembers the secret env values a call saw; bypass guards nothing", async () => {
   const { engine } = setup({ levels: ["read"] });
-  await engine.json({ method: "GET", path: "/containers/web/json" });
-  await code(
-    engine.json({
-      method: "POST",
-      path: "/containers/create",
-      body: { Env: ["API_TOKEN=tok-123456"] },
-    }),
-  );
+  await engine.json(containers.inspect("web"));
+  await code(engine.json(containers.create({ Env: ["API_TOKEN=tok-123456"] })));
   assertEquals(engine.secretValues().sort(), ["hunter2-long", "tok-123456"]);
   const open = setup({ levels: [], bypass: true, containers: { allow: [], deny: ["*"] } }).engine;
   assertEquals(
     await code(
-      open.json({ method: "POST", path: "/containers/create", body: { Privileged: true } }),
+      open.json(containers.create({ Privileged: true })),
     ),
     "ok",
   );

@@ -4,7 +4,8 @@
  * container list's text.
  */
 
-import { requestOf, type Sendable } from "../../src/engine/client.ts";
+import { requestOf } from "../../src/engine/client.ts";
+import type { AnyOperation } from "../../src/engine/ops/mod.ts";
 import assert from "node:assert/strict";
 import { parseFile } from "../../src/manifest/loader.ts";
 import { toolFileSchema } from "../../src/manifest/schema.ts";
@@ -258,7 +259,7 @@ Deno.test("stats of all containers: a listed restarting one is not limited, runn
   // Without a limit of its own, a container's sample shows the host's memory.
   const limits: Record<string, number> = { u1: 8 * GiB, l1: 64 * 1024 * 1024 };
   const engine = {
-    json: (op: Sendable) => {
+    json: (op: AnyOperation) => {
       const { path } = requestOf(op);
       if (path === "/containers/json") return Promise.resolve(listed);
       if (path === "/info") return Promise.resolve({ MemTotal: 8 * GiB });

@@ -5,7 +5,8 @@
  */
 
 import { images, networks } from "../../src/engine/ops/mod.ts";
-import { requestOf, type Sendable } from "../../src/engine/client.ts";
+import { requestOf } from "../../src/engine/client.ts";
+import type { AnyOperation } from "../../src/engine/ops/mod.ts";
 import assert from "node:assert/strict";
 import { bindsHostPath } from "../../src/tools/volumes/create_volume.ts";
 import { isCidr, isIp } from "../../src/tools/networks/create_network.ts";
@@ -209,7 +210,7 @@ Deno.test("volume prune: all=true is a filter from API 1.42 on, never sent to ol
   const engineAt = (version: string) =>
     ({
       apiVersion: () => Promise.resolve(version),
-      json: (op: Sendable) => {
+      json: (op: AnyOperation) => {
         const req = requestOf(op);
         sent.push(`${version} ${req.path} ${req.query?.filters ?? ""}`);
         return Promise.resolve({ VolumesDeleted: ["v"], SpaceReclaimed: 1 });

@@ -169,14 +169,23 @@ export async function remove(
   await send(ops, build(SWARM_ROUTES, name, { target: ref }), kind, ref);
 }
 
+/** The operation `POST /{kind}/create` (services, secrets, configs). */
+export function createOp<K extends "services" | "secrets" | "configs">(
+  kind: K,
+  spec: unknown,
+  extra?: Extra,
+): Operation<`${Singular<K>}.create`> {
+  const name = `${SINGULAR[kind]}.create` as `${Singular<K>}.create`;
+  return build(SWARM_ROUTES, name, { body: spec }, extra);
+}
+
 /** `POST /{kind}/create` (services, secrets, configs): answers the new ID. */
 export async function create(
   ops: Ops,
   kind: "services" | "secrets" | "configs",
   spec: unknown,
 ): Promise<{ ID: string; Warnings?: string[] | null }> {
-  const name = `${SINGULAR[kind]}.create` as const;
-  return await send(ops, build(SWARM_ROUTES, name, { body: spec }));
+  return await send(ops, createOp(kind, spec));
 }
 
 /**

@@ -24,13 +24,7 @@
  * @module
  */
 
-import {
-  EngineClient,
-  isOperation,
-  type Sendable,
-  type StatsSampleRequest,
-} from "../../engine/client.ts";
-import { operationFromRequest } from "../../engine/ops/legacy.ts";
+import { EngineClient, type StatsSampleRequest } from "../../engine/client.ts";
 import {
   type AnyOperation,
   containers,
@@ -79,11 +73,6 @@ const OUTPUT_OPERATIONS: ReadonlySet<OpName> = new Set<OpName>([
 ]);
 /** A full container ID, the only key of the process-wide secret cache. */
 const FULL_ID = /^[0-9a-f]{64}$/;
-
-/** The operation to check: what the caller sent, or the operation of its raw request. */
-function asOperation(x: Sendable): AnyOperation {
-  return isOperation(x) ? x : operationFromRequest(x);
-}
 
 export class PolicyEngine extends EngineClient implements ContainerResolver {
   readonly #base: EngineClient;
@@ -214,8 +203,8 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     this.#base.forgetStats(id);
   }
 
-  override async request(sent: Sendable): Promise<Response> {
-    const g = await this.#guard(asOperation(sent));
+  override async request(op: AnyOperation): Promise<Response> {
+    const g = await this.#guard(op);
     if (g.answer !== undefined) {
       return new Response(g.answer, { headers: { "content-type": "application/json" } });
     }
@@ -234,18 +223,18 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     });
   }
 
-  override async json<T = unknown>(sent: Sendable, maxBytes?: number): Promise<T> {
-    const g = await this.#guard(asOperation(sent));
+  override async json<T = unknown>(op: AnyOperation, maxBytes?: number): Promise<T> {
+    const g = await this.#guard(op);
     if (g.answer !== undefined) return JSON.parse(g.answer) as T;
     const data = await this.#base.json<unknown>(g.op, maxBytes);
     return (g.filter ? g.filter(data) : data) as T;
   }
 
   override async text(
-    sent: Sendable,
+    op: AnyOperation,
     maxBytes: number,
   ): Promise<{ text: string; truncated: boolean }> {
-    const g = await this.#guard(asOperation(sent));
+    const g = await this.#guard(op);
     if (g.answer !== undefined) return { text: g.answer.slice(0, maxBytes), truncated: false };
     if (!g.filter) return await this.#base.text(g.op, maxBytes);
     const data = await this.#base.json<unknown>(g.op);
