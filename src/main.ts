@@ -4,7 +4,7 @@
  * @module
  */
 
-import { routeOfTool } from "./interpreter/plan.ts";
+import { checkRoutes } from "./interpreter/route_output.ts";
 import { Command, Option } from "commander";
 import { type App, createApp, VERSION } from "./app/mod.ts";
 import { type CliOptions, type Config, loadConfig } from "./config/mod.ts";
@@ -343,7 +343,7 @@ function program(): Command {
     .action(async (dirs: string[]) => {
       const { tools } = await loadManifests(dirs);
       // A route tool's route must be an operation berth knows (src/interpreter/plan.ts).
-      for (const tool of tools) if (tool.request) routeOfTool(tool);
+      for (const tool of tools) checkRoutes(tool);
       console.log(`ok: ${tools.length} tools valid`);
     });
   return root;

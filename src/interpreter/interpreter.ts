@@ -48,10 +48,11 @@ import type {
 } from "./contract.ts";
 import { type Args, InputValidator } from "./input.ts";
 import { cutDepth, tooDeepError, tooDeepField } from "../guard/input_depth.ts";
-import { planRequest, routeOfTool } from "./plan.ts";
+import { planRequest } from "./plan.ts";
 import { callOutcome, errorResult, type Progress, type ToolResult } from "./result.ts";
 import { shapeDeclarative } from "./shape.ts";
 import {
+  checkRoutes,
   fetchAlso,
   fetchBefore,
   shapeVars,
@@ -401,7 +402,7 @@ function internalErrorResult(error: unknown): ToolResult {
  * that does not exist, or a route no Engine API operation has (matched here, once).
  */
 function checkReferences(spec: ToolSpec, options: InterpreterOptions): void {
-  if (spec.request) routeOfTool(spec);
+  checkRoutes(spec);
   const missing: string[] = [];
   if (spec.handler && !options.handlers[spec.handler]) missing.push(`handler '${spec.handler}'`);
   if (spec.output.shaper && !options.shapers[spec.output.shaper]) {

@@ -9,11 +9,18 @@
 
 import { BerthError, type ErrorType, isBerthError } from "../errors/mod.ts";
 import { filterNames, outputLanguage, parseExpression, parseTemplate } from "../manifest/mod.ts";
-import type { ErrorHint, FieldSpec, OutputSpec, ToolSpec } from "../manifest/types.ts";
+import type {
+  AlsoSpec,
+  BeforeSpec,
+  ErrorHint,
+  FieldSpec,
+  OutputSpec,
+  ToolSpec,
+} from "../manifest/types.ts";
 import type { HandlerContext } from "./contract.ts";
 import { FILTERS, isTrue } from "./filters.ts";
 import type { Args } from "./input.ts";
-import { planRequest } from "./plan.ts";
+import { planRequest, routeOfTool } from "./plan.ts";
 import { evaluateWith, pick, type ShapeVars } from "./shape.ts";
 import { TRANSFORMS } from "../docker/transforms.ts";
 
@@ -51,15 +58,45 @@ export async function fetchAlso(ctx: HandlerContext, args: Args): Promise<ShapeV
   const scope = { args, policy: policyVars(ctx) };
   const answers = await Promise.all(also.map(async ([name, route]) => {
     if (route.when && !isTrue(evaluateWith(route.when, scope))) return [name, undefined];
-    const spec: ToolSpec = {
-      ...ctx.spec,
-      request: { method: "GET", path: route.path, query: route.query },
-      response: { kind: "json", errors: route.errors },
-    };
-    const plan = planRequest(spec, args);
+    const plan = planRequest(alsoTool(ctx.spec, route), args);
     return [name, await ctx.engine.json({ ...plan, signal: ctx.signal })];
   }));
   return Object.fromEntries(answers);
+}
+
+/**
+ * A tool's `request.before` or `request.also` route as a route tool of its
+ * own, made once (so its route is matched once).
+ */
+const SIDE_TOOLS = new WeakMap<AlsoSpec | BeforeSpec, ToolSpec>();
+
+function alsoTool(spec: ToolSpec, route: AlsoSpec | BeforeSpec): ToolSpec {
+  let tool = SIDE_TOOLS.get(route);
+  if (!tool) {
+    const query = "query" in route ? route.query : undefined;
+    tool = {
+      ...spec,
+      request: { method: "GET", path: route.path, ...(query ? { query } : {}) },
+      response: { kind: "json", errors: route.errors },
+    };
+    SIDE_TOOLS.set(route, tool);
+  }
+  return tool;
+}
+
+/**
+ * Matches a tool's routes against the operation table once, at load: its
+ * `request` and each of its `request.before` and `request.also` (a manifest
+ * error names the one no Engine API operation has).
+ */
+export function checkRoutes(spec: ToolSpec): void {
+  if (!spec.request) return;
+  routeOfTool(spec);
+  const side = [
+    ...Object.values(spec.request.before ?? {}),
+    ...Object.values(spec.request.also ?? {}),
+  ];
+  for (const route of side) routeOfTool(alsoTool(spec, route));
 }
 
 /** The manifest's hint for an engine error of this status and message, if it has one. */
@@ -106,11 +143,7 @@ export async function fetchBefore(
   const planned = { ...args };
   const vars: ShapeVars = {};
   for (const [name, route] of before) {
-    const spec: ToolSpec = {
-      ...ctx.spec,
-      request: { method: "GET", path: route.path },
-      response: { kind: "json", errors: route.errors },
-    };
+    const spec = alsoTool(ctx.spec, route);
     const answer = await ctx.engine.json({ ...planRequest(spec, planned), signal: ctx.signal });
     vars[name] = answer;
     for (const [input, path] of Object.entries(route.sets ?? {})) {
