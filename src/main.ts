@@ -7,7 +7,12 @@
 import { checkRoutes } from "./interpreter/route_output.ts";
 import { Command, Option } from "commander";
 import { type App, createApp, VERSION } from "./app/mod.ts";
-import { type CliOptions, type Config, loadConfig } from "./config/mod.ts";
+import {
+  type CliOptions,
+  type Config,
+  loadConfigOnDemand,
+  loadConfigParser,
+} from "./config/mod.ts";
 import { BerthError, isBerthError } from "./errors/mod.ts";
 import { unknownToolError } from "./catalog/mod.ts";
 import { errorResult, listedTool } from "./interpreter/mod.ts";
@@ -127,7 +132,7 @@ async function buildApp(
   usesEngine = true,
   metrics?: Metrics,
 ): Promise<App> {
-  const config = loadConfig(options);
+  const config = await loadConfigOnDemand(options);
   const log = createLogger(config.logLevel);
   for (const warning of startupWarnings(config)) log.alert(warning);
   for (const notice of config.notices) log.warn(notice);
@@ -212,7 +217,9 @@ function setupCommand(root: Command): void {
     if (option.repeat) command.option(flag, option.description, collect);
     else command.option(flag, option.description);
   }
-  command.action((client: string, flags: SetupFlags) => {
+  command.action(async (client: string, flags: SetupFlags) => {
+    // setup reads a --config file to grant what it names.
+    await loadConfigParser();
     const done = setup(client, flags);
     for (const note of done.notes) console.error(`berth: ${note}`);
     if (done.stdout) Deno.stdout.writeSync(new TextEncoder().encode(done.stdout));

@@ -6,7 +6,6 @@
  * @module
  */
 
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { allowReadHint, BerthError } from "../errors/mod.ts";
 import { capabilityName } from "../policy/create_guard.ts";
@@ -198,11 +197,35 @@ export type ConfigFile = z.infer<typeof configFileSchema>;
 /** One `engines.<name>` block. */
 export type EngineBlock = z.infer<typeof engineSchema>;
 
+/**
+ * The YAML parser, loaded when a config file is found: importing the `yaml`
+ * package cost about 25 ms of every start, and most starts read no config
+ * file (docs/performance.md, "Start fast, stay small").
+ */
+let yaml: { parse(text: string): unknown } | undefined;
+
+/** Loads the parser config files are read with; parsing one needs it first. */
+export async function loadConfigParser(): Promise<void> {
+  yaml ??= await import("yaml");
+}
+
+/**
+ * Thrown when a config file is to be parsed before {@link loadConfigParser}
+ * ran; `loadConfigOnDemand` (src/config/mod.ts) loads it and starts again.
+ */
+export class ConfigParserNeeded extends Error {
+  constructor(path: string) {
+    super(`Config file ${path} found before the YAML parser was loaded (loadConfigParser)`);
+    this.name = "ConfigParserNeeded";
+  }
+}
+
 /** Parses config text (YAML is a superset of JSON, so one parser reads both). */
 export function parseConfigText(text: string, path: string): ConfigFile {
+  if (!yaml) throw new ConfigParserNeeded(path);
   let raw: unknown;
   try {
-    raw = parseYaml(text) ?? {};
+    raw = yaml.parse(text) ?? {};
   } catch (error) {
     throw new BerthError("invalid_input", `Config file ${path} is not valid YAML or JSON`, {
       context: (error as Error).message.split("\n")[0],

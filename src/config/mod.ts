@@ -17,9 +17,16 @@ import { parseLevels } from "../policy/levels.ts";
 import { DEFAULT_GUARDS, type GuardSettings } from "../policy/config_policy.ts";
 import { contextFromEnv, currentContext, resolveContext } from "./contexts.ts";
 import { discoverHost, type SocketCheck, socketPresent } from "./sockets.ts";
-import { type ConfigFile, ENGINE_NAME, type EngineBlock, readConfigFile } from "./file.ts";
+import {
+  type ConfigFile,
+  ConfigParserNeeded,
+  ENGINE_NAME,
+  type EngineBlock,
+  loadConfigParser,
+  readConfigFile,
+} from "./file.ts";
 
-export { parseConfigText } from "./file.ts";
+export { loadConfigParser, parseConfigText } from "./file.ts";
 
 /** Log levels for stderr. */
 export type LogLevel = "error" | "warn" | "info" | "debug";
@@ -651,4 +658,19 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/**
+ * {@link loadConfig} as the CLI starts: the YAML parser is loaded only when a
+ * config file is found (then the configuration is built again with it), so a
+ * start without one never imports it.
+ */
+export async function loadConfigOnDemand(cli: CliOptions = {}): Promise<Config> {
+  try {
+    return loadConfig(cli);
+  } catch (error) {
+    if (!(error instanceof ConfigParserNeeded)) throw error;
+  }
+  await loadConfigParser();
+  return loadConfig(cli);
 }

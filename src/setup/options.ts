@@ -9,7 +9,7 @@
  */
 
 import { BerthError, berthSetPaths, type PermissionSetName } from "../errors/mod.ts";
-import { type ConfigFile, parseConfigText } from "../config/file.ts";
+import { type ConfigFile, ConfigParserNeeded, parseConfigText } from "../config/file.ts";
 import { contextStore, resolveContext } from "../config/contexts.ts";
 
 /** What the sandbox must allow beyond its permission set. */
@@ -84,7 +84,9 @@ function configGrants(file: string): Partial<Grants> {
   let config: ConfigFile;
   try {
     config = parseConfigText(Deno.readTextFileSync(file), file);
-  } catch {
+  } catch (error) {
+    // A bug of the caller, not a fault of the file: never a silent "grant the file alone".
+    if (error instanceof ConfigParserNeeded) throw error;
     return { read: [file] };
   }
   const setReads = berthSetPaths("read");

@@ -11,6 +11,10 @@
 import { createApp } from "../../src/app/mod.ts";
 import { loadConfig } from "../../src/config/mod.ts";
 import { FakeEngine } from "../helpers/fake_engine.ts";
+import { loadConfigParser } from "../../src/config/mod.ts";
+
+// Config files are parsed with the YAML parser, loaded on demand (src/config/file.ts).
+await loadConfigParser();
 
 /** Milliseconds of each docker_list_containers on the real engine, alone and beside a hung one. */
 export async function engineIsolation(

@@ -13,6 +13,10 @@ import { type CliOptions, loadConfig } from "../../src/config/mod.ts";
 import { HANDLERS, Interpreter, SHAPERS, type ToolResult } from "../../src/interpreter/mod.ts";
 import { PolicyEngine } from "../../src/policy/enforce/policy_engine.ts";
 import { LevelPolicy } from "../../src/policy/mod.ts";
+import { loadConfigParser } from "../../src/config/mod.ts";
+
+// Config files are parsed with the YAML parser, loaded on demand (src/config/file.ts).
+await loadConfigParser();
 
 /** The image every test container runs (made by tests/testbed/setup.sh). */
 export const TEST_IMAGE = "berth-test/busybox:latest";

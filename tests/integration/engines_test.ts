@@ -15,6 +15,10 @@ import { loadConfig } from "../../src/config/mod.ts";
 import type { AuditRecord } from "../../src/policy/audit.ts";
 import { FakeEngine } from "../helpers/fake_engine.ts";
 import { docker, errorCode, TEST_IMAGE, uniqueName } from "../helpers/mod.ts";
+import { loadConfigParser } from "../../src/config/mod.ts";
+
+// Config files are parsed with the YAML parser, loaded on demand (src/config/file.ts).
+await loadConfigParser();
 
 const SUITE = "engines";
 const RUN = uniqueName("run");

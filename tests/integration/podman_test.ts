@@ -13,6 +13,10 @@ import { createApp } from "../../src/app/mod.ts";
 import { loadConfig } from "../../src/config/mod.ts";
 import { isMissingRoute } from "../../src/engine/errors.ts";
 import { errorCode, TEST_IMAGE, uniqueName } from "../helpers/mod.ts";
+import { loadConfigParser } from "../../src/config/mod.ts";
+
+// Config files are parsed with the YAML parser, loaded on demand (src/config/file.ts).
+await loadConfigParser();
 
 const SUITE = "podman";
 const RUN = uniqueName("run");

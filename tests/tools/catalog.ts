@@ -9,6 +9,10 @@ import { type App, createApp } from "../../src/app/mod.ts";
 import { type CliOptions, loadConfig } from "../../src/config/mod.ts";
 import { listedTool, type ToolDefinition } from "../../src/interpreter/mod.ts";
 import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
+import { loadConfigParser } from "../../src/config/mod.ts";
+
+// Config files are parsed with the YAML parser, loaded on demand (src/config/file.ts).
+await loadConfigParser();
 
 /** Where the per-tool snapshots live. */
 export const SNAPSHOT_DIR = new URL("../snapshots/tools/", import.meta.url);

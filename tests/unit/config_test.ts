@@ -10,6 +10,10 @@ import { parseConfigText } from "../../src/config/mod.ts";
 import { BerthError } from "../../src/errors/mod.ts";
 import { DEFAULT_TIMEOUTS } from "../../src/guard/deadline.ts";
 import { LEVELS } from "../../src/manifest/types.ts";
+import { loadConfigParser } from "../../src/config/mod.ts";
+
+// Config files are parsed with the YAML parser, loaded on demand (src/config/file.ts).
+await loadConfigParser();
 
 const SAMPLE = new URL("../fixtures/config_sample.json", import.meta.url).pathname;
 

@@ -16,6 +16,10 @@ import { sshArgs } from "../../src/engine/ssh.ts";
 import { BerthError } from "../../src/errors/mod.ts";
 import { snapshotText } from "../tools/catalog.ts";
 import { tempDirWith } from "../helpers/temp_dir.ts";
+import { loadConfigParser } from "../../src/config/mod.ts";
+
+// Config files are parsed with the YAML parser, loaded on demand (src/config/file.ts).
+await loadConfigParser();
 
 const noEnv = (vars: Record<string, string> = {}) => (name: string) => vars[name];
 

@@ -21,6 +21,10 @@ import {
 } from "../../src/policy/redact.ts";
 import { isExplicitYes } from "../../src/server/confirm.ts";
 import { assert, assertEquals, assertFalse, assertThrows } from "../helpers/asserts.ts";
+import { loadConfigParser } from "../../src/config/mod.ts";
+
+// Config files are parsed with the YAML parser, loaded on demand (src/config/file.ts).
+await loadConfigParser();
 
 Deno.test("redaction: env-style secrets in text, any case, any spelling of the key", () => {
   const text = [

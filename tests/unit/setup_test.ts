@@ -15,6 +15,10 @@ import {
 } from "../../src/setup/mod.ts";
 import { type BerthError, berthSetPaths, SETUP_CLIENTS, VIAS } from "../../src/errors/mod.ts";
 import denoConfig from "../../deno.json" with { type: "json" };
+import { loadConfigParser } from "../../src/config/mod.ts";
+
+// Config files are parsed with the YAML parser, loaded on demand (src/config/file.ts).
+await loadConfigParser();
 
 const CONTEXT = { image: "berth:local" };
 

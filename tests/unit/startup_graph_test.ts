@@ -46,7 +46,7 @@ async function staticGraph(): Promise<Set<string>> {
   return seen;
 }
 
-Deno.test("start-up graph: compose, ajv, the diagnose rules, build context, tar and the HTTP server load on first use", async () => {
+Deno.test("start-up graph: compose, ajv, the diagnose rules, build context, tar, the HTTP server and the YAML parser load on first use", async () => {
   const graph = [...await staticGraph()];
   assert.ok(graph.some((s) => s.endsWith("/src/tools/containers/container_stats.ts")));
   const lazy = [
@@ -63,6 +63,9 @@ Deno.test("start-up graph: compose, ajv, the diagnose rules, build context, tar 
     "/src/server/http/mod.ts",
     "/src/server/http/oauth.ts",
     "jose",
+    // Parsers of files most starts never read: a config file, a --manifest directory.
+    "yaml",
+    "/src/manifest/schema.ts",
   ];
   const loaded = graph.filter((s) => lazy.some((part) => s.includes(part)));
   assert.deepEqual(loaded, [], "loaded at start");

@@ -13,6 +13,10 @@ import { ConfigPolicy } from "../../src/policy/mod.ts";
 import { loadConfig } from "../../src/config/mod.ts";
 import { createApp } from "../../src/app/mod.ts";
 import { BerthError } from "../../src/errors/mod.ts";
+import { loadConfigParser } from "../../src/config/mod.ts";
+
+// Config files are parsed with the YAML parser, loaded on demand (src/config/file.ts).
+await loadConfigParser();
 
 Deno.test("service spec: arguments map to the engine's spec", () => {
   const spec = serviceSpec({
