@@ -7,9 +7,8 @@
  */
 
 import { containers } from "../engine/ops/mod.ts";
-import type { Policy } from "../policy/mod.ts";
 // Hidden and missing must look the same (DKR-002): one error for both, built as the engine's own 404.
-import { containerNotFound } from "../policy/enforce/mod.ts";
+import { containerNotFound, PolicyEngine } from "../policy/enforce/mod.ts";
 import { bareName } from "../guard/formats.ts";
 import type { HandlerContext } from "../interpreter/contract.ts";
 
@@ -49,9 +48,20 @@ export interface ContainerInspect {
   [key: string]: unknown;
 }
 
-/** Throws the "not found" error when the policy hides the container of this name. */
-export function assertContainerVisible(policy: Policy, id: string, engineName: unknown): void {
-  if (!policy.containerVisible(bareName(engineName))) throw containerNotFound(id);
+/**
+ * Throws the "not found" error when the policy hides the container of this
+ * name. Through the policy engine (every call of berth's) the inspect that
+ * gave the name was checked already, once, by its target
+ * (src/policy/enforce/): the name is judged here only for a plain client
+ * (embedding, tests), so no call judges one container twice.
+ */
+export function assertContainerVisible(
+  ctx: Pick<HandlerContext, "engine" | "policy">,
+  id: string,
+  engineName: unknown,
+): void {
+  if (ctx.engine instanceof PolicyEngine) return;
+  if (!ctx.policy.containerVisible(bareName(engineName))) throw containerNotFound(id);
 }
 
 /** Inspects a container by name, ID or prefix and checks that the policy lets it be seen. */
@@ -64,6 +74,6 @@ export async function inspectVisibleContainer(
   );
   // An empty answer has no name to check: it cannot be shown.
   if (!info?.Id) throw containerNotFound(id);
-  assertContainerVisible(ctx.policy, id, info.Name);
+  assertContainerVisible(ctx, id, info.Name);
   return info;
 }

@@ -175,7 +175,7 @@ export function describeContainer(info: Json, section: string): string {
 /** Checks visibility, redacts, selects the section and describes it. */
 export const containerDetails: Shaper = (data, ctx) => {
   const info = (data ?? {}) as Json;
-  assertContainerVisible(ctx.policy, String(ctx.args.container_id), info.Name);
+  assertContainerVisible(ctx, String(ctx.args.container_id), info.Name);
   const section = ctx.args.section as string; // the manifest's default: all
   const redacted = redactInspect(info);
   return {
