@@ -18,6 +18,7 @@ import {
   operationOf,
   type QueryValue,
   type RouteMatch,
+  ROUTES,
 } from "../engine/ops/mod.ts";
 import type { ErrorType } from "../errors/mod.ts";
 import type { ParamSpec, QueryMapping, ToolSpec } from "../manifest/types.ts";
@@ -54,8 +55,27 @@ export function routeOfTool(spec: ToolSpec): RouteMatch {
       },
     );
   }
+  checkDeclaredTarget(spec, match);
   MATCHED.set(spec, match);
   return match;
+}
+
+/**
+ * `request.target` names what the policy checks; for the route's own object
+ * it must name the kind the operation acts on (`target: { image: x }` on a
+ * container route would describe a check that is not the one made).
+ */
+function checkDeclaredTarget(spec: ToolSpec, match: RouteMatch): void {
+  const kind = ROUTES[match.name].target;
+  for (const [declared, param] of Object.entries(spec.request?.target ?? {})) {
+    if (param !== match.param || declared === kind) continue;
+    throw new BerthError(
+      "invalid_input",
+      `${spec.source}: request.target.${declared}: '${param}' names the route's ${kind}, ` +
+        `not a ${declared}`,
+      { hint: `Write target: { ${kind}: ${param} }, the object ${match.name} acts on` },
+    );
+  }
 }
 
 /** The value of each `{param}` of a route template, refusing any that is not a safe name or reference. */
