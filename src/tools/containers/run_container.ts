@@ -14,7 +14,7 @@ import { invalidInput } from "../../errors/mod.ts";
 import { counted } from "../../guard/formats.ts";
 import { inspectAfter, stateAfter } from "./_lifecycle.ts";
 import { portList } from "./inspect_container.ts";
-import { checkedSpec, createContainer, removeQuietly, startCreated } from "./create_container.ts";
+import { checkedSpec, createContainer, removeQuietly, startCreated } from "./_create.ts";
 import { MAX_LINE_LENGTH } from "./container_logs.ts";
 import { stillRunning, waitForExit } from "./wait_container.ts";
 import { readContainerLogs } from "../../docker/log_window.ts";
