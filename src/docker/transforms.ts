@@ -8,6 +8,8 @@
  * @module
  */
 
+import { bareName } from "../guard/formats.ts";
+
 /** A transform from an engine value to an output value. */
 export type Transform = (value: unknown, item: Record<string, unknown>) => unknown;
 
@@ -46,10 +48,10 @@ export const TRANSFORMS: Record<string, Transform> = {
   /** The first container name, without the engine's leading slash. */
   container_name: (v) => {
     const first = Array.isArray(v) ? v[0] : v;
-    return typeof first === "string" ? first.replace(/^\//, "") : null;
+    return typeof first === "string" ? bareName(first) : null;
   },
   /** Strips the engine's leading slash from a name. */
-  strip_slash: (v) => (typeof v === "string" ? v.replace(/^\//, "") : null),
+  strip_slash: (v) => (typeof v === "string" ? bareName(v) : null),
   /** Bytes → megabytes, one decimal. */
   bytes_to_mb: (v) => (typeof v === "number" && v >= 0 ? round1(v / MB) : null),
   /** Unix seconds → RFC 3339. */

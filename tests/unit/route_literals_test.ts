@@ -4,7 +4,8 @@
  * URL read back (docs/architecture.md). This test reads every other source
  * file's string literals (comments may name routes) and fails on one that
  * starts like an Engine API route; and every operation of the table has its
- * check (the type of CHECKS requires it; this holds at run time too).
+ * check (the type of CHECKS requires it; this holds at run time too). A
+ * container name's leading `/` is stripped in one place, bareName.
  */
 
 import { ROUTES } from "../../src/engine/ops/mod.ts";
@@ -111,4 +112,13 @@ Deno.test("route literals: every operation of the table has its check", () => {
   const missing = Object.keys(ROUTES).filter((name) => !(name in CHECKS));
   assertEquals(missing, []);
   assertEquals(Object.keys(CHECKS).length, Object.keys(ROUTES).length);
+});
+
+Deno.test("bare names: the engine's leading '/' of a name is stripped by bareName alone", async () => {
+  const found: string[] = [];
+  for await (const [path, text] of sources(SRC)) {
+    if (path === "guard/formats.ts") continue; // bareName itself
+    if (text.includes("replace(/^\\//")) found.push(`src/${path}`);
+  }
+  assertEquals(found, [], "use bareName (src/guard/formats.ts)");
 });
