@@ -192,18 +192,16 @@ export class ToolList {
     return this.#caller ? this.#app.tools.filter((t) => this.#granted(t)) : this.#app.tools;
   }
 
-  /** Recomputes the listed tools and their prepared entries. */
+  /** Recomputes the listed tools; their entries are prepared when next asked for. */
   #prepare(): void {
     const offered = this.#offered();
     const shown = this.#dynamic
       ? offered.filter((t) => t.permission === "read" || this.#enabled.has(t.toolset))
       : offered;
     this.#listed = new Map(shown.map((t) => [t.name, t]));
-    const options = { outputSchemas: this.#app.config.outputSchemas };
-    const entries = shown.map((t) =>
-      listedTool(this.#app.interpreter.definition(t.name)!, options)
-    );
-    this.#entries = this.#dynamic ? [this.#toolsetsEntry(), ...entries] : entries;
+    // Built by the first `entries` after this: building them here, in the
+    // constructor, put 15–25 ms of schema work before the initialize answer.
+    this.#entries = undefined;
   }
 
   /** The `tools/list` entry of `docker_toolsets`. */

@@ -4,43 +4,19 @@
  * @module
  */
 
-import { containerLogs } from "./containers/container_logs.ts";
-import { containerStats } from "./containers/container_stats.ts";
-import { events } from "./system/events.ts";
-import { listEngines } from "./system/list_engines.ts";
-import { operationStatus } from "./system/operation_status.ts";
-import { connectContainer } from "./networks/connect_container.ts";
-import { createNetwork } from "./networks/create_network.ts";
-import { createVolume } from "./volumes/create_volume.ts";
-import { pruneImages } from "./images/prune_images.ts";
-import { pruneNetworks } from "./networks/prune_networks.ts";
-import { pruneVolumesHandler } from "./volumes/prune_volumes.ts";
-import { pullImage } from "./images/pull_image.ts";
-import { pushImage } from "./images/push_image.ts";
-import { systemPrune } from "./system/system_prune.ts";
-import { tagImage } from "./images/tag_image.ts";
-import { startContainer } from "./containers/start_container.ts";
-import { stopContainer } from "./containers/stop_container.ts";
-import { restartContainer } from "./containers/restart_container.ts";
-import { pauseContainer } from "./containers/pause_container.ts";
-import { unpauseContainer } from "./containers/unpause_container.ts";
-import { killContainer } from "./containers/kill_container.ts";
-import { containerCreate } from "./containers/create_container.ts";
-import { containerPrune } from "./containers/prune_containers.ts";
-import { containerRemove } from "./containers/remove_container.ts";
-import { containerRun } from "./containers/run_container.ts";
-import { containerWait } from "./containers/wait_container.ts";
-import { execCommand } from "./exec/exec_command.ts";
 import { SWARM_HANDLER_NAMES } from "./swarm/names.ts";
 import type { Handler } from "../interpreter/contract.ts";
 
 export type { Handler, HandlerContext, Shaped, Shaper } from "../interpreter/contract.ts";
 
 /**
- * A handler whose module loads on its first call. Compose (with ajv and the
- * compose schema), diagnose, the build context and tar code are loaded so:
- * a server that never uses them never pays their start-up time and memory
- * (docs/performance.md). A module that fails to load fails every call alike.
+ * A handler whose module loads on its first call: every handler is loaded so.
+ * `initialize` and `tools/list` need none of them, and a server pays the
+ * start-up time and memory of only those its calls use: compose (with ajv
+ * and the compose schema), diagnose, the build context and tar code never
+ * load for most sessions, and the everyday handlers' 40 modules took about
+ * 10 ms of every start (docs/performance.md). A module that fails to load
+ * fails every call alike.
  */
 function lazy(load: () => Promise<Handler>): Handler {
   let handler: Promise<Handler> | undefined;
@@ -53,34 +29,56 @@ const swarm = () => import("./swarm/mod.ts");
 /** Every handler, by the name manifests use. */
 export const HANDLERS: Record<string, Handler> = {
   build_image: lazy(() => import("./images/build_image.ts").then((m) => m.buildImage)),
-  connect_container: connectContainer,
-  create_network: createNetwork,
-  create_volume: createVolume,
-  prune_images: pruneImages,
-  prune_networks: pruneNetworks,
-  prune_volumes: pruneVolumesHandler,
-  pull_image: pullImage,
-  push_image: pushImage,
-  system_prune: systemPrune,
-  tag_image: tagImage,
-  container_logs: containerLogs,
-  container_stats: containerStats,
+  connect_container: lazy(() =>
+    import("./networks/connect_container.ts").then((m) => m.connectContainer)
+  ),
+  create_network: lazy(() => import("./networks/create_network.ts").then((m) => m.createNetwork)),
+  create_volume: lazy(() => import("./volumes/create_volume.ts").then((m) => m.createVolume)),
+  prune_images: lazy(() => import("./images/prune_images.ts").then((m) => m.pruneImages)),
+  prune_networks: lazy(() => import("./networks/prune_networks.ts").then((m) => m.pruneNetworks)),
+  prune_volumes: lazy(() =>
+    import("./volumes/prune_volumes.ts").then((m) => m.pruneVolumesHandler)
+  ),
+  pull_image: lazy(() => import("./images/pull_image.ts").then((m) => m.pullImage)),
+  push_image: lazy(() => import("./images/push_image.ts").then((m) => m.pushImage)),
+  system_prune: lazy(() => import("./system/system_prune.ts").then((m) => m.systemPrune)),
+  tag_image: lazy(() => import("./images/tag_image.ts").then((m) => m.tagImage)),
+  container_logs: lazy(() => import("./containers/container_logs.ts").then((m) => m.containerLogs)),
+  container_stats: lazy(() =>
+    import("./containers/container_stats.ts").then((m) => m.containerStats)
+  ),
   diagnose: lazy(() => import("./diagnose/diagnose.ts").then((m) => m.diagnoseContainer)),
-  events,
-  list_engines: listEngines,
-  operation_status: operationStatus,
-  start_container: startContainer,
-  stop_container: stopContainer,
-  restart_container: restartContainer,
-  pause_container: pauseContainer,
-  unpause_container: unpauseContainer,
-  kill_container: killContainer,
-  wait_container: containerWait,
-  create_container: containerCreate,
-  run_container: containerRun,
-  remove_container: containerRemove,
-  prune_containers: containerPrune,
-  exec_command: execCommand,
+  events: lazy(() => import("./system/events.ts").then((m) => m.events)),
+  list_engines: lazy(() => import("./system/list_engines.ts").then((m) => m.listEngines)),
+  operation_status: lazy(() =>
+    import("./system/operation_status.ts").then((m) => m.operationStatus)
+  ),
+  start_container: lazy(() =>
+    import("./containers/start_container.ts").then((m) => m.startContainer)
+  ),
+  stop_container: lazy(() => import("./containers/stop_container.ts").then((m) => m.stopContainer)),
+  restart_container: lazy(() =>
+    import("./containers/restart_container.ts").then((m) => m.restartContainer)
+  ),
+  pause_container: lazy(() =>
+    import("./containers/pause_container.ts").then((m) => m.pauseContainer)
+  ),
+  unpause_container: lazy(() =>
+    import("./containers/unpause_container.ts").then((m) => m.unpauseContainer)
+  ),
+  kill_container: lazy(() => import("./containers/kill_container.ts").then((m) => m.killContainer)),
+  wait_container: lazy(() => import("./containers/wait_container.ts").then((m) => m.containerWait)),
+  create_container: lazy(() =>
+    import("./containers/create_container.ts").then((m) => m.containerCreate)
+  ),
+  run_container: lazy(() => import("./containers/run_container.ts").then((m) => m.containerRun)),
+  remove_container: lazy(() =>
+    import("./containers/remove_container.ts").then((m) => m.containerRemove)
+  ),
+  prune_containers: lazy(() =>
+    import("./containers/prune_containers.ts").then((m) => m.containerPrune)
+  ),
+  exec_command: lazy(() => import("./exec/exec_command.ts").then((m) => m.execCommand)),
   copy_to_container: lazy(() =>
     import("./exec/copy_to_container.ts").then((m) => m.copyToContainer)
   ),

@@ -12,6 +12,7 @@ import {
 } from "../../src/engine/ops/mod.ts";
 import assert from "node:assert/strict";
 import {
+  compareNames,
   nearestToolName,
   orderTools,
   unknownToolError,
@@ -275,4 +276,21 @@ Deno.test("unknown tool error: DKR-004 naming the tool; the hint guesses, then s
     "Did you mean docker_list_containers? Otherwise list the tools with tools/list",
   );
   assert.equal(unknownToolError("docker_nope", names, list).hint, "List the tools with tools/list");
+});
+
+Deno.test("catalog: compareNames orders names as localeCompare does, without the collator", () => {
+  // Every pair of short names over _, digits and letters, where the collator's order and the
+  // code points' differ ('_' sorts before digits for the collator, after them in ASCII).
+  const alphabet = ["_", "0", "1", "9", "a", "b", "z"];
+  const names = [""];
+  for (let length = 0; length < 3; length++) {
+    for (const name of [...names]) for (const c of alphabet) names.push(name + c);
+  }
+  const unique = [...new Set(names)];
+  for (const a of unique) {
+    for (const b of unique) {
+      assert.equal(Math.sign(compareNames(a, b)), Math.sign(a.localeCompare(b)), `${a} / ${b}`);
+    }
+  }
+  assert.equal(compareNames("Docker-x", "docker_x"), "Docker-x".localeCompare("docker_x"));
 });
