@@ -14,20 +14,12 @@
  * @module
  */
 
-import { type AnyOperation, containers, type OpName, routeOf } from "../engine/ops/mod.ts";
+import type { AnyOperation, OpName } from "../engine/ops/mod.ts";
+import { autoRemovalOf, CONFIRM_REMOVAL, removalOf } from "../docker/removals.ts";
 import { cancelledByUser } from "./call_guard.ts";
 
 /** Engine methods whose first argument is an operation. */
 const REQUEST_METHODS = new Set<PropertyKey>(["request", "json", "text"]);
-
-/** The prunes, and what each removes. */
-const PRUNES: Partial<Record<OpName, string>> = {
-  "container.prune": "containers",
-  "image.prune": "images",
-  "volume.prune": "volumes",
-  "network.prune": "networks",
-  "image.build_prune": "build",
-};
 
 /** What a create answers as its object's ID or name. */
 const CREATES: ReadonlySet<OpName> = new Set<OpName>([
@@ -35,48 +27,6 @@ const CREATES: ReadonlySet<OpName> = new Set<OpName>([
   "volume.create",
   "network.create",
 ]);
-
-/** The kinds of object whose removal is named in words. */
-const NAMED = new Set(["container", "image", "volume", "network"]);
-
-/** What an operation removes, in words, or undefined when it removes nothing. */
-export function removalOf(op: AnyOperation): string | undefined {
-  const prune = PRUNES[op.name];
-  if (prune) return `unused ${prune} (prune)`;
-  if (op.method !== "DELETE") return undefined;
-  const { target } = op;
-  if (target.kind === "none" || !NAMED.has(target.kind)) return `${routeOf(op)} (DELETE)`;
-  return `${target.kind} ${target.ref}`;
-}
-
-/**
- * Asks now about a removal the handler will send later, for work that must not
- * start without the answer (compose stops a container before removing it: a
- * "no" must leave it running). A no-op where the call is not guarded.
- */
-export async function confirmRemoval(engine: object, op: AnyOperation): Promise<void> {
-  await (engine as { confirmRemoval?: (op: AnyOperation) => Promise<void> }).confirmRemoval?.(op);
-}
-
-/**
- * What a stop or kill removes: a container started with auto-remove (`--rm`)
- * is deleted by the engine as soon as it exits, so stopping it is removing it.
- * Undefined for any other operation, and for a container without auto-remove.
- */
-export async function autoRemovalOf(
-  engine: { json<T>(op: AnyOperation): Promise<T> },
-  op: AnyOperation,
-): Promise<string | undefined> {
-  if (op.name !== "container.stop" && op.name !== "container.kill") return undefined;
-  if (op.target.kind !== "container") return undefined;
-  const ref = op.target.ref;
-  const info = await engine.json<{ HostConfig?: { AutoRemove?: boolean } }>(
-    containers.inspect(ref, {}, { signal: op.signal }),
-  ).catch(() => undefined); // a missing container removes nothing: the stop itself will say so
-  if (!info?.HostConfig?.AutoRemove) return undefined;
-  const verb = op.name === "container.stop" ? "stop" : "kill";
-  return `container ${ref} (started with auto-remove: the ${verb} removes it)`;
-}
 
 function createdId(op: AnyOperation, answer: unknown): string | undefined {
   if (!CREATES.has(op.name) || !answer) return undefined;
@@ -105,7 +55,7 @@ export function confirmingRemovals<E extends object>(
   };
   return new Proxy(engine, {
     get(target, prop) {
-      if (prop === "confirmRemoval") return check;
+      if (prop === CONFIRM_REMOVAL) return check;
       const value = Reflect.get(target, prop, target);
       if (typeof value !== "function") return value;
       if (!REQUEST_METHODS.has(prop)) return value.bind(target);

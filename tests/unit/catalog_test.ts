@@ -21,7 +21,8 @@ import {
 } from "../../src/catalog/mod.ts";
 import { annotationsFor } from "../../src/interpreter/annotations.ts";
 import { needsConfirmation } from "../../src/interpreter/call_guard.ts";
-import { confirmingRemovals, removalOf } from "../../src/interpreter/confirm_removals.ts";
+import { confirmingRemovals } from "../../src/interpreter/confirm_removals.ts";
+import { removalOf } from "../../src/docker/removals.ts";
 import { loadManifests } from "../../src/manifest/mod.ts";
 import type { Level, ToolsetSpec, ToolSpec } from "../../src/manifest/types.ts";
 

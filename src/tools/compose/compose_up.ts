@@ -9,7 +9,7 @@
  */
 
 import { containers } from "../../engine/ops/mod.ts";
-import { confirmRemoval } from "../../interpreter/confirm_removals.ts";
+import { confirmRemoval } from "../../docker/removals.ts";
 import type { Handler, HandlerContext } from "../../interpreter/contract.ts";
 import { StepProgress } from "../../docker/progress/steps.ts";
 import { alignColumns, counted } from "../../guard/formats.ts";
