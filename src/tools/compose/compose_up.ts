@@ -32,7 +32,7 @@ import {
   containerPlan,
   serviceImage,
 } from "../../docker/compose/engine_spec.ts";
-import { ensureImages } from "../../docker/compose/images.ts";
+import { ensureImages } from "./_images.ts";
 import { loadProject } from "../../docker/compose/load.ts";
 import type { ProjectModel, ServiceModel } from "../../docker/compose/model.ts";
 import { checkProjectName, configHash, LABEL } from "../../docker/compose/naming.ts";

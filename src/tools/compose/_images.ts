@@ -1,7 +1,8 @@
 /**
- * Making sure every service has its image: built (services with `build:`,
- * through the `docker_build_image` handler, when missing or asked to), pulled
- * (through the `docker_pull_image` handler) when missing, or used as it is.
+ * The image step of docker_compose_up: every service gets its image, built
+ * (services with `build:`, through the `docker_build_image` tool's handler,
+ * when missing or asked to), pulled (through the `docker_pull_image` tool's
+ * handler) when missing, or used as it is.
  * An image that exists locally is never pulled unless the call (`pull`) or
  * the service (`pull_policy: always`) asks for it.
  *
@@ -10,14 +11,14 @@
 
 import { BerthError } from "../../errors/mod.ts";
 import { checkFormat } from "../../guard/formats.ts";
-import { buildImage } from "../../tools/images/build_image.ts";
-import { localImage } from "../local_image.ts";
-import { pullImage } from "../../tools/images/pull_image.ts";
-import type { StepProgress } from "../progress/steps.ts";
+import { buildImage } from "../images/build_image.ts";
+import { localImage } from "../../docker/local_image.ts";
+import { pullImage } from "../images/pull_image.ts";
+import type { StepProgress } from "../../docker/progress/steps.ts";
 import type { HandlerContext } from "../../interpreter/contract.ts";
-import { serviceImage } from "./engine_spec.ts";
-import type { ProjectModel, ServiceModel } from "./model.ts";
-import { forService, keyError } from "./syntax.ts";
+import { serviceImage } from "../../docker/compose/engine_spec.ts";
+import type { ProjectModel, ServiceModel } from "../../docker/compose/model.ts";
+import { forService, keyError } from "../../docker/compose/syntax.ts";
 
 /** What happened to one service's image. */
 export interface ImageOutcome {
