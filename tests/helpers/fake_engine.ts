@@ -60,6 +60,9 @@ export class FakeEngine implements Disposable {
   readonly requests: FakeRequest[] = [];
   /** How many connections the client closed while an answer was pending. */
   abandoned = 0;
+  /** The most requests left hanging at one moment ("hang"): what a client's in-flight bound caps. */
+  mostHanging = 0;
+  #hanging = 0;
   readonly #listener: Deno.Listener;
   readonly #conns = new Set<Deno.Conn>();
   #onAbandon: (() => void)[] = [];
@@ -178,7 +181,9 @@ export class FakeEngine implements Disposable {
     switch (behaviour) {
       case "hang": {
         // Never answer; the only way out is the client closing the connection.
+        this.mostHanging = Math.max(this.mostHanging, ++this.#hanging);
         while ((await conn.read(buf)) !== null) { /* ignore */ }
+        this.#hanging--;
         this.#markAbandoned();
         return false;
       }

@@ -219,10 +219,13 @@ Deno.test("fake socket: accepts and never answers — 200 concurrent calls all c
     );
     assert.ok(results.every((r) => errorCode(r) === "DKR-008"));
     // The rest waited in berth's own queue (src/guard/limiter.ts) and left it at the deadline.
+    // The bound is on requests at once: a call queued a little later than the first ones may
+    // still reach the engine when their deadline frees its slot (its own deadline is later).
     assert.ok(
-      fake.calls.length > 0 && fake.calls.length <= MAX_IN_FLIGHT,
-      `${fake.calls.length} reached it`,
+      fake.mostHanging > 0 && fake.mostHanging <= MAX_IN_FLIGHT,
+      `${fake.mostHanging} requests hung at once`,
     );
+    assert.ok(fake.calls.length < 200, `${fake.calls.length} of 200 calls reached the engine`);
     assert.ok(await fake.waitAbandoned(fake.calls.length, 5_000), "every connection was closed");
   } finally {
     done(app, fake);
