@@ -108,11 +108,19 @@ async function createContainer(name: string, cmd: string[], group: string): Prom
   return name;
 }
 
-async function removeOurs(label: string): Promise<void> {
+async function removeOurs(label: string, olderThanS = 0): Promise<void> {
   const filters = encodeURIComponent(JSON.stringify({ label: [label] }));
-  const list = JSON.parse(await raw("GET", `/containers/json?all=1&filters=${filters}`));
-  await pool(list as { Id: string }[], 8, (c) => raw("DELETE", `/containers/${c.Id}?force=1&v=1`));
+  const list = JSON.parse(await raw("GET", `/containers/json?all=1&filters=${filters}`)) as {
+    Id: string;
+    Created: number;
+  }[];
+  const before = Date.now() / 1000 - olderThanS;
+  const old = list.filter((c) => c.Created <= before);
+  await pool(old, 8, (c) => raw("DELETE", `/containers/${c.Id}?force=1&v=1`));
 }
+
+/** Bench containers older than this are a crashed run's leftovers; younger ones may be another run's. */
+const STALE_S = 3600;
 
 // ---------------------------------------------------------------- measuring
 
@@ -476,7 +484,8 @@ async function main(): Promise<void> {
   prefix = `/v${compareVersions(engineApi, MAX_API_VERSION) < 0 ? engineApi : MAX_API_VERSION}`;
   note(`engine API ${engineApi}, raw requests use ${prefix}; ${ITERATIONS} iterations per latency`);
 
-  await removeOurs(`berth.test=${SUITE}`);
+  // Another engineer's bench may be running on the same engine: only leftovers of old runs go.
+  await removeOurs(`berth.test=${SUITE}`, STALE_S);
 
   // Cold start and the catalogue first, before the engine is loaded with containers.
   if (!PER_CALL_ONLY) {
