@@ -4,20 +4,12 @@
  * {@link LAYERS}, and no files import each other in a cycle. Run by
  * `deno task check`.
  *
- *   deno run --allow-read --allow-run tests/tools/check_imports.ts            check
- *   deno run --allow-read --allow-run --allow-write tests/tools/check_imports.ts --prune
- *                                              delete the allowlist's fixed entries
- *   deno run --allow-read --allow-run --allow-write tests/tools/check_imports.ts --update
- *                                              rewrite the allowlist (see below)
+ *   deno run --allow-read --allow-run tests/tools/check_imports.ts
  *
  * The graph is read with `deno info --json` from one synthetic root that
- * imports every file of src/ (tests/tools/import_graph.ts).
- *
- * The allowlist (tests/tools/import_allowlist.txt) holds the known violations
- * of the redesign still under way, one import per line. It may only shrink:
- * the check fails on a violation it does not list and on an entry that is no
- * longer a violation. `--update` rewrites it from the graph; that is for a
- * planned move of files only, and its diff is reviewed like code.
+ * imports every file of src/ (tests/tools/import_graph.ts). There is no
+ * allowlist: a violation is fixed where it is made (the redesign's temporary
+ * list of known violations shrank to nothing and was deleted).
  *
  * @module
  */
@@ -29,9 +21,7 @@ import {
   edgeKey,
   edgesOf,
   type Graph,
-  reaches,
   readGraph,
-  without,
 } from "./import_graph.ts";
 
 export { cycles, type Graph, readGraph } from "./import_graph.ts";
@@ -76,7 +66,7 @@ export const ENTRY_POINTS: readonly string[] = [
 /** One finding, with the fix. */
 export interface Violation {
   kind: "upward" | "cycle" | "unused" | "unplaced" | "contract";
-  /** The allowlist's line for it. */
+  /** The import (`from -> to`) or file it is about. */
   key: string;
   message: string;
 }
@@ -107,33 +97,19 @@ function cycleMessage(path: readonly string[], size: number): string {
     `module both import, so that one of these imports can go`;
 }
 
-/** What {@link checkGraph} found. */
-export interface Report {
-  violations: Violation[];
-  /** Allowlist lines that no longer name a violation: remove them. */
-  stale: string[];
-}
-
 /**
  * Checks a graph against the order, for cycles, for files nothing imports,
- * for files in no layer and for code imported by a contract. Edges the
- * allowlist names are tolerated (an allowed edge that closes a cycle breaks
- * it) and reported as stale once the graph no longer needs them.
+ * for files in no layer and for code imported by a contract.
  */
-export function checkGraph(
-  graph: Graph,
-  allowlist: ReadonlySet<string> = new Set(),
-  typeOnly: ReadonlySet<string> = new Set(),
-): Report {
+export function checkGraph(graph: Graph, typeOnly: ReadonlySet<string> = new Set()): Violation[] {
   const edges = edgesOf(graph);
-  const violations = [
+  return [
     ...unplaced(graph),
     ...contractCode(edges, typeOnly),
-    ...edges.filter((e) => isUpward(e) && !allowlist.has(edgeKey(e))).map(upward),
-    ...cyclic(without(graph, allowlist)),
-    ...unused(graph, edges).filter((v) => !allowlist.has(v.key)),
+    ...edges.filter(isUpward).map(upward),
+    ...cyclic(graph),
+    ...unused(graph, edges),
   ];
-  return { violations, stale: staleEntries(graph, edges, allowlist) };
 }
 
 function unplaced(graph: Graph): Violation[] {
@@ -188,101 +164,26 @@ function unused(graph: Graph, edges: Edge[]): Violation[] {
     }));
 }
 
-/** Allowlist lines the graph no longer needs: the import is gone, or neither upward nor on a cycle. */
-function staleEntries(graph: Graph, edges: Edge[], allowlist: ReadonlySet<string>): string[] {
-  const present = new Set(edges.map(edgeKey));
-  const imported = new Set(edges.map((e) => e.to));
-  return [...allowlist].filter((key) => {
-    if (key.startsWith("unused ")) {
-      const file = key.slice("unused ".length);
-      return !graph.has(file) || imported.has(file);
-    }
-    if (!present.has(key)) return true;
-    const [from, to] = key.split(" -> ");
-    return !isUpward({ from, to }) && !reaches(graph, to, from);
-  }).sort();
-}
-
-/**
- * The allowlist lines that make a graph pass: every upward edge, then one
- * closing edge per cycle until none is left, then the unused files.
- */
-export function allowlistFor(graph: Graph): string[] {
-  const allowed = new Set(edgesOf(graph).filter(isUpward).map(edgeKey));
-  for (;;) {
-    const found = cycles(without(graph, allowed));
-    if (!found.length) break;
-    const path = cyclePath(without(graph, allowed), found[0]);
-    allowed.add(edgeKey({ from: path.at(-2)!, to: path.at(-1)! }));
-  }
-  for (const v of unused(graph, edgesOf(graph))) allowed.add(v.key);
-  return [...allowed].sort();
-}
-
-/** Parses an allowlist: one entry a line; `#` starts a comment. */
-export function parseAllowlist(text: string): Set<string> {
-  return new Set(
-    text.split("\n").map((line) => line.replace(/#.*/, "").trim()).filter((line) => line),
-  );
-}
-
-/** The command that rewrites the allowlist. */
-export const UPDATE_COMMAND =
-  "deno run --allow-read --allow-run --allow-write tests/tools/check_imports.ts --update";
-
-/** The allowlist of known violations, shrinking to nothing. */
-export const ALLOWLIST = new URL("./import_allowlist.txt", import.meta.url);
-
-const ALLOWLIST_HEADER =
-  `# Known violations of the import order (tests/tools/check_imports.ts), one a line:
-# "<from> -> <to>" (an import, paths under src/) or "unused <file>". This list may only
-# shrink: \`deno task check\` fails on a violation not listed here and on a line that no
-# longer names one. Fix a violation, then delete its line.
-`;
-
 async function main(args: string[]): Promise<number> {
   const at = args.indexOf("--repo");
   const repo = at >= 0
     ? args[at + 1].replace(/\/?$/, "/")
     : new URL("../../", import.meta.url).pathname;
   const { graph, typeOnly } = await readGraph(`${repo}src`, `${repo}deno.json`);
-  if (args.includes("--update")) {
-    const lines = allowlistFor(graph);
-    await Deno.writeTextFile(ALLOWLIST, ALLOWLIST_HEADER + lines.map((l) => `${l}\n`).join(""));
-    console.log(`${ALLOWLIST.pathname}: ${lines.length} entries`);
-    return 0;
-  }
-  const text = await Deno.readTextFile(ALLOWLIST).catch(() => "");
-  const allowlist = parseAllowlist(text);
-  const { violations, stale } = checkGraph(graph, allowlist, typeOnly);
-  if (args.includes("--prune")) {
-    const gone = new Set(stale);
-    const kept = text.split("\n").filter((line) => !gone.has(line.replace(/#.*/, "").trim()));
-    await Deno.writeTextFile(ALLOWLIST, kept.join("\n"));
-    console.log(`${ALLOWLIST.pathname}: ${stale.length} stale entries deleted`);
-    return 0;
-  }
+  const violations = checkGraph(graph, typeOnly);
   for (const v of violations) console.error(`✗ ${v.message}\n`);
-  for (const line of stale) {
+  if (violations.length) {
     console.error(
-      `✗ tests/tools/import_allowlist.txt lists '${line}', which is no longer a violation. ` +
-        `Fix: delete that line (--prune deletes all such lines)\n`,
-    );
-  }
-  if (violations.length || stale.length) {
-    console.error(
-      `Import order: ${violations.length} violation(s), ${stale.length} stale allowlist ` +
-        `line(s). The order, top first: ${LAYERS.map((l) => l.name).join(" → ")} ` +
+      `Import order: ${violations.length} violation(s). The order, top first: ` +
+        `${LAYERS.map((l) => l.name).join(" → ")} ` +
         `(${CONTRACTS.map((c) => `src/${c}`).join(", ")} importable from all); ` +
-        `docs/architecture.md says where code goes. After a planned move of files, ` +
-        `rewrite the allowlist with: ${UPDATE_COMMAND}`,
+        `docs/architecture.md says where code goes`,
     );
     return 1;
   }
-  const edges = edgesOf(graph).length;
   console.log(
-    `Import order: ${graph.size} files, ${edges} imports, no cycle, no import up the order` +
-      (allowlist.size ? ` (${allowlist.size} known in tests/tools/import_allowlist.txt)` : ""),
+    `Import order: ${graph.size} files, ${edgesOf(graph).length} imports, no cycle, ` +
+      `no import up the order`,
   );
   return 0;
 }

@@ -2,7 +2,7 @@
  * The import graph of src/ for tests/tools/check_imports.ts: read with
  * `deno info --json` (Deno's own parser and resolver, so comments and strings
  * never count as imports), and the graph algorithms the check needs (Tarjan's
- * strongly connected components, one concrete cycle, reachability).
+ * strongly connected components, one concrete cycle).
  *
  * @module
  */
@@ -23,7 +23,7 @@ export interface ImportGraph {
   typeOnly: Set<string>;
 }
 
-/** An edge as one line: `from -> to` (an allowlist line). */
+/** An edge as one line: `from -> to`. */
 export function edgeKey(edge: Edge): string {
   return `${edge.from} -> ${edge.to}`;
 }
@@ -31,15 +31,6 @@ export function edgeKey(edge: Edge): string {
 /** Every import of a graph. */
 export function edgesOf(graph: Graph): Edge[] {
   return [...graph].flatMap(([from, tos]) => [...tos].map((to) => ({ from, to })));
-}
-
-/** The graph without the edges of these keys. */
-export function without(graph: Graph, skip: ReadonlySet<string>): Graph {
-  const kept: Graph = new Map();
-  for (const [from, tos] of graph) {
-    kept.set(from, new Set([...tos].filter((to) => !skip.has(edgeKey({ from, to })))));
-  }
-  return kept;
 }
 
 /** The strongly connected components of more than one file, or of a file importing itself. */
@@ -97,23 +88,6 @@ export function cyclePath(graph: Graph, component: readonly string[]): string[] 
     }
   }
   return [start, start];
-}
-
-/** True when `to` is reachable from `from`. */
-export function reaches(graph: Graph, from: string, to: string): boolean {
-  const seen = new Set([from]);
-  const queue = [from];
-  while (queue.length) {
-    const v = queue.shift()!;
-    if (v === to) return true;
-    for (const w of graph.get(v) ?? []) {
-      if (!seen.has(w)) {
-        seen.add(w);
-        queue.push(w);
-      }
-    }
-  }
-  return false;
 }
 
 interface DenoInfo {

@@ -1,13 +1,5 @@
 import { assert, assertEquals } from "../helpers/asserts.ts";
-import {
-  allowlistFor,
-  checkGraph,
-  cycles,
-  type Graph,
-  layerOf,
-  parseAllowlist,
-  readGraph,
-} from "../tools/check_imports.ts";
+import { checkGraph, cycles, type Graph, layerOf, readGraph } from "../tools/check_imports.ts";
 
 /** A graph from "from -> to" lines; every file named becomes a node. */
 function graphOf(...lines: string[]): Graph {
@@ -32,11 +24,11 @@ const CLEAN = [
 ];
 
 Deno.test("check_imports: a graph that keeps the order passes", () => {
-  assertEquals(checkGraph(graphOf(...CLEAN)), { violations: [], stale: [] });
+  assertEquals(checkGraph(graphOf(...CLEAN)), []);
 });
 
 Deno.test("check_imports: an import up the order fails, naming both files and the fix", () => {
-  const { violations } = checkGraph(graphOf(...CLEAN, "engine/client.ts -> policy/redact.ts"));
+  const violations = checkGraph(graphOf(...CLEAN, "engine/client.ts -> policy/redact.ts"));
   assertEquals(violations.map((v) => [v.kind, v.key]), [
     ["upward", "engine/client.ts -> policy/redact.ts"],
   ]);
@@ -48,9 +40,9 @@ Deno.test("check_imports: an import up the order fails, naming both files and th
 
 Deno.test("check_imports: the handler contract is importable from every layer, nothing else is", () => {
   const lower = graphOf(...CLEAN, "engine/client.ts -> interpreter/contract.ts");
-  assertEquals(checkGraph(lower).violations, []);
+  assertEquals(checkGraph(lower), []);
   const other = graphOf(...CLEAN, "tools/containers/logs.ts -> interpreter/result.ts");
-  assertEquals(checkGraph(other).violations.map((v) => v.kind), ["upward"]);
+  assertEquals(checkGraph(other).map((v) => v.kind), ["upward"]);
 });
 
 Deno.test("check_imports: a cycle between files of one layer fails", () => {
@@ -60,7 +52,7 @@ Deno.test("check_imports: a cycle between files of one layer fails", () => {
     "policy/config.ts -> policy/mod.ts",
     "engine/client.ts -> policy/mod.ts",
   );
-  const cyclic = checkGraph(graph).violations.filter((v) => v.kind === "cycle");
+  const cyclic = checkGraph(graph).filter((v) => v.kind === "cycle");
   assertEquals(cyclic.length, 1);
   assert(
     cyclic[0].message.includes("src/policy/config.ts → src/policy/mod.ts → src/policy/config.ts"),
@@ -73,53 +65,17 @@ Deno.test("check_imports: a cycle between files of one layer fails", () => {
 });
 
 Deno.test("check_imports: a module nothing imports fails unless it is an entry point", () => {
-  const { violations } = checkGraph(graphOf(...CLEAN, "engine/mod.ts -> engine/client.ts"));
+  const violations = checkGraph(graphOf(...CLEAN, "engine/mod.ts -> engine/client.ts"));
   assertEquals(violations.map((v) => v.key), ["unused engine/mod.ts"]);
-});
-
-Deno.test("check_imports: the allowlist tolerates its entries and fails when one goes stale", () => {
-  const bad = graphOf(
-    ...CLEAN,
-    "config/mod.ts -> interpreter/formats.ts",
-    "server/mod.ts -> config/mod.ts",
-    "interpreter/mod.ts -> interpreter/formats.ts",
-    "tools/containers/a.ts -> tools/containers/b.ts",
-    "tools/containers/b.ts -> tools/containers/a.ts",
-    "interpreter/mod.ts -> tools/containers/a.ts",
-  );
-  const allowlist = new Set(allowlistFor(bad));
-  assertEquals([...allowlist], [
-    "config/mod.ts -> interpreter/formats.ts",
-    "tools/containers/b.ts -> tools/containers/a.ts",
-  ]);
-  assertEquals(checkGraph(bad, allowlist), { violations: [], stale: [] });
-  // A new violation still fails beside the known ones.
-  const worse = graphOf(...CLEAN, "main.ts -> config/mod.ts", "errors/mod.ts -> config/mod.ts");
-  assertEquals(checkGraph(worse, allowlist).violations.map((v) => v.key), [
-    "errors/mod.ts -> config/mod.ts",
-  ]);
-  // Fixed violations leave stale entries, which fail until deleted.
-  assertEquals(checkGraph(graphOf(...CLEAN), allowlist).stale, [...allowlist]);
-  // An edge still present but no longer on a cycle is stale too.
-  const broken = graphOf(
-    ...CLEAN,
-    "tools/containers/b.ts -> tools/containers/a.ts",
-    "interpreter/mod.ts -> tools/containers/b.ts",
-  );
-  assertEquals(checkGraph(broken, allowlist).stale, [
-    "config/mod.ts -> interpreter/formats.ts",
-    "tools/containers/b.ts -> tools/containers/a.ts",
-  ]);
-  assertEquals(parseAllowlist("# header\na.ts -> b.ts  # why\n\n"), new Set(["a.ts -> b.ts"]));
 });
 
 Deno.test("check_imports: a file in no layer fails, and so does a contract that imports code", () => {
   const outside = checkGraph(graphOf(...CLEAN, "main.ts -> elsewhere/x.ts"));
-  assertEquals(outside.violations.map((v) => v.key), ["unplaced elsewhere/x.ts"]);
+  assertEquals(outside.map((v) => v.key), ["unplaced elsewhere/x.ts"]);
   const contract = graphOf(...CLEAN, "interpreter/contract.ts -> engine/client.ts");
   const typeOnly = new Set(["interpreter/contract.ts -> engine/client.ts"]);
-  assertEquals(checkGraph(contract, new Set(), typeOnly).violations, []);
-  assertEquals(checkGraph(contract).violations.map((v) => [v.kind, v.key]), [
+  assertEquals(checkGraph(contract, typeOnly), []);
+  assertEquals(checkGraph(contract).map((v) => [v.kind, v.key]), [
     ["contract", "interpreter/contract.ts -> engine/client.ts"],
   ]);
 });
@@ -155,7 +111,7 @@ Deno.test("check_imports: static, dynamic, re-export and type-only imports are a
     assertEquals([...graph.get("main.ts")!].sort(), ["engine/a.ts", "policy/dyn.ts"]);
     assertEquals([...graph.get("engine/a.ts")!].sort(), ["engine/b.ts", "policy/types.ts"]);
     assertEquals([...typeOnly], ["engine/a.ts -> policy/types.ts"]);
-    const { violations } = checkGraph(graph, new Set(), typeOnly);
+    const violations = checkGraph(graph, typeOnly);
     assertEquals(violations.map((v) => v.key), [
       "engine/a.ts -> policy/types.ts",
       "unused policy/commented.ts",
