@@ -13,7 +13,7 @@
 
 import { BerthError } from "../../errors/mod.ts";
 import { sleep } from "../../guard/retry.ts";
-import { inspect, list, type Ops } from "../../engine/ops/swarm.ts";
+import { inspect, list, type Ops } from "./api.ts";
 import { desiredReplicas } from "./spec.ts";
 import { currentTasks, ENDED, taskErrors } from "./tasks.ts";
 

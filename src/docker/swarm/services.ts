@@ -9,7 +9,7 @@
  */
 
 import { BerthError } from "../../errors/mod.ts";
-import { inspect, list, type Ops } from "../../engine/ops/swarm.ts";
+import { inspect, list, type Ops } from "./api.ts";
 import type { HandlerContext } from "../../interpreter/contract.ts";
 import { desiredReplicas, type FileRef } from "./spec.ts";
 

@@ -7,7 +7,7 @@
  */
 
 import { system } from "../../engine/ops/mod.ts";
-import { list, serviceLogs } from "../../engine/ops/swarm.ts";
+import { list, serviceLogs } from "../../docker/swarm/api.ts";
 import { demultiplex, ndjson } from "../../engine/streams.ts";
 import { diagnoseService } from "../../docker/swarm/diagnose.ts";
 import {

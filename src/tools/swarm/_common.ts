@@ -7,7 +7,7 @@
  * @module
  */
 
-import { update } from "../../engine/ops/swarm.ts";
+import { update } from "../../docker/swarm/api.ts";
 import { networks } from "../../engine/ops/mod.ts";
 import {
   type Convergence,

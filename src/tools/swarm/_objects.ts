@@ -9,7 +9,7 @@
  * @module
  */
 
-import { create, inspect, list, remove } from "../../engine/ops/swarm.ts";
+import { create, inspect, list, remove } from "../../docker/swarm/api.ts";
 import { alignColumns } from "../../guard/formats.ts";
 import type { Handler } from "../../interpreter/contract.ts";
 import { type Json, opsOf } from "../../docker/swarm/services.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { list } from "../../engine/ops/swarm.ts";
+import { list } from "../../docker/swarm/api.ts";
 import {
   type Json,
   names,

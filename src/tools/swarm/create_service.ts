@@ -5,7 +5,7 @@
  * @module
  */
 
-import { create } from "../../engine/ops/swarm.ts";
+import { create } from "../../docker/swarm/api.ts";
 import { opsOf, withFileReferences } from "../../docker/swarm/services.ts";
 import { fileRefs, serviceSpec } from "../../docker/swarm/spec.ts";
 import type { Handler } from "../../interpreter/contract.ts";

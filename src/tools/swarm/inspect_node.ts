@@ -4,7 +4,7 @@
  * @module
  */
 
-import { inspect } from "../../engine/ops/swarm.ts";
+import { inspect } from "../../docker/swarm/api.ts";
 import { nodeRow } from "../../docker/swarm/nodes.ts";
 import { opsOf } from "../../docker/swarm/services.ts";
 import type { Handler } from "../../interpreter/contract.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { list } from "../../engine/ops/swarm.ts";
+import { list } from "../../docker/swarm/api.ts";
 import { opsOf, serviceRow, shortImage, visibleService } from "../../docker/swarm/services.ts";
 import type { Handler } from "../../interpreter/contract.ts";
 

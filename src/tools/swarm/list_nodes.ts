@@ -4,7 +4,7 @@
  * @module
  */
 
-import { list } from "../../engine/ops/swarm.ts";
+import { list } from "../../docker/swarm/api.ts";
 import { nodeRow } from "../../docker/swarm/nodes.ts";
 import { opsOf } from "../../docker/swarm/services.ts";
 import { alignColumns } from "../../guard/formats.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { remove } from "../../engine/ops/swarm.ts";
+import { remove } from "../../docker/swarm/api.ts";
 import { opsOf, visibleService } from "../../docker/swarm/services.ts";
 import type { Handler } from "../../interpreter/contract.ts";
 

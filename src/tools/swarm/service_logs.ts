@@ -5,7 +5,7 @@
  * @module
  */
 
-import { serviceLogs as logsRoute } from "../../engine/ops/swarm.ts";
+import { serviceLogs as logsRoute } from "../../docker/swarm/api.ts";
 import { demultiplex, rawStream } from "../../engine/streams.ts";
 import { invalidInput } from "../../errors/mod.ts";
 import { counted, parseTime } from "../../guard/formats.ts";

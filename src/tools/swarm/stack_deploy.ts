@@ -12,7 +12,7 @@ import {
   listNetworks,
   type Ops,
   update,
-} from "../../engine/ops/swarm.ts";
+} from "../../docker/swarm/api.ts";
 import { BerthError } from "../../errors/mod.ts";
 import { alignColumns, counted } from "../../guard/formats.ts";
 import type { Handler } from "../../interpreter/contract.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { list, listNetworks, type Ops, remove, removeNetwork } from "../../engine/ops/swarm.ts";
+import { list, listNetworks, type Ops, remove, removeNetwork } from "../../docker/swarm/api.ts";
 import { BerthError } from "../../errors/mod.ts";
 import { sleep } from "../../guard/retry.ts";
 import { counted } from "../../guard/formats.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { engineInfo } from "../../engine/ops/swarm.ts";
+import { engineInfo } from "../../docker/swarm/api.ts";
 import { type Json, opsOf } from "../../docker/swarm/services.ts";
 import type { Handler } from "../../interpreter/contract.ts";
 

@@ -5,7 +5,7 @@
  */
 
 import { invalidInput } from "../../errors/mod.ts";
-import { inspect, update } from "../../engine/ops/swarm.ts";
+import { inspect, update } from "../../docker/swarm/api.ts";
 import { nodeRow } from "../../docker/swarm/nodes.ts";
 import { opsOf } from "../../docker/swarm/services.ts";
 import type { Handler } from "../../interpreter/contract.ts";
