@@ -6,6 +6,12 @@
  * operation to send (its target resolved to a full ID where the name lists
  * ask for it) with, for lists, the filter of the answer.
  *
+ * Bodies are typed where operations are built (src/engine/ops/), but a check
+ * reads a body key through `field()`, ignoring case and taking the last
+ * spelling, because that is how the engine decodes it: a guard that trusted
+ * the declared type would judge `HostConfig` while the engine obeys
+ * `hostconfig` (docs/security.md rule 3).
+ *
  * @module
  */
 
