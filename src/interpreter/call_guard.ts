@@ -29,11 +29,12 @@ export function engineForCall(engine: EngineClient, readOnly = false): EngineCli
 
 /**
  * For route tools: checks `request.target.image` against the image lists for
- * tools that change something. The container a route names needs nothing
- * here: the policy engine resolves the operation's target, once per call
- * (src/policy/enforce/). Answers the arguments to plan with.
+ * tools that change something, as the image lists judge an image a change
+ * uses. The container a route names needs nothing here: the policy engine
+ * resolves the operation's target, once per call (src/policy/enforce/).
+ * Answers the arguments to plan with.
  */
-export async function resolveRouteTargets(ctx: HandlerContext): Promise<Args> {
+export async function checkRouteImage(ctx: HandlerContext): Promise<Args> {
   const image = ctx.spec.request?.target?.image;
   if (image && ctx.spec.permission !== "read" && typeof ctx.args[image] === "string") {
     await checkImage(ctx, ctx.args[image] as string);

@@ -18,13 +18,13 @@ import {
   CallRedaction,
   callRedactor,
   cancelledByUser,
+  checkRouteImage,
   confirmMessage,
   engineForCall,
   needsConfirmation,
   redactError,
   redactOutbound,
   removalMessage,
-  resolveRouteTargets,
   secretsSeen,
 } from "./call_guard.ts";
 import { confirmingRemovals } from "./confirm_removals.ts";
@@ -360,7 +360,7 @@ export class Interpreter {
   async #run(ctx: HandlerContext): Promise<Shaped> {
     const { spec } = ctx;
     if (spec.handler) return await this.#options.handlers[spec.handler](ctx);
-    const before = await fetchBefore(ctx, await resolveRouteTargets(ctx));
+    const before = await fetchBefore(ctx, await checkRouteImage(ctx));
     const [data, also] = await Promise.all([
       withHints(spec, this.#fetch(ctx, before.args)),
       fetchAlso(ctx, before.args),
