@@ -30,8 +30,8 @@ export interface ChunkReader {
 const pool: ArrayBuffer[] = [];
 const POOL_MAX = 16;
 
-function takeBuffer(): ArrayBuffer {
-  return pool.pop() ?? new ArrayBuffer(READ_BUFFER_BYTES);
+function takeBuffer(bytes: number): ArrayBuffer {
+  return (bytes === READ_BUFFER_BYTES ? pool.pop() : undefined) ?? new ArrayBuffer(bytes);
 }
 
 function giveBack(buffer: ArrayBuffer): void {
@@ -49,20 +49,25 @@ function giveBack(buffer: ArrayBuffer): void {
  * few MiB. The buffer comes from a pool and goes back to it when the body
  * ends or is cancelled between reads (a read in flight owns it until it
  * settles). Other streams use their default reader (which gathers nothing).
+ * A long-lived stream of small chunks (stats frames) passes a smaller
+ * `bufferBytes`: that buffer is its own, never pooled.
  *
  * A gathering read (`read(gather)`) fills the buffer from as many chunks as
  * come before it answers: the engine sends a log one line per chunk, and each
  * read costs about the same whatever it answers, so a 100-line tail read as
  * two chunks instead of 100 took a fifth less CPU (docs/performance.md).
  */
-export function chunkReader(body: ReadableStream<Uint8Array>): ChunkReader {
+export function chunkReader(
+  body: ReadableStream<Uint8Array>,
+  bufferBytes = READ_BUFFER_BYTES,
+): ChunkReader {
   let byob: ReadableStreamBYOBReader;
   try {
     byob = body.getReader({ mode: "byob" });
   } catch {
     return body.getReader();
   }
-  let buffer: ArrayBuffer | undefined = takeBuffer();
+  let buffer: ArrayBuffer | undefined = takeBuffer(bufferBytes);
   let reading = false;
   // A gathering read that meets the end answers its last bytes; the next read answers done.
   let ended = false;
@@ -78,7 +83,7 @@ export function chunkReader(body: ReadableStream<Uint8Array>): ChunkReader {
       }
       reading = true;
       let next: ReadableStreamReadResult<Uint8Array>;
-      const min = Math.min(gather, READ_BUFFER_BYTES);
+      const min = Math.min(gather, bufferBytes);
       try {
         // The read transfers the buffer: what it answers is a view of the same memory.
         next = await byob.read(new Uint8Array(buffer), min > 1 ? { min } : undefined);
@@ -105,8 +110,11 @@ export function chunkReader(body: ReadableStream<Uint8Array>): ChunkReader {
 }
 
 /** A body's chunks through {@link chunkReader}; the body is cancelled when the loop stops early. */
-export async function* readChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = chunkReader(body);
+export async function* readChunks(
+  body: ReadableStream<Uint8Array>,
+  bufferBytes?: number,
+): AsyncGenerator<Uint8Array> {
+  const reader = chunkReader(body, bufferBytes);
   let finished = false;
   try {
     while (true) {

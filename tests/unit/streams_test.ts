@@ -291,3 +291,11 @@ Deno.test("demultiplexBytes: corrupt, oversized and cut frames are the same erro
   assert.throws(() => demultiplexBytes(frame(1, "abc").slice(0, 5)), /ended inside a frame/);
   assert.throws(() => demultiplexBytes(frame(2, "abcdef").slice(0, 11)), /ended inside a frame/);
 });
+
+Deno.test("readChunks: a smaller buffer of its own reads a longer chunk in pieces, bytes intact", async () => {
+  const frame = '{"read":"2026-01-01T00:00:00Z","cpu_stats":{}}\n';
+  const pieces: Uint8Array[] = [];
+  for await (const piece of readChunks(byteBody([frame, frame]), 16)) pieces.push(piece);
+  assert.ok(pieces.every((p) => p.length <= 16), "each read fits the 16-byte buffer");
+  assert.equal(pieces.map((p) => dec.decode(p)).join(""), frame + frame);
+});
