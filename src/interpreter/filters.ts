@@ -79,6 +79,9 @@ function argv(value: unknown): string {
   return list(value).map((a) => (/\s/.test(String(a)) ? JSON.stringify(a) : a)).join(" ");
 }
 
+/** The widest column `pad` makes: a manifest's number must not allocate what it says. */
+const MAX_PAD = 1000;
+
 const OWN: Record<string, Filter> = {
   /** `slice A B`: characters A to B of a text, items A to B of a list. */
   slice: (v, [a, b]) =>
@@ -123,8 +126,8 @@ const OWN: Record<string, Filter> = {
     const s = text(v);
     return s !== null && s.length > number(n) ? `${s.slice(0, number(n))}…` : s;
   },
-  /** `pad N`: text padded with spaces to N characters (a column). */
-  pad: (v, [n]) => (text(v) ?? "").padEnd(number(n)),
+  /** `pad N`: text padded with spaces to N characters (a column, so at most {@link MAX_PAD}). */
+  pad: (v, [n]) => (text(v) ?? "").padEnd(Math.min(number(n), MAX_PAD)),
   /** `before TEXT`: the text before the first TEXT (all of it when absent). */
   before: (v, [sep]) => text(v)?.split(String(sep))[0] ?? null,
   /** `prefix TEXT`: TEXT in front of a value that is not empty; empty stays empty. */

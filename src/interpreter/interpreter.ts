@@ -366,8 +366,16 @@ export class Interpreter {
       fetchAlso(ctx, before.args),
     ]);
     if (spec.output.shaper) return await this.#options.shapers[spec.output.shaper](data, ctx);
-    const vars = { ...before.vars, ...also, ...(await shapeVars(ctx)) };
-    return shapeDeclarative(spec.output, data, vars);
+    // Filters reshape what they read (`slice`, `map`, `eq`): a secret cut into pieces or
+    // tested is no longer one the result's redaction can find, so they see answers redacted.
+    const redact = callRedactor(ctx.engine);
+    const vars = { ...redact({ ...before.vars, ...also }), ...(await shapeVars(ctx)) };
+    try {
+      return shapeDeclarative(spec.output, redact(data), vars);
+    } catch (error) {
+      if (!isBerthError(error)) throw error;
+      throw new BerthError(error.type, `${spec.source}: ${error.message}`, { hint: error.hint });
+    }
   }
 
   async #fetch(ctx: HandlerContext, args: Args): Promise<unknown> {

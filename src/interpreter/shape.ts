@@ -17,6 +17,7 @@ import {
   type TextLine,
   VariableArg,
 } from "../manifest/mod.ts";
+import { BerthError } from "../errors/mod.ts";
 import { FILTERS, type FilterScope, isEmpty, isTrue } from "./filters.ts";
 import type { JsonSchema } from "./input.ts";
 import { alignColumns, counted } from "../guard/formats.ts";
@@ -71,23 +72,70 @@ function expression(source: string): Expression {
   return parsed;
 }
 
+/** Expressions and filters one shaping may evaluate (a 5,000-item list takes about 100,000). */
+const MAX_STEPS = 2_000_000;
+/** Characters one shaping may render, and the longest text one filter may answer. */
+const MAX_CHARS = 16 * 1024 * 1024;
+/** How deep `each` may render templates inside templates. */
+const MAX_DEPTH = 16;
+
+/**
+ * What one shaping may spend. A manifest's templates can render each other
+ * through `each`, so the work multiplies with every level (a user's tool of
+ * six levels over 60 items is 60^6 renders), and shaping runs on the event
+ * loop, where no deadline can stop it (docs/security.md rule 8): past a
+ * bound the call answers DKR-004 naming the manifest, the server goes on.
+ */
+class Budget {
+  #steps = 0;
+  #chars = 0;
+  depth = 0;
+
+  step(): void {
+    if (++this.#steps > MAX_STEPS) throw tooCostly(`more than ${MAX_STEPS} evaluations`);
+  }
+
+  text(value: unknown): void {
+    if (typeof value !== "string") return;
+    this.#chars += value.length;
+    if (value.length > MAX_CHARS || this.#chars > MAX_CHARS) {
+      throw tooCostly(`more than ${MAX_CHARS} characters`);
+    }
+  }
+}
+
+/** The refusal of an output that costs too much; the interpreter adds the manifest's file. */
+export function tooCostly(what: string): BerthError {
+  return new BerthError("invalid_input", `output: rendering the answer needs ${what}`, {
+    hint: "Render less in the manifest's output: fewer levels of 'each' through " +
+      "output.templates (a template must not render itself), shorter texts",
+  });
+}
+
 /** What expressions of one output see. */
 class Scope implements FilterScope {
   constructor(
     readonly current: unknown,
     readonly vars: ShapeVars,
     readonly templates: Record<string, Template>,
+    readonly budget: Budget = new Budget(),
   ) {}
 
   /** The same variables, another current value (and more variables). */
   at(current: unknown, more?: ShapeVars): Scope {
     // Variables are never changed: a scope without new ones shares its parent's.
     const vars = more === undefined ? this.vars : { ...this.vars, ...more };
-    return new Scope(current, vars, this.templates);
+    return new Scope(current, vars, this.templates, this.budget);
   }
 
   render(t: Template, current: unknown): string | undefined {
-    return renderParsed(t, this.at(current));
+    const budget = this.budget;
+    if (++budget.depth > MAX_DEPTH) throw tooCostly(`'each' nested more than ${MAX_DEPTH} deep`);
+    try {
+      return renderParsed(t, this.at(current));
+    } finally {
+      budget.depth--;
+    }
   }
 
   static of(output: OutputSpec, current: unknown, vars: ShapeVars): Scope {
@@ -100,6 +148,8 @@ class Scope implements FilterScope {
 
 /** Evaluates an expression: the first alternative that is not empty, through the filters. */
 function evaluate(e: Expression, scope: Scope): unknown {
+  const budget = scope.budget;
+  budget.step();
   let value: unknown;
   for (const path of e.paths) {
     const root = path.variable === undefined ? scope.current : scope.vars[path.variable];
@@ -111,6 +161,10 @@ function evaluate(e: Expression, scope: Scope): unknown {
       a instanceof VariableArg ? pickKeys(scope.vars[a.path.variable!], a.path.keys) : a
     );
     value = FILTERS[f.name](value, args, scope);
+    budget.step();
+    if (typeof value === "string" && value.length > MAX_CHARS) {
+      throw tooCostly(`a text of more than ${MAX_CHARS} characters`);
+    }
   }
   return value;
 }
@@ -186,6 +240,7 @@ function renderParsed(t: Template, scope: Scope): string | undefined {
     if (text === undefined) return undefined;
     out += text;
   }
+  scope.budget.text(out);
   return out;
 }
 
