@@ -23,6 +23,7 @@ import {
 import type { ErrorType } from "../errors/mod.ts";
 import type { ParamSpec, QueryMapping, ToolSpec } from "../manifest/types.ts";
 import { checkFormat, FORMAT_DESCRIPTIONS, parseBytes, parseTime } from "../guard/formats.ts";
+import { NOT_READ_LEVEL } from "../policy/enforce/mod.ts";
 import type { Args } from "./input.ts";
 
 export { encodeFilters };
@@ -56,8 +57,25 @@ export function routeOfTool(spec: ToolSpec): RouteMatch {
     );
   }
   checkDeclaredTarget(spec, match);
+  checkReadLevel(spec, match);
   MATCHED.set(spec, match);
   return match;
+}
+
+/**
+ * A read-level tool may name only routes that read the engine's state: not
+ * every GET does (docs/security.md rule 4; the policy engine refuses them in
+ * a read-level call too).
+ */
+function checkReadLevel(spec: ToolSpec, match: RouteMatch): void {
+  const level = NOT_READ_LEVEL.get(match.name);
+  if (spec.permission !== "read" || level === undefined) return;
+  throw new BerthError(
+    "invalid_input",
+    `${spec.source}: permission: read, but ${match.name} (${ROUTES[match.name].path}) reads ` +
+      `more than the engine's state: declare permission: ${level}`,
+    { hint: `Declare permission: ${level}, the level of the built-in tools that read it` },
+  );
 }
 
 /**

@@ -48,12 +48,31 @@ import {
   resolveVisible,
 } from "./resolve.ts";
 
+/**
+ * GET operations that are not reads of the engine's state (docs/security.md
+ * rule 4): a container's whole filesystem or files (`docker export`, `docker
+ * cp`, the exec level's), an image's layers (`docker save`), a process's
+ * stdin (attach). A read-level call may not send them, and a read-level
+ * manifest may not name them (src/interpreter/plan.ts), with the level to
+ * declare instead.
+ */
+export const NOT_READ_LEVEL: ReadonlyMap<OpName, string> = new Map<OpName, string>([
+  ["container.export", "exec"],
+  ["container.archive_get", "exec"],
+  ["container.attach_ws", "exec"],
+  ["image.get", "images"],
+  ["image.get_all", "images"],
+]);
+
 /** The refusal of an operation that would change the engine during a read-level call. */
 function writeByReadTool(op: AnyOperation): BerthError {
+  const level = NOT_READ_LEVEL.get(op.name);
   return denied(
-    `A read-level tool may not send ${describeOperation(op)}: it would change the engine`,
-    "Declare the tool's permission as the level that fits its route (lifecycle, create, …), " +
-      "or use a built-in tool of that level",
+    `A read-level tool may not send ${describeOperation(op)}: ` +
+      (level ? `it reads more than the engine's state` : `it would change the engine`),
+    `Declare the tool's permission as the level that fits its route (${
+      level ?? "lifecycle, create, …"
+    }), or use a built-in tool of that level`,
   );
 }
 
@@ -255,7 +274,9 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
 
   async #guard(op: AnyOperation): Promise<Guarded> {
     // Before bypass: a read tool that writes is a wrong manifest, not an operator's choice.
-    if (this.#readOnly && !READ_METHODS.has(op.method)) throw writeByReadTool(op);
+    if (this.#readOnly && (!READ_METHODS.has(op.method) || NOT_READ_LEVEL.has(op.name))) {
+      throw writeByReadTool(op);
+    }
     this.#secrets?.addRequest(op);
     const bypass = this.#policy.bypass || unversioned(op);
     const g = this.#rememberAnswer(bypass ? { op } : await check(op, this.#context));

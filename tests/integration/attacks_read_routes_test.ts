@@ -1,0 +1,73 @@
+/**
+ * Read-only is not GET-only (docs/security.md rule 4): a user's YAML tool of
+ * level `read` (suite `atk-readroute`) that names a GET route reading a whole
+ * filesystem, an image's layers or a process's stdin (`docker export`,
+ * `docker cp`, `docker save`, attach) got, under `--allow read`, what only
+ * exec-level tools give. Such a manifest is refused at load naming
+ * `permission`, and the policy engine refuses the operation in any
+ * read-level call whatever declared it.
+ */
+
+import assert from "node:assert/strict";
+import { cleanup, defer, runContainer, testApp } from "../helpers/mod.ts";
+import { containers, images } from "../../src/engine/ops/mod.ts";
+import { PolicyEngine } from "../../src/policy/enforce/mod.ts";
+import { TEST_IMAGE } from "../helpers/mod.ts";
+
+const SUITE = "atk-readroute";
+
+function readTool(path: string, query = ""): string {
+  return `name: atk_read_route
+title: Reads a route
+description: A user tool of the attack suite
+permission: read
+timeout: read
+input:
+  c: { type: string, description: An object, required: true, format: image_ref }
+request:
+  method: GET
+  path: ${path}
+${query}response: { kind: text }
+output:
+  fields:
+    data: { type: string, description: What the engine sent, value: . }
+`;
+}
+
+const ROUTES = [
+  ["/containers/{c}/export", ""],
+  ["/containers/{c}/archive", "  query: { path: { value: /etc } }\n"],
+  ["/containers/{c}/attach/ws", "  query: { stdin: { value: 1 } }\n"],
+  ["/images/{c}/get", ""],
+  ["/images/get", "  query: { names: c }\n"],
+];
+
+Deno.test("read route attack: a read-level tool may not name a whole-filesystem GET route", async () => {
+  for (const [path, query] of ROUTES) {
+    const dir = await Deno.makeTempDir({ prefix: "berth-atk-readroute-" });
+    await Deno.writeTextFile(`${dir}/atk_read_route.yaml`, readTool(path, query));
+    await assert.rejects(
+      () => testApp({ allow: "read", manifest: [dir] }),
+      /permission.*(exec|images)/s,
+      path,
+    );
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("read route attack: the policy engine refuses them in any read-level call", async () => {
+  await using _cleanup = defer(() => cleanup(SUITE));
+  const name = await runContainer(SUITE);
+  const app = await testApp({ allow: "read" });
+  assert.ok(app.engine instanceof PolicyEngine);
+  const engine = app.engine.scoped({ readOnly: true });
+  for (
+    const op of [
+      containers.archiveGet(name, "/etc"),
+      { ...containers.archiveGet(name, "/"), name: "container.export" as const },
+      { ...images.inspect(TEST_IMAGE), name: "image.get" as const },
+    ]
+  ) {
+    await assert.rejects(() => engine.request(op), /DKR-007|read-level/, op.name);
+  }
+});
