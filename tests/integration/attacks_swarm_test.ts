@@ -159,3 +159,87 @@ Deno.test("attack: a denied service's task container reached through the contain
     app.engine.close();
   }
 });
+
+/** A user's read-level tool over one task route (GET /tasks/{task} or its logs). */
+async function taskToolsDir(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "berth-atk-swarm-tasks-" });
+  for (
+    const [name, path, kind] of [["atk_task", "/tasks/{task}", "json"], [
+      "atk_task_logs",
+      "/tasks/{task}/logs",
+      "text",
+    ]]
+  ) {
+    await Deno.writeTextFile(
+      `${dir}/${name}.yaml`,
+      `name: ${name}
+title: A task route
+description: A user tool of the attack suite
+permission: read
+timeout: read
+input:
+  task: { type: string, description: A task ID or prefix, required: true, format: name_or_id }
+request:
+  method: GET
+  path: ${path}
+${
+        kind === "text"
+          ? "  query: { stdout: { value: 1 }, stderr: { value: 1 } }\n"
+          : ""
+      }response: { kind: ${kind}, errors: { 404: not_found } }
+output:
+  fields:
+    data: { type: string, description: What the engine sent, value: . }
+`,
+    );
+  }
+  return dir;
+}
+
+Deno.test("attack: a denied service's task read by ID prefix through a user's task route", async () => {
+  const name = uniqueName("atktask");
+  const dir = await taskToolsDir();
+  const app = await testApp({
+    dockerHost: HOST,
+    allow: "read",
+    manifest: [dir],
+    denyContainers: [name],
+  });
+  try {
+    await sdocker(
+      "service",
+      "create",
+      "--name",
+      name,
+      "--label",
+      "berth.test=attacks-swarm",
+      "berth-test/busybox",
+      "sh",
+      "-c",
+      "echo atk-task-line; sleep 300",
+    );
+    const id = (await sdocker("service", "ps", "-q", "--no-trunc", name)).trim().split("\n")[0];
+    assert.match(id, /^[a-z0-9]{25}$/);
+    const logged = await sdocker("service", "logs", "--raw", name);
+    assert.match(logged, /atk-task-line/, "the service logged its line");
+    for (const ref of [id, id.slice(0, 8)]) {
+      for (const tool of ["atk_task", "atk_task_logs"]) {
+        const result = await app.interpreter.call(tool, { task: ref }, { background: false });
+        assert.equal(errorCode(result), "DKR-011", `${tool} ${ref}: ${result.text}`);
+        assert.ok(
+          !result.text.includes("atk-task-line") && !result.text.includes(name),
+          result.text,
+        );
+      }
+    }
+    // A task that does not exist answers the same.
+    const missing = await app.interpreter.call("atk_task", { task: "zzzzzzzzzzzz" }, {
+      background: false,
+    });
+    assert.equal(errorCode(missing), "DKR-011", missing.text);
+  } finally {
+    await sdocker("service", "rm", name).catch(() => {});
+    await Deno.remove(dir, { recursive: true });
+    app.engine.close();
+  }
+});

@@ -43,7 +43,13 @@ import {
   filterNetworks,
 } from "./list_filters.ts";
 import type { Resolution } from "./resolve.ts";
-import { guardService, guardServiceCreate, guardServiceList, guardTaskList } from "./swarm.ts";
+import {
+  guardService,
+  guardServiceCreate,
+  guardServiceList,
+  guardTask,
+  guardTaskList,
+} from "./swarm.ts";
 
 /** What a checked operation becomes. */
 export interface Guarded {
@@ -258,8 +264,8 @@ export const CHECKS: { readonly [N in OpName]: Check<N> } = {
   "service.update": service,
   "service.logs": service,
   "task.list": (op, ctx) => guardTaskList(ctx, ctx.base, op),
-  "task.inspect": pass,
-  "task.logs": pass,
+  "task.inspect": (op, ctx) => guardTask(ctx, ctx.base, op),
+  "task.logs": (op, ctx) => guardTask(ctx, ctx.base, op),
   "secret.list": pass,
   "secret.create": pass,
   "secret.inspect": pass,

@@ -7,7 +7,8 @@
  *   container name lists on the service name, the image lists on its image;
  * - with container name lists, a service is seen through them by its name:
  *   `/services/{ref}…` of a hidden service answers like a missing one, and
- *   `GET /services` and `GET /tasks` leave hidden services out.
+ *   `GET /services` and `GET /tasks` leave hidden services out, and
+ *   `/tasks/{ref}…` of a hidden service's task answers like a missing one.
  *
  * @module
  */
@@ -149,6 +150,38 @@ export function guardServiceList(
     op,
     filter: (data) => Array.isArray(data) ? data.filter((s) => visible(s?.Spec?.Name)) : data,
   };
+}
+
+function hiddenTask(ref: string): BerthError {
+  return new BerthError("not_found", `No such task: ${ref}`, {
+    status: 404,
+    hint: "List them with docker_list_tasks",
+  });
+}
+
+/**
+ * `task.inspect`, `task.logs`: with container name lists, a task of a hidden
+ * service answers exactly like a missing one. The engine finds a task by any
+ * unique ID prefix, so the task is inspected first, judged by its service's
+ * name, and the operation sent on its full ID (docs/security.md rule 2).
+ */
+export async function guardTask<N extends "task.inspect" | "task.logs">(
+  ctx: RouteGuardContext,
+  base: EngineClient,
+  op: Operation<N>,
+): Promise<SwarmGuarded<N>> {
+  if (!ctx.policy.filtersContainers || op.target.kind !== "task") return { op };
+  const ref = op.target.ref;
+  let task: { ID?: string; ServiceID?: string } | undefined;
+  try {
+    task = await base.json(swarm.inspectOp("tasks", ref, { signal: op.signal }));
+  } catch (error) {
+    if (error instanceof BerthError && error.status === 404) throw hiddenTask(ref);
+    throw error;
+  }
+  const names = await serviceNames(base, op.signal);
+  if (!task?.ID || !visibleTo(ctx)(names.get(task.ServiceID ?? ""))) throw hiddenTask(ref);
+  return { op: { ...op, target: { kind: "task", ref: task.ID } } };
 }
 
 /** `task.list`: the tasks of hidden services left out. */
