@@ -255,10 +255,12 @@ Deno.test("netvol: an internal network joins containers by alias and blocks outb
     "DKR-004",
   );
 
-  // A container the policy hides looks missing.
+  // A container the policy hides looks missing. Hiding is what name lists do, and with them the
+  // policy engine resolves every container reference (filtersContainers), as in production.
   const policy = app.policy as unknown as Record<string, unknown>;
   const saved = policy.containerVisible;
   policy.containerVisible = (name: string) => name !== control;
+  Object.defineProperty(policy, "filtersContainers", { value: true, configurable: true });
   try {
     const hidden = await run("docker_connect_container", {
       container_id: control,
@@ -267,6 +269,7 @@ Deno.test("netvol: an internal network joins containers by alias and blocks outb
     assert.equal(errorCode(hidden), "DKR-002");
   } finally {
     policy.containerVisible = saved;
+    delete policy.filtersContainers;
   }
 
   const forced = await ok("docker_disconnect_container", {
