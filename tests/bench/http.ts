@@ -41,7 +41,17 @@ export async function httpLoad(): Promise<LoadFigures> {
   const token = crypto.randomUUID();
   Deno.writeTextFileSync(`${dir}/tokens`, `bench:${token}\n`);
   const server = await startHttp(
-    ["--token-file", `${dir}/tokens`, "--max-concurrent", String(SESSIONS), "--rate-limit", "0"],
+    [
+      "--token-file",
+      `${dir}/tokens`,
+      "--max-concurrent",
+      String(SESSIONS),
+      "--rate-limit",
+      "0",
+      // One token holds at most an eighth of --max-sessions (older ones close): room for all 50.
+      "--max-sessions",
+      String(SESSIONS * 8),
+    ],
     { denoFlags: [`--allow-read=${[...berthReadPaths(), `${dir}/tokens`].join(",")}`] },
   );
   const figures: LoadFigures = { samples: [], errors: 0, wallMs: 0 };
