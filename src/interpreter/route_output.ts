@@ -17,6 +17,7 @@ import type {
   OutputSpec,
   ToolSpec,
 } from "../manifest/types.ts";
+import { callRedactor } from "./call_guard.ts";
 import type { HandlerContext } from "./contract.ts";
 import { FILTERS, isTrue } from "./filters.ts";
 import type { Args } from "./input.ts";
@@ -142,9 +143,14 @@ export async function fetchBefore(
   if (!before.length) return { args, vars: {} };
   const planned = { ...args };
   const vars: ShapeVars = {};
+  const redact = callRedactor(ctx.engine);
   for (const [name, route] of before) {
     const spec = alsoTool(ctx.spec, route);
-    const answer = await ctx.engine.json({ ...planRequest(spec, planned), signal: ctx.signal });
+    // Redacted before `sets` reads it: a value set goes into a route, and the engine's
+    // "No such container: <value>" would carry a secret (a label, an argv word) out.
+    const answer = redact(
+      await ctx.engine.json({ ...planRequest(spec, planned), signal: ctx.signal }),
+    );
     vars[name] = answer;
     for (const [input, path] of Object.entries(route.sets ?? {})) {
       const value = pick(answer, path);

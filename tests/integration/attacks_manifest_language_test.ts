@@ -4,7 +4,9 @@
  *
  * - Filters reshape what they read, so a secret the result's redaction would
  *   catch whole leaked in pieces (`slice`): the engine's answers are redacted
- *   before the output language sees them.
+ *   before the output language sees them, and before `request.before`'s
+ *   `sets` puts one into the next route (whose "No such container: <value>"
+ *   carried a label or argv secret out).
  * - Shaping runs on the event loop, where no deadline can stop it: `each`
  *   nested through named templates multiplied the work (60 items, six levels:
  *   hours of a frozen server), a template that renders itself through `each`
@@ -84,6 +86,53 @@ write(
   tool("atk_pad", "{}", "/version", `  text: "{$answer.Version | pad 600000000}"`),
 );
 
+// request.before's `sets` puts what it read into the next route's path: a secret there came
+// back in the engine's "No such container: <secret>".
+const LABEL_SECRET = "Zt8kQw3nVb6";
+const ARGV_SECRET = "Rp5mXc2dLs9";
+write(
+  "atk_sets",
+  `name: atk_sets
+title: atk_sets
+description: A user tool of the attack suite
+permission: read
+timeout: read
+input:
+  c: { type: string, description: A container, required: true, format: name_or_id }
+  t: { type: string, description: Set by before, required: true, format: name_or_id }
+request:
+  method: GET
+  path: /containers/{t}/json
+  before:
+    label: { path: "/containers/{c}/json", sets: { t: Config.Labels.api_token } }
+response: { kind: json }
+output:
+  fields:
+    id: { type: string, description: Id, from: Id }
+`,
+);
+write(
+  "atk_sets_argv",
+  `name: atk_sets_argv
+title: atk_sets_argv
+description: A user tool of the attack suite
+permission: read
+timeout: read
+input:
+  c: { type: string, description: A container, required: true, format: name_or_id }
+  t: { type: string, description: Set by before, required: true, format: name_or_id }
+request:
+  method: GET
+  path: /containers/{t}/json
+  before:
+    argv: { path: "/containers/{c}/json", sets: { t: Config.Cmd.4 } }
+response: { kind: json }
+output:
+  fields:
+    id: { type: string, description: Id, from: Id }
+`,
+);
+
 const app = await testApp({ allow: "read", manifest: [dir] });
 
 Deno.test("manifest language attack: a secret sliced by filters is still redacted", async () => {
@@ -118,4 +167,19 @@ Deno.test("manifest language attack: pad allocates a column, not what it is told
   const result = await call(app, "atk_pad", {});
   assert.equal(result.isError, false, result.text);
   assert.ok(result.text.length < 10_000, `${result.text.length} characters`);
+});
+
+Deno.test("manifest language attack: request.before's sets does not carry a secret into an error", async () => {
+  await using _cleanup = defer(() => cleanup(SUITE));
+  const name = await runContainer(SUITE, {
+    args: ["--label", `api_token=${LABEL_SECRET}`],
+    command: ["sh", "-c", "sleep 3600", "x", "--password", ARGV_SECRET],
+  });
+  for (
+    const [tool, secret] of [["atk_sets", LABEL_SECRET], ["atk_sets_argv", ARGV_SECRET]]
+  ) {
+    const result = await call(app, tool, { c: name, t: "placeholder" });
+    assert.equal(result.isError, true, result.text);
+    assert.ok(!JSON.stringify(result).includes(secret), `${tool}: ${result.text}`);
+  }
 });
