@@ -9,7 +9,7 @@
  */
 
 import assert from "node:assert/strict";
-import { cleanup, defer, runContainer, testApp } from "../helpers/mod.ts";
+import { call, cleanup, defer, runContainer, testApp } from "../helpers/mod.ts";
 import { containers, images } from "../../src/engine/ops/mod.ts";
 import { PolicyEngine } from "../../src/policy/enforce/mod.ts";
 import { TEST_IMAGE } from "../helpers/mod.ts";
@@ -69,5 +69,47 @@ Deno.test("read route attack: the policy engine refuses them in any read-level c
     ]
   ) {
     await assert.rejects(() => engine.request(op), /DKR-007|read-level/, op.name);
+  }
+});
+
+/** A user's tool over `GET /events`, read whole as text or as JSON. */
+function eventsTool(kind: string): string {
+  return `name: atk_events_${kind}
+title: Events
+description: A user tool of the attack suite
+permission: read
+timeout: read
+input:
+  since: { type: string, description: From, required: true }
+  until: { type: string, description: To, required: true }
+request:
+  method: GET
+  path: /events
+  query: { since: since, until: until, filters: { value: '{"type":["container"]}' } }
+response: { kind: ${kind} }
+output:
+  fields:
+    data: { type: ${
+    kind === "text" ? "string" : "object"
+  }, description: What the engine sent, value: . }
+`;
+}
+
+Deno.test("read route attack: a user's events route read whole skips no hidden container's events", async () => {
+  await using _cleanup = defer(() => cleanup(SUITE));
+  const dir = await Deno.makeTempDir({ prefix: "berth-atk-events-" });
+  await Deno.writeTextFile(`${dir}/atk_events_text.yaml`, eventsTool("text"));
+  await Deno.writeTextFile(`${dir}/atk_events_json.yaml`, eventsTool("json"));
+  const since = String(Math.floor(Date.now() / 1000) - 1);
+  const hidden = await runContainer(SUITE, { name: `atkevhid-${Date.now().toString(36)}` });
+  const until = String(Math.floor(Date.now() / 1000) + 1);
+  const app = await testApp({ allow: "read", manifest: [dir], denyContainers: ["atkevhid*"] });
+  try {
+    for (const tool of ["atk_events_text", "atk_events_json"]) {
+      const result = await call(app, tool, { since, until });
+      assert.ok(!JSON.stringify(result).includes(hidden), `${tool}: ${result.text.slice(0, 300)}`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

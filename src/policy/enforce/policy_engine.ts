@@ -24,7 +24,9 @@
  * @module
  */
 
-import { EngineClient, type StatsSampleRequest } from "../../engine/client.ts";
+import { EngineClient, MAX_JSON_BODY, type StatsSampleRequest } from "../../engine/client.ts";
+import { parseEngineJson } from "../../engine/json.ts";
+import { readCapped } from "../../engine/streams.ts";
 import {
   type AnyOperation,
   containers,
@@ -63,6 +65,13 @@ export const NOT_READ_LEVEL: ReadonlyMap<OpName, string> = new Map<OpName, strin
   ["image.get", "images"],
   ["image.get_all", "images"],
 ]);
+
+function tooLarge(op: AnyOperation, maxBytes: number): BerthError {
+  return new BerthError("engine_error", `The engine's answer exceeds ${maxBytes} bytes`, {
+    context: describeOperation(op),
+    hint: "Narrow the request with filters or a limit",
+  });
+}
 
 /** The refusal of an operation that would change the engine during a read-level call. */
 function writeByReadTool(op: AnyOperation): BerthError {
@@ -245,6 +254,11 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
   override async json<T = unknown>(op: AnyOperation, maxBytes?: number): Promise<T> {
     const g = await this.#guard(op);
     if (g.answer !== undefined) return JSON.parse(g.answer) as T;
+    if (g.stream) {
+      const { text, truncated } = await this.#streamed(g, maxBytes ?? MAX_JSON_BODY);
+      if (truncated) throw tooLarge(op, maxBytes ?? MAX_JSON_BODY);
+      return (text.trim() ? parseEngineJson<T>(text, describeOperation(op)) : undefined) as T;
+    }
     const data = await this.#base.json<unknown>(g.op, maxBytes);
     return (g.filter ? g.filter(data) : data) as T;
   }
@@ -255,10 +269,27 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
   ): Promise<{ text: string; truncated: boolean }> {
     const g = await this.#guard(op);
     if (g.answer !== undefined) return { text: g.answer.slice(0, maxBytes), truncated: false };
+    if (g.stream) return await this.#streamed(g, maxBytes);
     if (!g.filter) return await this.#base.text(g.op, maxBytes);
     const data = await this.#base.json<unknown>(g.op);
     const text = JSON.stringify(g.filter(data));
     return { text: text.slice(0, maxBytes), truncated: text.length > maxBytes };
+  }
+
+  /**
+   * A streamed answer (events) read whole through its filter: a route tool
+   * reads `GET /events` as text or JSON, and must not see what a stream
+   * reader would not (hidden containers' events).
+   */
+  async #streamed(g: Guarded, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
+    const response = await this.#base.request(g.op);
+    try {
+      return await readCapped(response.body && g.stream!(response.body), maxBytes);
+    } catch (error) {
+      // The call's deadline or cancellation says what ended the read.
+      const reason = g.op.signal?.aborted ? g.op.signal.reason : undefined;
+      throw reason instanceof BerthError ? reason : error;
+    }
   }
 
   /** Resolves a container reference among the visible ones (cached for the call). */
