@@ -72,27 +72,39 @@ function expression(source: string): Expression {
   return parsed;
 }
 
-/** Expressions and filters one shaping may evaluate (a 5,000-item list takes about 100,000). */
-const MAX_STEPS = 2_000_000;
+/**
+ * Work one shaping may do, in units: one per evaluation and per filter, plus
+ * the length of every list or text a filter reads and answers (what its work
+ * grows with). A 5,000-item list takes about 1,000,000.
+ */
+const MAX_WORK = 64_000_000;
 /** Characters one shaping may render, and the longest text one filter may answer. */
 const MAX_CHARS = 16 * 1024 * 1024;
 /** How deep `each` may render templates inside templates. */
 const MAX_DEPTH = 16;
 
+/** What a value weighs for the work budget: a list's items, a text's characters, an object's keys. */
+function size(value: unknown): number {
+  if (Array.isArray(value) || typeof value === "string") return value.length;
+  return value && typeof value === "object" ? Object.keys(value).length : 0;
+}
+
 /**
  * What one shaping may spend. A manifest's templates can render each other
  * through `each`, so the work multiplies with every level (a user's tool of
- * six levels over 60 items is 60^6 renders), and shaping runs on the event
- * loop, where no deadline can stop it (docs/security.md rule 8): past a
- * bound the call answers DKR-004 naming the manifest, the server goes on.
+ * six levels over 60 items is 60^6 renders), a filter over a long list run
+ * once per item of it is quadratic, and shaping runs on the event loop,
+ * where no deadline can stop it (docs/security.md rule 8): past a bound the
+ * call answers DKR-004 naming the manifest, the server goes on.
  */
 class Budget {
-  #steps = 0;
+  #work = 0;
   #chars = 0;
   depth = 0;
 
-  step(): void {
-    if (++this.#steps > MAX_STEPS) throw tooCostly(`more than ${MAX_STEPS} evaluations`);
+  spend(units: number): void {
+    this.#work += 1 + units;
+    if (this.#work > MAX_WORK) throw tooCostly(`more than ${MAX_WORK} units of work`);
   }
 
   text(value: unknown): void {
@@ -149,7 +161,7 @@ class Scope implements FilterScope {
 /** Evaluates an expression: the first alternative that is not empty, through the filters. */
 function evaluate(e: Expression, scope: Scope): unknown {
   const budget = scope.budget;
-  budget.step();
+  budget.spend(0);
   let value: unknown;
   for (const path of e.paths) {
     const root = path.variable === undefined ? scope.current : scope.vars[path.variable];
@@ -160,8 +172,10 @@ function evaluate(e: Expression, scope: Scope): unknown {
     const args = f.args.map((a) =>
       a instanceof VariableArg ? pickKeys(scope.vars[a.path.variable!], a.path.keys) : a
     );
+    let read = size(value);
+    for (const arg of args) read += size(arg);
     value = FILTERS[f.name](value, args, scope);
-    budget.step();
+    budget.spend(read + size(value));
     if (typeof value === "string" && value.length > MAX_CHARS) {
       throw tooCostly(`a text of more than ${MAX_CHARS} characters`);
     }

@@ -82,6 +82,17 @@ write(
   ),
 );
 write(
+  "atk_quad",
+  tool(
+    "atk_quad",
+    BIG,
+    "/version",
+    `  templates:
+    q: "{$args.big | join | slice 0 1}"
+  text: "{$args.big | each q | count}"`,
+  ),
+);
+write(
   "atk_pad",
   tool("atk_pad", "{}", "/version", `  text: "{$answer.Version | pad 600000000}"`),
 );
@@ -155,6 +166,15 @@ Deno.test("manifest language attack: nested each is refused, not run for hours",
   const small = await call(app, "atk_nest", { big: ["x", "y"] });
   assert.equal(small.isError, false, small.text);
   assert.equal(small.text, Array(2 ** 6).fill("x").join(","));
+});
+
+Deno.test("manifest language attack: work per item over a long list is bounded too", async () => {
+  // Few evaluations, each over the whole list: 200,000 joins of 200,000 items.
+  const result = await call(app, "atk_quad", { big: Array(200_000).fill("x") });
+  assert.equal(errorCode(result), "DKR-004", result.text);
+  assert.match(result.text, /atk_quad\.yaml/);
+  const small = await call(app, "atk_quad", { big: Array(100).fill("x") });
+  assert.equal(small.text, "100");
 });
 
 Deno.test("manifest language attack: a template that renders itself answers DKR-004", async () => {
