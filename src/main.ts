@@ -4,7 +4,6 @@
  * @module
  */
 
-import { checkRoutes } from "./interpreter/route_output.ts";
 import { Command, Option } from "commander";
 import { type App, createApp, VERSION } from "./app/mod.ts";
 import {
@@ -15,7 +14,7 @@ import {
 } from "./config/mod.ts";
 import { BerthError, isBerthError } from "./errors/mod.ts";
 import { unknownToolError } from "./catalog/mod.ts";
-import { errorResult, listedTool } from "./interpreter/mod.ts";
+import { checkReferences, errorResult, HANDLERS, listedTool, SHAPERS } from "./interpreter/mod.ts";
 import { createLogger, type Logger } from "./log/mod.ts";
 import { formatProblem, loadManifests, ManifestError } from "./manifest/mod.ts";
 import { LEVELS } from "./manifest/types.ts";
@@ -349,8 +348,9 @@ function program(): Command {
     .argument("[dirs...]", "directories to check (default: the built-in manifests)")
     .action(async (dirs: string[]) => {
       const { tools } = await loadManifests(dirs);
-      // A route tool's route must be an operation berth knows (src/interpreter/plan.ts).
-      for (const tool of tools) checkRoutes(tool);
+      // What start refuses, validate refuses: an unknown route (src/interpreter/plan.ts), and a
+      // handler, shaper, transform or filter berth does not ship.
+      for (const tool of tools) checkReferences(tool, { handlers: HANDLERS, shapers: SHAPERS });
       console.log(`ok: ${tools.length} tools valid`);
     });
   return root;

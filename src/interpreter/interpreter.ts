@@ -409,7 +409,15 @@ function internalErrorResult(error: unknown): ToolResult {
  * Fails closed when a manifest names a handler, shaper, transform or filter
  * that does not exist, or a route no Engine API operation has (matched here, once).
  */
-function checkReferences(spec: ToolSpec, options: InterpreterOptions): void {
+/**
+ * Throws DKR-004 naming the manifest file when a tool's route is not an
+ * operation berth knows, or it names a handler, shaper, transform or filter
+ * berth does not ship: what start refuses, and `berth validate` with it.
+ */
+export function checkReferences(
+  spec: ToolSpec,
+  options: Pick<InterpreterOptions, "handlers" | "shapers">,
+): void {
   checkRoutes(spec);
   const missing: string[] = [];
   if (spec.handler && !options.handlers[spec.handler]) missing.push(`handler '${spec.handler}'`);

@@ -300,6 +300,27 @@ Deno.test("berth validate: exit 0 for valid directories, 2 with file:line: field
   }
 });
 
+Deno.test("berth validate: a filter or transform berth does not ship fails naming the file and the name, as start does", async () => {
+  const bad = manifestDir({
+    "probe.yaml": GOOD.replace('text: "{kind} {path}"', 'text: "{kind | no_such_filter} {path}"'),
+  });
+  const badTransform = manifestDir({
+    "probe.yaml": GOOD.replace("from: Path }", "from: Path, transform: no_such_transform }"),
+  });
+  try {
+    const failed = await berth(["-A"], "validate", bad);
+    assert.equal(failed.code, 2, failed.stdout);
+    assert.ok(failed.stderr.includes(`${bad}/probe.yaml`), failed.stderr);
+    assert.match(failed.stderr, /filter 'no_such_filter'/);
+    const failedTransform = await berth(["-A"], "validate", badTransform);
+    assert.equal(failedTransform.code, 2, failedTransform.stdout);
+    assert.match(failedTransform.stderr, /no_such_transform/);
+  } finally {
+    Deno.removeSync(bad, { recursive: true });
+    Deno.removeSync(badTransform, { recursive: true });
+  }
+});
+
 Deno.test("berth validate: a read tool with a DELETE route fails with file:line: permission and the fix", async () => {
   const bad = manifestDir({ "probe.yaml": withRoute("DELETE", "/containers/{container_id}") });
   try {
