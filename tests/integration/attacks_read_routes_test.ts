@@ -113,3 +113,35 @@ Deno.test("read route attack: a user's events route read whole skips no hidden c
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("read route attack: a user's GET /info counts no hidden container", async () => {
+  await using _cleanup = defer(() => cleanup(SUITE));
+  const dir = await Deno.makeTempDir({ prefix: "berth-atk-info-" });
+  await Deno.writeTextFile(
+    `${dir}/atk_info.yaml`,
+    `name: atk_info
+title: Info
+description: A user tool of the attack suite
+permission: read
+timeout: read
+input: {}
+request:
+  method: GET
+  path: /info
+response: { kind: json }
+output:
+  fields:
+    all: { type: integer, description: Containers, from: Containers }
+    running: { type: integer, description: Running, from: ContainersRunning }
+`,
+  );
+  await runContainer(SUITE, { name: `atkinfohid-${Date.now().toString(36)}` });
+  const app = await testApp({ allow: "read", manifest: [dir], denyContainers: ["*"] });
+  try {
+    const result = await call(app, "atk_info", {});
+    assert.equal(result.isError, false, result.text);
+    assert.deepEqual(result.structured, { all: 0, running: 0 });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -16,7 +16,12 @@
  */
 
 import type { EngineClient } from "../../engine/client.ts";
-import type { AnyOperation, Operation, OpName } from "../../engine/ops/mod.ts";
+import {
+  type AnyOperation,
+  containers,
+  type Operation,
+  type OpName,
+} from "../../engine/ops/mod.ts";
 import { field } from "../create_guard.ts";
 import { isOwnExecBody } from "../own_exec.ts";
 import { volumeOptionPaths } from "../volume_options.ts";
@@ -167,6 +172,31 @@ const diskUsage: Check<"system.df"> = (op, ctx) => {
   };
 };
 
+/**
+ * `system.info`: with container name lists, the container counts are the
+ * visible containers' (the engine's totals count hidden ones, and a user's
+ * route tool can read `GET /info` as it is).
+ */
+const info: Check<"system.info"> = async (op, ctx) => {
+  if (!hides(ctx)) return { op };
+  const list = await ctx.base.json(containers.list({ all: true }, { signal: op.signal }));
+  const visible = (filterContainerList(ctx.policy, list) ?? []) as { State?: string }[];
+  const count = (states: string[]) => visible.filter((c) => states.includes(c?.State ?? "")).length;
+  const running = count(["running"]);
+  const paused = count(["paused"]);
+  const counts = {
+    Containers: visible.length,
+    ContainersRunning: running,
+    ContainersPaused: paused,
+    // Like the engine: neither running nor paused is stopped.
+    ContainersStopped: visible.length - running - paused,
+  };
+  return {
+    op,
+    filter: (d) => (d && typeof d === "object" && !Array.isArray(d) ? { ...d, ...counts } : d),
+  };
+};
+
 /** `system.events`: events of hidden containers dropped from the stream. */
 const events: Check<"system.events"> = (op, ctx) => {
   if (!hides(ctx)) return { op };
@@ -278,7 +308,7 @@ export const CHECKS: { readonly [N in OpName]: Check<N> } = {
   "config.update": pass,
   "system.ping": pass,
   "system.version": pass,
-  "system.info": pass,
+  "system.info": info,
   "system.events": events,
   "system.df": diskUsage,
   "volume.list": pass,
