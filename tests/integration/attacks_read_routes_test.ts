@@ -3,9 +3,10 @@
  * level `read` (suite `atk-readroute`) that names a GET route reading a whole
  * filesystem, an image's layers or a process's stdin (`docker export`,
  * `docker cp`, `docker save`, attach) got, under `--allow read`, what only
- * exec-level tools give. Such a manifest is refused at load naming
- * `permission`, and the policy engine refuses the operation in any
- * read-level call whatever declared it.
+ * exec-level tools give; one naming `/distribution/{ref}/json` sent the
+ * engine to any registry host, loopback included. Such a manifest is refused
+ * at load naming `permission`, and the policy engine refuses the operation
+ * in any read-level call whatever declared it.
  */
 
 import assert from "node:assert/strict";
@@ -40,6 +41,7 @@ const ROUTES = [
   ["/containers/{c}/attach/ws", "  query: { stdin: { value: 1 } }\n"],
   ["/images/{c}/get", ""],
   ["/images/get", "  query: { names: c }\n"],
+  ["/distribution/{c}/json", ""],
 ];
 
 Deno.test("read route attack: a read-level tool may not name a whole-filesystem GET route", async () => {

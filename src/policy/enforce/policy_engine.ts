@@ -54,7 +54,9 @@ import {
  * GET operations that are not reads of the engine's state (docs/security.md
  * rule 4): a container's whole filesystem or files (`docker export`, `docker
  * cp`, the exec level's), an image's layers (`docker save`), a process's
- * stdin (attach). A read-level call may not send them, and a read-level
+ * stdin (attach), a registry the engine is sent to ask (`docker manifest
+ * inspect`: a daemon-side fetch from any host a reference names, loopback
+ * included, like a pull's). A read-level call may not send them, and a read-level
  * manifest may not name them (src/interpreter/plan.ts), with the level to
  * declare instead.
  */
@@ -64,6 +66,7 @@ export const NOT_READ_LEVEL: ReadonlyMap<OpName, string> = new Map<OpName, strin
   ["container.attach_ws", "exec"],
   ["image.get", "images"],
   ["image.get_all", "images"],
+  ["image.distribution", "images"],
 ]);
 
 function tooLarge(op: AnyOperation, maxBytes: number): BerthError {
