@@ -63,17 +63,21 @@ export function routeOfTool(spec: ToolSpec): RouteMatch {
 }
 
 /**
- * A read-level tool may name only routes that read the engine's state: not
- * every GET does (docs/security.md rule 4; the policy engine refuses them in
- * a read-level call too).
+ * A route that reads more than the engine's state (docs/security.md rule 4:
+ * a container's files, an image's layers, a registry) belongs to its level:
+ * a tool of another level may not name it, read above all (levels are
+ * separate grants, so a lifecycle tool must not read files an exec grant
+ * gives). The policy engine refuses them in a read-level call too.
  */
 function checkReadLevel(spec: ToolSpec, match: RouteMatch): void {
   const level = NOT_READ_LEVEL.get(match.name);
-  if (spec.permission !== "read" || level === undefined) return;
+  if (level === undefined || spec.permission === level) return;
   throw new BerthError(
     "invalid_input",
-    `${spec.source}: permission: read, but ${match.name} (${ROUTES[match.name].path}) reads ` +
-      `more than the engine's state: declare permission: ${level}`,
+    `${spec.source}: permission: ${spec.permission}, but ${match.name} ` +
+      `(${
+        ROUTES[match.name].path
+      }) reads more than the engine's state: declare permission: ${level}`,
     { hint: `Declare permission: ${level}, the level of the built-in tools that read it` },
   );
 }

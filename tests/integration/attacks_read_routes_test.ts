@@ -17,11 +17,11 @@ import { TEST_IMAGE } from "../helpers/mod.ts";
 
 const SUITE = "atk-readroute";
 
-function readTool(path: string, query = ""): string {
+function readTool(path: string, query = "", level = "read"): string {
   return `name: atk_read_route
 title: Reads a route
 description: A user tool of the attack suite
-permission: read
+permission: ${level}
 timeout: read
 input:
   c: { type: string, description: An object, required: true, format: image_ref }
@@ -46,15 +46,23 @@ const ROUTES = [
 
 Deno.test("read route attack: a read-level tool may not name a whole-filesystem GET route", async () => {
   for (const [path, query] of ROUTES) {
-    const dir = await Deno.makeTempDir({ prefix: "berth-atk-readroute-" });
-    await Deno.writeTextFile(`${dir}/atk_read_route.yaml`, readTool(path, query));
-    await assert.rejects(
-      () => testApp({ allow: "read", manifest: [dir] }),
-      /permission.*(exec|images)/s,
-      path,
-    );
-    await Deno.remove(dir, { recursive: true });
+    // Nor a tool of another level than the route's: lifecycle is not exec, create is not images.
+    for (const level of ["read", "lifecycle", "create"]) {
+      const dir = await Deno.makeTempDir({ prefix: "berth-atk-readroute-" });
+      await Deno.writeTextFile(`${dir}/atk_read_route.yaml`, readTool(path, query, level));
+      await assert.rejects(
+        () => testApp({ allow: "all", manifest: [dir] }),
+        /permission.*(exec|images)/s,
+        `${level} ${path}`,
+      );
+      await Deno.remove(dir, { recursive: true });
+    }
   }
+  // The route's own level loads.
+  const dir = await Deno.makeTempDir({ prefix: "berth-atk-readroute-" });
+  await Deno.writeTextFile(`${dir}/atk_read_route.yaml`, readTool(ROUTES[0][0], "", "exec"));
+  (await testApp({ allow: "all", manifest: [dir] })).engine.close();
+  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("read route attack: the policy engine refuses them in any read-level call", async () => {
