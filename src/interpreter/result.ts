@@ -37,4 +37,3 @@ export function callOutcome(result: ToolResult): string {
 }
 
 export type { Progress } from "./contract.ts";
-export { counted } from "../guard/formats.ts";

@@ -23,8 +23,6 @@ import type { JsonSchema } from "./input.ts";
 import { alignColumns, counted } from "../guard/formats.ts";
 import { TRANSFORMS } from "../docker/transforms.ts";
 
-export { alignColumns } from "../guard/formats.ts";
-
 /** Dot paths split once: a list shapes every item by the same few (manifests name them). */
 const paths = new Map<string, string[]>();
 const MAX_PATHS = 1024;

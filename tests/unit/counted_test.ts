@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { counted } from "../../src/interpreter/result.ts";
+import { counted } from "../../src/guard/formats.ts";
 import { renderList } from "../../src/interpreter/shape.ts";
 import type { OutputSpec } from "../../src/manifest/types.ts";
 

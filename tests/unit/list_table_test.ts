@@ -4,7 +4,8 @@
  */
 
 import assert from "node:assert/strict";
-import { alignColumns, renderList } from "../../src/interpreter/shape.ts";
+import { alignColumns } from "../../src/guard/formats.ts";
+import { renderList } from "../../src/interpreter/shape.ts";
 import type { OutputSpec } from "../../src/manifest/types.ts";
 
 const output = {
