@@ -23,7 +23,8 @@ import {
 import type { ErrorType } from "../errors/mod.ts";
 import type { ParamSpec, QueryMapping, ToolSpec } from "../manifest/types.ts";
 import { checkFormat, FORMAT_DESCRIPTIONS, parseBytes, parseTime } from "../guard/formats.ts";
-import { NOT_READ_LEVEL } from "../policy/enforce/mod.ts";
+import { levelOfOperation } from "../policy/enforce/mod.ts";
+import { READ_METHODS } from "../manifest/types.ts";
 import type { Args } from "./input.ts";
 
 export { encodeFilters };
@@ -63,22 +64,22 @@ export function routeOfTool(spec: ToolSpec): RouteMatch {
 }
 
 /**
- * A route that reads more than the engine's state (docs/security.md rule 4:
- * a container's files, an image's layers, a registry) belongs to its level:
- * a tool of another level may not name it, read above all (levels are
- * separate grants, so a lifecycle tool must not read files an exec grant
- * gives). The policy engine refuses them in a read-level call too.
+ * A route belongs to a level (docs/security.md rule 4): a change to its own
+ * (lifecycle, create, exec, images …), and a GET that reads more than the
+ * engine's state (a container's files, an image's layers, a registry) to
+ * exec or images. Levels are separate grants, so a tool of another level may
+ * not name it. The policy engine refuses the reads in a read-level call too.
  */
 function checkReadLevel(spec: ToolSpec, match: RouteMatch): void {
-  const level = NOT_READ_LEVEL.get(match.name);
+  const route = ROUTES[match.name];
+  const level = levelOfOperation(match.name, route.method);
   if (level === undefined || spec.permission === level) return;
+  const what = READ_METHODS.has(route.method) ? "reads more than the engine's state" : "changes";
   throw new BerthError(
     "invalid_input",
     `${spec.source}: permission: ${spec.permission}, but ${match.name} ` +
-      `(${
-        ROUTES[match.name].path
-      }) reads more than the engine's state: declare permission: ${level}`,
-    { hint: `Declare permission: ${level}, the level of the built-in tools that read it` },
+      `(${route.method} ${route.path}) ${what}: declare permission: ${level}`,
+    { hint: `Declare permission: ${level}, the level of the built-in tools that send it` },
   );
 }
 

@@ -10,6 +10,7 @@ import type { Document } from "yaml";
 import type { z } from "zod";
 import { grantHintFor } from "../errors/mod.ts";
 import { bundledManifests } from "./builtin.ts";
+import { BUNDLE } from "./bundle.ts";
 import { checkAlso, checkOutputLanguage } from "./output_check.ts";
 import type { toolFileSchema } from "./schema.ts";
 import {
@@ -95,9 +96,11 @@ async function loadRoot(
     problems.push({ file: root, line: 0, field: "", message: unreadableDir(root, error) });
     return;
   }
+  // A user's tools name built-in handlers at those handlers' levels only.
+  const check = root === BUILTIN_MANIFEST_DIR.pathname ? checkTool : checkUserTool;
   // Files directly in a user's directory form the toolset "custom", or the one
   // its toolset.yaml names; sub-directories are toolsets of their own.
-  await loadToolsetDir(root, "custom", tools, toolsets, problems);
+  await loadToolsetDir(root, "custom", tools, toolsets, problems, check);
   for (const entry of entries) {
     if (entry.isDirectory) {
       await loadToolsetDir(
@@ -106,9 +109,44 @@ async function loadRoot(
         tools,
         toolsets,
         problems,
+        check,
       );
     }
   }
+}
+
+/** The levels of the built-in tools that use each handler (from the bundle of manifest/). */
+let handlerLevels: Map<string, Set<string>> | undefined;
+
+/**
+ * A user's tool that names a handler declares the level of the built-in
+ * tools that use it: levels are grants (docs/security.md rule 4), and
+ * `permission: lifecycle` over `handler: exec_command` would run commands
+ * for an operator who granted lifecycle alone.
+ */
+function checkUserTool(tool: ToolFile): { path: (string | number)[]; message: string }[] {
+  const problems = checkTool(tool);
+  if (!tool.handler) return problems;
+  if (!handlerLevels) {
+    handlerLevels = new Map();
+    for (const builtin of BUNDLE.tools) {
+      if (!builtin.handler) continue;
+      const levels = handlerLevels.get(builtin.handler) ?? new Set();
+      handlerLevels.set(builtin.handler, levels.add(builtin.permission));
+    }
+  }
+  const levels = handlerLevels.get(tool.handler);
+  // A read tool over a handler that writes is refused by checkTool already.
+  const refused = problems.some((p) => p.path[0] === "permission");
+  if (levels && !levels.has(tool.permission) && !refused) {
+    const named = [...levels].join(" or ");
+    problems.push({
+      path: ["permission"],
+      message: `'${tool.handler}' is the handler of built-in tools of level ${named}; ` +
+        `declare permission: ${named}`,
+    });
+  }
+  return problems;
 }
 
 async function loadToolsetDir(
@@ -117,6 +155,7 @@ async function loadToolsetDir(
   tools: Map<string, ToolSpec>,
   toolsets: Map<string, ToolsetSpec>,
   problems: ManifestProblem[],
+  check: typeof checkTool,
 ): Promise<void> {
   const files = [...Deno.readDirSync(dir)]
     .filter((e) => e.isFile && /\.ya?ml$/.test(e.name))
@@ -135,7 +174,7 @@ async function loadToolsetDir(
   for (const file of files) {
     if (file === "toolset.yaml") continue;
     const path = `${dir}/${file}`;
-    const parsed = await parseFile(path, toolFileSchema, problems, checkTool);
+    const parsed = await parseFile(path, toolFileSchema, problems, check);
     if (!parsed) continue;
     tools.set(
       parsed.name,

@@ -173,6 +173,7 @@ Deno.test("planRequest: a route is matched to its operation; an unknown one is a
 Deno.test("planRequest: query and body mappings and error overrides", () => {
   const spec: ToolSpec = {
     ...containerTop,
+    permission: "lifecycle",
     input: {
       ...containerTop.input,
       all: { type: "boolean", description: "All" },

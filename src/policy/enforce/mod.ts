@@ -8,7 +8,7 @@
  * @module
  */
 
-export { NOT_READ_LEVEL, PolicyEngine } from "./policy_engine.ts";
+export { levelOfOperation, NOT_READ_LEVEL, PolicyEngine } from "./policy_engine.ts";
 export { type Check, CHECKS, type EnforceContext, type Guarded } from "./checks.ts";
 export { CallSecrets, ContainerSecretCache } from "./call_secrets.ts";
 export * from "./resolve.ts";

@@ -76,6 +76,44 @@ function tooLarge(op: AnyOperation, maxBytes: number): BerthError {
   });
 }
 
+/** The level a change of each kind of object belongs to (docs/security.md rule 4). */
+const CHANGE_LEVEL: Readonly<Record<string, string>> = {
+  container: "lifecycle",
+  exec: "exec",
+  image: "images",
+  volume: "volumes",
+  network: "networks",
+  system: "system",
+  swarm: "swarm",
+  service: "swarm",
+  node: "swarm",
+  task: "swarm",
+  secret: "swarm",
+  config: "swarm",
+};
+
+/** Container changes that are not lifecycle: making and removing (create), running a process (exec). */
+const CONTAINER_CHANGE_LEVEL: Partial<Record<OpName, string>> = {
+  "container.create": "create",
+  "container.remove": "create",
+  "container.prune": "create",
+  "container.exec": "exec",
+  "container.attach": "exec",
+  "container.archive_put": "exec",
+};
+
+/**
+ * The level a tool that sends this operation must declare: a permission
+ * belongs to the route, not the method (docs/security.md rule 4), and levels
+ * are separate grants, so a user's `lifecycle` tool over `POST
+ * /volumes/create` or an exec would give what the operator did not grant.
+ * Undefined for reads any level may send.
+ */
+export function levelOfOperation(name: OpName, method: string): string | undefined {
+  if (READ_METHODS.has(method)) return NOT_READ_LEVEL.get(name);
+  return CONTAINER_CHANGE_LEVEL[name] ?? CHANGE_LEVEL[name.split(".")[0]];
+}
+
 /** The refusal of an operation that would change the engine during a read-level call. */
 function writeByReadTool(op: AnyOperation): BerthError {
   const level = NOT_READ_LEVEL.get(op.name);
