@@ -72,6 +72,9 @@ export function routeOfTool(spec: ToolSpec): RouteMatch {
  */
 function checkReadLevel(spec: ToolSpec, match: RouteMatch): void {
   const route = ROUTES[match.name];
+  // A read tool that writes is the loader's to refuse, and the policy engine's at call time
+  // (DKR-007, audited), whoever built the tool.
+  if (spec.permission === "read" && !READ_METHODS.has(route.method)) return;
   const level = levelOfOperation(match.name, route.method);
   if (level === undefined || spec.permission === level) return;
   const what = READ_METHODS.has(route.method) ? "reads more than the engine's state" : "changes";
