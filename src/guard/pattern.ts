@@ -13,11 +13,40 @@
  * a worker thread ({@link openLineFilter}) that the call's deadline
  * terminates: the server's own thread never waits for a pattern.
  *
+ * re2js loads on first use (docs/performance.md, "Start fast, stay small"):
+ * {@link loadPatternEngine} imports it, and the interpreter awaits it before it
+ * validates the arguments of a tool with a `regex` parameter, so that
+ * validation and {@link compilePattern} stay synchronous.
+ *
  * @module
  */
 
-import { RE2JS } from "re2js";
+import type { RE2JS } from "re2js";
 import { BerthError, invalidInput } from "../errors/mod.ts";
+
+/** The RE2 compiler once {@link loadPatternEngine} has loaded it. */
+let engine: typeof RE2JS | undefined;
+let loading: Promise<void> | undefined;
+
+/**
+ * Loads re2js (about 7 ms and 1.5 MiB that most sessions never need); every
+ * call after the first resolves at once. Required before
+ * {@link compilePattern} or {@link patternProblem}.
+ */
+export function loadPatternEngine(): Promise<void> {
+  return loading ??= import("re2js").then((module) => {
+    engine = module.RE2JS;
+  }, (error) => {
+    loading = undefined;
+    throw error;
+  });
+}
+
+/** The loaded compiler; a call before {@link loadPatternEngine} is a bug in berth. */
+function re2(): typeof RE2JS {
+  if (!engine) throw new Error("re2js is not loaded: await loadPatternEngine() first");
+  return engine;
+}
 
 /** Characters of a pattern accepted at most. */
 export const MAX_PATTERN_LENGTH = 1000;
@@ -43,10 +72,11 @@ function compile(pattern: string): Compiled {
   if (pattern.length > MAX_PATTERN_LENGTH) {
     return { ok: false, problem: `must be at most ${MAX_PATTERN_LENGTH} characters` };
   }
+  const compiler = re2();
   let re: RE2JS;
   try {
     // RE2 reads a leading (?i) (and (?i:…), (?s), (?m)) itself.
-    re = RE2JS.compile(pattern);
+    re = compiler.compile(pattern);
   } catch (error) {
     // "error parsing regexp: missing closing ): `(`" → "missing closing ): `(`"
     const reason = (error as Error).message.replace(/^error parsing regexp: /, "");

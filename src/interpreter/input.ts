@@ -230,6 +230,17 @@ function itemTypes(param: ParamSpec): ParamType[] {
 /** Validated arguments with defaults applied (the type lives in the handler contract). */
 export type { Args } from "./contract.ts";
 
+/**
+ * True when a parameter, or any value inside it, is a client pattern
+ * (`format: regex`): validating it needs re2js, which loads on first use
+ * (`loadPatternEngine`, src/guard/pattern.ts).
+ */
+export function takesPattern(param: ParamSpec): boolean {
+  return param.format === "regex" ||
+    [param.items, param.values, ...Object.values(param.properties ?? {})]
+      .some((child) => child !== undefined && takesPattern(child));
+}
+
 /** Validates arguments against a compiled input; errors name the field (DKR-004). */
 export class InputValidator {
   readonly #input: Record<string, ParamSpec>;

@@ -46,7 +46,8 @@ import type {
   Shaped,
   Shaper,
 } from "./contract.ts";
-import { type Args, InputValidator } from "./input.ts";
+import { type Args, InputValidator, takesPattern } from "./input.ts";
+import { loadPatternEngine } from "../guard/pattern.ts";
 import { cutDepth, tooDeepError, tooDeepField } from "../guard/input_depth.ts";
 import { planRequest } from "./plan.ts";
 import { callOutcome, errorResult, type Progress, type ToolResult } from "./result.ts";
@@ -140,8 +141,14 @@ export interface Caller {
 class CompiledTool {
   #validator?: InputValidator;
   #definition?: ToolDefinition;
+  #takesPatterns?: boolean;
 
   constructor(readonly spec: ToolSpec, readonly engines?: EngineDirectory) {}
+
+  /** True when a parameter is a client pattern: validation then needs re2js loaded. */
+  get takesPatterns(): boolean {
+    return this.#takesPatterns ??= Object.values(this.spec.input).some(takesPattern);
+  }
 
   get validator(): InputValidator {
     return this.#validator ??= new InputValidator(this.spec.input);
@@ -311,6 +318,8 @@ export class Interpreter {
     if (options.caller?.allowsLevel(spec.permission) === false) {
       return errorResult(callerLevelDenied(name, spec.permission, options.caller.name));
     }
+    // re2js loads with the first call that can carry a pattern (docs/performance.md).
+    if (tool.takesPatterns) await loadPatternEngine();
     let args: Args;
     try {
       args = tool.validator.parse(rawArgs);

@@ -8,6 +8,10 @@ import assert from "node:assert/strict";
 import { BerthError } from "../../src/errors/mod.ts";
 import { inputJsonSchema, InputValidator } from "../../src/interpreter/input.ts";
 import type { ParamSpec } from "../../src/manifest/types.ts";
+import { loadPatternEngine } from "../../src/guard/pattern.ts";
+
+// re2js loads on first use; the interpreter loads it before a pattern's validation.
+await loadPatternEngine();
 
 const INPUT: Record<string, ParamSpec> = {
   container_id: {

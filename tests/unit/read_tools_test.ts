@@ -29,6 +29,7 @@ import { LogWindow, utf8Length } from "../../src/docker/log_window.ts";
 import {
   compilePattern,
   inThreadFilter,
+  loadPatternEngine,
   openLineFilter,
   patternProblem,
 } from "../../src/guard/pattern.ts";
@@ -41,6 +42,9 @@ import {
 import { BerthError } from "../../src/errors/mod.ts";
 
 const encoder = new TextEncoder();
+
+// re2js loads on first use; the interpreter loads it before a pattern's validation.
+await loadPatternEngine();
 
 Deno.test("redactEnv hides values of secret-looking keys, any case", () => {
   const env = [

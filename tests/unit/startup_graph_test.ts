@@ -46,7 +46,7 @@ async function staticGraph(): Promise<Set<string>> {
   return seen;
 }
 
-Deno.test("start-up graph: compose, ajv, the diagnose rules, build context, tar, the HTTP server and the YAML parser load on first use", async () => {
+Deno.test("start-up graph: compose, ajv, the diagnose rules, build context, tar, the HTTP server, the YAML parser and re2js load on first use", async () => {
   const graph = [...await staticGraph()];
   assert.ok(graph.some((s) => s.endsWith("/src/interpreter/interpreter.ts")));
   const lazy = [
@@ -70,6 +70,8 @@ Deno.test("start-up graph: compose, ajv, the diagnose rules, build context, tar,
     // Parsers of files most starts never read: a config file, a --manifest directory.
     "yaml",
     "/src/manifest/schema.ts",
+    // The pattern matcher: with the first call of a tool that takes a pattern.
+    "re2js",
   ];
   const loaded = graph.filter((s) => lazy.some((part) => s.includes(part)));
   assert.deepEqual(loaded, [], "loaded at start");
