@@ -96,7 +96,7 @@ for t in "${targets[@]}"; do
     -P=berth \
     ${grants[@]+"${grants[@]}"} \
     --no-prompt \
-    --v8-flags=--max-semi-space-size=1,--heap-growing-percent=50 \
+    --v8-flags=--max-semi-space-size=1,--heap-growing-percent=25 \
     --include manifest \
     --target "$t" \
     --output "$out" \

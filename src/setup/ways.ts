@@ -44,7 +44,7 @@ export const RELEASE_IMAGE = "ghcr.io/berth-mcp/berth";
  * packaging/npm/bin/berth.cjs and packaging/image/entrypoint.sh
  * (tests/unit/v8_flags_test.ts).
  */
-export const V8_FLAGS = "--v8-flags=--max-semi-space-size=1,--heap-growing-percent=50";
+export const V8_FLAGS = "--v8-flags=--max-semi-space-size=1,--heap-growing-percent=25";
 
 /** The engine socket every image command line mounts. */
 const DEFAULT_SOCKET = "/var/run/docker.sock";

@@ -107,7 +107,7 @@ function main() {
     "--no-prompt",
     ...permissionFlags(set, grants),
     // The heap settings every way runs berth with (src/setup/ways.ts, V8_FLAGS).
-    "--v8-flags=--max-semi-space-size=1,--heap-growing-percent=50",
+    "--v8-flags=--max-semi-space-size=1,--heap-growing-percent=25",
     "--config",
     path.join(ROOT, "deno.json"),
     path.join(ROOT, "src", "main.ts"),
