@@ -19,6 +19,7 @@ import {
   cleanup,
   docker,
   errorCode,
+  removeLabelled,
   runContainer,
   TEST_APP_IMAGE,
   TEST_IMAGE,
@@ -542,6 +543,8 @@ Deno.test("attacks: compose builds hold the image lists for FROM too", async () 
     assert.equal(await docker("images", "-q", `berth-test/atk-from-compose:${project}`), "");
   } finally {
     await Deno.remove(dir, { recursive: true });
+    // Like docker compose, up makes the project's network before the build is checked.
+    await removeLabelled(`com.docker.compose.project=${project}`);
   }
 });
 

@@ -16,6 +16,7 @@ import {
   docker,
   errorCode,
   OPEN_REGISTRY,
+  removeLabelled,
   TEST_IMAGE,
   testApp,
   uniqueName,
@@ -165,6 +166,8 @@ Deno.test("image attack: compose image: a short ID or an alias of a denied image
       "",
       "no project container was created",
     );
+    // Like docker compose, up makes the project's network before its images are checked.
+    await removeLabelled(`com.docker.compose.project=${project}`);
   }
 });
 
