@@ -8,7 +8,7 @@
  */
 
 import { BerthError, type ErrorType, isBerthError } from "../errors/mod.ts";
-import { filterNames, outputLanguage, parseExpression, parseTemplate } from "../manifest/mod.ts";
+import { outputFilterNames } from "../manifest/mod.ts";
 import type {
   AlsoSpec,
   BeforeSpec,
@@ -172,8 +172,5 @@ export function unknownTransforms(fields: Record<string, FieldSpec> | undefined)
 
 /** Filters an output's expressions and templates name that berth lacks. */
 export function unknownFilters(output: OutputSpec): string[] {
-  const names = outputLanguage(output).flatMap(({ kind, source }) =>
-    filterNames(kind === "template" ? parseTemplate(source) : parseExpression(source))
-  );
-  return [...new Set(names.filter((name) => !FILTERS[name]))];
+  return outputFilterNames(output).filter((name) => !FILTERS[name]);
 }

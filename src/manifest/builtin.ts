@@ -15,6 +15,7 @@
  */
 
 import { BUNDLE } from "./bundle.ts";
+import { rememberFilterNames } from "./output_check.ts";
 import type { LoadedManifests } from "./types.ts";
 
 export type { ManifestBundle } from "./types.ts";
@@ -87,7 +88,11 @@ export function bundledManifests(root: string): LoadedManifests | undefined {
   if (BUNDLE.fingerprint !== fingerprint) return undefined;
   const dir = root.replace(/\/$/, "");
   return {
-    tools: BUNDLE.tools.map((tool) => ({ ...tool, source: `${dir}/${tool.source}` })),
+    tools: BUNDLE.tools.map((tool, i) => {
+      // The interpreter checks these names at start without parsing every output again.
+      rememberFilterNames(tool.output, BUNDLE.filters[i]);
+      return { ...tool, source: `${dir}/${tool.source}` };
+    }),
     toolsets: BUNDLE.toolsets,
   };
 }

@@ -11,6 +11,7 @@
 import {
   type Expression,
   ExpressionError,
+  filterNames,
   parseExpression,
   parseTemplate,
   type Template,
@@ -21,6 +22,39 @@ import type { FieldSpec, OutputSpec, ParamSpec, RequestSpec, TextLine } from "./
 export interface OutputProblem {
   path: (string | number)[];
   message: string;
+}
+
+/** Filter names of outputs: found once, or read from the bundle (src/manifest/builtin.ts). */
+const FILTER_NAMES = new WeakMap<OutputSpec, readonly string[]>();
+
+/**
+ * Every filter name an output's expressions and templates use, each once, in
+ * order of first use. Finding them parses the whole output, 8–9 ms of cold
+ * parser code for the built-in tools at every start, so the bundle of built-in
+ * manifests carries them ({@link rememberFilterNames}; docs/performance.md).
+ */
+export function outputFilterNames(output: OutputSpec): readonly string[] {
+  let names = FILTER_NAMES.get(output);
+  if (!names) {
+    names = [
+      ...new Set(
+        outputLanguage(output).flatMap(({ kind, source }) =>
+          filterNames(kind === "template" ? parseTemplate(source) : parseExpression(source))
+        ),
+      ),
+    ];
+    FILTER_NAMES.set(output, names);
+  }
+  return names;
+}
+
+/**
+ * Records the filter names of an output as {@link outputFilterNames} found
+ * them when the bundle was built (its fingerprint says the YAML has not changed
+ * since, and tests/unit/manifest_bundle_test.ts that the bundle is current).
+ */
+export function rememberFilterNames(output: OutputSpec, names: readonly string[]): void {
+  FILTER_NAMES.set(output, names);
 }
 
 /** Every template and expression of an output, with where it is written. */

@@ -255,4 +255,6 @@ export interface ManifestBundle {
   fingerprint: string;
   tools: ToolSpec[];
   toolsets: ToolsetSpec[];
+  /** The filter names each tool's output uses (`outputFilterNames`), in the order of `tools`. */
+  filters: string[][];
 }
