@@ -123,6 +123,16 @@ export function compilePattern(field: string, pattern: string): Pattern {
   return { source: pattern, test: (text) => re.test(text) };
 }
 
+/**
+ * {@link compilePattern} after loading re2js: what a handler calls, since a
+ * user manifest may name the handler for a parameter without `format: regex`
+ * (validation then did not load it).
+ */
+export async function compilePatternLoaded(field: string, pattern: string): Promise<Pattern> {
+  await loadPatternEngine();
+  return compilePattern(field, pattern);
+}
+
 /** Milliseconds of matching between two yields to the event loop. */
 const SLICE_MS = 5;
 

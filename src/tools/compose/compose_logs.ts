@@ -9,7 +9,7 @@
 
 import { bareName } from "../../guard/formats.ts";
 import { invalidInput } from "../../errors/mod.ts";
-import { compilePattern, type LineFilter, openLineFilter } from "../../guard/pattern.ts";
+import { compilePatternLoaded, type LineFilter, openLineFilter } from "../../guard/pattern.ts";
 import { counted } from "../../guard/formats.ts";
 import { readContainerLogs } from "../../docker/log_window.ts";
 import { inspectVisibleContainer } from "../../docker/visible_container.ts";
@@ -58,7 +58,7 @@ export const composeLogs: Handler = async (ctx) => {
   const tail = ctx.args.tail as number; // the manifest's default applies
   const timestamps = ctx.args.timestamps === true;
   const grep = typeof ctx.args.grep === "string"
-    ? compilePattern("grep", ctx.args.grep)
+    ? await compilePatternLoaded("grep", ctx.args.grep)
     : undefined;
   const containers = (await projectContainers(ctx, name))
     .filter((c) => label(c, LABEL.oneoff) !== "True")

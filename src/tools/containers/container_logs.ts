@@ -13,7 +13,7 @@
  */
 
 import { invalidInput } from "../../errors/mod.ts";
-import { compilePattern, openLineFilter } from "../../guard/pattern.ts";
+import { compilePatternLoaded, openLineFilter } from "../../guard/pattern.ts";
 import { counted, parseTime } from "../../guard/formats.ts";
 import {
   type LogFollow,
@@ -57,7 +57,9 @@ export const containerLogs: Handler = async (ctx) => {
   if (since !== undefined && until !== undefined && Number(until) < Number(since)) {
     throw invalidInput("until", "must not be before 'since'");
   }
-  const grep = typeof args.grep === "string" ? compilePattern("grep", args.grep) : undefined;
+  const grep = typeof args.grep === "string"
+    ? await compilePatternLoaded("grep", args.grep)
+    : undefined;
   const tail = args.tail as number; // the manifest's default applies
   const timestamps = args.timestamps === true;
 

@@ -9,7 +9,7 @@ import { serviceLogs as logsRoute } from "../../docker/swarm/api.ts";
 import { demultiplex, rawStream } from "../../engine/streams.ts";
 import { invalidInput } from "../../errors/mod.ts";
 import { counted, parseTime } from "../../guard/formats.ts";
-import { compilePattern, openLineFilter } from "../../guard/pattern.ts";
+import { compilePatternLoaded, openLineFilter } from "../../guard/pattern.ts";
 import { MAX_LINE_LENGTH, MAX_LOG_BYTES, MAX_LOG_LINES } from "../containers/container_logs.ts";
 import { collectLines } from "../../docker/log_window.ts";
 import { opsOf, visibleService } from "../../docker/swarm/services.ts";
@@ -27,7 +27,9 @@ function since(value: unknown): string | undefined {
 /** The newest log lines of a service's tasks, bounded in lines and bytes. */
 export const serviceLogs: Handler = async (ctx) => {
   const { args } = ctx;
-  const grep = typeof args.grep === "string" ? compilePattern("grep", args.grep) : undefined;
+  const grep = typeof args.grep === "string"
+    ? await compilePatternLoaded("grep", args.grep)
+    : undefined;
   const service = await visibleService(ctx, args.service_id as string);
   const timestamps = args.timestamps === true;
   const response = await logsRoute(opsOf(ctx), service.ID, {
