@@ -31,29 +31,6 @@ export type { PortBinding } from "./ports.ts";
 export type { HealthConfig } from "./runtime.ts";
 export type { FieldError } from "./fields.ts";
 
-/** The parameters the builder reads (all others are ignored). */
-export const CONTAINER_SPEC_KEYS = [
-  "image",
-  "name",
-  "command",
-  "entrypoint",
-  "environment",
-  "ports",
-  "volumes",
-  "network",
-  "restart_policy",
-  "mem_limit",
-  "mem_reservation",
-  "cpus",
-  "labels",
-  "working_dir",
-  "user",
-  "hostname",
-  "tty",
-  "remove",
-  "healthcheck",
-] as const;
-
 /** The `HostConfig` keys berth ever sends. */
 export interface CreateHostConfig {
   PortBindings?: Record<string, PortBinding[]>;

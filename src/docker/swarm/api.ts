@@ -67,11 +67,6 @@ async function send<T>(ops: Ops, op: AnyOperation, kind?: SwarmKind, ref?: strin
   }
 }
 
-/** The cluster's spec, join tokens included (callers drop them). */
-export function inspectSwarm(ops: Ops): Promise<Json> {
-  return send(ops, swarm.inspectSwarmOp());
-}
-
 /** The engine's view (`system.info`), with its `Swarm` section. */
 export function engineInfo(ops: Ops): Promise<Json> {
   return send(ops, system.info());

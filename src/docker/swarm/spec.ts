@@ -6,7 +6,7 @@
  * @module
  */
 
-import { BerthError, invalidInput } from "../../errors/mod.ts";
+import { invalidInput } from "../../errors/mod.ts";
 import { compact } from "../../policy/service_guard.ts";
 
 // The guard's view of a spec lives with the policy; callers find it here too.
@@ -241,14 +241,4 @@ export function noChange(args: Raw): boolean {
 /** The replicas a spec asks for; undefined for a global service. */
 export function desiredReplicas(spec: Json): number | undefined {
   return spec?.Mode?.Replicated ? Number(spec.Mode.Replicated.Replicas ?? 1) : undefined;
-}
-
-/** Refuses a service name the engine would refuse too, before anything is sent. */
-export function checkServiceName(name: unknown, field = "name"): string {
-  if (typeof name !== "string" || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(name)) {
-    throw new BerthError("invalid_input", `Parameter '${field}' is not a valid service name`, {
-      hint: "Use letters, digits, '_', '.' and '-', starting with a letter or digit (at most 63)",
-    });
-  }
-  return name;
 }
