@@ -15,7 +15,7 @@
  * - `timeout` (seconds, default `exec_safety.timeout`) is bounded by the exec
  *   class deadline less a margin; when it passes berth stops waiting, ends
  *   the exec's processes however they are wrapped, checks with `top`, and
- *   says what it saw (see `_exec_kill.ts`). Never privileged.
+ *   says what it saw (see src/docker/exec_kill.ts). Never privileged.
  *
  * @module
  */

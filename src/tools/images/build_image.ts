@@ -4,7 +4,7 @@
  * builder's output into progress ("Step N/M") and a log tail. `remote=`
  * (a daemon-side fetch of a URL) is never mapped (docs/security.md rule 5).
  * The image lists hold for the tag and for every image the Dockerfile pulls
- * in (`_build_bases.ts`); compose builds through this handler too.
+ * in (src/docker/build/bases.ts); compose builds through this handler too.
  *
  * @module
  */

@@ -8,7 +8,7 @@
  * Two things make a raw event list mislead, and both are dealt with here:
  * - Health checks run as execs, so a container with a 5 s interval adds three
  *   events (exec_create, exec_start, exec_die) every 5 s. They are left out
- *   unless `include_health_checks` is true (see `_health_execs.ts`).
+ *   unless `include_health_checks` is true (see src/docker/health_execs.ts).
  * - Docker keeps only its last 256 events in memory, whatever `since` says.
  *   When the engine hands back a full buffer, what precedes its oldest event
  *   is gone: the result says from when events are really available.
