@@ -116,6 +116,7 @@ export function compact(body: Body): Body {
   return out;
 }
 
+/** The `HostConfig` of a service's container create body, empty values left out. */
 export function hostConfig(
   project: ProjectModel,
   service: ServiceModel,

@@ -32,6 +32,7 @@ export interface NormalizeContext {
   warnings: string[];
 }
 
+/** A compose mapping as parsed from YAML, before normalizing. */
 export type Raw = Record<string, unknown>;
 
 /** Resolves a host path against the project directory. */
@@ -50,12 +51,14 @@ export function hostPath(path: string, key: string, ctx: NormalizeContext): stri
   return resolvePath(ctx.directory, path);
 }
 
+/** A list (`K=V`) or mapping of strings as a mapping; a missing value is "". */
 export function strings(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(listOrDict(value))) out[k] = v ?? "";
   return out;
 }
 
+/** A size (`512m`, `2g` or a number of bytes) in bytes; names `key` when it is none. */
 export function bytes(value: unknown, key: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   const n = parseBytes(typeof value === "number" ? value : scalar(value));
@@ -65,6 +68,7 @@ export function bytes(value: unknown, key: string): number | undefined {
   return n;
 }
 
+/** The service's `ports`, short strings or long objects, as port models. */
 export function ports(raw: Raw, key: string): PortModel[] {
   return ((raw.ports ?? []) as unknown[]).map((p, i) => {
     const where = `${key}.ports[${i}]`;
@@ -73,6 +77,7 @@ export function ports(raw: Raw, key: string): PortModel[] {
   });
 }
 
+/** One `volumes` entry, short string or long object; bind sources resolved against the project. */
 export function mount(value: unknown, where: string, ctx: NormalizeContext): MountModel {
   if (typeof value === "string") {
     const m = parseVolumeString(value, where);
@@ -101,6 +106,7 @@ export function mount(value: unknown, where: string, ctx: NormalizeContext): Mou
   return m;
 }
 
+/** The service's `networks` (list or mapping); `default` when neither it nor `network_mode` is set. */
 export function networks(raw: Raw): Record<string, ServiceNetwork> {
   const out: Record<string, ServiceNetwork> = {};
   if (Array.isArray(raw.networks)) {
@@ -121,6 +127,7 @@ export function networks(raw: Raw): Record<string, ServiceNetwork> {
   return out;
 }
 
+/** The service's `healthcheck`, durations parsed; `disable: true` is `["NONE"]`. */
 export function healthcheck(raw: Raw, key: string): HealthModel | undefined {
   const h = raw.healthcheck as Raw | undefined;
   if (!h) return undefined;
@@ -144,6 +151,7 @@ export function healthcheck(raw: Raw, key: string): HealthModel | undefined {
   };
 }
 
+/** The service's `depends_on`; the list form means `service_started`. */
 export function dependsOn(raw: Raw): ServiceModel["depends_on"] {
   const out: ServiceModel["depends_on"] = {};
   if (Array.isArray(raw.depends_on)) {
@@ -158,11 +166,13 @@ export function dependsOn(raw: Raw): ServiceModel["depends_on"] {
   return out;
 }
 
+/** `extra_hosts` (list or mapping) as `host:ip` strings. */
 export function extraHosts(value: unknown): string[] {
   if (Array.isArray(value)) return value.map((h) => scalar(h).replace("=", ":"));
   return Object.entries(listOrDict(value)).map(([host, ip]) => `${host}:${ip ?? ""}`);
 }
 
+/** `ulimits`: a number sets soft and hard alike. */
 export function ulimits(value: unknown): ServiceModel["ulimits"] {
   return Object.entries((value ?? {}) as Raw).map(([name, v]) =>
     typeof v === "number"

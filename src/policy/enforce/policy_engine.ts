@@ -143,6 +143,11 @@ const OUTPUT_OPERATIONS: ReadonlySet<OpName> = new Set<OpName>([
 /** A full container ID, the only key of the process-wide secret cache. */
 const FULL_ID = /^[0-9a-f]{64}$/;
 
+/**
+ * The engine client every call goes through: each operation is checked by
+ * its name, target and body (checks.ts) before the client underneath sends
+ * it, and answers of lists and streams are filtered.
+ */
 export class PolicyEngine extends EngineClient implements ContainerResolver {
   readonly #base: EngineClient;
   readonly #policy: Policy;
