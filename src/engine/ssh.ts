@@ -9,7 +9,7 @@
  * connection is joined only when its first request carries this tunnel's
  * random token (a header the client sends on every request); any other is
  * closed unread. Running `ssh` needs the `berth-ssh` permission set
- * (docs/security.md#ssh-engines); the default set cannot.
+ * (docs/security.md#ssh-engines-the-berth-ssh-set); the default set cannot.
  *
  * @module
  */
