@@ -1,8 +1,8 @@
 /**
- * Diagnosing a container: the evidence the engine gives (evidence.ts), the
- * deterministic rules that read it (rules.ts), and a model's synthesis
- * (synthesis.ts). The tool `docker_diagnose` (src/tools/diagnose/diagnose.ts)
- * and the prompts use it.
+ * Diagnosing a container: the evidence the engine gives (evidence.ts) and the
+ * deterministic rules that read it (rules.ts). The tool `docker_diagnose`
+ * (src/tools/diagnose/diagnose.ts, which adds a model's synthesis over MCP
+ * sampling or the fallback model) and the prompts use it.
  *
  * @module
  */

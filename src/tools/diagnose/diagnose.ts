@@ -1,8 +1,8 @@
 /**
  * `docker_diagnose`: why is this container failing? Evidence from the engine
  * (src/docker/diagnose/evidence.ts) → deterministic findings (rules.ts) →
- * optionally a model's synthesis (synthesis.ts) → one structured answer and
- * a compact text.
+ * optionally a model's synthesis (_synthesis.ts: MCP sampling or the
+ * fallback model) → one structured answer and a compact text.
  *
  * @module
  */
@@ -15,7 +15,7 @@ import { frameData } from "../../docker/diagnose/data.ts";
 import { type Evidence, gatherEvidence } from "../../docker/diagnose/evidence.ts";
 import { MB } from "../../docker/diagnose/finding.ts";
 import { diagnose, type Finding } from "../../docker/diagnose/rules.ts";
-import { type AiOutcome, synthesize } from "../../docker/diagnose/synthesis.ts";
+import { type AiOutcome, synthesize } from "./_synthesis.ts";
 
 /** Log lines returned in `last_logs`. */
 export const LAST_LOG_LINES = 50;

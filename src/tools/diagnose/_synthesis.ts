@@ -9,9 +9,9 @@
 
 import { raceAbort } from "../../guard/deadline.ts";
 import type { HandlerContext, Sampler, SampleRequest } from "../../interpreter/contract.ts";
-import { frameData } from "./data.ts";
-import { type Evidence, EVIDENCE_LOG_LINES } from "./evidence.ts";
-import type { Finding } from "./rules.ts";
+import { frameData } from "../../docker/diagnose/data.ts";
+import { type Evidence, EVIDENCE_LOG_LINES } from "../../docker/diagnose/evidence.ts";
+import type { Finding } from "../../docker/diagnose/rules.ts";
 
 /** What the result's `ai` field says. */
 export interface AiOutcome {
