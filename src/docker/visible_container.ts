@@ -8,7 +8,7 @@
 
 import { containers } from "../engine/ops/mod.ts";
 // Hidden and missing must look the same (DKR-002): one error for both, built as the engine's own 404.
-import { containerNotFound, PolicyEngine } from "../policy/enforce/mod.ts";
+import { containerNotFound } from "../policy/enforce/mod.ts";
 import { bareName } from "../guard/formats.ts";
 import type { HandlerContext } from "../interpreter/contract.ts";
 
@@ -60,7 +60,7 @@ export function assertContainerVisible(
   id: string,
   engineName: unknown,
 ): void {
-  if (ctx.engine instanceof PolicyEngine) return;
+  if (ctx.engine.checksTargets) return;
   if (!ctx.policy.containerVisible(bareName(engineName))) throw containerNotFound(id);
 }
 

@@ -307,6 +307,15 @@ export class EngineClient {
     return this.#streams.latest(req.id, req.signal);
   }
 
+  /**
+   * True when every operation sent through this client is checked by the
+   * policy, its target resolved and judged, before it leaves (the policy
+   * engine of src/policy/enforce/ says so; a plain client does not).
+   */
+  get checksTargets(): boolean {
+    return false;
+  }
+
   /** Stats streams open now. */
   get openStatsStreams(): number {
     return this.#streams?.size ?? 0;

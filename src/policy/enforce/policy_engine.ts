@@ -265,6 +265,11 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     return await this.#base.statsSample({ id, signal: req.signal });
   }
 
+  /** Every operation passes its check (CHECKS, checks.ts) before it leaves. */
+  override get checksTargets(): boolean {
+    return true;
+  }
+
   override get openStatsStreams(): number {
     return this.#base.openStatsStreams;
   }
