@@ -101,10 +101,10 @@ write(
 // back in the engine's "No such container: <secret>".
 const LABEL_SECRET = "Zt8kQw3nVb6";
 const ARGV_SECRET = "Rp5mXc2dLs9";
-write(
-  "atk_sets",
-  `name: atk_sets
-title: atk_sets
+/** A read tool whose route's container is set by `before` from what it read of another. */
+const setsTool = (name: string, step: string, from: string) =>
+  `name: ${name}
+title: ${name}
 description: A user tool of the attack suite
 permission: read
 timeout: read
@@ -115,34 +115,14 @@ request:
   method: GET
   path: /containers/{t}/json
   before:
-    label: { path: "/containers/{c}/json", sets: { t: Config.Labels.api_token } }
+    ${step}: { path: "/containers/{c}/json", sets: { t: ${from} } }
 response: { kind: json }
 output:
   fields:
     id: { type: string, description: Id, from: Id }
-`,
-);
-write(
-  "atk_sets_argv",
-  `name: atk_sets_argv
-title: atk_sets_argv
-description: A user tool of the attack suite
-permission: read
-timeout: read
-input:
-  c: { type: string, description: A container, required: true, format: name_or_id }
-  t: { type: string, description: Set by before, required: true, format: name_or_id }
-request:
-  method: GET
-  path: /containers/{t}/json
-  before:
-    argv: { path: "/containers/{c}/json", sets: { t: Config.Cmd.4 } }
-response: { kind: json }
-output:
-  fields:
-    id: { type: string, description: Id, from: Id }
-`,
-);
+`;
+write("atk_sets", setsTool("atk_sets", "label", "Config.Labels.api_token"));
+write("atk_sets_argv", setsTool("atk_sets_argv", "argv", "Config.Cmd.4"));
 
 const app = await testApp({ allow: "read", manifest: [dir] });
 

@@ -24,6 +24,19 @@ try {
 
 const sdocker = (...args: string[]) => docker("-H", HOST, ...args);
 
+/** Makes a service of this suite with the CLI, as an operator would: berth only reads it. */
+const createService = (name: string, ...command: string[]) =>
+  sdocker(
+    "service",
+    "create",
+    "--name",
+    name,
+    "--label",
+    "berth.test=attacks-swarm",
+    "berth-test/busybox",
+    ...command,
+  );
+
 async function servicesNamed(prefix: string): Promise<string[]> {
   const out = await sdocker("service", "ls", "--format", "{{.Name}}");
   return out.split("\n").filter((n) => n.startsWith(prefix));
@@ -121,17 +134,7 @@ Deno.test("attack: a denied service's task container reached through the contain
   const name = uniqueName("atkhid");
   const app = await testApp({ dockerHost: HOST, allow: "all", denyContainers: [name] });
   try {
-    await sdocker(
-      "service",
-      "create",
-      "--name",
-      name,
-      "--label",
-      "berth.test=attacks-swarm",
-      "berth-test/busybox",
-      "sleep",
-      "300",
-    );
+    await createService(name, "sleep", "300");
     const task = (await sdocker(
       "ps",
       "--filter",
@@ -206,18 +209,7 @@ Deno.test("attack: a denied service's task read by ID prefix through a user's ta
     denyContainers: [name],
   });
   try {
-    await sdocker(
-      "service",
-      "create",
-      "--name",
-      name,
-      "--label",
-      "berth.test=attacks-swarm",
-      "berth-test/busybox",
-      "sh",
-      "-c",
-      "echo atk-task-line; sleep 300",
-    );
+    await createService(name, "sh", "-c", "echo atk-task-line; sleep 300");
     const id = (await sdocker("service", "ps", "-q", "--no-trunc", name)).trim().split("\n")[0];
     assert.match(id, /^[a-z0-9]{25}$/);
     const logged = await sdocker("service", "logs", "--raw", name);
