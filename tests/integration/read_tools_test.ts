@@ -65,8 +65,12 @@ async function setUp(): Promise<Fixtures> {
     docker("network", "create", ...label, network),
     docker("volume", "create", ...label, volume),
   ]);
-  const chattyScript = `i=0; while [ $i -lt ${LINES} ]; do echo "line $i ${PAD}"; ` +
-    `if [ $((i % 1000)) -eq 0 ]; then echo "warn $i" >&2; fi; i=$((i+1)); done; sleep 3600`;
+  // One awk process, its stdout written in large blocks: a shell loop wrote each line on its own
+  // and, on two cores shared with the Podman and Swarm suites, once had not finished in 120 s.
+  // The stderr lines come first (stderr is unbuffered); the last log line is stdout's.
+  const chattyScript = `awk 'BEGIN { for (i = 0; i < ${LINES}; i++) { ` +
+    `print "line " i " ${PAD}"; if (i % 1000 == 0) print "warn " i > "/dev/stderr" } }'; ` +
+    `sleep 3600`;
   // Busy for 20 s at most, then idle: enough for the stats step, gentle on shared CI.
   const busyScript =
     "end=$(($(date +%s) + 20)); while [ $(date +%s) -lt $end ]; do :; done; sleep 3600";
@@ -100,9 +104,10 @@ async function setUp(): Promise<Fixtures> {
   await docker("wait", stopped);
   await waitFor(
     "the chatty container's last line",
-    () => docker("logs", "--tail", "1", chatty),
+    // The whole stdout, not `--tail 1`: on this engine a tail of a log written in bursts has
+    // answered nothing for minutes while the full read had every line.
+    async () => (await docker("logs", chatty)).split("\n").at(-1) ?? "",
     (last) => last.startsWith(`line ${LINES - 1} `),
-    // A shell loop: on two cores shared with the Podman and Swarm suites it has taken over 40 s.
     120_000,
   );
   return { running, stopped, tty, chatty, networked, busy, hidden, network, volume };
