@@ -31,7 +31,8 @@ const RUN = uniqueName("mv").toLowerCase();
 const BIND_VOLUME = `${RUN}-etc`;
 const PLAIN_VOLUME = `${RUN}-plain`;
 const label = ["--label", `berth.test=${SUITE}`];
-await docker(
+/** The CLI's arguments for a local volume bound to the host's /etc, made outside berth. */
+const etcBindVolume = (name: string) => [
   "volume",
   "create",
   ...label,
@@ -41,8 +42,9 @@ await docker(
   "o=bind",
   "-o",
   "device=/etc",
-  BIND_VOLUME,
-);
+  name,
+];
+await docker(...etcBindVolume(BIND_VOLUME));
 await docker("volume", "create", ...label, PLAIN_VOLUME);
 
 const app = await testApp({ allow: "create" });
@@ -118,18 +120,7 @@ Deno.test("mounted volume attack: a swarm service and a stack mounting such a vo
   const volume = `${RUN}-swetc`;
   const service = `${RUN}-sv`;
   const stack = `${RUN}st`;
-  await sdocker(
-    "volume",
-    "create",
-    ...label,
-    "-o",
-    "type=none",
-    "-o",
-    "o=bind",
-    "-o",
-    "device=/etc",
-    volume,
-  );
+  await sdocker(...etcBindVolume(volume));
   try {
     const created = await swarm.interpreter.call("docker_create_service", {
       name: service,
