@@ -1,7 +1,10 @@
 /**
  * Builds the MCP Apps views into src/server/apps/dashboard/bundle.ts: the
  * view script bundled and minified with esbuild, wrapped in its page, the
- * script's hash in the page's CSP.
+ * script's hash in the page's CSP. The view imports no package at run time
+ * (src/server/apps/dashboard/mcp_app.ts speaks the protocol), so it builds
+ * without node_modules; the e2e test's host page, built on the extension's
+ * AppBridge, is bundled from npm packages installed here.
  *
  *   deno task build:apps            rewrite bundle.ts
  *   deno task build:apps --check    exit 1 when bundle.ts is stale
@@ -21,7 +24,7 @@ export const BUNDLE = new URL("../../src/server/apps/dashboard/bundle.ts", impor
 
 /**
  * zod's `z` namespace re-exports every locale (about 250 KB minified) although
- * only English is ever configured; the view needs none of the others.
+ * only English is ever configured; the host page needs none of the others.
  */
 const dropZodLocales: esbuild.Plugin = {
   name: "drop-zod-locales",
@@ -39,8 +42,8 @@ const dropZodLocales: esbuild.Plugin = {
 
 /**
  * The SDK packages declare no `sideEffects`, so esbuild keeps every module
- * they import; none of them has side effects the view relies on, so unused
- * modules are dropped (about 70 KB).
+ * they import; none of them has side effects the host page relies on, so
+ * unused modules are dropped (about 70 KB).
  */
 const treatPackagesAsPure: esbuild.Plugin = {
   name: "treat-packages-as-pure",
@@ -59,14 +62,28 @@ const treatPackagesAsPure: esbuild.Plugin = {
   },
 };
 
-/** Bundles the view; answers the minified script. */
+/**
+ * Bundles the view; answers the minified script. No package is resolvable: a
+ * runtime import of one fails the build, since the SDK's would bring the MCP
+ * SDK and zod back into the page (docs/performance.md).
+ */
 export function bundleView(): Promise<string> {
-  return bundleBrowserScript(VIEW);
+  return bundle(VIEW, { nodePaths: [], plugins: [] });
 }
 
-/** Bundles browser code (the view, or a test's host page) into one minified ES module. */
+/** Bundles a test's browser code (the host page) and the npm packages it imports. */
 export async function bundleBrowserScript(entry: URL): Promise<string> {
-  const nodeModules = await npmModulesDir();
+  return await bundle(entry, {
+    nodePaths: [await npmModulesDir()],
+    plugins: [dropZodLocales, treatPackagesAsPure],
+  });
+}
+
+/** Bundles browser code into one minified ES module. */
+async function bundle(
+  entry: URL,
+  options: Pick<esbuild.BuildOptions, "nodePaths" | "plugins">,
+): Promise<string> {
   const result = await esbuild.build({
     entryPoints: [entry.pathname],
     bundle: true,
@@ -76,8 +93,7 @@ export async function bundleBrowserScript(entry: URL): Promise<string> {
     target: "es2022",
     write: false,
     legalComments: "none",
-    nodePaths: [nodeModules],
-    plugins: [dropZodLocales, treatPackagesAsPure],
+    ...options,
   });
   await esbuild.stop();
   return result.outputFiles[0].text.trim();

@@ -2,18 +2,18 @@
  * The dashboard view: browser code, bundled into the `ui://berth/dashboard`
  * HTML resource by `deno task build:apps` (tests/tools/build_apps.ts).
  *
- * It talks only to its host through the MCP Apps SDK: every figure comes from
- * a berth tool call (`docker_list_containers`, `docker_container_stats`,
- * `docker_container_logs`) and every action is a tool call too, so policy,
- * confirmation, redaction and audit apply exactly as they do to a model's
- * call. The page has no network access of its own (see the CSP in
+ * It talks only to its host, through the MCP Apps protocol (mcp_app.ts):
+ * every figure comes from a berth tool call (`docker_list_containers`,
+ * `docker_container_stats`, `docker_container_logs`) and every action is a
+ * tool call too, so policy, confirmation, redaction and audit apply exactly
+ * as they do to a model's call. The page has no network access of its own (see the CSP in
  * template.ts) and writes engine text with `textContent` only: container
  * names, labels and log lines are untrusted data.
  *
  * @module
  */
 
-import { App, applyDocumentTheme, applyHostStyleVariables } from "@modelcontextprotocol/ext-apps";
+import { applyDocumentTheme, applyHostStyleVariables, McpApp } from "./mcp_app.ts";
 
 /** What the server embedded in the page: the lifecycle actions its levels allow. */
 interface ViewConfig {
@@ -51,7 +51,7 @@ let containers: ContainerRow[] = [];
 let logTarget: string | undefined;
 let busy = false;
 
-const app = new App({ name: "berth-dashboard", version: "1.0.0" }, {});
+const app = new McpApp({ name: "berth-dashboard", version: "1.0.0" });
 app.onhostcontextchanged = (context) => applyContext(context);
 app.ontoolresult = (result) => {
   const rows = (result.structuredContent as { containers?: ContainerRow[] } | undefined)
@@ -72,7 +72,7 @@ function readConfig(): ViewConfig {
 }
 
 /** Follows the host's theme and style variables, falling back to the system's. */
-function applyContext(context: ReturnType<App["getHostContext"]>): void {
+function applyContext(context: ReturnType<McpApp["getHostContext"]>): void {
   if (context?.theme) applyDocumentTheme(context.theme);
   if (context?.styles?.variables) applyHostStyleVariables(context.styles.variables);
 }
