@@ -78,6 +78,8 @@ for t in "${targets[@]}"; do
 done
 
 mkdir -p dist
+# The binaries carry the bundle of src/ (packaging/bundle.ts), as the npm package and the image do.
+"${deno_cmd[@]}" run -A packaging/bundle.ts
 for t in "${targets[@]}"; do
   out="dist/berth-$t"
   [[ "$t" == *-windows-* ]] && out+=".exe"
@@ -100,7 +102,7 @@ for t in "${targets[@]}"; do
     --include manifest \
     --target "$t" \
     --output "$out" \
-    src/main.ts
+    dist/bundle/main.js
 done
 
 # Checksums over everything in dist/, so a partial rebuild keeps the file whole.

@@ -58,7 +58,7 @@ socket="${socket#unix://}"
 
 # --v8-flags: the heap settings every way runs berth with (src/setup/ways.ts, V8_FLAGS).
 set -- run --no-prompt --cached-only "-P=$set" ${read_flag:+"$read_flag"} \
-  ${write_flag:+"$write_flag"} --v8-flags=--max-semi-space-size=1,--heap-growing-percent=25 /app/src/main.ts "$@"
+  ${write_flag:+"$write_flag"} --v8-flags=--max-semi-space-size=1,--heap-growing-percent=25 /app/dist/bundle/main.js "$@"
 
 if [ "$(id -u)" = 0 ]; then
   gid="$(stat -c %g "$socket" 2>/dev/null || true)"

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Builds the npm package berth-mcp: stages packaging/npm (package.json, the
-# launcher, its README) with berth's own files (deno.json, deno.lock, src/,
-# manifest/), then `npm pack`s it.
+# launcher, its README) with berth's own files (deno.json, deno.lock,
+# manifest/ and dist/bundle/, the bundle of src/ the launcher runs), then
+# `npm pack`s it.
 #
 #   packaging/npm/pack.sh [OUT_DIR]      default OUT_DIR: dist
 #
-# Prints the tarball's path on stdout. Needs node/npm only.
+# Prints the tarball's path on stdout. Needs node/npm, and deno for the bundle
+# (on PATH, else the pinned npm build through npx).
 set -euo pipefail
 
 repo="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
@@ -13,9 +15,20 @@ out="$(mkdir -p "${1:-$repo/dist}" && cd "${1:-$repo/dist}" && pwd)"
 stage="$(mktemp -d "${TMPDIR:-/tmp}/berth-npm-stage.XXXXXX")"
 trap 'rm -rf "$stage"' EXIT
 
+# The bundle: two levels down, as in the checkout, so it finds manifest/ and deno.json.
+if command -v deno >/dev/null 2>&1; then
+  deno_cmd=(deno)
+else
+  deno_cmd=(npx -y "deno@$(node -p 'require(process.argv[1]).dependencies.deno' "$repo/packaging/npm/package.json")")
+fi
+(cd "$repo" && "${deno_cmd[@]}" run -A packaging/bundle.ts >&2)
+
 cp -R "$repo/packaging/npm/." "$stage/"
 rm -f "$stage/pack.sh" "$stage/prune_lock.cjs"
-cp -R "$repo/deno.json" "$repo/deno.lock" "$repo/src" "$repo/manifest" "$stage/"
+cp -R "$repo/deno.json" "$repo/deno.lock" "$repo/manifest" "$stage/"
+mkdir -p "$stage/dist"
+cp -R "$repo/dist/bundle" "$stage/dist/bundle"
+rm -f "$stage/dist/bundle/.inputs"
 # Deno fetches every npm package its lock lists on a first start: ship the lock
 # without the test-only ones (conformance runner, esbuild).
 node "$repo/packaging/npm/prune_lock.cjs" "$stage"

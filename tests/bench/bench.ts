@@ -4,7 +4,8 @@
  * code is the way it is):
  *
  * - cold start to the initialize answer, and to the first tools/list, against
- *   a thin MCP server on the same Deno and SDK (tests/bench/thin_server.ts)
+ *   a thin MCP server on the same Deno (tests/bench/thin_server.ts, SDK 1.x;
+ *   thin_server_sdk2.ts on berth's SDK 2.x), and berth run from a checkout
  * - tools/list: tokens (o200k) of the full catalogue and the default read
  *   set, latency against the thin server's
  * - docker_list_containers over 50 containers, docker_inspect_container,
@@ -35,6 +36,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { V8_FLAGS } from "../../src/setup/ways.ts";
 import type { App } from "../../src/app/mod.ts";
 import { compareVersions, MAX_API_VERSION } from "../../src/engine/client.ts";
 import { TEST_IMAGE } from "../helpers/mod.ts";
@@ -270,8 +272,8 @@ async function section(label: string, work: () => Promise<void>): Promise<void> 
 }
 
 /** The thin MCP server of tests/bench/thin_server.ts, connected like berth. */
-async function connectThin(): Promise<Session> {
-  return await spawnClient(Deno.execPath(), ["run", "-A", "tests/bench/thin_server.ts"], {
+async function connectThin(file = "tests/bench/thin_server.ts"): Promise<Session> {
+  return await spawnClient(Deno.execPath(), ["run", "-A", file], {
     name: "berth-bench",
   });
 }
@@ -300,38 +302,59 @@ const mib = (n: number) => `${n.toFixed(1)} MiB`;
  * initialize.
  */
 async function coldStarts(runs: number): Promise<void> {
-  const out = { berth: [] as number[], thin: [] as number[], berthList: [] as number[] };
-  const rss = { berth: [] as number[], thin: [] as number[] };
-  const thinList: number[] = [];
+  const ways = {
+    berth: () => connect(),
+    thin: connectThin,
+    thinSdk2: () => connectThin("tests/bench/thin_server_sdk2.ts"),
+    checkout: () =>
+      spawnClient(Deno.execPath(), ["run", "-P=berth", V8_FLAGS, "src/main.ts", "serve"], {
+        name: "berth-bench",
+      }),
+  };
+  type Way = keyof typeof ways;
+  const names = Object.keys(ways) as Way[];
+  const init = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<Way, number[]>;
+  const list = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<Way, number[]>;
+  const rss = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<Way, number[]>;
+  // Interleaved, so that whatever else the machine does weighs on each way alike.
   for (let i = 0; i < runs; i++) {
-    for (const which of ["berth", "thin"] as const) {
+    for (const which of names) {
       const start = performance.now();
-      const session = which === "berth" ? await connect() : await connectThin();
-      out[which].push(performance.now() - start);
+      const session = await ways[which]();
+      init[which].push(performance.now() - start);
       rss[which].push(procMib(session.pid, "VmRSS"));
       await session.client.listTools();
-      (which === "berth" ? out.berthList : thinList).push(performance.now() - start);
+      list[which].push(performance.now() - start);
       await session.close();
     }
   }
-  const ratio = p50(out.berth) / p50(out.thin);
+  const ratio = p50(init.berth) / p50(init.thin);
   figureRow(
     `cold start → initialize (ms, p50 of ${runs})`,
-    `${fmt(p50(out.thin))} thin`,
+    `${fmt(p50(init.thin))} thin`,
     "",
-    fmt(p50(out.berth)),
+    fmt(p50(init.berth)),
     "≤1.0× thin",
     ratio <= 1,
     `${ratio.toFixed(2)}×`,
   );
   figureRow(
-    "cold start → first tools/list (ms, p50)",
-    `${fmt(p50(thinList))} thin`,
+    "  thin server on berth's SDK (2.x) | berth from a checkout (src/main.ts)",
+    `${fmt(p50(init.thinSdk2))} thin2`,
     "",
-    fmt(p50(out.berthList)),
+    `${fmt(p50(init.checkout))} checkout`,
     "(info)",
     undefined,
-    `${(p50(out.berthList) / p50(thinList)).toFixed(2)}×`,
+    `${(p50(init.berth) / p50(init.thinSdk2)).toFixed(2)}× thin2`,
+  );
+  figureRow(
+    "cold start → first tools/list (ms, p50)",
+    `${fmt(p50(list.thin))} thin`,
+    "",
+    fmt(p50(list.berth)),
+    "(info)",
+    undefined,
+    `${(p50(list.berth) / p50(list.thin)).toFixed(2)}×`,
   );
   figureRow(
     "RSS after initialize",
@@ -340,6 +363,14 @@ async function coldStarts(runs: number): Promise<void> {
     mib(p50(rss.berth)),
     "≤70 MiB",
     p50(rss.berth) <= 70,
+  );
+  figureRow(
+    "  RSS after initialize: thin on SDK 2.x | berth from a checkout",
+    `${mib(p50(rss.thinSdk2))} thin2`,
+    "",
+    `${mib(p50(rss.checkout))} checkout`,
+    "(info)",
+    undefined,
   );
 }
 
@@ -489,7 +520,7 @@ async function main(): Promise<void> {
 
   // Cold start and the catalogue first, before the engine is loaded with containers.
   if (!PER_CALL_ONLY) {
-    await section("cold start", () => coldStarts(5));
+    await section("cold start", () => coldStarts(9));
     await section("catalogue", catalogue);
   }
 
@@ -503,7 +534,8 @@ async function main(): Promise<void> {
   console.log(
     `\nfloor: raw = fetch on a keep-alive unix-socket client + JSON.parse, in this process; ` +
       `thin = tests/bench/thin_server.ts (same Deno, same SDK). interp = Interpreter.call in ` +
-      `this process; MCP = SDK client over stdio to \`deno run -P=berth src/main.ts serve\` ` +
+      `this process; MCP = SDK client over stdio to \`deno run -P=berth dist/bundle/main.js serve\` ` +
+      `(the bundle of src/ that the npm package, the image and the binaries run) ` +
       `(includes the client's outputSchema check). Ratios compare p50s. ` +
       `Took ${((performance.now() - started) / 1000).toFixed(0)} s.`,
   );

@@ -1,7 +1,8 @@
 /**
  * The floor for cold start, memory and the transport: the thinnest MCP
- * server on the same Deno and the same SDK as berth (its `Server` over
- * stdio), with two tools: `ping` answers the engine's `/_ping`, `get` answers
+ * server on the same Deno, on the SDK most servers are written with
+ * (@modelcontextprotocol/sdk 1.x, its `Server` over stdio; berth's own SDK 2.x
+ * is tests/bench/thin_server_sdk2.ts), with two tools: `ping` answers the engine's `/_ping`, `get` answers
  * the body of `GET path` on the engine as text (the same request the bench
  * sends raw, so the gap between the two is what stdio and the SDK cost).
  * Both go through a unix-socket fetch client. `deno task bench` starts it

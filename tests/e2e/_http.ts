@@ -1,6 +1,6 @@
 /**
  * End-to-end helpers for `berth serve --http`: spawn berth as users do
- * (`deno run -P=berth src/main.ts serve --http 127.0.0.1:PORT`), wait for its
+ * (`deno run -P=berth dist/bundle/main.js serve --http 127.0.0.1:PORT`), wait for its
  * "listening on" line, and connect real MCP clients: the v1 SDK client
  * (protocol 2025-11-25, sessions) and the v2 client pinned to 2026-07-28.
  *

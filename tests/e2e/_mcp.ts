@@ -1,7 +1,10 @@
 /**
- * End-to-end helpers: spawn berth exactly as users do
- * (`deno run -P=berth src/main.ts serve`, cwd = repo root) and drive it with
- * the MCP SDK client over stdio.
+ * End-to-end helpers: spawn berth exactly as the shipped ways run it
+ * (`deno run -P=berth dist/bundle/main.js serve`, cwd = repo root: the bundle
+ * of src/ that the npm package, the image and the binaries carry, rebuilt
+ * here when src/ changed) and drive it with the MCP SDK client over stdio.
+ * The checkout's own way (`src/main.ts`) is driven by the CLI and sandbox
+ * tests.
  *
  * @module
  */
@@ -13,6 +16,10 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/validation/ajv"
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import { V8_FLAGS } from "../../src/setup/ways.ts";
+import { ensureBundle } from "../../packaging/bundle.ts";
+
+// Once per test file: a bundle older than src/ would test old code.
+await ensureBundle();
 
 /** The repository root: the server's cwd, as for `deno task start`. */
 export const REPO = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
@@ -72,9 +79,9 @@ export function alsoAllowed(paths: { read?: string[]; write?: string[] }): strin
   ];
 }
 
-/** The argv users run: `deno run -P=berth [flags] --v8-flags=… src/main.ts serve [args]`. */
+/** The argv users run: `deno run -P=berth [flags] --v8-flags=… dist/bundle/main.js serve [args]`. */
 export function serveArgs(args: string[] = [], denoFlags: string[] = []): string[] {
-  return ["run", "-P=berth", ...denoFlags, V8_FLAGS, "src/main.ts", "serve", ...args];
+  return ["run", "-P=berth", ...denoFlags, V8_FLAGS, "dist/bundle/main.js", "serve", ...args];
 }
 
 /** How a client is connected to a spawned server. */

@@ -46,9 +46,12 @@ Deno.test(
       .trim();
     assert.ok(tarball.endsWith(`/berth-mcp-${denoConfig.version}.tgz`), tarball);
     const listing = await runOk("tar", ["-tzf", tarball], { cwd: out, ms: 10_000 });
-    for (const file of ["bin/berth.cjs", "deno.json", "deno.lock", "src/main.ts"]) {
+    for (const file of ["bin/berth.cjs", "deno.json", "deno.lock", "dist/bundle/main.js"]) {
       assert.match(listing, new RegExp(`^package/${file}$`, "m"), file);
     }
+    // The bundle is what it runs: the sources and the build stamp stay home.
+    assert.doesNotMatch(listing, /^package\/src\//m);
+    assert.doesNotMatch(listing, /^package\/dist\/bundle\/\.inputs$/m);
     assert.match(listing, /^package\/manifest\/containers\/docker_list_containers\.yaml$/m);
 
     await runOk("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball], {

@@ -89,6 +89,13 @@ if ! bash tests/testbed/setup.sh; then
   no_tests "testbed setup failed (logs in $STATE_DIR)"
 fi
 
+# --- the bundle ----------------------------------------------------------------
+# The e2e tests run dist/bundle/ (what the npm package, the image and the
+# binaries ship): built once here, before the groups start servers at once.
+if ! "$deno_bin" run -A packaging/bundle.ts; then
+  no_tests "deno bundle failed (deno task build)"
+fi
+
 # --- run ----------------------------------------------------------------------
 # run_group NAME FILES... : one deno test run, its output in $STATE_DIR/test-NAME.log.
 run_group() {

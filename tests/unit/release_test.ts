@@ -28,7 +28,7 @@ Deno.test("release: the binaries are compiled from the entry point and permissio
   step("build", /^bash \.github\/scripts\/compile\.sh$/);
   const compile = text(".github/scripts/compile.sh");
   const [, permissionSet, ...rest] = serveArgs();
-  const entry = rest.find((a) => a.endsWith(".ts"))!;
+  const entry = rest.find((a) => a.endsWith("main.js"))!;
   assert.match(compile, new RegExp(`\\n\\s+${permissionSet}\\s\\\\\\n`), permissionSet);
   assert.match(compile, new RegExp(`\\n\\s+${entry.replace(".", "\\.")}\\n`), entry);
   assert.match(compile, /--include manifest/, "the manifests are embedded");

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// berth-mcp: runs berth (src/main.ts, shipped beside this file) under its own
+// berth-mcp: runs berth (dist/bundle/main.js, the bundle of src/ that
+// packaging/bundle.ts makes, shipped beside this file) under its own
 // Deno permission set, with the deno binary of the pinned `deno` npm package,
 // so `npx -y berth-mcp serve` needs Node alone.
 //
@@ -110,7 +111,7 @@ function main() {
     "--v8-flags=--max-semi-space-size=1,--heap-growing-percent=25",
     "--config",
     path.join(ROOT, "deno.json"),
-    path.join(ROOT, "src", "main.ts"),
+    path.join(ROOT, "dist", "bundle", "main.js"),
     ...rest,
   ];
   const env = { ...process.env, DENO_NO_UPDATE_CHECK: "1" };
