@@ -5,6 +5,8 @@
  * endpoint `/call`, which forwards them to a real berth over MCP.
  *
  * Bundled by the test with tests/tools/build_apps.ts; `?theme=dark` picks the theme.
+ * The test drives the bridge as `bridge` and reads the view's size reports as
+ * `sizes`, both globals of this page.
  *
  * @module
  */
@@ -25,6 +27,9 @@ const bridge = new AppBridge(
   { serverTools: {} },
   { hostContext: { theme } },
 );
+const sizes: { width?: number; height?: number }[] = [];
+bridge.onsizechange = (size) => void sizes.push(size);
+Object.assign(globalThis, { bridge, sizes });
 bridge.oncalltool = async (params) => {
   const response = await fetch("/call", { method: "POST", body: JSON.stringify(params) });
   return await response.json();

@@ -67,6 +67,62 @@ async function viewRows(browser: Browser): Promise<ViewRow[]> {
   ).catch(() => []);
 }
 
+/**
+ * The rest of the MCP Apps protocol, against the SDK's own host side (the
+ * view speaks it with its own code, src/server/apps/dashboard/mcp_app.ts):
+ * size reports, ping, a tool result and a context change the host pushes,
+ * and teardown.
+ */
+async function hostDrivenProtocol(browser: Browser, pushed: string): Promise<void> {
+  // The host sizes its frame from the view's reports: the last one is the page's size.
+  await waitFor(
+    "the view's size report to match its page",
+    async () => {
+      const page = await browser.evaluateInFrame<{ width: number; height: number }>(
+        `({ width: Math.ceil(innerWidth),
+            height: Math.ceil(document.documentElement.getBoundingClientRect().height) })`,
+      );
+      const sent = await browser.evaluate<unknown>(`sizes.at(-1)`);
+      return JSON.stringify(sent) === JSON.stringify(page) && page.height > 100
+        ? ""
+        : `page ${JSON.stringify(page)}, reported ${JSON.stringify(sent)}`;
+    },
+    (text) => text === "",
+  );
+  assert.deepEqual(await browser.evaluate(`bridge.request({ method: "ping" })`), {});
+
+  // A tool result the host pushes is drawn at once (the next refresh redraws
+  // the engine's rows, so an observer in the frame notes the pushed row).
+  await browser.evaluateInFrame(`{
+    const groups = document.getElementById("groups");
+    const observer = new MutationObserver(() => {
+      if (groups.querySelector('.row[data-name="${pushed}"]')) document.body.dataset.pushed = "seen";
+    });
+    observer.observe(groups, { childList: true, subtree: true });
+  }`);
+  await browser.evaluate(`bridge.sendToolResult({ content: [], structuredContent: { containers: [
+    { id: "${pushed}", name: "${pushed}", image: "none", state: "exited", status: "",
+      health: null, labels: {} }] } })`);
+  await waitFor(
+    "the pushed tool result's row",
+    () => browser.evaluateInFrame<string>(`document.body.dataset.pushed ?? ""`),
+    (seen) => seen === "seen",
+  );
+
+  // A context change: the host's theme and style variables apply without a reload.
+  await browser.evaluate(`bridge.setHostContext({ theme: "dark",
+    styles: { variables: { "--color-background-primary": "rgb(1, 2, 3)" } } })`);
+  await waitFor(
+    "the host's new context",
+    () =>
+      browser.evaluateInFrame<string>(
+        `document.documentElement.dataset.theme + " " + getComputedStyle(document.body).backgroundColor`,
+      ),
+    (shown) => shown === "dark rgb(1, 2, 3)",
+  );
+  assert.deepEqual(await browser.evaluate(`bridge.teardownResource({})`), {});
+}
+
 /** `docker ps -a` names and states, the ground truth. */
 async function engineRows(): Promise<Map<string, string>> {
   const out = await docker("ps", "-a", "--format", "{{.Names}}\t{{.State}}");
@@ -215,6 +271,8 @@ Deno.test({
     const restart = records.find((r) => r.tool === "docker_restart_container");
     assert.equal(restart?.outcome, "ok", JSON.stringify(records));
     assert.deepEqual(restart?.arguments, { container_id: idle });
+
+    await hostDrivenProtocol(browser, `${run}-pushed`);
 
     // Dark theme from the host context.
     await browser.open(`${host.url}?theme=dark`);
