@@ -8,6 +8,7 @@
 
 import type { z } from "zod";
 import { allowReadHint, BerthError } from "../errors/mod.ts";
+import { importYaml } from "../manifest/yaml.ts";
 import type { configFileSchema, engineSchema } from "./schema.ts";
 
 /** Engine names: what the `engine` parameter takes and the audit log records. */
@@ -32,7 +33,7 @@ let parser:
 export async function loadConfigParser(): Promise<void> {
   if (parser) return;
   const [yaml, { configFileSchema }] = await Promise.all([
-    import("yaml"),
+    importYaml(),
     import("./schema.ts"),
   ]);
   parser = { yaml, schema: configFileSchema };

@@ -7,6 +7,7 @@
  */
 
 import type { Document } from "yaml";
+import { importYaml } from "./yaml.ts";
 import type { z } from "zod";
 import { grantHintFor } from "../errors/mod.ts";
 import { bundledManifests } from "./builtin.ts";
@@ -206,7 +207,7 @@ export async function parseFile<S extends z.ZodType>(
   extraCheck?: (value: z.infer<S>) => { path: (string | number)[]; message: string }[],
 ): Promise<z.infer<S> | undefined> {
   const source = await Deno.readTextFile(path);
-  const { LineCounter, parseDocument } = await import("yaml");
+  const { LineCounter, parseDocument } = await importYaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true });
   if (doc.errors.length) {
