@@ -318,9 +318,8 @@ export interface LogQuery {
  * window. Acting on the full ID keeps the policy's decision valid; a 404
  * (removed meanwhile) becomes `container_not_found`. The read is bounded
  * ({@link boundedRead}): when it stops while the engine still sends, the
- * result says so in `stopped`. `opened` is the answer to
- * {@link openContainerLogs} for this very container and query, when the
- * caller sent it already.
+ * result says so in `stopped`. `opened` is {@link startLogRead} of this very
+ * container and query, when the caller started it already.
  */
 export async function readContainerLogs(
   ctx: Pick<HandlerContext, "engine" | "signal"> & { deadlineMs?: number },
@@ -329,60 +328,113 @@ export async function readContainerLogs(
   window: LogWindowOptions,
   follow?: LogFollow,
   limits: ReadLimits = {},
-  opened?: Promise<Response>,
+  opened?: Promise<LogBody | undefined>,
 ): Promise<LogWindowResult> {
-  const response = await (opened ?? openContainerLogs(ctx, info.Id, query, follow));
-  if (!response.body) return { lines: [], matched: 0, truncated: false };
   const tty = info.Config?.Tty === true;
-  const state: { stopped?: ReadStop } = {};
-  // A followed log ends at its own time (its signal); an unfollowed one at the read budget.
-  const budgetMs = limits.budgetMs ??
-    (follow
-      ? Number.POSITIVE_INFINITY
-      : Math.max(1_000, (ctx.deadlineMs ?? 30_000) - READ_MARGIN_MS));
-  // A followed log hands on each chunk as it comes (progress); an unfollowed one gathers.
-  const bounded = boundedRead(
-    response.body,
-    {
-      maxBytes: limits.maxBytes ?? MAX_READ_BYTES,
-      budgetMs,
-      gather: follow ? 0 : GATHER_BYTES,
-    },
-    state,
-  );
+  if (follow) return await readFollowed(ctx, info.Id, tty, query, window, follow, limits);
+  const read = await (opened ?? startLogRead(ctx, info.Id, query, limits));
+  if (!read) return { lines: [], matched: 0, truncated: false };
   let result: LogWindowResult;
-  if (follow) {
-    const body = ReadableStream.from(bounded);
-    const chunks = tty ? rawStream(body) : demultiplex(body);
-    result = await collectLines(followed(chunks, follow, ctx.signal), window);
+  if (!read.rest) {
+    // Read whole (see BULK_BYTES): demultiplexed at once.
+    const bytes = concatBytes(read.head, read.size);
+    result = await collectLines(
+      tty ? [{ stream: "stdout", data: bytes }] : demultiplexBytes(bytes),
+      window,
+    );
   } else {
-    // Read whole when the answer is small (see BULK_BYTES); stream the rest.
-    const head: Uint8Array[] = [];
-    let size = 0;
-    let ended = true;
-    for await (const chunk of bounded) {
-      head.push(chunk);
-      size += chunk.length;
-      if (size >= BULK_BYTES) {
-        ended = false;
-        break;
-      }
-    }
-    if (ended) {
-      const bytes = concatBytes(head, size);
-      result = await collectLines(
-        tty ? [{ stream: "stdout", data: bytes }] : demultiplexBytes(bytes),
-        window,
-      );
-    } else {
-      const rest = ReadableStream.from((async function* () {
-        yield* head;
-        yield* bounded;
-      })());
-      result = await collectLines(tty ? rawStream(rest) : demultiplex(rest), window);
-    }
+    const { head, rest } = read;
+    const body = ReadableStream.from((async function* () {
+      yield* head;
+      yield* rest;
+    })());
+    result = await collectLines(tty ? rawStream(body) : demultiplex(body), window);
   }
+  return withStop(result, read.state);
+}
+
+/** A followed log: each chunk handed on as it comes (progress), until its time is up. */
+async function readFollowed(
+  ctx: Pick<HandlerContext, "engine" | "signal">,
+  id: string,
+  tty: boolean,
+  query: LogQuery,
+  window: LogWindowOptions,
+  follow: LogFollow,
+  limits: ReadLimits,
+): Promise<LogWindowResult> {
+  const response = await openContainerLogs(ctx, id, query, follow);
+  if (!response.body) return { lines: [], matched: 0, truncated: false };
+  const state: { stopped?: ReadStop } = {};
+  // A followed log ends at its own time (its signal), not at a read budget.
+  const bounded = boundedRead(response.body, {
+    maxBytes: limits.maxBytes ?? MAX_READ_BYTES,
+    budgetMs: limits.budgetMs ?? Number.POSITIVE_INFINITY,
+    gather: 0,
+  }, state);
+  const body = ReadableStream.from(bounded);
+  const chunks = tty ? rawStream(body) : demultiplex(body);
+  return withStop(await collectLines(followed(chunks, follow, ctx.signal), window), state);
+}
+
+function withStop(result: LogWindowResult, state: { stopped?: ReadStop }): LogWindowResult {
   return state.stopped ? { ...result, truncated: true, stopped: state.stopped } : result;
+}
+
+/**
+ * An unfollowed log answer as read so far: all of it when `rest` is absent,
+ * else its first {@link BULK_BYTES} and the rest still to stream. `state`
+ * says (once the read ends) whether berth stopped before the engine did.
+ */
+export interface LogBody {
+  head: Uint8Array[];
+  size: number;
+  rest?: AsyncGenerator<Uint8Array>;
+  state: { stopped?: ReadStop };
+}
+
+/**
+ * Sends `containers.logs` for an unfollowed query and reads the answer
+ * ({@link readLogBody}); undefined when it has no body. The bytes stay here
+ * until {@link readContainerLogs} uses them, so the read may start before the
+ * container is known to be visible: a caller that learns otherwise aborts the
+ * request's signal, which ends the body and drops what was read.
+ */
+export function startLogRead(
+  ctx: Pick<HandlerContext, "engine" | "signal"> & { deadlineMs?: number },
+  id: string,
+  query: LogQuery,
+  limits: ReadLimits = {},
+): Promise<LogBody | undefined> {
+  const budgetMs = limits.budgetMs ??
+    Math.max(1_000, (ctx.deadlineMs ?? 30_000) - READ_MARGIN_MS);
+  const maxBytes = limits.maxBytes ?? MAX_READ_BYTES;
+  return openContainerLogs(ctx, id, query).then((response) =>
+    response.body ? readLogBody(response.body, { maxBytes, budgetMs }) : undefined
+  );
+}
+
+/**
+ * Reads a log body through {@link boundedRead}, gathering: whole when it is
+ * at most {@link BULK_BYTES}, else its first BULK_BYTES, the rest left to
+ * stream through the window (read chunk by chunk, never with a `for await`
+ * that ends early: leaving that loop would end the body too).
+ */
+export async function readLogBody(
+  body: ReadableStream<Uint8Array>,
+  limits: { maxBytes: number; budgetMs: number },
+): Promise<LogBody> {
+  const state: { stopped?: ReadStop } = {};
+  const bounded = boundedRead(body, { ...limits, gather: GATHER_BYTES }, state);
+  const head: Uint8Array[] = [];
+  let size = 0;
+  while (size < BULK_BYTES) {
+    const next = await bounded.next();
+    if (next.done) return { head, size, state };
+    head.push(next.value);
+    size += next.value.length;
+  }
+  return { head, size, rest: bounded, state };
 }
 
 /** Sends `containers.logs` for a query; the answer's body is the caller's to read. */

@@ -8,7 +8,10 @@
 import assert from "node:assert/strict";
 import {
   boundedRead,
+  BULK_BYTES,
   GATHER_BYTES,
+  readContainerLogs,
+  readLogBody,
   type ReadStop,
   stoppedNote,
 } from "../../src/docker/log_window.ts";
@@ -95,4 +98,49 @@ Deno.test("readCapped: a body of many chunks is read whole, and cut at its cap",
   assert.deepEqual([whole.bytes, whole.truncated, whole.text.length], [100_000, false, 100_000]);
   const cut = await readCapped(lineFrames(1000, 100), 1000);
   assert.deepEqual([cut.bytes, cut.truncated, cut.text], [1000, true, "a".repeat(1000)]);
+});
+
+/** A TTY log (one raw stream) of numbered lines, sent 1 MiB at a time, `bytes` in all at least. */
+function numberedLines(bytes: number): { body: ReadableStream<Uint8Array>; last: number } {
+  const line = (n: number) => `line ${String(n).padStart(9, "0")}\n`; // 15 bytes
+  const perChunk = Math.floor(1024 * 1024 / 15);
+  const chunks = Math.ceil(bytes / (perChunk * 15));
+  let sent = 0;
+  const body: ReadableStream<Uint8Array> = new ReadableStream({
+    type: "bytes",
+    pull(controller) {
+      if (sent === chunks) {
+        controller.close();
+        controller.byobRequest?.respond(0);
+        return;
+      }
+      const first = sent++ * perChunk;
+      let text = "";
+      for (let i = 0; i < perChunk; i++) text += line(first + i);
+      controller.enqueue(new TextEncoder().encode(text));
+    },
+  });
+  return { body, last: chunks * perChunk - 1 };
+}
+
+Deno.test("readContainerLogs: a log longer than the whole-read size is read to its end", async () => {
+  const { body, last } = numberedLines(BULK_BYTES + 2 * 1024 * 1024);
+  const read = readLogBody(body, { maxBytes: 64 * 1024 * 1024, budgetMs: 60_000 });
+  const ctx = { engine: undefined as never, signal: AbortSignal.timeout(30_000) };
+  const window = { maxBytes: 60 * 1024, maxLines: 3, maxLineLength: 100 };
+  const result = await readContainerLogs(
+    ctx,
+    { Id: "x", Config: { Tty: true } },
+    { tail: 3 },
+    window,
+    undefined,
+    {},
+    read,
+  );
+  // The newest lines are the last the engine sent, not the last of the first BULK_BYTES.
+  assert.deepEqual(
+    result.lines,
+    [last - 2, last - 1, last].map((n) => `line ${String(n).padStart(9, "0")}`),
+  );
+  assert.equal(result.stopped, undefined);
 });

@@ -5,9 +5,10 @@
  * The container is inspected: its `Config.Tty` decides whether the body is
  * the 8-byte framed stream or one raw stream (never guessed), and the policy
  * sees its canonical name. A name read before has its logs asked for on the
- * full ID it named last, alongside the inspect; that answer is read only when
- * the inspect names the same ID. Lines of stdout and stderr come interleaved
- * in the engine's order, unlabelled; ask for one stream to separate them.
+ * full ID it named last, alongside the inspect, and read into memory as they
+ * come; those bytes are used only when the inspect names the same ID, and
+ * dropped unread otherwise. Lines of stdout and stderr come interleaved in the
+ * engine's order, unlabelled; ask for one stream to separate them.
  *
  * @module
  */
@@ -16,10 +17,11 @@ import { invalidInput } from "../../errors/mod.ts";
 import { compilePatternLoaded, openLineFilter } from "../../guard/pattern.ts";
 import { counted, parseTime } from "../../guard/formats.ts";
 import {
+  type LogBody,
   type LogFollow,
   type LogQuery,
-  openContainerLogs,
   readContainerLogs,
+  startLogRead,
   stoppedNote,
 } from "../../docker/log_window.ts";
 import { recentIds } from "../../docker/recent_ids.ts";
@@ -67,7 +69,7 @@ export const containerLogs: Handler = async (ctx) => {
   const follow = followOf(ctx);
   const early = earlyLogs(ctx, id, query, follow);
   const info = await inspectVisibleContainer(ctx, id).catch((error) => {
-    drop(early?.response);
+    early?.drop();
     throw error;
   });
   const opened = earlyAnswer(ctx, id, info.Id, query, early);
@@ -113,19 +115,22 @@ export const containerLogs: Handler = async (ctx) => {
   };
 };
 
-/** Logs asked for on a guessed full ID, before the inspect that resolves the reference ends. */
+/** Logs asked for (and being read) on a guessed full ID, before the inspect that resolves the reference ends. */
 interface EarlyLogs {
   id: string;
-  response: Promise<Response>;
+  body: Promise<LogBody | undefined>;
+  /** Ends the request and drops what it read. */
+  drop(): void;
 }
 
 /**
  * A container's log is usually read again and again by the same name. Without
  * container name lists (which resolve every reference in the policy engine
  * first), an unfollowed read is sent on the full ID the name resolved to last
- * time, alongside the inspect that resolves it now: one round trip to the
- * engine instead of two (docs/performance.md). {@link earlyAnswer} keeps the
- * answer only when the inspect names that same ID.
+ * time, alongside the inspect that resolves it now, and its body is read as
+ * it comes: the engine's answer and the inspect overlap instead of following
+ * each other (docs/performance.md). The bytes stay in this call until
+ * {@link earlyAnswer} keeps them, only when the inspect names that same ID.
  */
 function earlyLogs(
   ctx: HandlerContext,
@@ -136,14 +141,16 @@ function earlyLogs(
   if (follow || ctx.policy.filtersContainers) return undefined;
   const id = recentIds(ctx.engine.endpoint).guess(ref);
   if (id === undefined) return undefined;
-  const response = openContainerLogs(ctx, id, query);
-  response.catch(() => {}); // read or dropped below; never an unhandled rejection
-  return { id, response };
+  const dropped = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, dropped.signal]);
+  const body = startLogRead({ ...ctx, signal }, id, query);
+  body.catch(() => {}); // read or dropped below; never an unhandled rejection
+  return { id, body, drop: () => dropped.abort() };
 }
 
 /**
- * The early answer when the inspect resolved `ref` to the ID it was sent on
- * (asked again if it failed, as if sent now); otherwise it is dropped and
+ * The early read when the inspect resolved `ref` to the ID it was sent on
+ * (read again if it failed, as if sent now); otherwise it is dropped and
  * undefined answered, so the logs are asked for on the inspected ID.
  */
 function earlyAnswer(
@@ -152,16 +159,11 @@ function earlyAnswer(
   id: string,
   query: LogQuery,
   early: EarlyLogs | undefined,
-): Promise<Response> | undefined {
+): Promise<LogBody | undefined> | undefined {
   recentIds(ctx.engine.endpoint).note(ref, id);
-  if (early?.id === id) return early.response.catch(() => openContainerLogs(ctx, id, query));
-  drop(early?.response);
+  if (early?.id === id) return early.body.catch(() => startLogRead(ctx, id, query));
+  early?.drop();
   return undefined;
-}
-
-/** Ends an answer that will not be read. */
-function drop(response: Promise<Response> | undefined): void {
-  response?.then((r) => r.body?.cancel(), () => {}).catch(() => {});
 }
 
 /** Time kept after following for the answer. */
