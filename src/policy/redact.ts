@@ -222,8 +222,28 @@ function mayHoldSecret(text: string): boolean {
  * (`TOKEN=$TOKEN`) is left: it names the secret, it does not hold it.
  */
 export function redactText(text: string): string {
-  if (!text || !mayHoldSecret(text)) return text;
-  return redactTextRules(text);
+  if (!text || CLEAN_TEXTS.has(text)) return text;
+  if (mayHoldSecret(text)) return redactTextRules(text);
+  if (text.length <= MAX_CLEAN_LENGTH) remember(CLEAN_TEXTS, text, MAX_CLEAN_TEXTS);
+  return text;
+}
+
+/**
+ * Short texts {@link mayHoldSecret} found nothing in, to answer the same text
+ * at once next time: answers repeat their strings (a 50-container list has
+ * about 950, 160 of them distinct: states, images, label values) and calls
+ * repeat their answers, and one hash lookup costs less than the first look's
+ * scans. Only texts that are passed unchanged are kept, so the cache holds
+ * nothing a rule would redact, and it never changes an answer.
+ */
+const CLEAN_TEXTS = new Set<string>();
+const MAX_CLEAN_TEXTS = 4096;
+const MAX_CLEAN_LENGTH = 256;
+
+/** Adds to a bounded cache; a full cache starts again empty (no LRU bookkeeping per hit). */
+function remember<T>(cache: Set<T>, value: T, max: number): void {
+  if (cache.size >= max) cache.clear();
+  cache.add(value);
 }
 
 /**
@@ -347,18 +367,39 @@ function redactEntry(
   v: unknown,
   envParent: boolean,
 ): unknown {
-  const credential = CREDENTIAL_KEYS.test(key);
-  const hide = credential || (envParent && secretKey(key));
+  const kind = keyKind(key);
+  const credential = (kind & CREDENTIAL) !== 0;
+  const hide = credential || (envParent && (kind & SECRET) !== 0);
   if (hide && (typeof v === "string" || typeof v === "number")) return REDACTED;
   if (typeof v !== "object" || v === null) return redactNode(v, key, false);
   if (hide && credential) return REDACTED;
-  if (Array.isArray(v) && ARGS_KEYS.test(key)) {
+  if (Array.isArray(v) && (kind & ARGS) !== 0) {
     return sameItems(
       v,
-      redactNode(withProgram(object, v), key, ENV_PARENTS.test(key)) as unknown[],
+      redactNode(withProgram(object, v), key, (kind & ENV_PARENT) !== 0) as unknown[],
     );
   }
-  return redactNode(v, key, ENV_PARENTS.test(key));
+  return redactNode(v, key, (kind & ENV_PARENT) !== 0);
+}
+
+// What a key is, as bits: the tests redactEntry makes of every key of every
+// object, made once per key name (an answer repeats its few dozen key names
+// in each of its objects).
+const CREDENTIAL = 1;
+const SECRET = 2;
+const ENV_PARENT = 4;
+const ARGS = 8;
+const KEY_KINDS = new Map<string, number>();
+const MAX_KEY_KINDS = 2048;
+
+function keyKind(key: string): number {
+  let kind = KEY_KINDS.get(key);
+  if (kind !== undefined) return kind;
+  kind = (CREDENTIAL_KEYS.test(key) ? CREDENTIAL : 0) | (secretKey(key) ? SECRET : 0) |
+    (ENV_PARENTS.test(key) ? ENV_PARENT : 0) | (ARGS_KEYS.test(key) ? ARGS : 0);
+  if (KEY_KINDS.size >= MAX_KEY_KINDS) KEY_KINDS.clear();
+  if (key.length <= MAX_CLEAN_LENGTH) KEY_KINDS.set(key, kind);
+  return kind;
 }
 
 /** The items of a list, each redacted. */
