@@ -69,12 +69,14 @@ async function setUp(): Promise<Fixtures> {
     docker("network", "create", ...label, network),
     docker("volume", "create", ...label, volume),
   ]);
-  // One awk process, its stdout written in large blocks: a shell loop wrote each line on its own
-  // and, on two cores shared with the Podman and Swarm suites, once had not finished in 120 s.
-  // The stderr lines come first (stderr is unbuffered); the last log line is stdout's.
-  const chattyScript = `awk 'BEGIN { for (i = 0; i < ${LINES}; i++) { ` +
-    `print "line " i " ${PAD}"; if (i % 1000 == 0) print "warn " i > "/dev/stderr" } }'; ` +
-    `sleep 3600`;
+  // One awk process for the stdout lines, written in large blocks: a shell loop wrote each line
+  // on its own and, on two cores shared with the Podman and Swarm suites, once had not finished
+  // in 120 s. The stderr lines are written a second before them: the engine copies stdout and
+  // stderr with a reader each, so lines written together on both land in its log in either
+  // order (a "warn 4000" after the last stdout line failed the tail step twice in eight runs).
+  const chattyScript = `awk 'BEGIN { for (i = 0; i < ${LINES}; i += 1000) ` +
+    `print "warn " i > "/dev/stderr" }'; sleep 1; ` +
+    `awk 'BEGIN { for (i = 0; i < ${LINES}; i++) print "line " i " ${PAD}" }'; sleep 3600`;
   // Busy for 20 s at most, then idle: enough for the stats step, gentle on shared CI.
   const busyScript =
     "end=$(($(date +%s) + 20)); while [ $(date +%s) -lt $end ]; do :; done; sleep 3600";
