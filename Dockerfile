@@ -2,13 +2,26 @@
 #   docker run -i --rm -v /var/run/docker.sock:/var/run/docker.sock IMAGE
 # (how the Docker MCP Toolkit and catalog run servers). berth runs as the
 # non-root `deno` user under the same `berth` permission set as everywhere
-# else; its npm dependencies are cached at build time, so it runs with
-# --cached-only and needs no network (`--network none` is fine).
+# else. It runs the bundle of src/ built in the first stage, which loads no
+# npm package, so it runs with --cached-only and needs no network
+# (`--network none` is fine).
 #
 # The release workflow builds it on the official Deno image; `deno task image`
 # builds it on a local stand-in (tests/testbed/deno_base.sh) where no base
 # image can be pulled.
 ARG DENO_IMAGE=denoland/deno:debian-2.9.6
+
+# The build: berth's npm dependencies, then the bundle of src/ (packaging/bundle.ts).
+# The bundle imports no npm package at run time, so none of this stage is shipped
+# but the bundle itself.
+FROM ${DENO_IMAGE} AS build
+WORKDIR /app
+COPY deno.json deno.lock ./
+RUN ["deno", "install", "--frozen"]
+COPY src/ src/
+COPY packaging/bundle.ts packaging/bundle.ts
+RUN ["deno", "run", "-A", "packaging/bundle.ts"]
+
 FROM ${DENO_IMAGE}
 
 # What `berth setup` prints for this image (its own reference).
@@ -25,19 +38,15 @@ ENV DENO_DIR=/deno-dir/ \
     BERTH_IMAGE=${BERTH_IMAGE} \
     XDG_CONFIG_HOME=/etc
 
+# berth's files, owned by root: berth reads them, never changes them. deno.json holds
+# the permission sets; its lock stays beside it so that deno never writes one.
 WORKDIR /app
-# Dependencies first (their own layer), into DENO_DIR, owned by root: berth
-# reads them, never changes them.
 COPY deno.json deno.lock ./
-RUN ["deno", "install", "--frozen"]
-COPY src/ src/
 COPY manifest/ manifest/
-# berth runs as the bundle of src/ (packaging/bundle.ts): it starts faster and smaller.
-COPY packaging/bundle.ts packaging/bundle.ts
-RUN ["deno", "run", "-A", "packaging/bundle.ts"]
+COPY --from=build /app/dist/bundle/ dist/bundle/
 COPY packaging/image/ /usr/local/lib/berth/
-# Workspace members the image does not hold (tests/browser) would make deno warn
-# "Workspace member … not found" on every start: keep only those it has.
+# Workspace members the image does not hold (src/server/apps/dashboard, tests/browser)
+# would make deno warn "Workspace member … not found" on every start: keep only those it has.
 RUN ["deno", "eval", "const c = JSON.parse(Deno.readTextFileSync('deno.json')); const has = (m) => { try { return Deno.statSync(m).isDirectory; } catch { return false; } }; c.workspace = (c.workspace ?? []).filter(has); Deno.writeTextFileSync('deno.json', JSON.stringify(c, null, 2) + '\\n');"]
 # The launcher's copy of the permission sets' lists, and a start with no network.
 RUN ["deno", "run", "--allow-read=deno.json", "--allow-write=/usr/local/lib/berth/sets.sh", \

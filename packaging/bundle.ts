@@ -53,10 +53,13 @@ async function inputs(): Promise<string[]> {
   return files.sort();
 }
 
-/** A hash of the inputs' paths and contents. */
+/** A hash of the inputs' paths and contents, and of the Deno that bundles them. */
 export async function inputsHash(): Promise<string> {
-  const hash = new Uint8Array(32);
   const encoder = new TextEncoder();
+  // Another Deno bundles with another esbuild: its bundle is another.
+  const hash = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", encoder.encode(`deno ${Deno.version.deno}`)),
+  );
   // One digest per file, folded: reading 2 MB in one buffer would double the memory for nothing.
   for (const file of await inputs()) {
     const name = encoder.encode(file.slice(ROOT.length));
@@ -120,9 +123,10 @@ async function build(hash: string): Promise<void> {
     stdout: "piped",
     stderr: "piped",
   }).output();
-  if (!out.success) {
-    throw new Error(`deno bundle failed:\n${new TextDecoder().decode(out.stderr)}`);
-  }
+  const said = new TextDecoder().decode(out.stderr).trim();
+  if (!out.success) throw new Error(`deno bundle failed:\n${said}`);
+  // Warnings (a CommonJS import esbuild cannot resolve statically, say) are worth reading.
+  if (said) console.error(said);
   await giveRequire(staging);
   await Deno.writeTextFile(join(staging, STAMP), `${hash}\n`);
   await Deno.remove(BUNDLE_DIR, { recursive: true }).catch(() => {});

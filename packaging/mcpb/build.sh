@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds berth's Claude Desktop bundle (.mcpb): the npm package (launcher,
-# deno.json, src/, manifest/) with its pinned `deno` dependency installed under
+# deno.json, dist/bundle/, manifest/) with its pinned `deno` dependency installed under
 # server/, and packaging/mcpb/manifest.json, then `mcpb validate` and
 # `mcpb pack` (@anthropic-ai/mcpb from npm).
 #

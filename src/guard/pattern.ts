@@ -26,20 +26,29 @@ import { BerthError, invalidInput } from "../errors/mod.ts";
 
 /** The RE2 compiler once {@link loadPatternEngine} has loaded it. */
 let engine: typeof RE2JS | undefined;
+/** The worker's module as a `data:` URL, once {@link loadPatternEngine} has loaded it. */
+let workerUrl: string | undefined;
 let loading: Promise<void> | undefined;
 
 /**
- * Loads re2js (about 7 ms and 1.5 MiB that most sessions never need); every
- * call after the first resolves at once. Required before
- * {@link compilePattern} or {@link patternProblem}.
+ * Loads re2js and the worker's module (about 7 ms and 1.5 MiB that most
+ * sessions never need); every call after the first resolves at once.
+ * Required before {@link compilePattern}, {@link patternProblem} or
+ * {@link openLineFilter}.
  */
 export function loadPatternEngine(): Promise<void> {
-  return loading ??= import("re2js").then((module) => {
-    engine = module.RE2JS;
-  }, (error) => {
-    loading = undefined;
-    throw error;
-  });
+  return loading ??= Promise.all([import("re2js"), import("./re2_worker.ts")]).then(
+    ([module, worker]) => {
+      engine = module.RE2JS;
+      // A data: URL needs no read permission on berth's own files (the sandbox grants none),
+      // and the script imports nothing: no npm package to resolve in a binary or a bundle.
+      workerUrl = `data:text/javascript,${encodeURIComponent(worker.RE2_WORKER_SOURCE)}`;
+    },
+    (error) => {
+      loading = undefined;
+      throw error;
+    },
+  );
 }
 
 /** The loaded compiler; a call before {@link loadPatternEngine} is a bug in berth. */
@@ -191,16 +200,13 @@ export function inThreadFilter(pattern: Pattern, signal?: AbortSignal): LineFilt
   };
 }
 
-// The worker's module, as a data: URL so that it needs no read permission on
-// berth's own files (the sandbox grants none); it inherits berth's permissions.
-const WORKER_SOURCE = `import { RE2JS } from "npm:re2js@2.10.0";
-let re;
-self.onmessage = (event) => {
-  const { pattern, lines } = event.data;
-  if (pattern !== undefined) re = RE2JS.compile(pattern);
-  else self.postMessage(lines.map((line) => re.test(line)));
-};`;
-const WORKER_URL = `data:text/javascript,${encodeURIComponent(WORKER_SOURCE)}`;
+/** The loaded worker module's URL; a call before {@link loadPatternEngine} is a bug in berth. */
+function loadedWorkerUrl(): string {
+  if (!workerUrl) {
+    throw new Error("the pattern worker is not loaded: await loadPatternEngine() first");
+  }
+  return workerUrl;
+}
 
 /**
  * Filters in a worker thread: however long RE2 takes on a line, berth's own
@@ -211,11 +217,11 @@ export function openLineFilter(
   pattern: Pattern,
   signal?: AbortSignal,
   /** The worker's module; tests pass a broken one (fault injection). */
-  workerUrl: string = WORKER_URL,
+  moduleUrl: string = loadedWorkerUrl(),
 ): LineFilter {
   let worker: Worker;
   try {
-    worker = new Worker(workerUrl, { type: "module", name: "berth-pattern" });
+    worker = new Worker(moduleUrl, { type: "module", name: "berth-pattern" });
   } catch {
     return inThreadFilter(pattern, signal);
   }

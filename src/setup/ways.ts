@@ -20,6 +20,7 @@ import {
   allowFlagOf,
   BerthError,
   berthRoot,
+  currentVia,
   LAUNCHER_FLAG,
   type Via,
   VIAS,
@@ -77,7 +78,8 @@ function launcherFlags(grants: Grants): string[] {
 
 function checkout(plan: ServerPlan): Launch {
   const root = berthRoot();
-  if (!root) {
+  // The npm package and the image carry berth's bundle, not src/: their files are no checkout.
+  if (!root || currentVia() !== "checkout") {
     throw new BerthError("invalid_input", "This berth does not run from a checkout", {
       hint: "Run berth setup from the checkout (deno task setup CLIENT), or choose another --via",
     });

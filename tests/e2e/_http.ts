@@ -16,7 +16,7 @@ import {
   StreamableHTTPClientTransport as ModernTransport,
 } from "@modelcontextprotocol/client";
 import { exportJWK, generateKeyPair } from "jose";
-import { REPO, serveArgs, serverEnv } from "./_mcp.ts";
+import { readyToRun, REPO, serveArgs, serverEnv } from "./_mcp.ts";
 
 /** A running `berth serve --http`; `await using` stops it (SIGTERM) when the scope ends. */
 export interface HttpServer extends AsyncDisposable {
@@ -57,8 +57,10 @@ export async function startHttp(
 ): Promise<HttpServer> {
   const port = options.port ?? freePort();
   const listen = options.listen ?? `127.0.0.1:${port}`;
+  const argv = serveArgs(["--http", listen, ...args], options.denoFlags);
+  await readyToRun(argv);
   const process = new Deno.Command(Deno.execPath(), {
-    args: serveArgs(["--http", listen, ...args], options.denoFlags),
+    args: argv,
     cwd: REPO,
     env: serverEnv(options.env),
     clearEnv: true,

@@ -18,9 +18,6 @@ import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv
 import { V8_FLAGS } from "../../src/setup/ways.ts";
 import { ensureBundle } from "../../packaging/bundle.ts";
 
-// Once per test file: a bundle older than src/ would test old code.
-await ensureBundle();
-
 /** The repository root: the server's cwd, as for `deno task start`. */
 export const REPO = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -79,9 +76,21 @@ export function alsoAllowed(paths: { read?: string[]; write?: string[] }): strin
   ];
 }
 
+/** The bundle's entry point, relative to the repository (the servers' cwd). */
+const BUNDLE_ENTRY = "dist/bundle/main.js";
+
+/**
+ * Rebuilds dist/bundle/ when src/ changed, before a command that runs it
+ * starts: a bundle older than src/ would test old code. (Not at import: the
+ * unit tests that read {@link serveArgs} build nothing.)
+ */
+export async function readyToRun(args: readonly string[]): Promise<void> {
+  if (args.some((arg) => arg.endsWith(BUNDLE_ENTRY))) await ensureBundle();
+}
+
 /** The argv users run: `deno run -P=berth [flags] --v8-flags=… dist/bundle/main.js serve [args]`. */
 export function serveArgs(args: string[] = [], denoFlags: string[] = []): string[] {
-  return ["run", "-P=berth", ...denoFlags, V8_FLAGS, "dist/bundle/main.js", "serve", ...args];
+  return ["run", "-P=berth", ...denoFlags, V8_FLAGS, BUNDLE_ENTRY, "serve", ...args];
 }
 
 /** How a client is connected to a spawned server. */
@@ -109,6 +118,7 @@ export async function spawnClient(
   args: string[],
   options: ClientOptions = {},
 ): Promise<Session> {
+  await readyToRun(args);
   const transport = new StdioClientTransport({
     command,
     args,
@@ -173,6 +183,7 @@ export async function run(
   args: string[],
   options: { cwd?: string; env?: Record<string, string>; ms?: number } = {},
 ): Promise<Output> {
+  await readyToRun(args);
   const out = await new Deno.Command(command, {
     args,
     cwd: options.cwd ?? REPO,

@@ -255,3 +255,23 @@ Deno.test("setup: --read without a level whose tools read paths says so; with on
   assert.equal(noted.stdout.trim().split("\n").length, 1);
   assert.deepEqual(setup("claude-code", { via: "npx", read: ["/a"], allow: "all" }).notes, []);
 });
+
+Deno.test("setup: the npm package and the image refuse --via checkout (they hold no src/)", () => {
+  const plan = planServer({}, undefined);
+  const before = Deno.env.get("BERTH_VIA");
+  try {
+    for (const via of ["npx", "image"]) {
+      Deno.env.set("BERTH_VIA", via);
+      assert.throws(
+        () => launchFor("checkout", plan, CONTEXT),
+        (error: Error) => /does not run from a checkout/.test(error.message),
+        via,
+      );
+    }
+    Deno.env.delete("BERTH_VIA");
+    assert.ok(launchFor("checkout", plan, CONTEXT).args.some((a) => a.endsWith("/src/main.ts")));
+  } finally {
+    if (before === undefined) Deno.env.delete("BERTH_VIA");
+    else Deno.env.set("BERTH_VIA", before);
+  }
+});
