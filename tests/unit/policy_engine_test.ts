@@ -273,6 +273,22 @@ Deno.test("policy engine: create, exec, volume, prune and image routes are guard
     "DKR-007",
     "not a list",
   );
+  assertEquals(
+    await send(images.buildImage({ networkmode: "host" }, undefined)),
+    "DKR-007",
+    "a build on the host's network (its RUN steps are containers)",
+  );
+  assertEquals(
+    await send(images.buildImage({ networkmode: "HOST" }, undefined)),
+    "DKR-007",
+    "in any case",
+  );
+  assertEquals(
+    await send(images.buildImage({ networkmode: "container:vault" }, undefined)),
+    "DKR-002",
+    "a hidden container's network",
+  );
+  assertEquals(await send(images.buildImage({ networkmode: "bridge" }, undefined)), "ok");
   assertEquals(await send(images.tag("nginx", { repo: "evil", tag: "x" })), "DKR-007");
   assertEquals(await send(images.push("nginx", { tag: "1" })), "ok");
   assertEquals(await send(images.remove("evil:latest")), "DKR-007");

@@ -250,7 +250,32 @@ export async function guardBuild(
     }
     for (const ref of refs as string[]) await ctx.checkImage(ref, op.signal);
   }
-  return op;
+  return await guardBuildNetwork(ctx, op);
+}
+
+/**
+ * A build's RUN steps run in containers on its `networkmode`: the create
+ * rules hold for it (the host's network needs `allow_host_namespaces`), and
+ * another container's network (`container:NAME`) resolves through the name
+ * lists, as in a create.
+ */
+async function guardBuildNetwork(
+  ctx: RouteGuardContext,
+  op: Operation<"image.build">,
+): Promise<Operation<"image.build">> {
+  const network = queryString(op, "networkmode");
+  if (network === undefined) return op;
+  try {
+    ctx.policy.checkCreateBody({ HostConfig: { NetworkMode: network } });
+  } catch (error) {
+    if (!(error instanceof BerthError)) throw error;
+    throw new BerthError(error.type, `A build's networkmode: ${error.message}`, {
+      hint: error.hint,
+    });
+  }
+  if (!/^container:/i.test(network) || !ctx.policy.filtersContainers) return op;
+  const { id } = await ctx.resolve(network.slice(network.indexOf(":") + 1), op.signal);
+  return { ...op, query: { ...op.query, networkmode: `container:${id}` } };
 }
 
 /** `image.commit`: the new image passes the lists; its container is resolved like any other. */
