@@ -58,6 +58,13 @@ class ScriptedEngine extends EngineClient {
     if (req.path === "/system/df") return { Containers: LIST, Images: [] };
     // Image inspects: the b… ID is tagged evil; other references are not local.
     if (/^\/images\/b+\/json$/.test(req.path)) return { RepoTags: ["evil:latest"] };
+    if (req.path === "/images/committed/json") {
+      return {
+        RepoTags: ["committed:1"],
+        Container: VAULT.Id,
+        ContainerConfig: { Hostname: VAULT.Id.slice(0, 12), Env: ["A=1"] },
+      };
+    }
     if (/^\/images\/.*\/json$/.test(req.path)) {
       throw engineError(404, JSON.stringify({ message: "No such image" }), "x", {
         404: "image_not_found",
@@ -340,4 +347,17 @@ Deno.test("policy engine: remembers the secret env values a call saw; bypass gua
   assertDenied(() => {
     throw new BerthError("denied_by_policy", "x");
   });
+});
+
+Deno.test("policy engine: with lists, an image inspect does not name the container it came from", async () => {
+  const hidden = setup({ levels: ["read"], containers: { allow: ["web*"], deny: [] } }).engine;
+  const seen = await hidden.json<Record<string, Record<string, unknown>>>(
+    images.inspect("committed"),
+  );
+  assertEquals(seen.Container, undefined);
+  assertEquals(seen.ContainerConfig, { Env: ["A=1"] });
+  assertEquals(seen.RepoTags, ["committed:1"] as unknown as Record<string, unknown>);
+  const open = setup({ levels: ["read"] }).engine;
+  const all = await open.json<Record<string, unknown>>(images.inspect("committed"));
+  assertEquals(all.Container, VAULT.Id, "without lists nothing is hidden");
 });

@@ -90,6 +90,25 @@ const pass = <N extends OpName>(op: Operation<N>): Guarded => ({ op });
 const hides = (ctx: EnforceContext) => ctx.policy.filtersContainers;
 
 /**
+ * An image inspect without the container it was committed or built from:
+ * `Container` holds its full ID and `ContainerConfig.Hostname` its short one,
+ * which would name a hidden container. Dropped while name lists are set,
+ * without asking which: it is a legacy field, mostly of a build step's
+ * container long removed.
+ */
+function withoutBuildContainer(data: unknown): unknown {
+  if (!data || typeof data !== "object") return data;
+  const { Container, ContainerConfig, ...rest } = data as Record<string, unknown>;
+  if (typeof Container !== "string" || Container === "") return data;
+  if (!ContainerConfig || typeof ContainerConfig !== "object") return rest;
+  const config = { ...(ContainerConfig as Record<string, unknown>) };
+  if (typeof config.Hostname === "string" && Container.startsWith(config.Hostname)) {
+    delete config.Hostname;
+  }
+  return { ...rest, ContainerConfig: config };
+}
+
+/**
  * An operation on one container: with name lists the reference is resolved
  * among the visible containers (a hidden one answers exactly like a missing
  * one, DKR-002) and replaced by the full ID; `more` checks what else the
@@ -268,7 +287,7 @@ export const CHECKS: { readonly [N in OpName]: Check<N> } = {
   "image.build": sending(guardBuild),
   "image.build_prune": pass,
   "image.commit": sending(guardCommit),
-  "image.inspect": pass,
+  "image.inspect": (op, ctx) => hides(ctx) ? { op, filter: withoutBuildContainer } : { op },
   "image.history": pass,
   "image.get": pass,
   "image.push": sending(guardPush),
