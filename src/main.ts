@@ -4,7 +4,7 @@
  * @module
  */
 
-import { Command, Option } from "commander";
+import type { Command } from "commander";
 import { type App, createApp, VERSION } from "./app/mod.ts";
 import {
   type CliOptions,
@@ -12,6 +12,7 @@ import {
   loadConfigOnDemand,
   loadConfigParser,
 } from "./config/mod.ts";
+import { type CliFlag, HTTP_FLAGS, parseServeArgs, SERVER_FLAGS } from "./config/cli_flags.ts";
 import { BerthError, isBerthError } from "./errors/mod.ts";
 import { unknownToolError } from "./catalog/mod.ts";
 import { checkReferences, errorResult, HANDLERS, listedTool, SHAPERS } from "./interpreter/mod.ts";
@@ -27,64 +28,18 @@ import type { Metrics } from "./server/http/mod.ts";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-function withServerOptions(command: Command): Command {
-  return command
-    .option("--config <file>", "YAML or JSON config file (env BERTH_CONFIG)")
-    .option(
-      "--docker-host <url>",
-      "unix:///path, tcp://host:port or ssh://user@host[:port] (env DOCKER_HOST)",
-    )
-    .option("--context <name>", "a docker CLI context (env DOCKER_CONTEXT)")
-    .option("--allow <levels>", "comma list of permission levels, or all (env BERTH_ALLOW)")
-    .option("--bypass-permissions", "every level, no name lists, no exec guard")
-    .option("--allow-containers <globs>", "container name globs to allow (repeatable)", collect)
-    .option(
-      "--deny-containers <globs>",
-      "container name globs to deny; deny wins (repeatable)",
-      collect,
-    )
-    .option("--allow-images <globs>", "image reference globs to allow (repeatable)", collect)
-    .option(
-      "--deny-images <globs>",
-      "image reference globs to deny; deny wins (repeatable)",
-      collect,
-    )
-    .option(
-      "--timeout <class=duration>",
-      "deadline of a timeout class, e.g. read=5s (repeatable)",
-      collect,
-    )
-    .option(
-      "--long-budget <duration>",
-      "long and compose calls still running after this answer status running with an operation_id (0: never; default 25s)",
-    )
-    .option(
-      "--manifest <dir>",
-      "extra manifest directory (repeatable; env BERTH_MANIFESTS)",
-      collect,
-    )
-    .option("--toolsets <list>", "only these toolsets (env BERTH_TOOLSETS)")
-    .option(
-      "--dynamic-toolsets",
-      "list the read tools and docker_toolsets, which enables the other toolsets",
-    )
-    .option(
-      "--output-schemas",
-      "tools/list also sends each tool's title and outputSchema",
-    )
-    .option("--audit-log <file>", "JSON Lines audit log (env BERTH_AUDIT_LOG)")
-    .option(
-      "--no-confirm",
-      "never ask the user before a remove, prune, kill or compose down (config confirm_destructive)",
-    )
-    .addOption(
-      new Option("--log-level <level>", "stderr logging (env BERTH_LOG_LEVEL)").choices([
-        "error",
-        "warn",
-        "info",
-        "debug",
-      ]),
-    );
+/** commander's module, loaded only for a command line {@link parseServeArgs} does not read. */
+type Commander = typeof import("commander");
+
+/** Declares flags of the table (src/config/cli_flags.ts) on a command, in its order. */
+function declare(cli: Commander, command: Command, flags: readonly CliFlag[]): Command {
+  for (const flag of flags) {
+    if (flag.choices) {
+      command.addOption(new cli.Option(flag.flags, flag.description).choices(flag.choices));
+    } else if (flag.repeat) command.option(flag.flags, flag.description, collect);
+    else command.option(flag.flags, flag.description);
+  }
+  return command;
 }
 
 /**
@@ -225,22 +180,6 @@ function setupCommand(root: Command): void {
   });
 }
 
-function withHttpOptions(command: Command): Command {
-  return command
-    .option("--http <[host:]port>", "serve MCP Streamable HTTP at /mcp (host default 127.0.0.1)")
-    .option("--token-file <file>", "bearer tokens, one name:token [allow=levels] per line")
-    .option("--oauth-issuer <url>", "accept JWT access tokens from this OAuth issuer")
-    .option("--oauth-audience <url>", "berth's resource URL, the audience tokens must name")
-    .option("--oauth-jwks <url>", "the issuer's JWKS URL (default: from its metadata)")
-    .option("--allowed-hosts <list>", "more Host header values to accept (repeatable)", collect)
-    .option("--allowed-origins <list>", "more Origin values to accept (repeatable)", collect)
-    .option("--max-body <bytes>", "largest request body (default 4194304)")
-    .option("--rate-limit <n>", "requests per minute per caller (default 600; 0: off)")
-    .option("--max-concurrent <n>", "tool calls in flight per caller (default 16; 0: off)")
-    .option("--session-idle <duration>", "close sessions idle this long (default 30m)")
-    .option("--max-sessions <n>", "sessions open at once (default 256)");
-}
-
 /** `berth serve`: stdio, with refused messages in the operator's log. */
 async function serveOverStdio(options: CliOptions) {
   const app = await buildApp(options);
@@ -278,8 +217,19 @@ async function serveOverHttp(options: CliOptions & HttpFlags & { http: string })
   });
 }
 
-function program(): Command {
-  const root = new Command("berth")
+/** `berth serve`, over HTTP with --http, else over stdio. */
+async function serveCommand(options: CliOptions & HttpFlags): Promise<void> {
+  const ended = options.http
+    ? await serveOverHttp(options as CliOptions & HttpFlags & { http: string })
+    : await serveOverStdio(options);
+  // Stopped by a signal: exit as the shell expects (128 + signal number),
+  // without waiting for an open stdin to end.
+  if (ended !== "end") Deno.exit(ended === "SIGINT" ? 130 : 143);
+}
+
+/** The command line as commander reads it (exported for tests/unit/cli_flags_test.ts). */
+export function program(cli: Commander): Command {
+  const root = new cli.Command("berth")
     .description("An MCP server that gives AI assistants safe access to a Docker engine")
     .version(VERSION, "--version")
     .showHelpAfterError()
@@ -287,22 +237,15 @@ function program(): Command {
     // sandbox grants only the variables berth reads, and plain text is fine.
     .configureOutput({ getOutHasColors: () => false, getErrHasColors: () => false });
 
-  withHttpOptions(
-    withServerOptions(
-      root.command("serve").description("run the MCP server over stdio, or HTTP with --http"),
-    ),
-  )
-    .action(async (options: CliOptions & HttpFlags) => {
-      const ended = options.http
-        ? await serveOverHttp(options as CliOptions & HttpFlags & { http: string })
-        : await serveOverStdio(options);
-      // Stopped by a signal: exit as the shell expects (128 + signal number),
-      // without waiting for an open stdin to end.
-      if (ended !== "end") Deno.exit(ended === "SIGINT" ? 130 : 143);
-    });
+  const serve = root.command("serve").description(
+    "run the MCP server over stdio, or HTTP with --http",
+  );
+  declare(cli, serve, [...SERVER_FLAGS, ...HTTP_FLAGS]).action(serveCommand);
 
-  withServerOptions(
+  declare(
+    cli,
     root.command("tools").description("print the tool catalogue as the options expose it"),
+    SERVER_FLAGS,
   )
     .option("--json", "print the tools/list entries as JSON")
     .action(async (options: CliOptions & { json?: boolean }) => {
@@ -320,7 +263,11 @@ function program(): Command {
       app.close();
     });
 
-  withServerOptions(root.command("call").description("call one tool once and print its result"))
+  declare(
+    cli,
+    root.command("call").description("call one tool once and print its result"),
+    SERVER_FLAGS,
+  )
     .argument("<tool>", "tool name")
     .argument("[json]", "arguments as a JSON object", "{}")
     .action(async (tool: string, json: string, options: CliOptions) => {
@@ -361,7 +308,10 @@ if (import.meta.main) {
     // `deno task start -- --allow x` passes the `--` on; berth takes no
     // argument that could be a bare `--`, so drop it rather than fail.
     const args = Deno.args.filter((arg) => arg !== "--");
-    await program().parseAsync(["deno", "berth", ...args]);
+    // A plain `berth serve` line starts without loading commander (src/config/cli_flags.ts).
+    const serving = parseServeArgs(args);
+    if (serving) await serveCommand(serving as CliOptions & HttpFlags);
+    else await program(await import("commander")).parseAsync(["deno", "berth", ...args]);
   } catch (error) {
     // Whatever the error quotes (a docker host, a config value) is redacted like a log line.
     const say = (text: string) => console.error(redactText(text));

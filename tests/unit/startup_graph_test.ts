@@ -46,7 +46,7 @@ async function staticGraph(): Promise<Set<string>> {
   return seen;
 }
 
-Deno.test("start-up graph: compose, ajv, the diagnose rules, build context, tar, the HTTP server, the YAML parser and re2js load on first use", async () => {
+Deno.test("start-up graph: compose, ajv, the diagnose rules, build context, tar, the HTTP server, the YAML parser, re2js and commander load on first use", async () => {
   const graph = [...await staticGraph()];
   assert.ok(graph.some((s) => s.endsWith("/src/interpreter/interpreter.ts")));
   const lazy = [
@@ -72,6 +72,8 @@ Deno.test("start-up graph: compose, ajv, the diagnose rules, build context, tar,
     "/src/manifest/schema.ts",
     // The pattern matcher: with the first call of a tool that takes a pattern.
     "re2js",
+    // The CLI parser: a plain `berth serve` line is read by src/config/cli_flags.ts.
+    "commander@",
     "/src/guard/re2_worker.ts", // the worker's module: re2js again, bundled (150 KB)
   ];
   const loaded = graph.filter((s) => lazy.some((part) => s.includes(part)));
