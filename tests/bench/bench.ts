@@ -533,7 +533,7 @@ async function main(): Promise<void> {
   printTable();
   console.log(
     `\nfloor: raw = fetch on a keep-alive unix-socket client + JSON.parse, in this process; ` +
-      `thin = tests/bench/thin_server.ts (same Deno, same SDK). interp = Interpreter.call in ` +
+      `thin = tests/bench/thin_server.ts (same Deno, SDK 1.x; thin2: thin_server_sdk2.ts, SDK 2.x as berth). interp = Interpreter.call in ` +
       `this process; MCP = SDK client over stdio to \`deno run -P=berth dist/bundle/main.js serve\` ` +
       `(the bundle of src/ that the npm package, the image and the binaries run) ` +
       `(includes the client's outputSchema check). Ratios compare p50s. ` +
