@@ -197,6 +197,27 @@ Deno.test("cwrite: lifecycle actions change the state docker sees", async () => 
   assert.equal(errorCode(r), "DKR-004", "a stop timeout beyond the call's deadline");
 });
 
+Deno.test("cwrite: with name lists, each lifecycle action answers the state it leaves", async () => {
+  // Under lists a call resolves its container once, inspect included; the state read after the
+  // action must be the engine's new one, not that first inspect's.
+  const listed = await testApp({ allow: "all", allowContainers: ["berth-*"] });
+  const name = await runContainer(SUITE, { command: ["sleep", "300"] });
+  const steps: [string, Record<string, unknown>, string][] = [
+    ["docker_stop_container", { timeout: 1 }, "exited"],
+    ["docker_start_container", {}, "running"],
+    ["docker_pause_container", {}, "paused"],
+    ["docker_unpause_container", {}, "running"],
+    ["docker_restart_container", { timeout: 1 }, "running"],
+    ["docker_kill_container", {}, "exited"],
+  ];
+  for (const [tool, args, status] of steps) {
+    const r = await callOk(listed, tool, { container_id: name, ...args });
+    assert.equal(r.structured.status, status, `${tool}: ${r.text}`);
+    assert.equal(await inspect(name, "{{.State.Status}}"), status, tool);
+  }
+  listed.close();
+});
+
 Deno.test("cwrite: pause and unpause answer the state they leave, every time in a row", async () => {
   // Docker 20.10 may record the paused state just after answering the pause: the
   // status must still be the new one, on every round, never a stale "running".

@@ -361,3 +361,21 @@ Deno.test("policy engine: with lists, an image inspect does not name the contain
   const all = await open.json<Record<string, unknown>>(images.inspect("committed"));
   assertEquals(all.Container, VAULT.Id, "without lists nothing is hidden");
 });
+
+Deno.test("policy engine: after a change, an inspect asks the engine again, not the resolution's", async () => {
+  const { base, engine } = setup({
+    levels: ["lifecycle"],
+    containers: { allow: ["web*"], deny: [] },
+  });
+  const inspects = () =>
+    base.seen.filter((r) =>
+      r.path === `/containers/${WEB.Id}/json` || r.path === "/containers/web/json"
+    ).length;
+  await engine.json(containers.inspect("web"));
+  await engine.json(containers.inspect(WEB.Id));
+  assertEquals(inspects(), 1, "before a change, the resolution's inspect answers");
+  await (await engine.request(containers.stop("web"))).body?.cancel();
+  await engine.json(containers.inspect(WEB.Id));
+  assertEquals(inspects(), 2, "after it, the engine is asked: the state may have moved");
+  assertEquals(base.seen.at(-1)!.path, `/containers/${WEB.Id}/json`, "by the resolved ID");
+});

@@ -363,7 +363,22 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     const bypass = this.#policy.bypass || unversioned(op);
     const g = this.#rememberAnswer(bypass ? { op } : await check(op, this.#context));
     await this.#learnContainer(g.op);
+    if (!READ_METHODS.has(op.method)) this.#forgetInspects();
     return g;
+  }
+
+  /**
+   * An operation that changes the engine makes what this call saw of its
+   * containers old: a later inspect asks the engine again instead of being
+   * answered with the resolution's (a stop's "status exited" must not come
+   * from the inspect made before it). The resolved IDs stay.
+   */
+  #forgetInspects(): void {
+    for (const [ref, resolved] of this.#cache ?? []) {
+      if (resolved.inspect !== undefined) {
+        this.#cache!.set(ref, { ...resolved, inspect: undefined });
+      }
+    }
   }
 
   /** What the checks use: this call's resolution, image checks and policy. */
