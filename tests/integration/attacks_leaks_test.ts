@@ -612,6 +612,39 @@ Deno.test("attacks: engine-wide counts do not reveal a hidden container", async 
   await docker("unpause", vault);
 });
 
+Deno.test("attacks: a visible container's inspect does not name the hidden one it shares with", async () => {
+  // A visible container on a hidden one's network, with its volumes; an image committed from
+  // the hidden one. Under lists the hidden one's ID and name appear in neither inspect.
+  const prefix = uniqueName("berth-atk-peer");
+  const vault = await runContainer(SUITE, { name: `${prefix}-vault` });
+  const vaultId = await docker("inspect", "--format", "{{.Id}}", vault);
+  const peer = await runContainer(SUITE, {
+    name: `${prefix}-web`,
+    args: ["--network", `container:${vault}`, "--volumes-from", vault],
+  });
+  const image = `berth-test/atk-peer:${prefix.slice(-6)}`;
+  await docker("commit", "--change", `LABEL berth.test=${SUITE}`, vault, image);
+  const hiding = await testApp({ allowContainers: [`${prefix}-*`], denyContainers: ["*-vault"] });
+  try {
+    ATTACK_CASES++;
+    const seen = await callOk(hiding, "docker_inspect_container", { container_id: peer });
+    const text = JSON.stringify(seen.structured) + seen.text;
+    assert.ok(!text.includes(vaultId) && !text.includes(vaultId.slice(0, 12)), "no hidden ID");
+    assert.ok(!text.includes(vault), "no hidden name");
+    assert.match(text, /container:<hidden>/);
+    ATTACK_CASES++;
+    const img = await callOk(hiding, "docker_inspect_image", { image });
+    const imgText = JSON.stringify(img.structured) + img.text;
+    assert.ok(!imgText.includes(vaultId.slice(0, 12)), "the committed image names no hidden ID");
+    // Without lists, nothing is written over.
+    const open = await callOk(app, "docker_inspect_container", { container_id: peer });
+    assert.match(JSON.stringify(open.structured), new RegExp(`container:${vaultId}`));
+  } finally {
+    hiding.close();
+    await docker("rmi", "-f", image).catch(() => {});
+  }
+});
+
 /** Asserts that a folder holding only `file` (these YAML lines) is refused at load. */
 async function assertManifestRefused(file: string, lines: string[], message: string) {
   const dir = tempDirWith("berth-atk-manifest-", { [file]: lines.join("\n") });

@@ -23,6 +23,17 @@ import { BerthError } from "../../src/errors/mod.ts";
 const WEB = { Id: "a".repeat(64), Name: "/web", Config: { Env: ["DB_PASSWORD=hunter2-long"] } };
 const VAULT = { Id: "b".repeat(64), Name: "/vault" };
 const NAMED_JSON = { Id: "c".repeat(64), Name: "/json" }; // a container may be called "json"
+/** A visible container that shares the hidden vault's network, volumes and link. */
+const PEER = {
+  Id: "d".repeat(64),
+  Name: "/webpeer",
+  HostsPath: `/var/lib/docker/containers/${VAULT.Id}/hosts`,
+  HostConfig: {
+    NetworkMode: `container:${VAULT.Id}`,
+    VolumesFrom: ["vault:ro", "web"],
+    Links: ["/vault:/webpeer/v"],
+  },
+};
 const LIST = [
   { Id: WEB.Id, Names: ["/web"] },
   { Id: VAULT.Id, Names: ["/vault"] },
@@ -40,7 +51,7 @@ class ScriptedEngine extends EngineClient {
     const inspect = /^\/containers\/([^/]+)\/json$/.exec(req.path);
     if (inspect) {
       const ref = decodeURIComponent(inspect[1]);
-      const all = [WEB, VAULT, NAMED_JSON];
+      const all = [WEB, VAULT, NAMED_JSON, PEER];
       const hit = all.find((c) => c.Id === ref || c.Name === `/${ref}`) ??
         all.find((c) => c.Id.startsWith(ref));
       if (!hit) {
@@ -63,6 +74,7 @@ class ScriptedEngine extends EngineClient {
         RepoTags: ["committed:1"],
         Container: VAULT.Id,
         ContainerConfig: { Hostname: VAULT.Id.slice(0, 12), Env: ["A=1"] },
+        Config: { Hostname: VAULT.Id.slice(0, 12), Cmd: ["sh"] },
       };
     }
     if (/^\/images\/.*\/json$/.test(req.path)) {
@@ -356,6 +368,7 @@ Deno.test("policy engine: with lists, an image inspect does not name the contain
   );
   assertEquals(seen.Container, undefined);
   assertEquals(seen.ContainerConfig, { Env: ["A=1"] });
+  assertEquals(seen.Config, { Cmd: ["sh"] });
   assertEquals(seen.RepoTags, ["committed:1"] as unknown as Record<string, unknown>);
   const open = setup({ levels: ["read"] }).engine;
   const all = await open.json<Record<string, unknown>>(images.inspect("committed"));
@@ -378,4 +391,18 @@ Deno.test("policy engine: after a change, an inspect asks the engine again, not 
   await engine.json(containers.inspect(WEB.Id));
   assertEquals(inspects(), 2, "after it, the engine is asked: the state may have moved");
   assertEquals(base.seen.at(-1)!.path, `/containers/${WEB.Id}/json`, "by the resolved ID");
+});
+
+Deno.test("policy engine: with lists, a visible container's inspect writes the hidden ones it shares with <hidden>", async () => {
+  const lists = { levels: ["read"] as ["read"], containers: { allow: ["web*"], deny: [] } };
+  const seen = await setup(lists).engine.json<typeof PEER>(containers.inspect("webpeer"));
+  assertEquals(seen.HostConfig.NetworkMode, "container:<hidden>");
+  assertEquals(seen.HostConfig.VolumesFrom, ["<hidden>", "web"], "a visible one stays");
+  assertEquals(seen.HostConfig.Links, ["<hidden>"]);
+  assertEquals(seen.HostsPath, "/var/lib/docker/containers/<hidden>/hosts");
+  assert(!JSON.stringify(seen).includes(VAULT.Id), "the hidden ID appears nowhere");
+  const open = await setup({ levels: ["read"] }).engine.json<typeof PEER>(
+    containers.inspect("webpeer"),
+  );
+  assertEquals(open.HostConfig.NetworkMode, `container:${VAULT.Id}`, "without lists, as it is");
 });

@@ -91,21 +91,26 @@ const hides = (ctx: EnforceContext) => ctx.policy.filtersContainers;
 
 /**
  * An image inspect without the container it was committed or built from:
- * `Container` holds its full ID and `ContainerConfig.Hostname` its short one,
- * which would name a hidden container. Dropped while name lists are set,
+ * `Container` holds its full ID, and `ContainerConfig.Hostname` and
+ * `Config.Hostname` its short one, which would name a hidden container. Dropped while name lists are set,
  * without asking which: it is a legacy field, mostly of a build step's
  * container long removed.
  */
 function withoutBuildContainer(data: unknown): unknown {
   if (!data || typeof data !== "object") return data;
-  const { Container, ContainerConfig, ...rest } = data as Record<string, unknown>;
+  const { Container, ...rest } = data as Record<string, unknown>;
   if (typeof Container !== "string" || Container === "") return data;
-  if (!ContainerConfig || typeof ContainerConfig !== "object") return rest;
-  const config = { ...(ContainerConfig as Record<string, unknown>) };
-  if (typeof config.Hostname === "string" && Container.startsWith(config.Hostname)) {
-    delete config.Hostname;
+  // A committed image keeps its container's configuration, whose host name is its short ID.
+  const out: Record<string, unknown> = { ...rest };
+  for (const key of ["ContainerConfig", "Config"]) {
+    const config = rest[key];
+    if (!config || typeof config !== "object") continue;
+    const { Hostname, ...others } = config as Record<string, unknown>;
+    if (typeof Hostname === "string" && Hostname !== "" && Container.startsWith(Hostname)) {
+      out[key] = others;
+    }
   }
-  return { ...rest, ContainerConfig: config };
+  return out;
 }
 
 /**

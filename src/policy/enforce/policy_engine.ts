@@ -369,16 +369,12 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
 
   /**
    * An operation that changes the engine makes what this call saw of its
-   * containers old: a later inspect asks the engine again instead of being
-   * answered with the resolution's (a stop's "status exited" must not come
-   * from the inspect made before it). The resolved IDs stay.
+   * containers old: a later reference resolves again, with a fresh inspect,
+   * instead of being answered with the one from before (a stop's "status
+   * exited" must not come from the inspect made before it).
    */
   #forgetInspects(): void {
-    for (const [ref, resolved] of this.#cache ?? []) {
-      if (resolved.inspect !== undefined) {
-        this.#cache!.set(ref, { ...resolved, inspect: undefined });
-      }
-    }
+    this.#cache?.clear();
   }
 
   /** What the checks use: this call's resolution, image checks and policy. */

@@ -25,6 +25,7 @@ import type { Policy } from "../mod.ts";
 import { NAME_OR_ID } from "../../guard/formats.ts";
 import { isImageId, parseImageReference } from "../names.ts";
 import { bareName, primaryName } from "./list_filters.ts";
+import { withoutHiddenPeers } from "./hidden_peers.ts";
 
 /** What resolving needs of a call: its engine, its policy and its signal. */
 export interface CallView {
@@ -123,7 +124,13 @@ export async function resolveVisible(
   if (inspect) {
     const info = JSON.parse(inspect) as { Id: string; Name?: string };
     const name = bareName(info.Name);
-    if (policy.containerVisible(name)) return { id: info.Id, name, inspect };
+    if (policy.containerVisible(name)) {
+      return {
+        id: info.Id,
+        name,
+        inspect: await withoutHiddenPeers(engine, policy, inspect, signal),
+      };
+    }
   }
   // The engine's answer involved a hidden container: resolve among visible ones only.
   const list = await engine.json<Listed[]>(containers.list({ all: true }, { signal }));
