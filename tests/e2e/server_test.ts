@@ -217,6 +217,15 @@ Deno.test("e2e: the default server (read only)", SPAWN_TEST, async (t) => {
     }
   });
 
+  await t.step(
+    "docker_list_engines with one engine says so, not that a toolset is off",
+    async () => {
+      const result = await callExpectingError(s, "docker_list_engines", {});
+      assert.equal(codeOf(result), "DKR-004", result.content[0]?.text);
+      assert.match(result.content[0]?.text ?? "", /one engine/);
+    },
+  );
+
   await t.step("a missing container answers DKR-002", async () => {
     const result = await callExpectingError(s, "docker_container_top", {
       container_id: "berth-e2e-does-not-exist",
