@@ -512,3 +512,18 @@ Deno.test("docker_list_containers: 50 containers cost under 2,000 tokens of text
   assert.ok(tokens < 2000, `${tokens} tokens`);
   assert.equal(shaped.structured.count, 50);
 });
+
+Deno.test("stats stream: a container named like a secret keeps its figures through redaction", async () => {
+  const { summaryText } = await import("../../src/tools/containers/_stats_stream.ts");
+  const { redactText } = await import("../../src/policy/redact.ts");
+  const spread = { min: 1, avg: 2, max: 3 };
+  const text = redactText(summaryText([{
+    container_id: "a".repeat(64),
+    name: "app-secret",
+    samples: 2,
+    cpu_percent: spread,
+    memory_usage_mb: spread,
+    pids: spread,
+  }], 2));
+  assert.match(text, /app-secret — CPU 1\/2\/3%, memory 1\/2\/3 MiB, PIDs 1\/2\/3 \(2 samples\)/);
+});

@@ -119,8 +119,10 @@ export function summaryText(summaries: StatsSummary[], samples: number): string 
     const v = s[figure] as Spread | null;
     return v ? `${v.min}/${v.avg}/${v.max}${unit}` : "-";
   };
+  // "name — CPU …", not "name: CPU …": a container called app-secret would read as a secret
+  // key, and redaction would hide the figure after it.
   const lines = summaries.map((s) =>
-    `${s.name}: CPU ${spread(s, "cpu_percent", "%")}, memory ${
+    `${s.name} — CPU ${spread(s, "cpu_percent", "%")}, memory ${
       spread(s, "memory_usage_mb", " MiB")
     }, PIDs ${spread(s, "pids", "")} (${s.samples} samples)`
   );
