@@ -101,5 +101,20 @@ Deno.test(
     const error = (read.structuredContent as { error: { code: string; message: string } }).error;
     assert.equal(error.code, "DKR-004", error.message);
     assert.match(error.message, /'dockerfile'/);
+
+    // A path typed relative to where the user is, as a shell user would: granted, resolved there.
+    using manifests = tempDir("berth-npm-man-", {
+      "tool.yaml": Deno.readTextFileSync(`${REPO}/manifest/system/docker_version.yaml`)
+        .replace("name: docker_version", "name: npm_relative_version"),
+    });
+    const parent = manifests.path.replace(/\/[^/]+$/, "");
+    const base = manifests.path.slice(parent.length + 1);
+    const launcher = `${dir}/node_modules/berth-mcp/bin/berth.cjs`;
+    const validated = await run("node", [launcher, "--read", base, "validate", base], {
+      cwd: parent,
+      ms: 60_000,
+    });
+    assert.ok(validated.success, validated.stderr);
+    assert.match(validated.stdout, /^ok: \d+ tools valid/);
   },
 );

@@ -7,7 +7,8 @@
 // Launcher flags, before the command (what `berth setup` prints):
 //   --read PATH...           berth may also read PATH (build contexts, compose
 //                            files, copy sources, manifests, configs); every
-//                            absolute path that follows, or --read=PATH
+//                            absolute path that follows, else one relative
+//                            path (not a command), or --read=PATH
 //   --write-path PATH...     berth may also write PATH (an audit log)
 //   --permission-set NAME    another set of deno.json (default: berth;
 //                            berth-setup for `setup`)
@@ -21,12 +22,28 @@ const fs = require("node:fs");
 const { spawn } = require("node:child_process");
 
 const ROOT = path.join(__dirname, "..");
-const LAUNCHER = { "--read": "read", "--write-path": "write", "--permission-set": "set" };
+const LAUNCHER = {
+  "--read": "read",
+  "--write-path": "write",
+  "--permission-set": "set",
+};
+/** berth's commands: what follows the launcher flags (src/main.ts). */
+const COMMANDS = new Set([
+  "serve",
+  "tools",
+  "call",
+  "setup",
+  "validate",
+  "help",
+]);
 
 /** The deno executable of the `deno` package (its postinstall puts it beside it). */
 function denoExecutable() {
   const dir = path.dirname(require.resolve("deno/package.json"));
-  const exe = path.join(dir, process.platform === "win32" ? "deno.exe" : "deno");
+  const exe = path.join(
+    dir,
+    process.platform === "win32" ? "deno.exe" : "deno",
+  );
   if (fs.existsSync(exe)) return exe;
   // Installed with --ignore-scripts: the package finds its platform binary itself.
   return require(path.join(dir, "install_api.cjs")).runInstall();
@@ -57,7 +74,20 @@ function parse(argv) {
     }
     // A path flag takes every absolute path after it (none is fine): a Claude Desktop
     // bundle expands a list of directories into separate arguments after one --read.
-    while (i + 1 < argv.length && isAbsolute(argv[i + 1])) grants[key].push(argv[++i]);
+    const before = grants[key].length;
+    while (i + 1 < argv.length && isAbsolute(argv[i + 1])) {
+      grants[key].push(argv[++i]);
+    }
+    // Else one path a user typed relative to where they are (`--read ./app serve`), unless
+    // what follows is berth's command or a flag.
+    const next = argv[i + 1];
+    if (
+      grants[key].length === before && next !== undefined &&
+      !next.startsWith("-") &&
+      !COMMANDS.has(next)
+    ) {
+      grants[key].push(path.resolve(argv[++i]));
+    }
   }
   // Deno splits --allow-read=a,b on commas with no escape: `/src/a,/etc` would grant /etc.
   for (const granted of [...grants.read, ...grants.write]) {
@@ -73,10 +103,14 @@ function parse(argv) {
 
 /** A set's list for one permission, absolute; undefined when the set grants it all. */
 function setList(set, permission) {
-  const config = JSON.parse(fs.readFileSync(path.join(ROOT, "deno.json"), "utf8"));
+  const config = JSON.parse(
+    fs.readFileSync(path.join(ROOT, "deno.json"), "utf8"),
+  );
   const entry = (config.permissions[set] || {})[permission];
   if (entry === true) return undefined;
-  return (entry || []).map((p) => (p.startsWith("./") ? path.join(ROOT, p) : p));
+  return (entry || []).map((
+    p,
+  ) => (p.startsWith("./") ? path.join(ROOT, p) : p));
 }
 
 /** The deno flags for the grants: each list led by the new paths, then the set's own. */
