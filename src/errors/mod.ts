@@ -110,6 +110,16 @@ export class BerthError extends Error {
     return payload;
   }
 
+  /** The same error, its message led by where it happened (`Service 'web': …`). */
+  prefixed(prefix: string): BerthError {
+    return new BerthError(this.type, `${prefix}${this.message}`, {
+      hint: this.hint,
+      context: this.context,
+      status: this.status,
+      cause: this,
+    });
+  }
+
   /** The one-line text form: `Error: <code> <type>: <message> | Context: … | Fix: …`. */
   toText(): string {
     const context = this.context ? ` | Context: ${this.context}` : "";

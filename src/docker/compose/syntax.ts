@@ -20,13 +20,7 @@ export function keyError(path: string, problem: string, hint?: string): BerthErr
 
 /** Re-words an error so that it names the service (`Service 'web': …`). */
 export function forService(service: string, error: unknown): unknown {
-  if (!(error instanceof BerthError)) return error;
-  return new BerthError(error.type, `Service '${service}': ${error.message}`, {
-    hint: error.hint,
-    context: error.context,
-    status: error.status,
-    cause: error,
-  });
+  return error instanceof BerthError ? error.prefixed(`Service '${service}': `) : error;
 }
 
 /** A scalar as compose writes it into strings (numbers and booleans included). */

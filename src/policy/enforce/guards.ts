@@ -268,10 +268,7 @@ async function guardBuildNetwork(
   try {
     ctx.policy.checkCreateBody({ HostConfig: { NetworkMode: network } });
   } catch (error) {
-    if (!(error instanceof BerthError)) throw error;
-    throw new BerthError(error.type, `A build's networkmode: ${error.message}`, {
-      hint: error.hint,
-    });
+    throw error instanceof BerthError ? error.prefixed("A build's networkmode: ") : error;
   }
   if (!/^container:/i.test(network) || !ctx.policy.filtersContainers) return op;
   const { id } = await ctx.resolve(network.slice(network.indexOf(":") + 1), op.signal);
