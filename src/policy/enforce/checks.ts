@@ -92,9 +92,9 @@ const hides = (ctx: EnforceContext) => ctx.policy.filtersContainers;
 /**
  * An image inspect without the container it was committed or built from:
  * `Container` holds its full ID, and `ContainerConfig.Hostname` and
- * `Config.Hostname` its short one, which would name a hidden container. Dropped while name lists are set,
- * without asking which: it is a legacy field, mostly of a build step's
- * container long removed.
+ * `Config.Hostname` its short one, which would name a hidden container.
+ * Dropped while name lists are set, without asking which: it is a legacy
+ * field, mostly of a build step's container long removed.
  */
 function withoutBuildContainer(data: unknown): unknown {
   if (!data || typeof data !== "object") return data;

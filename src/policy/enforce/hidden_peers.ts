@@ -25,7 +25,8 @@ const NAMESPACE_MODES = ["NetworkMode", "PidMode", "IpcMode"];
 const PEER_FILES = ["ResolvConfPath", "HostnamePath", "HostsPath"];
 const PEER_FILE_ID = /\/containers\/([0-9a-f]{64})\//;
 
-type Json = Record<string, unknown>;
+/** A parsed inspect, read field by field. */
+export type Json = Record<string, unknown>;
 
 /** The containers an inspect names besides itself: references as they are written. */
 function peersOf(info: Json): Set<string> {
@@ -101,20 +102,20 @@ function written(info: Json, hidden: Set<string>): Json {
 /**
  * A visible container's inspect text with its hidden peers written
  * `<hidden>`; the text as it is when it names none (one inspect per peer
- * named, none when there is no peer).
+ * named, none when there is no peer). `info` is the text, parsed.
  */
 export async function withoutHiddenPeers(
   engine: EngineClient,
   policy: Policy,
-  inspect: string,
+  inspect: { text: string; info: Json },
   signal?: AbortSignal,
 ): Promise<string> {
-  const info = JSON.parse(inspect) as Json;
+  const { text, info } = inspect;
   const peers = peersOf(info);
-  if (!peers.size) return inspect;
+  if (!peers.size) return text;
   const hidden = new Set<string>();
   for (const peer of peers) {
     if (!(await peerVisible(engine, policy, peer, signal))) hidden.add(peer);
   }
-  return hidden.size ? JSON.stringify(written(info, hidden)) : inspect;
+  return hidden.size ? JSON.stringify(written(info, hidden)) : text;
 }

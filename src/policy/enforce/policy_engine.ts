@@ -363,7 +363,7 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
     const bypass = this.#policy.bypass || unversioned(op);
     const g = this.#rememberAnswer(bypass ? { op } : await check(op, this.#context));
     await this.#learnContainer(g.op);
-    if (!READ_METHODS.has(op.method)) this.#forgetInspects();
+    if (!READ_METHODS.has(op.method)) this.#forgetResolutions();
     return g;
   }
 
@@ -373,7 +373,7 @@ export class PolicyEngine extends EngineClient implements ContainerResolver {
    * instead of being answered with the one from before (a stop's "status
    * exited" must not come from the inspect made before it).
    */
-  #forgetInspects(): void {
+  #forgetResolutions(): void {
     this.#cache?.clear();
   }
 

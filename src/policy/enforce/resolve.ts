@@ -25,7 +25,7 @@ import type { Policy } from "../mod.ts";
 import { NAME_OR_ID } from "../../guard/formats.ts";
 import { isImageId, parseImageReference } from "../names.ts";
 import { bareName, primaryName } from "./list_filters.ts";
-import { withoutHiddenPeers } from "./hidden_peers.ts";
+import { type Json, withoutHiddenPeers } from "./hidden_peers.ts";
 
 /** What resolving needs of a call: its engine, its policy and its signal. */
 export interface CallView {
@@ -122,14 +122,11 @@ export async function resolveVisible(
     if (!/multiple ids found/i.test(error.message)) throw error;
   }
   if (inspect) {
-    const info = JSON.parse(inspect) as { Id: string; Name?: string };
+    const info = JSON.parse(inspect) as Json & { Id: string; Name?: string };
     const name = bareName(info.Name);
     if (policy.containerVisible(name)) {
-      return {
-        id: info.Id,
-        name,
-        inspect: await withoutHiddenPeers(engine, policy, inspect, signal),
-      };
+      const text = await withoutHiddenPeers(engine, policy, { text: inspect, info }, signal);
+      return { id: info.Id, name, inspect: text };
     }
   }
   // The engine's answer involved a hidden container: resolve among visible ones only.
