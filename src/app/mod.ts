@@ -15,7 +15,7 @@ import { HANDLERS, Interpreter, SHAPERS } from "../interpreter/mod.ts";
 import {
   type EngineDirectory,
   type EngineSlot,
-  SEVERAL_ENGINES_HANDLERS,
+  needsSeveralEngines,
 } from "../interpreter/engines.ts";
 import { loadManifests } from "../manifest/mod.ts";
 import type { Level, ToolsetSpec, ToolSpec } from "../manifest/types.ts";
@@ -160,9 +160,8 @@ export async function createApp(config: Config, hooks: AppHooks = {}): Promise<A
   });
   // A tool is listed when some engine grants its level; each call is held to its engine's.
   const grantsLevel = (level: Level) => slots.some((s) => s.policy.allowsLevel(level));
-  const several = slots.length > 1;
   const tools = visibleTools(
-    allTools.filter((t) => several || !SEVERAL_ENGINES_HANDLERS.has(t.handler ?? "")),
+    allTools.filter((t) => !needsSeveralEngines(t, slots.length)),
     toolsets,
     {
       allowsLevel: grantsLevel,

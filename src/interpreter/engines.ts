@@ -21,6 +21,14 @@ export const ENGINE_PARAM = "engine";
 /** Handlers whose tools exist only with several engines (one engine: the catalogue is unchanged). */
 export const SEVERAL_ENGINES_HANDLERS: ReadonlySet<string> = new Set(["list_engines"]);
 
+/**
+ * Whether a tool is one about several engines while berth runs with fewer:
+ * it is not listed, and a call gets its handler's answer (DKR-004).
+ */
+export function needsSeveralEngines(tool: { handler?: string }, engines: number): boolean {
+  return engines < 2 && SEVERAL_ENGINES_HANDLERS.has(tool.handler ?? "");
+}
+
 /** Handlers that act on every engine, not one: they take no `engine` parameter. */
 const ALL_ENGINES_HANDLERS: ReadonlySet<string> = new Set(["list_engines"]);
 

@@ -19,7 +19,7 @@ import {
   type ToolResult,
 } from "../interpreter/mod.ts";
 import type { ToolSpec } from "../manifest/types.ts";
-import { SEVERAL_ENGINES_HANDLERS } from "../interpreter/engines.ts";
+import { needsSeveralEngines } from "../interpreter/engines.ts";
 
 /** The name of the tool that lists and enables toolsets. */
 export const TOOLSETS_TOOL = "docker_toolsets";
@@ -87,7 +87,8 @@ export class ToolList {
    */
   notEnabled(name: string): BerthError | undefined {
     const spec = this.#app.allTools.find((t) => t.name === name);
-    if (!spec || this.lists(name) || !this.#granted(spec) || this.#oneEngineOnly(spec)) {
+    const engines = this.#app.engines.slots.length;
+    if (!spec || this.lists(name) || !this.#granted(spec) || needsSeveralEngines(spec, engines)) {
       return undefined;
     }
     const offered = this.#app.tools.some((t) => t.name === name);
@@ -100,14 +101,6 @@ export class ToolList {
           : `Add ${spec.toolset} to --toolsets to enable it`,
       },
     );
-  }
-
-  /**
-   * A tool about several engines, unlisted because berth runs with one: no
-   * toolset would enable it, and its handler says why (DKR-004), as the CLI does.
-   */
-  #oneEngineOnly(spec: ToolSpec): boolean {
-    return this.#app.engines.slots.length < 2 && SEVERAL_ENGINES_HANDLERS.has(spec.handler ?? "");
   }
 
   /**
