@@ -24,10 +24,12 @@
 import type { RE2JS } from "re2js";
 import { BerthError, invalidInput } from "../errors/mod.ts";
 
-/** The RE2 compiler once {@link loadPatternEngine} has loaded it. */
-let engine: typeof RE2JS | undefined;
-/** The worker's module as a `data:` URL, once {@link loadPatternEngine} has loaded it. */
-let workerUrl: string | undefined;
+/** What {@link loadPatternEngine} loads: the RE2 compiler, and the worker's module as a `data:` URL. */
+interface Loaded {
+  re2: typeof RE2JS;
+  workerUrl: string;
+}
+let loaded: Loaded | undefined;
 let loading: Promise<void> | undefined;
 
 /**
@@ -39,10 +41,12 @@ let loading: Promise<void> | undefined;
 export function loadPatternEngine(): Promise<void> {
   return loading ??= Promise.all([import("re2js"), import("./re2_worker.ts")]).then(
     ([module, worker]) => {
-      engine = module.RE2JS;
-      // A data: URL needs no read permission on berth's own files (the sandbox grants none),
-      // and the script imports nothing: no npm package to resolve in a binary or a bundle.
-      workerUrl = `data:text/javascript,${encodeURIComponent(worker.RE2_WORKER_SOURCE)}`;
+      loaded = {
+        re2: module.RE2JS,
+        // A data: URL needs no read permission on berth's own files (the sandbox grants none),
+        // and the script imports nothing: no npm package to resolve in a binary or a bundle.
+        workerUrl: `data:text/javascript,${encodeURIComponent(worker.RE2_WORKER_SOURCE)}`,
+      };
     },
     (error) => {
       loading = undefined;
@@ -51,10 +55,10 @@ export function loadPatternEngine(): Promise<void> {
   );
 }
 
-/** The loaded compiler; a call before {@link loadPatternEngine} is a bug in berth. */
-function re2(): typeof RE2JS {
-  if (!engine) throw new Error("re2js is not loaded: await loadPatternEngine() first");
-  return engine;
+/** What is loaded; a call before {@link loadPatternEngine} is a bug in berth. */
+function patternEngine(): Loaded {
+  if (!loaded) throw new Error("re2js is not loaded: await loadPatternEngine() first");
+  return loaded;
 }
 
 /** Characters of a pattern accepted at most. */
@@ -81,7 +85,7 @@ function compile(pattern: string): Compiled {
   if (pattern.length > MAX_PATTERN_LENGTH) {
     return { ok: false, problem: `must be at most ${MAX_PATTERN_LENGTH} characters` };
   }
-  const compiler = re2();
+  const compiler = patternEngine().re2;
   let re: RE2JS;
   try {
     // RE2 reads a leading (?i) (and (?i:…), (?s), (?m)) itself.
@@ -200,14 +204,6 @@ export function inThreadFilter(pattern: Pattern, signal?: AbortSignal): LineFilt
   };
 }
 
-/** The loaded worker module's URL; a call before {@link loadPatternEngine} is a bug in berth. */
-function loadedWorkerUrl(): string {
-  if (!workerUrl) {
-    throw new Error("the pattern worker is not loaded: await loadPatternEngine() first");
-  }
-  return workerUrl;
-}
-
 /**
  * Filters in a worker thread: however long RE2 takes on a line, berth's own
  * thread stays free, and the call's signal (its deadline, a cancel) ends the
@@ -217,7 +213,7 @@ export function openLineFilter(
   pattern: Pattern,
   signal?: AbortSignal,
   /** The worker's module; tests pass a broken one (fault injection). */
-  moduleUrl: string = loadedWorkerUrl(),
+  moduleUrl: string = patternEngine().workerUrl,
 ): LineFilter {
   let worker: Worker;
   try {
