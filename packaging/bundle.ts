@@ -23,14 +23,10 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
-/** The bundle's folder. */
-export const BUNDLE_DIR = join(ROOT, "dist", "bundle");
+/** The bundle's entry point, relative to the checkout: what the shipped ways run. */
+export const BUNDLE_ENTRY = "dist/bundle/main.js";
 
-/** The bundle's entry point: what the shipped ways run. */
-export const BUNDLE_MAIN = join(BUNDLE_DIR, "main.js");
-
-/** The command that rebuilds it. */
-export const BUILD_COMMAND = "deno task build";
+const BUNDLE_DIR = join(ROOT, "dist", "bundle");
 
 const STAMP = ".inputs";
 const LOCK = join(ROOT, "dist", ".bundle.lock");
@@ -54,7 +50,7 @@ async function inputs(): Promise<string[]> {
 }
 
 /** A hash of the inputs' paths and contents, and of the Deno that bundles them. */
-export async function inputsHash(): Promise<string> {
+async function inputsHash(): Promise<string> {
   const encoder = new TextEncoder();
   // Another Deno bundles with another esbuild: its bundle is another.
   const hash = new Uint8Array(
@@ -73,11 +69,11 @@ export async function inputsHash(): Promise<string> {
   return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Whether dist/bundle/ was built from the inputs as they are now. */
-export async function bundleFresh(hash?: string): Promise<boolean> {
+/** Whether dist/bundle/ was built from inputs of this hash. */
+async function bundleFresh(hash: string): Promise<boolean> {
   try {
     const stamp = await Deno.readTextFile(join(BUNDLE_DIR, STAMP));
-    return stamp.trim() === (hash ?? await inputsHash());
+    return stamp.trim() === hash;
   } catch {
     return false;
   }

@@ -16,7 +16,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/validation/ajv"
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import { V8_FLAGS } from "../../src/setup/ways.ts";
-import { ensureBundle } from "../../packaging/bundle.ts";
+import { BUNDLE_ENTRY, ensureBundle } from "../../packaging/bundle.ts";
 
 /** The repository root: the server's cwd, as for `deno task start`. */
 export const REPO = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
@@ -76,16 +76,16 @@ export function alsoAllowed(paths: { read?: string[]; write?: string[] }): strin
   ];
 }
 
-/** The bundle's entry point, relative to the repository (the servers' cwd). */
-const BUNDLE_ENTRY = "dist/bundle/main.js";
+/** This process's check that dist/bundle/ is fresh: src/ does not change during a test run. */
+let bundleReady: Promise<unknown> | undefined;
 
 /**
- * Rebuilds dist/bundle/ when src/ changed, before a command that runs it
- * starts: a bundle older than src/ would test old code. (Not at import: the
- * unit tests that read {@link serveArgs} build nothing.)
+ * Rebuilds dist/bundle/ when src/ changed, before the first command of this
+ * test file that runs it: a bundle older than src/ would test old code. (Not
+ * at import: the unit tests that read {@link serveArgs} build nothing.)
  */
 export async function readyToRun(args: readonly string[]): Promise<void> {
-  if (args.some((arg) => arg.endsWith(BUNDLE_ENTRY))) await ensureBundle();
+  if (args.some((arg) => arg.endsWith(BUNDLE_ENTRY))) await (bundleReady ??= ensureBundle());
 }
 
 /** The argv users run: `deno run -P=berth [flags] --v8-flags=… dist/bundle/main.js serve [args]`. */
